@@ -1,0 +1,62 @@
+# Paço: the two commands are `make demo` and `make test`; everything else is here for developers.
+SHELL := /bin/bash
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) src/manage.py
+STAMP := .data/stamps
+
+.PHONY: demo test lint bench serve worker setup migrate browser clean-data
+
+setup: $(STAMP)/python $(STAMP)/node
+
+$(STAMP)/python: pyproject.toml
+	@mkdir -p $(STAMP)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(STAMP)/node: package.json package-lock.json
+	@mkdir -p $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Debian's Chromium drives the browser tests (never a downloaded browser build).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install Debian's chromium; browser tests will be skipped"; \
+	  else echo "warning: /usr/bin/chromium is missing (apt-get install chromium); browser tests will be skipped"; fi; \
+	fi
+
+migrate: setup
+	$(MANAGE) migrate_schemas --noinput
+	$(MANAGE) template_schema_sync
+
+demo: setup
+	$(MANAGE) demo_setup --port $(PORT)
+	$(MANAGE) runserver --noreload 0.0.0.0:$(PORT)
+
+serve: setup
+	$(MANAGE) runserver 0.0.0.0:$(PORT)
+
+worker: setup
+	$(MANAGE) rundramatiq --processes 1 --threads 4
+
+test: setup browser
+	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check src tenants shared_apps tenant_apps tests
+	$(VENV)/bin/mypy src tenants shared_apps tenant_apps
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: setup
+	$(VENV)/bin/python tests/bench/run.py
+
+clean-data:
+	rm -rf .data

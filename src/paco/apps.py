@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PacoConfig(AppConfig):
+    name = "paco"
+    verbose_name = "Paço"

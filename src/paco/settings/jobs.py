@@ -1,0 +1,28 @@
+"""dramatiq: Redis broker when `REDIS_URL` is set, an in-process broker and worker otherwise."""
+
+from .env import env
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+_middleware = [
+    "dramatiq.middleware.AgeLimit",
+    "dramatiq.middleware.TimeLimit",
+    "dramatiq.middleware.Callbacks",
+    "dramatiq.middleware.Retries",
+    "django_dramatiq.middleware.DbConnectionsMiddleware",
+    "paco.jobs.TenantMiddleware",
+]
+
+if REDIS_URL:
+    DRAMATIQ_BROKER = {
+        "BROKER": "dramatiq.brokers.redis.RedisBroker",
+        "OPTIONS": {"url": REDIS_URL, "namespace": env.str("DRAMATIQ_NAMESPACE", default="paco")},
+        "MIDDLEWARE": _middleware,
+    }
+else:
+    DRAMATIQ_BROKER = {"BROKER": "dramatiq.brokers.stub.StubBroker", "OPTIONS": {}, "MIDDLEWARE": _middleware}
+
+# Modules django_dramatiq imports in the worker besides every app's `tasks.py`.
+DRAMATIQ_IMPORT_MODULES = ["paco.tasks"]
+# With the stub broker, start a worker thread inside the web process on the first enqueue.
+JOBS_IN_PROCESS_WORKER = env.bool("JOBS_IN_PROCESS_WORKER", default=not REDIS_URL)

@@ -1,0 +1,21 @@
+"""Production: the same code as the demo; differences come only from the environment."""
+
+from .env import env
+
+if not env.str("DATABASE_URL", default=""):
+    raise RuntimeError("DATABASE_URL is required in production (the embedded PostgreSQL is for development)")
+
+from .base import *  # noqa: E402, F403
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+WHITENOISE_USE_FINDERS = False

@@ -1,0 +1,64 @@
+"""django-tenants: one PostgreSQL schema per municipality, the control plane in `public`.
+
+Apps listed in both lists (auth, sessions, accounts, otp) get tables in every schema: a tenant's
+own table shadows the public one, so a city's users and sessions never leave its schema and
+vendor-support users (public) cannot log into a city.
+"""
+
+from .env import env
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tenant_apps.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "django_dramatiq",
+    "paco",
+    "shared_apps.controlplane",
+]
+
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "tenant_apps.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "tenant_apps.org",
+    "tenant_apps.portal",
+]
+
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Municipality"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "paco.urls_public"
+ROOT_URLCONF = "paco.urls_tenant"
+
+# New tenants are cloned from a migrated template schema and their migrations faked.
+TENANT_CREATION_FAKES_MIGRATIONS = True
+TENANT_BASE_SCHEMA = "paco_template"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
+
+# Hosts that serve the control plane (public schema) rather than a municipality.
+CONTROL_PLANE_HOSTS = env.list("CONTROL_PLANE_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
+# The parent domain under which each municipality gets `<slug>.<TENANT_DOMAIN_SUFFIX>`.
+TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default="localhost")
+# Seconds a resolved host -> tenant lookup stays cached (invalidated explicitly on change).
+TENANT_DOMAIN_CACHE_SECONDS = env.int("TENANT_DOMAIN_CACHE_SECONDS", default=300)
+
+# Seeding steps run inside a new tenant's schema by `tenants.services.municipality_provision`,
+# named here so the tenants app never imports tenant apps.
+TENANT_PROVISIONING_STEPS = [
+    ("org_chart", "tenant_apps.org.provisioning.org_chart_seed"),
+    ("admin", "tenant_apps.accounts.provisioning.municipal_admin_seed"),
+]

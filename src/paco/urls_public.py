@@ -1,0 +1,10 @@
+"""URLs of the control plane's host (public schema): product page, vendor support."""
+
+from django.urls import include, path
+
+from .health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("", include("shared_apps.controlplane.urls")),
+]

@@ -1,0 +1,14 @@
+"""URLs of a municipality's host (`<city>.<domain>`): citizen portal, staff area, API."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("", include("tenant_apps.portal.urls")),
+    path("", include("tenant_apps.accounts.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

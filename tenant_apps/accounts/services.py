@@ -1,0 +1,79 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from validate_docbr import CPF
+
+from paco.errors import ApplicationError
+
+from .enums import UserKind
+from .models import User
+
+
+def cpf_normalize(value: str) -> str:
+    """Digits only; raise a Portuguese error unless the two check digits are right."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) != 11 or not CPF().validate(digits):
+        raise ApplicationError("CPF inválido: confira os números digitados.", extra={"field": "cpf"})
+    return digits
+
+
+def _password_check(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), extra={"field": "password"}) from error
+
+
+@transaction.atomic
+def citizen_register(*, full_name: str, cpf: str, email: str, password: str, phone: str = "") -> User:
+    cpf_digits = cpf_normalize(cpf)
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ApplicationError("Já existe uma conta com este e-mail.", extra={"field": "email"})
+    if User.objects.filter(cpf=cpf_digits).exists():
+        raise ApplicationError("Já existe uma conta com este CPF.", extra={"field": "cpf"})
+    user = User(email=email, full_name=full_name.strip(), cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN)
+    _password_check(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_ensure(
+    *, email: str, full_name: str, kind: str, password: str | None = None, cpf: str | None = None
+) -> User:
+    """Create the account if it does not exist (idempotent seeding); never changes an existing one."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        if user.kind != kind:
+            raise ApplicationError(f"O e-mail {email} já pertence a outro tipo de conta.")
+        return user
+    user = User(email=email, full_name=full_name, kind=kind, cpf=cpf_normalize(cpf) if cpf else None)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def totp_device_ensure(*, user: User, key_hex: str | None = None, confirmed: bool = True) -> TOTPDevice:
+    """The user's TOTP second factor (a fresh random key unless one is given)."""
+    device = TOTPDevice.objects.filter(user=user, name="default").first()
+    if device is not None:
+        return device
+    fields = {"key": key_hex} if key_hex else {}
+    return TOTPDevice.objects.create(user=user, name="default", confirmed=confirmed, **fields)
+
+
+@transaction.atomic
+def totp_device_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
+    if not device.verify_token(token.strip()):
+        raise ApplicationError("Código inválido ou expirado. Confira o relógio do celular e tente de novo.")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device

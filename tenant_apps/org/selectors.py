@@ -1,0 +1,45 @@
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .enums import Role
+from .models import Membership, OrgUnit
+
+
+def org_unit_acronyms() -> list[str]:
+    return list(OrgUnit.objects.filter(is_active=True).order_by("acronym").values_list("acronym", flat=True))
+
+
+def org_unit_tree() -> list[tuple[OrgUnit, int]]:
+    """Every active unit with its depth, parents before children (one query)."""
+    units = list(OrgUnit.objects.filter(is_active=True).order_by("name"))
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[OrgUnit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def membership_list_current(*, user_id: int) -> QuerySet[Membership]:
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(user_id=user_id)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("unit")
+        .order_by("unit__acronym")
+    )
+
+
+def user_has_role(*, user_id: int, roles: set[str]) -> bool:
+    return membership_list_current(user_id=user_id).filter(role__in=roles).exists()
+
+
+def user_is_municipal_admin(*, user_id: int) -> bool:
+    return user_has_role(user_id=user_id, roles={Role.ADMIN})

@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from paco.models import BaseModel
+
+from .enums import MunicipalityStatus, State
+from .validators import color_validator, ibge_code_validator, slug_validator, time_zone_validator
+
+
+class Municipality(TenantMixin, BaseModel):
+    """A prefeitura: the tenant. Its rows live in the PostgreSQL schema named `schema_name`."""
+
+    name = models.CharField(_("nome"), max_length=120)
+    display_name = models.CharField(_("nome de exibição"), max_length=160)
+    slug = models.SlugField(_("identificador"), max_length=42, unique=True, validators=[slug_validator])
+    ibge_code = models.CharField(_("código IBGE"), max_length=7, unique=True, validators=[ibge_code_validator])
+    state = models.CharField(_("UF"), max_length=2, choices=State.choices)
+    time_zone = models.CharField(
+        _("fuso horário"), max_length=64, default="America/Sao_Paulo", validators=[time_zone_validator]
+    )
+    population = models.PositiveIntegerField(_("população"), null=True, blank=True)
+    status = models.CharField(
+        _("situação"), max_length=16, choices=MunicipalityStatus.choices, default=MunicipalityStatus.TRIAL
+    )
+    primary_color = models.CharField(_("cor primária"), max_length=7, validators=[color_validator])
+    secondary_color = models.CharField(_("cor secundária"), max_length=7, validators=[color_validator])
+    coat_of_arms = models.CharField(
+        _("brasão"), max_length=255, blank=True, help_text=_("Nome do arquivo no armazenamento do município.")
+    )
+
+    # Provisioning creates the schema explicitly (cloned from the template), never `save()`.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = _("município")
+        verbose_name_plural = _("municípios")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}/{self.state}"
+
+
+class Domain(DomainMixin, BaseModel):
+    class Meta:
+        verbose_name = _("domínio")
+        verbose_name_plural = _("domínios")

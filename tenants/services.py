@@ -1,0 +1,228 @@
+"""Provisioning: a municipality is born from the migrated template schema, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
+from django_tenants.utils import schema_context, schema_exists, tenant_context
+
+from paco.errors import ApplicationError
+
+from .branding import COAT_OF_ARMS_NAME, coat_of_arms_svg
+from .enums import MunicipalityStatus
+from .models import Domain, Municipality
+from .selectors import domain_cache_key
+
+logger = logging.getLogger(__name__)
+
+StepCallback = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class OrgUnitSpec:
+    code: str
+    acronym: str
+    name: str
+    kind: str
+    parent: str | None = None  # acronym of the parent unit
+
+
+@dataclass(frozen=True)
+class AdminSpec:
+    email: str
+    full_name: str
+    password: str | None = None
+    unit: str | None = None  # acronym of the unit the admin belongs to (default: first top unit)
+
+
+@dataclass(frozen=True)
+class MunicipalitySpec:
+    slug: str
+    name: str
+    display_name: str
+    ibge_code: str
+    state: str
+    primary_color: str
+    secondary_color: str
+    time_zone: str = "America/Sao_Paulo"
+    population: int | None = None
+    status: str = MunicipalityStatus.TRIAL
+    org_chart: Sequence[OrgUnitSpec] = field(default_factory=tuple)
+    admin: AdminSpec | None = None
+    hostname: str | None = None
+
+
+def schema_name_for_slug(slug: str) -> str:
+    return slug.replace("-", "_")
+
+
+def domain_cache_invalidate(hostname: str) -> None:
+    with schema_context("public"):
+        cache.delete(domain_cache_key(hostname))
+
+
+def template_schema_sync(*, verbosity: int = 0) -> None:
+    """Create (if missing) and migrate the template schema new tenants are cloned from.
+
+    `migrate_schemas` only walks tenant rows, so every release runs this after it: a template
+    behind the code would clone stale tables into every new municipality.
+    """
+    template = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{template}"')
+    call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=verbosity)
+    connection.set_schema_to_public()
+
+
+def _timed(on_step: StepCallback | None, name: str, started: float) -> float:
+    now = time.perf_counter()
+    if on_step:
+        on_step(name, now - started)
+    return now
+
+
+def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
+    municipality = Municipality.objects.filter(slug=spec.slug).first()
+    if municipality is not None:
+        if municipality.ibge_code != spec.ibge_code:
+            raise ApplicationError(
+                f"O identificador “{spec.slug}” já pertence a outro município.",
+                extra={"slug": spec.slug},
+            )
+        return municipality
+    municipality = Municipality(
+        schema_name=schema_name_for_slug(spec.slug),
+        slug=spec.slug,
+        name=spec.name,
+        display_name=spec.display_name,
+        ibge_code=spec.ibge_code,
+        state=spec.state,
+        time_zone=spec.time_zone,
+        population=spec.population,
+        status=spec.status,
+        primary_color=spec.primary_color,
+        secondary_color=spec.secondary_color,
+    )
+    try:
+        municipality.full_clean()
+    except ValidationError as error:
+        messages = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items())
+        raise ApplicationError(f"Dados do município inválidos: {messages}", extra=error.message_dict) from error
+    municipality.save()
+    return municipality
+
+
+def _schema_create(municipality: Municipality, method: Literal["clone", "migrate"]) -> None:
+    if schema_exists(municipality.schema_name):
+        return
+    if method == "clone":
+        if not schema_exists(settings.TENANT_BASE_SCHEMA):
+            template_schema_sync()
+        municipality.create_schema(check_if_exists=True, verbosity=0)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{municipality.schema_name}"')
+        call_command("migrate_schemas", schema_name=municipality.schema_name, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+
+
+def _coat_of_arms_ensure(municipality: Municipality) -> None:
+    if municipality.coat_of_arms:
+        return
+    svg = coat_of_arms_svg(
+        name=municipality.name,
+        state=municipality.state,
+        primary_color=municipality.primary_color,
+        secondary_color=municipality.secondary_color,
+    )
+    with tenant_context(municipality):
+        if default_storage.exists(COAT_OF_ARMS_NAME):
+            default_storage.delete(COAT_OF_ARMS_NAME)
+        stored_name = default_storage.save(COAT_OF_ARMS_NAME, ContentFile(svg.encode()))
+    municipality.coat_of_arms = stored_name
+    municipality.save(update_fields=["coat_of_arms", "updated_at"])
+
+
+def provisioning_steps() -> list[tuple[str, Callable[..., Any]]]:
+    """Tenant-side seeding steps, named in settings so this module never imports tenant apps."""
+    return [(name, import_string(path)) for name, path in settings.TENANT_PROVISIONING_STEPS]
+
+
+@transaction.atomic
+def municipality_provision(
+    *,
+    spec: MunicipalitySpec,
+    method: Literal["clone", "migrate"] = "clone",
+    on_step: StepCallback | None = None,
+) -> Municipality:
+    """Create or complete a municipality: row, domain, schema, branding, org chart, admin.
+
+    Idempotent: running it again for the same slug adds whatever is missing and changes nothing
+    else. Everything happens in one transaction (PostgreSQL DDL is transactional), so a failure
+    leaves no half-built schema behind.
+    """
+    started = time.perf_counter()
+    municipality = _validated_municipality(spec)
+    hostname = (spec.hostname or f"{spec.slug}.{settings.TENANT_DOMAIN_SUFFIX}").lower()
+    other = Domain.objects.filter(domain=hostname).exclude(tenant=municipality).first()
+    if other is not None:
+        raise ApplicationError(f"O endereço {hostname} já está em uso.")
+    Domain.objects.get_or_create(domain=hostname, defaults={"tenant": municipality, "is_primary": True})
+    started = _timed(on_step, "row", started)
+
+    _schema_create(municipality, method)
+    started = _timed(on_step, "schema", started)
+
+    _coat_of_arms_ensure(municipality)
+    started = _timed(on_step, "branding", started)
+
+    for name, step in provisioning_steps():
+        with tenant_context(municipality):
+            step(municipality=municipality, spec=spec)
+        started = _timed(on_step, name, started)
+
+    transaction.on_commit(lambda: domain_cache_invalidate(hostname))
+    logger.info("provisioned municipality %s (%s)", municipality.slug, municipality.schema_name)
+    return municipality
+
+
+@transaction.atomic
+def municipality_set_status(*, municipality: Municipality, status: str) -> Municipality:
+    if status not in MunicipalityStatus.values:
+        raise ApplicationError(f"Situação desconhecida: {status}.")
+    municipality.status = status
+    municipality.save(update_fields=["status", "updated_at"])
+    hostnames = list(municipality.domains.values_list("domain", flat=True))
+    transaction.on_commit(lambda: [domain_cache_invalidate(hostname) for hostname in hostnames])
+    return municipality
+
+
+@transaction.atomic
+def domain_add(*, municipality: Municipality, hostname: str, is_primary: bool = False) -> Domain:
+    hostname = hostname.strip().lower()
+    if Domain.objects.filter(domain=hostname).exists():
+        raise ApplicationError(f"O endereço {hostname} já está em uso.")
+    domain = Domain(domain=hostname, tenant=municipality, is_primary=is_primary)
+    domain.full_clean()
+    domain.save()
+    transaction.on_commit(lambda: domain_cache_invalidate(hostname))
+    return domain
+
+
+@transaction.atomic
+def domain_remove(*, domain: Domain) -> None:
+    hostname = domain.domain
+    domain.delete()
+    transaction.on_commit(lambda: domain_cache_invalidate(hostname))
