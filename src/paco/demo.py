@@ -4,6 +4,16 @@ Units are the ones named in the seed articles; colours and the generated coat of
 placeholders, not the cities' official artwork.
 """
 
+from django.db import transaction
+from django_tenants.utils import schema_context, tenant_context
+
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import totp_device_ensure, user_ensure
+from tenant_apps.org.enums import Role
+from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.services import membership_ensure
+from tenants.models import Municipality
 from tenants.services import AdminSpec, MunicipalitySpec, OrgUnitSpec
 
 DEMO_PASSWORD = "Paco#Demo2026"
@@ -65,3 +75,34 @@ DEMO_STAFF = {
     "aracaju": {"email": "servidor@aracaju.se.gov.br", "full_name": "Sérgio Servidor", "unit": "SEPLOG-PROT"},
     "gravatai": {"email": "servidor@gravatai.rs.gov.br", "full_name": "Gabriela Fiscal", "unit": "SMF-FISC"},
 }
+
+
+def demo_people_seed(municipality: Municipality) -> dict[str, User]:
+    """The demo citizen, staff member and admin of one city, with the shared demo TOTP key."""
+    spec = next(spec for spec in DEMO_MUNICIPALITIES if spec.slug == municipality.slug)
+    with tenant_context(municipality), transaction.atomic():
+        citizen = user_ensure(
+            email=DEMO_CITIZEN["email"], full_name=DEMO_CITIZEN["full_name"], cpf=DEMO_CITIZEN["cpf"],
+            kind=UserKind.CITIZEN, password=CITIZEN_PASSWORD,
+        )
+        staff_spec = DEMO_STAFF[municipality.slug]
+        staff = user_ensure(
+            email=staff_spec["email"], full_name=staff_spec["full_name"], kind=UserKind.STAFF, password=DEMO_PASSWORD
+        )
+        membership_ensure(user_id=staff.pk, unit=OrgUnit.objects.get(acronym=staff_spec["unit"]), role=Role.STAFF)
+        totp_device_ensure(user=staff, key_hex=DEMO_TOTP_KEY_HEX)
+        people = {"citizen": citizen, "staff": staff}
+        if spec.admin:
+            admin = user_ensure(email=spec.admin.email, full_name=spec.admin.full_name, kind=UserKind.STAFF)
+            totp_device_ensure(user=admin, key_hex=DEMO_TOTP_KEY_HEX)
+            people["admin"] = admin
+    return people
+
+
+def demo_support_seed() -> User:
+    with schema_context("public"), transaction.atomic():
+        support = user_ensure(
+            email=SUPPORT_EMAIL, full_name="Equipe de Suporte Paço", kind=UserKind.SUPPORT, password=DEMO_PASSWORD
+        )
+        totp_device_ensure(user=support, key_hex=DEMO_TOTP_KEY_HEX)
+    return support

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
@@ -47,18 +46,18 @@ def sentry_before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str,
     return scrubbed
 
 
-def sentry_init() -> bool:
-    """Initialise Sentry only when a DSN is configured."""
-    if not settings.SENTRY_DSN:
+def sentry_init(*, dsn: str, environment: str, traces_sample_rate: float) -> bool:
+    """Initialise Sentry only when a DSN is configured (called from settings)."""
+    if not dsn:
         return False
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.dramatiq import DramatiqIntegration
 
     sentry_sdk.init(
-        dsn=settings.SENTRY_DSN,
-        environment=settings.SENTRY_ENVIRONMENT,
-        traces_sample_rate=settings.SENTRY_TRACES_SAMPLE_RATE,
+        dsn=dsn,
+        environment=environment,
+        traces_sample_rate=traces_sample_rate,
         send_default_pii=False,
         before_send=sentry_before_send,  # type: ignore[arg-type]
         integrations=[DjangoIntegration(), DramatiqIntegration()],

@@ -99,4 +99,4 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 from paco.observability import sentry_init  # noqa: E402
 
-sentry_init()
+sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)  # noqa: F405

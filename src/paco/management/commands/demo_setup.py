@@ -7,15 +7,8 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django_tenants.utils import schema_context, tenant_context
 
 from paco import demo
-from tenant_apps.accounts.enums import UserKind
-from tenant_apps.accounts.services import totp_device_ensure, user_ensure
-from tenant_apps.org.enums import Role
-from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.services import membership_ensure
 from tenants.services import municipality_provision, template_schema_sync
 
 
@@ -30,33 +23,9 @@ class Command(BaseCommand):
         template_schema_sync()
         for spec in demo.DEMO_MUNICIPALITIES:
             municipality = municipality_provision(spec=spec)
-            with tenant_context(municipality), transaction.atomic():
-                self._people(municipality.slug)
-        with schema_context("public"), transaction.atomic():
-            support = user_ensure(
-                email=demo.SUPPORT_EMAIL, full_name="Equipe de Suporte Paço", kind=UserKind.SUPPORT,
-                password=demo.DEMO_PASSWORD,
-            )
-            totp_device_ensure(user=support, key_hex=demo.DEMO_TOTP_KEY_HEX)
+            demo.demo_people_seed(municipality)
+        demo.demo_support_seed()
         self._print(options["port"])
-
-    def _people(self, slug: str) -> None:
-        citizen = demo.DEMO_CITIZEN
-        user_ensure(
-            email=citizen["email"], full_name=citizen["full_name"], cpf=citizen["cpf"], kind=UserKind.CITIZEN,
-            password=demo.CITIZEN_PASSWORD,
-        )
-        staff_spec = demo.DEMO_STAFF[slug]
-        staff = user_ensure(
-            email=staff_spec["email"], full_name=staff_spec["full_name"], kind=UserKind.STAFF,
-            password=demo.DEMO_PASSWORD,
-        )
-        membership_ensure(user_id=staff.pk, unit=OrgUnit.objects.get(acronym=staff_spec["unit"]), role=Role.STAFF)
-        totp_device_ensure(user=staff, key_hex=demo.DEMO_TOTP_KEY_HEX)
-        spec = next(spec for spec in demo.DEMO_MUNICIPALITIES if spec.slug == slug)
-        if spec.admin:
-            admin = user_ensure(email=spec.admin.email, full_name=spec.admin.full_name, kind=UserKind.STAFF)
-            totp_device_ensure(user=admin, key_hex=demo.DEMO_TOTP_KEY_HEX)
 
     def _print(self, port: str) -> None:
         write = self.stdout.write

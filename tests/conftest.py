@@ -1,0 +1,132 @@
+"""Shared fixtures: a real PostgreSQL test database with the two demo municipalities.
+
+The tenant schemas are created once per session (cloned from the template, as in production)
+and reused; each test runs inside a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tenants.utils import schema_context, tenant_context
+
+from paco import demo
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.org.enums import Role
+from tenant_apps.org.models import Membership, OrgUnit
+from tenants.models import Municipality
+from tenants.services import municipality_provision, template_schema_sync
+
+ARACAJU_HOST = "aracaju.localhost"
+GRAVATAI_HOST = "gravatai.localhost"
+CONTROL_PLANE_HOST = "localhost"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        template_schema_sync()
+        for spec in demo.DEMO_MUNICIPALITIES:
+            municipality = municipality_provision(spec=spec)
+            demo.demo_people_seed(municipality)
+            with tenant_context(municipality):
+                _role_people_seed(municipality.slug)
+        demo.demo_support_seed()
+        connection.set_schema_to_public()
+    yield
+
+
+def _role_people_seed(slug: str) -> None:
+    """A unit manager per city besides the demo people, so every role has someone."""
+    staff_unit = OrgUnit.objects.get(acronym=demo.DEMO_STAFF[slug]["unit"])
+    manager = User.objects.create_user(
+        f"gestor@{slug}.gov.br", demo.DEMO_PASSWORD, full_name=f"Gestor Sigiloso de {slug}", kind=UserKind.STAFF
+    )
+    Membership.objects.create(user=manager, unit=staff_unit, role=Role.MANAGER)
+    TOTPDevice.objects.create(user=manager, name="default", confirmed=True, key=demo.DEMO_TOTP_KEY_HEX)
+    admin = User.objects.get(email=next(s for s in demo.DEMO_MUNICIPALITIES if s.slug == slug).admin.email)  # type: ignore[union-attr]
+    admin.set_password(demo.DEMO_PASSWORD)
+    admin.save(update_fields=["password"])
+
+
+@pytest.fixture(autouse=True)
+def _clean_state() -> Iterator[None]:
+    cache.clear()
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+    cache.clear()
+
+
+@pytest.fixture
+def aracaju(db: Any) -> Municipality:
+    return Municipality.objects.get(slug="aracaju")
+
+
+@pytest.fixture
+def gravatai(db: Any) -> Municipality:
+    return Municipality.objects.get(slug="gravatai")
+
+
+@pytest.fixture
+def in_aracaju(aracaju: Municipality) -> Iterator[Municipality]:
+    with tenant_context(aracaju):
+        yield aracaju
+
+
+@pytest.fixture
+def in_gravatai(gravatai: Municipality) -> Iterator[Municipality]:
+    with tenant_context(gravatai):
+        yield gravatai
+
+
+ROLE_EMAILS = {
+    "citizen": lambda slug: demo.DEMO_CITIZEN["email"],
+    "staff": lambda slug: demo.DEMO_STAFF[slug]["email"],
+    "manager": lambda slug: f"gestor@{slug}.gov.br",
+    "admin": lambda slug: next(s for s in demo.DEMO_MUNICIPALITIES if s.slug == slug).admin.email,  # type: ignore[union-attr]
+}
+ROLES = ("anonymous", "citizen", "staff", "manager", "admin", "support")
+
+
+def client_for(role: str, municipality: Municipality | None) -> Client:
+    """A test client logged in as `role` of `municipality` (staff and support with the second factor)."""
+    if role == "anonymous":
+        return Client()
+    if role == "support":
+        client = Client(HTTP_HOST=CONTROL_PLANE_HOST)
+        with schema_context("public"):
+            user = User.objects.get(email=demo.SUPPORT_EMAIL)
+            _force_login(client, user, CONTROL_PLANE_HOST)
+        return client
+    assert municipality is not None
+    host = f"{municipality.slug}.localhost"
+    client = Client(HTTP_HOST=host)
+    with tenant_context(municipality):
+        user = User.objects.get(email=ROLE_EMAILS[role](municipality.slug))
+        _force_login(client, user, host)
+    return client
+
+
+def _force_login(client: Client, user: User, host: str) -> None:
+    client.defaults["HTTP_HOST"] = host
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def login_as(db: Any) -> Any:
+    return client_for
