@@ -1,0 +1,210 @@
+"""Isolation harness: every route of both URLconfs, every role, across tenants.
+
+For each role of tenant A (anonymous, citizen, staff, unit manager, municipal admin, vendor
+support), each route is requested with A's session on tenant B's host, with GET and POST:
+the answer must be exactly what an anonymous visitor of B gets, contain no private data of B
+(nor of A), and leave every table of B's schema byte-for-byte unchanged. The authorization
+matrix then pins the status each role gets on its own city's host. A new route fails the
+matrix test until its expectations are written down here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tests.conftest import ROLES, client_for
+from tests.isolation.routes import Route, path_for, routes
+
+TENANT_ROUTES = routes("paco.urls_tenant")
+PUBLIC_ROUTES = routes("paco.urls_public")
+
+# Values for route parameters, per parameter name, pointing at tenant B's objects. Modules that
+# add parameterized routes register a factory here: (municipality B) -> value.
+PARAMETER_FACTORIES: dict[str, object] = {}
+
+ANY = "any"  # a status that varies legitimately (not used for cross-tenant checks)
+OK, REDIRECT, BAD, NOT_FOUND, NOT_ALLOWED = 200, 302, 400, 404, 405
+
+# Authorization matrix on the city's own host: route -> method -> role -> status.
+_everyone = dict.fromkeys(ROLES, OK)
+_login_pages = {"GET": _everyone, "POST": dict.fromkeys(ROLES, BAD)}
+_get_only_public = {"GET": _everyone, "POST": dict.fromkeys(ROLES, NOT_ALLOWED)}
+_staff_only = {
+    "GET": {"anonymous": REDIRECT, "citizen": REDIRECT, "staff": OK, "manager": OK, "admin": OK, "support": REDIRECT},
+    "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+}
+TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    "healthz": _get_only_public,
+    "portal:home": _get_only_public,
+    "portal:accessibility": _get_only_public,
+    "portal:coat_of_arms": _get_only_public,
+    "portal:my_requests": {
+        "GET": {"anonymous": REDIRECT, "citizen": OK, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND,
+                "support": REDIRECT},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    "portal:staff_home": _staff_only,
+    "portal:municipal_admin": {
+        "GET": {"anonymous": REDIRECT, "citizen": REDIRECT, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": OK,
+                "support": REDIRECT},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    "accounts:login": _login_pages,
+    "accounts:register": _login_pages,
+    "accounts:logout": {"GET": dict.fromkeys(ROLES, NOT_ALLOWED), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    "accounts:staff_login": _login_pages,
+    # without a pending password step, the code pages send the person back to the password page
+    "accounts:staff_token": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    "accounts:staff_enroll": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    # the OpenAPI description is public documentation, like the Carta de Serviços
+    "api_schema": _get_only_public,
+    "api_docs": _get_only_public,
+}
+
+_support_only = {
+    "GET": {**dict.fromkeys(ROLES, REDIRECT), "support": OK},
+    "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+}
+PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    "healthz": _get_only_public,
+    "controlplane:home": _get_only_public,
+    "controlplane:support_login": _login_pages,
+    "controlplane:support_token": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    "controlplane:support_enroll": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    "controlplane:support_logout": {"GET": dict.fromkeys(ROLES, NOT_ALLOWED), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    "controlplane:support_console": _support_only,
+}
+
+SECRET_NAME = "Zuleide Segredo Sigiloso"
+SECRET_EMAIL = "zuleide.segredo@exemplo.com.br"
+
+
+def schema_fingerprint(schema_name: str) -> dict[str, str]:
+    """An md5 of every row of every table of a schema."""
+    fingerprint: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+            [schema_name],
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(
+                f'SELECT md5(coalesce(string_agg(t::text, \'|\' ORDER BY t::text), \'\')) FROM "{schema_name}"."{table}" t'  # noqa: S608
+            )
+            fingerprint[table] = cursor.fetchone()[0]
+    return fingerprint
+
+
+def private_markers(municipality) -> list[str]:
+    """Strings that only B's private data contains: its people's names, e-mails and CPFs."""
+    with tenant_context(municipality):
+        User.objects.get_or_create(
+            email=SECRET_EMAIL,
+            defaults={"full_name": SECRET_NAME, "cpf": "86288366757", "kind": UserKind.CITIZEN},
+        )
+        people = User.objects.exclude(email="cidadao@exemplo.com.br")
+        markers = []
+        for person in people:
+            markers += [person.full_name, person.email] + ([person.cpf] if person.cpf else [])
+    return markers
+
+
+def _request(client: Client, method: str, path: str, host: str):
+    if method == "GET":
+        return client.get(path, HTTP_HOST=host)
+    return client.post(path, {}, HTTP_HOST=host)
+
+
+def _values(route: Route, municipality) -> dict[str, object]:
+    missing = [name for name in route.parameters if name not in PARAMETER_FACTORIES]
+    assert not missing, f"register a value factory for {missing} of {route.pattern} in PARAMETER_FACTORIES"
+    return {name: PARAMETER_FACTORIES[name](municipality) for name in route.parameters}  # type: ignore[operator]
+
+
+def _text(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_role_of_one_city_sees_nothing_private_of_another_and_changes_nothing(role, aracaju, gravatai):
+    # given: Aracaju's person (A) and Gravataí's private data (B)
+    markers_b = private_markers(gravatai)
+    own_markers = private_markers(aracaju)
+    fingerprint_before = schema_fingerprint("gravatai")
+    visitor = Client()
+    intruder = client_for(role, aracaju)
+
+    for route in TENANT_ROUTES:
+        path = path_for(route, _values(route, gravatai))
+        for method in ("GET", "POST"):
+            # when: A's session asks B's host
+            response = _request(intruder, method, path, "gravatai.localhost")
+            anonymous = _request(visitor, method, path, "gravatai.localhost")
+
+            # then: B answers as to a stranger, and leaks nothing private
+            where = f"{role} {method} {path}"
+            assert response.status_code == anonymous.status_code, where
+            body = _text(response)
+            leaked = [marker for marker in markers_b + own_markers if marker and marker in body]
+            assert not leaked, f"{where} returned {leaked}"
+
+    assert schema_fingerprint("gravatai") == fingerprint_before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_city_session_is_anonymous_on_the_control_plane(role, aracaju):
+    visitor = Client()
+    client = client_for(role, aracaju)
+    fingerprint_before = schema_fingerprint("public")
+    for route in PUBLIC_ROUTES:
+        if role == "support":
+            continue  # support's own matrix is checked below
+        path = path_for(route, {})
+        for method in ("GET", "POST"):
+            response = _request(client, method, path, "localhost")
+            anonymous = _request(visitor, method, path, "localhost")
+            assert response.status_code == anonymous.status_code, f"{role} {method} {path}"
+            assert "Sérgio Servidor" not in _text(response)
+    assert schema_fingerprint("public") == fingerprint_before
+
+
+def test_every_route_is_in_the_authorization_matrix():
+    assert sorted(route.name for route in TENANT_ROUTES) == sorted(TENANT_MATRIX)
+    assert sorted(route.name for route in PUBLIC_ROUTES) == sorted(PUBLIC_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix_on_the_city_host(role, aracaju):
+    for route in TENANT_ROUTES:
+        path = path_for(route, _values(route, aracaju))
+        for method in ("GET", "POST"):
+            client = client_for(role, aracaju)  # fresh, since logout routes end the session
+            response = _request(client, method, path, "aracaju.localhost")
+            assert response.status_code == TENANT_MATRIX[route.name][method][role], f"{role} {method} {path}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix_on_the_control_plane(role, aracaju):
+    for route in PUBLIC_ROUTES:
+        path = path_for(route, {})
+        for method in ("GET", "POST"):
+            client = client_for(role, aracaju)
+            response = _request(client, method, path, "localhost")
+            assert response.status_code == PUBLIC_MATRIX[route.name][method][role], f"{role} {method} {path}"
+
+
+def test_fingerprint_notices_a_change(gravatai):
+    before = schema_fingerprint("gravatai")
+    with tenant_context(gravatai):
+        User.objects.filter(email="servidor@gravatai.rs.gov.br").update(full_name="Outro Nome")
+    assert schema_fingerprint("gravatai") != before
+    assert hashlib.md5(b"", usedforsecurity=False).hexdigest()  # md5 is available for fingerprints
