@@ -6,11 +6,12 @@ and the tenant URLconf; any other host gets a friendly 404 page, never the contr
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
+
+from paco.schemas import schema_activate_public, tenant_activate
 
 from .selectors import municipality_get_by_hostname
 
@@ -22,7 +23,7 @@ def host_not_found_response(request: HttpRequest, hostname: str) -> HttpResponse
 
 class TenantMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        connection.set_schema_to_public()
+        schema_activate_public()
         request.tenant = None  # type: ignore[attr-defined]
         try:
             hostname = self.hostname_from_request(request)
@@ -40,7 +41,7 @@ class TenantMiddleware(TenantMainMiddleware):
 
         municipality.domain_url = hostname
         request.tenant = municipality  # type: ignore[attr-defined]
-        connection.set_tenant(municipality)
+        tenant_activate(municipality)
         request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
         set_urlconf(request.urlconf)  # type: ignore[attr-defined]
         return None

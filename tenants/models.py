@@ -14,7 +14,9 @@ class Municipality(TenantMixin, BaseModel):
     name = models.CharField(_("nome"), max_length=120)
     display_name = models.CharField(_("nome de exibição"), max_length=160)
     slug = models.SlugField(_("identificador"), max_length=42, unique=True, validators=[slug_validator])
-    ibge_code = models.CharField(_("código IBGE"), max_length=7, unique=True, validators=[ibge_code_validator])
+    ibge_code = models.CharField(
+        _("código IBGE"), max_length=7, unique=True, validators=[ibge_code_validator]
+    )
     state = models.CharField(_("UF"), max_length=2, choices=State.choices)
     time_zone = models.CharField(
         _("fuso horário"), max_length=64, default="America/Sao_Paulo", validators=[time_zone_validator]

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from paco.errors import ApplicationError
+from paco.schemas import schema_activate_public
 
 from .branding import COAT_OF_ARMS_NAME, coat_of_arms_svg
 from .enums import MunicipalityStatus
@@ -83,7 +84,7 @@ def template_schema_sync(*, verbosity: int = 0) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{template}"')
     call_command("migrate_schemas", schema_name=template, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()
+    schema_activate_public()
 
 
 def _timed(on_step: StepCallback | None, name: str, started: float) -> float:
@@ -119,7 +120,9 @@ def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
         municipality.full_clean()
     except ValidationError as error:
         messages = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items())
-        raise ApplicationError(f"Dados do município inválidos: {messages}", extra=error.message_dict) from error
+        raise ApplicationError(
+            f"Dados do município inválidos: {messages}", extra=error.message_dict
+        ) from error
     municipality.save()
     return municipality
 
@@ -135,7 +138,7 @@ def _schema_create(municipality: Municipality, method: Literal["clone", "migrate
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{municipality.schema_name}"')
         call_command("migrate_schemas", schema_name=municipality.schema_name, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    schema_activate_public()
 
 
 def _coat_of_arms_ensure(municipality: Municipality) -> None:
@@ -205,7 +208,12 @@ def municipality_set_status(*, municipality: Municipality, status: str) -> Munic
     municipality.status = status
     municipality.save(update_fields=["status", "updated_at"])
     hostnames = list(municipality.domains.values_list("domain", flat=True))
-    transaction.on_commit(lambda: [domain_cache_invalidate(hostname) for hostname in hostnames])
+
+    def invalidate() -> None:
+        for hostname in hostnames:
+            domain_cache_invalidate(hostname)
+
+    transaction.on_commit(invalidate)
     return municipality
 
 

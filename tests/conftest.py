@@ -41,14 +41,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
                 _role_people_seed(municipality.slug)
         demo.demo_support_seed()
         connection.set_schema_to_public()
-    yield
+    return
 
 
 def _role_people_seed(slug: str) -> None:
     """A unit manager per city besides the demo people, so every role has someone."""
     staff_unit = OrgUnit.objects.get(acronym=demo.DEMO_STAFF[slug]["unit"])
     manager = User.objects.create_user(
-        f"gestor@{slug}.gov.br", demo.DEMO_PASSWORD, full_name=f"Gestor Sigiloso de {slug}", kind=UserKind.STAFF
+        f"gestor@{slug}.gov.br",
+        demo.DEMO_PASSWORD,
+        full_name=f"Gestor Sigiloso de {slug}",
+        kind=UserKind.STAFF,
     )
     Membership.objects.create(user=manager, unit=staff_unit, role=Role.MANAGER)
     TOTPDevice.objects.create(user=manager, name="default", confirmed=True, key=demo.DEMO_TOTP_KEY_HEX)

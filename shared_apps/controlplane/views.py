@@ -32,7 +32,7 @@ class SupportLoginView(PasswordLoginView):
     allowed_kinds = (SUPPORT_KIND,)
     title = _("Suporte Paço")
     success_url_name = "controlplane:support_console"
-    token_url_name = "controlplane:support_token"
+    token_url_name = "controlplane:support_token"  # noqa: S105 - a URL name, not a secret
     enroll_url_name = "controlplane:support_enroll"
     extra_context = {"audience": "support"}
 

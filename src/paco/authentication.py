@@ -168,7 +168,9 @@ class EnrollTokenView(TokenLoginView):
     title = _("Ative a verificação em duas etapas")
 
     def _device(self, user: AbstractBaseUser) -> TOTPDevice:
-        device, _created = TOTPDevice.objects.get_or_create(user=user, name="default", defaults={"confirmed": False})
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, name="default", defaults={"confirmed": False}
+        )
         return device
 
     def enrollment(self, device: TOTPDevice) -> dict[str, Any]:
@@ -196,13 +198,15 @@ class EnrollTokenView(TokenLoginView):
         if not form.is_valid() or not device.verify_token(form.cleaned_data["token"].strip()):
             if form.is_valid():
                 form.add_error("token", _("Código inválido ou expirado."))
-            return render(request, self.template_name, self.context(form, **self.enrollment(device)), status=400)
+            return render(
+                request, self.template_name, self.context(form, **self.enrollment(device)), status=400
+            )
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         return _complete_login(request, user, device)
 
 
-def _complete_login(request: HttpRequest, user: AbstractBaseUser, device: TOTPDevice) -> HttpResponse:
+def _complete_login(request: HttpRequest, user: Any, device: TOTPDevice) -> HttpResponse:
     next_url = request.session.get(PENDING_NEXT_KEY) or "/"
     _pending_clear(request)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -218,13 +222,11 @@ def verified_kind_required(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated or getattr(user, "kind", None) != kind or not user.is_verified():  # type: ignore[union-attr]
+            user: Any = request.user
+            if not user.is_authenticated or getattr(user, "kind", None) != kind or not user.is_verified():
                 return redirect_to_login(request.get_full_path(), reverse(login_url_name))
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
-
-

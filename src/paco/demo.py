@@ -16,11 +16,11 @@ from tenant_apps.org.services import membership_ensure
 from tenants.models import Municipality
 from tenants.services import AdminSpec, MunicipalitySpec, OrgUnitSpec
 
-DEMO_PASSWORD = "Paco#Demo2026"
-CITIZEN_PASSWORD = "Cidadao#2026"
+DEMO_PASSWORD = "Paco#Demo2026"  # noqa: S105 - demo-only credentials, printed by make demo
+CITIZEN_PASSWORD = "Cidadao#2026"  # noqa: S105 - demo-only credentials
 # RFC 6238's test key ("12345678901234567890"), so any authenticator app can be set up by hand.
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
-DEMO_TOTP_SECRET_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+DEMO_TOTP_SECRET_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 - public RFC 6238 test key
 DEMO_CITIZEN = {"email": "cidadao@exemplo.com.br", "full_name": "Maria da Silva Santos", "cpf": "52998224725"}
 SUPPORT_EMAIL = "suporte@paco.localhost"
 
@@ -35,10 +35,14 @@ ARACAJU = MunicipalitySpec(
     secondary_color="#f2b705",
     status="active",
     org_chart=(
-        OrgUnitSpec("10001", "SEPLOG", "Secretaria Municipal do Planejamento, Orçamento e Gestão", "secretaria"),
+        OrgUnitSpec(
+            "10001", "SEPLOG", "Secretaria Municipal do Planejamento, Orçamento e Gestão", "secretaria"
+        ),
         OrgUnitSpec("10002", "SEFAZ", "Secretaria Municipal da Fazenda", "secretaria"),
         OrgUnitSpec("10003", "SEMA", "Secretaria Municipal do Meio Ambiente", "secretaria"),
-        OrgUnitSpec("10004", "SEMFAS", "Secretaria Municipal da Família e da Assistência Social", "secretaria"),
+        OrgUnitSpec(
+            "10004", "SEMFAS", "Secretaria Municipal da Família e da Assistência Social", "secretaria"
+        ),
         OrgUnitSpec("10005", "EMSURB", "Empresa Municipal de Serviços Urbanos", "empresa_publica"),
         OrgUnitSpec("10006", "EMURB", "Empresa Municipal de Obras e Urbanização", "empresa_publica"),
         OrgUnitSpec("10007", "CGM", "Controladoria-Geral do Município", "controladoria"),
@@ -60,9 +64,26 @@ GRAVATAI = MunicipalitySpec(
     status="active",
     org_chart=(
         OrgUnitSpec("20001", "SMF", "Secretaria Municipal da Fazenda", "secretaria"),
-        OrgUnitSpec("20002", "SMF-FISC", "Fiscalização Tributária (fiscais de IPTU, ISS, ITBI e NFS-e)", "setor", parent="SMF"),
-        OrgUnitSpec("20003", "SMAMT", "Secretaria Municipal de Administração, Modernização e Transparência", "secretaria"),
-        OrgUnitSpec("20004", "SESMT", "Serviço Especializado em Segurança e Medicina do Trabalho", "setor", parent="SMAMT"),
+        OrgUnitSpec(
+            "20002",
+            "SMF-FISC",
+            "Fiscalização Tributária (fiscais de IPTU, ISS, ITBI e NFS-e)",
+            "setor",
+            parent="SMF",
+        ),
+        OrgUnitSpec(
+            "20003",
+            "SMAMT",
+            "Secretaria Municipal de Administração, Modernização e Transparência",
+            "secretaria",
+        ),
+        OrgUnitSpec(
+            "20004",
+            "SESMT",
+            "Serviço Especializado em Segurança e Medicina do Trabalho",
+            "setor",
+            parent="SMAMT",
+        ),
         OrgUnitSpec("20005", "PGM", "Procuradoria-Geral do Município", "secretaria"),
         OrgUnitSpec("20006", "SMS", "Secretaria Municipal da Saúde", "secretaria"),
     ),
@@ -82,14 +103,22 @@ def demo_people_seed(municipality: Municipality) -> dict[str, User]:
     spec = next(spec for spec in DEMO_MUNICIPALITIES if spec.slug == municipality.slug)
     with tenant_context(municipality), transaction.atomic():
         citizen = user_ensure(
-            email=DEMO_CITIZEN["email"], full_name=DEMO_CITIZEN["full_name"], cpf=DEMO_CITIZEN["cpf"],
-            kind=UserKind.CITIZEN, password=CITIZEN_PASSWORD,
+            email=DEMO_CITIZEN["email"],
+            full_name=DEMO_CITIZEN["full_name"],
+            cpf=DEMO_CITIZEN["cpf"],
+            kind=UserKind.CITIZEN,
+            password=CITIZEN_PASSWORD,
         )
         staff_spec = DEMO_STAFF[municipality.slug]
         staff = user_ensure(
-            email=staff_spec["email"], full_name=staff_spec["full_name"], kind=UserKind.STAFF, password=DEMO_PASSWORD
+            email=staff_spec["email"],
+            full_name=staff_spec["full_name"],
+            kind=UserKind.STAFF,
+            password=DEMO_PASSWORD,
         )
-        membership_ensure(user_id=staff.pk, unit=OrgUnit.objects.get(acronym=staff_spec["unit"]), role=Role.STAFF)
+        membership_ensure(
+            user_id=staff.pk, unit=OrgUnit.objects.get(acronym=staff_spec["unit"]), role=Role.STAFF
+        )
         totp_device_ensure(user=staff, key_hex=DEMO_TOTP_KEY_HEX)
         people = {"citizen": citizen, "staff": staff}
         if spec.admin:
@@ -102,7 +131,10 @@ def demo_people_seed(municipality: Municipality) -> dict[str, User]:
 def demo_support_seed() -> User:
     with schema_context("public"), transaction.atomic():
         support = user_ensure(
-            email=SUPPORT_EMAIL, full_name="Equipe de Suporte Paço", kind=UserKind.SUPPORT, password=DEMO_PASSWORD
+            email=SUPPORT_EMAIL,
+            full_name="Equipe de Suporte Paço",
+            kind=UserKind.SUPPORT,
+            password=DEMO_PASSWORD,
         )
         totp_device_ensure(user=support, key_hex=DEMO_TOTP_KEY_HEX)
     return support

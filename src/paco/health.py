@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from dramatiq.brokers.redis import RedisBroker
 
+from paco.schemas import current_schema_name
+
 
 def _database() -> str:
     with connection.cursor() as cursor:
@@ -49,6 +51,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks[name] = f"error: {type(error).__name__}"
     healthy = all(not value.startswith("error") for value in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "schema": connection.schema_name, "checks": checks},
+        {"status": "ok" if healthy else "error", "schema": current_schema_name(), "checks": checks},
         status=200 if healthy else 503,
     )

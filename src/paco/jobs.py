@@ -13,9 +13,12 @@ from typing import Any
 
 import dramatiq
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
+
+from paco.schemas import current_schema_name, schema_activate_public, tenant_activate
 
 logger = logging.getLogger(__name__)
 
@@ -26,31 +29,32 @@ class TenantMiddleware(Middleware):
     """Carry `schema_name` on every message and run the actor inside that schema."""
 
     def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message, delay: int) -> None:
-        message.options.setdefault(SCHEMA_OPTION, connection.schema_name)
+        message.options.setdefault(SCHEMA_OPTION, current_schema_name())
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         from django_tenants.utils import get_public_schema_name, get_tenant_model
 
         schema_name = message.options.get(SCHEMA_OPTION) or get_public_schema_name()
         if schema_name == get_public_schema_name():
-            connection.set_schema_to_public()
+            schema_activate_public()
         else:
             # A job for a tenant that no longer exists fails loudly instead of running in public.
             tenant = get_tenant_model().objects.get(schema_name=schema_name)
-            connection.set_tenant(tenant)
+            tenant_activate(tenant)
         _sentry_tag(schema_name)
 
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message,
+        message: MessageProxy,
         *,
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
-        connection.set_schema_to_public()
+        schema_activate_public()
 
-    after_skip_message = after_process_message
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        schema_activate_public()
 
 
 def _sentry_tag(schema_name: str) -> None:
@@ -61,10 +65,11 @@ def _sentry_tag(schema_name: str) -> None:
 
 def enqueue_on_commit(actor: dramatiq.Actor, **kwargs: Any) -> None:
     """Send `actor(**kwargs)` once the current transaction commits (never for a rolled-back write)."""
-    schema_name = connection.schema_name
+    schema_name = current_schema_name()
 
     def send() -> None:
-        actor.send_with_options(kwargs=kwargs, **{SCHEMA_OPTION: schema_name})
+        options: dict[str, Any] = {SCHEMA_OPTION: schema_name}
+        actor.send_with_options(kwargs=kwargs, **options)
         _in_process_worker_ensure()
 
     transaction.on_commit(send)
@@ -87,9 +92,9 @@ def _in_process_worker_ensure() -> None:
             logger.info("started the in-process job worker (no REDIS_URL configured)")
 
 
-def jobs_drain() -> None:
+def jobs_drain(broker: dramatiq.Broker | None = None) -> None:
     """Run every queued message of the stub broker to completion (in-process mode and tests)."""
-    broker = dramatiq.get_broker()
+    broker = broker or dramatiq.get_broker()
     if not isinstance(broker, StubBroker):
         raise RuntimeError("jobs_drain only applies to the in-process (stub) broker")
     worker = dramatiq.Worker(broker, worker_threads=1)
@@ -99,4 +104,7 @@ def jobs_drain() -> None:
             broker.join(queue_name, fail_fast=True)
         worker.join()
     finally:
+        # `before_worker_shutdown` (DbConnectionsMiddleware) closes every database connection of the
+        # thread that stops the worker: stop it from a thread of its own, so the caller's connection
+        # and its open transaction (a request, a test) survive the drain.
         worker.stop()

@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from paco.schemas import current_schema_name
 
 SCRUBBED = "[removido]"
 
@@ -42,7 +43,7 @@ def sentry_before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str,
     scrubbed = scrub_value(event)
     scrubbed.setdefault("tags", {})
     if isinstance(scrubbed["tags"], dict):
-        scrubbed["tags"].setdefault("tenant", connection.schema_name)
+        scrubbed["tags"].setdefault("tenant", current_schema_name())
     return scrubbed
 
 
@@ -60,6 +61,8 @@ def sentry_init(*, dsn: str, environment: str, traces_sample_rate: float) -> boo
         traces_sample_rate=traces_sample_rate,
         send_default_pii=False,
         before_send=sentry_before_send,  # type: ignore[arg-type]
+        # Transactions carry names, span descriptions and the trace header's transaction name.
+        before_send_transaction=sentry_before_send,  # type: ignore[arg-type]
         integrations=[DjangoIntegration(), DramatiqIntegration()],
     )
     return True
@@ -70,7 +73,7 @@ class TenantLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            record.schema_name = connection.schema_name
+            record.schema_name = current_schema_name()
         except Exception:  # noqa: BLE001 - logging must never fail, even before settings load
             record.schema_name = "-"
         return True
@@ -85,5 +88,5 @@ class TenantContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         import sentry_sdk
 
-        sentry_sdk.set_tag("tenant", connection.schema_name)
+        sentry_sdk.set_tag("tenant", current_schema_name())
         return self.get_response(request)

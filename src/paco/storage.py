@@ -7,14 +7,17 @@ while serving Aracaju can only be read back while serving Aracaju.
 from __future__ import annotations
 
 import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import connection
 from storages.backends.s3 import S3Storage
 
+from paco.schemas import current_schema_name
 
-def current_schema_name() -> str:
-    schema_name = connection.schema_name
+
+def storage_prefix() -> str:
+    """The current schema's name, refused when it could escape its folder."""
+    schema_name = current_schema_name()
     if not schema_name or "/" in schema_name or schema_name.startswith("."):
         raise ValueError("no valid schema selected for file storage")
     return str(schema_name)
@@ -25,7 +28,7 @@ class TenantFileSystemStorage(FileSystemStorage):
 
     @property  # type: ignore[override]
     def base_location(self) -> str:
-        return os.path.join(str(settings.MEDIA_ROOT), current_schema_name())
+        return os.path.join(str(settings.MEDIA_ROOT), storage_prefix())
 
     @property  # type: ignore[override]
     def location(self) -> str:
@@ -33,7 +36,7 @@ class TenantFileSystemStorage(FileSystemStorage):
 
     @property  # type: ignore[override]
     def base_url(self) -> str:
-        return f"{settings.MEDIA_URL}{current_schema_name()}/"
+        return f"{settings.MEDIA_URL}{storage_prefix()}/"
 
 
 class TenantS3Storage(S3Storage):
@@ -41,7 +44,7 @@ class TenantS3Storage(S3Storage):
 
     @property  # type: ignore[override]
     def location(self) -> str:
-        return current_schema_name()
+        return storage_prefix()
 
     @location.setter
     def location(self, value: str) -> None:

@@ -2,7 +2,8 @@
 
 import dramatiq
 from django.core.cache import cache
-from django.db import connection
+
+from paco.schemas import current_schema_name
 
 PING_TTL_SECONDS = 300
 
@@ -18,6 +19,6 @@ def jobs_ping_task(*, nonce: str) -> None:
 
     from tenant_apps.org.selectors import org_unit_acronyms
 
-    in_public = connection.schema_name == get_public_schema_name()
-    seen = {"schema_name": connection.schema_name, "org_units": [] if in_public else org_unit_acronyms()}
+    in_public = current_schema_name() == get_public_schema_name()
+    seen = {"schema_name": current_schema_name(), "org_units": [] if in_public else org_unit_acronyms()}
     cache.set(ping_cache_key(nonce), seen, timeout=PING_TTL_SECONDS)

@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CitizenRegistrationForm(forms.Form):
-    full_name = forms.CharField(label=_("Nome completo"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Nome completo"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     cpf = forms.CharField(
         label=_("CPF"),
         max_length=14,
@@ -12,18 +14,26 @@ class CitizenRegistrationForm(forms.Form):
     )
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
-        label=_("Celular (opcional)"), max_length=20, required=False,
+        label=_("Celular (opcional)"),
+        max_length=20,
+        required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     password = forms.CharField(
-        label=_("Senha"), strip=False, help_text=_("Pelo menos 10 caracteres, sem ser só números."),
+        label=_("Senha"),
+        strip=False,
+        help_text=_("Pelo menos 10 caracteres, sem ser só números."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_confirmation = forms.CharField(
-        label=_("Repita a senha"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Repita a senha"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     consent = forms.BooleanField(
-        label=_("Li e concordo com o uso dos meus dados para atendimento, conforme a LGPD (Lei 13.709/2018)."),
+        label=_(
+            "Li e concordo com o uso dos meus dados para atendimento, conforme a LGPD (Lei 13.709/2018)."
+        ),
         error_messages={"required": _("É preciso concordar para criar a conta.")},
     )
 

@@ -33,7 +33,9 @@ def citizen_register(*, full_name: str, cpf: str, email: str, password: str, pho
         raise ApplicationError("Já existe uma conta com este e-mail.", extra={"field": "email"})
     if User.objects.filter(cpf=cpf_digits).exists():
         raise ApplicationError("Já existe uma conta com este CPF.", extra={"field": "cpf"})
-    user = User(email=email, full_name=full_name.strip(), cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN)
+    user = User(
+        email=email, full_name=full_name.strip(), cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN
+    )
     _password_check(password, user)
     user.set_password(password)
     user.save()

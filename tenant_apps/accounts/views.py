@@ -24,7 +24,7 @@ class StaffLoginView(PasswordLoginView):
     allowed_kinds = (UserKind.STAFF,)
     title = _("Acesso dos servidores")
     success_url_name = "portal:staff_home"
-    token_url_name = "accounts:staff_token"
+    token_url_name = "accounts:staff_token"  # noqa: S105 - a URL name, not a secret
     enroll_url_name = "accounts:staff_enroll"
     extra_context = {"audience": "staff"}
 
@@ -44,11 +44,16 @@ def citizen_register_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = citizen_register(
-                full_name=data["full_name"], cpf=data["cpf"], email=data["email"],
-                password=data["password"], phone=data["phone"],
+                full_name=data["full_name"],
+                cpf=data["cpf"],
+                email=data["email"],
+                password=data["password"],
+                phone=data["phone"],
             )
         except ApplicationError as error:
-            form.add_error(error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message)
+            form.add_error(
+                error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message
+            )
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("portal:my_requests")

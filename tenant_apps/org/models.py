@@ -7,7 +7,9 @@ from paco.models import BaseModel
 
 from .enums import OrgUnitKind, Role
 
-unit_code_validator = RegexValidator(r"^\d{5}$", _("O código da unidade tem 5 dígitos (usado no número NUP)."))
+unit_code_validator = RegexValidator(
+    r"^\d{5}$", _("O código da unidade tem 5 dígitos (usado no número NUP).")
+)
 
 
 class OrgUnit(BaseModel):
@@ -18,7 +20,11 @@ class OrgUnit(BaseModel):
     name = models.CharField(_("nome"), max_length=200)
     kind = models.CharField(_("tipo"), max_length=20, choices=OrgUnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("unidade superior"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("unidade superior"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     is_active = models.BooleanField(_("ativa"), default=True)
@@ -44,7 +50,9 @@ class Membership(BaseModel):
     class Meta:
         verbose_name = _("lotação")
         verbose_name_plural = _("lotações")
-        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="org_membership_unique_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="org_membership_unique_role")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.unit_id} ({self.role})"

@@ -7,7 +7,9 @@ from .models import Membership, OrgUnit
 
 
 @transaction.atomic
-def org_unit_ensure(*, code: str, acronym: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
+def org_unit_ensure(
+    *, code: str, acronym: str, name: str, kind: str, parent: OrgUnit | None = None
+) -> OrgUnit:
     """Create the unit, or return the existing one with that code (idempotent seeding)."""
     if kind not in OrgUnitKind.values:
         raise ApplicationError(f"Tipo de unidade desconhecido: {kind}.")

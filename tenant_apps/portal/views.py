@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
@@ -34,7 +34,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cache_control(public=True, max_age=3600)
-def coat_of_arms(request: HttpRequest) -> HttpResponse:
+def coat_of_arms(request: HttpRequest) -> HttpResponseBase:
     """The city's coat of arms, read from its own storage folder."""
     name = request.tenant.coat_of_arms  # type: ignore[attr-defined]
     if not name or not default_storage.exists(name):
@@ -45,14 +45,16 @@ def coat_of_arms(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    memberships = membership_list_current(user_id=request.user.pk)
-    return render(request, "portal/staff_home.html", {"title": _("Área do servidor"), "memberships": memberships})
+    memberships = membership_list_current(user_id=int(request.user.pk or 0))
+    return render(
+        request, "portal/staff_home.html", {"title": _("Área do servidor"), "memberships": memberships}
+    )
 
 
 @require_GET
 @staff_required
 def municipal_admin_home(request: HttpRequest) -> HttpResponse:
-    if not user_is_municipal_admin(user_id=request.user.pk):
+    if not user_is_municipal_admin(user_id=int(request.user.pk or 0)):
         raise Http404
     return render(
         request,

@@ -3,56 +3,191 @@
 import django.core.validators
 import django.db.models.deletion
 import django_tenants.postgresql_backend.base
-import tenants.validators
 from django.db import migrations, models
+
+import tenants.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema_name', models.CharField(db_index=True, max_length=63, unique=True, validators=[django_tenants.postgresql_backend.base._check_schema_name])),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('display_name', models.CharField(max_length=160, verbose_name='nome de exibição')),
-                ('slug', models.SlugField(max_length=42, unique=True, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9-]{1,40}[a-z0-9]$', 'Use de 3 a 42 letras minúsculas, números ou hífens, começando por uma letra.')], verbose_name='identificador')),
-                ('ibge_code', models.CharField(max_length=7, unique=True, validators=[django.core.validators.RegexValidator('^\\d{7}$', 'O código IBGE do município tem exatamente 7 dígitos.')], verbose_name='código IBGE')),
-                ('state', models.CharField(choices=[('AC', 'Acre'), ('AL', 'Alagoas'), ('AP', 'Amapá'), ('AM', 'Amazonas'), ('BA', 'Bahia'), ('CE', 'Ceará'), ('DF', 'Distrito Federal'), ('ES', 'Espírito Santo'), ('GO', 'Goiás'), ('MA', 'Maranhão'), ('MT', 'Mato Grosso'), ('MS', 'Mato Grosso do Sul'), ('MG', 'Minas Gerais'), ('PA', 'Pará'), ('PB', 'Paraíba'), ('PR', 'Paraná'), ('PE', 'Pernambuco'), ('PI', 'Piauí'), ('RJ', 'Rio de Janeiro'), ('RN', 'Rio Grande do Norte'), ('RS', 'Rio Grande do Sul'), ('RO', 'Rondônia'), ('RR', 'Roraima'), ('SC', 'Santa Catarina'), ('SP', 'São Paulo'), ('SE', 'Sergipe'), ('TO', 'Tocantins')], max_length=2, verbose_name='UF')),
-                ('time_zone', models.CharField(default='America/Sao_Paulo', max_length=64, validators=[tenants.validators.time_zone_validator], verbose_name='fuso horário')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='população')),
-                ('status', models.CharField(choices=[('trial', 'Em avaliação'), ('active', 'Ativo'), ('suspended', 'Suspenso'), ('read_only', 'Somente leitura')], default='trial', max_length=16, verbose_name='situação')),
-                ('primary_color', models.CharField(max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Informe a cor no formato #RRGGBB.')], verbose_name='cor primária')),
-                ('secondary_color', models.CharField(max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Informe a cor no formato #RRGGBB.')], verbose_name='cor secundária')),
-                ('coat_of_arms', models.CharField(blank=True, help_text='Nome do arquivo no armazenamento do município.', max_length=255, verbose_name='brasão')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "schema_name",
+                    models.CharField(
+                        db_index=True,
+                        max_length=63,
+                        unique=True,
+                        validators=[django_tenants.postgresql_backend.base._check_schema_name],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                ("display_name", models.CharField(max_length=160, verbose_name="nome de exibição")),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=42,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9-]{1,40}[a-z0-9]$",
+                                "Use de 3 a 42 letras minúsculas, números ou hífens, começando por uma letra.",
+                            )
+                        ],
+                        verbose_name="identificador",
+                    ),
+                ),
+                (
+                    "ibge_code",
+                    models.CharField(
+                        max_length=7,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{7}$", "O código IBGE do município tem exatamente 7 dígitos."
+                            )
+                        ],
+                        verbose_name="código IBGE",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("AC", "Acre"),
+                            ("AL", "Alagoas"),
+                            ("AP", "Amapá"),
+                            ("AM", "Amazonas"),
+                            ("BA", "Bahia"),
+                            ("CE", "Ceará"),
+                            ("DF", "Distrito Federal"),
+                            ("ES", "Espírito Santo"),
+                            ("GO", "Goiás"),
+                            ("MA", "Maranhão"),
+                            ("MT", "Mato Grosso"),
+                            ("MS", "Mato Grosso do Sul"),
+                            ("MG", "Minas Gerais"),
+                            ("PA", "Pará"),
+                            ("PB", "Paraíba"),
+                            ("PR", "Paraná"),
+                            ("PE", "Pernambuco"),
+                            ("PI", "Piauí"),
+                            ("RJ", "Rio de Janeiro"),
+                            ("RN", "Rio Grande do Norte"),
+                            ("RS", "Rio Grande do Sul"),
+                            ("RO", "Rondônia"),
+                            ("RR", "Roraima"),
+                            ("SC", "Santa Catarina"),
+                            ("SP", "São Paulo"),
+                            ("SE", "Sergipe"),
+                            ("TO", "Tocantins"),
+                        ],
+                        max_length=2,
+                        verbose_name="UF",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/Sao_Paulo",
+                        max_length=64,
+                        validators=[tenants.validators.time_zone_validator],
+                        verbose_name="fuso horário",
+                    ),
+                ),
+                ("population", models.PositiveIntegerField(blank=True, null=True, verbose_name="população")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("trial", "Em avaliação"),
+                            ("active", "Ativo"),
+                            ("suspended", "Suspenso"),
+                            ("read_only", "Somente leitura"),
+                        ],
+                        default="trial",
+                        max_length=16,
+                        verbose_name="situação",
+                    ),
+                ),
+                (
+                    "primary_color",
+                    models.CharField(
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Informe a cor no formato #RRGGBB."
+                            )
+                        ],
+                        verbose_name="cor primária",
+                    ),
+                ),
+                (
+                    "secondary_color",
+                    models.CharField(
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Informe a cor no formato #RRGGBB."
+                            )
+                        ],
+                        verbose_name="cor secundária",
+                    ),
+                ),
+                (
+                    "coat_of_arms",
+                    models.CharField(
+                        blank=True,
+                        help_text="Nome do arquivo no armazenamento do município.",
+                        max_length=255,
+                        verbose_name="brasão",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'município',
-                'verbose_name_plural': 'municípios',
-                'ordering': ['name'],
+                "verbose_name": "município",
+                "verbose_name_plural": "municípios",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(db_index=True, max_length=253, unique=True)),
-                ('is_primary', models.BooleanField(db_index=True, default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='tenants.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(db_index=True, max_length=253, unique=True)),
+                ("is_primary", models.BooleanField(db_index=True, default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="tenants.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'domínio',
-                'verbose_name_plural': 'domínios',
+                "verbose_name": "domínio",
+                "verbose_name_plural": "domínios",
             },
         ),
     ]

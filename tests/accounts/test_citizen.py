@@ -23,7 +23,10 @@ def test_citizen_registers_with_a_valid_cpf_and_is_logged_in(in_aracaju):
     assert response["Location"] == "/meus-pedidos/"
     user = User.objects.get(email="joao@exemplo.com.br")
     assert (user.full_name, user.cpf, user.kind, user.phone) == (
-        "João Pereira", "11144477735", UserKind.CITIZEN, "(79) 99999-0000",
+        "João Pereira",
+        "11144477735",
+        UserKind.CITIZEN,
+        "(79) 99999-0000",
     )
     assert client.get("/meus-pedidos/").status_code == 200
 
@@ -43,7 +46,9 @@ def test_registration_refuses_duplicate_cpf_weak_password_and_mismatch(in_aracaj
     before = User.objects.count()
 
     duplicate = client.post("/cadastro/", {**VALID, "cpf": "529.982.247-25"})
-    weak = client.post("/cadastro/", {**VALID, "password": "12345678901", "password_confirmation": "12345678901"})
+    weak = client.post(
+        "/cadastro/", {**VALID, "password": "12345678901", "password_confirmation": "12345678901"}
+    )
     mismatch = client.post("/cadastro/", {**VALID, "password_confirmation": "outra-coisa-2026"})
     no_consent = client.post("/cadastro/", {key: value for key, value in VALID.items() if key != "consent"})
 

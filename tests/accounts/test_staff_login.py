@@ -21,14 +21,18 @@ def wrong_code() -> str:
 def test_staff_logs_in_with_password_and_totp(db):
     client = Client(HTTP_HOST="aracaju.localhost")
 
-    first = client.post("/staff/entrar/", {"email": "servidor@aracaju.se.gov.br", "password": "Paco#Demo2026"})
+    first = client.post(
+        "/staff/entrar/", {"email": "servidor@aracaju.se.gov.br", "password": "Paco#Demo2026"}
+    )
     before_code = client.get("/staff/")
     second = client.post("/staff/entrar/codigo/", {"token": current_code()})
     home = client.get("/staff/")
 
-    assert first.status_code == 302 and first["Location"] == "/staff/entrar/codigo/"
+    assert first.status_code == 302
+    assert first["Location"] == "/staff/entrar/codigo/"
     assert before_code.status_code == 302  # the password alone opens nothing
-    assert second.status_code == 302 and second["Location"] == "/staff/"
+    assert second.status_code == 302
+    assert second["Location"] == "/staff/"
     assert home.status_code == 200
     assert "SEPLOG-PROT" in home.text
     assert "Sérgio Servidor" in home.text
@@ -57,7 +61,9 @@ def test_repeated_wrong_codes_are_throttled(db):
 
 
 def test_staff_without_a_device_enrolls_on_first_login(in_gravatai):
-    User.objects.create_user("nova@gravatai.rs.gov.br", "Gravatai#2026x", full_name="Nova Servidora", kind=UserKind.STAFF)
+    User.objects.create_user(
+        "nova@gravatai.rs.gov.br", "Gravatai#2026x", full_name="Nova Servidora", kind=UserKind.STAFF
+    )
     client = Client(HTTP_HOST="gravatai.localhost")
 
     first = client.post("/staff/entrar/", {"email": "nova@gravatai.rs.gov.br", "password": "Gravatai#2026x"})
@@ -66,7 +72,8 @@ def test_staff_without_a_device_enrolls_on_first_login(in_gravatai):
     confirm = client.post("/staff/entrar/ativar/", {"token": current_code(device.key)})
 
     assert first["Location"] == "/staff/entrar/ativar/"
-    assert "<svg" in page.text and "otpauth" not in page.text.split("<svg", 1)[0]
+    assert "<svg" in page.text
+    assert "otpauth" not in page.text.split("<svg", 1)[0]
     assert confirm.status_code == 302
     device.refresh_from_db()
     assert device.confirmed is True
@@ -129,10 +136,16 @@ def test_password_guessing_is_locked_out_after_five_failures(db, path):
 def test_lockout_in_one_city_does_not_lock_the_same_email_in_another(db):
     client = Client()
     for n in range(6):
-        client.post("/entrar/", {"email": "cidadao@exemplo.com.br", "password": f"x{n}"}, HTTP_HOST="aracaju.localhost")
+        client.post(
+            "/entrar/",
+            {"email": "cidadao@exemplo.com.br", "password": f"x{n}"},
+            HTTP_HOST="aracaju.localhost",
+        )
 
     other = client.post(
-        "/entrar/", {"email": "cidadao@exemplo.com.br", "password": "Cidadao#2026"}, HTTP_HOST="gravatai.localhost"
+        "/entrar/",
+        {"email": "cidadao@exemplo.com.br", "password": "Cidadao#2026"},
+        HTTP_HOST="gravatai.localhost",
     )
 
     assert other.status_code == 302

@@ -58,7 +58,12 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
         assert phone.title() == "Início · Prefeitura Municipal de Aracaju"
         assert phone.locator(".header-sign").is_visible()
         assert phone.locator(".header-sign").inner_text().startswith("Prefeitura Municipal de Aracaju")
-        assert phone.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--paco-primary')").strip() == "#0b4f9c"
+        assert (
+            phone.evaluate(
+                "getComputedStyle(document.documentElement).getPropertyValue('--paco-primary')"
+            ).strip()
+            == "#0b4f9c"
+        )
         assert phone.locator("img.paco-coat").evaluate("img => img.naturalWidth") > 0
         screenshot(phone, "portal-aracaju-home")
 

@@ -37,7 +37,14 @@ _everyone = dict.fromkeys(ROLES, OK)
 _login_pages = {"GET": _everyone, "POST": dict.fromkeys(ROLES, BAD)}
 _get_only_public = {"GET": _everyone, "POST": dict.fromkeys(ROLES, NOT_ALLOWED)}
 _staff_only = {
-    "GET": {"anonymous": REDIRECT, "citizen": REDIRECT, "staff": OK, "manager": OK, "admin": OK, "support": REDIRECT},
+    "GET": {
+        "anonymous": REDIRECT,
+        "citizen": REDIRECT,
+        "staff": OK,
+        "manager": OK,
+        "admin": OK,
+        "support": REDIRECT,
+    },
     "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
 }
 TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -46,14 +53,26 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "portal:accessibility": _get_only_public,
     "portal:coat_of_arms": _get_only_public,
     "portal:my_requests": {
-        "GET": {"anonymous": REDIRECT, "citizen": OK, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND,
-                "support": REDIRECT},
+        "GET": {
+            "anonymous": REDIRECT,
+            "citizen": OK,
+            "staff": NOT_FOUND,
+            "manager": NOT_FOUND,
+            "admin": NOT_FOUND,
+            "support": REDIRECT,
+        },
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
     },
     "portal:staff_home": _staff_only,
     "portal:municipal_admin": {
-        "GET": {"anonymous": REDIRECT, "citizen": REDIRECT, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": OK,
-                "support": REDIRECT},
+        "GET": {
+            "anonymous": REDIRECT,
+            "citizen": REDIRECT,
+            "staff": NOT_FOUND,
+            "manager": NOT_FOUND,
+            "admin": OK,
+            "support": REDIRECT,
+        },
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
     },
     "accounts:login": _login_pages,
@@ -76,9 +95,18 @@ PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "healthz": _get_only_public,
     "controlplane:home": _get_only_public,
     "controlplane:support_login": _login_pages,
-    "controlplane:support_token": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
-    "controlplane:support_enroll": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
-    "controlplane:support_logout": {"GET": dict.fromkeys(ROLES, NOT_ALLOWED), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    "controlplane:support_token": {
+        "GET": dict.fromkeys(ROLES, REDIRECT),
+        "POST": dict.fromkeys(ROLES, REDIRECT),
+    },
+    "controlplane:support_enroll": {
+        "GET": dict.fromkeys(ROLES, REDIRECT),
+        "POST": dict.fromkeys(ROLES, REDIRECT),
+    },
+    "controlplane:support_logout": {
+        "GET": dict.fromkeys(ROLES, NOT_ALLOWED),
+        "POST": dict.fromkeys(ROLES, REDIRECT),
+    },
     "controlplane:support_console": _support_only,
 }
 
@@ -91,13 +119,13 @@ def schema_fingerprint(schema_name: str) -> dict[str, str]:
     fingerprint: dict[str, str] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = %s AND table_type = 'BASE TABLE'",
             [schema_name],
         )
         for (table,) in cursor.fetchall():
-            cursor.execute(
-                f'SELECT md5(coalesce(string_agg(t::text, \'|\' ORDER BY t::text), \'\')) FROM "{schema_name}"."{table}" t'  # noqa: S608
-            )
+            rows = f'"{schema_name}"."{table}"'
+            cursor.execute(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {rows} t")  # noqa: S608
             fingerprint[table] = cursor.fetchone()[0]
     return fingerprint
 

@@ -21,11 +21,15 @@ AWS_S3_FILE_OVERWRITE = False
 AWS_QUERYSTRING_AUTH = True
 AWS_QUERYSTRING_EXPIRE = 300
 
-_default_backend = "paco.storage.TenantS3Storage" if AWS_STORAGE_BUCKET_NAME else "paco.storage.TenantFileSystemStorage"
+_default_backend = (
+    "paco.storage.TenantS3Storage" if AWS_STORAGE_BUCKET_NAME else "paco.storage.TenantFileSystemStorage"
+)
 
 STORAGES = {
     "default": {"BACKEND": _default_backend},
-    "staticfiles": {"BACKEND": env.str("STATICFILES_BACKEND", default="whitenoise.storage.CompressedStaticFilesStorage")},
+    "staticfiles": {
+        "BACKEND": env.str("STATICFILES_BACKEND", default="whitenoise.storage.CompressedStaticFilesStorage")
+    },
 }
 # Largest upload accepted anywhere, in bytes (modules may set lower limits).
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)

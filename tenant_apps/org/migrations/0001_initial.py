@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,40 +15,115 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^\\d{5}$', 'O código da unidade tem 5 dígitos (usado no número NUP).')], verbose_name='código')),
-                ('acronym', models.CharField(max_length=40, unique=True, verbose_name='sigla')),
-                ('name', models.CharField(max_length=200, verbose_name='nome')),
-                ('kind', models.CharField(choices=[('secretaria', 'Secretaria'), ('autarquia', 'Autarquia'), ('empresa_publica', 'Empresa pública'), ('controladoria', 'Controladoria'), ('setor', 'Setor')], max_length=20, verbose_name='tipo')),
-                ('is_active', models.BooleanField(default=True, verbose_name='ativa')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.orgunit', verbose_name='unidade superior')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{5}$", "O código da unidade tem 5 dígitos (usado no número NUP)."
+                            )
+                        ],
+                        verbose_name="código",
+                    ),
+                ),
+                ("acronym", models.CharField(max_length=40, unique=True, verbose_name="sigla")),
+                ("name", models.CharField(max_length=200, verbose_name="nome")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("secretaria", "Secretaria"),
+                            ("autarquia", "Autarquia"),
+                            ("empresa_publica", "Empresa pública"),
+                            ("controladoria", "Controladoria"),
+                            ("setor", "Setor"),
+                        ],
+                        max_length=20,
+                        verbose_name="tipo",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="ativa")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.orgunit",
+                        verbose_name="unidade superior",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unidade',
-                'verbose_name_plural': 'unidades',
-                'ordering': ['acronym'],
+                "verbose_name": "unidade",
+                "verbose_name_plural": "unidades",
+                "ordering": ["acronym"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('role', models.CharField(choices=[('staff', 'Servidor'), ('manager', 'Gestor da unidade'), ('admin', 'Administrador municipal')], default='staff', max_length=16, verbose_name='papel')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='início')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='fim')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='org.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Servidor"),
+                            ("manager", "Gestor da unidade"),
+                            ("admin", "Administrador municipal"),
+                        ],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="papel",
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="início")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="fim")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="org.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lotação',
-                'verbose_name_plural': 'lotações',
-                'constraints': [models.UniqueConstraint(fields=('user', 'unit', 'role'), name='org_membership_unique_role')],
+                "verbose_name": "lotação",
+                "verbose_name_plural": "lotações",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "unit", "role"), name="org_membership_unique_role"
+                    )
+                ],
             },
         ),
     ]

@@ -42,9 +42,12 @@ class Command(BaseCommand):
             write(f"  staff {spec.slug:9}{staff['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
             if spec.admin:
                 write(f"  admin {spec.slug:9}{spec.admin.email} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
-        write(f"  vendor support {demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)")
+        write(
+            f"  vendor support {demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)"
+        )
         write("")
         write("Staff and support also type a 6-digit code (TOTP). The demo accounts share the secret")
-        write(f"  {demo.DEMO_TOTP_SECRET_BASE32}  (add it to any authenticator app), or print the current code with:")
+        write(f"  {demo.DEMO_TOTP_SECRET_BASE32}  (add it to any authenticator app),")
+        write("or print the current code with:")
         write("  .venv/bin/python src/manage.py totp_code")
         write("")

@@ -1,0 +1,23 @@
+"""Typed access to the schema the database connection is serving (django-tenants' wrapper)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db import connection
+
+
+def _tenant_connection() -> Any:
+    return cast(Any, connection)
+
+
+def current_schema_name() -> str:
+    return str(_tenant_connection().schema_name)
+
+
+def schema_activate_public() -> None:
+    _tenant_connection().set_schema_to_public()
+
+
+def tenant_activate(tenant: Any) -> None:
+    _tenant_connection().set_tenant(tenant)
