@@ -124,3 +124,46 @@ def test_demo_cities_have_their_own_org_charts(in_aracaju, gravatai):
     assert {"SEPLOG", "SEFAZ", "SEMA", "SEMFAS", "EMSURB", "EMURB", "CGM"} <= aracaju_units
     assert {"SMF", "SESMT", "SMAMT", "PGM", "SMS"} <= gravatai_units
     assert not aracaju_units & gravatai_units
+
+
+def test_provision_command_wraps_the_service_and_reports_steps(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    output = StringIO()
+    call_command(
+        "provision_municipality",
+        "--slug",
+        "lagarto",
+        "--name",
+        "Lagarto",
+        "--ibge-code",
+        "2803500",
+        "--state",
+        "se",
+        "--admin-email",
+        "admin@lagarto.se.gov.br",
+        stdout=output,
+    )
+
+    municipality = Municipality.objects.get(slug="lagarto")
+    assert (municipality.state, municipality.display_name) == ("SE", "Prefeitura Municipal de Lagarto")
+    assert "Lagarto/SE is ready (schema lagarto)" in output.getvalue()
+    for step in ("row", "schema", "branding", "org_chart", "admin"):
+        assert f"  {step} " in output.getvalue()
+    with tenant_context(municipality):
+        assert User.objects.get().email == "admin@lagarto.se.gov.br"
+    with pytest.raises(CommandError, match="já pertence a outro município"):
+        call_command(
+            "provision_municipality",
+            "--slug",
+            "lagarto",
+            "--name",
+            "X",
+            "--ibge-code",
+            "2800100",
+            "--state",
+            "SE",
+            stdout=StringIO(),
+        )

@@ -1,0 +1,43 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from tenant_apps.accounts.models import User
+from tenant_apps.org.models import OrgUnit
+from tenants.models import Municipality
+
+
+def _counts() -> dict[str, int]:
+    counts = {"municipalities": Municipality.objects.count()}
+    for slug in ("aracaju", "gravatai"):
+        with schema_context(slug):
+            counts[f"{slug}_users"] = User.objects.count()
+            counts[f"{slug}_units"] = OrgUnit.objects.count()
+    with schema_context("public"):
+        counts["support_users"] = User.objects.count()
+    return counts
+
+
+def test_demo_setup_prints_urls_and_logins_and_is_safe_to_run_twice(db):
+    before = _counts()
+    output = StringIO()
+
+    call_command("demo_setup", "--port", "18000", stdout=output)
+    call_command("demo_setup", "--port", "18000", stdout=StringIO())
+
+    text = output.getvalue()
+    assert "http://localhost:18000/" in text
+    assert "http://aracaju.localhost:18000/" in text
+    assert "http://gravatai.localhost:18000/" in text
+    for login in (
+        "cidadao@exemplo.com.br / Cidadao#2026",
+        "servidor@aracaju.se.gov.br / Paco#Demo2026",
+        "admin@aracaju.se.gov.br / Paco#Demo2026",
+        "servidor@gravatai.rs.gov.br / Paco#Demo2026",
+        "admin@gravatai.rs.gov.br / Paco#Demo2026",
+        "suporte@paco.localhost / Paco#Demo2026",
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+    ):
+        assert login in text
+    assert _counts() == before
