@@ -107,4 +107,6 @@ def jobs_drain(broker: dramatiq.Broker | None = None) -> None:
         # `before_worker_shutdown` (DbConnectionsMiddleware) closes every database connection of the
         # thread that stops the worker: stop it from a thread of its own, so the caller's connection
         # and its open transaction (a request, a test) survive the drain.
-        worker.stop()
+        stopper = threading.Thread(target=worker.stop, name="jobs-drain-stop")
+        stopper.start()
+        stopper.join()

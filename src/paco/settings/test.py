@@ -1,6 +1,7 @@
 """Test settings: the same stack, with fast password hashing and jobs drained by the tests."""
 
 from .base import *  # noqa: F403
+from .env import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -9,3 +10,12 @@ JOBS_IN_PROCESS_WORKER = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+if REDIS_URL:  # noqa: F405
+    # Tests flush their cache between tests: give them a Redis database of their own, so a test
+    # run never wipes a developer's cache or the broker's queues (db 0).
+    from urllib.parse import urlsplit, urlunsplit
+
+    _redis = urlsplit(REDIS_URL)  # noqa: F405
+    _test_db = env.int("TEST_CACHE_REDIS_DB", default=15)  # noqa: F405
+    CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{_test_db}"))  # noqa: F405
