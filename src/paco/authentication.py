@@ -60,6 +60,26 @@ def login_locked_out(request: HttpRequest, response: HttpResponse | None, creden
     )
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address for login throttling, trusting only `TRUSTED_PROXY_COUNT` proxies.
+
+    Each trusted proxy appends the address it received from; the entry before the last
+    `TRUSTED_PROXY_COUNT - 1` is therefore the client. Anything further left is client-supplied.
+    """
+    from django.conf import settings
+
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted <= 0:
+        return remote
+    forwarded = [
+        part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()
+    ]
+    if len(forwarded) < trusted:
+        return remote
+    return forwarded[-trusted]
+
+
 def _safe_next(request: HttpRequest, default: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):

@@ -161,3 +161,28 @@ def test_pending_second_factor_expires(db, monkeypatch):
 
     assert response.status_code == 302
     assert response["Location"] == "/staff/entrar/"
+
+
+def test_lockout_counts_the_client_behind_a_trusted_proxy(db, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client(HTTP_HOST="aracaju.localhost", REMOTE_ADDR="10.0.0.5")
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    neighbour = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+
+    for n in range(5):
+        client.post("/entrar/", {"email": "cidadao@exemplo.com.br", "password": f"x{n}"}, **attacker)
+    locked = client.post(
+        "/entrar/", {"email": "cidadao@exemplo.com.br", "password": "Cidadao#2026"}, **attacker
+    )
+    spoofed = client.post(
+        "/entrar/",
+        {"email": "cidadao@exemplo.com.br", "password": "Cidadao#2026"},
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",  # a client-written entry before the proxy's
+    )
+    other = Client(HTTP_HOST="aracaju.localhost", REMOTE_ADDR="10.0.0.5").post(
+        "/entrar/", {"email": "cidadao@exemplo.com.br", "password": "Cidadao#2026"}, **neighbour
+    )
+
+    assert locked.status_code == 429
+    assert spoofed.status_code == 429
+    assert other.status_code == 302

@@ -125,7 +125,8 @@ def schema_fingerprint(schema_name: str) -> dict[str, str]:
         )
         for (table,) in cursor.fetchall():
             rows = f'"{schema_name}"."{table}"'
-            cursor.execute(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {rows} t")  # noqa: S608
+            digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+            cursor.execute(f"SELECT {digest} FROM {rows} t")  # noqa: S608
             fingerprint[table] = cursor.fetchone()[0]
     return fingerprint
 

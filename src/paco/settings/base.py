@@ -11,7 +11,6 @@ from .tenancy import *  # noqa: F403
 
 DEBUG = env.bool("DEBUG", default=True)
 SITE_NAME = "Paço"
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
 
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
@@ -91,6 +90,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {"TITLE": "Paço API", "VERSION": "0.1.0", "SERVE_INCLUDE_SCHEMA": False}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+if env.str("EMAIL_URL", default=""):
+    # e.g. smtp+tls://user:password@smtp.example:587 (sets the backend, host, port, user, password, TLS)
+    vars().update(env.email_url("EMAIL_URL"))
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(ROOT_DIR / ".data" / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Paço <nao-responda@paco.localhost>")
 

@@ -39,6 +39,10 @@ AXES_USERNAME_FORM_FIELD = "email"
 AXES_LOCKOUT_CALLABLE = "paco.authentication.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "paco.authentication.client_ip"
+# Reverse proxies in front of gunicorn (nginx, the load balancer) whose X-Forwarded-For entries
+# are trusted; 0 trusts none and uses the socket's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 OTP_TOTP_ISSUER = "Paço"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -31,5 +31,3 @@ STORAGES = {
         "BACKEND": env.str("STATICFILES_BACKEND", default="whitenoise.storage.CompressedStaticFilesStorage")
     },
 }
-# Largest upload accepted anywhere, in bytes (modules may set lower limits).
-FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
