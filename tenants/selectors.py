@@ -30,3 +30,11 @@ def municipality_list() -> QuerySet[Municipality]:
 def municipality_primary_hostname(municipality: Municipality) -> str:
     domain = municipality.domains.filter(is_primary=True).first()
     return domain.domain if domain else f"{municipality.slug}.{settings.TENANT_DOMAIN_SUFFIX}"
+
+
+def municipality_base_url(municipality: Municipality) -> str:
+    """Absolute base URL of a municipality's portal, for links sent by e-mail or SMS."""
+    port = settings.PUBLIC_URL_PORT
+    default_port = {"http": "80", "https": "443"}.get(settings.PUBLIC_URL_SCHEME)
+    suffix = f":{port}" if port and port != default_port else ""
+    return f"{settings.PUBLIC_URL_SCHEME}://{municipality_primary_hostname(municipality)}{suffix}"

@@ -37,6 +37,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         for spec in demo.DEMO_MUNICIPALITIES:
             municipality = municipality_provision(spec=spec)
             demo.demo_people_seed(municipality)
+            demo.demo_catalog_seed(municipality)
             with tenant_context(municipality):
                 _role_people_seed(municipality.slug)
         demo.demo_support_seed()

@@ -21,3 +21,8 @@ def schema_activate_public() -> None:
 
 def tenant_activate(tenant: Any) -> None:
     _tenant_connection().set_tenant(tenant)
+
+
+def current_tenant() -> Any:
+    """The municipality the connection is serving (django-tenants' FakeTenant in `public`)."""
+    return _tenant_connection().tenant

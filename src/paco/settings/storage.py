@@ -31,3 +31,5 @@ STORAGES = {
         "BACKEND": env.str("STATICFILES_BACKEND", default="whitenoise.storage.CompressedStaticFilesStorage")
     },
 }
+# Largest attachment accepted, in bytes (nginx in infra/ allows 25 MiB bodies).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)

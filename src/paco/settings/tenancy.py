@@ -15,6 +15,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "tenant_apps.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -34,6 +35,11 @@ TENANT_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "tenant_apps.org",
+    "tenant_apps.workdays",
+    "tenant_apps.catalog",
+    "tenant_apps.documents",
+    "tenant_apps.notifications",
+    "tenant_apps.cases",
     "tenant_apps.portal",
 ]
 
@@ -62,3 +68,7 @@ TENANT_PROVISIONING_STEPS = [
     ("org_chart", "tenant_apps.org.provisioning.org_chart_seed"),
     ("admin", "tenant_apps.accounts.provisioning.municipal_admin_seed"),
 ]
+
+# How links in e-mails and SMS reach a municipality: <scheme>://<primary domain>[:<port>].
+PUBLIC_URL_SCHEME = env.str("PUBLIC_URL_SCHEME", default="http")
+PUBLIC_URL_PORT = env.str("PUBLIC_URL_PORT", default=env.str("PORT", default="8000"))

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         for spec in demo.DEMO_MUNICIPALITIES:
             municipality = municipality_provision(spec=spec)
             demo.demo_people_seed(municipality)
+            demo.demo_catalog_seed(municipality)
         demo.demo_support_seed()
         self._print(options["port"])
 

@@ -1,0 +1,174 @@
+"""Reads of cases, always scoped to what the person may see."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.documents.services import text_fold
+from tenant_apps.org.enums import Role
+from tenant_apps.org.selectors import membership_list_current
+
+from .enums import CaseStatus
+from .models import Case, CaseEvent, CaseMove, CaseShare
+
+INBOX_PAGE_SIZE = 25
+
+
+def user_unit_ids(user: Any) -> list[int]:
+    if not getattr(user, "is_authenticated", False) or user.kind != UserKind.STAFF:
+        return []
+    return [membership.unit_id for membership in membership_list_current(user_id=user.pk)]
+
+
+def user_managed_unit_ids(user: Any) -> list[int]:
+    if not getattr(user, "is_authenticated", False) or user.kind != UserKind.STAFF:
+        return []
+    return [
+        membership.unit_id
+        for membership in membership_list_current(user_id=user.pk)
+        if membership.role in (Role.MANAGER, Role.ADMIN)
+    ]
+
+
+def case_queryset_visible(user: Any) -> QuerySet[Case]:
+    """Citizens: their own cases. Staff: cases now in, opened by or passed through their units, or shared."""
+    base = Case.objects.select_related("service", "current_unit", "opening_unit", "assigned_to")
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    if user.kind == UserKind.CITIZEN:
+        return base.filter(citizen=user)
+    if user.kind != UserKind.STAFF:
+        return base.none()
+    units = user_unit_ids(user)
+    passed_through = CaseMove.objects.filter(case=OuterRef("pk")).filter(
+        Q(from_unit_id__in=units) | Q(to_unit_id__in=units)
+    )
+    shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
+    return base.filter(
+        Q(current_unit_id__in=units) | Q(opening_unit_id__in=units) | Exists(passed_through) | Exists(shared)
+    )
+
+
+def case_get_visible(*, user: Any, nup: str) -> Case:
+    case = case_queryset_visible(user).filter(nup=nup).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_user_can_act(*, user: Any, case: Case) -> bool:
+    """Staff act on a case only while it is in one of their units."""
+    return case.current_unit_id in user_unit_ids(user)
+
+
+def case_list_for_citizen(*, user: Any) -> QuerySet[Case]:
+    return (
+        Case.objects.select_related("service", "current_unit")
+        .filter(citizen=user)
+        .order_by("-opened_at", "-id")
+    )
+
+
+def case_events_visible(*, case: Case, user: Any) -> QuerySet[CaseEvent]:
+    events = CaseEvent.objects.filter(case=case).select_related("unit").order_by("sequence")
+    if getattr(user, "kind", None) != UserKind.STAFF:
+        events = events.filter(is_public=True)
+    return events
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def _cursor_encode(case: Case) -> str:
+    raw = json.dumps([case.last_event_at.isoformat(), case.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> tuple[dt.datetime, int] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return dt.datetime.fromisoformat(moment), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+INBOX_FILTERS = ("novo", "em_andamento", "aguardando_cidadao", "atrasado", "concluido", "todos")
+
+
+def case_list_inbox(
+    *,
+    unit_id: int,
+    filter_name: str = "todos",
+    query: str = "",
+    cursor: str = "",
+    page_size: int = INBOX_PAGE_SIZE,
+) -> InboxPage:
+    """One page of a unit's inbox, newest movement first, with keyset pagination (no OFFSET).
+
+    Uses the (current_unit, status, last_event_at, id) index; a cursor is the last row's
+    (last_event_at, id), so page N costs the same as page 1 at any table size.
+    """
+    cases = Case.objects.select_related("service", "current_unit", "assigned_to", "citizen").filter(
+        current_unit_id=unit_id
+    )
+    if filter_name == "atrasado":
+        cases = cases.exclude(status=CaseStatus.CLOSED).filter(
+            deadline__lt=timezone.localdate(), paused_since__isnull=True
+        )
+    elif filter_name in CaseStatus.values:
+        cases = cases.filter(status=filter_name)
+    elif filter_name == "todos":
+        cases = cases.exclude(status=CaseStatus.CLOSED)
+    if query.strip():
+        cases = case_search_filter(cases, query)
+    decoded = _cursor_decode(cursor) if cursor else None
+    if decoded:
+        moment, pk = decoded
+        cases = cases.filter(Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk))
+    rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
+    next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
+    return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
+
+
+def case_search_filter(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """NUP (exact) or Portuguese full-text search over subject, description and answers."""
+    from django.contrib.postgres.search import SearchQuery
+
+    query = query.strip()
+    if any(ch.isdigit() for ch in query) and ("." in query or "/" in query):
+        return cases.filter(nup__startswith=query)
+    return cases.filter(
+        search_vector=SearchQuery(text_fold(query), config="portuguese", search_type="websearch")
+    )
+
+
+def case_counts_by_filter(*, unit_id: int) -> dict[str, int]:
+    from django.db.models import Count
+
+    base = Case.objects.filter(current_unit_id=unit_id)
+    counts = dict(base.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    overdue = (
+        base.exclude(status=CaseStatus.CLOSED)
+        .filter(deadline__lt=timezone.localdate(), paused_since__isnull=True)
+        .count()
+    )
+    return {
+        "novo": counts.get(CaseStatus.NEW, 0),
+        "em_andamento": counts.get(CaseStatus.IN_PROGRESS, 0),
+        "aguardando_cidadao": counts.get(CaseStatus.WAITING_CITIZEN, 0),
+        "atrasado": overdue,
+        "concluido": counts.get(CaseStatus.CLOSED, 0),
+    }

@@ -1,0 +1,499 @@
+"""Writes on cases. Each service locks the case row, appends to its history and notifies everyone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Value
+from django.utils import timezone
+
+from paco.errors import ApplicationError
+from paco.schemas import current_tenant
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.catalog.enums import DeadlineKind
+from tenant_apps.catalog.models import Service
+from tenant_apps.documents.enums import AccessLevel, DocumentKind
+from tenant_apps.documents.models import Document
+from tenant_apps.documents.numbering import sequence_next
+from tenant_apps.documents.services import attachment_store, document_create, text_fold
+from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.services import notification_queue
+from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.workdays.selectors import BusinessCalendar
+from tenants.selectors import municipality_base_url
+
+from .enums import CaseChannel, CaseStatus, EventKind
+from .forms_schema import form_data_clean, form_data_text
+from .history import event_append
+from .models import Case, CaseDocument, CaseMove, Dispatch, InformationRequest
+from .nup import nup_format
+from .selectors import case_user_can_act, user_managed_unit_ids, user_unit_ids
+
+PERSONAL_DATA_BASIS = "Informação pessoal (Lei 12.527/2011, art. 31; Lei 13.709/2018)"
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    file: IO[bytes]
+    label: str = ""
+
+
+def nup_digits(nup: str) -> str:
+    return "".join(ch for ch in nup if ch.isdigit())
+
+
+def case_url(case: Case) -> str:
+    return f"{municipality_base_url(current_tenant())}/protocolos/{nup_digits(case.nup)}/"
+
+
+def staff_case_url(case: Case) -> str:
+    return f"{municipality_base_url(current_tenant())}/staff/protocolos/{nup_digits(case.nup)}/"
+
+
+def deadline_compute(service: Service, start: dt.date) -> dt.date:
+    calendar = BusinessCalendar()
+    if service.deadline_kind == DeadlineKind.CALENDAR_DAYS:
+        return calendar.add_calendar_days(start, service.deadline_days)
+    return calendar.add_business_days(start, service.deadline_days)
+
+
+def _search_refresh(case: Case) -> None:
+    answers = " ".join(str(value) for value in case.form_data.values())
+    text = text_fold(f"{case.nup} {case.subject} {case.description} {answers} {case.final_answer}")
+    Case.objects.filter(pk=case.pk).update(search_vector=SearchVector(Value(text), config="portuguese"))
+
+
+def _touch(case: Case, *fields: str) -> None:
+    case.last_event_at = timezone.now()
+    case.save(update_fields=[*fields, "last_event_at", "updated_at"])
+
+
+def _notify_citizen(case: Case, template_key: str, **context: Any) -> None:
+    if case.citizen is None:
+        return
+    notification_queue(
+        template_key=template_key,
+        context={"case": case, "municipality_name": current_tenant().display_name, **context},
+        recipient=case.citizen,
+        channels=(Channel.EMAIL,),
+        link_url=case_url(case),
+        subject_kind="case",
+        subject_id=case.pk,
+    )
+
+
+def _notify_unit(
+    case: Case, unit: OrgUnit, event_summary: str, *, exclude_user_id: int | None = None
+) -> None:
+    """Every current member of the unit gets it in their inbox (and in the e-mail digest)."""
+    member_ids = set(
+        Membership.objects.filter(unit=unit)
+        .exclude(user_id=exclude_user_id)
+        .values_list("user_id", flat=True)
+    )
+    from tenant_apps.accounts.models import User
+
+    for member in User.objects.filter(pk__in=member_ids, is_active=True):
+        notification_queue(
+            template_key="unit_inbox",
+            context={"case": case, "unit": unit, "event_summary": event_summary},
+            recipient=member,
+            channels=(Channel.INBOX,),
+            link_url=staff_case_url(case),
+            subject_kind="case",
+            subject_id=case.pk,
+        )
+
+
+def _lock(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("service", "current_unit", "citizen")
+        .get(pk=case.pk)
+    )
+
+
+def _require_actor(actor: Any, case: Case) -> None:
+    if getattr(actor, "kind", None) != UserKind.STAFF or not case_user_can_act(user=actor, case=case):
+        raise PermissionDenied("Só servidores da unidade onde o protocolo está podem movimentá-lo.")
+
+
+def _require_open(case: Case) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise ApplicationError("Este protocolo está concluído. Reabra-o para movimentar.")
+
+
+def _attach(
+    case: Case, *, uploads: Sequence[Upload], actor: Any, unit: OrgUnit, title: str
+) -> Document | None:
+    if not uploads:
+        return None
+    document = document_create(
+        kind=DocumentKind.ATTACHMENT,
+        unit=unit,
+        title=title,
+        body=title,
+        author=actor,
+        access_level=AccessLevel.RESTRICTED,
+        legal_basis=PERSONAL_DATA_BASIS,
+    )
+    for upload in uploads:
+        attachment_store(
+            file=upload.file, name=upload.name, label=upload.label, uploaded_by=actor, document=document
+        )
+    CaseDocument.objects.create(case=case, document=document, added_by=actor)
+    return document
+
+
+@transaction.atomic
+def case_open(
+    *,
+    service: Service,
+    opened_by: Any,
+    form_data: dict[str, Any],
+    subject: str = "",
+    description: str = "",
+    uploads: Sequence[Upload] = (),
+    channel: str = CaseChannel.PORTAL,
+    citizen: Any = None,
+) -> Case:
+    """Open a case: NUP number (gapless per unit and year), deadline, request document, history.
+
+    A citizen opens their own case from a public service; staff may open one on a citizen's
+    behalf (balcão) from any active service. Missing required attachments refuse the request.
+    """
+    if not service.is_active or (opened_by.kind == UserKind.CITIZEN and not service.is_public):
+        raise ApplicationError("Este serviço não está disponível para abertura de protocolo.")
+    if opened_by.kind == UserKind.CITIZEN:
+        citizen = opened_by
+    cleaned = form_data_clean(service, form_data)
+    required = [item.name for item in service.required_attachments.all() if item.is_required]
+    given = {upload.label for upload in uploads}
+    missing = [name for name in required if name not in given]
+    if missing:
+        raise ApplicationError(
+            f"Anexe os documentos obrigatórios: {', '.join(missing)}.", extra={"field": "uploads"}
+        )
+    unit = service.unit
+    now = timezone.now()
+    year = timezone.localdate().year
+    sequence = sequence_next(f"nup:{unit.code}:{year}")
+    opening_unit = unit
+    if opened_by.kind == UserKind.STAFF:
+        own_units = user_unit_ids(opened_by)
+        opening_unit = OrgUnit.objects.get(pk=own_units[0]) if own_units else unit
+    case = Case.objects.create(
+        nup=nup_format(unit.code, sequence, year),
+        service=service,
+        subject=(subject or service.name).strip()[:300],
+        description=description.strip(),
+        form_data=cleaned,
+        channel=channel,
+        citizen=citizen,
+        opened_by=opened_by,
+        opening_unit=opening_unit,
+        current_unit=unit,
+        status=CaseStatus.NEW,
+        opened_at=now,
+        deadline=deadline_compute(service, timezone.localdate()),
+        last_event_at=now,
+    )
+    body = "\n\n".join(
+        part for part in (case.subject, case.description, form_data_text(service, cleaned)) if part
+    )
+    request_document = document_create(
+        kind=DocumentKind.REQUEST,
+        unit=unit,
+        title=f"Requerimento {case.nup} — {service.name}",
+        body=body,
+        author=opened_by,
+        access_level=AccessLevel.RESTRICTED,
+        legal_basis=PERSONAL_DATA_BASIS,
+    )
+    CaseDocument.objects.create(case=case, document=request_document, added_by=opened_by)
+    for upload in uploads:
+        attachment_store(
+            file=upload.file,
+            name=upload.name,
+            label=upload.label,
+            uploaded_by=opened_by,
+            document=request_document,
+        )
+    event_append(
+        case=case,
+        kind=EventKind.OPENED,
+        actor=opened_by,
+        unit=unit,
+        summary=f"Protocolo aberto: {service.name}. Encaminhado à {unit.acronym}.",
+        payload={
+            "service": service.code,
+            "unit": unit.acronym,
+            "deadline": case.deadline.isoformat(),
+            "request_document": request_document.verification_code,
+            "attachments": len(uploads),
+        },
+    )
+    _search_refresh(case)
+    _notify_citizen(case, "case_opened")
+    _notify_unit(case, unit, "novo protocolo")
+    return case
+
+
+@transaction.atomic
+def case_dispatch(*, case: Case, actor: Any, text: str, is_public: bool = True) -> Dispatch:
+    case = _lock(case)
+    _require_actor(actor, case)
+    _require_open(case)
+    if not text.strip():
+        raise ApplicationError("Escreva o despacho.", extra={"field": "text"})
+    document = document_create(
+        kind=DocumentKind.DISPATCH,
+        unit=case.current_unit,
+        title=f"Despacho no protocolo {case.nup}",
+        body=text,
+        author=actor,
+        access_level=AccessLevel.RESTRICTED,
+        legal_basis=PERSONAL_DATA_BASIS,
+    )
+    dispatch = Dispatch.objects.create(
+        case=case, unit=case.current_unit, author=actor, text=text.strip(), document=document
+    )
+    CaseDocument.objects.create(case=case, document=document, added_by=actor)
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.IN_PROGRESS
+    _touch(case, "status")
+    event_append(
+        case=case,
+        kind=EventKind.DISPATCHED,
+        actor=actor,
+        unit=case.current_unit,
+        is_public=is_public,
+        summary=f"Despacho da {case.current_unit.acronym}",
+        payload={"text": text.strip(), "document": document.verification_code},
+    )
+    if is_public:
+        _notify_citizen(case, "case_updated", event_summary=f"despacho da {case.current_unit.acronym}")
+    return dispatch
+
+
+@transaction.atomic
+def case_forward(*, case: Case, actor: Any, to_unit: OrgUnit, note: str = "") -> CaseMove:
+    case = _lock(case)
+    _require_actor(actor, case)
+    _require_open(case)
+    if to_unit.pk == case.current_unit_id:
+        raise ApplicationError("O protocolo já está nesta unidade.", extra={"field": "to_unit"})
+    if not to_unit.is_active:
+        raise ApplicationError("Esta unidade está inativa.", extra={"field": "to_unit"})
+    from_unit = case.current_unit
+    move = CaseMove.objects.create(
+        case=case, from_unit=from_unit, to_unit=to_unit, note=note.strip(), moved_by=actor
+    )
+    case.current_unit = to_unit
+    case.assigned_to = None
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.IN_PROGRESS
+    _touch(case, "current_unit", "assigned_to", "status")
+    event_append(
+        case=case,
+        kind=EventKind.FORWARDED,
+        actor=actor,
+        unit=from_unit,
+        summary=f"Tramitado da {from_unit.acronym} para a {to_unit.acronym}",
+        payload={"from": from_unit.acronym, "to": to_unit.acronym, "note": note.strip()},
+    )
+    _notify_citizen(case, "case_updated", event_summary=f"encaminhado para a {to_unit.acronym}")
+    _notify_unit(case, to_unit, f"tramitado pela {from_unit.acronym}", exclude_user_id=actor.pk)
+    return move
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor: Any, assignee: Any) -> Case:
+    """A unit manager gives the case to one of the unit's staff."""
+    case = _lock(case)
+    if case.current_unit_id not in user_managed_unit_ids(actor):
+        raise PermissionDenied("Só o gestor da unidade pode atribuir protocolos.")
+    if not Membership.objects.filter(user=assignee, unit_id=case.current_unit_id).exists():
+        raise ApplicationError(
+            "O servidor escolhido não é lotado nesta unidade.", extra={"field": "assignee"}
+        )
+    case.assigned_to = assignee
+    _touch(case, "assigned_to")
+    event_append(
+        case=case,
+        kind=EventKind.ASSIGNED,
+        actor=actor,
+        unit=case.current_unit,
+        is_public=False,
+        summary=f"Atribuído a {assignee.full_name}",
+        payload={"assignee": assignee.pk},
+    )
+    return case
+
+
+@transaction.atomic
+def case_request_information(*, case: Case, actor: Any, question: str) -> InformationRequest:
+    """Ask the citizen for more information; the deadline clock stops until they answer."""
+    case = _lock(case)
+    _require_actor(actor, case)
+    _require_open(case)
+    if case.citizen is None:
+        raise ApplicationError("Este protocolo não tem requerente identificado para responder.")
+    if case.status == CaseStatus.WAITING_CITIZEN:
+        raise ApplicationError("Já há um pedido de informações aguardando resposta.")
+    if not question.strip():
+        raise ApplicationError("Escreva o que o cidadão precisa informar.", extra={"field": "question"})
+    request = InformationRequest.objects.create(case=case, question=question.strip(), requested_by=actor)
+    case.status = CaseStatus.WAITING_CITIZEN
+    case.paused_since = timezone.now()
+    _touch(case, "status", "paused_since")
+    event_append(
+        case=case,
+        kind=EventKind.INFORMATION_REQUESTED,
+        actor=actor,
+        unit=case.current_unit,
+        summary="Informações solicitadas ao requerente; prazo suspenso",
+        payload={"question": question.strip()},
+    )
+    _notify_citizen(case, "case_information_requested", question=question.strip())
+    return request
+
+
+@transaction.atomic
+def case_answer_information(
+    *, case: Case, citizen: Any, answer: str, uploads: Sequence[Upload] = ()
+) -> InformationRequest:
+    """The citizen answers; the deadline moves forward by the business days the clock was stopped."""
+    case = _lock(case)
+    if case.citizen_id != citizen.pk:
+        raise PermissionDenied
+    pending = case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
+    if case.status != CaseStatus.WAITING_CITIZEN or pending is None:
+        raise ApplicationError("Não há pedido de informações aguardando resposta neste protocolo.")
+    if not answer.strip() and not uploads:
+        raise ApplicationError("Escreva a resposta ou anexe um documento.", extra={"field": "answer"})
+    now = timezone.now()
+    pending.answer = answer.strip()
+    pending.answered_at = now
+    pending.answered_by = citizen
+    pending.save(update_fields=["answer", "answered_at", "answered_by", "updated_at"])
+    _attach(
+        case,
+        uploads=uploads,
+        actor=citizen,
+        unit=case.current_unit,
+        title=f"Resposta do requerente — {case.nup}",
+    )
+    paused_from = timezone.localdate(case.paused_since) if case.paused_since else timezone.localdate(now)
+    paused_days = BusinessCalendar().business_days_between(paused_from, timezone.localdate(now))
+    case.deadline = (
+        BusinessCalendar().add_business_days(case.deadline, paused_days) if paused_days else case.deadline
+    )
+    case.paused_since = None
+    case.status = CaseStatus.IN_PROGRESS
+    _touch(case, "deadline", "paused_since", "status")
+    event_append(
+        case=case,
+        kind=EventKind.INFORMATION_ANSWERED,
+        actor=citizen,
+        unit=case.current_unit,
+        summary=f"Requerente respondeu; prazo retomado ({paused_days} dia(s) útil(eis) suspenso(s))",
+        payload={
+            "answer": answer.strip(),
+            "attachments": len(uploads),
+            "paused_business_days": paused_days,
+            "deadline": case.deadline.isoformat(),
+        },
+    )
+    _notify_unit(case, case.current_unit, "o requerente respondeu")
+    return pending
+
+
+@transaction.atomic
+def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public: bool = True) -> Document:
+    case = _lock(case)
+    _require_actor(actor, case)
+    _require_open(case)
+    if not uploads:
+        raise ApplicationError("Escolha ao menos um arquivo.", extra={"field": "uploads"})
+    document = _attach(
+        case, uploads=uploads, actor=actor, unit=case.current_unit, title=f"Documentos juntados — {case.nup}"
+    )
+    assert document is not None
+    _touch(case)
+    event_append(
+        case=case,
+        kind=EventKind.ATTACHED,
+        actor=actor,
+        unit=case.current_unit,
+        is_public=is_public,
+        summary=f"{len(uploads)} documento(s) juntado(s)",
+        payload={"document": document.verification_code, "files": [upload.name for upload in uploads]},
+    )
+    return document
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor: Any, answer: str) -> Case:
+    case = _lock(case)
+    _require_actor(actor, case)
+    _require_open(case)
+    if not answer.strip():
+        raise ApplicationError("Escreva a resposta final ao requerente.", extra={"field": "answer"})
+    document = document_create(
+        kind=DocumentKind.ANSWER,
+        unit=case.current_unit,
+        title=f"Resposta final — {case.nup}",
+        body=answer,
+        author=actor,
+        access_level=AccessLevel.RESTRICTED,
+        legal_basis=PERSONAL_DATA_BASIS,
+    )
+    CaseDocument.objects.create(case=case, document=document, added_by=actor)
+    case.status = CaseStatus.CLOSED
+    case.final_answer = answer.strip()
+    case.closed_at = timezone.now()
+    case.paused_since = None
+    _touch(case, "status", "final_answer", "closed_at", "paused_since")
+    event_append(
+        case=case,
+        kind=EventKind.CLOSED,
+        actor=actor,
+        unit=case.current_unit,
+        summary=f"Concluído pela {case.current_unit.acronym}",
+        payload={"answer": answer.strip(), "document": document.verification_code},
+    )
+    _search_refresh(case)
+    _notify_citizen(case, "case_closed")
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
+    case = _lock(case)
+    _require_actor(actor, case)
+    if case.status != CaseStatus.CLOSED:
+        raise ApplicationError("Só protocolos concluídos podem ser reabertos.")
+    if not reason.strip():
+        raise ApplicationError("Informe o motivo da reabertura.", extra={"field": "reason"})
+    case.status = CaseStatus.IN_PROGRESS
+    case.closed_at = None
+    case.deadline = deadline_compute(case.service, timezone.localdate())
+    _touch(case, "status", "closed_at", "deadline")
+    event_append(
+        case=case,
+        kind=EventKind.REOPENED,
+        actor=actor,
+        unit=case.current_unit,
+        summary="Protocolo reaberto",
+        payload={"reason": reason.strip(), "deadline": case.deadline.isoformat()},
+    )
+    _notify_citizen(case, "case_updated", event_summary="protocolo reaberto")
+    return case

@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    INBOX = "inbox", _("Caixa de entrada")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Na fila")
+    SENT = "sent", _("Enviada")
+    DELIVERED = "delivered", _("Entregue")
+    OPENED = "opened", _("Aberta (aproximado)")
+    CLICKED = "clicked", _("Link acessado")
+    TEMPORARY_FAILURE = "temporary_failure", _("Falha temporária")
+    FAILED = "failed", _("Falhou")
+
+
+class EventKind(models.TextChoices):
+    QUEUED = "queued", _("Na fila")
+    SENT = "sent", _("Enviada")
+    DELIVERED = "delivered", _("Entregue")
+    OPENED = "opened", _("Aberta")
+    CLICKED = "clicked", _("Clique")
+    TEMPORARY_FAILURE = "temporary_failure", _("Falha temporária")
+    BOUNCED = "bounced", _("Devolvida")
+    COMPLAINED = "complained", _("Marcada como spam")
+    FAILED = "failed", _("Falhou")
+    FALLBACK = "fallback", _("Reenviada por outro canal")

@@ -1,0 +1,127 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.utils import DatabaseError
+
+from paco.errors import ApplicationError
+from tenant_apps.cases.enums import CaseStatus, EventKind
+from tenant_apps.cases.history import history_verify
+from tenant_apps.cases.models import CaseEvent
+from tenant_apps.cases.nup import nup_is_valid
+from tenant_apps.cases.services import (
+    case_answer_information,
+    case_close,
+    case_dispatch,
+    case_forward,
+    case_open,
+    case_reopen,
+    case_request_information,
+)
+from tenant_apps.documents.models import Attachment
+from tenant_apps.notifications.models import Notification
+from tenant_apps.org.models import OrgUnit
+from tests.cases.conftest import png_upload
+
+FORM = {"endereco": "Rua Laranjeiras, 100, Centro", "motivo": "Galhos na fiação"}
+
+
+def test_a_citizen_opens_a_case_with_an_attachment(citizen, poda, emsurb_staff):
+    case = case_open(service=poda, opened_by=citizen, form_data=FORM, uploads=[png_upload()])
+
+    assert nup_is_valid(case.nup)
+    assert case.nup.startswith("10005.")
+    assert case.status == CaseStatus.NEW
+    assert case.current_unit.acronym == "EMSURB"
+    assert case.citizen == citizen
+    assert case.form_data == {"endereco": "Rua Laranjeiras, 100, Centro", "motivo": "Galhos na fiação"}
+    assert case.deadline > dt.date.today()
+    attachment = Attachment.objects.get(document__case_links__case=case)
+    assert (attachment.content_type, attachment.label, attachment.size) == ("image/png", "Foto da árvore", 72)
+    assert [event.kind for event in case.events.all()] == [EventKind.OPENED]
+    assert sorted(
+        Notification.objects.filter(subject_id=case.pk).values_list("channel", "address", "recipient")
+    ) == [
+        ("email", "cidadao@exemplo.com.br", citizen.pk),
+        ("inbox", "", emsurb_staff.pk),
+    ]
+
+
+def test_bad_form_data_is_refused_and_nothing_is_saved(citizen, poda):
+    with pytest.raises(ApplicationError, match="Motivo: escolha uma das opções."):
+        case_open(service=poda, opened_by=citizen, form_data={**FORM, "motivo": "Porque sim"})
+
+    assert not poda.cases.exists()
+
+
+def test_missing_required_attachment_is_refused(in_aracaju, citizen):
+    from tenant_apps.catalog.models import Service
+
+    certidao = Service.objects.get(code="certidao-negativa-de-debitos")
+    with pytest.raises(ApplicationError, match="Documento de identificação"):
+        case_open(
+            service=certidao,
+            opened_by=citizen,
+            form_data={"cpf_contribuinte": "529.982.247-25", "finalidade": "Financiamento"},
+        )
+
+
+def test_the_whole_flow_keeps_a_verifiable_history(citizen, poda, emsurb_staff, sema_staff):
+    case = case_open(service=poda, opened_by=citizen, form_data=FORM)
+
+    case_dispatch(case=case, actor=emsurb_staff, text="Vistoria agendada.")
+    case_forward(
+        case=case, actor=emsurb_staff, to_unit=OrgUnit.objects.get(acronym="SEMA"), note="Avaliar árvore"
+    )
+    with pytest.raises(PermissionDenied):
+        case_dispatch(case=case, actor=emsurb_staff, text="Já não está na minha unidade")
+    case_request_information(case=case, actor=sema_staff, question="A árvore fica em frente ao número 100?")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WAITING_CITIZEN
+    case_answer_information(
+        case=case, citizen=citizen, answer="Sim, em frente ao 100.", uploads=[png_upload()]
+    )
+    case_close(case=case, actor=sema_staff, answer="Poda realizada em 20/11.")
+    case_reopen(case=case, actor=sema_staff, reason="Galho voltou a tocar a fiação")
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+    assert case.current_unit.acronym == "SEMA"
+    assert [event.kind for event in case.events.order_by("sequence")] == [
+        EventKind.OPENED,
+        EventKind.DISPATCHED,
+        EventKind.FORWARDED,
+        EventKind.INFORMATION_REQUESTED,
+        EventKind.INFORMATION_ANSWERED,
+        EventKind.CLOSED,
+        EventKind.REOPENED,
+    ]
+    report = history_verify(case)
+    assert (report.is_valid, report.events) == (True, 7)
+
+
+def test_history_is_append_only_in_the_database(citizen, poda):
+    case = case_open(service=poda, opened_by=citizen, form_data=FORM)
+    event = case.events.get()
+
+    with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_caseevent SET summary = 'adulterado' WHERE id = %s", [event.pk])
+
+
+def test_tampering_is_found_by_the_verifier(citizen, poda, emsurb_staff):
+    case = case_open(service=poda, opened_by=citizen, form_data=FORM)
+    case_dispatch(case=case, actor=emsurb_staff, text="Vistoria agendada.")
+    with connection.cursor() as cursor:
+        # a database superuser bypassing the trigger, as an attacker with full access would
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE cases_caseevent SET summary = 'adulterado' WHERE case_id = %s AND sequence = 1", [case.pk]
+        )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+
+    report = history_verify(case)
+
+    assert (report.is_valid, report.first_broken_sequence) == (False, 1)
+    assert report.reason == "conteúdo alterado depois de registrado"
+    assert CaseEvent.objects.filter(case=case).count() == 2
