@@ -81,6 +81,14 @@ class Case(BaseModel):
     def __str__(self) -> str:
         return self.nup
 
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status != CaseStatus.CLOSED and self.paused_since is None and self.deadline < timezone.localdate()
+        )
+
 
 class CaseMove(BaseModel):
     """A tramitação: the case left one unit for another."""

@@ -172,3 +172,52 @@ def case_counts_by_filter(*, unit_id: int) -> dict[str, int]:
         "atrasado": overdue,
         "concluido": counts.get(CaseStatus.CLOSED, 0),
     }
+
+
+def nup_from_digits(digits: str) -> str:
+    """`10005000001202655` -> `10005.000001/2026-55`."""
+    return f"{digits[:5]}.{digits[5:11]}/{digits[11:15]}-{digits[15:17]}"
+
+
+def case_get_for_citizen(*, user: Any, digits: str) -> Case:
+    if getattr(user, "kind", None) != UserKind.CITIZEN:
+        raise Http404
+    case = (
+        Case.objects.select_related("service", "current_unit", "citizen")
+        .filter(citizen=user, nup=nup_from_digits(digits))
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_get_for_staff(*, user: Any, digits: str) -> Case:
+    if getattr(user, "kind", None) != UserKind.STAFF:
+        raise Http404
+    return case_get_visible(user=user, nup=nup_from_digits(digits))
+
+
+def case_pending_information_request(*, case: Case) -> Any:
+    return case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
+
+
+def case_deadlines_for_manager(*, user: Any) -> QuerySet[Case]:
+    """Open cases of the units the user manages, earliest deadline first."""
+    return (
+        Case.objects.select_related("service", "current_unit", "assigned_to")
+        .filter(current_unit_id__in=user_managed_unit_ids(user))
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by("deadline", "id")
+    )
+
+
+def case_documents(*, case: Case) -> QuerySet[Any]:
+    from tenant_apps.documents.models import Document
+
+    return (
+        Document.objects.filter(case_links__case=case)
+        .select_related("unit", "author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )

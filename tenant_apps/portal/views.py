@@ -8,6 +8,8 @@ from django.views.decorators.http import require_GET
 
 from paco.authentication import verified_kind_required
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.cases.selectors import case_list_for_citizen
+from tenant_apps.catalog.selectors import service_list_public
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, org_unit_tree, user_is_municipal_admin
 
@@ -16,7 +18,11 @@ staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"title": _("Início"), "units": org_unit_tree()})
+    return render(
+        request,
+        "portal/home.html",
+        {"title": _("Início"), "units": org_unit_tree(), "services": service_list_public()},
+    )
 
 
 @require_GET
@@ -24,7 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def my_requests(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "is_citizen", False):
         raise Http404
-    return render(request, "portal/my_requests.html", {"title": _("Meus pedidos"), "requests": []})
+    cases = case_list_for_citizen(user=request.user)[:100]
+    return render(request, "portal/my_requests.html", {"title": _("Meus pedidos"), "cases": cases})
 
 
 @require_GET

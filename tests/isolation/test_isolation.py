@@ -27,7 +27,36 @@ PUBLIC_ROUTES = routes("paco.urls_public")
 
 # Values for route parameters, per parameter name, pointing at tenant B's objects. Modules that
 # add parameterized routes register a factory here: (municipality B) -> value.
-PARAMETER_FACTORIES: dict[str, object] = {}
+DEMO_CASE_REQUESTS = {
+    "aracaju": ("poda-de-arvore", {"endereco": "Rua A, 1", "motivo": "Outro"}),
+    "gravatai": ("duvidas-sobre-iss", {"cnpj": "11.222.333/0001-81", "pergunta": "Alíquota?"}),
+}
+
+
+def case_of(municipality) -> str:
+    """The NUP digits of a case of `municipality`, opened by its demo citizen if none exists yet."""
+    from tenant_apps.cases.models import Case
+    from tenant_apps.cases.services import case_open, nup_digits
+    from tenant_apps.catalog.models import Service
+
+    with tenant_context(municipality):
+        case = Case.objects.filter(citizen__email="cidadao@exemplo.com.br").order_by("id").first()
+        if case is None:
+            code, form_data = DEMO_CASE_REQUESTS[municipality.slug]
+            citizen = User.objects.get(email="cidadao@exemplo.com.br")
+            case = case_open(service=Service.objects.get(code=code), opened_by=citizen, form_data=form_data)
+        return nup_digits(case.nup)
+
+
+def service_code_of(municipality) -> str:
+    return DEMO_CASE_REQUESTS[municipality.slug][0]
+
+
+PARAMETER_FACTORIES: dict[str, object] = {
+    "nup": case_of,
+    "code": service_code_of,
+    "action": lambda municipality: "despachar",
+}
 
 ANY = "any"  # a status that varies legitimately (not used for cross-tenant checks)
 OK, REDIRECT, BAD, NOT_FOUND, NOT_ALLOWED = 200, 302, 400, 404, 405
@@ -82,6 +111,36 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # without a pending password step, the code pages send the person back to the password page
     "accounts:staff_token": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
     "accounts:staff_enroll": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, REDIRECT)},
+    "cases:service_list": _get_only_public,
+    "cases:service_request": {
+        "GET": _everyone,
+        "POST": {**dict.fromkeys(ROLES, REDIRECT), "citizen": BAD},
+    },
+    "cases:citizen_case": {
+        "GET": {"anonymous": REDIRECT, "citizen": OK, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND,
+                "support": REDIRECT},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    "cases:citizen_answer": {
+        "GET": dict.fromkeys(ROLES, NOT_ALLOWED),
+        # the citizen's case has no pending question: a clear error, nothing changes
+        "POST": {"anonymous": REDIRECT, "citizen": BAD, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND,
+                 "support": REDIRECT},
+    },
+    "cases:staff_inbox": _staff_only,
+    # the sample case sits in a unit none of the sample staff belongs to
+    "cases:staff_case": {
+        "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    "cases:staff_case_action": {
+        "GET": dict.fromkeys(ROLES, NOT_ALLOWED),
+        "POST": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+    },
+    "cases:staff_deadlines": {
+        "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": OK, "admin": OK},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
     # the OpenAPI description is public documentation, like the Carta de Serviços
     "api_schema": _get_only_public,
     "api_docs": _get_only_public,
@@ -142,6 +201,10 @@ def private_markers(municipality) -> list[str]:
         markers = []
         for person in people:
             markers += [person.full_name, person.email] + ([person.cpf] if person.cpf else [])
+        from tenant_apps.cases.models import Case
+
+        for case in Case.objects.all():
+            markers += [case.nup] + [str(value) for value in case.form_data.values() if len(str(value)) > 8]
     return markers
 
 
@@ -166,14 +229,14 @@ def _text(response) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_a_role_of_one_city_sees_nothing_private_of_another_and_changes_nothing(role, aracaju, gravatai):
     # given: Aracaju's person (A) and Gravataí's private data (B)
+    paths = [path_for(route, _values(route, gravatai)) for route in TENANT_ROUTES]  # B's objects exist first
     markers_b = private_markers(gravatai)
     own_markers = private_markers(aracaju)
     fingerprint_before = schema_fingerprint("gravatai")
     visitor = Client()
     intruder = client_for(role, aracaju)
 
-    for route in TENANT_ROUTES:
-        path = path_for(route, _values(route, gravatai))
+    for path in paths:
         for method in ("GET", "POST"):
             # when: A's session asks B's host
             response = _request(intruder, method, path, "gravatai.localhost")

@@ -4,6 +4,7 @@ from .database import *  # noqa: F403
 from .env import ROOT_DIR, env
 from .jobs import *  # noqa: F403
 from .jobs import REDIS_URL
+from .notifications import *  # noqa: F403
 from .observability import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
@@ -41,6 +42,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.municipality",
             ],
+            "builtins": ["paco.templatetags.paco_tags"],
         },
     },
 ]

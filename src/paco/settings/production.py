@@ -19,4 +19,6 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]  # noqa: F405
 if not env.str("EMAIL_URL", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+if USE_SES:  # noqa: F405
+    EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
 WHITENOISE_USE_FINDERS = False

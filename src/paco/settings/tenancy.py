@@ -41,6 +41,8 @@ TENANT_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.cases",
     "tenant_apps.portal",
+    # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
+    "rest_framework.authtoken",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

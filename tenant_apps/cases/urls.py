@@ -1,0 +1,19 @@
+from django.urls import path, register_converter
+
+from . import views
+from .converters import NupDigitsConverter
+
+register_converter(NupDigitsConverter, "nup")
+
+app_name = "cases"
+
+urlpatterns = [
+    path("servicos/", views.service_list, name="service_list"),
+    path("servicos/<slug:code>/", views.service_request, name="service_request"),
+    path("protocolos/<nup:nup>/", views.citizen_case, name="citizen_case"),
+    path("protocolos/<nup:nup>/responder/", views.citizen_answer, name="citizen_answer"),
+    path("staff/protocolos/", views.staff_inbox, name="staff_inbox"),
+    path("staff/protocolos/<nup:nup>/", views.staff_case, name="staff_case"),
+    path("staff/protocolos/<nup:nup>/<slug:action>/", views.staff_case_action, name="staff_case_action"),
+    path("staff/prazos/", views.staff_deadlines, name="staff_deadlines"),
+]

@@ -1,0 +1,297 @@
+"""Citizen and staff pages of the Protocolo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from paco.authentication import verified_kind_required
+from paco.errors import ApplicationError
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.catalog.selectors import service_get_with_form, service_list_public
+from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.selectors import membership_list_current
+
+from . import services
+from .enums import CaseStatus
+from .forms import (
+    AnswerForm,
+    AssignForm,
+    CloseForm,
+    DispatchForm,
+    ForwardForm,
+    InformationRequestForm,
+    ReopenForm,
+    service_request_form_class,
+)
+from .selectors import (
+    INBOX_FILTERS,
+    case_counts_by_filter,
+    case_deadlines_for_manager,
+    case_documents,
+    case_events_visible,
+    case_get_for_citizen,
+    case_get_for_staff,
+    case_list_inbox,
+    case_pending_information_request,
+    case_user_can_act,
+    user_managed_unit_ids,
+)
+from .services import Upload
+
+staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
+
+
+def _uploads(request: HttpRequest, labels: dict[str, str]) -> list[Upload]:
+    uploads = []
+    for field_name, label in labels.items():
+        for upload in request.FILES.getlist(field_name):
+            uploads.append(Upload(name=upload.name or "arquivo", file=upload, label=label))
+    return uploads
+
+
+# --- citizen --------------------------------------------------------------------------------
+
+
+@require_GET
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/service_list.html", {"title": _("Carta de Serviços"), "services": service_list_public()})
+
+
+@require_http_methods(["GET", "POST"])
+def service_request(request: HttpRequest, code: str) -> HttpResponse:
+    service = service_get_with_form(code=code)
+    if service is None:
+        raise Http404
+    form_class = service_request_form_class(service)
+    if request.method == "POST":
+        user: Any = request.user
+        if not user.is_authenticated or user.kind != UserKind.CITIZEN:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            data = {key: value for key, value in form.cleaned_data.items() if not key.startswith("anexo_")}
+            labels = {f"anexo_{item.pk}": item.name for item in service.required_attachments.all()}
+            labels.update({"outros_anexos": _("Outro documento")})
+            try:
+                case = services.case_open(
+                    service=service,
+                    opened_by=user,
+                    subject=data.pop("subject", ""),
+                    description=data.pop("description", ""),
+                    form_data={key: value for key, value in data.items() if value not in (None, "")},
+                    uploads=_uploads(request, labels),
+                )
+            except ApplicationError as error:
+                field = error.extra.get("field")
+                form.add_error(field if field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Pedido registrado com o protocolo %(nup)s.") % {"nup": case.nup})
+                return redirect("cases:citizen_case", nup=services.nup_digits(case.nup))
+        status = 400
+    else:
+        form = form_class()
+        status = 200
+    return render(
+        request, "cases/service_request.html", {"title": service.name, "service": service, "form": form}, status=status
+    )
+
+
+def _citizen_case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "title": _("Protocolo %(nup)s") % {"nup": case.nup},
+        "case": case,
+        "events": case_events_visible(case=case, user=request.user),
+        "pending": case_pending_information_request(case=case),
+        "documents": case_documents(case=case),
+        "answer_form": extra.pop("answer_form", AnswerForm()),
+        **extra,
+    }
+
+
+@require_GET
+def citizen_case(request: HttpRequest, nup: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    case = case_get_for_citizen(user=request.user, digits=nup)
+    return render(request, "cases/citizen_case.html", _citizen_case_context(request, case))
+
+
+@require_POST
+def citizen_answer(request: HttpRequest, nup: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    case = case_get_for_citizen(user=request.user, digits=nup)
+    form = AnswerForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.case_answer_information(
+                case=case, citizen=request.user, answer=form.cleaned_data["answer"],
+                uploads=_uploads(request, {"anexos": _("Documento enviado pelo requerente")}),
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Resposta enviada. O prazo voltou a correr."))
+            return redirect("cases:citizen_case", nup=nup)
+    case.refresh_from_db()
+    return render(request, "cases/citizen_case.html", _citizen_case_context(request, case, answer_form=form), status=400)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def staff_inbox(request: HttpRequest) -> HttpResponse:
+    memberships = list(membership_list_current(user_id=int(request.user.pk or 0)))
+    units = list(dict.fromkeys(membership.unit for membership in memberships))
+    if not units:
+        return render(request, "cases/staff_inbox.html", {"title": _("Caixa de entrada"), "units": []})
+    selected = next((unit for unit in units if unit.acronym == request.GET.get("unidade")), units[0])
+    filter_name = request.GET.get("filtro", "todos")
+    if filter_name not in INBOX_FILTERS:
+        filter_name = "todos"
+    query = request.GET.get("q", "")[:200]
+    page = case_list_inbox(unit_id=selected.pk, filter_name=filter_name, query=query, cursor=request.GET.get("cursor", ""))
+    return render(
+        request,
+        "cases/staff_inbox.html",
+        {
+            "title": _("Caixa de entrada"),
+            "units": units,
+            "unit": selected,
+            "filter_name": filter_name,
+            "filters": [
+                ("todos", _("Em aberto")), ("novo", _("Novos")), ("em_andamento", _("Em andamento")),
+                ("aguardando_cidadao", _("Aguardando o cidadão")), ("atrasado", _("Atrasados")),
+                ("concluido", _("Concluídos")),
+            ],
+            "counts": case_counts_by_filter(unit_id=selected.pk),
+            "query": query,
+            "page": page,
+            "is_manager": selected.pk in user_managed_unit_ids(request.user),
+        },
+    )
+
+
+ACTION_FORMS: dict[str, type] = {
+    "despachar": DispatchForm,
+    "tramitar": ForwardForm,
+    "solicitar-informacoes": InformationRequestForm,
+    "concluir": CloseForm,
+    "reabrir": ReopenForm,
+    "atribuir": AssignForm,
+}
+
+
+def _staff_case_context(request: HttpRequest, case: Any, forms: dict[str, Any] | None = None) -> dict[str, Any]:
+    from tenant_apps.notifications.selectors import notification_list_for_subject
+
+    forms = forms or {}
+    can_act = case_user_can_act(user=request.user, case=case)
+    is_manager = case.current_unit_id in user_managed_unit_ids(request.user)
+    forward_form = forms.get("tramitar") or ForwardForm()
+    forward_form.fields["to_unit"].queryset = OrgUnit.objects.filter(is_active=True).exclude(pk=case.current_unit_id)
+    assign_form = forms.get("atribuir") or AssignForm()
+    unit_staff = User.objects.filter(
+        pk__in=Membership.objects.filter(unit_id=case.current_unit_id).values("user_id"), is_active=True
+    ).order_by("full_name")
+    assign_form.fields["assignee"].widget.choices = [(user.pk, user.full_name) for user in unit_staff]
+    return {
+        "title": _("Protocolo %(nup)s") % {"nup": case.nup},
+        "case": case,
+        "events": case_events_visible(case=case, user=request.user),
+        "documents": case_documents(case=case),
+        "pending": case_pending_information_request(case=case),
+        "notifications": notification_list_for_subject(subject_kind="case", subject_id=case.pk),
+        "can_act": can_act,
+        "is_manager": is_manager,
+        "is_closed": case.status == CaseStatus.CLOSED,
+        "dispatch_form": forms.get("despachar") or DispatchForm(),
+        "forward_form": forward_form,
+        "information_form": forms.get("solicitar-informacoes") or InformationRequestForm(),
+        "close_form": forms.get("concluir") or CloseForm(),
+        "reopen_form": forms.get("reabrir") or ReopenForm(),
+        "assign_form": assign_form,
+    }
+
+
+@require_GET
+@staff_required
+def staff_case(request: HttpRequest, nup: str) -> HttpResponse:
+    case = case_get_for_staff(user=request.user, digits=nup)
+    return render(request, "cases/staff_case.html", _staff_case_context(request, case))
+
+
+def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Callable[[], Any]:
+    data = form.cleaned_data
+    actor = request.user
+    if action == "despachar":
+        return lambda: services.case_dispatch(case=case, actor=actor, text=data["text"], is_public=data["is_public"])
+    if action == "tramitar":
+        return lambda: services.case_forward(case=case, actor=actor, to_unit=data["to_unit"], note=data["note"])
+    if action == "solicitar-informacoes":
+        return lambda: services.case_request_information(case=case, actor=actor, question=data["question"])
+    if action == "concluir":
+        return lambda: services.case_close(case=case, actor=actor, answer=data["answer"])
+    if action == "reabrir":
+        return lambda: services.case_reopen(case=case, actor=actor, reason=data["reason"])
+    assignee = User.objects.filter(pk=data["assignee"], kind=UserKind.STAFF).first()
+    if assignee is None:
+        raise ApplicationError(_("Escolha um servidor da unidade."))
+    return lambda: services.case_assign(case=case, actor=actor, assignee=assignee)
+
+
+@require_POST
+@staff_required
+def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpResponse:
+    case = case_get_for_staff(user=request.user, digits=nup)
+    if action == "anexar":
+        uploads = _uploads(request, {"arquivos": request.POST.get("descricao", "")[:200] or _("Documento juntado")})
+        try:
+            services.case_attach(case=case, actor=request.user, uploads=uploads)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return render(request, "cases/staff_case.html", _staff_case_context(request, case), status=400)
+        except PermissionDenied:
+            raise
+        messages.success(request, _("Documentos juntados ao protocolo."))
+        return redirect("cases:staff_case", nup=nup)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST)
+    if form_class is ForwardForm:
+        form.fields["to_unit"].queryset = OrgUnit.objects.filter(is_active=True)
+    if form.is_valid():
+        try:
+            _run_action(action, request, case, form)()
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Protocolo atualizado."))
+            if action == "tramitar" and not case_user_can_act(user=request.user, case=case_get_for_staff(user=request.user, digits=nup)):
+                return redirect("cases:staff_inbox")
+            return redirect("cases:staff_case", nup=nup)
+    case.refresh_from_db()
+    return render(request, "cases/staff_case.html", _staff_case_context(request, case, {action: form}), status=400)
+
+
+@require_GET
+@staff_required
+def staff_deadlines(request: HttpRequest) -> HttpResponse:
+    if not user_managed_unit_ids(request.user):
+        raise Http404
+    cases = list(case_deadlines_for_manager(user=request.user)[:200])
+    return render(request, "cases/staff_deadlines.html", {"title": _("Prazos das minhas unidades"), "cases": cases})
