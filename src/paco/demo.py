@@ -92,9 +92,13 @@ GRAVATAI = MunicipalitySpec(
 )
 
 DEMO_MUNICIPALITIES = (ARACAJU, GRAVATAI)
-# One staff member per city, in the unit that receives most requests.
+# One staff member per city, in the unit that receives most requests ("unit"), plus other units
+# they also work in ("also"): in Aracaju the Protocolo Geral clerk also serves EMSURB's requests.
 DEMO_STAFF = {
-    "aracaju": {"email": "servidor@aracaju.se.gov.br", "full_name": "Sérgio Servidor", "unit": "SEPLOG-PROT"},
+    "aracaju": {
+        "email": "servidor@aracaju.se.gov.br", "full_name": "Sérgio Servidor", "unit": "SEPLOG-PROT",
+        "also": ["EMSURB"],
+    },
     "gravatai": {"email": "servidor@gravatai.rs.gov.br", "full_name": "Gabriela Fiscal", "unit": "SMF-FISC"},
 }
 
@@ -117,9 +121,8 @@ def demo_people_seed(municipality: Municipality) -> dict[str, User]:
             kind=UserKind.STAFF,
             password=DEMO_PASSWORD,
         )
-        membership_ensure(
-            user_id=staff.pk, unit=OrgUnit.objects.get(acronym=staff_spec["unit"]), role=Role.STAFF
-        )
+        for acronym in [staff_spec["unit"], *staff_spec.get("also", [])]:
+            membership_ensure(user_id=staff.pk, unit=OrgUnit.objects.get(acronym=acronym), role=Role.STAFF)
         totp_device_ensure(user=staff, key_hex=DEMO_TOTP_KEY_HEX)
         people = {"citizen": citizen, "staff": staff}
         if spec.admin:

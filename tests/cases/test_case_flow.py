@@ -3,9 +3,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import timezone
 from django.db.utils import DatabaseError
 
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
 from tenant_apps.cases.enums import CaseStatus, EventKind
 from tenant_apps.cases.history import history_verify
 from tenant_apps.cases.models import CaseEvent
@@ -36,14 +38,15 @@ def test_a_citizen_opens_a_case_with_an_attachment(citizen, poda, emsurb_staff):
     assert case.current_unit.acronym == "EMSURB"
     assert case.citizen == citizen
     assert case.form_data == {"endereco": "Rua Laranjeiras, 100, Centro", "motivo": "Galhos na fiação"}
-    assert case.deadline > dt.date.today()
+    assert case.deadline > timezone.localdate()
     attachment = Attachment.objects.get(document__case_links__case=case)
     assert (attachment.content_type, attachment.label, attachment.size) == ("image/png", "Foto da árvore", 72)
     assert [event.kind for event in case.events.all()] == [EventKind.OPENED]
-    assert sorted(
-        Notification.objects.filter(subject_id=case.pk).values_list("channel", "address", "recipient")
-    ) == [
+    sergio = User.objects.get(email="servidor@aracaju.se.gov.br")  # the demo clerk also serves EMSURB
+    sent = Notification.objects.filter(subject_id=case.pk).values_list("channel", "address", "recipient")
+    assert sorted(sent) == [
         ("email", "cidadao@exemplo.com.br", citizen.pk),
+        ("inbox", "", sergio.pk),
         ("inbox", "", emsurb_staff.pk),
     ]
 

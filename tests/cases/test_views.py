@@ -71,18 +71,16 @@ def test_anonymous_must_log_in_to_submit(aracaju):
 
 def test_staff_works_the_case_from_the_inbox(aracaju):
     citizen = client_for("citizen", aracaju)
-    staff = client_for("staff", aracaju)  # SEPLOG-PROT
+    staff = client_for("staff", aracaju)  # Protocolo Geral and EMSURB, where "Poda de árvore" lands
     with tenant_context(aracaju):
         _open_via_portal(citizen)
         case = Case.objects.get(subject="Árvore inclinada")
-        # bring it to the staff member's unit
-        Case.objects.filter(pk=case.pk).update(current_unit=OrgUnit.objects.get(acronym="SEPLOG-PROT"))
         digits = nup_digits(case.nup)
 
-        inbox = staff.get("/staff/protocolos/")
+        inbox = staff.get("/staff/protocolos/?unidade=EMSURB")
         dispatch = staff.post(f"/staff/protocolos/{digits}/despachar/", {"text": "Recebido.", "is_public": "on"})
         ask = staff.post(f"/staff/protocolos/{digits}/solicitar-informacoes/", {"question": "Qual o número da casa?"})
-        waiting = staff.get("/staff/protocolos/?filtro=aguardando_cidadao")
+        waiting = staff.get("/staff/protocolos/?unidade=EMSURB&filtro=aguardando_cidadao")
         answer = citizen.post(f"/protocolos/{digits}/responder/", {"answer": "Número 100."})
         empty_close = staff.post(f"/staff/protocolos/{digits}/concluir/", {"answer": ""})
         close = staff.post(f"/staff/protocolos/{digits}/concluir/", {"answer": "Vistoria feita, poda agendada."})
@@ -99,7 +97,7 @@ def test_staff_works_the_case_from_the_inbox(aracaju):
 
 def test_staff_of_another_unit_can_neither_see_nor_move_it(aracaju):
     citizen = client_for("citizen", aracaju)
-    staff = client_for("staff", aracaju)  # SEPLOG-PROT; the case stays in EMSURB
+    staff = client_for("manager", aracaju)  # manages SEPLOG-PROT only; the case stays in EMSURB
     with tenant_context(aracaju):
         _open_via_portal(citizen)
         case = Case.objects.get(subject="Árvore inclinada")

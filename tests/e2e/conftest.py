@@ -12,6 +12,7 @@ import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 
 # Playwright's sync API keeps an event loop on the test thread; Django's ORM calls made by the
 # fixtures on that thread are still synchronous, so the async-safety guard is lifted for e2e tests.
@@ -25,6 +26,14 @@ PHONE = {"width": 390, "height": 844}
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
         pass
+
+    def handle_one_request(self) -> None:
+        # Close this thread's database connection after every request, not only when the
+        # browser drops its keep-alive socket, so the test database can be dropped at the end.
+        try:
+            super().handle_one_request()
+        finally:
+            connections.close_all()
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +50,15 @@ def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         finally:
             server.shutdown()
             server.server_close()
+            # Request threads that died with a keep-alive socket may leave an idle session behind;
+            # end them so pytest-django can drop the test database.
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,9 @@ DEMO_CASE_REQUESTS = {
 }
 
 
+SAMPLE_SUBJECT = "Amostra do teste de isolamento"
+
+
 def case_of(municipality) -> str:
     """The NUP digits of a case of `municipality`, opened by its demo citizen if none exists yet."""
     from tenant_apps.cases.models import Case
@@ -40,11 +43,13 @@ def case_of(municipality) -> str:
     from tenant_apps.catalog.models import Service
 
     with tenant_context(municipality):
-        case = Case.objects.filter(citizen__email="cidadao@exemplo.com.br").order_by("id").first()
+        case = Case.objects.filter(subject=SAMPLE_SUBJECT).order_by("id").first()
         if case is None:
             code, form_data = DEMO_CASE_REQUESTS[municipality.slug]
             citizen = User.objects.get(email="cidadao@exemplo.com.br")
-            case = case_open(service=Service.objects.get(code=code), opened_by=citizen, form_data=form_data)
+            case = case_open(
+                service=Service.objects.get(code=code), opened_by=citizen, form_data=form_data, subject=SAMPLE_SUBJECT
+            )
         return nup_digits(case.nup)
 
 
@@ -52,10 +57,57 @@ def service_code_of(municipality) -> str:
     return DEMO_CASE_REQUESTS[municipality.slug][0]
 
 
+ISOLATION_DOCUMENT_TITLE = "Parecer técnico reservado (amostra de isolamento)"
+
+
+def document_of(municipality):
+    """A restrito document of the demo staff member's unit, with one attachment (created once)."""
+    import io
+
+    from paco.demo import DEMO_STAFF
+    from tenant_apps.documents.enums import AccessLevel, DocumentKind
+    from tenant_apps.documents.models import Document
+    from tenant_apps.documents.services import attachment_store, document_create
+    from tenant_apps.org.models import OrgUnit
+
+    with tenant_context(municipality):
+        document = Document.objects.filter(title=ISOLATION_DOCUMENT_TITLE).first()
+        if document is None:
+            document = document_create(
+                kind=DocumentKind.OTHER,
+                unit=OrgUnit.objects.get(acronym=DEMO_STAFF[municipality.slug]["unit"]),
+                title=ISOLATION_DOCUMENT_TITLE,
+                body="Conteúdo reservado da amostra.",
+                access_level=AccessLevel.RESTRICTED,
+                legal_basis="Informação pessoal (Lei 12.527/2011, art. 31)",
+            )
+            attachment_store(
+                file=io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), name="planta.png", document=document
+            )
+        return document
+
+
+def document_id_of(municipality) -> int:
+    return document_of(municipality).pk
+
+
+def attachment_id_of(municipality) -> int:
+    document = document_of(municipality)
+    with tenant_context(municipality):
+        return document.attachments.get().pk
+
+
+def verification_code_of(municipality) -> str:
+    return document_of(municipality).verification_code
+
+
 PARAMETER_FACTORIES: dict[str, object] = {
     "nup": case_of,
     "code": service_code_of,
     "action": lambda municipality: "despachar",
+    "document_id": document_id_of,
+    "attachment_id": attachment_id_of,
+    "verification_code": verification_code_of,
 }
 
 ANY = "any"  # a status that varies legitimately (not used for cross-tenant checks)
@@ -75,6 +127,22 @@ _staff_only = {
         "support": REDIRECT,
     },
     "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+}
+_document_readers = {
+    "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": OK, "manager": OK, "admin": NOT_FOUND},
+    "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+}
+# REST API (/api/v1/): no credentials is 401; the sample case is the demo citizen's, in a unit none
+# of the sample staff belongs to; the harness posts an empty form.
+UNAUTHORIZED, FORBIDDEN = 401, 403
+_api_nobody = {"anonymous": UNAUTHORIZED, "support": UNAUTHORIZED}
+_api_case_read = {
+    "GET": {**_api_nobody, "citizen": OK, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+    "POST": {**dict.fromkeys(ROLES, NOT_ALLOWED), **_api_nobody},
+}
+_api_case_staff_action = {
+    "GET": {**dict.fromkeys(ROLES, NOT_ALLOWED), **_api_nobody, "citizen": FORBIDDEN},
+    "POST": {**_api_nobody, "citizen": FORBIDDEN, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
 }
 TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "healthz": _get_only_public,
@@ -128,18 +196,54 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
                  "support": REDIRECT},
     },
     "cases:staff_inbox": _staff_only,
-    # the sample case sits in a unit none of the sample staff belongs to
+    # the sample case sits in EMSURB, where only the sample staff member works
     "cases:staff_case": {
-        "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": OK, "manager": NOT_FOUND, "admin": NOT_FOUND},
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
     },
     "cases:staff_case_action": {
         "GET": dict.fromkeys(ROLES, NOT_ALLOWED),
-        "POST": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        "POST": {**dict.fromkeys(ROLES, REDIRECT), "staff": BAD, "manager": NOT_FOUND, "admin": NOT_FOUND},
     },
     "cases:staff_deadlines": {
         "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": OK, "admin": OK},
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    "documents:verify": _get_only_public,
+    # the sample document is restrito: the page confirms it exists, but its PDF is not public
+    "documents:verify_pdf": {
+        "GET": dict.fromkeys(ROLES, NOT_FOUND),
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    "documents:staff_search": _staff_only,
+    # the sample document is restrito, of the unit of the sample staff member and manager
+    "documents:staff_document": _document_readers,
+    "documents:staff_document_pdf": _document_readers,
+    "documents:staff_attachment": _document_readers,
+    "documents:staff_access_log": {
+        "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": OK, "admin": NOT_FOUND},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    "catalog_api:service_list": _get_only_public,
+    "catalog_api:service_detail": _get_only_public,
+    "cases_api:case_list": {
+        "GET": {**_api_nobody, "citizen": OK, "staff": OK, "manager": OK, "admin": OK},
+        # only citizens open cases here, and the empty form lacks the service
+        "POST": {**_api_nobody, "citizen": BAD, "staff": FORBIDDEN, "manager": FORBIDDEN, "admin": FORBIDDEN},
+    },
+    "cases_api:case_detail": _api_case_read,
+    "cases_api:case_history": _api_case_read,
+    "cases_api:case_forward": _api_case_staff_action,
+    "cases_api:case_dispatch": _api_case_staff_action,
+    "cases_api:case_attach": _api_case_staff_action,
+    "cases_api:case_request_information": _api_case_staff_action,
+    "cases_api:case_close": _api_case_staff_action,
+    "cases_api:case_reopen": _api_case_staff_action,
+    "cases_api:case_assign": _api_case_staff_action,
+    "cases_api:case_answer": {
+        "GET": {**dict.fromkeys(ROLES, FORBIDDEN), **_api_nobody, "citizen": NOT_ALLOWED},
+        # the sample case has no pending question: a clear 400, nothing changes
+        "POST": {**dict.fromkeys(ROLES, FORBIDDEN), **_api_nobody, "citizen": BAD},
     },
     # the OpenAPI description is public documentation, like the Carta de Serviços
     "api_schema": _get_only_public,
