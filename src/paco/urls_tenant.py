@@ -10,6 +10,12 @@ urlpatterns = [
     path("", include("tenant_apps.portal.urls")),
     path("", include("tenant_apps.accounts.urls")),
     path("", include("tenant_apps.cases.urls")),
+    path("", include("tenant_apps.notifications.urls")),
+    path("", include("tenant_apps.documents.urls")),
+    path("admin-municipal/servicos/", include("tenant_apps.catalog.urls")),
+    path("admin-municipal/feriados/", include("tenant_apps.workdays.urls")),
+    path("api/v1/", include("tenant_apps.catalog.api_urls")),
+    path("api/v1/", include("tenant_apps.cases.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -146,6 +146,9 @@ class CaseDocument(BaseModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_documents")
     document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="case_links")
+    is_public = models.BooleanField(
+        _("visível para o requerente"), default=True, help_text=_("Despachos internos não aparecem para o cidadão.")
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

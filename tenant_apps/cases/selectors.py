@@ -18,7 +18,7 @@ from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current
 
 from .enums import CaseStatus
-from .models import Case, CaseEvent, CaseMove, CaseShare
+from .models import Case, CaseDocument, CaseEvent, CaseMove, CaseShare
 
 INBOX_PAGE_SIZE = 25
 
@@ -212,12 +212,66 @@ def case_deadlines_for_manager(*, user: Any) -> QuerySet[Case]:
     )
 
 
-def case_documents(*, case: Case) -> QuerySet[Any]:
+def case_documents(*, case: Case, for_requester: bool = False) -> QuerySet[Any]:
+    """The case file; the requester sees only what is public to them (no internal dispatches)."""
     from tenant_apps.documents.models import Document
 
+    links = {"case_links__case": case}
+    if for_requester:
+        links["case_links__is_public"] = True
     return (
-        Document.objects.filter(case_links__case=case)
+        Document.objects.filter(**links)
         .select_related("unit", "author")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+
+
+def case_list_visible(
+    *,
+    user: Any,
+    filter_name: str = "todos",
+    query: str = "",
+    cursor: str = "",
+    page_size: int = INBOX_PAGE_SIZE,
+) -> InboxPage:
+    """One page of every case the person may see (a citizen's own), newest movement first.
+
+    Same keyset pagination as the unit inbox; here "todos" includes concluded cases.
+    """
+    cases = case_queryset_visible(user)
+    if filter_name == "atrasado":
+        cases = cases.exclude(status=CaseStatus.CLOSED).filter(
+            deadline__lt=timezone.localdate(), paused_since__isnull=True
+        )
+    elif filter_name in CaseStatus.values:
+        cases = cases.filter(status=filter_name)
+    if query.strip():
+        cases = case_search_filter(cases, query)
+    decoded = _cursor_decode(cursor) if cursor else None
+    if decoded:
+        moment, pk = decoded
+        cases = cases.filter(Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk))
+    rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
+    next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
+    return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
+
+
+def case_document_read_grant(user: Any, document: Any) -> Any:
+    """Hook for tenant_apps.documents: the requester is a party; staff who see the case are related."""
+    from tenant_apps.documents.selectors import ReadGrant
+
+    if not getattr(user, "is_authenticated", False):
+        return ReadGrant.NONE
+    if CaseDocument.objects.filter(document=document, case__citizen=user, is_public=True).exists():
+        return ReadGrant.PARTY
+    if case_queryset_visible(user).filter(case_documents__document=document).exists():
+        return ReadGrant.RELATED
+    return ReadGrant.NONE
+
+
+def case_document_for_requester(*, case: Case, document_id: int) -> Any:
+    document = case_documents(case=case, for_requester=True).filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    return document

@@ -131,7 +131,7 @@ def _require_open(case: Case) -> None:
 
 
 def _attach(
-    case: Case, *, uploads: Sequence[Upload], actor: Any, unit: OrgUnit, title: str
+    case: Case, *, uploads: Sequence[Upload], actor: Any, unit: OrgUnit, title: str, is_public: bool = True
 ) -> Document | None:
     if not uploads:
         return None
@@ -148,7 +148,7 @@ def _attach(
         attachment_store(
             file=upload.file, name=upload.name, label=upload.label, uploaded_by=actor, document=document
         )
-    CaseDocument.objects.create(case=case, document=document, added_by=actor)
+    CaseDocument.objects.create(case=case, document=document, added_by=actor, is_public=is_public)
     return document
 
 
@@ -265,7 +265,7 @@ def case_dispatch(*, case: Case, actor: Any, text: str, is_public: bool = True) 
     dispatch = Dispatch.objects.create(
         case=case, unit=case.current_unit, author=actor, text=text.strip(), document=document
     )
-    CaseDocument.objects.create(case=case, document=document, added_by=actor)
+    CaseDocument.objects.create(case=case, document=document, added_by=actor, is_public=is_public)
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.IN_PROGRESS
     _touch(case, "status")
@@ -424,9 +424,15 @@ def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public:
     if not uploads:
         raise ApplicationError("Escolha ao menos um arquivo.", extra={"field": "uploads"})
     document = _attach(
-        case, uploads=uploads, actor=actor, unit=case.current_unit, title=f"Documentos juntados — {case.nup}"
+        case,
+        uploads=uploads,
+        actor=actor,
+        unit=case.current_unit,
+        title=f"Documentos juntados — {case.nup}",
+        is_public=is_public,
     )
-    assert document is not None
+    if document is None:  # pragma: no cover - uploads were checked above
+        raise ApplicationError("Escolha ao menos um arquivo.", extra={"field": "uploads"})
     _touch(case)
     event_append(
         case=case,

@@ -12,6 +12,11 @@ urlpatterns = [
     path("servicos/<slug:code>/", views.service_request, name="service_request"),
     path("protocolos/<nup:nup>/", views.citizen_case, name="citizen_case"),
     path("protocolos/<nup:nup>/responder/", views.citizen_answer, name="citizen_answer"),
+    path(
+        "protocolos/<nup:nup>/documentos/<int:document_id>.pdf",
+        views.citizen_document_pdf,
+        name="citizen_document_pdf",
+    ),
     path("staff/protocolos/", views.staff_inbox, name="staff_inbox"),
     path("staff/protocolos/<nup:nup>/", views.staff_case, name="staff_case"),
     path("staff/protocolos/<nup:nup>/<slug:action>/", views.staff_case_action, name="staff_case_action"),

@@ -38,6 +38,7 @@ from .selectors import (
     INBOX_FILTERS,
     case_counts_by_filter,
     case_deadlines_for_manager,
+    case_document_for_requester,
     case_documents,
     case_events_visible,
     case_get_for_citizen,
@@ -113,7 +114,7 @@ def _citizen_case_context(request: HttpRequest, case: Any, **extra: Any) -> dict
         "case": case,
         "events": case_events_visible(case=case, user=request.user),
         "pending": case_pending_information_request(case=case),
-        "documents": case_documents(case=case),
+        "documents": case_documents(case=case, for_requester=True),
         "answer_form": extra.pop("answer_form", AnswerForm()),
         **extra,
     }
@@ -146,6 +147,27 @@ def citizen_answer(request: HttpRequest, nup: str) -> HttpResponse:
             return redirect("cases:citizen_case", nup=nup)
     case.refresh_from_db()
     return render(request, "cases/citizen_case.html", _citizen_case_context(request, case, answer_form=form), status=400)
+
+
+@require_GET
+def citizen_document_pdf(request: HttpRequest, nup: str, document_id: int) -> HttpResponse:
+    """A document of the requester's case as PDF (the request document is the receipt)."""
+    from tenant_apps.documents.enums import AccessAction
+    from tenant_apps.documents.selectors import document_version_latest
+    from tenant_apps.documents.services import document_access_log_record, document_pdf_read
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    case = case_get_for_citizen(user=request.user, digits=nup)
+    document = case_document_for_requester(case=case, document_id=document_id)
+    data = document_pdf_read(version=document_version_latest(document=document))
+    document_access_log_record(
+        document=document, user=request.user, action=AccessAction.DOWNLOAD, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.sequence}-{document.year}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- staff ----------------------------------------------------------------------------------

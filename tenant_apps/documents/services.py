@@ -1,8 +1,9 @@
-"""Documents: numbering, versions, attachments with verified hashes, search text."""
+"""Documents: numbering, versions, attachments with verified hashes, search text, PDFs, access log."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import unicodedata
 import uuid
@@ -15,13 +16,18 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Value
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from paco.jobs import enqueue_on_commit
 
-from .enums import AccessLevel
-from .models import Attachment, Document, DocumentVersion
+from .enums import AccessAction, AccessLevel
+from .models import Attachment, Document, DocumentAccessLog, DocumentVersion
 from .numbering import sequence_next
+
+logger = logging.getLogger(__name__)
 
 VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
 ALLOWED_CONTENT_TYPES = {
@@ -34,10 +40,17 @@ ALLOWED_CONTENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/vnd.oasis.opendocument.text": ".odt",
 }
+# Content a browser would run or render as a page: never accepted, whatever the file is called.
+MARKUP_CONTENT_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+MARKUP_SIGNATURES = (b"<!doctype html", b"<html", b"<script", b"<svg", b"<?xml", b"<iframe", b"<body")
 
 
 class AttachmentIntegrityError(ApplicationError):
-    pass
+    """A stored file no longer matches the SHA-256 recorded when it was stored."""
+
+
+class DocumentIntegrityError(AttachmentIntegrityError):
+    """A rendered PDF no longer matches the SHA-256 recorded when it was rendered."""
 
 
 def text_fold(text: str) -> str:
@@ -51,16 +64,19 @@ def text_fold(text: str) -> str:
 
 
 def verification_code_new() -> str:
-    raw = "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(12))
+    raw = "".join(secrets.choice(VERIFICATION_ALPHABET) for _position in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 def _check_access(access_level: str, legal_basis: str) -> None:
     if access_level not in AccessLevel.values:
-        raise ApplicationError("Nível de acesso inválido.")
+        raise ApplicationError(_("Nível de acesso inválido."))
     if access_level != AccessLevel.PUBLIC and not legal_basis.strip():
         raise ApplicationError(
-            "Documentos restritos ou sigilosos precisam da hipótese legal (Lei 12.527/2011, art. 7º, § 1º e arts. 22-24)."
+            _(
+                "Documentos restritos ou sigilosos precisam da hipótese legal"
+                " (Lei 12.527/2011, art. 7º, § 1º e arts. 22-24)."
+            )
         )
 
 
@@ -102,6 +118,12 @@ def document_create(
 
 @transaction.atomic
 def document_version_add(*, document: Document, body: str, author: Any = None) -> DocumentVersion:
+    """Store a new immutable version, reindex the text and render its PDF once the write commits.
+
+    The PDF is rendered by a job after commit, so the person who saved does not wait for it and
+    the first reader usually finds it ready; `document_pdf_ensure` renders it on demand when the
+    job has not run yet (or failed), and the row lock there makes sure it is rendered only once.
+    """
     last = document.versions.order_by("-number").first()
     version = DocumentVersion.objects.create(
         document=document,
@@ -111,6 +133,9 @@ def document_version_add(*, document: Document, body: str, author: Any = None) -
         created_by=author,
     )
     _search_vector_update(document, body)
+    from .tasks import document_pdf_render_task
+
+    enqueue_on_commit(document_pdf_render_task, version_id=version.pk)
     return version
 
 
@@ -122,7 +147,10 @@ def _sniff(head: bytes, declared_name: str) -> str:
     for match in matches:
         if match.mime_type in ALLOWED_CONTENT_TYPES:
             return str(match.mime_type)
-    if declared_name.lower().endswith(".txt"):
+    looks_like_markup = any(match.mime_type in MARKUP_CONTENT_TYPES for match in matches) or any(
+        signature in head.lower() for signature in MARKUP_SIGNATURES
+    )
+    if declared_name.lower().endswith(".txt") and not looks_like_markup:
         try:
             head.decode("utf-8")
         except UnicodeDecodeError:
@@ -130,7 +158,8 @@ def _sniff(head: bytes, declared_name: str) -> str:
         else:
             return "text/plain"
     raise ApplicationError(
-        f"O arquivo “{declared_name}” não é de um tipo aceito (PDF, imagem, texto, DOCX ou ODT).",
+        _("O arquivo “%(name)s” não é de um tipo aceito (PDF, imagem, texto, DOCX ou ODT).")
+        % {"name": declared_name},
         extra={"field": "file"},
     )
 
@@ -150,10 +179,14 @@ def attachment_store(
     data = file.read(limit + 1)
     if len(data) > limit:
         raise ApplicationError(
-            f"O arquivo “{name}” passa do limite de {limit // (1024 * 1024)} MB.", extra={"field": "file"}
+            _("O arquivo “%(name)s” passa do limite de %(limit)s.")
+            % {"name": name, "limit": filesizeformat(limit)},
+            extra={"field": "file"},
         )
     if not data:
-        raise ApplicationError(f"O arquivo “{name}” está vazio.", extra={"field": "file"})
+        raise ApplicationError(
+            _("O arquivo “%(name)s” está vazio.") % {"name": name}, extra={"field": "file"}
+        )
     content_type = _sniff(data[:8192], name)
     digest = hashlib.sha256(data).hexdigest()
     storage_name = default_storage.save(
@@ -177,7 +210,80 @@ def attachment_read(attachment: Attachment) -> bytes:
     with default_storage.open(attachment.storage_name, "rb") as stored:
         data = stored.read()
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
+        logger.error("attachment %s (%s) failed its SHA-256 check", attachment.pk, attachment.storage_name)
         raise AttachmentIntegrityError(
-            f"O arquivo “{attachment.original_name}” não confere com o registrado (SHA-256 diferente)."
+            _("O arquivo “%(name)s” não confere com o registrado (SHA-256 diferente).")
+            % {"name": attachment.original_name}
         )
     return data
+
+
+def document_pdf_ensure(*, version: DocumentVersion) -> str:
+    """The storage name of the version's PDF, rendering and recording it the first time only.
+
+    The version row is locked while rendering, so two first readers (or a reader and the job)
+    never render twice; later calls return the recorded file, whose bytes are checked against
+    the recorded SHA-256 on every read (`document_pdf_read`) and never silently re-rendered.
+    """
+    if version.pdf_name:
+        return version.pdf_name
+    from .pdf import document_pdf_render
+
+    with transaction.atomic():
+        locked = (
+            DocumentVersion.objects.select_for_update(of=("self",))
+            .select_related("document__unit", "document__author")
+            .get(pk=version.pk)
+        )
+        if not locked.pdf_name:
+            pdf = document_pdf_render(version=locked)
+            document = locked.document
+            locked.pdf_name = default_storage.save(
+                f"documents/{document.year}/{document.pk}/v{locked.number}-{uuid.uuid4().hex[:8]}.pdf",
+                ContentFile(pdf),
+            )
+            locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            locked.save(update_fields=["pdf_name", "pdf_sha256", "updated_at"])
+    version.pdf_name, version.pdf_sha256 = locked.pdf_name, locked.pdf_sha256
+    return locked.pdf_name
+
+
+def document_pdf_read(*, version: DocumentVersion) -> bytes:
+    """The version's PDF bytes (rendered on first use), refused if they no longer match their SHA-256."""
+    name = document_pdf_ensure(version=version)
+    try:
+        with default_storage.open(name, "rb") as stored:
+            data = stored.read()
+    except (FileNotFoundError, OSError):
+        data = b""
+    if hashlib.sha256(data).hexdigest() != version.pdf_sha256:
+        logger.error("PDF of document version %s (%s) failed its SHA-256 check", version.pk, name)
+        raise DocumentIntegrityError(
+            _(
+                "O PDF do documento %(number)s não confere com o registrado (SHA-256 diferente)."
+                " A equipe técnica foi avisada."
+            )
+            % {"number": version.document.number}
+        )
+    return data
+
+
+@transaction.atomic
+def document_access_log_record(
+    *, document: Document, user: Any, action: str, ip_address: str | None = None
+) -> DocumentAccessLog | None:
+    """Record a person's read (or refused read) of a restrito or sigiloso document.
+
+    Lei 12.527/2011, art. 31 § 2º and Lei 13.709/2018 (LGPD), art. 37: whoever handles personal
+    or secret information answers for its use, so every access is kept (who, what, when, from
+    where). Público documents and anonymous visitors (who never get past the login) leave none.
+    """
+    if document.access_level == AccessLevel.PUBLIC:
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if action not in AccessAction.values:
+        raise ValueError(f"unknown access action {action!r}")
+    return DocumentAccessLog.objects.create(
+        document=document, user=user, action=action, ip_address=ip_address or None
+    )

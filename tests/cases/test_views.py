@@ -161,3 +161,36 @@ def test_inbox_and_case_pages_do_not_issue_more_queries_with_more_rows(aracaju):
 
     assert many_inbox == few_inbox
     assert many_case == few_case
+
+
+def test_the_requester_downloads_the_receipt_pdf_but_not_internal_dispatches(aracaju):
+    from tenant_apps.cases.services import case_dispatch
+    from tenant_apps.documents.enums import AccessAction, DocumentKind
+    from tenant_apps.documents.models import DocumentAccessLog
+
+    citizen = client_for("citizen", aracaju)
+    with tenant_context(aracaju):
+        _open_via_portal(citizen)
+        case = Case.objects.get(subject="Árvore inclinada")
+        from tenant_apps.accounts.models import User
+
+        sergio = User.objects.get(email="servidor@aracaju.se.gov.br")
+        internal = case_dispatch(case=case, actor=sergio, text="Nota interna: conferir cadastro.", is_public=False)
+        receipt = case.case_documents.get(document__kind=DocumentKind.REQUEST).document
+    digits = nup_digits(case.nup)
+
+    page = citizen.get(f"/protocolos/{digits}/")
+    pdf = citizen.get(f"/protocolos/{digits}/documentos/{receipt.pk}.pdf")
+    hidden = citizen.get(f"/protocolos/{digits}/documentos/{internal.document.pk}.pdf")
+
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert receipt.verification_code in page.text
+    assert internal.document.verification_code not in page.text
+    assert "Nota interna" not in page.text
+    assert hidden.status_code == 404
+    with tenant_context(aracaju):
+        assert list(DocumentAccessLog.objects.filter(document=receipt).values_list("action", flat=True)) == [
+            AccessAction.DOWNLOAD
+        ]

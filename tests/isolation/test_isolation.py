@@ -101,6 +101,41 @@ def verification_code_of(municipality) -> str:
     return document_of(municipality).verification_code
 
 
+ISOLATION_SAMPLE_NAME = "Amostra de isolamento"
+
+
+def service_id_of(municipality) -> int:
+    """A service of `municipality` for the admin's catalogue pages (made again if a test removed it)."""
+    from tenant_apps.catalog.models import Service
+    from tenant_apps.catalog.services import FieldSpec, service_create
+    from tenant_apps.org.models import OrgUnit
+
+    with tenant_context(municipality):
+        service = Service.objects.filter(code="amostra-de-isolamento").first()
+        if service is None:
+            service = service_create(
+                code="amostra-de-isolamento",
+                name=ISOLATION_SAMPLE_NAME,
+                unit_id=OrgUnit.objects.filter(is_active=True).order_by("code").first().pk,
+                fields=[FieldSpec(key="detalhe", label="Detalhe")],
+            )
+        return service.pk
+
+
+def holiday_id_of(municipality) -> int:
+    """A municipal holiday of `municipality` (made again if a test removed it)."""
+    import datetime as dt
+
+    from tenant_apps.workdays.models import MunicipalHoliday
+    from tenant_apps.workdays.services import municipal_holiday_create
+
+    with tenant_context(municipality):
+        holiday = MunicipalHoliday.objects.filter(date=dt.date(2026, 6, 24)).first()
+        if holiday is None:
+            holiday = municipal_holiday_create(date=dt.date(2026, 6, 24), name=ISOLATION_SAMPLE_NAME)
+        return holiday.pk
+
+
 PARAMETER_FACTORIES: dict[str, object] = {
     "nup": case_of,
     "code": service_code_of,
@@ -108,6 +143,8 @@ PARAMETER_FACTORIES: dict[str, object] = {
     "document_id": document_id_of,
     "attachment_id": attachment_id_of,
     "verification_code": verification_code_of,
+    "service_id": service_id_of,
+    "holiday_id": holiday_id_of,
 }
 
 ANY = "any"  # a status that varies legitimately (not used for cross-tenant checks)
@@ -132,18 +169,31 @@ _document_readers = {
     "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": OK, "manager": OK, "admin": NOT_FOUND},
     "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
 }
-# REST API (/api/v1/): no credentials is 401; the sample case is the demo citizen's, in a unit none
-# of the sample staff belongs to; the harness posts an empty form.
+# REST API (/api/v1/): no credentials is 401; the sample case is the demo citizen's, in EMSURB, where
+# only the sample staff member works; the harness posts an empty form (refused field by field: 400).
 UNAUTHORIZED, FORBIDDEN = 401, 403
 _api_nobody = {"anonymous": UNAUTHORIZED, "support": UNAUTHORIZED}
 _api_case_read = {
-    "GET": {**_api_nobody, "citizen": OK, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+    "GET": {**_api_nobody, "citizen": OK, "staff": OK, "manager": NOT_FOUND, "admin": NOT_FOUND},
     "POST": {**dict.fromkeys(ROLES, NOT_ALLOWED), **_api_nobody},
 }
 _api_case_staff_action = {
     "GET": {**dict.fromkeys(ROLES, NOT_ALLOWED), **_api_nobody, "citizen": FORBIDDEN},
-    "POST": {**_api_nobody, "citizen": FORBIDDEN, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+    "POST": {**_api_nobody, "citizen": FORBIDDEN, "staff": BAD, "manager": NOT_FOUND, "admin": NOT_FOUND},
 }
+# Municipal admin pages (/admin-municipal/...), like portal:municipal_admin: the harness's empty POST
+# is a form with errors (400), or on a remove route removes the sample object (302).
+_admin_nobody = {
+    "anonymous": REDIRECT,
+    "citizen": REDIRECT,
+    "staff": NOT_FOUND,
+    "manager": NOT_FOUND,
+    "support": REDIRECT,
+}
+_admin_page = {"GET": {**_admin_nobody, "admin": OK}, "POST": dict.fromkeys(ROLES, NOT_ALLOWED)}
+_admin_form = {"GET": {**_admin_nobody, "admin": OK}, "POST": {**_admin_nobody, "admin": BAD}}
+_admin_post_form = {"GET": dict.fromkeys(ROLES, NOT_ALLOWED), "POST": {**_admin_nobody, "admin": BAD}}
+_admin_remove = {"GET": dict.fromkeys(ROLES, NOT_ALLOWED), "POST": {**_admin_nobody, "admin": REDIRECT}}
 TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "healthz": _get_only_public,
     "portal:home": _get_only_public,
@@ -195,6 +245,11 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": {"anonymous": REDIRECT, "citizen": BAD, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND,
                  "support": REDIRECT},
     },
+    # the sample document_id is a unit document outside any case: not part of the citizen's file
+    "cases:citizen_document_pdf": {
+        "GET": {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": REDIRECT, "support": REDIRECT},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
     "cases:staff_inbox": _staff_only,
     # the sample case sits in EMSURB, where only the sample staff member works
     "cases:staff_case": {
@@ -245,6 +300,15 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         # the sample case has no pending question: a clear 400, nothing changes
         "POST": {**dict.fromkeys(ROLES, FORBIDDEN), **_api_nobody, "citizen": BAD},
     },
+    "catalog:admin_service_list": _admin_page,
+    "catalog:admin_service_create": _admin_form,
+    "catalog:admin_form_row": _admin_page,
+    "catalog:admin_service_edit": _admin_form,
+    "catalog:admin_service_preview": _admin_page,
+    "catalog:admin_service_remove": _admin_remove,
+    "workdays:admin_holiday_list": _admin_page,
+    "workdays:admin_holiday_create": _admin_post_form,
+    "workdays:admin_holiday_delete": _admin_remove,
     # the OpenAPI description is public documentation, like the Carta de Serviços
     "api_schema": _get_only_public,
     "api_docs": _get_only_public,
