@@ -9,12 +9,14 @@ art. 66).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
 
 from paco.schemas import current_tenant
 
+from .enums import HolidayScope
 from .models import MunicipalHoliday
 
 
@@ -35,6 +37,54 @@ def holiday_names(year: int, *, state: str | None = None) -> dict[dt.date, str]:
     names = dict(holidays.country_holidays("BR", subdiv=state or None, years=year, language="pt_BR").items())
     names.update(dict(MunicipalHoliday.objects.filter(date__year=year).values_list("date", "name")))
     return dict(sorted(names.items()))
+
+
+@dataclass(frozen=True)
+class HolidayEntry:
+    """One holiday of a year as the admin sees it; only municipal ones carry an id (and can be removed)."""
+
+    date: dt.date
+    name: str
+    scope: str
+    holiday_id: int | None = None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.holiday_id is not None
+
+
+@lru_cache(maxsize=256)
+def _public_holiday_entries(state: str, year: int) -> tuple[HolidayEntry, ...]:
+    national = holidays.country_holidays("BR", years=year, language="pt_BR")
+    regional = holidays.country_holidays("BR", subdiv=state or None, years=year, language="pt_BR")
+    return tuple(
+        HolidayEntry(
+            date=day, name=name, scope=HolidayScope.NATIONAL if day in national else HolidayScope.STATE
+        )
+        for day, name in sorted(regional.items())
+    )
+
+
+def public_holiday_names(year: int, *, state: str | None = None) -> dict[dt.date, str]:
+    """National and state holidays only (fixed by law; not editable by the municipality)."""
+    state = state if state is not None else getattr(current_tenant(), "state", "") or ""
+    return {entry.date: entry.name for entry in _public_holiday_entries(state, year)}
+
+
+def holiday_list(*, year: int, state: str | None = None) -> list[HolidayEntry]:
+    """Every holiday of `year`, in date order: national, state (of the city's state) and municipal."""
+    state = state if state is not None else getattr(current_tenant(), "state", "") or ""
+    municipal = [
+        HolidayEntry(
+            date=holiday.date, name=holiday.name, scope=HolidayScope.MUNICIPAL, holiday_id=holiday.pk
+        )
+        for holiday in MunicipalHoliday.objects.filter(date__year=year).order_by("date")
+    ]
+    ranks = {scope: rank for rank, scope in enumerate(HolidayScope.values)}
+    return sorted(
+        [*_public_holiday_entries(state, year), *municipal],
+        key=lambda entry: (entry.date, ranks[entry.scope]),
+    )
 
 
 class BusinessCalendar:
