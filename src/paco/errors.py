@@ -27,7 +27,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)  # services explain the refusal in Portuguese
     if isinstance(exc, ApplicationError):
+        field = exc.extra.get("field")
+        if isinstance(field, str) and field:
+            # the same shape as a serializer's field errors: {"cpf": ["CPF inválido: ..."]}
+            return Response({field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"message": exc.message, "extra": exc.extra}, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(exc, context)

@@ -2,6 +2,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 from validate_docbr import CPF
 
 from paco.errors import ApplicationError
@@ -79,3 +80,20 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return device
+
+
+@transaction.atomic
+def api_token_issue(*, user: User) -> Token:
+    """A fresh REST API token for the account, replacing (revoking) any earlier one.
+
+    Staff get one only with a confirmed TOTP device: a token skips the login form, so the second
+    factor must already be in place (the API refuses the token again if the device goes away).
+    """
+    if not user.is_active or user.kind not in (UserKind.CITIZEN, UserKind.STAFF):
+        raise ApplicationError("Esta conta não pode receber um token de API.")
+    if user.kind == UserKind.STAFF and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ApplicationError(
+            "Servidores só recebem token de API depois de ativar a verificação em duas etapas."
+        )
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)

@@ -414,8 +414,11 @@ class CaseOpenApi(APIView):
         return Response(detail, status=status.HTTP_201_CREATED)
 
 
-class CaseCollectionApi(CaseListApi, CaseOpenApi):
+class CaseCollectionApi(APIView):
     """`cases/`: GET is `CaseListApi`, POST is `CaseOpenApi` (one URL, two endpoints)."""
+
+    get = CaseListApi.get
+    post = CaseOpenApi.post
 
     def get_permissions(self) -> Any:
         api = CaseOpenApi if self.request.method == "POST" else CaseListApi

@@ -314,6 +314,78 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api_docs": _get_only_public,
 }
 
+# Notifications: tracking works for anyone with the token; the inbox is staff's, the texts the admin's.
+_municipal_admin_get = {
+    **dict.fromkeys(ROLES, REDIRECT),
+    "staff": NOT_FOUND,
+    "manager": NOT_FOUND,
+    "admin": OK,
+}
+_not_allowed = dict.fromkeys(ROLES, NOT_ALLOWED)
+TENANT_MATRIX.update(
+    {
+        "notifications:pixel": {"GET": _everyone, "POST": _not_allowed},
+        "notifications:link": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": _not_allowed},
+        # an empty POST is not a signed SNS message
+        "notifications:ses_webhook": {"GET": _not_allowed, "POST": dict.fromkeys(ROLES, BAD)},
+        "notifications:staff_inbox": _staff_only,
+        # the sample notification is the demo staff member's: other staff get a 404
+        "notifications:staff_inbox_read": {
+            "GET": _not_allowed,
+            "POST": {**dict.fromkeys(ROLES, REDIRECT), "manager": NOT_FOUND, "admin": NOT_FOUND},
+        },
+        "notifications:template_list": {"GET": _municipal_admin_get, "POST": _not_allowed},
+        # an empty POST by the admin is a form error (400) and saves nothing
+        "notifications:template_edit": {
+            "GET": _municipal_admin_get,
+            "POST": {**_municipal_admin_get, "admin": BAD},
+        },
+        "notifications:template_reset": {
+            "GET": _not_allowed,
+            "POST": {**_municipal_admin_get, "admin": REDIRECT},
+        },
+    }
+)
+
+
+def notification_of(municipality):
+    """The demo staff member's inbox notification, already read, opened and clicked (created once):
+    anyone may follow its token, and doing so changes nothing."""
+    from django.utils import timezone
+
+    from paco import demo
+    from tenant_apps.notifications.enums import Channel, DeliveryStatus
+    from tenant_apps.notifications.models import Notification
+
+    with tenant_context(municipality):
+        now = timezone.now()
+        notification, _created = Notification.objects.get_or_create(
+            token=f"isolamento-{municipality.slug}",
+            defaults={
+                "recipient": User.objects.get(email=demo.DEMO_STAFF[municipality.slug]["email"]),
+                "channel": Channel.INBOX,
+                "template_key": "unit_inbox",
+                "subject": "Teste de isolamento",
+                "body": "Teste de isolamento",
+                "link_url": f"http://{municipality.slug}.localhost/staff/",
+                "status": DeliveryStatus.CLICKED,
+                "opened_at": now,
+                "clicked_at": now,
+                "read_at": now,
+            },
+        )
+    return notification
+
+
+PARAMETER_FACTORIES.update(
+    {
+        "notification_token": lambda municipality: notification_of(municipality).token,
+        "notification_id": lambda municipality: notification_of(municipality).pk,
+        "template_key": lambda municipality: "case_opened",
+    }
+)
+
+
 _support_only = {
     "GET": {**dict.fromkeys(ROLES, REDIRECT), "support": OK},
     "POST": dict.fromkeys(ROLES, NOT_ALLOWED),

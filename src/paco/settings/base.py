@@ -85,11 +85,26 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Token first, so a request without credentials (or with a bad token) gets 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenant_apps.accounts.api_auth.TenantTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "paco.errors.api_exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Paço API", "VERSION": "0.1.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Paço API",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],  # public documentation: a stale token must not turn it into a 401
+    # one name per choice set, shared by every serializer that uses it
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tenant_apps.cases.enums.CaseStatus",
+        "CaseEventKindEnum": "tenant_apps.cases.enums.EventKind",
+        "ServiceFieldKindEnum": "tenant_apps.catalog.enums.FieldKind",
+    },
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 if env.str("EMAIL_URL", default=""):

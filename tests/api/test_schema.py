@@ -1,0 +1,74 @@
+"""The OpenAPI description: valid, without warnings, and covering every API endpoint."""
+
+from __future__ import annotations
+
+import yaml
+from django.core.management import call_command
+from django.test import Client
+
+EXPECTED_OPERATIONS = {
+    "/api/v1/services/": {"get": "service_list"},
+    "/api/v1/services/{code}/": {"get": "service_detail"},
+    "/api/v1/cases/": {"get": "case_list", "post": "case_open"},
+    "/api/v1/cases/{nup}/": {"get": "case_detail"},
+    "/api/v1/cases/{nup}/history/": {"get": "case_history"},
+    "/api/v1/cases/{nup}/forward/": {"post": "case_forward"},
+    "/api/v1/cases/{nup}/dispatch/": {"post": "case_dispatch"},
+    "/api/v1/cases/{nup}/attachments/": {"post": "case_attach"},
+    "/api/v1/cases/{nup}/request-information/": {"post": "case_request_information"},
+    "/api/v1/cases/{nup}/answer/": {"post": "case_answer"},
+    "/api/v1/cases/{nup}/close/": {"post": "case_close"},
+    "/api/v1/cases/{nup}/reopen/": {"post": "case_reopen"},
+    "/api/v1/cases/{nup}/assign/": {"post": "case_assign"},
+}
+
+
+def test_the_schema_is_valid_without_warnings_and_describes_every_endpoint(tmp_path):
+    target = tmp_path / "openapi.yaml"
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--urlconf", "paco.urls_tenant", "--file", str(target)
+    )
+
+    schema = yaml.safe_load(target.read_text())
+    operations = {
+        path: {
+            method: operation["operationId"] for method, operation in item.items() if method != "parameters"
+        }
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/")
+    }
+    assert operations == EXPECTED_OPERATIONS
+    open_case = schema["paths"]["/api/v1/cases/"]["post"]
+    assert sorted(open_case["requestBody"]["content"]) == ["application/json", "multipart/form-data"]
+    assert sorted(open_case["responses"]) == ["201", "400", "401", "403", "404"]
+    assert schema["components"]["schemas"]["CaseOpenInput"]["required"] == ["service"]
+    assert schema["components"]["schemas"]["CaseStatusEnum"]["enum"] == [
+        "novo",
+        "em_andamento",
+        "aguardando_cidadao",
+        "concluido",
+    ]
+    assert schema["components"]["securitySchemes"] == {
+        "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+        "tokenAuth": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        },
+    }
+
+
+def test_the_city_host_serves_the_schema(aracaju):
+    response = Client(HTTP_HOST="aracaju.localhost").get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    assert set(EXPECTED_OPERATIONS) <= set(response.json()["paths"])
+
+
+def test_a_stale_token_does_not_hide_the_documentation(aracaju):
+    client = Client(HTTP_HOST="aracaju.localhost", HTTP_AUTHORIZATION="Token expirado")
+
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
