@@ -128,3 +128,25 @@ def test_tampering_is_found_by_the_verifier(citizen, poda, emsurb_staff):
     assert (report.is_valid, report.first_broken_sequence) == (False, 1)
     assert report.reason == "conteúdo alterado depois de registrado"
     assert CaseEvent.objects.filter(case=case).count() == 2
+
+
+def test_verify_command_reports_intact_and_tampered_histories(citizen, poda, emsurb_staff):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    case = case_open(service=poda, opened_by=citizen, form_data=FORM)
+    case_dispatch(case=case, actor=emsurb_staff, text="Vistoria agendada.")
+    output = StringIO()
+
+    call_command("verify_case_history", "--schema", "aracaju", "--nup", case.nup, stdout=output)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE cases_caseevent SET payload = '{}' WHERE case_id = %s AND sequence = 2", [case.pk])
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    tampered = StringIO()
+    with pytest.raises(CommandError, match="1 protocolo"):
+        call_command("verify_case_history", "--schema", "aracaju", "--nup", case.nup, stdout=tampered)
+
+    assert output.getvalue() == f"{case.nup}: íntegro (2 registros)\n"
+    assert f"{case.nup}: ADULTERADO no registro 2: conteúdo alterado depois de registrado" in tampered.getvalue()
