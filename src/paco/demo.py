@@ -4,6 +4,8 @@ Units are the ones named in the seed articles; colours and the generated coat of
 placeholders, not the cities' official artwork.
 """
 
+from typing import Any
+
 from django.db import transaction
 from django_tenants.utils import schema_context, tenant_context
 
@@ -94,9 +96,11 @@ GRAVATAI = MunicipalitySpec(
 DEMO_MUNICIPALITIES = (ARACAJU, GRAVATAI)
 # One staff member per city, in the unit that receives most requests ("unit"), plus other units
 # they also work in ("also"): in Aracaju the Protocolo Geral clerk also serves EMSURB's requests.
-DEMO_STAFF = {
+DEMO_STAFF: dict[str, dict[str, Any]] = {
     "aracaju": {
-        "email": "servidor@aracaju.se.gov.br", "full_name": "Sérgio Servidor", "unit": "SEPLOG-PROT",
+        "email": "servidor@aracaju.se.gov.br",
+        "full_name": "Sérgio Servidor",
+        "unit": "SEPLOG-PROT",
         "also": ["EMSURB"],
     },
     "gravatai": {"email": "servidor@gravatai.rs.gov.br", "full_name": "Gabriela Fiscal", "unit": "SMF-FISC"},
@@ -144,7 +148,7 @@ def demo_support_seed() -> User:
     return support
 
 
-DEMO_CATALOG: dict[str, list[dict]] = {
+DEMO_CATALOG: dict[str, list[dict[str, Any]]] = {
     "aracaju": [
         {
             "code": "poda-de-arvore",

@@ -21,18 +21,26 @@ def service_request_form_class(service: Service) -> type[forms.Form]:
         ),
     }
     for field in service.fields.all():
-        common: dict[str, Any] = {"label": field.label, "required": field.is_required, "help_text": field.help_text}
+        common: dict[str, Any] = {
+            "label": field.label,
+            "required": field.is_required,
+            "help_text": field.help_text,
+        }
         if field.kind == FieldKind.LONG_TEXT or field.kind == FieldKind.ADDRESS:
             form_fields[field.key] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
         elif field.kind == FieldKind.NUMBER:
-            form_fields[field.key] = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+            form_fields[field.key] = forms.CharField(
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common
+            )
         elif field.kind == FieldKind.DATE:
             form_fields[field.key] = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         elif field.kind == FieldKind.CHOICE:
             choices = [("", _("Selecione"))] + [(choice, choice) for choice in field.choices]
             form_fields[field.key] = forms.ChoiceField(choices=choices, **common)
         elif field.kind in (FieldKind.CPF, FieldKind.CNPJ):
-            form_fields[field.key] = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
+            form_fields[field.key] = forms.CharField(
+                widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common
+            )
         elif field.kind == FieldKind.FILE:
             form_fields[field.key] = forms.FileField(**common)
         else:
@@ -50,12 +58,16 @@ class DispatchForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
-    to_unit = forms.ModelChoiceField(label=_("Encaminhar para"), queryset=OrgUnit.objects.filter(is_active=True))
+    to_unit = forms.ModelChoiceField(
+        label=_("Encaminhar para"), queryset=OrgUnit.objects.filter(is_active=True)
+    )
     note = forms.CharField(label=_("Observação"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class InformationRequestForm(forms.Form):
-    question = forms.CharField(label=_("O que o requerente precisa informar"), widget=forms.Textarea(attrs={"rows": 3}))
+    question = forms.CharField(
+        label=_("O que o requerente precisa informar"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CloseForm(forms.Form):
@@ -71,4 +83,6 @@ class AssignForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Sua resposta"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(
+        label=_("Sua resposta"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )

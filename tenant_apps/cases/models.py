@@ -86,7 +86,9 @@ class Case(BaseModel):
         from django.utils import timezone
 
         return (
-            self.status != CaseStatus.CLOSED and self.paused_since is None and self.deadline < timezone.localdate()
+            self.status != CaseStatus.CLOSED
+            and self.paused_since is None
+            and self.deadline < timezone.localdate()
         )
 
 
@@ -147,7 +149,9 @@ class CaseDocument(BaseModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_documents")
     document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="case_links")
     is_public = models.BooleanField(
-        _("visível para o requerente"), default=True, help_text=_("Despachos internos não aparecem para o cidadão.")
+        _("visível para o requerente"),
+        default=True,
+        help_text=_("Despachos internos não aparecem para o cidadão."),
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -216,7 +216,7 @@ def case_documents(*, case: Case, for_requester: bool = False) -> QuerySet[Any]:
     """The case file; the requester sees only what is public to them (no internal dispatches)."""
     from tenant_apps.documents.models import Document
 
-    links = {"case_links__case": case}
+    links: dict[str, Any] = {"case_links__case": case}
     if for_requester:
         links["case_links__is_public"] = True
     return (

@@ -89,9 +89,7 @@ def _notify_citizen(case: Case, template_key: str, **context: Any) -> None:
     )
 
 
-def _notify_unit(
-    case: Case, unit: OrgUnit, event_summary: str, *, exclude_user_id: int | None = None
-) -> None:
+def _notify_unit(case: Case, unit: OrgUnit, event_summary: str, *, exclude_user_id: Any = None) -> None:
     """Every current member of the unit gets it in their inbox (and in the e-mail digest)."""
     member_ids = set(
         Membership.objects.filter(unit=unit)

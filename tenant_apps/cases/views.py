@@ -66,7 +66,11 @@ def _uploads(request: HttpRequest, labels: dict[str, str]) -> list[Upload]:
 
 @require_GET
 def service_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/service_list.html", {"title": _("Carta de Serviços"), "services": service_list_public()})
+    return render(
+        request,
+        "cases/service_list.html",
+        {"title": _("Carta de Serviços"), "services": service_list_public()},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,7 +108,10 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
         form = form_class()
         status = 200
     return render(
-        request, "cases/service_request.html", {"title": service.name, "service": service, "form": form}, status=status
+        request,
+        "cases/service_request.html",
+        {"title": service.name, "service": service, "form": form},
+        status=status,
     )
 
 
@@ -137,7 +144,9 @@ def citizen_answer(request: HttpRequest, nup: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.case_answer_information(
-                case=case, citizen=request.user, answer=form.cleaned_data["answer"],
+                case=case,
+                citizen=request.user,
+                answer=form.cleaned_data["answer"],
                 uploads=_uploads(request, {"anexos": _("Documento enviado pelo requerente")}),
             )
         except ApplicationError as error:
@@ -146,7 +155,9 @@ def citizen_answer(request: HttpRequest, nup: str) -> HttpResponse:
             messages.success(request, _("Resposta enviada. O prazo voltou a correr."))
             return redirect("cases:citizen_case", nup=nup)
     case.refresh_from_db()
-    return render(request, "cases/citizen_case.html", _citizen_case_context(request, case, answer_form=form), status=400)
+    return render(
+        request, "cases/citizen_case.html", _citizen_case_context(request, case, answer_form=form), status=400
+    )
 
 
 @require_GET
@@ -162,10 +173,15 @@ def citizen_document_pdf(request: HttpRequest, nup: str, document_id: int) -> Ht
     document = case_document_for_requester(case=case, document_id=document_id)
     data = document_pdf_read(version=document_version_latest(document=document))
     document_access_log_record(
-        document=document, user=request.user, action=AccessAction.DOWNLOAD, ip_address=request.META.get("REMOTE_ADDR")
+        document=document,
+        user=request.user,
+        action=AccessAction.DOWNLOAD,
+        ip_address=request.META.get("REMOTE_ADDR"),
     )
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.sequence}-{document.year}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="{document.kind}-{document.sequence}-{document.year}.pdf"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -185,7 +201,9 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     if filter_name not in INBOX_FILTERS:
         filter_name = "todos"
     query = request.GET.get("q", "")[:200]
-    page = case_list_inbox(unit_id=selected.pk, filter_name=filter_name, query=query, cursor=request.GET.get("cursor", ""))
+    page = case_list_inbox(
+        unit_id=selected.pk, filter_name=filter_name, query=query, cursor=request.GET.get("cursor", "")
+    )
     return render(
         request,
         "cases/staff_inbox.html",
@@ -195,8 +213,11 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
             "unit": selected,
             "filter_name": filter_name,
             "filters": [
-                ("todos", _("Em aberto")), ("novo", _("Novos")), ("em_andamento", _("Em andamento")),
-                ("aguardando_cidadao", _("Aguardando o cidadão")), ("atrasado", _("Atrasados")),
+                ("todos", _("Em aberto")),
+                ("novo", _("Novos")),
+                ("em_andamento", _("Em andamento")),
+                ("aguardando_cidadao", _("Aguardando o cidadão")),
+                ("atrasado", _("Atrasados")),
                 ("concluido", _("Concluídos")),
             ],
             "counts": case_counts_by_filter(unit_id=selected.pk),
@@ -217,14 +238,17 @@ ACTION_FORMS: dict[str, type] = {
 }
 
 
-def _staff_case_context(request: HttpRequest, case: Any, forms: dict[str, Any] | None = None) -> dict[str, Any]:
+def _staff_case_context(
+    request: HttpRequest, case: Any, forms: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from tenant_apps.notifications.selectors import notification_list_for_subject
 
     forms = forms or {}
     can_act = case_user_can_act(user=request.user, case=case)
     is_manager = case.current_unit_id in user_managed_unit_ids(request.user)
     forward_form = forms.get("tramitar") or ForwardForm()
-    forward_form.fields["to_unit"].queryset = OrgUnit.objects.filter(is_active=True).exclude(pk=case.current_unit_id)
+    other_units = OrgUnit.objects.filter(is_active=True).exclude(pk=case.current_unit_id)
+    forward_form.fields["to_unit"].queryset = other_units  # type: ignore[union-attr]
     assign_form = forms.get("atribuir") or AssignForm()
     unit_staff = User.objects.filter(
         pk__in=Membership.objects.filter(unit_id=case.current_unit_id).values("user_id"), is_active=True
@@ -260,9 +284,13 @@ def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Call
     data = form.cleaned_data
     actor = request.user
     if action == "despachar":
-        return lambda: services.case_dispatch(case=case, actor=actor, text=data["text"], is_public=data["is_public"])
+        return lambda: services.case_dispatch(
+            case=case, actor=actor, text=data["text"], is_public=data["is_public"]
+        )
     if action == "tramitar":
-        return lambda: services.case_forward(case=case, actor=actor, to_unit=data["to_unit"], note=data["note"])
+        return lambda: services.case_forward(
+            case=case, actor=actor, to_unit=data["to_unit"], note=data["note"]
+        )
     if action == "solicitar-informacoes":
         return lambda: services.case_request_information(case=case, actor=actor, question=data["question"])
     if action == "concluir":
@@ -280,7 +308,9 @@ def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Call
 def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpResponse:
     case = case_get_for_staff(user=request.user, digits=nup)
     if action == "anexar":
-        uploads = _uploads(request, {"arquivos": request.POST.get("descricao", "")[:200] or _("Documento juntado")})
+        uploads = _uploads(
+            request, {"arquivos": request.POST.get("descricao", "")[:200] or _("Documento juntado")}
+        )
         try:
             services.case_attach(case=case, actor=request.user, uploads=uploads)
         except ApplicationError as error:
@@ -295,7 +325,7 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
         raise Http404
     form = form_class(request.POST)
     if form_class is ForwardForm:
-        form.fields["to_unit"].queryset = OrgUnit.objects.filter(is_active=True)
+        form.fields["to_unit"].queryset = OrgUnit.objects.filter(is_active=True)  # type: ignore[attr-defined]
     if form.is_valid():
         try:
             _run_action(action, request, case, form)()
@@ -303,11 +333,15 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Protocolo atualizado."))
-            if action == "tramitar" and not case_user_can_act(user=request.user, case=case_get_for_staff(user=request.user, digits=nup)):
+            if action == "tramitar" and not case_user_can_act(
+                user=request.user, case=case_get_for_staff(user=request.user, digits=nup)
+            ):
                 return redirect("cases:staff_inbox")
             return redirect("cases:staff_case", nup=nup)
     case.refresh_from_db()
-    return render(request, "cases/staff_case.html", _staff_case_context(request, case, {action: form}), status=400)
+    return render(
+        request, "cases/staff_case.html", _staff_case_context(request, case, {action: form}), status=400
+    )
 
 
 @require_GET
@@ -316,4 +350,6 @@ def staff_deadlines(request: HttpRequest) -> HttpResponse:
     if not user_managed_unit_ids(request.user):
         raise Http404
     cases = list(case_deadlines_for_manager(user=request.user)[:200])
-    return render(request, "cases/staff_deadlines.html", {"title": _("Prazos das minhas unidades"), "cases": cases})
+    return render(
+        request, "cases/staff_deadlines.html", {"title": _("Prazos das minhas unidades"), "cases": cases}
+    )

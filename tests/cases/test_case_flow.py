@@ -1,10 +1,9 @@
-import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.utils import timezone
 from django.db.utils import DatabaseError
+from django.utils import timezone
 
 from paco.errors import ApplicationError
 from tenant_apps.accounts.models import User
@@ -142,11 +141,15 @@ def test_verify_command_reports_intact_and_tampered_histories(citizen, poda, ems
     call_command("verify_case_history", "--schema", "aracaju", "--nup", case.nup, stdout=output)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("UPDATE cases_caseevent SET payload = '{}' WHERE case_id = %s AND sequence = 2", [case.pk])
+        cursor.execute(
+            "UPDATE cases_caseevent SET payload = '{}' WHERE case_id = %s AND sequence = 2", [case.pk]
+        )
         cursor.execute("SET LOCAL session_replication_role = origin")
     tampered = StringIO()
     with pytest.raises(CommandError, match="1 protocolo"):
         call_command("verify_case_history", "--schema", "aracaju", "--nup", case.nup, stdout=tampered)
 
     assert output.getvalue() == f"{case.nup}: íntegro (2 registros)\n"
-    assert f"{case.nup}: ADULTERADO no registro 2: conteúdo alterado depois de registrado" in tampered.getvalue()
+    assert (
+        f"{case.nup}: ADULTERADO no registro 2: conteúdo alterado depois de registrado" in tampered.getvalue()
+    )

@@ -22,8 +22,12 @@ def test_concurrent_openings_get_unique_gapless_numbers(django_db_setup, django_
     with django_db_blocker.unblock():
         aracaju = Municipality.objects.get(slug="aracaju")
         with tenant_context(aracaju):
-            unit = org_unit_ensure(code="19999", acronym="CONC", name="Unidade de teste de concorrência", kind="setor")
-            service = service_ensure(code="teste-concorrencia", name="Teste de concorrência", unit=unit, is_public=True)
+            unit = org_unit_ensure(
+                code="19999", acronym="CONC", name="Unidade de teste de concorrência", kind="setor"
+            )
+            service = service_ensure(
+                code="teste-concorrencia", name="Teste de concorrência", unit=unit, is_public=True
+            )
             citizen = User.objects.get(email="cidadao@exemplo.com.br")
             already = Case.objects.filter(current_unit=unit).count()
         barrier = threading.Barrier(THREADS)

@@ -1,4 +1,3 @@
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +17,12 @@ FORM = {"endereco": "Rua Laranjeiras, 100", "motivo": "Risco de queda"}
 def _open_via_portal(client, **extra):
     service = Service.objects.get(code="poda-de-arvore")
     requirement = service.required_attachments.get()
-    data = {**FORM, "subject": "Árvore inclinada", f"anexo_{requirement.pk}": SimpleUploadedFile("a.png", PNG), **extra}
+    data = {
+        **FORM,
+        "subject": "Árvore inclinada",
+        f"anexo_{requirement.pk}": SimpleUploadedFile("a.png", PNG),
+        **extra,
+    }
     return client.post("/servicos/poda-de-arvore/", data)
 
 
@@ -47,10 +51,14 @@ def test_portal_form_errors_are_in_portuguese_and_save_nothing(aracaju):
     with tenant_context(aracaju):
         before = Case.objects.count()
         response = _open_via_portal(client, motivo="")
-        bad_file = _open_via_portal(client, **{
-            f"anexo_{Service.objects.get(code='poda-de-arvore').required_attachments.get().pk}":
-            SimpleUploadedFile("a.png", b"MZ\x90\x00 not an image")
-        })
+        bad_file = _open_via_portal(
+            client,
+            **{
+                f"anexo_{Service.objects.get(code='poda-de-arvore').required_attachments.get().pk}": (
+                    SimpleUploadedFile("a.png", b"MZ\x90\x00 not an image")
+                )
+            },
+        )
         after = Case.objects.count()
 
     assert response.status_code == 400
@@ -78,16 +86,27 @@ def test_staff_works_the_case_from_the_inbox(aracaju):
         digits = nup_digits(case.nup)
 
         inbox = staff.get("/staff/protocolos/?unidade=EMSURB")
-        dispatch = staff.post(f"/staff/protocolos/{digits}/despachar/", {"text": "Recebido.", "is_public": "on"})
-        ask = staff.post(f"/staff/protocolos/{digits}/solicitar-informacoes/", {"question": "Qual o número da casa?"})
+        dispatch = staff.post(
+            f"/staff/protocolos/{digits}/despachar/", {"text": "Recebido.", "is_public": "on"}
+        )
+        ask = staff.post(
+            f"/staff/protocolos/{digits}/solicitar-informacoes/", {"question": "Qual o número da casa?"}
+        )
         waiting = staff.get("/staff/protocolos/?unidade=EMSURB&filtro=aguardando_cidadao")
         answer = citizen.post(f"/protocolos/{digits}/responder/", {"answer": "Número 100."})
         empty_close = staff.post(f"/staff/protocolos/{digits}/concluir/", {"answer": ""})
-        close = staff.post(f"/staff/protocolos/{digits}/concluir/", {"answer": "Vistoria feita, poda agendada."})
+        close = staff.post(
+            f"/staff/protocolos/{digits}/concluir/", {"answer": "Vistoria feita, poda agendada."}
+        )
         case.refresh_from_db()
 
     assert case.nup in inbox.text
-    assert (dispatch.status_code, ask.status_code, answer.status_code, close.status_code) == (302, 302, 302, 302)
+    assert (dispatch.status_code, ask.status_code, answer.status_code, close.status_code) == (
+        302,
+        302,
+        302,
+        302,
+    )
     assert case.nup in waiting.text
     assert empty_close.status_code == 400
     assert "Este campo é obrigatório." in empty_close.text
@@ -175,7 +194,9 @@ def test_the_requester_downloads_the_receipt_pdf_but_not_internal_dispatches(ara
         from tenant_apps.accounts.models import User
 
         sergio = User.objects.get(email="servidor@aracaju.se.gov.br")
-        internal = case_dispatch(case=case, actor=sergio, text="Nota interna: conferir cadastro.", is_public=False)
+        internal = case_dispatch(
+            case=case, actor=sergio, text="Nota interna: conferir cadastro.", is_public=False
+        )
         receipt = case.case_documents.get(document__kind=DocumentKind.REQUEST).document
     digits = nup_digits(case.nup)
 

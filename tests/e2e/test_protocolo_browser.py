@@ -21,7 +21,9 @@ def _staff_login(page, base: str) -> None:
     page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Entrar").click()
     page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    page.get_by_label("Código de 6 dígitos").fill(f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}")
+    page.get_by_label("Código de 6 dígitos").fill(
+        f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
+    )
     page.get_by_role("button", name="Confirmar").click()
     page.wait_for_url(f"{base}/staff/")
 
@@ -42,7 +44,9 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
     phone.get_by_label("Assunto").fill(subject)
     phone.get_by_label("Endereço da árvore").fill("Rua Laranjeiras, 100, Centro")
     phone.get_by_label("Motivo").select_option("Risco de queda")
-    phone.get_by_label("Foto da árvore").set_input_files({"name": "arvore.png", "mimeType": "image/png", "buffer": PNG})
+    phone.get_by_label("Foto da árvore").set_input_files(
+        {"name": "arvore.png", "mimeType": "image/png", "buffer": PNG}
+    )
     phone.get_by_role("button", name="Enviar pedido").click()
     phone.wait_for_url(re.compile(r".*/protocolos/\d{17}/$"))
     nup = phone.locator("h1 .paco-nup").inner_text()

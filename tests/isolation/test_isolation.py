@@ -48,7 +48,10 @@ def case_of(municipality) -> str:
             code, form_data = DEMO_CASE_REQUESTS[municipality.slug]
             citizen = User.objects.get(email="cidadao@exemplo.com.br")
             case = case_open(
-                service=Service.objects.get(code=code), opened_by=citizen, form_data=form_data, subject=SAMPLE_SUBJECT
+                service=Service.objects.get(code=code),
+                opened_by=citizen,
+                form_data=form_data,
+                subject=SAMPLE_SUBJECT,
             )
         return nup_digits(case.nup)
 
@@ -235,15 +238,27 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": {**dict.fromkeys(ROLES, REDIRECT), "citizen": BAD},
     },
     "cases:citizen_case": {
-        "GET": {"anonymous": REDIRECT, "citizen": OK, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND,
-                "support": REDIRECT},
+        "GET": {
+            "anonymous": REDIRECT,
+            "citizen": OK,
+            "staff": NOT_FOUND,
+            "manager": NOT_FOUND,
+            "admin": NOT_FOUND,
+            "support": REDIRECT,
+        },
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
     },
     "cases:citizen_answer": {
         "GET": dict.fromkeys(ROLES, NOT_ALLOWED),
         # the citizen's case has no pending question: a clear error, nothing changes
-        "POST": {"anonymous": REDIRECT, "citizen": BAD, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND,
-                 "support": REDIRECT},
+        "POST": {
+            "anonymous": REDIRECT,
+            "citizen": BAD,
+            "staff": NOT_FOUND,
+            "manager": NOT_FOUND,
+            "admin": NOT_FOUND,
+            "support": REDIRECT,
+        },
     },
     # the sample document_id is a unit document outside any case: not part of the citizen's file
     "cases:citizen_document_pdf": {

@@ -1,4 +1,4 @@
-"""Notifications: SMS through Amazon SNS (or a console/file stand-in), e-mail through Amazon SES, SNS webhooks."""
+"""Notifications: SMS through Amazon SNS (or a console stand-in), e-mail through SES, SNS webhooks."""
 
 from .env import DATA_DIR, env
 
@@ -9,6 +9,9 @@ SMS_TYPE = env.str("SMS_TYPE", default="Transactional")
 SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="")
 AWS_SNS_REGION = env.str("AWS_SNS_REGION", default="sa-east-1")
 AWS_SNS_ENDPOINT_URL = env.str("AWS_SNS_ENDPOINT_URL", default="") or None
+
+# Seconds an SMTP connection may block a delivery job (Django's default is forever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Production e-mail through Amazon SES (django-anymail, SESv2 API); see production.py.
 USE_SES = env.bool("USE_SES", default=False)

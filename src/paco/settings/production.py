@@ -21,4 +21,5 @@ if not env.str("EMAIL_URL", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 if USE_SES:  # noqa: F405
     EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
+SMS_BACKEND = env.str("SMS_BACKEND", default="sns")
 WHITENOISE_USE_FINDERS = False

@@ -21,8 +21,8 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{_test_db}"))  # noqa: F405
 
 # Jobs a test commits on purpose (browser and concurrency tests) go to a namespace of their own.
-DRAMATIQ_BROKER["OPTIONS"] = (  # noqa: F405
-    {**DRAMATIQ_BROKER["OPTIONS"], "namespace": env.str("DRAMATIQ_NAMESPACE", default="paco-test")}  # noqa: F405
-    if REDIS_URL  # noqa: F405
-    else DRAMATIQ_BROKER["OPTIONS"]  # noqa: F405
-)
+if REDIS_URL:  # noqa: F405
+    DRAMATIQ_BROKER["OPTIONS"] = {  # noqa: F405
+        "url": REDIS_URL,  # noqa: F405
+        "namespace": env.str("DRAMATIQ_NAMESPACE", default="paco-test"),
+    }

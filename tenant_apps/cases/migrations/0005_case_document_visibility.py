@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_event_append_only'),
+        ("cases", "0004_event_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casedocument',
-            name='is_public',
-            field=models.BooleanField(default=True, help_text='Despachos internos não aparecem para o cidadão.', verbose_name='visível para o requerente'),
+            model_name="casedocument",
+            name="is_public",
+            field=models.BooleanField(
+                default=True,
+                help_text="Despachos internos não aparecem para o cidadão.",
+                verbose_name="visível para o requerente",
+            ),
         ),
     ]

@@ -35,10 +35,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{case.nup}: íntegro ({report.events} registros)")
                 else:
                     broken += 1
-                    self.stdout.write(
-                        self.style.ERROR(
-                            f"{case.nup}: ADULTERADO no registro {report.first_broken_sequence}: {report.reason}"
-                        )
-                    )
+                    where = report.first_broken_sequence
+                    message = f"{case.nup}: ADULTERADO no registro {where}: {report.reason}"
+                    self.stdout.write(self.style.ERROR(message))
         if broken:
             raise CommandError(f"{broken} protocolo(s) com histórico adulterado.")
