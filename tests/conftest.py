@@ -134,3 +134,8 @@ def _force_login(client: Client, user: User, host: str) -> None:
 @pytest.fixture
 def login_as(db: Any) -> Any:
     return client_for
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests commit through a live server, so they run last and cannot disturb the others."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -1,5 +1,17 @@
 """Default message texts (Portuguese). A municipality edits its own copy (NotificationTemplate)."""
 
+from django.utils.translation import gettext_lazy as _
+
+# What each text is for, as the municipal admin sees it.
+TEMPLATE_LABELS = {
+    "case_opened": _("Protocolo recebido (para o requerente)"),
+    "case_updated": _("Protocolo movimentado (para o requerente)"),
+    "case_information_requested": _("Pedido de informações (para o requerente)"),
+    "case_closed": _("Protocolo concluído (para o requerente)"),
+    "unit_inbox": _("Novo protocolo na unidade (para os servidores)"),
+    "staff_digest": _("Resumo diário por e-mail (para os servidores)"),
+}
+
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "case_opened": {
         "subject": "Protocolo {{ case.nup }} recebido",
@@ -15,7 +27,8 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "subject": "Protocolo {{ case.nup }}: {{ event_summary }}",
         "email_body": (
             "Olá, {{ recipient_name }}.\n\n"
-            "O protocolo {{ case.nup }} ({{ case.service.name }}) teve uma movimentação: {{ event_summary }}.\n\n"
+            "O protocolo {{ case.nup }} ({{ case.service.name }}) teve uma movimentação: "
+            "{{ event_summary }}.\n\n"
             "Veja os detalhes em: {{ link }}\n\n{{ municipality_name }}"
         ),
         "sms_body": "{{ municipality_name }}: protocolo {{ case.nup }} - {{ event_summary }}. {{ link }}",
@@ -41,14 +54,18 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "unit_inbox": {
         "subject": "Novo na caixa da {{ unit.acronym }}: {{ case.nup }}",
         "email_body": (
-            "O protocolo {{ case.nup }} ({{ case.service.name }}) chegou à {{ unit.acronym }}: {{ event_summary }}.\n\n"
+            "O protocolo {{ case.nup }} ({{ case.service.name }}) chegou à {{ unit.acronym }}: "
+            "{{ event_summary }}.\n\n"
             "Abrir: {{ link }}"
         ),
         "sms_body": "{{ case.nup }} chegou à {{ unit.acronym }}.",
     },
     "staff_digest": {
         "subject": "Resumo de {{ count }} novidade(s) nas suas unidades",
-        "email_body": "Olá, {{ recipient_name }}.\n\n{% for item in items %}- {{ item.subject }}: {{ item.link_url }}\n{% endfor %}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "{% for item in items %}- {{ item.subject }}: {{ item.link_url }}\n{% endfor %}"
+        ),
         "sms_body": "{{ count }} novidade(s) nas suas unidades.",
     },
 }

@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# E-mail header carrying the notification's token (matches provider events to our e-mails).
+TOKEN_HEADER = "X-Paco-Notification"  # noqa: S105 - a header name, not a secret
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")

@@ -56,6 +56,10 @@ class Notification(BaseModel):
     fallback_of = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="fallback"
     )
+    # Where and what to send by SMS if this e-mail fails for good (rendered when queued, so the
+    # municipality's own SMS text is used).
+    fallback_address = models.CharField(_("celular para reenvio"), max_length=20, blank=True)
+    fallback_body = models.TextField(_("texto do SMS de reenvio"), blank=True)
 
     class Meta:
         verbose_name = _("notificação")
@@ -84,3 +88,26 @@ class NotificationEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.notification_id} {self.kind}"
+
+
+class DigestRun(BaseModel):
+    """One staff e-mail digest per person and period: a second run of the same period sends nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_runs")
+    period = models.DateField(_("período"))
+    covers_until = models.DateTimeField(_("inclui notificações até"))
+    item_count = models.PositiveIntegerField(_("itens"))
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("resumo por e-mail")
+        verbose_name_plural = _("resumos por e-mail")
+        ordering = ["-covers_until", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period"], name="notifications_digest_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.period}"

@@ -1,23 +1,37 @@
-"""One place that records messages to people; delivery happens in jobs after commit (tasks.py)."""
+"""One place that records messages to people; delivery happens in jobs after commit (tasks.py).
+
+Delivery state only moves forward: queued -> sent -> delivered -> opened -> clicked, or to a
+failure. Opens and clicks count once (the first). Provider events carry the provider's id and
+are applied at most once (`NotificationEvent.provider_event_id` is unique), so a replayed
+webhook changes nothing.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.template import Context, Engine
+from django.db import IntegrityError, transaction
+from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
 
 from .defaults import DEFAULT_TEMPLATES
 from .enums import Channel, DeliveryStatus, EventKind
-from .models import Notification, NotificationEvent, NotificationTemplate
+from .models import DigestRun, Notification, NotificationEvent, NotificationTemplate
 
 _engine = Engine(autoescape=False, libraries={}, builtins=["django.template.defaultfilters"])
+
+# Tags that could reach files or dump the whole context into a message to a citizen.
+_FORBIDDEN_TAGS = re.compile(r"{%-?\s*(load|include|extends|debug|ssi|templatetag)\b")
+_PENDING_DELIVERY = (DeliveryStatus.QUEUED, DeliveryStatus.TEMPORARY_FAILURE)
+_BEFORE_DELIVERED = (DeliveryStatus.QUEUED, DeliveryStatus.SENT, DeliveryStatus.TEMPORARY_FAILURE)
 
 
 def template_texts(key: str) -> dict[str, str]:
@@ -26,12 +40,16 @@ def template_texts(key: str) -> dict[str, str]:
     if edited is not None:
         return {"subject": edited.subject, "email_body": edited.email_body, "sms_body": edited.sms_body}
     if key not in DEFAULT_TEMPLATES:
-        raise ApplicationError(f"Modelo de notificação desconhecido: {key}.")
+        raise ApplicationError(_("Modelo de notificação desconhecido: %(key)s.") % {"key": key})
     return DEFAULT_TEMPLATES[key]
 
 
 def render_text(source: str, context: dict[str, Any]) -> str:
     return _engine.from_string(source).render(Context(context)).strip()
+
+
+def token_new() -> str:
+    return secrets.token_urlsafe(18)[:24]
 
 
 def event_record(
@@ -40,11 +58,12 @@ def event_record(
     kind: str,
     detail: dict[str, Any] | None = None,
     provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
 ) -> NotificationEvent:
     return NotificationEvent.objects.create(
         notification=notification,
         kind=kind,
-        occurred_at=timezone.now(),
+        occurred_at=occurred_at or timezone.now(),
         detail=detail or {},
         provider_event_id=provider_event_id,
     )
@@ -66,7 +85,9 @@ def notification_queue(
     """Record one notification per channel that has an address, and deliver them after commit.
 
     `context` feeds the (editable) template; `link_url` is the page the person should open
-    (tracked through a redirect). An inbox notification needs a recipient account.
+    (tracked through a redirect). An inbox notification needs a recipient account. An e-mail to
+    someone with a phone (and no SMS in `channels`) keeps the SMS text ready, so that a
+    permanently failed e-mail falls back to SMS.
     """
     texts = template_texts(template_key)
     email = email or (getattr(recipient, "email", "") if recipient else "")
@@ -77,14 +98,17 @@ def notification_queue(
         **context,
     }
     subject = render_text(texts["subject"], full_context)
+    channels = tuple(dict.fromkeys(channels))
+    addresses: dict[str, str] = {Channel.EMAIL: email, Channel.SMS: phone, Channel.INBOX: ""}
     created: list[Notification] = []
-    for channel in dict.fromkeys(channels):
-        address = {Channel.EMAIL: email, Channel.SMS: phone, Channel.INBOX: ""}.get(channel, "")
+    for channel in channels:
+        address = addresses.get(channel, "")
         if channel == Channel.INBOX and recipient is None:
             continue
         if channel in (Channel.EMAIL, Channel.SMS) and not address:
             continue
         body_source = texts["sms_body"] if channel == Channel.SMS else texts["email_body"]
+        has_fallback = channel == Channel.EMAIL and bool(phone) and Channel.SMS not in channels
         notification = Notification.objects.create(
             recipient=recipient,
             channel=channel,
@@ -95,13 +119,451 @@ def notification_queue(
             link_url=link_url,
             subject_kind=subject_kind,
             subject_id=subject_id,
-            token=secrets.token_urlsafe(18)[:24],
+            token=token_new(),
             status=DeliveryStatus.DELIVERED if channel == Channel.INBOX else DeliveryStatus.QUEUED,
+            fallback_address=phone[:20] if has_fallback else "",
+            fallback_body=render_text(texts["sms_body"], full_context) if has_fallback else "",
         )
         event_record(notification=notification, kind=EventKind.QUEUED)
         if channel != Channel.INBOX:
-            from .tasks import notification_deliver_task
-
-            enqueue_on_commit(notification_deliver_task, notification_id=notification.pk)
+            _deliver_on_commit(notification)
         created.append(notification)
     return created
+
+
+def _deliver_on_commit(notification: Notification) -> None:
+    from .tasks import notification_deliver_task
+
+    enqueue_on_commit(notification_deliver_task, notification_id=notification.pk)
+
+
+def _locked(notification: Notification) -> Notification:
+    return (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient")
+        .get(pk=notification.pk)
+    )
+
+
+def _already_applied(provider_event_id: str | None) -> bool:
+    return (
+        bool(provider_event_id)
+        and NotificationEvent.objects.filter(provider_event_id=provider_event_id).exists()
+    )
+
+
+def _provider_event_record(
+    *,
+    notification: Notification,
+    kind: str,
+    detail: dict[str, Any] | None,
+    provider_event_id: str | None,
+    occurred_at: dt.datetime | None,
+) -> NotificationEvent | None:
+    """The event, unless a concurrent delivery of the same provider event got there first."""
+    try:
+        with transaction.atomic():
+            return event_record(
+                notification=notification,
+                kind=kind,
+                detail=detail,
+                provider_event_id=provider_event_id,
+                occurred_at=occurred_at,
+            )
+    except IntegrityError:
+        if provider_event_id and _already_applied(provider_event_id):
+            return None
+        raise
+
+
+# Delivery attempts (called by delivery.py, inside its transaction holding the row lock).
+
+
+def notification_sent_record(
+    *, notification: Notification, provider_message_id: str, detail: dict[str, Any] | None = None
+) -> Notification:
+    now = timezone.now()
+    notification.status = DeliveryStatus.SENT
+    notification.sent_at = now
+    notification.provider_message_id = provider_message_id[:200]
+    notification.attempts += 1
+    notification.save(update_fields=["status", "sent_at", "provider_message_id", "attempts", "updated_at"])
+    event_record(notification=notification, kind=EventKind.SENT, detail=detail, occurred_at=now)
+    return notification
+
+
+def notification_temporary_failure_record(
+    *, notification: Notification, detail: dict[str, Any], count_attempt: bool = True
+) -> Notification:
+    if count_attempt:
+        notification.attempts += 1
+    if notification.status in _PENDING_DELIVERY + (DeliveryStatus.SENT,):
+        notification.status = DeliveryStatus.TEMPORARY_FAILURE
+    notification.save(update_fields=["status", "attempts", "updated_at"])
+    event_record(notification=notification, kind=EventKind.TEMPORARY_FAILURE, detail=detail)
+    return notification
+
+
+def notification_failure_record(
+    *,
+    notification: Notification,
+    detail: dict[str, Any],
+    kind: str = EventKind.FAILED,
+    count_attempt: bool = False,
+    provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
+) -> Notification | None:
+    """Mark the notification failed for good and, for an e-mail, fall back to SMS.
+
+    Returns the fallback SMS notification, if one was queued.
+    """
+    if count_attempt:
+        notification.attempts += 1
+    notification.status = DeliveryStatus.FAILED
+    notification.save(update_fields=["status", "attempts", "updated_at"])
+    event = _provider_event_record(
+        notification=notification,
+        kind=kind,
+        detail=detail,
+        provider_event_id=provider_event_id,
+        occurred_at=occurred_at,
+    )
+    if event is None:
+        return None
+    return notification_fallback_queue(notification=notification)
+
+
+@transaction.atomic
+def notification_fallback_queue(*, notification: Notification) -> Notification | None:
+    """A failed e-mail is sent again as an SMS (once), when the person has a mobile number."""
+    if notification.channel != Channel.EMAIL or not notification.fallback_address:
+        return None
+    if Notification.objects.filter(fallback_of=notification).exists():
+        return None
+    sms = Notification.objects.create(
+        recipient=notification.recipient,
+        channel=Channel.SMS,
+        address=notification.fallback_address,
+        template_key=notification.template_key,
+        subject=notification.subject,
+        body=notification.fallback_body or f"{notification.subject} {notification.link_url}".strip(),
+        link_url=notification.link_url,
+        subject_kind=notification.subject_kind,
+        subject_id=notification.subject_id,
+        token=token_new(),
+        status=DeliveryStatus.QUEUED,
+        fallback_of=notification,
+    )
+    event_record(notification=notification, kind=EventKind.FALLBACK, detail={"notification": sms.pk})
+    event_record(notification=sms, kind=EventKind.QUEUED, detail={"fallback_of": notification.pk})
+    _deliver_on_commit(sms)
+    return sms
+
+
+# Tracking (pixel, link) and provider events (SES through SNS).
+
+
+@transaction.atomic
+def notification_delivered_record(
+    *,
+    notification: Notification,
+    provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> NotificationEvent | None:
+    notification = _locked(notification)
+    if _already_applied(provider_event_id) or notification.delivered_at is not None:
+        return None
+    when = occurred_at or timezone.now()
+    notification.delivered_at = when
+    if notification.status in _BEFORE_DELIVERED:
+        notification.status = DeliveryStatus.DELIVERED
+    notification.save(update_fields=["status", "delivered_at", "updated_at"])
+    return _provider_event_record(
+        notification=notification,
+        kind=EventKind.DELIVERED,
+        detail=detail,
+        provider_event_id=provider_event_id,
+        occurred_at=when,
+    )
+
+
+@transaction.atomic
+def notification_open_record(
+    *,
+    notification: Notification,
+    provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> NotificationEvent | None:
+    """The first open (tracking pixel or provider): approximate, since mail clients block images."""
+    notification = _locked(notification)
+    if _already_applied(provider_event_id) or notification.opened_at is not None:
+        return None
+    when = occurred_at or timezone.now()
+    notification.opened_at = when
+    if notification.status != DeliveryStatus.CLICKED:
+        notification.status = DeliveryStatus.OPENED
+    notification.save(update_fields=["status", "opened_at", "updated_at"])
+    return _provider_event_record(
+        notification=notification,
+        kind=EventKind.OPENED,
+        detail=detail,
+        provider_event_id=provider_event_id,
+        occurred_at=when,
+    )
+
+
+@transaction.atomic
+def notification_click_record(
+    *,
+    notification: Notification,
+    provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> NotificationEvent | None:
+    """The first click on the tracked link."""
+    notification = _locked(notification)
+    if _already_applied(provider_event_id) or notification.clicked_at is not None:
+        return None
+    when = occurred_at or timezone.now()
+    notification.clicked_at = when
+    notification.status = DeliveryStatus.CLICKED
+    notification.save(update_fields=["status", "clicked_at", "updated_at"])
+    return _provider_event_record(
+        notification=notification,
+        kind=EventKind.CLICKED,
+        detail=detail,
+        provider_event_id=provider_event_id,
+        occurred_at=when,
+    )
+
+
+@transaction.atomic
+def notification_bounce_record(
+    *,
+    notification: Notification,
+    is_permanent: bool,
+    provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> NotificationEvent | None:
+    """A permanent bounce fails the e-mail (and falls back to SMS); a transient one is noted."""
+    notification = _locked(notification)
+    if _already_applied(provider_event_id):
+        return None
+    detail = {"permanent": is_permanent, **(detail or {})}
+    if is_permanent:
+        notification.status = DeliveryStatus.FAILED
+        notification.save(update_fields=["status", "updated_at"])
+        event = _provider_event_record(
+            notification=notification,
+            kind=EventKind.BOUNCED,
+            detail=detail,
+            provider_event_id=provider_event_id,
+            occurred_at=occurred_at,
+        )
+        if event is not None:
+            notification_fallback_queue(notification=notification)
+        return event
+    if notification.status in _BEFORE_DELIVERED:
+        notification.status = DeliveryStatus.TEMPORARY_FAILURE
+        notification.save(update_fields=["status", "updated_at"])
+    return _provider_event_record(
+        notification=notification,
+        kind=EventKind.TEMPORARY_FAILURE,
+        detail=detail,
+        provider_event_id=provider_event_id,
+        occurred_at=occurred_at,
+    )
+
+
+@transaction.atomic
+def notification_provider_failure_record(
+    *,
+    notification: Notification,
+    provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> NotificationEvent | None:
+    """The provider refused the message after accepting it (SES Reject, Rendering Failure)."""
+    notification = _locked(notification)
+    if _already_applied(provider_event_id):
+        return None
+    notification.status = DeliveryStatus.FAILED
+    notification.save(update_fields=["status", "updated_at"])
+    event = _provider_event_record(
+        notification=notification,
+        kind=EventKind.FAILED,
+        detail=detail,
+        provider_event_id=provider_event_id,
+        occurred_at=occurred_at,
+    )
+    if event is not None:
+        notification_fallback_queue(notification=notification)
+    return event
+
+
+@transaction.atomic
+def notification_complaint_record(
+    *,
+    notification: Notification,
+    provider_event_id: str | None = None,
+    occurred_at: dt.datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> NotificationEvent | None:
+    """The person marked the e-mail as spam: recorded for staff; the delivery state stays."""
+    notification = _locked(notification)
+    if _already_applied(provider_event_id):
+        return None
+    return _provider_event_record(
+        notification=notification,
+        kind=EventKind.COMPLAINED,
+        detail=detail,
+        provider_event_id=provider_event_id,
+        occurred_at=occurred_at,
+    )
+
+
+# Staff inbox.
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, user: Any) -> Notification:
+    """Only the recipient's own inbox notifications; the first reading time stays."""
+    if notification.channel != Channel.INBOX or notification.recipient_id != user.pk:
+        raise ApplicationError(_("Esta notificação não é sua."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+# Editable texts (municipal admin).
+
+
+def _template_source_check(field: str, label: str, source: str) -> None:
+    forbidden = _FORBIDDEN_TAGS.search(source)
+    if forbidden:
+        raise ApplicationError(
+            _("%(label)s: a tag “%(tag)s” não é permitida nos modelos de notificação.")
+            % {"label": label, "tag": forbidden.group(1)},
+            extra={"field": field},
+        )
+    try:
+        _engine.from_string(source)
+    except TemplateSyntaxError as error:
+        raise ApplicationError(
+            _("%(label)s: erro de sintaxe no modelo (%(error)s). Confira as marcações {{ }} e {%% %%}.")
+            % {"label": label, "error": error},
+            extra={"field": field},
+        ) from error
+
+
+@transaction.atomic
+def notification_template_save(
+    *, key: str, subject: str, email_body: str, sms_body: str
+) -> NotificationTemplate:
+    """Save the municipality's own texts for `key`; nothing is saved if any of them does not compile."""
+    if key not in DEFAULT_TEMPLATES:
+        raise ApplicationError(_("Modelo de notificação desconhecido: %(key)s.") % {"key": key})
+    texts = {"subject": subject.strip(), "email_body": email_body.strip(), "sms_body": sms_body.strip()}
+    labels = {"subject": _("Assunto"), "email_body": _("Texto do e-mail"), "sms_body": _("Texto do SMS")}
+    for field, source in texts.items():
+        if not source:
+            raise ApplicationError(
+                _("%(label)s: preencha este campo.") % {"label": labels[field]}, extra={"field": field}
+            )
+        _template_source_check(field, labels[field], source)
+    if len(texts["subject"]) > 200:
+        raise ApplicationError(_("Assunto: use no máximo 200 caracteres."), extra={"field": "subject"})
+    if len(texts["sms_body"]) > 320:
+        raise ApplicationError(_("Texto do SMS: use no máximo 320 caracteres."), extra={"field": "sms_body"})
+    template, _created = NotificationTemplate.objects.update_or_create(key=key, defaults=texts)
+    return template
+
+
+@transaction.atomic
+def notification_template_reset(*, key: str) -> None:
+    """Back to the default texts (deletes the municipality's copy)."""
+    if key not in DEFAULT_TEMPLATES:
+        raise ApplicationError(_("Modelo de notificação desconhecido: %(key)s.") % {"key": key})
+    NotificationTemplate.objects.filter(key=key).delete()
+
+
+# Staff e-mail digest.
+
+
+@transaction.atomic
+def staff_digest_send(
+    *, user: Any, period: dt.date, link_url: str, now: dt.datetime | None = None
+) -> DigestRun | None:
+    """One e-mail per staff member and period with their unread inbox since the last digest.
+
+    Idempotent per period (`DigestRun` is unique per user and period): a second run sends nothing.
+    Nothing unread and new: no e-mail and no run, so a later run in the period may still send.
+    """
+    if DigestRun.objects.filter(user=user, period=period).exists():
+        return None
+    now = now or timezone.now()
+    last = DigestRun.objects.filter(user=user).order_by("-covers_until").first()
+    items = Notification.objects.filter(
+        recipient=user, channel=Channel.INBOX, read_at__isnull=True, created_at__lte=now
+    )
+    if last is not None:
+        items = items.filter(created_at__gt=last.covers_until)
+    item_list = list(items.order_by("created_at", "id"))
+    if not item_list:
+        return None
+    try:
+        with transaction.atomic():
+            run = DigestRun.objects.create(
+                user=user, period=period, covers_until=now, item_count=len(item_list)
+            )
+    except IntegrityError:
+        return None  # a concurrent run of the same period won
+    queued = notification_queue(
+        template_key="staff_digest",
+        context={"count": len(item_list), "items": item_list},
+        recipient=user,
+        channels=(Channel.EMAIL,),
+        link_url=link_url,
+        subject_kind="digest",
+        subject_id=run.pk,
+    )
+    if queued:
+        run.notification = queued[0]
+        run.save(update_fields=["notification", "updated_at"])
+    return run
+
+
+def staff_digests_send(*, period: dt.date | None = None, now: dt.datetime | None = None) -> list[DigestRun]:
+    """The digest of every active staff member of the current municipality with unread inbox items.
+
+    Each person is their own transaction: one failure does not hold back everyone else's digest.
+    """
+    from django.urls import reverse
+
+    from paco.schemas import current_tenant
+    from tenant_apps.accounts.enums import UserKind
+    from tenant_apps.accounts.models import User
+    from tenants.selectors import municipality_base_url
+
+    period = period or timezone.localdate()
+    link_url = f"{municipality_base_url(current_tenant())}{reverse('notifications:staff_inbox')}"
+    people = (
+        User.objects.filter(
+            kind=UserKind.STAFF,
+            is_active=True,
+            notifications__channel=Channel.INBOX,
+            notifications__read_at__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    runs = []
+    for user in people:
+        run = staff_digest_send(user=user, period=period, link_url=link_url, now=now)
+        if run is not None:
+            runs.append(run)
+    return runs
