@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) src/manage.py
 STAMP := .data/stamps
 
-.PHONY: demo test lint bench serve worker setup migrate browser clean-data
+.PHONY: demo test lint bench serve worker setup migrate browser pdf-deps clean-data
 
 setup: $(STAMP)/python $(STAMP)/node
 
@@ -32,21 +32,30 @@ browser:
 	  else echo "warning: /usr/bin/chromium is missing (apt-get install chromium); browser tests will be skipped"; fi; \
 	fi
 
+# WeasyPrint (document PDFs) needs Pango from Debian; installed when missing and we are root.
+pdf-deps:
+	@if ! ldconfig -p | grep -q 'libpango-1.0.so.0' || ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null) \
+	      || echo "warning: could not install Pango; PDF rendering will fail"; \
+	  else echo "warning: Pango is missing (apt-get install libpango-1.0-0 libpangoft2-1.0-0); PDF rendering will fail"; fi; \
+	fi
+
 migrate: setup
 	$(MANAGE) migrate_schemas --noinput
 	$(MANAGE) template_schema_sync
 
-demo: setup
+demo: setup pdf-deps
 	$(MANAGE) demo_setup --port $(PORT)
 	$(MANAGE) runserver --noreload 0.0.0.0:$(PORT)
 
-serve: setup
+serve: setup pdf-deps
 	$(MANAGE) runserver 0.0.0.0:$(PORT)
 
 worker: setup
 	$(MANAGE) rundramatiq --processes 1 --threads 4
 
-test: setup browser
+test: setup pdf-deps browser
 	$(VENV)/bin/pytest
 
 lint: setup
@@ -55,7 +64,7 @@ lint: setup
 	$(VENV)/bin/mypy src tenants shared_apps tenant_apps
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: setup
+bench: setup pdf-deps
 	$(VENV)/bin/python tests/bench/run.py
 
 clean-data:
