@@ -137,7 +137,10 @@ def case_list_inbox(
     decoded = _cursor_decode(cursor) if cursor else None
     if decoded:
         moment, pk = decoded
-        cases = cases.filter(Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk))
+        # the redundant `last_event_at <= moment` lets PostgreSQL start the index scan at the cursor
+        cases = cases.filter(last_event_at__lte=moment).filter(
+            Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk)
+        )
     rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
     next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
     return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
@@ -158,8 +161,17 @@ def case_search_filter(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
 def case_counts_by_filter(*, unit_id: int) -> dict[str, int]:
     from django.db.models import Count
 
+    open_statuses = [CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CITIZEN]
     base = Case.objects.filter(current_unit_id=unit_id)
-    counts = dict(base.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    # Only open cases are counted: a unit accumulates hundreds of thousands of closed ones, and
+    # counting those on every inbox view would cost more than the page itself.
+    counts = dict(
+        base.filter(status__in=open_statuses)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
     overdue = (
         base.exclude(status=CaseStatus.CLOSED)
         .filter(deadline__lt=timezone.localdate(), paused_since__isnull=True)
@@ -170,7 +182,6 @@ def case_counts_by_filter(*, unit_id: int) -> dict[str, int]:
         "em_andamento": counts.get(CaseStatus.IN_PROGRESS, 0),
         "aguardando_cidadao": counts.get(CaseStatus.WAITING_CITIZEN, 0),
         "atrasado": overdue,
-        "concluido": counts.get(CaseStatus.CLOSED, 0),
     }
 
 
@@ -251,7 +262,10 @@ def case_list_visible(
     decoded = _cursor_decode(cursor) if cursor else None
     if decoded:
         moment, pk = decoded
-        cases = cases.filter(Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk))
+        # the redundant `last_event_at <= moment` lets PostgreSQL start the index scan at the cursor
+        cases = cases.filter(last_event_at__lte=moment).filter(
+            Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk)
+        )
     rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
     next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
     return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
