@@ -108,7 +108,7 @@ def test_the_search_page_costs_the_same_queries_for_few_or_many_results(aracaju,
     with django_assert_num_queries(5):
         client.get("/staff/documentos/", {"q": "calçada"}, HTTP_HOST=ARACAJU)
     assert few_html.count("Poda de árvore") == 2
-    results = many_html.split('<main', 1)[1]  # the menu links to the search page too
+    results = many_html.split("<main", 1)[1]  # the menu links to the search page too
     assert results.count('href="/staff/documentos/') == 12
     assert "Sérgio Servidor" in many_html
     assert "SEMA" in many_html or "Secretaria Municipal do Meio Ambiente" in many_html
