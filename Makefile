@@ -1,6 +1,7 @@
 # Paço: the two commands are `make demo` and `make test`; everything else is here for developers.
 SHELL := /bin/bash
 PORT ?= 8000
+export PORT
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from paco.errors import ApplicationError
@@ -99,7 +100,8 @@ def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
     if municipality is not None:
         if municipality.ibge_code != spec.ibge_code:
             raise ApplicationError(
-                f"O identificador “{spec.slug}” já pertence a outro município.",
+                _("O identificador “%(spec_slug)s” já pertence a outro município.")
+                % {"spec_slug": spec.slug},
                 extra={"slug": spec.slug},
             )
         return municipality
@@ -121,7 +123,7 @@ def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
     except ValidationError as error:
         messages = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items())
         raise ApplicationError(
-            f"Dados do município inválidos: {messages}", extra=error.message_dict
+            _("Dados do município inválidos: %(messages)s") % {"messages": messages}, extra=error.message_dict
         ) from error
     municipality.save()
     return municipality
@@ -181,7 +183,7 @@ def municipality_provision(
     hostname = (spec.hostname or f"{spec.slug}.{settings.TENANT_DOMAIN_SUFFIX}").lower()
     other = Domain.objects.filter(domain=hostname).exclude(tenant=municipality).first()
     if other is not None:
-        raise ApplicationError(f"O endereço {hostname} já está em uso.")
+        raise ApplicationError(_("O endereço %(hostname)s já está em uso.") % {"hostname": hostname})
     Domain.objects.get_or_create(domain=hostname, defaults={"tenant": municipality, "is_primary": True})
     started = _timed(on_step, "row", started)
 
@@ -204,7 +206,7 @@ def municipality_provision(
 @transaction.atomic
 def municipality_set_status(*, municipality: Municipality, status: str) -> Municipality:
     if status not in MunicipalityStatus.values:
-        raise ApplicationError(f"Situação desconhecida: {status}.")
+        raise ApplicationError(_("Situação desconhecida: %(status)s.") % {"status": status})
     municipality.status = status
     municipality.save(update_fields=["status", "updated_at"])
     hostnames = list(municipality.domains.values_list("domain", flat=True))
@@ -221,7 +223,7 @@ def municipality_set_status(*, municipality: Municipality, status: str) -> Munic
 def domain_add(*, municipality: Municipality, hostname: str, is_primary: bool = False) -> Domain:
     hostname = hostname.strip().lower()
     if Domain.objects.filter(domain=hostname).exists():
-        raise ApplicationError(f"O endereço {hostname} já está em uso.")
+        raise ApplicationError(_("O endereço %(hostname)s já está em uso.") % {"hostname": hostname})
     domain = Domain(domain=hostname, tenant=municipality, is_primary=is_primary)
     domain.full_clean()
     domain.save()

@@ -1,6 +1,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from validate_docbr import CPF
@@ -15,7 +16,7 @@ def cpf_normalize(value: str) -> str:
     """Digits only; raise a Portuguese error unless the two check digits are right."""
     digits = "".join(ch for ch in value if ch.isdigit())
     if len(digits) != 11 or not CPF().validate(digits):
-        raise ApplicationError("CPF inválido: confira os números digitados.", extra={"field": "cpf"})
+        raise ApplicationError(_("CPF inválido: confira os números digitados."), extra={"field": "cpf"})
     return digits
 
 
@@ -23,7 +24,7 @@ def _password_check(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise ApplicationError(" ".join(error.messages), extra={"field": "password"}) from error
+        raise ApplicationError(_(" ").join(error.messages), extra={"field": "password"}) from error
 
 
 @transaction.atomic
@@ -31,9 +32,9 @@ def citizen_register(*, full_name: str, cpf: str, email: str, password: str, pho
     cpf_digits = cpf_normalize(cpf)
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
-        raise ApplicationError("Já existe uma conta com este e-mail.", extra={"field": "email"})
+        raise ApplicationError(_("Já existe uma conta com este e-mail."), extra={"field": "email"})
     if User.objects.filter(cpf=cpf_digits).exists():
-        raise ApplicationError("Já existe uma conta com este CPF.", extra={"field": "cpf"})
+        raise ApplicationError(_("Já existe uma conta com este CPF."), extra={"field": "cpf"})
     user = User(
         email=email, full_name=full_name.strip(), cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN
     )
@@ -52,7 +53,9 @@ def user_ensure(
     user = User.objects.filter(email=email).first()
     if user is not None:
         if user.kind != kind:
-            raise ApplicationError(f"O e-mail {email} já pertence a outro tipo de conta.")
+            raise ApplicationError(
+                _("O e-mail %(email)s já pertence a outro tipo de conta.") % {"email": email}
+            )
         return user
     user = User(email=email, full_name=full_name, kind=kind, cpf=cpf_normalize(cpf) if cpf else None)
     if password:
@@ -76,7 +79,9 @@ def totp_device_ensure(*, user: User, key_hex: str | None = None, confirmed: boo
 @transaction.atomic
 def totp_device_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
     if not device.verify_token(token.strip()):
-        raise ApplicationError("Código inválido ou expirado. Confira o relógio do celular e tente de novo.")
+        raise ApplicationError(
+            _("Código inválido ou expirado. Confira o relógio do celular e tente de novo.")
+        )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return device
@@ -90,10 +95,10 @@ def api_token_issue(*, user: User) -> Token:
     factor must already be in place (the API refuses the token again if the device goes away).
     """
     if not user.is_active or user.kind not in (UserKind.CITIZEN, UserKind.STAFF):
-        raise ApplicationError("Esta conta não pode receber um token de API.")
+        raise ApplicationError(_("Esta conta não pode receber um token de API."))
     if user.kind == UserKind.STAFF and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ApplicationError(
-            "Servidores só recebem token de API depois de ativar a verificação em duas etapas."
+            _("Servidores só recebem token de API depois de ativar a verificação em duas etapas.")
         )
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user)

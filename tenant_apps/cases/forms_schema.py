@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
 from validate_docbr import CNPJ, CPF
 
 from paco.errors import ApplicationError
@@ -20,31 +21,40 @@ def _clean(field: Any, raw: Any) -> Any:
         try:
             return str(Decimal(str(value).replace(",", ".")))
         except InvalidOperation as error:
-            raise ApplicationError(f"{label}: informe um número.", extra={"field": field.key}) from error
+            raise ApplicationError(
+                _("%(label)s: informe um número.") % {"label": label}, extra={"field": field.key}
+            ) from error
     if field.kind == FieldKind.DATE:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError as error:
             raise ApplicationError(
-                f"{label}: informe uma data válida.", extra={"field": field.key}
+                _("%(label)s: informe uma data válida.") % {"label": label}, extra={"field": field.key}
             ) from error
     if field.kind == FieldKind.CHOICE:
         if value not in field.choices:
-            raise ApplicationError(f"{label}: escolha uma das opções.", extra={"field": field.key})
+            raise ApplicationError(
+                _("%(label)s: escolha uma das opções.") % {"label": label}, extra={"field": field.key}
+            )
         return value
     if field.kind == FieldKind.CPF:
         digits = "".join(ch for ch in str(value) if ch.isdigit())
         if not CPF().validate(digits):
-            raise ApplicationError(f"{label}: CPF inválido.", extra={"field": field.key})
+            raise ApplicationError(
+                _("%(label)s: CPF inválido.") % {"label": label}, extra={"field": field.key}
+            )
         return digits
     if field.kind == FieldKind.CNPJ:
         digits = "".join(ch for ch in str(value) if ch.isdigit())
         if not CNPJ().validate(digits):
-            raise ApplicationError(f"{label}: CNPJ inválido.", extra={"field": field.key})
+            raise ApplicationError(
+                _("%(label)s: CNPJ inválido.") % {"label": label}, extra={"field": field.key}
+            )
         return digits
     if len(str(value)) > 5000:
         raise ApplicationError(
-            f"{label}: texto longo demais (máximo 5.000 caracteres).", extra={"field": field.key}
+            _("%(label)s: texto longo demais (máximo 5.000 caracteres).") % {"label": label},
+            extra={"field": field.key},
         )
     return str(value)
 
@@ -58,7 +68,10 @@ def form_data_clean(service: Service, data: dict[str, Any]) -> dict[str, Any]:
         raw = data.get(field.key, "")
         if raw in ("", None):
             if field.is_required:
-                raise ApplicationError(f"{field.label}: campo obrigatório.", extra={"field": field.key})
+                raise ApplicationError(
+                    _("%(field_label)s: campo obrigatório.") % {"field_label": field.label},
+                    extra={"field": field.key},
+                )
             continue
         cleaned[field.key] = _clean(field, raw)
     return cleaned

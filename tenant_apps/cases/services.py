@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
@@ -120,12 +121,12 @@ def _lock(case: Case) -> Case:
 
 def _require_actor(actor: Any, case: Case) -> None:
     if getattr(actor, "kind", None) != UserKind.STAFF or not case_user_can_act(user=actor, case=case):
-        raise PermissionDenied("Só servidores da unidade onde o protocolo está podem movimentá-lo.")
+        raise PermissionDenied(_("Só servidores da unidade onde o protocolo está podem movimentá-lo."))
 
 
 def _require_open(case: Case) -> None:
     if case.status == CaseStatus.CLOSED:
-        raise ApplicationError("Este protocolo está concluído. Reabra-o para movimentar.")
+        raise ApplicationError(_("Este protocolo está concluído. Reabra-o para movimentar."))
 
 
 def _attach(
@@ -168,7 +169,7 @@ def case_open(
     behalf (balcão) from any active service. Missing required attachments refuse the request.
     """
     if not service.is_active or (opened_by.kind == UserKind.CITIZEN and not service.is_public):
-        raise ApplicationError("Este serviço não está disponível para abertura de protocolo.")
+        raise ApplicationError(_("Este serviço não está disponível para abertura de protocolo."))
     if opened_by.kind == UserKind.CITIZEN:
         citizen = opened_by
     cleaned = form_data_clean(service, form_data)
@@ -177,7 +178,8 @@ def case_open(
     missing = [name for name in required if name not in given]
     if missing:
         raise ApplicationError(
-            f"Anexe os documentos obrigatórios: {', '.join(missing)}.", extra={"field": "uploads"}
+            _("Anexe os documentos obrigatórios: %(join_missing)s.") % {"join_missing": ", ".join(missing)},
+            extra={"field": "uploads"},
         )
     unit = service.unit
     now = timezone.now()
@@ -203,8 +205,16 @@ def case_open(
         deadline=deadline_compute(service, timezone.localdate()),
         last_event_at=now,
     )
+    receipt = (
+        f"Comprovante de protocolo {case.nup}\n"
+        f"Serviço: {service.name} — {unit.name} ({unit.acronym})\n"
+        f"Aberto em: {timezone.localtime(now):%d/%m/%Y %H:%M}\n"
+        f"Prazo para resposta: {case.deadline:%d/%m/%Y} ({service.deadline_days} "
+        f"{service.get_deadline_kind_display()})\n"
+        f"Acompanhe em: {case_url(case)}"
+    )
     body = "\n\n".join(
-        part for part in (case.subject, case.description, form_data_text(service, cleaned)) if part
+        part for part in (receipt, case.subject, case.description, form_data_text(service, cleaned)) if part
     )
     request_document = document_create(
         kind=DocumentKind.REQUEST,
@@ -250,7 +260,7 @@ def case_dispatch(*, case: Case, actor: Any, text: str, is_public: bool = True) 
     _require_actor(actor, case)
     _require_open(case)
     if not text.strip():
-        raise ApplicationError("Escreva o despacho.", extra={"field": "text"})
+        raise ApplicationError(_("Escreva o despacho."), extra={"field": "text"})
     document = document_create(
         kind=DocumentKind.DISPATCH,
         unit=case.current_unit,
@@ -287,9 +297,9 @@ def case_forward(*, case: Case, actor: Any, to_unit: OrgUnit, note: str = "") ->
     _require_actor(actor, case)
     _require_open(case)
     if to_unit.pk == case.current_unit_id:
-        raise ApplicationError("O protocolo já está nesta unidade.", extra={"field": "to_unit"})
+        raise ApplicationError(_("O protocolo já está nesta unidade."), extra={"field": "to_unit"})
     if not to_unit.is_active:
-        raise ApplicationError("Esta unidade está inativa.", extra={"field": "to_unit"})
+        raise ApplicationError(_("Esta unidade está inativa."), extra={"field": "to_unit"})
     from_unit = case.current_unit
     move = CaseMove.objects.create(
         case=case, from_unit=from_unit, to_unit=to_unit, note=note.strip(), moved_by=actor
@@ -317,10 +327,10 @@ def case_assign(*, case: Case, actor: Any, assignee: Any) -> Case:
     """A unit manager gives the case to one of the unit's staff."""
     case = _lock(case)
     if case.current_unit_id not in user_managed_unit_ids(actor):
-        raise PermissionDenied("Só o gestor da unidade pode atribuir protocolos.")
+        raise PermissionDenied(_("Só o gestor da unidade pode atribuir protocolos."))
     if not Membership.objects.filter(user=assignee, unit_id=case.current_unit_id).exists():
         raise ApplicationError(
-            "O servidor escolhido não é lotado nesta unidade.", extra={"field": "assignee"}
+            _("O servidor escolhido não é lotado nesta unidade."), extra={"field": "assignee"}
         )
     case.assigned_to = assignee
     _touch(case, "assigned_to")
@@ -343,11 +353,11 @@ def case_request_information(*, case: Case, actor: Any, question: str) -> Inform
     _require_actor(actor, case)
     _require_open(case)
     if case.citizen is None:
-        raise ApplicationError("Este protocolo não tem requerente identificado para responder.")
+        raise ApplicationError(_("Este protocolo não tem requerente identificado para responder."))
     if case.status == CaseStatus.WAITING_CITIZEN:
-        raise ApplicationError("Já há um pedido de informações aguardando resposta.")
+        raise ApplicationError(_("Já há um pedido de informações aguardando resposta."))
     if not question.strip():
-        raise ApplicationError("Escreva o que o cidadão precisa informar.", extra={"field": "question"})
+        raise ApplicationError(_("Escreva o que o cidadão precisa informar."), extra={"field": "question"})
     request = InformationRequest.objects.create(case=case, question=question.strip(), requested_by=actor)
     case.status = CaseStatus.WAITING_CITIZEN
     case.paused_since = timezone.now()
@@ -374,9 +384,9 @@ def case_answer_information(
         raise PermissionDenied
     pending = case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
     if case.status != CaseStatus.WAITING_CITIZEN or pending is None:
-        raise ApplicationError("Não há pedido de informações aguardando resposta neste protocolo.")
+        raise ApplicationError(_("Não há pedido de informações aguardando resposta neste protocolo."))
     if not answer.strip() and not uploads:
-        raise ApplicationError("Escreva a resposta ou anexe um documento.", extra={"field": "answer"})
+        raise ApplicationError(_("Escreva a resposta ou anexe um documento."), extra={"field": "answer"})
     now = timezone.now()
     pending.answer = answer.strip()
     pending.answered_at = now
@@ -420,7 +430,7 @@ def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public:
     _require_actor(actor, case)
     _require_open(case)
     if not uploads:
-        raise ApplicationError("Escolha ao menos um arquivo.", extra={"field": "uploads"})
+        raise ApplicationError(_("Escolha ao menos um arquivo."), extra={"field": "uploads"})
     document = _attach(
         case,
         uploads=uploads,
@@ -430,7 +440,7 @@ def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public:
         is_public=is_public,
     )
     if document is None:  # pragma: no cover - uploads were checked above
-        raise ApplicationError("Escolha ao menos um arquivo.", extra={"field": "uploads"})
+        raise ApplicationError(_("Escolha ao menos um arquivo."), extra={"field": "uploads"})
     _touch(case)
     event_append(
         case=case,
@@ -450,7 +460,7 @@ def case_close(*, case: Case, actor: Any, answer: str) -> Case:
     _require_actor(actor, case)
     _require_open(case)
     if not answer.strip():
-        raise ApplicationError("Escreva a resposta final ao requerente.", extra={"field": "answer"})
+        raise ApplicationError(_("Escreva a resposta final ao requerente."), extra={"field": "answer"})
     document = document_create(
         kind=DocumentKind.ANSWER,
         unit=case.current_unit,
@@ -484,9 +494,9 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     case = _lock(case)
     _require_actor(actor, case)
     if case.status != CaseStatus.CLOSED:
-        raise ApplicationError("Só protocolos concluídos podem ser reabertos.")
+        raise ApplicationError(_("Só protocolos concluídos podem ser reabertos."))
     if not reason.strip():
-        raise ApplicationError("Informe o motivo da reabertura.", extra={"field": "reason"})
+        raise ApplicationError(_("Informe o motivo da reabertura."), extra={"field": "reason"})
     case.status = CaseStatus.IN_PROGRESS
     case.closed_at = None
     case.deadline = deadline_compute(case.service, timezone.localdate())

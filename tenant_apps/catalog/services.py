@@ -60,7 +60,9 @@ def service_ensure(
     service.save()
     for position, spec in enumerate(fields):
         if spec.get("kind", FieldKind.TEXT) not in FieldKind.values:
-            raise ApplicationError(f"Tipo de campo desconhecido: {spec.get('kind')}.")
+            raise ApplicationError(
+                _("Tipo de campo desconhecido: %(spec_get_kind)s.") % {"spec_get_kind": spec.get("kind")}
+            )
         field = ServiceField(service=service, position=position, **spec)
         _full_clean(field)
         field.save()
@@ -118,7 +120,7 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.items:
             raise ApplicationError(
-                " ".join(item["message"] for item in self.items), extra={"errors": list(self.items)}
+                _(" ").join(item["message"] for item in self.items), extra={"errors": list(self.items)}
             )
 
 
