@@ -197,6 +197,9 @@ class CaseServiceSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+INTERNAL_PAYLOAD_KEYS = {"note", "assignee"}
+
+
 class CaseEventSerializer(serializers.Serializer):
     sequence = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=EventKind.choices)
@@ -205,8 +208,16 @@ class CaseEventSerializer(serializers.Serializer):
     actor_name = serializers.CharField()
     unit = serializers.CharField(source="unit.acronym", allow_null=True)
     summary = serializers.CharField()
-    payload = serializers.DictField()
+    payload = serializers.SerializerMethodField()
     is_public = serializers.BooleanField()
+
+    @extend_schema_field(serializers.DictField())
+    def get_payload(self, event: Any) -> dict[str, Any]:
+        """Staff see everything; the requester does not see internal notes written on moves."""
+        if self.context.get("is_staff"):
+            return dict(event.payload)
+        return {key: value for key, value in event.payload.items() if key not in INTERNAL_PAYLOAD_KEYS}
+
     hash = serializers.CharField(help_text="SHA-256 encadeado ao registro anterior do histórico.")
 
 
@@ -265,7 +276,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     @extend_schema_field(CaseEventSerializer(many=True))
     def get_history(self, case: Case) -> list[Any]:
-        return list(CaseEventSerializer(self.context["history"], many=True).data)
+        return list(CaseEventSerializer(self.context["history"], many=True, context=self.context).data)
 
 
 def case_detail_data(case: Case, user: Any) -> dict[str, Any]:
@@ -459,7 +470,8 @@ class CaseHistoryApi(APIView):
     def get(self, request: Request, nup: str) -> Response:
         case = case_get_visible(user=request.user, nup=nup)
         events: Any = case_events_visible(case=case, user=request.user)
-        return Response(self.OutputSerializer(events, many=True).data)
+        context = {"is_staff": request.user.kind == UserKind.STAFF}
+        return Response(self.OutputSerializer(events, many=True, context=context).data)
 
 
 def _action_schema(operation_id: str, summary: str, input_serializer: Any, *, files: bool = False) -> Any:

@@ -215,3 +215,26 @@ def test_the_requester_downloads_the_receipt_pdf_but_not_internal_dispatches(ara
         assert list(DocumentAccessLog.objects.filter(document=receipt).values_list("action", flat=True)) == [
             AccessAction.DOWNLOAD
         ]
+
+
+def test_internal_forwarding_notes_are_not_shown_to_the_requester(aracaju):
+    from tenant_apps.accounts.models import User
+    from tenant_apps.cases.services import case_forward
+
+    citizen = client_for("citizen", aracaju)
+    with tenant_context(aracaju):
+        _open_via_portal(citizen)
+        case = Case.objects.get(subject="Árvore inclinada")
+        sergio = User.objects.get(email="servidor@aracaju.se.gov.br")
+        case_forward(case=case, actor=sergio, to_unit=OrgUnit.objects.get(acronym="SEMA"), note="Nota só da equipe")
+    digits = nup_digits(case.nup)
+
+    page = citizen.get(f"/protocolos/{digits}/")
+    api = citizen.get(f"/api/v1/cases/{digits}/history/")
+    staff_page = client_for("staff", aracaju).get(f"/staff/protocolos/{digits}/")
+
+    assert "Tramitado da EMSURB para a SEMA" in page.text
+    assert "Nota só da equipe" not in page.text
+    assert api.status_code == 200
+    assert "Nota só da equipe" not in api.content.decode()
+    assert "Nota só da equipe" in staff_page.text
