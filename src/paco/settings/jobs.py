@@ -11,6 +11,7 @@ _middleware = [
     "dramatiq.middleware.Retries",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
     "paco.jobs.TenantMiddleware",
+    "paco.scheduler.SchedulerMiddleware",
 ]
 
 if REDIS_URL:
@@ -26,3 +27,16 @@ else:
 DRAMATIQ_IMPORT_MODULES = ["paco.tasks"]
 # With the stub broker, start a worker thread inside the web process on the first enqueue.
 JOBS_IN_PROCESS_WORKER = env.bool("JOBS_IN_PROCESS_WORKER", default=not REDIS_URL)
+
+# Periodic jobs, ticked by every worker process and run once per period (paco.scheduler).
+SCHEDULER_ENABLED = env.bool("SCHEDULER_ENABLED", default=True)
+SCHEDULER_TICK_SECONDS = env.int("SCHEDULER_TICK_SECONDS", default=30)
+SCHEDULE = [
+    {
+        "name": "staff-digest",
+        "actor": "tenant_apps.notifications.tasks.notifications_digest_task",
+        "every": "daily",
+        "at": env.str("STAFF_DIGEST_AT", default="18:00"),
+        "per_tenant": True,
+    },
+]
