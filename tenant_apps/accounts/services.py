@@ -102,3 +102,34 @@ def api_token_issue(*, user: User) -> Token:
         )
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def citizen_ensure_at_counter(*, cpf: str, full_name: str, email: str = "", phone: str = "") -> User:
+    """The citizen served at the counter (balcão): their account by CPF, or a new one without password.
+
+    A new account has no password: it receives the case's notifications, and the citizen follows
+    the case at the counter or by the links in those messages.
+    """
+    cpf_digits = cpf_normalize(cpf)
+    existing = User.objects.filter(cpf=cpf_digits).first()
+    if existing is not None:
+        if existing.kind != UserKind.CITIZEN:
+            raise ApplicationError(_("Este CPF pertence a uma conta de servidor."), extra={"field": "cpf"})
+        return existing
+    if not full_name.strip():
+        raise ApplicationError(_("Informe o nome do requerente."), extra={"field": "full_name"})
+    email = email.strip().lower()
+    if not email:
+        # accounts are keyed by e-mail; a requester without one gets a placeholder that never receives mail
+        email = f"sem-email+{cpf_digits}@balcao.invalid"
+    elif User.objects.filter(email=email).exists():
+        raise ApplicationError(
+            _("Este e-mail já pertence a outra conta (com outro CPF)."), extra={"field": "email"}
+        )
+    user = User(
+        email=email, full_name=full_name.strip(), cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN
+    )
+    user.set_unusable_password()
+    user.save()
+    return user

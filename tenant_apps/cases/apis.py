@@ -470,7 +470,7 @@ class CaseHistoryApi(APIView):
     def get(self, request: Request, nup: str) -> Response:
         case = case_get_visible(user=request.user, nup=nup)
         events: Any = case_events_visible(case=case, user=request.user)
-        context = {"is_staff": request.user.kind == UserKind.STAFF}
+        context = {"is_staff": getattr(request.user, "kind", None) == UserKind.STAFF}
         return Response(self.OutputSerializer(events, many=True, context=context).data)
 
 

@@ -86,3 +86,12 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Sua resposta"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class CounterRequesterForm(forms.Form):
+    """The person served at the counter (balcão); empty for an internal request of the unit."""
+
+    cpf = forms.CharField(label=_("CPF do requerente"), max_length=14, required=False)
+    full_name = forms.CharField(label=_("Nome do requerente"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail do requerente (para receber as notificações)"), required=False)
+    phone = forms.CharField(label=_("Celular do requerente"), max_length=20, required=False)

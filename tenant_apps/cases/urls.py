@@ -18,6 +18,8 @@ urlpatterns = [
         name="citizen_document_pdf",
     ),
     path("staff/protocolos/", views.staff_inbox, name="staff_inbox"),
+    path("staff/protocolos/novo/", views.staff_new, name="staff_new"),
+    path("staff/protocolos/novo/<slug:code>/", views.staff_new_service, name="staff_new_service"),
     path("staff/protocolos/<nup:nup>/", views.staff_case, name="staff_case"),
     path("staff/protocolos/<nup:nup>/<slug:action>/", views.staff_case_action, name="staff_case_action"),
     path("staff/prazos/", views.staff_deadlines, name="staff_deadlines"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -341,6 +342,74 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
     case.refresh_from_db()
     return render(
         request, "cases/staff_case.html", _staff_case_context(request, case, {action: form}), status=400
+    )
+
+
+@require_GET
+@staff_required
+def staff_new(request: HttpRequest) -> HttpResponse:
+    """Open a case at the counter (balcão) or for the unit: choose the service."""
+    from tenant_apps.catalog.models import Service
+
+    services_all = Service.objects.filter(is_active=True).select_related("unit").order_by("group", "name")
+    return render(request, "cases/staff_new.html", {"title": _("Abrir protocolo"), "services": services_all})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
+    from tenant_apps.accounts.services import citizen_ensure_at_counter
+
+    from .enums import CaseChannel
+    from .forms import CounterRequesterForm
+
+    service = service_get_with_form(code=code, public_only=False)
+    if service is None:
+        raise Http404
+    form_class = service_request_form_class(service)
+    requester_form = CounterRequesterForm(request.POST or None, prefix="requerente")
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and requester_form.is_valid() and form.is_valid():
+        requester = requester_form.cleaned_data
+        data = {key: value for key, value in form.cleaned_data.items() if not key.startswith("anexo_")}
+        labels = {f"anexo_{item.pk}": item.name for item in service.required_attachments.all()}
+        try:
+            with transaction.atomic():
+                citizen = None
+                if requester["cpf"]:
+                    citizen = citizen_ensure_at_counter(
+                        cpf=requester["cpf"],
+                        full_name=requester["full_name"],
+                        email=requester["email"],
+                        phone=requester["phone"],
+                    )
+                elif service.is_public:
+                    raise ApplicationError(_("Informe o CPF do requerente."), extra={"field": "cpf"})
+                case = services.case_open(
+                    service=service,
+                    opened_by=request.user,
+                    citizen=citizen,
+                    channel=CaseChannel.STAFF,
+                    subject=data.pop("subject", ""),
+                    description=data.pop("description", ""),
+                    form_data={key: value for key, value in data.items() if value not in (None, "")},
+                    uploads=_uploads(request, labels),
+                )
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            if field in requester_form.fields:
+                requester_form.add_error(field, error.message)
+            else:
+                form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Protocolo %(nup)s aberto.") % {"nup": case.nup})
+            return redirect("cases:staff_case", nup=services.nup_digits(case.nup))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/staff_new_service.html",
+        {"title": service.name, "service": service, "form": form, "requester_form": requester_form},
+        status=status,
     )
 
 

@@ -91,6 +91,8 @@ def notification_queue(
     """
     texts = template_texts(template_key)
     email = email or (getattr(recipient, "email", "") if recipient else "")
+    if email.endswith(".invalid"):  # RFC 2606: a placeholder (e.g. a requester served at the counter)
+        email = ""
     phone = phone or (getattr(recipient, "phone", "") if recipient else "")
     full_context = {
         "recipient_name": getattr(recipient, "first_name", "") if recipient else "",

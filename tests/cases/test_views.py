@@ -226,7 +226,9 @@ def test_internal_forwarding_notes_are_not_shown_to_the_requester(aracaju):
         _open_via_portal(citizen)
         case = Case.objects.get(subject="Árvore inclinada")
         sergio = User.objects.get(email="servidor@aracaju.se.gov.br")
-        case_forward(case=case, actor=sergio, to_unit=OrgUnit.objects.get(acronym="SEMA"), note="Nota só da equipe")
+        case_forward(
+            case=case, actor=sergio, to_unit=OrgUnit.objects.get(acronym="SEMA"), note="Nota só da equipe"
+        )
     digits = nup_digits(case.nup)
 
     page = citizen.get(f"/protocolos/{digits}/")
@@ -238,3 +240,60 @@ def test_internal_forwarding_notes_are_not_shown_to_the_requester(aracaju):
     assert api.status_code == 200
     assert "Nota só da equipe" not in api.content.decode()
     assert "Nota só da equipe" in staff_page.text
+
+
+def test_staff_open_a_case_at_the_counter_for_a_new_requester(aracaju):
+    from tenant_apps.cases.enums import CaseChannel
+
+    staff = client_for("staff", aracaju)
+    service_form = {**FORM, "subject": "Atendimento no balcão"}
+    requester = {
+        "requerente-cpf": "390.533.447-05",
+        "requerente-full_name": "José do Balcão",
+        "requerente-email": "jose.balcao@exemplo.com.br",
+    }
+    with tenant_context(aracaju):
+        before = Case.objects.count()
+        bad_cpf = staff.post(
+            "/staff/protocolos/novo/poda-de-arvore/", {**service_form, **requester, "requerente-cpf": "123"}
+        )
+        no_cpf = staff.post("/staff/protocolos/novo/poda-de-arvore/", service_form)
+        unchanged = Case.objects.count()
+        ok = staff.post("/staff/protocolos/novo/poda-de-arvore/", {**service_form, **requester})
+        case = Case.objects.get(subject="Atendimento no balcão")
+        from tenant_apps.accounts.models import User
+
+        jose = User.objects.get(cpf="39053344705")
+        opener = case.opened_by.email
+
+    assert (bad_cpf.status_code, no_cpf.status_code) == (400, 400)
+    assert "CPF inválido: confira os números digitados." in bad_cpf.text
+    assert "Informe o CPF do requerente." in no_cpf.text
+    assert unchanged == before
+    assert ok.status_code == 302
+    assert ok["Location"] == f"/staff/protocolos/{nup_digits(case.nup)}/"
+    assert (case.channel, case.citizen_id, opener) == (
+        CaseChannel.STAFF,
+        jose.pk,
+        "servidor@aracaju.se.gov.br",
+    )
+    assert (jose.full_name, jose.email, jose.has_usable_password()) == (
+        "José do Balcão",
+        "jose.balcao@exemplo.com.br",
+        False,
+    )
+
+
+def test_staff_open_an_internal_request_without_a_requester(gravatai):
+    staff = client_for("staff", gravatai)
+    with tenant_context(gravatai):
+        from tenant_apps.catalog.models import Service
+
+        sesmt = Service.objects.get(code="avaliacao-sesmt")
+        public_page = client_for("citizen", gravatai).get("/servicos/avaliacao-sesmt/")
+        response = staff.post("/staff/protocolos/novo/avaliacao-sesmt/", {"local": "Almoxarifado central"})
+        case = Case.objects.get(service=sesmt)
+
+    assert public_page.status_code == 404  # internal services are not in the citizens' catalogue
+    assert response.status_code == 302
+    assert (case.citizen, case.form_data) == (None, {"local": "Almoxarifado central"})

@@ -266,6 +266,11 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
     },
     "cases:staff_inbox": _staff_only,
+    "cases:staff_new": _staff_only,
+    "cases:staff_new_service": {
+        "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": OK, "manager": OK, "admin": OK},
+        "POST": {**dict.fromkeys(ROLES, REDIRECT), "staff": BAD, "manager": BAD, "admin": BAD},
+    },
     # the sample case sits in EMSURB, where only the sample staff member works
     "cases:staff_case": {
         "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": OK, "manager": NOT_FOUND, "admin": NOT_FOUND},
