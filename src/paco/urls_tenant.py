@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin-municipal/feriados/", include("tenant_apps.workdays.urls")),
     path("api/v1/", include("tenant_apps.catalog.api_urls")),
     path("api/v1/", include("tenant_apps.cases.api_urls")),
+    path("open311/v2/", include("tenant_apps.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -406,6 +406,29 @@ PARAMETER_FACTORIES.update(
 )
 
 
+# Open311 GeoReport v2 (/open311/v2/): reading is public, POST needs an api_key (missing: 403). The
+# sample case's service is not published for Open311 listing, so its request id is a 404 for all;
+# a token is a bearer secret that reveals its NUP, so the harness asks for one that does not exist.
+PARAMETER_FACTORIES.update(
+    {
+        "format": lambda municipality: "json",
+        "service_code": service_code_of,
+        "request_id": case_of,
+        "token": lambda municipality: "token-inexistente",
+    }
+)
+_open311_not_found = {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": _not_allowed}
+TENANT_MATRIX.update(
+    {
+        "open311:discovery": _get_only_public,
+        "open311:service_list": _get_only_public,
+        "open311:service_definition": _get_only_public,
+        "open311:request_collection": {"GET": _everyone, "POST": dict.fromkeys(ROLES, FORBIDDEN)},
+        "open311:request_detail": _open311_not_found,
+        "open311:token_detail": _open311_not_found,
+    }
+)
+
 _support_only = {
     "GET": {**dict.fromkeys(ROLES, REDIRECT), "support": OK},
     "POST": dict.fromkeys(ROLES, NOT_ALLOWED),

@@ -41,6 +41,7 @@ TENANT_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.cases",
     "tenant_apps.portal",
+    "tenant_apps.open311",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]
