@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import dramatiq
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -16,6 +17,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context, tenant_context
+from dramatiq.brokers.stub import StubBroker
 
 from paco import demo
 from tenant_apps.accounts.enums import UserKind
@@ -38,6 +40,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
             municipality = municipality_provision(spec=spec)
             demo.demo_people_seed(municipality)
             demo.demo_catalog_seed(municipality)
+            demo.demo_ombudsman_seed(municipality)
             with tenant_context(municipality):
                 _role_people_seed(municipality.slug)
         demo.demo_support_seed()
@@ -68,6 +71,10 @@ def _clean_state() -> Iterator[None]:
     yield
     connection.set_schema_to_public()
     cache.clear()
+    # Jobs a test enqueued on the in-process broker refer to rows rolled back with the test.
+    broker = dramatiq.get_broker()
+    if isinstance(broker, StubBroker):
+        broker.flush_all()
 
 
 @pytest.fixture

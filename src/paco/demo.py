@@ -266,3 +266,30 @@ def demo_catalog_seed(municipality: Municipality) -> None:
             spec = dict(spec)
             unit = OrgUnit.objects.get(acronym=spec.pop("unit"))
             service_ensure(unit=unit, **spec)
+
+
+# Ouvidoria (tenant_apps.ombudsman): the office that sees protected identities and one ombudsman
+# per city; its two internal services are created on the first manifestation. Aracaju's office
+# is the Controladoria-Geral (CGM); Gravataí's the Secretaria de Administração, Modernização e
+# Transparência (SMAMT).
+DEMO_OMBUDSMAN: dict[str, dict[str, str]] = {
+    "aracaju": {"unit": "CGM", "email": "ouvidoria@aracaju.se.gov.br", "full_name": "Olívia Ouvidora"},
+    "gravatai": {"unit": "SMAMT", "email": "ouvidoria@gravatai.rs.gov.br", "full_name": "Otávio Ouvidor"},
+}
+
+
+def demo_ombudsman_seed(municipality: Municipality) -> None:
+    from tenant_apps.ombudsman.models import OmbudsmanSettings
+    from tenant_apps.ombudsman.services import system_user
+
+    spec = DEMO_OMBUDSMAN[municipality.slug]
+    with tenant_context(municipality), transaction.atomic():
+        unit = OrgUnit.objects.get(acronym=spec["unit"])
+        if not OmbudsmanSettings.objects.exists():
+            OmbudsmanSettings.objects.create(ombudsman_unit=unit)
+        system_user()
+        ombudsman = user_ensure(
+            email=spec["email"], full_name=spec["full_name"], kind=UserKind.STAFF, password=DEMO_PASSWORD
+        )
+        membership_ensure(user_id=ombudsman.pk, unit=unit, role=Role.MANAGER)
+        totp_device_ensure(user=ombudsman, key_hex=DEMO_TOTP_KEY_HEX)

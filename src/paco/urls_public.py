@@ -6,5 +6,6 @@ from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("billing/", include("shared_apps.billing.urls")),
     path("", include("shared_apps.controlplane.urls")),
 ]

@@ -10,6 +10,15 @@ TEMPLATE_LABELS = {
     "case_closed": _("Protocolo concluído (para o requerente)"),
     "unit_inbox": _("Novo protocolo na unidade (para os servidores)"),
     "staff_digest": _("Resumo diário por e-mail (para os servidores)"),
+    "memo_received": _("Memorando recebido (para os servidores)"),
+    "circular_received": _("Circular recebida (para os servidores)"),
+    "circular_reminder": _("Lembrete de ciência de circular (para os servidores)"),
+    "ombudsman_received": _("Manifestação recebida pela ouvidoria (para o manifestante)"),
+    "ombudsman_updated": _("Manifestação movimentada (para o manifestante)"),
+    "ombudsman_information_requested": _("Ouvidoria pede informações (para o manifestante)"),
+    "ombudsman_extended": _("Prazo da manifestação prorrogado (para o manifestante)"),
+    "ombudsman_closed": _("Resposta final da ouvidoria e pesquisa de satisfação (para o manifestante)"),
+    "ombudsman_overdue": _("Manifestação atrasada (para o gestor da unidade)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
@@ -67,5 +76,92 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "{% for item in items %}- {{ item.subject }}: {{ item.link_url }}\n{% endfor %}"
         ),
         "sms_body": "{{ count }} novidade(s) nas suas unidades.",
+    },
+    "memo_received": {
+        "subject": "Memorando {{ memo_number }}: {{ memo_subject }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "A {{ sender_unit }} enviou o memorando {{ memo_number }} ({{ author_name }}): "
+            "{{ memo_subject }}.\n\n"
+            "Leia e responda em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "Memorando {{ memo_number }} da {{ sender_unit }}: {{ link }}",
+    },
+    "circular_received": {
+        "subject": "Circular {{ circular_number }}: {{ circular_subject }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "A {{ sender_unit }} enviou a circular {{ circular_number }}: {{ circular_subject }}.\n"
+            "{% if acknowledge_by %}Registre sua ciência até {{ acknowledge_by }}.\n{% endif %}\n"
+            "Leia e clique em “Ciente” em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "Circular {{ circular_number }} da {{ sender_unit }}: {{ link }}",
+    },
+    "circular_reminder": {
+        "subject": "Lembrete: ciência da circular {{ circular_number }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Você ainda não registrou ciência da circular {{ circular_number }} ({{ circular_subject }}) "
+            "da {{ sender_unit }}.{% if acknowledge_by %} Prazo: {{ acknowledge_by }}.{% endif %}\n\n"
+            "Leia e clique em “Ciente” em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "Lembrete: ciência da circular {{ circular_number }}: {{ link }}",
+    },
+    "ombudsman_received": {
+        "subject": "Ouvidoria: manifestação {{ case.nup }} recebida",
+        "email_body": (
+            "Recebemos a sua manifestação ({{ kind }}), protocolo {{ case.nup }}.\n"
+            "Prazo para a resposta: {{ case.deadline|date:'d/m/Y' }}.\n\n"
+            "Acompanhe com o número do protocolo e o código de acompanhamento em: {{ link }}\n\n"
+            "{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: manifestação {{ case.nup }} recebida. Acompanhe: {{ link }}",
+    },
+    "ombudsman_updated": {
+        "subject": "Ouvidoria: manifestação {{ case.nup }} - {{ event_summary }}",
+        "email_body": (
+            "A manifestação {{ case.nup }} teve uma movimentação: {{ event_summary }}.\n\n"
+            "Acompanhe em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: manifestação {{ case.nup }} - {{ event_summary }}. {{ link }}",
+    },
+    "ombudsman_information_requested": {
+        "subject": "Ouvidoria: manifestação {{ case.nup }} aguarda a sua resposta",
+        "email_body": (
+            "Para continuar a manifestação {{ case.nup }}, precisamos que você responda:\n\n"
+            "{{ question }}\n\n"
+            "O prazo fica suspenso até a sua resposta. Responda em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: a manifestação {{ case.nup }} aguarda sua resposta. {{ link }}",
+    },
+    "ombudsman_extended": {
+        "subject": "Ouvidoria: prazo da manifestação {{ case.nup }} prorrogado",
+        "email_body": (
+            "O prazo de resposta da manifestação {{ case.nup }} foi prorrogado até "
+            "{{ new_deadline|date:'d/m/Y' }}.\n\nJustificativa: {{ justification }}\n\n"
+            "Acompanhe em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": (
+            "{{ municipality_name }}: prazo da manifestação {{ case.nup }} prorrogado até "
+            "{{ new_deadline|date:'d/m/Y' }}. {{ link }}"
+        ),
+    },
+    "ombudsman_closed": {
+        "subject": "Ouvidoria: resposta à manifestação {{ case.nup }}",
+        "email_body": (
+            "A manifestação {{ case.nup }} recebeu a resposta final:\n\n{{ case.final_answer }}\n\n"
+            "Conte-nos se o seu problema foi resolvido e dê uma nota de 1 a 5 em: {{ link }}\n"
+            "Se não ficou resolvido, você pode reabrir a manifestação pela mesma página.\n\n"
+            "{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: manifestação {{ case.nup }} respondida. Avalie: {{ link }}",
+    },
+    "ombudsman_overdue": {
+        "subject": "Manifestação {{ case.nup }} atrasada",
+        "email_body": (
+            "A manifestação {{ case.nup }} ({{ kind }}) passou do prazo ({{ case.deadline|date:'d/m/Y' }}) "
+            "na sua unidade.\n\nAbra em: {{ link }}"
+        ),
+        "sms_body": "Manifestação {{ case.nup }} atrasada. {{ link }}",
     },
 }

@@ -329,6 +329,11 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "workdays:admin_holiday_list": _admin_page,
     "workdays:admin_holiday_create": _admin_post_form,
     "workdays:admin_holiday_delete": _admin_remove,
+    # billing (/admin-municipal/assinatura/): without Stripe configured, the admin's POSTs are a clear 400
+    "subscription:page": _admin_page,
+    "subscription:checkout": _admin_post_form,
+    "subscription:boleto": _admin_post_form,
+    "subscription:portal": _admin_post_form,
     # the OpenAPI description is public documentation, like the Carta de Serviços
     "api_schema": _get_only_public,
     "api_docs": _get_only_public,
@@ -406,6 +411,110 @@ PARAMETER_FACTORIES.update(
 )
 
 
+# Memos and circulars (tenant_apps.comms). The sample memo goes from a unit of the demo staff member
+# (EMSURB in Aracaju) to another unit; the sample circular from the demo manager's unit to a unit of
+# the demo staff member, fanned out at once. In Aracaju the admin (SEPLOG) takes part in neither.
+ISOLATION_MEMO_SUBJECT = "Memorando da amostra de isolamento"
+
+
+def memo_of(municipality):
+    from paco import demo
+    from tenant_apps.comms.models import Memo
+    from tenant_apps.comms.services import memo_send
+    from tenant_apps.org.models import OrgUnit
+
+    with tenant_context(municipality):
+        memo = Memo.objects.filter(subject=ISOLATION_MEMO_SUBJECT).first()
+        if memo is None:
+            spec = demo.DEMO_STAFF[municipality.slug]
+            sender = OrgUnit.objects.get(acronym=(spec.get("also") or [spec["unit"]])[0])
+            addressee = (
+                OrgUnit.objects.filter(is_active=True).exclude(pk=sender.pk).exclude(acronym=spec["unit"])
+            )
+            memo = memo_send(
+                author=User.objects.get(email=spec["email"]),
+                sender_unit=sender,
+                subject=ISOLATION_MEMO_SUBJECT,
+                body="Texto da amostra.",
+                # a unit where none of the sample people works, when there is one
+                to_units=[
+                    addressee.filter(memberships__isnull=True).order_by("code").first()
+                    or addressee.order_by("code").first()
+                ],
+            )
+        return memo.pk
+
+
+def circular_of(municipality):
+    from paco import demo
+    from tenant_apps.comms.fanout import circular_fanout
+    from tenant_apps.comms.models import Circular
+    from tenant_apps.comms.services import circular_send
+    from tenant_apps.org.models import OrgUnit
+
+    with tenant_context(municipality):
+        circular = Circular.objects.filter(subject=ISOLATION_MEMO_SUBJECT).first()
+        if circular is None:
+            spec = demo.DEMO_STAFF[municipality.slug]
+            circular = circular_send(
+                author=User.objects.get(email=f"gestor@{municipality.slug}.gov.br"),
+                sender_unit=OrgUnit.objects.get(acronym=spec["unit"]),
+                subject=ISOLATION_MEMO_SUBJECT,
+                body="Texto da amostra.",
+                unit_ids=[OrgUnit.objects.get(acronym=(spec.get("also") or [spec["unit"]])[0]).pk],
+            )
+            circular_fanout(circular_id=circular.pk)
+        return circular.pk
+
+
+PARAMETER_FACTORIES.update(
+    {
+        "memo_id": memo_of,
+        "memo_action": lambda municipality: "responder",
+        "circular_id": circular_of,
+    }
+)
+_staff_get = {**dict.fromkeys(ROLES, REDIRECT)}
+_comms_sender = {"GET": {**_staff_get, "staff": OK, "manager": OK, "admin": NOT_FOUND}, "POST": _not_allowed}
+TENANT_MATRIX.update(
+    {
+        "comms:memo_list": _staff_only,
+        "comms:memo_create": {
+            "GET": {**_staff_get, "staff": OK, "manager": OK, "admin": OK},
+            "POST": {**_staff_get, "staff": BAD, "manager": BAD, "admin": BAD},
+        },
+        "comms:memo_detail": {
+            "GET": {**_staff_get, "staff": OK, "manager": NOT_FOUND, "admin": NOT_FOUND},
+            "POST": _not_allowed,
+        },
+        # an empty reply is refused (400) for whoever sees the memo; the others get a 404
+        "comms:memo_action": {
+            "GET": _not_allowed,
+            "POST": {**_staff_get, "staff": BAD, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        },
+        "comms:circular_list": _staff_only,
+        "comms:circular_create": {
+            "GET": {**_staff_get, "staff": NOT_FOUND, "manager": OK, "admin": OK},
+            "POST": {**_staff_get, "staff": NOT_FOUND, "manager": BAD, "admin": BAD},
+        },
+        "comms:circular_detail": _comms_sender,
+        # the staff member is a recipient: "Ciente" records and redirects back
+        "comms:circular_acknowledge": {
+            "GET": _not_allowed,
+            "POST": {**_staff_get, "staff": REDIRECT, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        },
+        "comms:circular_receipts": _comms_sender,
+        # only the sender unit's manager reminds; an empty POST has no click token (400)
+        "comms:circular_remind": {
+            "GET": _not_allowed,
+            "POST": {**_staff_get, "staff": NOT_FOUND, "manager": BAD, "admin": NOT_FOUND},
+        },
+        "comms:circular_export_csv": _comms_sender,
+        "comms:circular_export_pdf": _comms_sender,
+        "comms:unit_activity": _staff_only,
+    }
+)
+
 # Open311 GeoReport v2 (/open311/v2/): reading is public, POST needs an api_key (missing: 403). The
 # sample case's service is not published for Open311 listing, so its request id is a 404 for all;
 # a token is a bearer secret that reveals its NUP, so the harness asks for one that does not exist.
@@ -429,6 +538,92 @@ TENANT_MATRIX.update(
     }
 )
 
+# Ouvidoria (tenant_apps.ombudsman). The sample is a protected-identity denúncia that the city's
+# ombudsman sent for input to the demo staff member's unit: its staff and manager see it (with the
+# pseudonym) and an empty answer is refused (400); the admin's unit was never involved (404). The
+# filer's pages need the follow-up code in the session, so everyone else gets a 404.
+ISOLATION_MANIFESTATION_SUBJECT = "Amostra de isolamento da ouvidoria"
+
+
+def manifestation_of(municipality) -> str:
+    from paco import demo
+    from tenant_apps.cases.services import nup_digits
+    from tenant_apps.ombudsman.models import Manifestation
+    from tenant_apps.ombudsman.services import manifestation_file, manifestation_input_request
+    from tenant_apps.org.models import OrgUnit
+
+    with tenant_context(municipality):
+        manifestation = Manifestation.objects.filter(
+            case__subject__endswith=ISOLATION_MANIFESTATION_SUBJECT
+        ).first()
+        if manifestation is None:
+            manifestation, _code = manifestation_file(
+                kind="denuncia",
+                identity_mode="sigilo",
+                subject=ISOLATION_MANIFESTATION_SUBJECT,
+                description="Descrição reservada da amostra de isolamento da ouvidoria.",
+                filer_name=SECRET_NAME,
+                filer_email=SECRET_EMAIL,
+            )
+            manifestation_input_request(
+                manifestation=manifestation,
+                actor=User.objects.get(email=demo.DEMO_OMBUDSMAN[municipality.slug]["email"]),
+                unit=OrgUnit.objects.get(acronym=demo.DEMO_STAFF[municipality.slug]["unit"]),
+                question="Manifestem-se sobre a amostra.",
+            )
+        return nup_digits(manifestation.case.nup)
+
+
+PARAMETER_FACTORIES.update(
+    {"manifestation_nup": manifestation_of, "ombudsman_action": lambda municipality: "responder-unidade"}
+)
+_staff_form = {
+    "GET": {**_staff_get, "staff": OK, "manager": OK, "admin": OK},
+    "POST": {**_staff_get, "staff": BAD, "manager": BAD, "admin": BAD},
+}
+_ombudsman_report = {
+    "GET": {**_staff_get, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": OK},
+    "POST": _not_allowed,
+}
+TENANT_MATRIX.update(
+    {
+        "ombudsman:home": _get_only_public,
+        "ombudsman:file": {"GET": _everyone, "POST": dict.fromkeys(ROLES, BAD)},
+        "ombudsman:filed": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": _not_allowed},
+        "ombudsman:follow": {"GET": _everyone, "POST": dict.fromkeys(ROLES, BAD)},
+        "ombudsman:follow_detail": {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": _not_allowed},
+        "ombudsman:follow_action": {"GET": _not_allowed, "POST": dict.fromkeys(ROLES, NOT_FOUND)},
+        "ombudsman:staff_list": _staff_only,
+        "ombudsman:staff_new": _staff_form,
+        "ombudsman:staff_report": _ombudsman_report,
+        # municipal admins only; an empty POST is a form with errors
+        "ombudsman:staff_settings": {
+            "GET": {**_staff_get, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": OK},
+            "POST": {**_staff_get, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": BAD},
+        },
+        "ombudsman:staff_report_csv": _ombudsman_report,
+        "ombudsman:staff_detail": {
+            "GET": {**_staff_get, "staff": OK, "manager": OK, "admin": NOT_FOUND},
+            "POST": _not_allowed,
+        },
+        "ombudsman:staff_action": {
+            "GET": _not_allowed,
+            "POST": {**_staff_get, "staff": BAD, "manager": BAD, "admin": NOT_FOUND},
+        },
+    }
+)
+
+
+def test_the_identity_protection_rule_on_the_sample(aracaju):
+    """The unit asked for input sees the pseudonym, never the protected name."""
+    path = f"/staff/ouvidoria/{manifestation_of(aracaju)}/"
+    for role in ("staff", "manager"):
+        body = _text(client_for(role, aracaju).get(path, HTTP_HOST="aracaju.localhost"))
+        assert "Manifestante " in body
+        assert SECRET_NAME not in body
+        assert SECRET_EMAIL not in body
+
+
 _support_only = {
     "GET": {**dict.fromkeys(ROLES, REDIRECT), "support": OK},
     "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
@@ -450,6 +645,8 @@ PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": dict.fromkeys(ROLES, REDIRECT),
     },
     "controlplane:support_console": _support_only,
+    # Stripe's webhooks: an unsigned POST is refused (400) and changes nothing
+    "billing:stripe_webhook": {"GET": dict.fromkeys(ROLES, NOT_ALLOWED), "POST": dict.fromkeys(ROLES, BAD)},
 }
 
 SECRET_NAME = "Zuleide Segredo Sigiloso"

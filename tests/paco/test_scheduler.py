@@ -2,6 +2,7 @@ import datetime as dt
 import threading
 import zoneinfo
 
+import pytest
 from django.db import connection
 from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
@@ -10,6 +11,19 @@ from paco.models import ScheduledRun
 from paco.scheduler import schedule_due, scheduler_tick
 
 SAO_PAULO = zoneinfo.ZoneInfo("America/Sao_Paulo")
+DIGEST = {
+    "name": "staff-digest",
+    "actor": "tenant_apps.notifications.tasks.notifications_digest_task",
+    "every": "daily",
+    "at": "18:00",
+    "per_tenant": True,
+}
+
+
+@pytest.fixture(autouse=True)
+def _only_the_digest(settings):
+    """These tests are about the scheduler itself: pin a schedule of one known job."""
+    settings.SCHEDULE = [DIGEST]
 
 
 def _at(hour: int, minute: int = 0, day: int = 23) -> dt.datetime:

@@ -1,5 +1,6 @@
 """Everything Paço needs; `production` and `test` only adjust it. Variables: see README.md."""
 
+from .billing import *  # noqa: F403
 from .database import *  # noqa: F403
 from .env import ROOT_DIR, env
 from .jobs import *  # noqa: F403
@@ -11,6 +12,7 @@ from .storage import *  # noqa: F403
 from .tenancy import *  # noqa: F403
 
 DEBUG = env.bool("DEBUG", default=True)
+SCHEDULE = [*SCHEDULE, *BILLING_SCHEDULE]  # noqa: F405 - periodic jobs of every concern
 SITE_NAME = "Paço"
 
 MIDDLEWARE = [
@@ -23,6 +25,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # read_only/suspended cities refuse writes (needs TenantMiddleware; runs before every view)
+    "tenants.read_only.ReadOnlyTenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "paco.observability.TenantContextMiddleware",

@@ -39,4 +39,12 @@ SCHEDULE = [
         "at": env.str("STAFF_DIGEST_AT", default="18:00"),
         "per_tenant": True,
     },
+    {
+        # overdue ombudsman items and LAI requests escalate to the unit's managers
+        "name": "ombudsman-escalate",
+        "actor": "tenant_apps.ombudsman.tasks.ombudsman_escalate_task",
+        "every": "daily",
+        "at": env.str("OMBUDSMAN_ESCALATE_AT", default="07:00"),
+        "per_tenant": True,
+    },
 ]

@@ -25,6 +25,7 @@ SHARED_APPS = [
     "django_dramatiq",
     "paco",
     "shared_apps.controlplane",
+    "shared_apps.billing",
 ]
 
 TENANT_APPS = [
@@ -40,8 +41,10 @@ TENANT_APPS = [
     "tenant_apps.documents",
     "tenant_apps.notifications",
     "tenant_apps.cases",
+    "tenant_apps.comms",
     "tenant_apps.portal",
     "tenant_apps.open311",
+    "tenant_apps.ombudsman",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]

@@ -25,6 +25,7 @@ class Command(BaseCommand):
             municipality = municipality_provision(spec=spec)
             demo.demo_people_seed(municipality)
             demo.demo_catalog_seed(municipality)
+            demo.demo_ombudsman_seed(municipality)
         demo.demo_support_seed()
         self._print(options["port"])
 

@@ -1,0 +1,10 @@
+import dramatiq
+
+
+@dramatiq.actor(max_retries=3, min_backoff=60_000)
+def billing_grace_enforce_task(*, period: str = "") -> None:
+    """Daily, in the public schema: cities past due beyond the grace period become read-only
+    (idempotent: a city already read-only is left alone)."""
+    from .services import subscriptions_grace_enforce
+
+    subscriptions_grace_enforce()

@@ -1,0 +1,197 @@
+"""Staff pages of memos and circulars: forms, thread actions, ciência, live list, reminder, exports."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from paco import demo
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.comms.fanout import circular_fanout
+from tenant_apps.comms.models import Circular, CircularReceipt, Memo
+from tenant_apps.comms.services import circular_send, memo_send
+from tenant_apps.org.enums import Role
+from tenant_apps.org.models import Membership
+
+HOST = "aracaju.localhost"
+
+
+def client_as(user) -> Client:
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True, key=demo.DEMO_TOTP_KEY_HEX)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def clients(org):
+    return {
+        "manager": client_as(org.manager),
+        "child": client_as(org.child_staff),
+        "grandchild": client_as(org.grandchild_staff),
+        "other": client_as(org.other_staff),
+    }
+
+
+def _circular(org, unit_ids):
+    circular = circular_send(
+        author=org.manager, sender_unit=org.root, subject="Vacinação", body="Campanha.", unit_ids=unit_ids
+    )
+    circular_fanout(circular_id=circular.pk)
+    return circular
+
+
+def test_staff_write_a_memo_and_the_addressee_replies(org, clients):
+    response = clients["child"].get("/staff/memorandos/novo/")
+    assert response.status_code == 200
+    response = clients["child"].post(
+        "/staff/memorandos/novo/",
+        {
+            "sender_unit": org.child.pk,
+            "subject": "Conserto",
+            "body": "A impressora quebrou.",
+            "to_units": [org.other.pk],
+        },
+    )
+    memo = Memo.objects.get(subject="Conserto")
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/memorandos/{memo.pk}/"
+    inbox = clients["other"].get(f"/staff/memorandos/?unidade={org.other.acronym}")
+    assert memo.document.number in inbox.content.decode()
+
+    response = clients["other"].post(
+        f"/staff/memorandos/{memo.pk}/responder/", {"body": "Técnico a caminho."}
+    )
+    reply = Memo.objects.get(parent=memo)
+    assert response["Location"] == f"/staff/memorandos/{reply.pk}/"
+    page = clients["child"].get(f"/staff/memorandos/{reply.pk}/").content.decode()
+    assert "A impressora quebrou." in page
+    assert "Técnico a caminho." in page
+    assert clients["grandchild"].get(f"/staff/memorandos/{memo.pk}/").status_code == 404
+
+
+def test_an_empty_memo_form_is_refused_and_saves_nothing(org, clients):
+    response = clients["child"].post(
+        "/staff/memorandos/novo/", {"sender_unit": org.child.pk, "subject": "X", "body": "Y"}
+    )
+    assert response.status_code == 400
+    assert "Escolha ao menos um destinatário" in response.content.decode()
+    assert Memo.objects.count() == 0
+
+
+def test_only_managers_open_the_circular_form(org, clients):
+    assert clients["child"].get("/staff/circulares/nova/").status_code == 404
+    assert clients["manager"].get("/staff/circulares/nova/").status_code == 200
+    response = clients["manager"].post(
+        "/staff/circulares/nova/",
+        {
+            "sender_unit": org.root.pk,
+            "subject": "Recesso",
+            "body": "Recesso dia 24.",
+            "units": [org.child.pk],
+        },
+    )
+    circular = Circular.objects.get(subject="Recesso")
+    assert response["Location"] == f"/staff/circulares/{circular.pk}/"
+
+
+def test_a_recipient_opens_then_acknowledges_and_the_sender_sees_it(org, clients):
+    circular = _circular(org, [org.child.pk, org.grandchild.pk])
+
+    page = clients["child"].get(f"/staff/circulares/{circular.pk}/").content.decode()
+    assert "Ciente" in page
+    receipt = CircularReceipt.objects.get(circular=circular, user=org.child_staff)
+    assert receipt.opened_at is not None
+    assert receipt.acknowledged_at is None
+
+    response = clients["child"].post(f"/staff/circulares/{circular.pk}/ciente/")
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.acknowledged_at is not None
+    assert clients["other"].post(f"/staff/circulares/{circular.pk}/ciente/").status_code == 404
+
+    partial = clients["manager"].get(f"/staff/circulares/{circular.pk}/ciencias/").content.decode()
+    assert "1 de 2 deram ciência" in partial
+    pending = (
+        clients["manager"]
+        .get(f"/staff/circulares/{circular.pk}/ciencias/?situacao=pendente")
+        .content.decode()
+    )
+    assert "Nelo Neto" in pending
+    assert "Fabi Filha" not in pending
+    assert clients["child"].get(f"/staff/circulares/{circular.pk}/ciencias/").status_code == 404
+
+
+def test_reminder_is_sent_once_per_click(org, clients):
+    circular = _circular(org, [org.child.pk, org.grandchild.pk])
+    page = clients["manager"].get(f"/staff/circulares/{circular.pk}/").content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+    for _click in range(2):
+        response = clients["manager"].post(f"/staff/circulares/{circular.pk}/lembrete/", {"token": token})
+        assert response.status_code == 302
+    assert circular.reminders.get().recipient_count == 2
+    assert CircularReceipt.objects.filter(circular=circular, reminder_count=1).count() == 2
+    assert (
+        clients["child"].post(f"/staff/circulares/{circular.pk}/lembrete/", {"token": "x"}).status_code == 404
+    )
+
+
+def test_csv_and_pdf_exports_for_the_sender_only(org, clients):
+    circular = _circular(org, [org.child.pk])
+    response = clients["manager"].get(f"/staff/circulares/{circular.pk}/ciencias.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response.content.decode("utf-8-sig").splitlines()[1]
+        == f"Fabi Filha;{org.child_staff.email};Não abriu;;;"
+    )
+    pdf = clients["manager"].get(f"/staff/circulares/{circular.pk}/ciencias.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert clients["child"].get(f"/staff/circulares/{circular.pk}/ciencias.csv").status_code == 404
+
+
+def test_the_acknowledgement_page_queries_do_not_grow_with_recipients(org, clients):
+    def page_queries(count: int) -> int:
+        for index in range(count):
+            user = User.objects.create_user(
+                f"lote{count}-{index}@teste.gov.br", "x", full_name=f"Lote {index}", kind=UserKind.STAFF
+            )
+            Membership.objects.create(user=user, unit=org.other, role=Role.STAFF)
+        circular = _circular(org, [org.other.pk])
+        CircularReceipt.objects.filter(circular=circular).update(opened_at=circular.created_at)
+        client = clients["manager"]
+        client.get(f"/staff/circulares/{circular.pk}/")  # warm the session and tenant caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/staff/circulares/{circular.pk}/")
+        assert response.status_code == 200
+        Membership.objects.filter(unit=org.other, user__email__startswith=f"lote{count}-").delete()
+        return len(queries)
+
+    assert page_queries(3) == page_queries(40)
+
+
+def test_unit_activity_lists_own_units_only(org, clients):
+    memo_send(
+        author=org.child_staff, sender_unit=org.child, subject="Ofício", body="Texto", to_units=[org.other]
+    )
+    page = (
+        clients["other"].get(f"/staff/comunicacoes/atividade/?unidade={org.other.acronym}").content.decode()
+    )
+    assert "Memorando recebido" in page
+    assert "Ofício" in page
+    # a unit that is not one's own falls back to one's own
+    page = (
+        clients["other"].get(f"/staff/comunicacoes/atividade/?unidade={org.child.acronym}").content.decode()
+    )
+    assert "T-OUTRA — Outra" in page

@@ -1,0 +1,36 @@
+import pytest
+
+from paco import demo
+from tenant_apps.accounts.models import User
+from tenant_apps.org.enums import Role
+from tenant_apps.org.models import Membership, OrgUnit
+
+
+@pytest.fixture
+def ombudsman(in_aracaju):
+    """Aracaju's demo ombudsman, manager in the CGM (the office that sees protected identities)."""
+    return User.objects.get(email=demo.DEMO_OMBUDSMAN["aracaju"]["email"])
+
+
+@pytest.fixture
+def sema(in_aracaju):
+    return OrgUnit.objects.get(acronym="SEMA")
+
+
+@pytest.fixture
+def sema_staff(in_aracaju, sema):
+    user = User.objects.create_user("sema@aracaju.se.gov.br", "x", full_name="Sandro Sema", kind="staff")
+    Membership.objects.create(user=user, unit=sema, role=Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def sema_manager(in_aracaju, sema):
+    user = User.objects.create_user("gestor.sema@aracaju.se.gov.br", "x", full_name="Gil Sema", kind="staff")
+    Membership.objects.create(user=user, unit=sema, role=Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def citizen(in_aracaju):
+    return User.objects.get(email="cidadao@exemplo.com.br")
