@@ -44,6 +44,8 @@ class Command(BaseCommand):
             write(f"  staff {spec.slug:9}{staff['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
             if spec.admin:
                 write(f"  admin {spec.slug:9}{spec.admin.email} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
+            ombudsman = demo.DEMO_OMBUDSMAN[spec.slug]
+            write(f"  ombudsman {spec.slug:5}{ombudsman['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
         write(
             f"  vendor support {demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)"
         )
