@@ -45,7 +45,9 @@ class Command(BaseCommand):
             if spec.admin:
                 write(f"  admin {spec.slug:9}{spec.admin.email} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
             ombudsman = demo.DEMO_OMBUDSMAN[spec.slug]
-            write(f"  ombudsman {spec.slug:5}{ombudsman['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
+            write(
+                f"  ombudsman {spec.slug:5}{ombudsman['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)"
+            )
         write(
             f"  vendor support {demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)"
         )
