@@ -10,7 +10,9 @@ request answered 200 in the foundation benches.
 Sections (BENCH_ONLY, comma-separated, default all): foundation (tests/bench/foundation.py:
 provisioning clone vs migrate, tenant resolution), and the Protocolo ones (tests/bench/protocolo.py):
 nup (NUP issuance under concurrency), queries (query counts), inbox (unit inbox at BENCH_CASES
-cases), search (full-text search over BENCH_DOCUMENTS documents). Each module lists its knobs.
+cases), search (full-text search over BENCH_DOCUMENTS documents); and comms (tests/bench/comms.py:
+a circular to every staff member fanned out by a real worker, the sender's acknowledgement page).
+Each module lists its knobs.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ for _path in (ROOT, ROOT / "src"):
 from tests.bench.figures import stopwatch  # noqa: E402 - needs the paths above
 from tests.bench.scratch import BENCH_DATABASE, database_drop, scratch_database_create  # noqa: E402
 
-SECTIONS = ("foundation", "nup", "queries", "inbox", "search")
+SECTIONS = ("foundation", "nup", "queries", "inbox", "search", "comms")
+PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
 
 def sections_selected() -> set[str]:
@@ -92,10 +95,14 @@ def main() -> int:
 
         if "foundation" in sections:
             foundation_benches()
-        if sections - {"foundation"}:
+        if sections & PROTOCOLO_SECTIONS:
             from tests.bench.protocolo import protocolo_benches
 
             protocolo_benches(sections)
+        if "comms" in sections:
+            from tests.bench.comms import comms_benches
+
+            comms_benches()
     finally:
         if server is not None:
             try:
