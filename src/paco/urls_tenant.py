@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin-municipal/assinatura/", include("shared_apps.billing.tenant_urls")),
     path("api/v1/", include("tenant_apps.catalog.api_urls")),
     path("api/v1/", include("tenant_apps.cases.api_urls")),
+    path("api/v1/", include("tenant_apps.comms.api_urls")),
     path("open311/v2/", include("tenant_apps.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -7,6 +7,15 @@ from django.core.management import call_command
 from django.test import Client
 
 EXPECTED_OPERATIONS = {
+    "/api/v1/memos/": {"get": "memo_list", "post": "memo_send"},
+    "/api/v1/memos/{memo_id}/": {"get": "memo_detail"},
+    "/api/v1/memos/{memo_id}/reply/": {"post": "memo_reply"},
+    "/api/v1/memos/{memo_id}/forward/": {"post": "memo_forward"},
+    "/api/v1/circulars/": {"get": "circular_list", "post": "circular_send"},
+    "/api/v1/circulars/{circular_id}/": {"get": "circular_detail"},
+    "/api/v1/circulars/{circular_id}/acknowledge/": {"post": "circular_acknowledge"},
+    "/api/v1/circulars/{circular_id}/receipts/": {"get": "circular_receipts"},
+    "/api/v1/circulars/{circular_id}/remind/": {"post": "circular_remind"},
     "/api/v1/services/": {"get": "service_list"},
     "/api/v1/services/{code}/": {"get": "service_detail"},
     "/api/v1/cases/": {"get": "case_list", "post": "case_open"},

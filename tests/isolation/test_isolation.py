@@ -515,6 +515,56 @@ TENANT_MATRIX.update(
     }
 )
 
+# Memos and circulars over REST (/api/v1/memos/, /api/v1/circulars/): verified staff only (a citizen
+# gets 403). The sample memo is the staff member's (manager and admin: 404); an empty body is refused
+# field by field (400). Only unit managers send circulars, and the sample circular went from the
+# manager's unit (where the staff member also works) to the staff member: only recipients declare
+# ciência (the manager, a sender, 403), and only the sender unit's manager reminds (empty: no token).
+_api_staff_read = {"GET": {**_api_nobody, "citizen": FORBIDDEN, "staff": OK, "manager": OK, "admin": OK}}
+_api_post_only = {**dict.fromkeys(ROLES, NOT_ALLOWED), **_api_nobody, "citizen": FORBIDDEN}
+_api_comms_sender_read = {
+    "GET": {**_api_nobody, "citizen": FORBIDDEN, "staff": OK, "manager": OK, "admin": NOT_FOUND},
+    "POST": _api_post_only,
+}
+_api_memo_action = {
+    "GET": _api_post_only,
+    "POST": {**_api_nobody, "citizen": FORBIDDEN, "staff": BAD, "manager": NOT_FOUND, "admin": NOT_FOUND},
+}
+TENANT_MATRIX.update(
+    {
+        "comms_api:memo_list": {
+            **_api_staff_read,
+            "POST": {**_api_nobody, "citizen": FORBIDDEN, "staff": BAD, "manager": BAD, "admin": BAD},
+        },
+        "comms_api:memo_detail": {
+            "GET": {**_api_memo_action["POST"], "staff": OK},
+            "POST": _api_post_only,
+        },
+        "comms_api:memo_reply": _api_memo_action,
+        "comms_api:memo_forward": _api_memo_action,
+        "comms_api:circular_list": {
+            **_api_staff_read,
+            "POST": {**_api_nobody, "citizen": FORBIDDEN, "staff": FORBIDDEN, "manager": BAD, "admin": BAD},
+        },
+        "comms_api:circular_detail": _api_comms_sender_read,
+        "comms_api:circular_acknowledge": {
+            "GET": _api_post_only,
+            "POST": {**_api_memo_action["POST"], "staff": OK, "manager": FORBIDDEN},
+        },
+        "comms_api:circular_receipts": _api_comms_sender_read,
+        "comms_api:circular_remind": {
+            "GET": _api_post_only,
+            "POST": {
+                **_api_nobody,
+                "citizen": FORBIDDEN,
+                "staff": FORBIDDEN,
+                "manager": BAD,
+                "admin": NOT_FOUND,
+            },
+        },
+    }
+)
+
 # Open311 GeoReport v2 (/open311/v2/): reading is public, POST needs an api_key (missing: 403). The
 # sample case's service is not published for Open311 listing, so its request id is a 404 for all;
 # a token is a bearer secret that reveals its NUP, so the harness asks for one that does not exist.
