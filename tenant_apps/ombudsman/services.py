@@ -408,11 +408,19 @@ def manifestation_answer_information(*, manifestation: Manifestation, answer: st
 
 
 @transaction.atomic
-def manifestation_close(*, manifestation: Manifestation, actor: Any, answer: str) -> Manifestation:
-    """The ombudsman's final answer (art. 16). "Closed" is not "resolved": the filer says that."""
+def manifestation_close(
+    *, manifestation: Manifestation, actor: Any, answer: str, uploads: Any = ()
+) -> Manifestation:
+    """The ombudsman's final answer (art. 16). "Closed" is not "resolved": the filer says that.
+
+    `uploads` are documents that go with the answer (an LAI answer may attach the information
+    requested, Lei 12.527/2011 art. 11 § 1º I): joined to the case file, visible to the filer.
+    """
     manifestation = _lock(manifestation)
     rules = deadlines.settings_default()
     _require_ombudsman(actor, rules)
+    if uploads:
+        case_services.case_attach(case=manifestation.case, actor=actor, uploads=uploads, is_public=True)
     case = case_services.case_close(case=manifestation.case, actor=actor, answer=answer)
     manifestation.is_answered_in_time = timezone.localdate(case.closed_at) <= case.deadline
     manifestation.is_resolved = None

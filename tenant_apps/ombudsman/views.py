@@ -449,7 +449,15 @@ def staff_action(request: HttpRequest, manifestation_nup: str, ombudsman_action:
                     manifestation=manifestation, actor=user, question=data["text"]
                 )
             elif ombudsman_action == "concluir":
-                services.manifestation_close(manifestation=manifestation, actor=user, answer=data["text"])
+                from tenant_apps.cases.services import Upload
+
+                uploads = [
+                    Upload(name=upload.name or "anexo", file=upload, label=_("Documento da resposta"))
+                    for upload in request.FILES.getlist("anexos")
+                ]
+                services.manifestation_close(
+                    manifestation=manifestation, actor=user, answer=data["text"], uploads=uploads
+                )
             elif ombudsman_action == "responder-unidade":
                 services.manifestation_input_answer(
                     manifestation=manifestation, actor=user, answer=data["text"]

@@ -284,3 +284,36 @@ def test_the_escalation_actor_runs_in_the_tenant_and_is_idempotent(in_aracaju, o
 
     # the CGM's manager (the demo ombudsman) is told once, in the inbox and by e-mail
     assert Notification.objects.filter(template_key="ombudsman_overdue", recipient=ombudsman).count() == 2
+
+
+def test_an_lai_answer_attaches_documents_the_filer_can_see(in_aracaju, ombudsman):
+    import io
+
+    from tenant_apps.cases.models import CaseDocument
+    from tenant_apps.cases.services import Upload
+    from tenant_apps.documents.models import Attachment
+
+    manifestation, _code = _file(
+        kind=ManifestationKind.INFORMATION_ACCESS,
+        identity_mode=IdentityMode.IDENTIFIED,
+        filer_name="Rita Requerente",
+        filer_cpf="529.982.247-25",
+        filer_email="rita@exemplo.com.br",
+    )
+    pdf = b"%PDF-1.4\n% planilha de contratos\n%%EOF\n"
+
+    services.manifestation_close(
+        manifestation=manifestation,
+        actor=ombudsman,
+        answer="Segue a planilha com os contratos de 2025.",
+        uploads=[Upload(name="contratos-2025.pdf", file=io.BytesIO(pdf), label="Documento da resposta")],
+    )
+
+    case = Case.objects.get(pk=manifestation.case_id)
+    attachment = Attachment.objects.get(document__case_links__case=case, original_name="contratos-2025.pdf")
+    assert case.status == CaseStatus.CLOSED
+    assert (attachment.content_type, attachment.sha256) == (
+        "application/pdf",
+        hashlib.sha256(pdf).hexdigest(),
+    )
+    assert CaseDocument.objects.get(case=case, document=attachment.document).is_public is True
