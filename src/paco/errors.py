@@ -7,7 +7,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -35,3 +37,24 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             return Response({field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"message": exc.message, "extra": exc.extra}, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(exc, context)
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The body of a 401/403/404 answer (DRF's `{"detail": ...}`), for the OpenAPI description."""
+
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "ErrorDetail"
+
+
+def api_error_responses(*, bad_request: str, not_found: str) -> dict[int, OpenApiResponse]:
+    """The error answers every endpoint documents, worded for its resource."""
+    return {
+        400: OpenApiResponse(OpenApiTypes.OBJECT, description=bad_request),
+        401: OpenApiResponse(
+            ApiErrorSerializer, description="Sem credenciais, ou token inválido nesta cidade."
+        ),
+        403: OpenApiResponse(ApiErrorSerializer, description="O seu papel não permite esta operação."),
+        404: OpenApiResponse(ApiErrorSerializer, description=not_found),
+    }

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.fields import empty
 from rest_framework.request import Request
@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.utils import html
 from rest_framework.views import APIView
 
-from paco.errors import ApplicationError
+from paco.errors import ApplicationError, api_error_responses
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -68,22 +68,11 @@ NUP_PARAMETER = OpenApiParameter(
 UPLOAD_FIELD_NAMES = {"uploads": "anexos", "file": "anexos"}
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-ERROR_RESPONSES = {
-    400: OpenApiResponse(
-        OpenApiTypes.OBJECT,
-        description='Dados recusados: `{"campo": ["mensagem"]}` por campo (respostas do formulário em '
-        '`form_data`), ou `{"message": "..."}` quando uma regra do protocolo impede a operação.',
-    ),
-    401: OpenApiResponse(
-        ErrorDetailSerializer, description="Sem credenciais, ou token inválido nesta cidade."
-    ),
-    403: OpenApiResponse(ErrorDetailSerializer, description="O seu papel não permite esta operação."),
-    404: OpenApiResponse(ErrorDetailSerializer, description="Protocolo inexistente ou fora do seu alcance."),
-}
+ERROR_RESPONSES = api_error_responses(
+    bad_request='Dados recusados: `{"campo": ["mensagem"]}` por campo (respostas do formulário em '
+    '`form_data`), ou `{"message": "..."}` quando uma regra do protocolo impede a operação.',
+    not_found="Protocolo inexistente ou fora do seu alcance.",
+)
 
 
 # --- fields -----------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paco.errors import api_error_responses
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -57,25 +58,11 @@ MEMO_ID_PARAMETER = OpenApiParameter("memo_id", OpenApiTypes.INT, OpenApiParamet
 CIRCULAR_ID_PARAMETER = OpenApiParameter("circular_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class CommsErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-    class Meta:
-        ref_name = "CommsError"
-
-
-ERROR_RESPONSES = {
-    400: OpenApiResponse(
-        OpenApiTypes.OBJECT,
-        description='Dados recusados: `{"campo": ["mensagem"]}` por campo, ou `{"message": "..."}` '
-        "quando uma regra impede a operação.",
-    ),
-    401: OpenApiResponse(
-        CommsErrorSerializer, description="Sem credenciais, ou token inválido nesta cidade."
-    ),
-    403: OpenApiResponse(CommsErrorSerializer, description="O seu papel não permite esta operação."),
-    404: OpenApiResponse(CommsErrorSerializer, description="Inexistente ou fora do seu alcance."),
-}
+ERROR_RESPONSES = api_error_responses(
+    bad_request='Dados recusados: `{"campo": ["mensagem"]}` por campo, ou `{"message": "..."}` '
+    "quando uma regra impede a operação.",
+    not_found="Inexistente ou fora do seu alcance.",
+)
 
 
 # --- input helpers ----------------------------------------------------------------------------
