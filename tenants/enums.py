@@ -7,6 +7,8 @@ class MunicipalityStatus(models.TextChoices):
     ACTIVE = "active", _("Ativo")
     SUSPENDED = "suspended", _("Suspenso")
     READ_ONLY = "read_only", _("Somente leitura")
+    # subscription cancelled: read-only until offboarding deletes the data after its grace period
+    CANCELLED = "cancelled", _("Cancelado")
 
 
 class State(models.TextChoices):

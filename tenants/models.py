@@ -27,6 +27,8 @@ class Municipality(TenantMixin, BaseModel):
     )
     primary_color = models.CharField(_("cor primária"), max_length=7, validators=[color_validator])
     secondary_color = models.CharField(_("cor secundária"), max_length=7, validators=[color_validator])
+    # the newest request or job seen in the city, written at most every few minutes (support console)
+    last_activity_at = models.DateTimeField(_("última atividade"), null=True, blank=True)
     coat_of_arms = models.CharField(
         _("brasão"), max_length=255, blank=True, help_text=_("Nome do arquivo no armazenamento do município.")
     )

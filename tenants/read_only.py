@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from .enums import MunicipalityStatus
 
-READ_ONLY_STATUSES = frozenset({MunicipalityStatus.READ_ONLY, MunicipalityStatus.SUSPENDED})
+READ_ONLY_STATUSES = frozenset(
+    {MunicipalityStatus.READ_ONLY, MunicipalityStatus.SUSPENDED, MunicipalityStatus.CANCELLED}
+)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 API_PREFIXES = ("/api/", "/open311/")
 

@@ -3,8 +3,8 @@
 The tenant's status follows its subscription (see `municipality_status_for`):
 
     trialing -> trial · active -> active · past_due -> active with a warning, read_only after
-    BILLING_GRACE_DAYS · unpaid, paused, canceled -> read_only (citizens keep reading their cases;
-    deleting the data is offboarding's job) · incomplete* -> unchanged
+    BILLING_GRACE_DAYS · unpaid, paused -> read_only · canceled -> cancelled (read-only too: citizens keep
+    reading their cases; deleting the data is offboarding's job) · incomplete* -> unchanged
 
 A municipality suspended by vendor support stays suspended whatever Stripe says.
 """
@@ -181,8 +181,10 @@ def municipality_status_for(subscription: Subscription, *, now: dt.datetime) -> 
         if subscription.past_due_since is not None and now - subscription.past_due_since > grace:
             return MunicipalityStatus.READ_ONLY
         return MunicipalityStatus.ACTIVE
-    if status in (SubscriptionStatus.UNPAID, SubscriptionStatus.PAUSED, SubscriptionStatus.CANCELED):
+    if status in (SubscriptionStatus.UNPAID, SubscriptionStatus.PAUSED):
         return MunicipalityStatus.READ_ONLY
+    if status == SubscriptionStatus.CANCELED:
+        return MunicipalityStatus.CANCELLED
     return None
 
 

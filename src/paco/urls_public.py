@@ -7,5 +7,8 @@ from .health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("billing/", include("shared_apps.billing.urls")),
+    path("cadastro/", include("shared_apps.onboarding.urls")),
+    path("suporte/municipios/", include("shared_apps.support.urls")),
+    path("suporte/encerramentos/", include("shared_apps.offboarding.urls")),
     path("", include("shared_apps.controlplane.urls")),
 ]

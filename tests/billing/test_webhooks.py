@@ -248,13 +248,13 @@ def test_deleted_subscription_cancels_and_leaves_the_city_read_only(
         django_capture_on_commit_callbacks,
     )
 
-    assert _state(gravatai) == (SubscriptionStatus.CANCELED, MunicipalityStatus.READ_ONLY)
+    assert _state(gravatai) == (SubscriptionStatus.CANCELED, MunicipalityStatus.CANCELLED)
     # a late invoice.paid does not bring a cancelled subscription back
     _deliver(
         stripe_event("evt_late", "invoice.paid", {**_invoice(), "amount_paid": 1}, created=NOW + 5),
         django_capture_on_commit_callbacks,
     )
-    assert _state(gravatai) == (SubscriptionStatus.CANCELED, MunicipalityStatus.READ_ONLY)
+    assert _state(gravatai) == (SubscriptionStatus.CANCELED, MunicipalityStatus.CANCELLED)
 
 
 def test_billing_never_lifts_a_suspension_by_support(

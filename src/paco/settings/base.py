@@ -5,14 +5,26 @@ from .database import *  # noqa: F403
 from .env import ROOT_DIR, env
 from .jobs import *  # noqa: F403
 from .jobs import REDIS_URL
+from .metering import *  # noqa: F403
 from .notifications import *  # noqa: F403
 from .observability import *  # noqa: F403
+from .offboarding import *  # noqa: F403
+from .onboarding import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
+from .support import *  # noqa: F403
 from .tenancy import *  # noqa: F403
 
 DEBUG = env.bool("DEBUG", default=True)
-SCHEDULE = [*SCHEDULE, *BILLING_SCHEDULE]  # noqa: F405 - periodic jobs of every concern
+# periodic jobs of every concern
+SCHEDULE = [
+    *SCHEDULE,  # noqa: F405
+    *BILLING_SCHEDULE,  # noqa: F405
+    *METERING_SCHEDULE,  # noqa: F405
+    *ONBOARDING_SCHEDULE,  # noqa: F405
+    *SUPPORT_SCHEDULE,  # noqa: F405
+    *OFFBOARDING_SCHEDULE,  # noqa: F405
+]
 SITE_NAME = "Paço"
 
 MIDDLEWARE = [

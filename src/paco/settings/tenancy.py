@@ -26,6 +26,10 @@ SHARED_APPS = [
     "paco",
     "shared_apps.controlplane",
     "shared_apps.billing",
+    "shared_apps.onboarding",
+    "shared_apps.metering",
+    "shared_apps.support",
+    "shared_apps.offboarding",
 ]
 
 TENANT_APPS = [

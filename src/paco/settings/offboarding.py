@@ -1,0 +1,6 @@
+"""Offboarding: see README.md for the variables."""
+
+from .env import env  # noqa: F401
+
+# periodic jobs of this concern, appended to SCHEDULE in base.py
+OFFBOARDING_SCHEDULE: list[dict[str, object]] = []
