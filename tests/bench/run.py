@@ -11,7 +11,12 @@ Sections (BENCH_ONLY, comma-separated, default all): foundation (tests/bench/fou
 provisioning clone vs migrate, tenant resolution), and the Protocolo ones (tests/bench/protocolo.py):
 nup (NUP issuance under concurrency), queries (query counts), inbox (unit inbox at BENCH_CASES
 cases), search (full-text search over BENCH_DOCUMENTS documents); and comms (tests/bench/comms.py:
-a circular to every staff member fanned out by a real worker, the sender's acknowledgement page).
+a circular to every staff member fanned out by a real worker, the sender's acknowledgement page);
+and the control-plane ones (tests/bench/controlplane.py): cities (BENCH_CITIES_N cities provisioned
+back to back: time, steps, database growth), migrate500 (one new migration over BENCH_MIGRATE_SCHEMAS
+tenant schemas by `migrate_schemas --executor=multiprocessing`; selecting it switches
+DJANGO_SETTINGS_MODULE to tests.bench.migration_settings, which adds the bench's throwaway app),
+onboarding (signup form -> verification -> provisioning job -> first portal GET).
 Each module lists its knobs.
 """
 
@@ -33,7 +38,7 @@ for _path in (ROOT, ROOT / "src"):
 from tests.bench.figures import stopwatch  # noqa: E402 - needs the paths above
 from tests.bench.scratch import BENCH_DATABASE, database_drop, scratch_database_create  # noqa: E402
 
-SECTIONS = ("foundation", "nup", "queries", "inbox", "search", "comms")
+SECTIONS = ("foundation", "nup", "queries", "inbox", "search", "comms", "cities", "migrate500", "onboarding")
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
 
@@ -68,8 +73,15 @@ def main() -> int:
     media_root = tempfile.mkdtemp(prefix="paco-bench-media-")
     os.environ["MEDIA_ROOT"] = media_root
     server: dict[str, Any] | None = None
+    migration_app_dir: Path | None = None
     try:
         print("Paço bench", flush=True)
+        if "migrate500" in sections:
+            # INSTALLED_APPS is fixed by django.setup(): the throwaway app must exist before it.
+            from tests.bench.controlplane import MIGRATION_SETTINGS, migration_app_create
+
+            migration_app_dir = migration_app_create()
+            os.environ["DJANGO_SETTINGS_MODULE"] = MIGRATION_SETTINGS
         with stopwatch("scratch database + django.setup"):
             server = scratch_database_create()
             import django
@@ -103,6 +115,18 @@ def main() -> int:
             from tests.bench.comms import comms_benches
 
             comms_benches()
+        if "cities" in sections:
+            from tests.bench.controlplane import cities_bench
+
+            cities_bench()
+        if "migrate500" in sections:
+            from tests.bench.controlplane import migrate_bench
+
+            migrate_bench()
+        if "onboarding" in sections:
+            from tests.bench.controlplane import onboarding_bench
+
+            onboarding_bench()
     finally:
         if server is not None:
             try:
@@ -114,6 +138,8 @@ def main() -> int:
             database_drop(server)
             print(f"\ndropped database {BENCH_DATABASE}")
         shutil.rmtree(media_root, ignore_errors=True)
+        if migration_app_dir is not None:
+            shutil.rmtree(migration_app_dir, ignore_errors=True)
     print(f"total run time {time.perf_counter() - run_started:.1f} s")
     return 0
 

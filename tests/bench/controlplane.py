@@ -1,0 +1,535 @@
+"""Control-plane benches: many cities back to back, one migration over every schema, and signup.
+
+- cities: BENCH_CITIES_N cities provisioned one after the other by clone
+  (`tenants.services.municipality_provision`, an org chart of 8 units and an admin each, fictitious
+  IBGE codes 993xxxx). Prints the total, per-city p50/p95/max, the first-tenth vs last-tenth
+  median (does provisioning slow down as the catalogue grows?), the split per step (the `on_step`
+  callback), the database size and the number of relations and schemas before and after.
+- migrate500: a throwaway tenant app (`bench_migration`, written into a temporary directory and
+  installed by tests/bench/migration_settings.py) whose 0001 creates a small table and fills it
+  with BENCH_MIGRATE_ROWS rows, so the template and every cloned schema have it. First, on the
+  schemas that exist (at least BENCH_MIGRATE_SAMPLE), one migration is applied with
+  `--executor=standard` and the next with `--executor=multiprocessing` (same shape: a column with
+  a default and an index) for a ratio; then the template is synced, more cities are cloned until
+  there are BENCH_MIGRATE_SCHEMAS tenant schemas, and ONE new migration is applied to all of them
+  by `src/manage.py migrate_schemas --noinput --executor=multiprocessing` in a subprocess
+  (TENANT_MIGRATION_PROCESSES = the CPU count). Prints the wall time, the time per schema, the
+  linear extrapolation to Brazil's 5,570 municipalities, and how many schemas have the new column
+  and index afterwards (information_schema, pg_indexes).
+- onboarding: the path from the signup form to a live portal through the real code, BENCH_SIGNUP_N
+  times: the POST of the signup form on the control-plane host, the e-mail verification, the
+  provisioning job body, the first GET of the new city's portal.
+
+Times are printed, never asserted. Knobs (environment): BENCH_CITIES_N (default 100),
+BENCH_MIGRATE_SCHEMAS (500), BENCH_MIGRATE_SAMPLE (50; 0 skips the ratio), BENCH_MIGRATE_ROWS
+(1000), BENCH_SIGNUP_N (5).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from tests.bench.figures import percentile, ratio
+
+CITIES_N = int(os.environ.get("BENCH_CITIES_N", "100"))
+MIGRATE_SCHEMAS = int(os.environ.get("BENCH_MIGRATE_SCHEMAS", "500"))
+MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "50"))
+MIGRATE_ROWS = int(os.environ.get("BENCH_MIGRATE_ROWS", "1000"))
+SIGNUP_N = int(os.environ.get("BENCH_SIGNUP_N", "5"))
+BRAZIL_MUNICIPALITIES = 5570
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATION_SETTINGS = "tests.bench.migration_settings"
+APP = "bench_migration"
+TABLE = f"{APP}_benchrecord"
+MB = 1024 * 1024
+
+
+# --- the cities ----------------------------------------------------------------------------------
+
+PRIMARY_COLORS = ("#0b4f9c", "#1b6e3a", "#7a1f5c", "#c25e00", "#255f85", "#5b3f8c", "#2f6f4e", "#8c2d19")
+SECONDARY_COLORS = ("#f2b705", "#c8102e", "#ffcd07", "#e0e0e0", "#00a3a3", "#ff7f50", "#d4af37", "#4caf50")
+STATES = ("SE", "RS", "BA", "MG", "PE", "PR", "GO", "PA")
+
+
+def city_spec(index: int) -> Any:
+    """City number `index` (1..9999): a realistic small prefeitura with 8 units and an admin."""
+    from tenants.services import AdminSpec, MunicipalitySpec, OrgUnitSpec
+
+    slug = f"bench-city-{index}"
+    return MunicipalitySpec(
+        slug=slug,
+        name=f"Cidade de Bancada {index}",
+        display_name=f"Prefeitura Municipal de Cidade de Bancada {index}",
+        # Fictitious IBGE codes (9 is no state's prefix); foundation uses 991xxxx and 992xxxx.
+        ibge_code=f"993{index:04d}",
+        state=STATES[index % len(STATES)],
+        population=5_000 + 37 * index,
+        primary_color=PRIMARY_COLORS[index % len(PRIMARY_COLORS)],
+        secondary_color=SECONDARY_COLORS[index % len(SECONDARY_COLORS)],
+        org_chart=(
+            OrgUnitSpec("40001", "SEAD", "Secretaria Municipal de Administração", "secretaria"),
+            OrgUnitSpec("40002", "SEAD-PROT", "Protocolo Geral", "setor", parent="SEAD"),
+            OrgUnitSpec("40003", "SEFAZ", "Secretaria Municipal da Fazenda", "secretaria"),
+            OrgUnitSpec("40004", "SEFAZ-TRIB", "Coordenadoria de Tributos", "setor", parent="SEFAZ"),
+            OrgUnitSpec("40005", "SEMED", "Secretaria Municipal da Educação", "secretaria"),
+            OrgUnitSpec("40006", "SMS", "Secretaria Municipal da Saúde", "secretaria"),
+            OrgUnitSpec("40007", "SEMAS", "Secretaria Municipal de Assistência Social", "secretaria"),
+            OrgUnitSpec("40008", "CGM", "Controladoria-Geral do Município", "controladoria"),
+        ),
+        admin=AdminSpec(f"admin@{slug}.gov.br", "Administradora Municipal", "Bancada#Admin2026", unit="SEAD"),
+    )
+
+
+@dataclass
+class CatalogFigures:
+    database_bytes: int
+    relations: int
+    schemas: int
+    tenant_schemas: int
+
+
+def catalog_figures() -> CatalogFigures:
+    from django.db import connection
+
+    from tenants.models import Municipality
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_database_size(current_database()), (SELECT count(*) FROM pg_class),"
+            " (SELECT count(*) FROM pg_namespace"
+            "  WHERE nspname NOT LIKE 'pg\\_%%' AND nspname <> 'information_schema')"
+        )
+        database_bytes, relations, schemas = cursor.fetchone()
+    tenants = Municipality.objects.exclude(schema_name="public").count()
+    return CatalogFigures(database_bytes, relations, schemas, tenants)
+
+
+@dataclass
+class ProvisionRun:
+    label: str
+    seconds: list[float] = field(default_factory=list)
+    steps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    before: CatalogFigures | None = None
+    after: CatalogFigures | None = None
+    wall: float = 0.0
+
+
+def cities_provision(first: int, last: int, label: str) -> ProvisionRun:
+    """Provision cities first..last (inclusive) back to back by clone."""
+    from tenants.services import municipality_provision
+
+    run = ProvisionRun(label)
+    run.before = catalog_figures()
+
+    def on_step(name: str, seconds: float) -> None:
+        run.steps[name].append(seconds)
+
+    wall_started = time.perf_counter()
+    for index in range(first, last + 1):
+        started = time.perf_counter()
+        municipality_provision(spec=city_spec(index), method="clone", on_step=on_step)
+        run.seconds.append(time.perf_counter() - started)
+    run.wall = time.perf_counter() - wall_started
+    run.after = catalog_figures()
+    return run
+
+
+def provision_report(run: ProvisionRun) -> None:
+    values = run.seconds
+    count = len(values)
+    print(f"\n{run.label}")
+    if not count:
+        print("  nothing to provision")
+        return
+    print(f"  total {run.wall:.1f} s for {count} cities, {count / run.wall:.2f} cities/s")
+    print(
+        f"  per city (s): p50 {percentile(values, 0.5):.3f}  p95 {percentile(values, 0.95):.3f}"
+        f"  max {max(values):.3f}  mean {statistics.fmean(values):.3f}"
+    )
+    if count >= 10:
+        tenth = count // 10
+        early, late = values[:tenth], values[-tenth:]
+        print(
+            f"  first {tenth} vs last {tenth} cities, median: {statistics.median(early):.3f} s vs"
+            f" {statistics.median(late):.3f} s ({ratio(statistics.median(late), statistics.median(early))})"
+        )
+    print("\n  per-step split (on_step callback)")
+    print(f"    {'step':14} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9} {'share':>7}")
+    step_total = sum(statistics.fmean(step) for step in run.steps.values())
+    for name, step in run.steps.items():
+        mean = statistics.fmean(step)
+        share = mean / step_total * 100 if step_total else 0.0
+        print(
+            f"    {name:14} {percentile(step, 0.5) * 1000:9.1f} {percentile(step, 0.95) * 1000:9.1f}"
+            f" {mean * 1000:9.1f} {share:6.1f}%"
+        )
+    before, after = run.before, run.after
+    assert before is not None
+    assert after is not None
+    grown = after.database_bytes - before.database_bytes
+    print(
+        f"\n  database size (pg_database_size): {before.database_bytes / MB:.1f} MB ->"
+        f" {after.database_bytes / MB:.1f} MB, +{grown / MB:.1f} MB, {grown / count / MB:.2f} MB per city"
+    )
+    print(
+        f"  relations (pg_class): {before.relations} -> {after.relations},"
+        f" {(after.relations - before.relations) / count:.0f} per city;"
+        f" schemas: {before.schemas} -> {after.schemas} ({after.tenant_schemas} tenants)"
+    )
+
+
+def cities_bench() -> None:
+    from django.db import connection
+
+    run = cities_provision(
+        1, CITIES_N, f"Cities ({CITIES_N} provisioned back to back by clone, 8 units + admin)"
+    )
+    provision_report(run)
+    connection.close()
+
+
+# --- migrate500: the throwaway app ---------------------------------------------------------------
+
+APP_FILES = {
+    "__init__.py": "",
+    "apps.py": """\
+        from django.apps import AppConfig
+
+
+        class BenchMigrationConfig(AppConfig):
+            name = "bench_migration"
+            default_auto_field = "django.db.models.BigAutoField"
+        """,
+    "migrations/__init__.py": "",
+    "migrations/0001_initial.py": """\
+        from django.db import migrations, models
+
+
+        class Migration(migrations.Migration):
+            initial = True
+            dependencies = []
+            operations = [
+                migrations.CreateModel(
+                    name="BenchRecord",
+                    fields=[
+                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False)),
+                        ("title", models.CharField(max_length=120)),
+                        ("created_at", models.DateTimeField()),
+                    ],
+                ),
+                migrations.RunSQL(
+                    "INSERT INTO {table} (title, created_at)"
+                    " SELECT 'registro ' || g, now() - g * interval '1 hour'"
+                    " FROM generate_series(1, {rows}) AS g",
+                    reverse_sql=migrations.RunSQL.noop,
+                ),
+            ]
+        """,
+}
+
+MODELS_TEMPLATE = """\
+from django.db import models
+
+
+class BenchRecord(models.Model):
+    title = models.CharField(max_length=120)
+    created_at = models.DateTimeField()
+{columns}
+    class Meta:
+        indexes = [{indexes}]
+"""
+
+MIGRATION_TEMPLATE = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("bench_migration", "{previous}")]
+    operations = [
+        migrations.AddField(
+            model_name="benchrecord",
+            name="{column}",
+            field=models.CharField(max_length=20, default="novo"),
+        ),
+        migrations.AddIndex(
+            model_name="benchrecord",
+            index=models.Index(fields=["{column}", "created_at"], name="{index}"),
+        ),
+    ]
+"""
+
+
+@dataclass
+class MigrationApp:
+    directory: Path
+    migrations: list[str] = field(default_factory=lambda: ["0001_initial"])
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def package(self) -> Path:
+        return self.directory / APP
+
+    def models_write(self) -> None:
+        columns = "".join(
+            f'    {column} = models.CharField(max_length=20, default="novo")\n' for column in self.columns
+        )
+        indexes = ", ".join(
+            f'models.Index(fields=["{column}", "created_at"], name="{index_name(column)}")'
+            for column in self.columns
+        )
+        (self.package / "models.py").write_text(MODELS_TEMPLATE.format(columns=columns, indexes=indexes))
+
+    def migration_add(self) -> tuple[str, str]:
+        """Write the next migration: a column with a default and an index. Return (name, column)."""
+        number = len(self.migrations) + 1
+        column = f"status_{number:04d}"
+        name = f"{number:04d}_add_{column}"
+        text = MIGRATION_TEMPLATE.format(
+            previous=self.migrations[-1], column=column, index=index_name(column)
+        )
+        (self.package / "migrations" / f"{name}.py").write_text(text)
+        self.migrations.append(name)
+        self.columns.append(column)
+        self.models_write()
+        importlib.invalidate_caches()  # this process clones new cities with the new migration faked
+        return name, column
+
+
+def index_name(column: str) -> str:
+    return f"bench_{column}_idx"
+
+
+_APP: MigrationApp | None = None
+
+
+def migration_app_create() -> Path:
+    """Write the throwaway app (0001 only) into a temp dir; before django.setup(). Return the dir."""
+    global _APP
+    directory = Path(tempfile.mkdtemp(prefix="paco-bench-migration-"))
+    app = MigrationApp(directory)
+    (app.package / "migrations").mkdir(parents=True)
+    for name, text in APP_FILES.items():
+        (app.package / name).write_text(textwrap.dedent(text).format(table=TABLE, rows=MIGRATE_ROWS))
+    app.models_write()
+    os.environ["BENCH_MIGRATION_APP_DIR"] = str(directory)
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
+    _APP = app
+    return directory
+
+
+# --- migrate500: the runs ------------------------------------------------------------------------
+
+
+def scratch_database_url() -> str:
+    from django.conf import settings
+
+    where = settings.DATABASES["default"]
+    user = quote(where.get("USER") or "", safe="")
+    password = quote(where.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = quote(where.get("HOST") or "localhost", safe="")
+    return f"postgres://{credentials}{host}:{where.get('PORT') or 5432}/{quote(where['NAME'], safe='')}"
+
+
+@dataclass
+class MigrateRun:
+    executor: str
+    migration: str
+    column: str
+    schemas: int
+    processes: int
+    seconds: float
+    applied_lines: int
+    with_column: int = 0
+    with_index: int = 0
+
+
+def migrate_schemas_subprocess(*options: str) -> tuple[float, str]:
+    """Time `src/manage.py migrate_schemas --noinput <options>` in a subprocess; return (seconds, stdout)."""
+    from django.db import connections
+
+    assert _APP is not None, "migration_app_create() runs before django.setup()"
+    connections.close_all()
+    python_path = [str(ROOT), str(ROOT / "src"), str(_APP.directory)]
+    if os.environ.get("PYTHONPATH"):
+        python_path.append(os.environ["PYTHONPATH"])
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": MIGRATION_SETTINGS,
+        "DATABASE_URL": scratch_database_url(),
+        "TENANT_MIGRATION_PROCESSES": str(os.cpu_count() or 1),
+        "PYTHONPATH": os.pathsep.join(python_path),
+        "BENCH_MIGRATION_APP_DIR": str(_APP.directory),
+        # Pool workers end without flushing a piped stdout: unbuffered, every "Applying" line arrives.
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, str(ROOT / "src" / "manage.py"), "migrate_schemas", "--noinput", *options]
+    started = time.perf_counter()
+    completed = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if os.environ.get("BENCH_MIGRATE_LOG"):
+        Path(os.environ["BENCH_MIGRATE_LOG"]).write_text(
+            completed.stdout + "\n--- stderr\n" + completed.stderr
+        )
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-30:])
+        raise RuntimeError(f"migrate_schemas {' '.join(options)} failed ({completed.returncode}):\n{tail}")
+    return seconds, completed.stdout
+
+
+def migrate_schemas_run(executor: str, migration: str, column: str) -> MigrateRun:
+    """Apply the pending migration to every tenant schema with `--executor=<executor>`."""
+    from tenants.models import Municipality
+
+    schemas = Municipality.objects.exclude(schema_name="public").count()
+    seconds, stdout = migrate_schemas_subprocess(f"--executor={executor}")
+    # One "Applying <migration>..." per schema, counted as text: with several processes a line
+    # can be split by another's output. Public records the migration too (its tables are routed
+    # away), so its own is not counted.
+    marker = f"Applying {APP}.{migration}..."
+    public = sum(1 for line in stdout.splitlines() if ":public]" in line and marker in line)
+    applied = stdout.count(marker) - public
+    processes = 1 if executor == "standard" else os.cpu_count() or 1
+    run = MigrateRun(executor, migration, column, schemas, processes, seconds, applied)
+    run.with_column, run.with_index = migration_check(column)
+    return run
+
+
+def migration_check(column: str) -> tuple[int, int]:
+    """How many tenant schemas have the column, and its index (the template is not a tenant)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(DISTINCT c.table_schema) FROM information_schema.columns c"
+            " JOIN tenants_municipality m ON m.schema_name = c.table_schema"
+            " WHERE c.table_name = %s AND c.column_name = %s",
+            [TABLE, column],
+        )
+        with_column = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(DISTINCT i.schemaname) FROM pg_indexes i"
+            " JOIN tenants_municipality m ON m.schema_name = i.schemaname"
+            " WHERE i.tablename = %s AND i.indexname = %s",
+            [TABLE, index_name(column)],
+        )
+        with_index = cursor.fetchone()[0]
+    return with_column, with_index
+
+
+def migrate_line(run: MigrateRun) -> str:
+    per_schema = run.seconds / run.schemas if run.schemas else 0.0
+    return (
+        f"    {run.executor:16} {run.migration:22} {run.schemas:7d} {run.processes:5d} {run.seconds:9.1f}"
+        f" {per_schema * 1000:11.1f} {run.applied_lines:8d} {run.with_column:7d} {run.with_index:6d}"
+    )
+
+
+def migrate_header() -> str:
+    return (
+        f"    {'executor':16} {'migration':22} {'schemas':>7} {'procs':>5} {'wall s':>9}"
+        f" {'ms/schema':>11} {'applied':>8} {'column':>7} {'index':>6}"
+    )
+
+
+def extrapolation(run: MigrateRun, fixed: float) -> str:
+    """Fixed start-up cost plus the marginal time per schema times 5,570."""
+    marginal = max(run.seconds - fixed, 0.0) / run.schemas
+    seconds = fixed + marginal * BRAZIL_MUNICIPALITIES
+    return (
+        f"{seconds:.0f} s ({seconds / 60:.1f} min; {fixed:.1f} s fixed + {marginal * 1000:.1f} ms/schema"
+        f" x {BRAZIL_MUNICIPALITIES:,})"
+    )
+
+
+def migrate_bench() -> None:
+    from django.db import connection
+
+    from tenants.models import Municipality
+    from tenants.services import template_schema_sync
+
+    assert _APP is not None, "migration_app_create() runs before django.setup()"
+    print(
+        f"\nOne migration over many tenant schemas (app {APP}, table {TABLE}, {MIGRATE_ROWS} rows per"
+        f" schema; each migration adds a column with a default and an index; {os.cpu_count()} CPUs)"
+    )
+    existing = Municipality.objects.exclude(schema_name="public").count()
+    sample: list[MigrateRun] = []
+    if MIGRATE_SAMPLE > 0:
+        wanted = min(MIGRATE_SAMPLE, MIGRATE_SCHEMAS)
+        if existing < wanted:
+            label = f"Cities {existing + 1}..{wanted} for the executor sample (clone)"
+            provision_report(cities_provision(existing + 1, wanted, label))
+        for executor in ("standard", "multiprocessing"):
+            name, column = _APP.migration_add()
+            sample.append(migrate_schemas_run(executor, name, column))
+        print(
+            f"\n  executor sample: the {sample[0].schemas} tenant schemas that exist,"
+            " manage.py migrate_schemas"
+        )
+        print(migrate_header())
+        for run in sample:
+            print(migrate_line(run))
+        print(f"    ratio standard/multiprocessing wall time: {ratio(sample[0].seconds, sample[1].seconds)}")
+        # A release syncs the template after migrate_schemas, or new clones would lack the columns.
+        template_schema_sync()
+
+    existing = Municipality.objects.exclude(schema_name="public").count()
+    if existing < MIGRATE_SCHEMAS:
+        label = (
+            f"Growth to {MIGRATE_SCHEMAS} tenant schemas: cities {existing + 1}..{MIGRATE_SCHEMAS} (clone)"
+        )
+        provision_report(cities_provision(existing + 1, MIGRATE_SCHEMAS, label))
+    else:
+        print(f"\n  {existing} tenant schemas already exist")
+
+    # The fixed part of any run: start-up and the public schema's plan, nothing pending.
+    fixed, _ = migrate_schemas_subprocess("--shared")
+    name, column = _APP.migration_add()
+    run = migrate_schemas_run("multiprocessing", name, column)
+    per_schema = run.seconds / run.schemas
+    print(f"\n  ONE new migration ({name}) on every tenant schema, manage.py migrate_schemas in a subprocess")
+    print(migrate_header())
+    print(migrate_line(run))
+    print(
+        f"    total {run.seconds:.1f} s for {run.schemas} schemas, {per_schema * 1000:.1f} ms per schema"
+        f" with {run.processes} processes (TENANT_MIGRATION_PROCESSES); fixed part"
+        f" (`migrate_schemas --shared`, nothing pending) {fixed:.1f} s"
+    )
+    print(
+        f"    linear extrapolation to {BRAZIL_MUNICIPALITIES:,} municipalities with {run.processes}"
+        f" processes: {extrapolation(run, fixed)}"
+    )
+    if sample:
+        print(f"    the same from the sample's --executor=standard run: {extrapolation(sample[0], fixed)}")
+    print(
+        f"    check: {run.with_column}/{run.schemas} tenant schemas have column {column} and"
+        f" {run.with_index}/{run.schemas} the index {index_name(column)} (information_schema.columns,"
+        f" pg_indexes); 'Applying' in the command's output: {run.applied_lines}"
+    )
+    figures = catalog_figures()
+    print(
+        f"    database now {figures.database_bytes / MB:.1f} MB, {figures.relations} relations,"
+        f" {figures.schemas} schemas"
+    )
+    connection.close()
+
+
+# --- onboarding ----------------------------------------------------------------------------------
+
+
+def onboarding_bench() -> None:
+    print("\nOnboarding: not measured yet (shared_apps.onboarding services pending)")
