@@ -22,7 +22,16 @@ from django_tenants.utils import schema_context, schema_exists, tenant_context
 from paco.errors import ApplicationError
 from paco.schemas import schema_activate_public
 
-from .branding import COAT_OF_ARMS_NAME, coat_of_arms_svg
+from .branding import (
+    COAT_OF_ARMS_NAME,
+    MINIMUM_CONTRAST,
+    WHITE,
+    CoatOfArmsRefused,
+    coat_of_arms_png,
+    coat_of_arms_svg,
+    coat_of_arms_upload_name,
+    contrast_ratio,
+)
 from .enums import MunicipalityStatus
 from .models import Domain, Municipality
 from .selectors import domain_cache_key
@@ -217,6 +226,65 @@ def municipality_set_status(*, municipality: Municipality, status: str) -> Munic
 
     transaction.on_commit(invalidate)
     return municipality
+
+
+@transaction.atomic
+def municipality_branding_update(
+    *,
+    municipality: Municipality,
+    display_name: str,
+    primary_color: str,
+    secondary_color: str,
+    coat_of_arms: bytes | None = None,
+) -> Municipality:
+    """The municipal admin's branding: name shown in the header, colours and coat of arms.
+
+    White text sits on the primary colour (header, buttons, footer), so it must reach WCAG AA
+    contrast (4.5:1). An uploaded image is checked by its content and stored re-encoded as PNG in
+    the city's own storage, under a name derived from its hash. Bad input changes nothing.
+    """
+    row = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    row.display_name = display_name.strip()
+    row.primary_color = primary_color.strip().lower()
+    row.secondary_color = secondary_color.strip().lower()
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        fields = error.message_dict
+        messages = "; ".join(" ".join(texts) for texts in fields.values())
+        raise ApplicationError(messages, extra={"field": next(iter(fields)), "errors": fields}) from error
+    ratio = contrast_ratio(WHITE, row.primary_color)
+    if ratio < MINIMUM_CONTRAST:
+        raise ApplicationError(
+            _(
+                "O texto branco sobre a cor primária %(color)s tem contraste de %(ratio)s:1, abaixo do"
+                " mínimo de 4,5:1 exigido para leitura (WCAG AA). Escolha uma cor mais escura."
+            )
+            % {"color": row.primary_color, "ratio": f"{int(ratio * 100) / 100:.2f}".replace(".", ",")},
+            extra={"field": "primary_color"},
+        )
+    update_fields = ["display_name", "primary_color", "secondary_color", "updated_at"]
+    if coat_of_arms is not None:
+        try:
+            png = coat_of_arms_png(coat_of_arms)
+        except CoatOfArmsRefused as error:
+            raise ApplicationError(str(error), extra={"field": "coat_of_arms"}) from error
+        name = coat_of_arms_upload_name(png)
+        with tenant_context(row):
+            if not default_storage.exists(name):
+                name = default_storage.save(name, ContentFile(png))
+        row.coat_of_arms = name
+        update_fields.append("coat_of_arms")
+    row.save(update_fields=update_fields)
+    hostnames = list(row.domains.values_list("domain", flat=True))
+
+    def invalidate() -> None:
+        for hostname in hostnames:
+            domain_cache_invalidate(hostname)
+
+    transaction.on_commit(invalidate)
+    logger.info("branding of %s updated", row.schema_name)
+    return row
 
 
 @transaction.atomic

@@ -1,5 +1,10 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.org.enums import Role
 
 
 class CitizenRegistrationForm(forms.Form):
@@ -42,3 +47,36 @@ class CitizenRegistrationForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_confirmation"):
             self.add_error("password_confirmation", _("As senhas não conferem."))
         return data
+
+
+class InvitationAcceptForm(forms.Form):
+    password = forms.CharField(
+        label=_("Crie uma senha"),
+        strip=False,
+        help_text=_("Pelo menos 10 caracteres, sem ser só números nem parecida com o seu nome ou e-mail."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirmation = forms.CharField(
+        label=_("Repita a senha"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_confirmation"):
+            self.add_error("password_confirmation", _("As senhas não conferem."))
+        return data
+
+
+class StaffInviteForm(forms.Form):
+    full_name = forms.CharField(label=_("Nome completo"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    unit = forms.TypedChoiceField(label=_("Unidade"), coerce=int)
+    role = forms.ChoiceField(label=_("Papel"), choices=Role.choices, initial=Role.STAFF)
+
+    def __init__(self, *args: Any, units: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.TypedChoiceField)  # noqa: S101 - declared above
+        unit_field.choices = [("", _("Escolha a unidade")), *units]

@@ -62,3 +62,32 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     @property
     def first_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else ""
+
+
+class StaffInvitation(BaseModel):
+    """A one-time link that lets a staff member choose their first password.
+
+    Only the SHA-256 of the token is stored: the raw token travels once, in the e-mail.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_invitations")
+    token_hash = models.CharField(_("resumo do token"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expira em"))
+    accepted_at = models.DateTimeField(_("aceito em"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revogado em"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("convidado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("convite de servidor")
+        verbose_name_plural = _("convites de servidores")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d})"

@@ -1,15 +1,32 @@
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from validate_docbr import CPF
 
 from paco.errors import ApplicationError
+from paco.schemas import current_tenant
+from tenant_apps.org.enums import Role
+from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.services import membership_ensure
+from tenants.selectors import municipality_base_url
 
 from .enums import UserKind
-from .models import User
+from .models import StaffInvitation, User
+from .selectors import invitation_problem, invitation_token_hash
+
+logger = logging.getLogger(__name__)
 
 
 def cpf_normalize(value: str) -> str:
@@ -133,3 +150,183 @@ def citizen_ensure_at_counter(*, cpf: str, full_name: str, email: str = "", phon
     user.set_unusable_password()
     user.save()
     return user
+
+
+# Staff invitations ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(*, user: User, invited_by: User | None) -> tuple[StaffInvitation, str]:
+    """A fresh invitation for `user` (any earlier pending one is revoked) and its mail on commit."""
+    now = timezone.now()
+    StaffInvitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now, updated_at=now
+    )
+    raw_token = secrets.token_urlsafe(32)
+    invitation = StaffInvitation.objects.create(
+        user=user,
+        token_hash=invitation_token_hash(raw_token),
+        expires_at=now + timedelta(days=settings.STAFF_INVITATION_DAYS),
+        invited_by=invited_by,
+    )
+    _invitation_mail_on_commit(invitation=invitation, raw_token=raw_token)
+    return invitation, raw_token
+
+
+def invitation_url(raw_token: str) -> str:
+    """The absolute link of an invitation on the current city's host."""
+    path = reverse("accounts:invitation_accept", kwargs={"invitation_token": raw_token})
+    return f"{municipality_base_url(current_tenant())}{path}"
+
+
+def _invitation_mail_on_commit(*, invitation: StaffInvitation, raw_token: str) -> None:
+    municipality = current_tenant()
+    link = invitation_url(raw_token)
+    days = settings.STAFF_INVITATION_DAYS
+    subject = _("Convite para a área dos servidores — %(city)s") % {"city": municipality.display_name}
+    body = _(
+        "Olá, %(name)s.\n\n"
+        "Você foi convidado(a) para a área dos servidores no Paço — %(city)s.\n\n"
+        "Para criar a sua senha, abra o endereço abaixo (válido por %(days)s dias e para um só uso):\n"
+        "%(link)s\n\n"
+        "No primeiro acesso você também vai ativar a verificação em duas etapas com um aplicativo "
+        "autenticador no celular.\n\n"
+        "Se você não esperava este convite, ignore esta mensagem."
+    ) % {"name": invitation.user.full_name, "city": municipality.display_name, "days": days, "link": link}
+    recipient = invitation.user.email
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [recipient])
+        except Exception:  # the invitation stays pending: the admin can send it again
+            logger.exception("staff invitation %s could not be mailed", invitation.pk)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def staff_invite(
+    *, invited_by: User | None, email: str, full_name: str, unit: OrgUnit, role: str
+) -> tuple[StaffInvitation, str]:
+    """Invite a person to the staff area: their account (without a password), lotação and the e-mail.
+
+    An existing staff account that never chose a password gets a fresh invitation (the old link
+    stops working); a citizen's e-mail and a staff member who already has a password are refused.
+    Returns the invitation and the raw token (only its hash is stored).
+    """
+    email = email.strip().lower()
+    full_name = full_name.strip()
+    if not email:
+        raise ApplicationError(_("Informe o e-mail."), extra={"field": "email"})
+    if not full_name:
+        raise ApplicationError(_("Informe o nome completo."), extra={"field": "full_name"})
+    if role not in Role.values:
+        raise ApplicationError(_("Papel desconhecido: %(role)s.") % {"role": role}, extra={"field": "role"})
+    user = User.objects.select_for_update().filter(email=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name, kind=UserKind.STAFF)
+        user.set_unusable_password()
+        try:
+            user.full_clean()
+        except ValidationError as error:
+            raise ApplicationError(
+                " ".join(error.messages), extra={"field": next(iter(error.message_dict), "email")}
+            ) from error
+        user.save()
+    elif user.kind != UserKind.STAFF:
+        raise ApplicationError(
+            _("O e-mail %(email)s pertence a uma conta de cidadão e não pode ser convidado como servidor.")
+            % {"email": email},
+            extra={"field": "email"},
+        )
+    elif not user.is_active:
+        raise ApplicationError(
+            _("A conta de %(email)s está desativada.") % {"email": email}, extra={"field": "email"}
+        )
+    elif user.has_usable_password():
+        raise ApplicationError(
+            _("%(email)s já tem acesso à área dos servidores.") % {"email": email}, extra={"field": "email"}
+        )
+    membership_ensure(user_id=user.pk, unit=unit, role=role)
+    invitation, raw_token = invitation_create(user=user, invited_by=invited_by)
+    logger.info("staff invitation %s created for user %s", invitation.pk, user.pk)
+    return invitation, raw_token
+
+
+@transaction.atomic
+def invitation_accept(*, raw_token: str, password: str) -> User:
+    """Set the invited person's first password; the invitation then cannot be used again."""
+    invitation = (
+        StaffInvitation.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=invitation_token_hash(raw_token))
+        .first()
+    )
+    problem = invitation_problem(invitation)
+    if problem is not None or invitation is None:
+        raise ApplicationError(problem or "", extra={"field": None})
+    user = invitation.user
+    _password_check(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    logger.info("staff invitation %s accepted", invitation.pk)
+    return user
+
+
+def _invitation_locked(invitation: StaffInvitation) -> StaffInvitation:
+    return StaffInvitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: StaffInvitation, by: User | None) -> str:
+    """A new link (and e-mail) for an invitation not yet accepted; the old link stops working."""
+    invitation = _invitation_locked(invitation)
+    if invitation.accepted_at is not None or invitation.user.has_usable_password():
+        raise ApplicationError(_("Este convite já foi aceito: a pessoa já tem acesso."))
+    if (
+        invitation.revoked_at is not None
+        and invitation.user.staff_invitations.filter(created_at__gt=invitation.created_at).exists()
+    ):
+        raise ApplicationError(_("Já existe um convite mais recente para esta pessoa."))
+    _new, raw_token = invitation_create(user=invitation.user, invited_by=by)
+    return raw_token
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: StaffInvitation, by: User | None) -> StaffInvitation:
+    invitation = _invitation_locked(invitation)
+    if invitation.accepted_at is not None:
+        raise ApplicationError(_("Este convite já foi aceito e não pode ser cancelado."))
+    if invitation.revoked_at is not None:
+        raise ApplicationError(_("Este convite já estava cancelado."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    logger.info("staff invitation %s revoked by user %s", invitation.pk, getattr(by, "pk", None))
+    return invitation
+
+
+@transaction.atomic
+def admin_invitation_resend() -> bool:
+    """Send again the invitation of the current city's municipal admins who never chose a password.
+
+    Called by vendor support (settings.SUPPORT_INVITE_RESEND) inside the city's schema, for a
+    self-onboarded city whose admin lost or let expire the first e-mail. Returns whether one went out.
+    """
+    admins = User.objects.filter(
+        kind=UserKind.STAFF,
+        is_active=True,
+        last_login__isnull=True,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        memberships__role=Role.ADMIN,
+    ).distinct()
+    sent = False
+    for admin in admins.order_by("pk"):
+        latest = (
+            admin.staff_invitations.filter(accepted_at__isnull=True).order_by("-created_at", "-pk").first()
+        )
+        invited_by = latest.invited_by if latest is not None else None
+        invitation_create(user=admin, invited_by=invited_by)
+        sent = True
+    return sent

@@ -1,15 +1,33 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paco.authentication import EnrollTokenView, PasswordLoginView, TokenLoginView
+from paco.authentication import EnrollTokenView, PasswordLoginView, TokenLoginView, verified_kind_required
 from paco.errors import ApplicationError
+from tenant_apps.org.selectors import org_unit_tree, user_is_municipal_admin
 
 from .enums import UserKind
-from .forms import CitizenRegistrationForm
-from .services import citizen_register
+from .forms import CitizenRegistrationForm, InvitationAcceptForm, StaffInviteForm
+from .models import StaffInvitation
+from .selectors import (
+    invitation_get,
+    invitation_get_by_token,
+    invitation_problem,
+    invitation_state,
+    staff_list_for_admin,
+)
+from .services import citizen_register, invitation_accept, invitation_resend, invitation_revoke, staff_invite
+
+staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 
 class CitizenLoginView(PasswordLoginView):
@@ -65,3 +83,162 @@ def citizen_register_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("portal:home")
+
+
+# Staff invitations ------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request: HttpRequest, invitation_token: str) -> HttpResponse:
+    """Anyone with the link chooses the invited person's first password (the token is the secret)."""
+    invitation = invitation_get_by_token(invitation_token)
+    problem = invitation_problem(invitation)
+    form = InvitationAcceptForm(request.POST if request.method == "POST" else None)
+    if problem is None and request.method == "POST" and form.is_valid():
+        try:
+            invitation_accept(raw_token=invitation_token, password=form.cleaned_data["password"])
+        except ApplicationError as error:
+            form.add_error("password" if error.extra.get("field") == "password" else None, error.message)
+        else:
+            messages.success(
+                request,
+                gettext_now(
+                    "Senha criada. Entre com o seu e-mail e a nova senha: no primeiro acesso você vai ativar"
+                    " a verificação em duas etapas com um aplicativo autenticador no celular."
+                ),
+            )
+            return redirect("accounts:staff_login")
+    if invitation is None:
+        status = 404
+    elif problem is not None:
+        status = 410
+    else:
+        status = 400 if request.method == "POST" else 200
+    context = {
+        "title": _("Convite para a área dos servidores"),
+        "invitation": invitation if problem is None else None,
+        "problem": problem,
+        "form": form,
+    }
+    response = render(request, "accounts/invitation_accept.html", context, status=status)
+    # the token is in the address: never hand it to another site through the Referer header
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Verified staff with an admin membership; other staff get a 404, like `portal:municipal_admin`."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not user_is_municipal_admin(user_id=int(request.user.pk or 0)):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+INVITATION_STATE_LABELS = {
+    "pending": _("Convite pendente"),
+    "expired": _("Convite expirado"),
+    "revoked": _("Convite cancelado"),
+    "accepted": _("Convite aceito"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@municipal_admin_required
+def staff_team_view(request: HttpRequest) -> HttpResponse:
+    units = {unit.pk: unit for unit, _depth in org_unit_tree()}
+    form = StaffInviteForm(
+        request.POST if request.method == "POST" else None,
+        units=[(pk, f"{unit.acronym} — {unit.name}") for pk, unit in units.items()],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation, _raw_token = staff_invite(
+                invited_by=request.user,  # type: ignore[arg-type]
+                email=data["email"],
+                full_name=data["full_name"],
+                unit=units[data["unit"]],
+                role=data["role"],
+            )
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request, gettext_now("Convite enviado para %(email)s.") % {"email": invitation.user.email}
+            )
+            return redirect("accounts:staff_team")
+    people = []
+    for person in staff_list_for_admin():
+        invitations = person.invitations_newest_first  # type: ignore[attr-defined]
+        latest = invitations[0] if invitations else None
+        state = invitation_state(latest)
+        if person.has_usable_password():
+            access = _("Com acesso") if person.is_active else _("Desativado")
+        else:
+            access = INVITATION_STATE_LABELS.get(state, _("Sem convite"))
+        people.append(
+            {
+                "user": person,
+                "memberships": person.current_memberships,  # type: ignore[attr-defined]
+                "invitation": latest,
+                "state": state,
+                "access": access,
+                "can_resend": latest is not None
+                and state in ("pending", "expired")
+                and not person.has_usable_password(),
+                "can_revoke": latest is not None and state == "pending",
+            }
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/staff_team.html",
+        {"title": _("Equipe"), "form": form, "people": people},
+        status=status,
+    )
+
+
+def _invitation_or_404(invitation_id: int) -> StaffInvitation:
+    invitation = invitation_get(invitation_id=invitation_id)
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+@require_POST
+@municipal_admin_required
+def invitation_resend_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _invitation_or_404(invitation_id)
+    try:
+        invitation_resend(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            gettext_now("Novo convite enviado para %(email)s; o endereço anterior não vale mais.")
+            % {"email": invitation.user.email},
+        )
+    return redirect("accounts:staff_team")
+
+
+@require_POST
+@municipal_admin_required
+def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _invitation_or_404(invitation_id)
+    try:
+        invitation_revoke(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, gettext_now("Convite de %(email)s cancelado.") % {"email": invitation.user.email}
+        )
+    return redirect("accounts:staff_team")

@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import etag, require_GET
 
 from paco.authentication import verified_kind_required
 from tenant_apps.accounts.enums import UserKind
@@ -12,6 +12,7 @@ from tenant_apps.cases.selectors import case_list_for_citizen
 from tenant_apps.catalog.selectors import service_list_public
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, org_unit_tree, user_is_municipal_admin
+from tenants.branding import coat_of_arms_content_type
 
 staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
@@ -39,14 +40,24 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html", {"title": _("Acessibilidade")})
 
 
+def _coat_of_arms_etag(request: HttpRequest) -> str | None:
+    # the stored name changes with every new upload (it carries the file's hash)
+    return getattr(request.tenant, "coat_of_arms", "") or None  # type: ignore[attr-defined]
+
+
 @require_GET
-@cache_control(public=True, max_age=3600)
+@cache_control(public=True, max_age=300)
+@etag(_coat_of_arms_etag)
 def coat_of_arms(request: HttpRequest) -> HttpResponseBase:
-    """The city's coat of arms, read from its own storage folder."""
+    """The city's coat of arms, read from its own storage folder, with the type of what is stored
+    (the generated SVG or an uploaded PNG) and headers that keep it from ever running as a page."""
     name = request.tenant.coat_of_arms  # type: ignore[attr-defined]
     if not name or not default_storage.exists(name):
         raise Http404
-    return FileResponse(default_storage.open(name, "rb"), content_type="image/svg+xml")
+    response = FileResponse(default_storage.open(name, "rb"), content_type=coat_of_arms_content_type(name))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 @require_GET

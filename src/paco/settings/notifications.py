@@ -10,6 +10,9 @@ SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="")
 AWS_SNS_REGION = env.str("AWS_SNS_REGION", default="sa-east-1")
 AWS_SNS_ENDPOINT_URL = env.str("AWS_SNS_ENDPOINT_URL", default="") or None
 
+# Days a staff invitation link (/convite/<token>/) stays valid.
+STAFF_INVITATION_DAYS = env.int("STAFF_INVITATION_DAYS", default=7)
+
 # Seconds an SMTP connection may block a delivery job (Django's default is forever).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 

@@ -77,7 +77,12 @@ TENANT_DOMAIN_CACHE_SECONDS = env.int("TENANT_DOMAIN_CACHE_SECONDS", default=300
 TENANT_PROVISIONING_STEPS = [
     ("org_chart", "tenant_apps.org.provisioning.org_chart_seed"),
     ("admin", "tenant_apps.accounts.provisioning.municipal_admin_seed"),
+    ("admin_invite", "tenant_apps.accounts.provisioning.municipal_admin_invite"),
 ]
+
+# Vendor support re-sends a self-onboarded city's pending admin invitation through this function
+# (run inside the city's schema; returns whether an e-mail went out).
+SUPPORT_INVITE_RESEND = "tenant_apps.accounts.services.admin_invitation_resend"
 
 # How links in e-mails and SMS reach a municipality: <scheme>://<primary domain>[:<port>].
 PUBLIC_URL_SCHEME = env.str("PUBLIC_URL_SCHEME", default="http")
