@@ -41,12 +41,15 @@ _MINIMUM_TRIAL = dt.timedelta(hours=49)
 
 
 @transaction.atomic
-def subscription_ensure(*, municipality: Municipality, contact_email: str) -> Subscription:
-    """The municipality's subscription row, created in trial with the plan of its population tier."""
+def subscription_ensure(
+    *, municipality: Municipality, contact_email: str, plan_code: str | None = None
+) -> Subscription:
+    """The municipality's subscription row, created in trial with `plan_code` (default: the plan of
+    its population tier)."""
     subscription, created = Subscription.objects.get_or_create(
         municipality=municipality,
         defaults={
-            "plan_code": plan_for_population(municipality.population).code,
+            "plan_code": plan_code or plan_for_population(municipality.population).code,
             "contact_email": contact_email,
             "status": SubscriptionStatus.TRIALING,
             "trial_end": timezone.now() + dt.timedelta(days=settings.BILLING_TRIAL_DAYS),
