@@ -99,6 +99,10 @@ def coat_of_arms_png(data: bytes) -> bytes:
                     _("A imagem tem %(width)s×%(height)s pixels; o limite é 2000×2000.")
                     % {"width": width, "height": height}
                 )
+            # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process: check the
+            # file's structure (PNG chunk checksums) on a separate handle before decoding it.
+            with Image.open(io.BytesIO(data)) as probe:
+                probe.verify()
             image.load()
             upright = ImageOps.exif_transpose(image)
             mode = (
@@ -112,7 +116,7 @@ def coat_of_arms_png(data: bytes) -> bytes:
             clean.save(output, format="PNG", optimize=True)
     except CoatOfArmsRefused:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise CoatOfArmsRefused(
             _("O arquivo não é uma imagem PNG, JPEG ou WebP válida. Envie o brasão em um desses formatos.")
         ) from error

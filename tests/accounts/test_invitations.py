@@ -437,3 +437,30 @@ def test_a_revoked_invitation_cannot_be_revoked_or_accepted(in_aracaju):
         "Este convite foi cancelado. Peça um novo convite ao administrador da prefeitura."
     )
     assert User.objects.get(email="nova.servidora@aracaju.se.gov.br").has_usable_password() is False
+
+
+def _team_queries(client: Client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(TEAM, HTTP_HOST=HOST)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_team_page_queries_do_not_grow_with_the_staff(aracaju):
+    admin = client_for("admin", aracaju)
+    _team_queries(admin)  # the host lookup is cached from now on
+    before = _team_queries(admin)
+    with tenant_context(aracaju):
+        for number in range(3):
+            _invite(email=f"pessoa{number}@aracaju.se.gov.br")
+
+    after = _team_queries(admin)
+
+    assert after == before
+    body = admin.get(TEAM, HTTP_HOST=HOST).content.decode()
+    assert body.count("Convite pendente") == 3
+    assert "SEFAZ (Servidor)" in body
+    assert "SEPLOG (Administrador municipal)" in body

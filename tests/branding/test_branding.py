@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import tenant_context
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageFile, PngImagePlugin
 
 from paco.errors import ApplicationError
 from tenants.branding import WHITE, contrast_ratio
@@ -168,10 +168,18 @@ def _noise_png(side: int) -> bytes:
             _image("PNG")[:60],
             "O arquivo não é uma imagem PNG, JPEG ou WebP válida. Envie o brasão em um desses formatos.",
         ),
+        (
+            _noise_png(40)[:2500],
+            "O arquivo não é uma imagem PNG, JPEG ou WebP válida. Envie o brasão em um desses formatos.",
+        ),
     ],
-    ids=["svg", "svg-without-declaration", "text", "gif", "too-wide", "truncated"],
+    ids=["svg", "svg-without-declaration", "text", "gif", "too-wide", "truncated", "half"],
 )
-def test_a_refused_upload_changes_nothing(aracaju, media, upload, message):
+@pytest.mark.parametrize("load_truncated_images", [False, True])  # WeasyPrint turns it on when imported
+def test_a_refused_upload_changes_nothing(
+    aracaju, media, monkeypatch, upload, message, load_truncated_images
+):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", load_truncated_images)
     admin = client_for("admin", aracaju)
 
     response = _post(admin, upload)
@@ -328,3 +336,10 @@ def test_anonymous_and_citizens_are_sent_to_the_staff_login(aracaju, media, role
     assert response.status_code == 302
     assert _branding("aracaju") == ARACAJU_BRANDING
     assert _stored_files(media) == []
+
+
+def test_the_municipal_admin_page_links_to_branding_and_team(aracaju):
+    body = client_for("admin", aracaju).get("/admin-municipal/", HTTP_HOST=HOST).content.decode()
+
+    assert 'href="/admin-municipal/marca/"' in body
+    assert 'href="/admin-municipal/equipe/"' in body
