@@ -68,7 +68,7 @@ class SignupForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan_code"].choices = plan_choices()  # type: ignore[attr-defined]
-        uf = str(self.data.get("uf") or "") if self.is_bound else ""
+        uf = str((self.data if self.is_bound else self.initial).get("uf") or "")
         options: list[tuple[str, Any]] = [("", _("Selecione o município"))]
         options += [(row.ibge_code, row.name) for row in ibge_municipality_list_by_uf(uf)] if uf else []
         self.fields["ibge_code"].widget.choices = options  # type: ignore[attr-defined]

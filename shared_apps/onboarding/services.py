@@ -213,7 +213,8 @@ def signup_create(
             _("Já há um cadastro em andamento para este município ou endereço."), "ibge_code"
         ) from error
     signup_id = signup.pk
-    transaction.on_commit(lambda: _verification_email_send(signup_id=signup_id, token=token))
+    # robust: a mail server failure is logged, the signup stays and "Reenviar e-mail" sends it again
+    transaction.on_commit(lambda: _verification_email_send(signup_id=signup_id, token=token), robust=True)
     logger.info("signup %s created for %s (%s)", signup.pk, ibge_code, slug)
     return signup, token
 
@@ -271,7 +272,7 @@ def signup_verification_resend(*, signup: Signup) -> str:
     row.verification_expires_at = _deadline()
     row.save(update_fields=["verification_token_hash", "verification_expires_at", "updated_at"])
     signup_id = row.pk
-    transaction.on_commit(lambda: _verification_email_send(signup_id=signup_id, token=token))
+    transaction.on_commit(lambda: _verification_email_send(signup_id=signup_id, token=token), robust=True)
     signup.verification_token_hash = row.verification_token_hash
     signup.verification_expires_at = row.verification_expires_at
     return token

@@ -67,7 +67,8 @@ def _form_page(request: HttpRequest, form: SignupForm, *, status: int = 200) -> 
 @require_http_methods(["GET", "POST"])
 def signup_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _form_page(request, SignupForm())
+        # ?uf=SE opens the form with that state's municipalities listed (links from elsewhere)
+        return _form_page(request, SignupForm(initial={"uf": request.GET.get("uf", "")}))
     form = SignupForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, status=400)
