@@ -31,6 +31,9 @@ class Subscription(BaseModel):
     current_period_start = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
     past_due_since = models.DateTimeField(null=True, blank=True)
+    # When the Stripe customer was created: usage before it (a trial without a subscription) is
+    # shown to the city but never reported to Stripe's meters.
+    metering_since = models.DateTimeField(null=True, blank=True)
     # `created` of the newest Stripe event applied: older events arriving late change nothing.
     state_event_created = models.DateTimeField(null=True, blank=True)
     # Bumped for every request a person starts (checkout, portal): the idempotency keys derive from it.

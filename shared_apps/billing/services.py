@@ -87,7 +87,8 @@ def _customer_ensure(subscription: Subscription) -> str:
             metadata=_metadata(subscription),
             idempotency_key=f"paco-customer-{municipality.pk}",
         )
-        subscription.save(update_fields=["stripe_customer_id", "updated_at"])
+        subscription.metering_since = subscription.metering_since or timezone.now()
+        subscription.save(update_fields=["stripe_customer_id", "metering_since", "updated_at"])
     return subscription.stripe_customer_id
 
 

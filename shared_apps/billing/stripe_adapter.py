@@ -161,6 +161,25 @@ def billing_portal_session_create(*, customer_id: str, return_url: str, idempote
     return session.url
 
 
+def meter_event_create(
+    *, event_name: str, customer_id: str, value: int, timestamp: dt.datetime, identifier: str
+) -> None:
+    """Report usage to a Stripe Billing meter. Stripe counts an `identifier` once (within at least
+    24 hours), and the same string as idempotency key replays the first answer to a retry."""
+    try:
+        _client().v1.billing.meter_events.create(
+            params={
+                "event_name": event_name,
+                "payload": {"stripe_customer_id": customer_id, "value": str(value)},
+                "identifier": identifier,
+                "timestamp": int(timestamp.timestamp()),
+            },
+            options={"idempotency_key": identifier},
+        )
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+
+
 def event_construct(*, payload: bytes, signature: str) -> dict[str, Any]:
     """The verified event as a plain dict (signature `t=...,v1=HMAC-SHA256(secret, "t.payload")`)."""
     if not settings.STRIPE_WEBHOOK_SECRET:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
+from paco.usage import usage_record
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
@@ -251,6 +252,7 @@ def case_open(
     _search_refresh(case)
     _notify_citizen(case, "case_opened")
     _notify_unit(case, unit, "novo protocolo")
+    usage_record(metric="cases", key=f"case:{case.pk}")
     return case
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from tenant_apps.accounts.enums import UserKind
@@ -197,3 +197,9 @@ def document_version_integrity(*, version: DocumentVersion) -> Integrity:
     except (FileNotFoundError, OSError):
         return Integrity(body_intact=body_intact, pdf_rendered=True, pdf_intact=False)
     return Integrity(body_intact=body_intact, pdf_rendered=True, pdf_intact=digest == version.pdf_sha256)
+
+
+def storage_bytes_total() -> int:
+    """Bytes the municipality stores (uploaded attachments, the only files whose size is kept;
+    rendered PDFs are regenerable and not counted): the metered storage, measured daily."""
+    return int(Attachment.objects.aggregate(total=Sum("size"))["total"] or 0)

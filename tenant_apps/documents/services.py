@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from paco.usage import usage_record
 
 from .enums import AccessAction, AccessLevel
 from .models import Attachment, Document, DocumentAccessLog, DocumentVersion
@@ -113,6 +114,7 @@ def document_create(
         verification_code=verification_code_new(),
     )
     document_version_add(document=document, body=body, author=author)
+    usage_record(metric="documents", key=f"document:{document.pk}")
     return document
 
 

@@ -1,4 +1,6 @@
-"""Document jobs: render each new version's PDF once its transaction has committed."""
+"""Document jobs: render each new version's PDF once its transaction has committed; measure storage."""
+
+import datetime as dt
 
 import dramatiq
 
@@ -13,3 +15,18 @@ def document_pdf_render_task(*, version_id: int) -> None:
     if version is None:
         return
     document_pdf_ensure(version=version)
+
+
+@dramatiq.actor(max_retries=3, min_backoff=60_000)
+def documents_storage_measure_task(*, period: str = "") -> None:
+    """Daily, in each municipality (METERING_SCHEDULE): record the bytes stored as the day's
+    storage measurement (a gauge: measuring twice the same day keeps the latest value)."""
+    from paco.usage import usage_gauge_record
+
+    from .selectors import storage_bytes_total
+
+    usage_gauge_record(
+        metric="storage_gb",
+        value=storage_bytes_total(),
+        day=dt.date.fromisoformat(period) if period else None,
+    )

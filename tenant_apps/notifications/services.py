@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from paco.usage import usage_record
 
 from .defaults import DEFAULT_TEMPLATES
 from .enums import Channel, DeliveryStatus, EventKind
@@ -32,6 +33,8 @@ _engine = Engine(autoescape=False, libraries={}, builtins=["django.template.defa
 _FORBIDDEN_TAGS = re.compile(r"{%-?\s*(load|include|extends|debug|ssi|templatetag)\b")
 _PENDING_DELIVERY = (DeliveryStatus.QUEUED, DeliveryStatus.TEMPORARY_FAILURE)
 _BEFORE_DELIVERED = (DeliveryStatus.QUEUED, DeliveryStatus.SENT, DeliveryStatus.TEMPORARY_FAILURE)
+# Billable messages (usage metric per channel); a notification is billed once, when first sent.
+_METERED_CHANNELS: dict[str, str] = {Channel.EMAIL: "emails", Channel.SMS: "sms"}
 
 
 def template_texts(key: str) -> dict[str, str]:
@@ -191,6 +194,12 @@ def notification_sent_record(
     notification.attempts += 1
     notification.save(update_fields=["status", "sent_at", "provider_message_id", "attempts", "updated_at"])
     event_record(notification=notification, kind=EventKind.SENT, detail=detail, occurred_at=now)
+    if notification.channel in _METERED_CHANNELS:
+        usage_record(
+            metric=_METERED_CHANNELS[notification.channel],
+            key=f"notification:{notification.pk}",
+            occurred_at=now,
+        )
     return notification
 
 

@@ -41,6 +41,12 @@ class StripeStub:
     requests: list[RecordedRequest] = field(default_factory=list)
     replies: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     fail_next: dict[str, Any] | None = None
+    # True: answer 500 to everything, before the idempotency layer (nothing is remembered).
+    down: bool = False
+    # Billing meter events counted, per (customer, event_name); like Stripe, an identifier
+    # already seen is accepted again but not counted again.
+    meter_totals: dict[tuple[str, str], int] = field(default_factory=dict)
+    meter_identifiers: set[str] = field(default_factory=set)
     _by_key: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     _counter: int = 0
 
@@ -48,6 +54,8 @@ class StripeStub:
         self, method: str, path: str, headers: dict[str, str], params: dict[str, str]
     ) -> tuple[int, dict[str, Any]]:
         self.requests.append(RecordedRequest(method, path, headers, params))
+        if self.down:
+            return 500, {"error": {"type": "api_error", "message": "Stripe is down (test stub)."}}
         key = headers.get("idempotency-key")
         if key and key in self._by_key:
             return self._by_key[key]
@@ -84,6 +92,21 @@ class StripeStub:
                 "object": "subscription",
                 "status": "active",
                 "customer": params.get("customer"),
+            }
+        if (method, path) == ("POST", "/v1/billing/meter_events"):
+            identifier = params.get("identifier") or f"gen_{n}"
+            customer, event_name = params["payload[stripe_customer_id]"], params["event_name"]
+            if identifier not in self.meter_identifiers:
+                self.meter_identifiers.add(identifier)
+                total = self.meter_totals.get((customer, event_name), 0)
+                self.meter_totals[(customer, event_name)] = total + int(params["payload[value]"])
+            return 200, {
+                "object": "billing.meter_event",
+                "event_name": event_name,
+                "identifier": identifier,
+                "payload": {"stripe_customer_id": customer, "value": params["payload[value]"]},
+                "timestamp": int(params.get("timestamp") or 0),
+                "livemode": False,
             }
         if (method, path) == ("POST", "/v1/billing_portal/sessions"):
             return 200, {"id": f"bps_test_{n}", "object": "billing_portal.session", "url": PORTAL_URL}
@@ -138,6 +161,9 @@ def stripe_server(_stripe_server: tuple[ThreadingHTTPServer, StripeStub], settin
     stub.requests.clear()
     stub._by_key.clear()
     stub.fail_next = None
+    stub.down = False
+    stub.meter_totals.clear()
+    stub.meter_identifiers.clear()
     stub._counter = 0
     settings.STRIPE_API_KEY = API_KEY
     settings.STRIPE_API_BASE = stub.base_url

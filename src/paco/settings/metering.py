@@ -1,6 +1,61 @@
-"""Metering: see README.md for the variables."""
+"""Metering: billable usage recorded per municipality, aggregated per day and reported to Stripe
+Billing meters (see README.md for the variables)."""
 
-from .env import env  # noqa: F401
+from .env import env
+
+# Where paco.usage sends what tenant apps record (dotted paths: tenant apps never import shared_apps).
+METERING_RECORDER = "shared_apps.metering.services.usage_event_record"
+METERING_GAUGE_RECORDER = "shared_apps.metering.services.usage_gauge_set"
+
+# Stripe meter `event_name` per metric (each meter: customer key `stripe_customer_id`, value key
+# `value`; formula "sum", except storage_gb: "last"). JSON in the environment.
+STRIPE_METER_EVENT_NAMES = env.json(
+    "STRIPE_METER_EVENT_NAMES",
+    default={
+        "cases": "paco_cases",
+        "documents": "paco_documents",
+        "emails": "paco_emails",
+        "sms": "paco_sms",
+        "video_minutes": "paco_video_minutes",
+        "storage_gb": "paco_storage_gb",
+    },
+)
+# Stripe accepts meter events up to 35 days old: older days are no longer reported.
+METERING_REPORT_WINDOW_DAYS = env.int("METERING_REPORT_WINDOW_DAYS", default=35)
+
+# Unit prices of the metered items, in centavos, keyed "<plan>:<item>", for display (the admin's
+# projected bill); they should match the Stripe prices of STRIPE_PRICE_IDS. JSON in the environment.
+_DEFAULT_UNIT_PRICES = {
+    "cases": 50,
+    "documents": 10,
+    "emails": 1,
+    "sms": 12,
+    "video_minutes": 15,
+    "storage_gb": 150,
+}
+BILLING_METERED_PRICES_CENTS = env.json(
+    "BILLING_METERED_PRICES_CENTS",
+    default={
+        f"{plan}:{item}": cents
+        for plan in ("pequeno", "medio", "grande", "metropole")
+        for item, cents in _DEFAULT_UNIT_PRICES.items()
+    },
+)
 
 # periodic jobs of this concern, appended to SCHEDULE in base.py
-METERING_SCHEDULE: list[dict[str, object]] = []
+METERING_SCHEDULE: list[dict[str, object]] = [
+    {
+        # aggregate the day's events, then report what Stripe has not received yet
+        "name": "metering-report",
+        "actor": "shared_apps.metering.tasks.metering_report_task",
+        "every": "hourly",
+        "per_tenant": False,
+    },
+    {
+        "name": "metering-storage",
+        "actor": "tenant_apps.documents.tasks.documents_storage_measure_task",
+        "every": "daily",
+        "at": env.str("METERING_STORAGE_MEASURE_AT", default="22:00"),
+        "per_tenant": True,
+    },
+]
