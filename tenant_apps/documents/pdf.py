@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from weasyprint.urls import URLFetcher
 
 from paco.schemas import current_tenant
+from tenants.branding import coat_of_arms_content_type
 from tenants.selectors import municipality_base_url
 
 from .models import DocumentVersion
@@ -46,17 +47,18 @@ def qr_svg(url: str) -> str:
 
 
 def coat_of_arms_data_uri(municipality: Any) -> str:
-    """The coat of arms SVG of the current tenant's storage as a `data:` URI ("" when missing)."""
+    """The coat of arms (the generated SVG or an uploaded PNG) of the current tenant's storage as a
+    `data:` URI ("" when missing)."""
     name = getattr(municipality, "coat_of_arms", "")
     if not name:
         return ""
     try:
         with default_storage.open(name, "rb") as stored:
-            svg = stored.read()
+            content = stored.read()
     except (FileNotFoundError, OSError):
         logger.warning("coat of arms %s not found in the tenant storage", name)
         return ""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    return f"data:{coat_of_arms_content_type(name)};base64," + base64.b64encode(content).decode()
 
 
 def _local(moment: Any, municipality: Any) -> Any:

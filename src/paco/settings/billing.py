@@ -54,6 +54,7 @@ READ_ONLY_ALLOWED_URL_NAMES = [
     "accounts:staff_login",
     "accounts:staff_token",
     "accounts:staff_enroll",
+    "accounts:invitation_accept",
     "notifications:ses_webhook",
     "subscription:checkout",
     "subscription:boleto",
