@@ -62,6 +62,9 @@ class UsageReport(BaseModel):
     sequence = models.PositiveIntegerField()
     quantity = models.PositiveBigIntegerField()
     identifier = models.CharField(max_length=100, unique=True)
+    # Fixed when the row is created: a resend must repeat the first request exactly (Stripe refuses
+    # an idempotency key reused with other parameters).
+    timestamp = models.DateTimeField()
     stripe_customer_id = models.CharField(max_length=64)
     status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -187,7 +187,9 @@ def _reportable(daily: UsageDaily, since: dt.datetime) -> int:
     return daily.quantity
 
 
-def _report_reserve(*, daily_id: int, subscription: Subscription, since: dt.datetime) -> UsageReport | None:
+def _report_reserve(
+    *, daily_id: int, subscription: Subscription, since: dt.datetime, now: dt.datetime
+) -> UsageReport | None:
     """A pending report of what Stripe has not been told about the day, committed on return.
 
     The daily row is locked (skip_locked): a second worker skips it instead of computing the same
@@ -219,6 +221,7 @@ def _report_reserve(*, daily_id: int, subscription: Subscription, since: dt.date
             sequence=sequence,
             quantity=quantity,
             identifier=f"paco:{schema_name}:{daily.metric}:{daily.day.isoformat()}:{sequence}",
+            timestamp=_timestamp(daily.day, now),
             stripe_customer_id=subscription.stripe_customer_id,
         )
 
@@ -237,7 +240,7 @@ def _report_mark_sent(report: UsageReport) -> None:
         daily.update(reported_quantity=F("reported_quantity") + report.quantity)
 
 
-def _report_send(*, report_id: int, now: dt.datetime) -> bool | None:
+def _report_send(*, report_id: int) -> bool | None:
     """Send one pending report to Stripe and mark it sent; None when another worker holds it.
 
     The row stays locked during the call, so two workers never send it at the same time; if the
@@ -256,7 +259,7 @@ def _report_send(*, report_id: int, now: dt.datetime) -> bool | None:
                 event_name=_event_name(report.metric),
                 customer_id=report.stripe_customer_id,
                 value=report.quantity,
-                timestamp=_timestamp(report.day, now),
+                timestamp=report.timestamp,
                 identifier=report.identifier,
             )
         except stripe_adapter.BillingProviderError as error:
@@ -280,17 +283,17 @@ def _municipality_report(subscription: Subscription, *, now: dt.datetime, result
         municipality_id=municipality_id, status=ReportStatus.PENDING, day__gte=oldest, day__lte=today
     ).order_by("day", "metric", "sequence")
     for report_id in list(pending.values_list("pk", flat=True)):
-        outcome = _report_send(report_id=report_id, now=now)
+        outcome = _report_send(report_id=report_id)
         if outcome is False:
             result.failed += 1
             return  # Stripe is unreachable or refusing: the next run resends
         result.resent += int(bool(outcome))
     days = UsageDaily.objects.filter(municipality_id=municipality_id, day__gte=oldest, day__lte=today)
     for daily_id in list(days.order_by("day", "metric").values_list("pk", flat=True)):
-        report = _report_reserve(daily_id=daily_id, subscription=subscription, since=since)
+        report = _report_reserve(daily_id=daily_id, subscription=subscription, since=since, now=now)
         if report is None:
             continue
-        outcome = _report_send(report_id=report.pk, now=now)
+        outcome = _report_send(report_id=report.pk)
         if outcome is False:
             result.failed += 1
             return

@@ -47,6 +47,7 @@ class StripeStub:
     # already seen is accepted again but not counted again.
     meter_totals: dict[tuple[str, str], int] = field(default_factory=dict)
     meter_identifiers: set[str] = field(default_factory=set)
+    _meter_params_by_key: dict[str, dict[str, str]] = field(default_factory=dict)
     _by_key: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     _counter: int = 0
 
@@ -58,10 +59,20 @@ class StripeStub:
             return 500, {"error": {"type": "api_error", "message": "Stripe is down (test stub)."}}
         key = headers.get("idempotency-key")
         if key and key in self._by_key:
+            if path == "/v1/billing/meter_events" and self._meter_params_by_key.get(key) != params:
+                # Stripe refuses a key reused with other parameters (checked here for meter events)
+                return 400, {
+                    "error": {
+                        "type": "idempotency_error",
+                        "message": "Keys for idempotent requests"
+                        " can only be used with the same parameters they were first used with.",
+                    }
+                }
             return self._by_key[key]
         reply = self._reply(method, path, params)
         if key:
             self._by_key[key] = reply
+            self._meter_params_by_key[key] = params
         return reply
 
     def _reply(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -164,6 +175,7 @@ def stripe_server(_stripe_server: tuple[ThreadingHTTPServer, StripeStub], settin
     stub.down = False
     stub.meter_totals.clear()
     stub.meter_identifiers.clear()
+    stub._meter_params_by_key.clear()
     stub._counter = 0
     settings.STRIPE_API_KEY = API_KEY
     settings.STRIPE_API_BASE = stub.base_url

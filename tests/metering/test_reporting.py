@@ -110,29 +110,41 @@ FOR EACH ROW WHEN (NEW.status = 'sent') EXECUTE FUNCTION metering_test_crash();
 def test_a_crash_after_stripe_accepted_is_resent_with_the_same_identifier_and_counted_once(
     aracaju, aracaju_subscribed, stripe_server
 ):
-    # given: the marking step fails after Stripe accepted the event (the process "dies")
-    record(aracaju, "cases", "case:1", local(24, 9))
-    record(aracaju, "cases", "case:2", local(24, 10))
+    # given: today's usage; the marking step fails after Stripe accepted the event (the process "dies")
+    record(aracaju, "cases", "case:1", local(25, 9))
+    record(aracaju, "cases", "case:2", local(25, 10))
     usage_aggregate(now=NOW)
     with connection.cursor() as cursor:
         cursor.execute(_CRASH_ON_MARKING)
     with pytest.raises(DatabaseError, match="worker killed after Stripe answered"):
         usage_report(now=NOW)
-    assert _reports() == [("paco:aracaju:cases:2026-11-24:1", 2, "pending")]
+    assert _reports() == [("paco:aracaju:cases:2026-11-25:1", 2, "pending")]
     assert stripe_server.meter_totals == {("cus_aracaju", "paco_cases"): 2}
 
-    # when: the worker comes back and the job runs again
+    # when: the worker comes back and the job runs again, two hours later
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER metering_test_crash ON metering_usagereport")
-    result = usage_report(now=NOW)
+    result = usage_report(now=NOW + dt.timedelta(hours=2))
 
-    # then: the same identifier went again, and Stripe's total is the real usage
+    # then: the very same request went again (same identifier, timestamp and idempotency key), and
+    # Stripe's total is the real usage
     assert result == ReportResult(resent=1)
-    identifiers = [identifier for _n, _c, _v, identifier, _t, _k in _sent(stripe_server)]
-    assert identifiers == ["paco:aracaju:cases:2026-11-24:1", "paco:aracaju:cases:2026-11-24:1"]
+    first, again = _sent(stripe_server)
+    assert (
+        first
+        == again
+        == (
+            "paco_cases",
+            "cus_aracaju",
+            "2",
+            "paco:aracaju:cases:2026-11-25:1",
+            str(int(NOW.timestamp())),
+            "paco:aracaju:cases:2026-11-25:1",
+        )
+    )
     assert stripe_server.meter_totals == {("cus_aracaju", "paco_cases"): 2}
-    assert _reports() == [("paco:aracaju:cases:2026-11-24:1", 2, "sent")]
-    assert usage_report(now=NOW) == ReportResult()
+    assert _reports() == [("paco:aracaju:cases:2026-11-25:1", 2, "sent")]
+    assert usage_report(now=NOW + dt.timedelta(hours=3)) == ReportResult()
 
 
 def test_stripe_down_leaves_the_report_pending_and_the_next_run_sends_it_once(
