@@ -3,8 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django_tenants.utils import tenant_context
 
 from tests.billing.conftest import _stripe_server, stripe_server  # noqa: F401
+from tests.e2e.conftest import browser, live_url, phone  # noqa: F401
 
 LAGARTO = "2803500"
 VALID_CPF = "529.982.247-25"
@@ -31,3 +35,24 @@ def signup_form_data(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def no_stripe(settings: Any) -> None:
     settings.STRIPE_API_KEY = ""
+
+
+def lagarto_drop() -> None:
+    """Remove a committed Lagarto (rows, schema, coat of arms): for tests that go through a real worker."""
+    from shared_apps.billing.models import Subscription
+    from shared_apps.onboarding.models import Signup
+    from tenants.models import Domain, Municipality
+
+    municipality = Municipality.objects.filter(slug="lagarto").first()
+    if municipality is not None and municipality.coat_of_arms:
+        with tenant_context(municipality):
+            if default_storage.exists(municipality.coat_of_arms):
+                default_storage.delete(municipality.coat_of_arms)
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        Signup.objects.filter(ibge_code=LAGARTO).delete()
+        Subscription.objects.filter(municipality__slug="lagarto").delete()
+        Domain.objects.filter(tenant__slug="lagarto").delete()
+        Municipality.objects.filter(slug="lagarto").delete()
+        with connection.cursor() as cursor:
+            cursor.execute('DROP SCHEMA IF EXISTS "lagarto" CASCADE')

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
@@ -22,7 +21,7 @@ from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tenants.models import Domain, Municipality
 
-from .conftest import LAGARTO, signup_kwargs
+from .conftest import LAGARTO, lagarto_drop, signup_kwargs
 
 STEPS = ["row", "schema", "branding", "org_chart", "admin", "admin_invite", "billing"]
 UNITS = [
@@ -198,29 +197,13 @@ def test_a_provisioning_failure_marks_the_signup_failed_and_re_raises(db, aracaj
 # --- end to end through a real worker --------------------------------------------------------------
 
 
-def _drop_lagarto() -> None:
-    municipality = Municipality.objects.filter(slug="lagarto").first()
-    if municipality is not None and municipality.coat_of_arms:
-        with tenant_context(municipality):
-            if default_storage.exists(municipality.coat_of_arms):
-                default_storage.delete(municipality.coat_of_arms)
-    connection.set_schema_to_public()
-    with transaction.atomic():
-        Signup.objects.filter(ibge_code=LAGARTO).delete()
-        Subscription.objects.filter(municipality__slug="lagarto").delete()
-        Domain.objects.filter(tenant__slug="lagarto").delete()
-        Municipality.objects.filter(slug="lagarto").delete()
-        with connection.cursor() as cursor:
-            cursor.execute('DROP SCHEMA IF EXISTS "lagarto" CASCADE')
-
-
 @pytest.fixture
 def committed_lagarto(django_db_blocker) -> Iterator[None]:
     """Requested before `db`: removes the committed city after the test's transaction is rolled back
     (the test's locks on the new schema's tables are gone by then)."""
     yield
     with django_db_blocker.unblock():
-        _drop_lagarto()
+        lagarto_drop()
         with schema_context("public"):
             assert not schema_exists("lagarto")
 
