@@ -409,3 +409,33 @@ def subscriptions_grace_enforce(*, now: dt.datetime | None = None) -> int:
         municipality_set_status(municipality=subscription.municipality, status=MunicipalityStatus.READ_ONLY)
         changed += 1
     return changed
+
+
+@transaction.atomic
+def subscription_trial_extend(*, municipality: Municipality, days: int) -> Subscription:
+    """Vendor support gives a city `days` more of free trial: from the current end of the trial (or
+    from now, if it already ended). With a Stripe subscription, Stripe's trial moves too, without
+    proration; a read-only city whose trial had run out is back in trial (unless suspended)."""
+    maximum = settings.SUPPORT_TRIAL_EXTEND_MAX_DAYS
+    if not 1 <= days <= maximum:
+        raise ApplicationError(_("Informe de 1 a %(maximum)d dias de extensão.") % {"maximum": maximum})
+    subscription = (
+        Subscription.objects.select_for_update()
+        .select_related("municipality")
+        .filter(municipality=municipality)
+        .first()
+    )
+    if subscription is None or subscription.status != SubscriptionStatus.TRIALING:
+        raise ApplicationError(_("Só é possível estender a avaliação de um município em avaliação."))
+    now = timezone.now()
+    start = subscription.trial_end if subscription.trial_end and subscription.trial_end > now else now
+    subscription.trial_end = start + dt.timedelta(days=days)
+    if subscription.stripe_subscription_id:
+        stripe_adapter.subscription_trial_update(
+            subscription_id=subscription.stripe_subscription_id,
+            trial_end=subscription.trial_end,
+            idempotency_key=_idempotency_key(subscription, "trial"),
+        )
+    subscription.save(update_fields=["trial_end", "updated_at"])
+    _municipality_sync(subscription, now=now)
+    return subscription

@@ -150,6 +150,18 @@ def subscription_create_invoiced(
     return InvoicedSubscription(id=subscription.id, status=subscription.status)
 
 
+def subscription_trial_update(*, subscription_id: str, trial_end: dt.datetime, idempotency_key: str) -> None:
+    """Move a subscription's trial end (vendor support's trial extension); nothing is prorated."""
+    try:
+        _client().v1.subscriptions.update(
+            subscription_id,
+            params={"trial_end": int(trial_end.timestamp()), "proration_behavior": "none"},
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+
+
 def billing_portal_session_create(*, customer_id: str, return_url: str, idempotency_key: str) -> str:
     try:
         session = _client().v1.billing_portal.sessions.create(

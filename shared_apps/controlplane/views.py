@@ -48,13 +48,18 @@ class SupportEnrollView(EnrollTokenView):
 @require_GET
 @support_required
 def support_console(request: HttpRequest) -> HttpResponse:
-    rows = [
-        (municipality, municipality_primary_hostname(municipality)) for municipality in municipality_list()
-    ]
+    """Every city: status, plan and subscription, usage and projected bill, last activity, errors,
+    storage (a fixed number of queries for any number of cities)."""
+    from shared_apps.support.selectors import support_console_rows
+
     return render(
         request,
         "controlplane/support_console.html",
-        {"title": _("Console de suporte"), "rows": rows, "suffix": settings.TENANT_DOMAIN_SUFFIX},
+        {
+            "title": _("Console de suporte"),
+            "rows": support_console_rows(),
+            "suffix": settings.TENANT_DOMAIN_SUFFIX,
+        },
     )
 
 

@@ -43,3 +43,22 @@ def user_has_role(*, user_id: int, roles: set[str]) -> bool:
 
 def user_is_municipal_admin(*, user_id: int) -> bool:
     return user_has_role(user_id=user_id, roles={Role.ADMIN})
+
+
+def municipal_admin_emails() -> list[str]:
+    """The e-mails of the current city's active municipal admins (vendor support writes to them)."""
+    from django.contrib.auth import get_user_model
+
+    today = timezone.localdate()
+    return list(
+        get_user_model()
+        .objects.filter(
+            Q(memberships__starts_on__isnull=True) | Q(memberships__starts_on__lte=today),
+            Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gte=today),
+            is_active=True,
+            memberships__role=Role.ADMIN,
+        )
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )

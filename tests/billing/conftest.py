@@ -119,6 +119,13 @@ class StripeStub:
                 "timestamp": int(params.get("timestamp") or 0),
                 "livemode": False,
             }
+        if method == "POST" and path.startswith("/v1/subscriptions/"):
+            return 200, {
+                "id": path.rsplit("/", 1)[1],
+                "object": "subscription",
+                "status": "trialing",
+                "trial_end": int(params["trial_end"]) if params.get("trial_end") else None,
+            }
         if (method, path) == ("POST", "/v1/billing_portal/sessions"):
             return 200, {"id": f"bps_test_{n}", "object": "billing_portal.session", "url": PORTAL_URL}
         return 404, {

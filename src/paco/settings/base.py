@@ -29,6 +29,8 @@ SITE_NAME = "Paço"
 
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
+    # the city's last activity for the support console (at most once every few minutes)
+    "shared_apps.support.middleware.LastActivityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -37,6 +39,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # support sessions in a city: read-only, audited, ended on time (before the read-only check)
+    "shared_apps.support.middleware.SupportSessionMiddleware",
     # read_only/suspended cities refuse writes (needs TenantMiddleware; runs before every view)
     "tenants.read_only.ReadOnlyTenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -12,6 +12,8 @@ _middleware = [
     "django_dramatiq.middleware.DbConnectionsMiddleware",
     "paco.jobs.TenantMiddleware",
     "paco.scheduler.SchedulerMiddleware",
+    # a job that fails in a city counts in the support console's error tally
+    "shared_apps.support.jobs.ErrorTallyMiddleware",
 ]
 
 if REDIS_URL:
