@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,39 +104,26 @@ def usage_period_bounds(
     return _calendar_month(now)
 
 
-def usage_current_period(*, municipality: Municipality, now: dt.datetime | None = None) -> UsagePeriod:
-    """Usage of the current period so far, read live from the events, priced for display with
-    BILLING_METERED_PRICES_CENTS; counters are projected linearly over the period's elapsed time,
-    the storage gauge (its latest measurement, whole GB rounded up) is taken as is."""
-    now = now or timezone.now()
-    subscription = Subscription.objects.filter(municipality=municipality).first()
+def _period_priced(
+    *,
+    municipality: Municipality,
+    subscription: Subscription | None,
+    bounds: tuple[dt.datetime, dt.datetime],
+    counted: dict[str, int],
+    storage_bytes: int | None,
+    now: dt.datetime,
+) -> UsagePeriod:
     plan = (plan_get(subscription.plan_code) if subscription else None) or plan_for_population(
         municipality.population
     )
-    start, end = usage_period_bounds(subscription, now=now)
+    start, end = bounds
     elapsed = Fraction(int((min(now, end) - start).total_seconds()) or 1)
     length = Fraction(int((end - start).total_seconds()))
-    counted = dict(
-        UsageEvent.objects.filter(municipality=municipality, occurred_at__gte=start, occurred_at__lt=now)
-        .values_list("metric")
-        .annotate(total=Sum("quantity"))
-        .values_list("metric", "total")
-    )
     prices = settings.BILLING_METERED_PRICES_CENTS
     lines = []
     for metric in Metric:
         if metric in GAUGES:
-            latest = (
-                UsageDaily.objects.filter(
-                    municipality=municipality,
-                    metric=metric,
-                    day__gte=timezone.localdate(start),
-                    day__lte=timezone.localdate(now),
-                )
-                .order_by("-day")
-                .first()
-            )
-            quantity = -(-latest.quantity // BYTES_PER_GB) if latest is not None else 0
+            quantity = -(-storage_bytes // BYTES_PER_GB) if storage_bytes else 0
             projected_quantity = quantity
         else:
             quantity = int(counted.get(metric, 0))
@@ -167,3 +154,56 @@ def usage_current_period(*, municipality: Municipality, now: dt.datetime | None 
         projected_total_cents=fee + sum(line.projected_amount_cents for line in lines),
         is_billed=subscription is not None and subscription.metering_since is not None,
     )
+
+
+def usage_current_period_many(
+    *, municipalities: list[Municipality], now: dt.datetime | None = None
+) -> dict[int, UsagePeriod]:
+    """`usage_current_period` of many municipalities (by id), in three queries whatever their number:
+    subscriptions, the events of each one's period, the latest storage measurements."""
+    now = now or timezone.now()
+    if not municipalities:
+        return {}
+    ids = [municipality.pk for municipality in municipalities]
+    subscriptions = {row.municipality_id: row for row in Subscription.objects.filter(municipality_id__in=ids)}
+    bounds = {pk: usage_period_bounds(subscriptions.get(pk), now=now) for pk in ids}
+    in_period = Q()
+    for pk, (start, _end) in bounds.items():
+        in_period |= Q(municipality_id=pk, occurred_at__gte=start, occurred_at__lt=now)
+    counted: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for municipality_id, metric, total in (
+        UsageEvent.objects.filter(in_period)
+        .values_list("municipality_id", "metric")
+        .annotate(total=Sum("quantity"))
+        .values_list("municipality_id", "metric", "total")
+    ):
+        counted[municipality_id][metric] = int(total or 0)
+    storage: dict[int, int] = {}
+    for municipality_id, day, quantity in (
+        UsageDaily.objects.filter(
+            municipality_id__in=ids, metric__in=GAUGES, day__lte=timezone.localdate(now)
+        )
+        .order_by("municipality_id", "-day")
+        .distinct("municipality_id")
+        .values_list("municipality_id", "day", "quantity")
+    ):
+        if day >= timezone.localdate(bounds[municipality_id][0]):
+            storage[municipality_id] = quantity
+    return {
+        municipality.pk: _period_priced(
+            municipality=municipality,
+            subscription=subscriptions.get(municipality.pk),
+            bounds=bounds[municipality.pk],
+            counted=counted[municipality.pk],
+            storage_bytes=storage.get(municipality.pk),
+            now=now,
+        )
+        for municipality in municipalities
+    }
+
+
+def usage_current_period(*, municipality: Municipality, now: dt.datetime | None = None) -> UsagePeriod:
+    """Usage of the current period so far, read live from the events, priced for display with
+    BILLING_METERED_PRICES_CENTS; counters are projected linearly over the period's elapsed time,
+    the storage gauge (its latest measurement, whole GB rounded up) is taken as is."""
+    return usage_current_period_many(municipalities=[municipality], now=now)[municipality.pk]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from shared_apps.billing.models import Subscription
 from shared_apps.billing.services import subscription_ensure
 from shared_apps.metering.enums import BYTES_PER_GB
-from shared_apps.metering.selectors import usage_current_period
+from shared_apps.metering.selectors import usage_current_period, usage_current_period_many
 from shared_apps.metering.services import usage_gauge_set
 from tests.conftest import client_for
 from tests.metering.conftest import SAO_PAULO, local, record, subscribe
@@ -102,3 +105,25 @@ def test_the_subscription_page_shows_this_citys_usage_and_never_another_citys(ar
     assert "Uso não cobrado na avaliação." in html
     assert "987654" not in html
     assert "987.654" not in html
+
+
+def test_the_usage_of_many_cities_takes_three_queries_and_matches_each_citys(aracaju, gravatai):
+    subscribe(gravatai, customer="cus_gravatai", since=local(1, 0))
+    record(aracaju, "cases", "case:1", local(5))
+    record(gravatai, "sms", "notification:1", local(6), quantity=4)
+    usage_gauge_set(municipality_id=gravatai.pk, metric="storage_gb", value=5, day=dt.date(2026, 11, 7))
+    now = local(11, 0)
+
+    with CaptureQueriesContext(connection) as queries:
+        many = usage_current_period_many(municipalities=[aracaju, gravatai], now=now)
+
+    assert len(queries.captured_queries) == 3
+    assert many == {
+        aracaju.pk: usage_current_period(municipality=aracaju, now=now),
+        gravatai.pk: usage_current_period(municipality=gravatai, now=now),
+    }
+    assert [(line.metric, line.quantity) for line in many[gravatai.pk].lines if line.quantity] == [
+        ("sms", 4),
+        ("storage_gb", 1),
+    ]
+    assert (many[aracaju.pk].is_billed, many[gravatai.pk].is_billed) == (False, True)
