@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 from paco.usage import usage_record
 from shared_apps.billing.models import Subscription
 from shared_apps.billing.services import subscription_ensure
+from shared_apps.metering.models import UsageDaily, UsageEvent, UsageReport
 from tenants.models import Municipality
 from tests.billing.conftest import _stripe_server, stripe_server  # noqa: F401
 
@@ -48,6 +49,17 @@ def record(municipality: Municipality, metric: str, key: str, when: dt.datetime,
 
 def meter_requests(stub: Any) -> list[Any]:
     return [request for request in stub.requests if request.path == METER_EVENTS]
+
+
+@pytest.fixture(autouse=True)
+def _no_usage_committed_elsewhere(request: pytest.FixtureRequest) -> None:
+    """Tests that commit (tests/cases/test_nup_concurrency.py opens cases outside a transaction)
+    leave usage events behind: every metering test starts from none (deleted in its transaction)."""
+    if "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    for model in (UsageReport, UsageDaily, UsageEvent):
+        model.objects.all().delete()
 
 
 @pytest.fixture
