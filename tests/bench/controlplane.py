@@ -10,8 +10,11 @@
   with BENCH_MIGRATE_ROWS rows, so the template and every cloned schema have it. First, on the
   schemas that exist (at least BENCH_MIGRATE_SAMPLE), one migration is applied with
   `--executor=standard` and the next with `--executor=multiprocessing` (same shape: a column with
-  a default and an index) for a ratio; then the template is synced, more cities are cloned until
-  there are BENCH_MIGRATE_SCHEMAS tenant schemas, and ONE new migration is applied to all of them
+  a default and an index) for a ratio; then the template is synced, more cities are added until
+  there are BENCH_MIGRATE_SCHEMAS tenant schemas (BENCH_MIGRATE_GROWTH: `copy`, the default, restores
+  a `pg_dump --schema` of the template under each new name and adds the Municipality and Domain
+  rows, because provisioning by clone slows down as schemas accumulate; `clone` runs
+  municipality_provision for each), and ONE new migration is applied to all of them
   by `src/manage.py migrate_schemas --noinput --executor=multiprocessing` in a subprocess
   (TENANT_MIGRATION_PROCESSES = the CPU count). Prints the wall time, the time per schema, the
   linear extrapolation to Brazil's 5,570 municipalities, and how many schemas have the new column
@@ -22,7 +25,7 @@
 
 Times are printed, never asserted. Knobs (environment): BENCH_CITIES_N (default 100),
 BENCH_MIGRATE_SCHEMAS (500), BENCH_MIGRATE_SAMPLE (50; 0 skips the ratio), BENCH_MIGRATE_ROWS
-(1000), BENCH_SIGNUP_N (5).
+(1000), BENCH_MIGRATE_GROWTH (copy | clone), BENCH_SIGNUP_N (5).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ CITIES_N = int(os.environ.get("BENCH_CITIES_N", "100"))
 MIGRATE_SCHEMAS = int(os.environ.get("BENCH_MIGRATE_SCHEMAS", "500"))
 MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "50"))
 MIGRATE_ROWS = int(os.environ.get("BENCH_MIGRATE_ROWS", "1000"))
+MIGRATE_GROWTH = os.environ.get("BENCH_MIGRATE_GROWTH", "copy")  # or "clone"
+COPY_BATCH = 10  # schemas restored per psql call
 SIGNUP_N = int(os.environ.get("BENCH_SIGNUP_N", "5"))
 BRAZIL_MUNICIPALITIES = 5570
 ROOT = Path(__file__).resolve().parents[2]
@@ -445,6 +450,88 @@ def migrate_header() -> str:
     )
 
 
+def schemas_copy(first: int, last: int) -> None:
+    """Cities first..last as copies of the template: `pg_dump --schema` restored under each name.
+
+    A bench-only factory for the schemas the migration runs over: tables, indexes, constraints,
+    sequences and rows (django_migrations, the bench table) as the template has them, plus the
+    Municipality and Domain rows in public. No org chart, admin or coat of arms (the migration does
+    not read them). Used because municipality_provision by clone_schema gets slower as schemas
+    accumulate (see the cities figures), which puts 500 out of reach of one bench run.
+    """
+    from django.conf import settings
+    from django.db import connections, transaction
+
+    from tenants.models import Domain, Municipality
+    from tenants.services import schema_name_for_slug
+
+    template = settings.TENANT_BASE_SCHEMA
+    url = scratch_database_url()
+    connections.close_all()
+    dump = subprocess.run(
+        ["pg_dump", f"--schema={template}", "--no-owner", "--no-privileges", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    indexes = list(range(first, last + 1))
+    for start in range(0, len(indexes), COPY_BATCH):
+        specs = [city_spec(index) for index in indexes[start : start + COPY_BATCH]]
+        sql = "".join(dump.replace(template, schema_name_for_slug(spec.slug)) for spec in specs)
+        subprocess.run(
+            ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "--single-transaction", url],
+            input=sql,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        with transaction.atomic():
+            rows = Municipality.objects.bulk_create(
+                Municipality(
+                    schema_name=schema_name_for_slug(spec.slug),
+                    slug=spec.slug,
+                    name=spec.name,
+                    display_name=spec.display_name,
+                    ibge_code=spec.ibge_code,
+                    state=spec.state,
+                    population=spec.population,
+                    status=spec.status,
+                    primary_color=spec.primary_color,
+                    secondary_color=spec.secondary_color,
+                )
+                for spec in specs
+            )
+            Domain.objects.bulk_create(
+                Domain(domain=f"{row.slug}.{settings.TENANT_DOMAIN_SUFFIX}", tenant=row, is_primary=True)
+                for row in rows
+            )
+
+
+def schemas_grow(first: int, last: int) -> None:
+    if MIGRATE_GROWTH == "clone":
+        label = f"Growth to {last} tenant schemas: cities {first}..{last} (municipality_provision, clone)"
+        provision_report(cities_provision(first, last, label))
+        return
+    before = catalog_figures()
+    started = time.perf_counter()
+    schemas_copy(first, last)
+    seconds = time.perf_counter() - started
+    after = catalog_figures()
+    count = last - first + 1
+    grown = after.database_bytes - before.database_bytes
+    print(
+        f"\nGrowth to {last} tenant schemas: cities {first}..{last} as copies of the template"
+        f" (bench factory: pg_dump --schema restored under each name, {COPY_BATCH} per psql call;"
+        " BENCH_MIGRATE_GROWTH=clone provisions them instead)"
+    )
+    print(f"  total {seconds:.1f} s, {seconds / count * 1000:.0f} ms per schema")
+    print(
+        f"  database size: {before.database_bytes / MB:.1f} MB -> {after.database_bytes / MB:.1f} MB,"
+        f" {grown / count / MB:.2f} MB per schema; relations {before.relations} -> {after.relations};"
+        f" schemas {before.schemas} -> {after.schemas} ({after.tenant_schemas} tenants)"
+    )
+
+
 def extrapolation(run: MigrateRun, fixed: float) -> str:
     """Fixed start-up cost plus the marginal time per schema times 5,570."""
     marginal = max(run.seconds - fixed, 0.0) / run.schemas
@@ -489,10 +576,7 @@ def migrate_bench() -> None:
 
     existing = Municipality.objects.exclude(schema_name="public").count()
     if existing < MIGRATE_SCHEMAS:
-        label = (
-            f"Growth to {MIGRATE_SCHEMAS} tenant schemas: cities {existing + 1}..{MIGRATE_SCHEMAS} (clone)"
-        )
-        provision_report(cities_provision(existing + 1, MIGRATE_SCHEMAS, label))
+        schemas_grow(existing + 1, MIGRATE_SCHEMAS)
     else:
         print(f"\n  {existing} tenant schemas already exist")
 
@@ -531,5 +615,143 @@ def migrate_bench() -> None:
 # --- onboarding ----------------------------------------------------------------------------------
 
 
+# Small municipalities of Sergipe, real IBGE codes (the onboarding table validates them); more SE
+# ones from that table when BENCH_SIGNUP_N asks for more.
+SIGNUP_IBGE_CODES = ("2800100", "2800209", "2800506", "2800605", "2800670")
+SIGNUP_UF = "SE"
+FIRST_NAMES = ("Maria", "José", "Ana", "Antônio", "Francisca", "João", "Luzia", "Raimundo")
+LAST_NAMES = ("Santos", "Oliveira", "Souza", "Lima", "Ferreira", "Almeida", "Nascimento", "Barbosa")
+# signup.step_seconds is JSON (its keys come back sorted): print the steps in the order they run.
+STEP_ORDER = ("row", "schema", "branding", "org_chart", "admin", "admin_invite", "billing")
+
+
+def signup_cities(count: int) -> list[Any]:
+    """`count` municipalities of SE not yet in the scratch database, the five small ones first."""
+    from shared_apps.onboarding.selectors import ibge_municipality_get, ibge_municipality_list_by_uf
+    from tenants.models import Municipality
+
+    taken = set(Municipality.objects.values_list("ibge_code", flat=True))
+    chosen = [ibge_municipality_get(code) for code in SIGNUP_IBGE_CODES]
+    chosen += [
+        row for row in ibge_municipality_list_by_uf(SIGNUP_UF) if row.ibge_code not in SIGNUP_IBGE_CODES
+    ]
+    cities = [row for row in chosen if row is not None and row.ibge_code not in taken][:count]
+    if len(cities) < count:
+        raise SystemExit(f"onboarding: only {len(cities)} municipalities of {SIGNUP_UF} are free for signups")
+    return cities
+
+
+@dataclass
+class SignupRun:
+    city: str
+    slug: str
+    form: float
+    verify: float
+    job: float
+    portal: float
+    steps: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return self.form + self.verify + self.job + self.portal
+
+
+def _timed_request(client: Any, method: str, path: str, expected: int, **data: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    response = getattr(client, method)(path, data) if data else getattr(client, method)(path)
+    seconds = time.perf_counter() - started
+    if response.status_code != expected:
+        body = response.content.decode(errors="replace")[:2000]
+        raise RuntimeError(
+            f"{method.upper()} {path} answered {response.status_code}, expected {expected}:\n{body}"
+        )
+    return seconds, response
+
+
+def signup_walk(index: int, city: Any) -> SignupRun:
+    """One municipality from the signup form to its first portal page, through the real views."""
+    import re
+
+    from django.conf import settings
+    from django.core import mail
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils.text import slugify
+    from validate_docbr import CPF
+
+    from paco.jobs import jobs_drain
+    from shared_apps.billing.selectors import plan_for_population
+    from shared_apps.onboarding.enums import PaymentMethod, SignupStatus
+    from shared_apps.onboarding.models import Signup
+
+    slug = slugify(city.name)[:42].strip("-")
+    first, last = FIRST_NAMES[index % len(FIRST_NAMES)], LAST_NAMES[index % len(LAST_NAMES)]
+    urlconf = settings.PUBLIC_SCHEMA_URLCONF
+    # A client address of its own per signup: the form accepts a few signups per address per hour.
+    control_plane = Client(HTTP_HOST="localhost", REMOTE_ADDR=f"198.51.100.{index % 250 + 1}")
+    mail.outbox = []
+    form_seconds, _ = _timed_request(
+        control_plane,
+        "post",
+        reverse("onboarding:signup", urlconf=urlconf),
+        302,
+        uf=city.uf,
+        ibge_code=city.ibge_code,
+        admin_full_name=f"{first} {last} da Silva",
+        admin_cpf=CPF().generate(mask=True),
+        admin_email=f"{slugify(first)}.{slugify(last)}@{slug}.{city.uf.lower()}.gov.br",
+        slug=slug,
+        plan_code=plan_for_population(None).code,
+        payment_method=PaymentMethod.BOLETO if index % 2 else PaymentMethod.CARD,
+        website="",
+    )
+    found = re.search(r"/cadastro/confirmar/([^/\s]+)/", mail.outbox[-1].body) if mail.outbox else None
+    if found is None:
+        raise RuntimeError(f"no verification e-mail with a link for {city.name}")
+    confirm_path = reverse("onboarding:confirm", kwargs={"token": found.group(1)}, urlconf=urlconf)
+    verify_seconds, _ = _timed_request(control_plane, "post", confirm_path, 302)
+
+    started = time.perf_counter()
+    jobs_drain()  # the provisioning job, as the worker would run it
+    job_seconds = time.perf_counter() - started
+    signup = Signup.objects.get(ibge_code=city.ibge_code, slug=slug)
+    if signup.status != SignupStatus.READY:
+        raise RuntimeError(f"signup of {city.name} ended {signup.status}: {signup.error}")
+
+    portal = Client(HTTP_HOST=f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}")
+    portal_seconds, _ = _timed_request(portal, "get", "/", 200)
+    steps = {name: float(value) for name, value in (signup.step_seconds or {}).items()}
+    return SignupRun(
+        f"{city.name}/{city.uf}", slug, form_seconds, verify_seconds, job_seconds, portal_seconds, steps
+    )
+
+
 def onboarding_bench() -> None:
-    print("\nOnboarding: not measured yet (shared_apps.onboarding services pending)")
+    from django.db import connection
+
+    runs = [signup_walk(index, city) for index, city in enumerate(signup_cities(SIGNUP_N), start=1)]
+    print(
+        f"\nOnboarding ({SIGNUP_N} signups through the real views on the control-plane host: POST /cadastro/,"
+        " the e-mailed link POSTed, the provisioning job drained from the stub broker,"
+        " GET / on the new portal)"
+    )
+    print(f"  cities: {', '.join(f'{run.city} ({run.slug})' for run in runs)}")
+    print(f"    {'step':38} {'median ms':>10} {'mean ms':>10} {'max ms':>10}")
+
+    def line(label: str, values: list[float]) -> None:
+        print(
+            f"    {label:38} {statistics.median(values) * 1000:10.1f} {statistics.fmean(values) * 1000:10.1f}"
+            f" {max(values) * 1000:10.1f}"
+        )
+
+    line("form (POST /cadastro/)", [run.form for run in runs])
+    line("verify (POST /cadastro/confirmar/..)", [run.verify for run in runs])
+    recorded = {name for run in runs for name in run.steps}
+    step_names = [name for name in STEP_ORDER if name in recorded] + sorted(recorded - set(STEP_ORDER))
+    for name in step_names:
+        line(f"  job step: {name}", [run.steps.get(name, 0.0) for run in runs])
+    line("  job: the rest (other jobs, commits)", [run.job - sum(run.steps.values()) for run in runs])
+    line("job (jobs_drain, all of it)", [run.job for run in runs])
+    line("first portal request (GET /)", [run.portal for run in runs])
+    line("total", [run.total for run in runs])
+    connection.close()
