@@ -1,7 +1,15 @@
 """The municipal admin's export and offboarding pages, mounted at /admin-municipal/encerramento/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import municipal
 
 app_name = "offboarding_tenant"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", municipal.offboarding_page, name="page"),
+    path("exportar/", municipal.offboarding_export, name="export"),
+    path("exportacoes/<int:export_id>/baixar/", municipal.offboarding_download, name="download"),
+    path("solicitar/", municipal.offboarding_request_view, name="request"),
+    path("cancelar/", municipal.offboarding_cancel_view, name="cancel"),
+]

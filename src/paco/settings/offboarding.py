@@ -1,6 +1,29 @@
-"""Offboarding: see README.md for the variables."""
+"""Offboarding: a city's export (zip of its schema and files) and its deletion after a grace period."""
 
-from .env import env  # noqa: F401
+from .billing import READ_ONLY_ALLOWED_URL_NAMES as _BILLING_READ_ONLY_ALLOWED
+from .env import env
 
-# periodic jobs of this concern, appended to SCHEDULE in base.py
-OFFBOARDING_SCHEDULE: list[dict[str, object]] = []
+# Days between a city's offboarding request and the deletion of its schema and files.
+OFFBOARDING_GRACE_DAYS = env.int("OFFBOARDING_GRACE_DAYS", default=30)
+# Folder (in the control plane's storage, public schema) holding the export archives.
+OFFBOARDING_EXPORT_PREFIX = env.str("OFFBOARDING_EXPORT_PREFIX", default="offboarding/exports")
+
+# A cancelled (read-only) city can still export its data, request and cancel its offboarding.
+READ_ONLY_ALLOWED_URL_NAMES = [
+    *_BILLING_READ_ONLY_ALLOWED,
+    "offboarding_tenant:export",
+    "offboarding_tenant:request",
+    "offboarding_tenant:cancel",
+]
+
+# periodic jobs of this concern, appended to SCHEDULE in base.py: the daily deletion of the cities
+# whose grace period ended (public schema, once per day; never without a ready export)
+OFFBOARDING_SCHEDULE: list[dict[str, object]] = [
+    {
+        "name": "offboarding-deletions",
+        "actor": "shared_apps.offboarding.tasks.offboarding_deletions_task",
+        "every": "daily",
+        "at": env.str("OFFBOARDING_DELETION_AT", default="03:00"),
+        "per_tenant": False,
+    },
+]

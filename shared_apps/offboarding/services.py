@@ -1,0 +1,422 @@
+"""Exports, restores and the offboarding of a city (public schema, control plane)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from paco.errors import ApplicationError
+from paco.jobs import enqueue_on_commit
+from tenants.enums import MunicipalityStatus
+from tenants.models import Municipality
+from tenants.selectors import municipality_base_url
+from tenants.services import (
+    MunicipalitySpec,
+    domain_cache_invalidate,
+    municipality_provision,
+    municipality_set_status,
+)
+
+from . import archive
+from .enums import ExportStatus
+from .models import ExportArchive, OffboardedMunicipality, Offboarding
+
+logger = logging.getLogger(__name__)
+
+PROTECTED_SCHEMAS = frozenset({"public", "information_schema", "pg_catalog"})
+
+
+def municipality_data(municipality: Municipality) -> dict[str, Any]:
+    """The city's public rows, as written to municipality.json."""
+    from shared_apps.billing.models import Subscription
+
+    subscription = Subscription.objects.filter(municipality=municipality).first()
+    return {
+        "name": municipality.name,
+        "display_name": municipality.display_name,
+        "slug": municipality.slug,
+        "schema_name": municipality.schema_name,
+        "ibge_code": municipality.ibge_code,
+        "state": municipality.state,
+        "time_zone": municipality.time_zone,
+        "population": municipality.population,
+        "status": municipality.status,
+        "primary_color": municipality.primary_color,
+        "secondary_color": municipality.secondary_color,
+        "coat_of_arms": municipality.coat_of_arms,
+        "created_at": municipality.created_at.isoformat(),
+        "domains": [
+            {"domain": domain.domain, "is_primary": domain.is_primary}
+            for domain in municipality.domains.order_by("domain")
+        ],
+        "subscription": None
+        if subscription is None
+        else {
+            "plan_code": subscription.plan_code,
+            "status": subscription.status,
+            "contact_email": subscription.contact_email,
+            "collection_method": subscription.collection_method,
+        },
+    }
+
+
+def _contact_email(municipality: Municipality) -> str:
+    from shared_apps.billing.models import Subscription
+
+    subscription = Subscription.objects.filter(municipality=municipality).first()
+    return subscription.contact_email if subscription else ""
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_request(*, municipality: Municipality, requested_by: str) -> ExportArchive:
+    """Record a pending export and have the job build it (after commit)."""
+    from .tasks import offboarding_export_task
+
+    export = ExportArchive.objects.create(
+        municipality=municipality,
+        municipality_slug=municipality.slug,
+        municipality_name=municipality.name,
+        requested_by=requested_by,
+    )
+    with schema_context("public"):
+        enqueue_on_commit(offboarding_export_task, export_id=export.pk)
+    return export
+
+
+def export_build(*, export: ExportArchive) -> ExportArchive:
+    """Build a pending export: dump into a temporary zip, store it in the control plane's storage.
+
+    Idempotent: a ready export is returned unchanged. A failure marks the export failed (with the
+    error) and raises.
+    """
+    export = ExportArchive.objects.select_related("municipality").get(pk=export.pk)
+    if export.status == ExportStatus.READY:
+        return export
+    municipality = export.municipality
+    if municipality is None:
+        raise ApplicationError(_("O município desta exportação não existe mais."))
+    started = timezone.now()
+    try:
+        with tempfile.TemporaryFile(suffix=".zip") as temporary:
+            archive.archive_write(
+                target=temporary,
+                schema_name=municipality.schema_name,
+                municipality_data=municipality_data(municipality),
+                exported_at=started.isoformat(),
+            )
+            temporary.seek(0)
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: temporary.read(archive.CHUNK), b""):
+                digest.update(chunk)
+            size = temporary.tell()
+            temporary.seek(0)
+            folder = f"{settings.OFFBOARDING_EXPORT_PREFIX}/{municipality.slug}"
+            name = f"{folder}/{started:%Y%m%dT%H%M%S}-{export.pk}.zip"
+            with schema_context("public"):
+                stored = default_storage.save(name, File(temporary, name=os.path.basename(name)))
+    except Exception as error:
+        ExportArchive.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        logger.exception("export %s of %s failed", export.pk, municipality.schema_name)
+        raise
+    export.status = ExportStatus.READY
+    export.file_name = stored
+    export.sha256 = digest.hexdigest()
+    export.size = size
+    export.finished_at = timezone.now()
+    export.error = ""
+    export.save(update_fields=["status", "file_name", "sha256", "size", "finished_at", "error", "updated_at"])
+    logger.info("export %s of %s ready (%s bytes)", export.pk, municipality.schema_name, size)
+    return export
+
+
+def tenant_export(*, municipality: Municipality, requested_by: str) -> ExportArchive:
+    """Export a city now (management command, tests): the zip of its schema and files, stored and recorded."""
+    export = ExportArchive.objects.create(
+        municipality=municipality,
+        municipality_slug=municipality.slug,
+        municipality_name=municipality.name,
+        requested_by=requested_by,
+    )
+    return export_build(export=export)
+
+
+def export_open(export: ExportArchive) -> IO[bytes]:
+    """The stored zip, opened for reading (streamed by the download views)."""
+    if export.status != ExportStatus.READY or not export.file_name:
+        raise ApplicationError(_("Esta exportação ainda não está pronta."))
+    with schema_context("public"):
+        return default_storage.open(export.file_name, "rb")  # type: ignore[return-value]
+
+
+# -- restore ------------------------------------------------------------------------------------
+
+
+def _migration_keys(rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(row["app"], row["name"]) for row in rows}
+
+
+@transaction.atomic
+def tenant_restore(
+    *,
+    archive_file: IO[bytes] | str | Path,
+    slug: str,
+    ibge_code: str | None = None,
+    hostname: str | None = None,
+) -> Municipality:
+    """Create a new city from an export: every hash checked first, then schema, rows, sequences, files.
+
+    One transaction: a refused or failing archive leaves no city, schema or row behind (the files
+    copied before a failure are removed).
+    """
+    try:
+        zip_file = zipfile.ZipFile(archive_file)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ApplicationError(
+            _("Arquivo de exportação recusado: não é um arquivo zip válido. Nada foi criado.")
+        ) from error
+    with zip_file:
+        archive.archive_verify(zip_file)
+        data = archive.archive_read_json(zip_file, archive.MUNICIPALITY)
+        schema = archive.archive_read_json(zip_file, archive.SCHEMA)
+        exported_migrations = _migration_keys(archive.archive_read_json(zip_file, archive.MIGRATIONS))
+        if Municipality.objects.filter(slug=slug).exists():
+            raise ApplicationError(_("O identificador “%(slug)s” já está em uso.") % {"slug": slug})
+        spec = MunicipalitySpec(
+            slug=slug,
+            name=data["name"],
+            display_name=data["display_name"],
+            ibge_code=ibge_code or data["ibge_code"],
+            state=data["state"],
+            primary_color=data["primary_color"],
+            secondary_color=data["secondary_color"],
+            time_zone=data.get("time_zone") or "America/Sao_Paulo",
+            population=data.get("population"),
+            status=MunicipalityStatus.TRIAL,
+            hostname=hostname,
+        )
+        municipality = municipality_provision(spec=spec)
+        code_migrations = _migration_keys(archive.schema_migrations(municipality.schema_name))
+        if exported_migrations != code_migrations:
+            missing = len(code_migrations - exported_migrations)
+            unknown = len(exported_migrations - code_migrations)
+            if unknown:
+                message = _(
+                    "O arquivo foi exportado por uma versão mais nova do Paço (%(count)s migrações"
+                    " desconhecidas). Atualize o sistema antes de restaurar."
+                ) % {"count": unknown}
+            else:
+                message = _(
+                    "O arquivo foi exportado por uma versão anterior do Paço (faltam %(count)s migrações)."
+                    " A restauração exige a mesma versão: restaure-o na versão em que foi exportado e"
+                    " atualize depois."
+                ) % {"count": missing}
+            raise ApplicationError(message)
+        archive.database_load(zip_file=zip_file, schema_name=municipality.schema_name, schema=schema)
+        municipality.display_name = data["display_name"]
+        municipality.primary_color = data["primary_color"]
+        municipality.secondary_color = data["secondary_color"]
+        municipality.coat_of_arms = data.get("coat_of_arms") or municipality.coat_of_arms
+        municipality.save(
+            update_fields=["display_name", "primary_color", "secondary_color", "coat_of_arms", "updated_at"]
+        )
+        written = archive.files_restore(zip_file=zip_file, schema_name=municipality.schema_name)
+    logger.info("restored %s from an export (%s files)", municipality.schema_name, len(written))
+    return municipality
+
+
+# -- offboarding --------------------------------------------------------------------------------
+
+
+def offboarding_pending(municipality: Municipality) -> Offboarding | None:
+    return (
+        Offboarding.objects.filter(municipality=municipality, cancelled_at__isnull=True)
+        .select_related("export")
+        .first()
+    )
+
+
+@transaction.atomic
+def offboarding_request(
+    *, municipality: Municipality, requested_by: str, reason: str, now: dt.datetime | None = None
+) -> Offboarding:
+    """The city leaves: read-only at once, exported by a job, deleted after OFFBOARDING_GRACE_DAYS."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_("Informe o motivo do encerramento."), extra={"field": "reason"})
+    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    if offboarding_pending(municipality) is not None:
+        raise ApplicationError(_("O encerramento deste município já foi solicitado."))
+    municipality_set_status(municipality=municipality, status=MunicipalityStatus.CANCELLED)
+    export = export_request(municipality=municipality, requested_by=requested_by)
+    offboarding = Offboarding.objects.create(
+        municipality=municipality,
+        requested_by=requested_by,
+        reason=reason,
+        delete_after=now + dt.timedelta(days=settings.OFFBOARDING_GRACE_DAYS),
+        export=export,
+    )
+    contact = _contact_email(municipality)
+    if contact:
+        subject = _("Encerramento do Paço de %(city)s") % {"city": municipality.display_name}
+        body = "\n".join(
+            [
+                _("Olá,"),
+                "",
+                _(
+                    "O encerramento do Paço de %(city)s foi solicitado por %(who)s. O portal passou a"
+                    " funcionar somente para consulta."
+                )
+                % {"city": municipality.display_name, "who": requested_by},
+                _(
+                    "Todos os dados e arquivos serão excluídos definitivamente a partir de %(date)s. Até lá é"
+                    " possível cancelar o encerramento e baixar a exportação completa dos dados em:"
+                )
+                % {"date": timezone.localtime(offboarding.delete_after).strftime("%d/%m/%Y")},
+                f"{municipality_base_url(municipality)}/admin-municipal/encerramento/",
+            ]
+        )
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact]))
+    logger.info("offboarding of %s requested by %s", municipality.schema_name, requested_by)
+    return offboarding
+
+
+@transaction.atomic
+def offboarding_cancel(
+    *, municipality: Municipality, cancelled_by: str, now: dt.datetime | None = None
+) -> Offboarding:
+    """Undo an offboarding request during its grace period; the status returns to what billing implies."""
+    from shared_apps.billing.models import Subscription
+    from shared_apps.billing.services import municipality_status_for
+
+    now = now or timezone.now()
+    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    offboarding = offboarding_pending(municipality)
+    if offboarding is None:
+        raise ApplicationError(_("Não há encerramento pendente para cancelar."))
+    if offboarding.delete_after <= now:
+        raise ApplicationError(_("O prazo para cancelar o encerramento terminou."))
+    offboarding.cancelled_at = now
+    offboarding.cancelled_by = cancelled_by
+    offboarding.save(update_fields=["cancelled_at", "cancelled_by", "updated_at"])
+    subscription = Subscription.objects.filter(municipality=municipality).first()
+    target = municipality_status_for(subscription, now=now) if subscription else None
+    if target is None:
+        target = MunicipalityStatus.TRIAL
+    elif target == MunicipalityStatus.CANCELLED:
+        # the subscription itself was cancelled: the admin can subscribe again from a read-only portal
+        target = MunicipalityStatus.READ_ONLY
+    municipality_set_status(municipality=municipality, status=target)
+    logger.info("offboarding of %s cancelled by %s", municipality.schema_name, cancelled_by)
+    return offboarding
+
+
+def _ready_export(municipality: Municipality) -> ExportArchive | None:
+    return (
+        ExportArchive.objects.filter(municipality=municipality, status=ExportStatus.READY)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def municipality_delete(
+    *,
+    municipality: Municipality,
+    requested_by: str,
+    reason: str = "",
+    force: bool = False,
+    now: dt.datetime | None = None,
+) -> OffboardedMunicipality:
+    """Drop the city's schema, delete its row (public rows cascade) and, after commit, its files.
+
+    Refused without a ready export unless `force`. The export archive itself is kept.
+    """
+    now = now or timezone.now()
+    schema_name = municipality.schema_name
+    if schema_name in PROTECTED_SCHEMAS or schema_name == settings.TENANT_BASE_SCHEMA:
+        raise ApplicationError(_("Este esquema não pode ser excluído."))
+    export = _ready_export(municipality)
+    if export is None and not force:
+        raise ApplicationError(
+            _("O município %(city)s não tem exportação pronta: gere uma antes de excluir.")
+            % {"city": municipality.name}
+        )
+    hostnames = list(municipality.domains.values_list("domain", flat=True))
+    tombstone = OffboardedMunicipality.objects.create(
+        name=municipality.name,
+        slug=municipality.slug,
+        ibge_code=municipality.ibge_code,
+        state=municipality.state,
+        requested_by=requested_by,
+        reason=reason,
+        deleted_at=now,
+        export=export,
+        export_sha256=export.sha256 if export else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {archive.quote_identifier(schema_name)} CASCADE")
+    with schema_context("public"):
+        Municipality.objects.filter(pk=municipality.pk).delete()
+
+    def after_commit() -> None:
+        removed = archive.storage_delete_all(schema_name)
+        for hostname in hostnames:
+            domain_cache_invalidate(hostname)
+        logger.info("deleted the files of %s (%s files)", schema_name, removed)
+
+    transaction.on_commit(after_commit)
+    logger.info("deleted municipality %s (schema dropped) by %s", schema_name, requested_by)
+    return tombstone
+
+
+def offboarding_deletions_run(*, now: dt.datetime | None = None) -> list[OffboardedMunicipality]:
+    """Delete the cities whose grace period ended and whose export is ready (the daily job).
+
+    A city whose export failed gets a new export request and waits for the next run.
+    """
+    now = now or timezone.now()
+    deleted = []
+    due = Offboarding.objects.select_related("municipality", "export").filter(
+        cancelled_at__isnull=True, delete_after__lte=now
+    )
+    for offboarding in due:
+        with transaction.atomic():
+            export = offboarding.export
+            if export is None or export.status == ExportStatus.FAILED:
+                offboarding.export = export_request(
+                    municipality=offboarding.municipality, requested_by=offboarding.requested_by
+                )
+                offboarding.save(update_fields=["export", "updated_at"])
+                continue
+            if export.status != ExportStatus.READY:
+                continue
+            deleted.append(
+                municipality_delete(
+                    municipality=offboarding.municipality,
+                    requested_by=offboarding.requested_by,
+                    reason=offboarding.reason,
+                    now=now,
+                )
+            )
+    return deleted

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.files.storage import default_storage
+from django_tenants.utils import schema_context
+
+from shared_apps.offboarding.archive import storage_delete_all
+from shared_apps.offboarding.models import ExportArchive
+
+
+@pytest.fixture
+def stored_files_cleanup(db: object) -> Iterator[list[str]]:
+    """Files outlive the rolled-back test transaction: remove the exports and restored cities' files.
+
+    A test appends the schema names whose storage it filled (restored or temporary cities).
+    """
+    schemas: list[str] = []
+    before = set(ExportArchive.objects.values_list("file_name", flat=True))
+    created: list[str] = []
+
+    def remember() -> None:
+        created.extend(
+            name
+            for name in ExportArchive.objects.exclude(file_name="").values_list("file_name", flat=True)
+            if name not in before and "isolation-sample" not in name
+        )
+
+    yield schemas
+    remember()
+    with schema_context("public"):
+        for name in created:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+    for schema_name in schemas:
+        storage_delete_all(schema_name)
