@@ -282,3 +282,18 @@ def test_aracaju_admin_never_sees_gravatai_sessions(aracaju, gravatai):
 def test_other_staff_cannot_open_the_support_access_page(aracaju):
     response = client_for("staff", aracaju).get("/admin-municipal/suporte/")
     assert response.status_code == 404
+
+
+def test_the_hourly_job_expires_sessions_past_their_time(aracaju):
+    from shared_apps.support.services import support_sessions_expire
+
+    _browser, session = entered_client(aracaju)
+    running, _other = entered_client(aracaju)
+    SupportSession.objects.filter(pk=session.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+
+    assert support_sessions_expire() == 1
+    assert support_sessions_expire() == 0
+
+    session.refresh_from_db()
+    assert (session.status, session.ended_at) == ("expired", session.expires_at)
+    assert SupportSession.objects.get(pk=_other.pk).status == "active"
