@@ -288,7 +288,13 @@ def _municipality_report(subscription: Subscription, *, now: dt.datetime, result
             result.failed += 1
             return  # Stripe is unreachable or refusing: the next run resends
         result.resent += int(bool(outcome))
-    days = UsageDaily.objects.filter(municipality_id=municipality_id, day__gte=oldest, day__lte=today)
+    # a metric without a Stripe meter configured (STRIPE_METER_EVENT_NAMES) is kept, not reported
+    days = UsageDaily.objects.filter(
+        municipality_id=municipality_id,
+        metric__in=list(settings.STRIPE_METER_EVENT_NAMES),
+        day__gte=oldest,
+        day__lte=today,
+    )
     for daily_id in list(days.order_by("day", "metric").values_list("pk", flat=True)):
         report = _report_reserve(daily_id=daily_id, subscription=subscription, since=since, now=now)
         if report is None:

@@ -256,3 +256,16 @@ def test_the_customer_created_for_checkout_starts_metering(aracaju, stripe_serve
     subscription = Subscription.objects.get(municipality=aracaju)
     assert subscription.stripe_customer_id == "cus_test_1"
     assert subscription.metering_since is not None
+
+
+def test_a_metric_without_a_stripe_meter_is_kept_and_not_reported(
+    aracaju, aracaju_subscribed, stripe_server, settings
+):
+    settings.STRIPE_METER_EVENT_NAMES = {"cases": "paco_cases"}
+    record(aracaju, "video_minutes", "call:1", local(24, 9), quantity=30)
+    record(aracaju, "cases", "case:1", local(24, 9))
+    usage_aggregate(now=NOW)
+
+    assert usage_report(now=NOW) == ReportResult(sent=1)
+    assert stripe_server.meter_totals == {("cus_aracaju", "paco_cases"): 1}
+    assert UsageDaily.objects.get(municipality=aracaju, metric="video_minutes").quantity == 30
