@@ -250,6 +250,8 @@ def _link(subscription: Subscription, data: dict[str, Any], subscription_id: str
     customer_id = _stripe_id(data.get("customer"))
     if customer_id and not subscription.stripe_customer_id:
         subscription.stripe_customer_id = customer_id
+        # a customer made on Stripe's side (not by _customer_ensure): usage is reported from now on
+        subscription.metering_since = subscription.metering_since or timezone.now()
     if subscription_id:
         subscription.stripe_subscription_id = subscription_id
 
