@@ -297,3 +297,20 @@ def test_the_hourly_job_expires_sessions_past_their_time(aracaju):
     session.refresh_from_db()
     assert (session.status, session.ended_at) == ("expired", session.expires_at)
     assert SupportSession.objects.get(pk=_other.pk).status == "active"
+
+
+def test_support_can_leave_a_session_in_a_suspended_city(aracaju, django_capture_on_commit_callbacks):
+    from tenants.services import municipality_set_status
+
+    browser, session = entered_client(aracaju)
+    with django_capture_on_commit_callbacks(execute=True):
+        municipality_set_status(municipality=aracaju, status="suspended")
+
+    assert client_for("citizen", aracaju).post("/servicos/poda-de-arvore/", {}).status_code == 403
+    assert browser.get("/staff/").status_code == 200
+    response = browser.post("/suporte-paco/encerrar/")
+
+    assert response.status_code == 200
+    assert "Sessão de suporte encerrada" in _text(response)
+    session.refresh_from_db()
+    assert session.status == "ended"
