@@ -293,3 +293,20 @@ def demo_ombudsman_seed(municipality: Municipality) -> None:
         )
         membership_ensure(user_id=ombudsman.pk, unit=unit, role=Role.MANAGER)
         totp_device_ensure(user=ombudsman, key_hex=DEMO_TOTP_KEY_HEX)
+
+
+# Vendor support access (shared_apps.support): Aracaju's admins have pre-consented (sessions start at
+# once, still time-boxed, read-only and logged); Gravataí's approve each session.
+DEMO_SUPPORT_ACCESS = {"aracaju": "allowed", "gravatai": "approval"}
+
+
+def demo_support_access_seed(municipality: Municipality) -> None:
+    from shared_apps.support.models import SupportAccessPolicy
+    from shared_apps.support.services import support_policy_set
+
+    if not SupportAccessPolicy.objects.filter(municipality=municipality).exists():
+        support_policy_set(
+            municipality=municipality,
+            mode=DEMO_SUPPORT_ACCESS[municipality.slug],
+            changed_by=next(s for s in DEMO_MUNICIPALITIES if s.slug == municipality.slug).admin.email,  # type: ignore[union-attr]
+        )

@@ -3,6 +3,7 @@ from io import StringIO
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
+from shared_apps.support.models import SupportAccessPolicy
 from tenant_apps.accounts.models import User
 from tenant_apps.org.models import OrgUnit
 from tenants.models import Municipality
@@ -41,3 +42,7 @@ def test_demo_setup_prints_urls_and_logins_and_is_safe_to_run_twice(db):
     ):
         assert login in text
     assert _counts() == before
+    assert dict(SupportAccessPolicy.objects.values_list("municipality__slug", "mode")) == {
+        "aracaju": "allowed",
+        "gravatai": "approval",
+    }

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             demo.demo_people_seed(municipality)
             demo.demo_catalog_seed(municipality)
             demo.demo_ombudsman_seed(municipality)
+            demo.demo_support_access_seed(municipality)
         demo.demo_support_seed()
         self._print(options["port"])
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         write("")
         write(self.style.SUCCESS("Paço demo is ready."))
-        write(f"  Control plane:  http://localhost:{port}/")
+        write(f"  Control plane:  http://localhost:{port}/  (sign a new city up at /cadastro/)")
         for spec in demo.DEMO_MUNICIPALITIES:
             write(f"  {spec.name + ' (' + spec.state + '):':16}http://{spec.slug}.localhost:{port}/")
         write("")
@@ -51,6 +52,10 @@ class Command(BaseCommand):
         write(
             f"  vendor support {demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)"
         )
+        write("")
+        write("Support sessions: Aracaju's admins pre-consented (sessions start at once); Gravataí's")
+        write("admins approve each one at /admin-municipal/suporte/. A new city's e-mails (verification,")
+        write("invitation) are written to .data/mail/; the signup page also shows the confirmation link.")
         write("")
         write("Staff and support also type a 6-digit code (TOTP). The demo accounts share the secret")
         write(f"  {demo.DEMO_TOTP_SECRET_BASE32}  (add it to any authenticator app),")
