@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from shared_apps.offboarding.archive import storage_delete_all
 from shared_apps.offboarding.models import ExportArchive
+from tests.paco.test_storage import s3_endpoint  # noqa: F401  (a local moto S3 server)
 
 
 @pytest.fixture
