@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django_tenants.utils import schema_context
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from paco.schemas import schema_activate_public
 from tenants.enums import MunicipalityStatus
 from tenants.models import Municipality
 from tenants.selectors import municipality_base_url
@@ -216,22 +218,22 @@ def tenant_restore(
         )
         municipality = municipality_provision(spec=spec)
         code_migrations = _migration_keys(archive.schema_migrations(municipality.schema_name))
-        if exported_migrations != code_migrations:
-            missing = len(code_migrations - exported_migrations)
-            unknown = len(exported_migrations - code_migrations)
-            if unknown:
-                message = _(
+        unknown = exported_migrations - code_migrations
+        if unknown:
+            raise ApplicationError(
+                _(
                     "O arquivo foi exportado por uma versão mais nova do Paço (%(count)s migrações"
                     " desconhecidas). Atualize o sistema antes de restaurar."
-                ) % {"count": unknown}
-            else:
-                message = _(
-                    "O arquivo foi exportado por uma versão anterior do Paço (faltam %(count)s migrações)."
-                    " A restauração exige a mesma versão: restaure-o na versão em que foi exportado e"
-                    " atualize depois."
-                ) % {"count": missing}
-            raise ApplicationError(message)
+                )
+                % {"count": len(unknown)}
+            )
+        older = exported_migrations != code_migrations
+        if older:
+            # exported by an earlier release: load into the schema as it was then, then migrate forward
+            _schema_rebuild_at(municipality.schema_name, exported_migrations)
         archive.database_load(zip_file=zip_file, schema_name=municipality.schema_name, schema=schema)
+        if older:
+            _schema_migrate_forward(municipality.schema_name)
         municipality.display_name = data["display_name"]
         municipality.primary_color = data["primary_color"]
         municipality.secondary_color = data["secondary_color"]
@@ -242,6 +244,48 @@ def tenant_restore(
         written = archive.files_restore(zip_file=zip_file, schema_name=municipality.schema_name)
     logger.info("restored %s from an export (%s files)", municipality.schema_name, len(written))
     return municipality
+
+
+def _leaf(graph: Any, nodes: list[tuple[str, str]]) -> tuple[str, str]:
+    """The applied migration of one app that comes after all the others."""
+    return max(nodes, key=lambda node: len(graph.forwards_plan(node)))
+
+
+def _schema_rebuild_at(schema_name: str, applied: set[tuple[str, str]]) -> None:
+    """Recreate `schema_name` empty and migrate it to exactly the `applied` migrations."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    tenant_connection: Any = connection
+    with connection.cursor() as cursor:
+        quoted = archive.quote_identifier(schema_name)
+        cursor.execute(f"DROP SCHEMA {quoted} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {quoted}")
+    # as django-tenants' migrate_schemas does: the tenant schema alone in the search path
+    tenant_connection.set_schema(schema_name, include_public=False)
+    try:
+        executor = MigrationExecutor(connection)
+        graph = executor.loader.graph
+        targets: list[tuple[str, str | None]] = []
+        for app in sorted(executor.loader.migrated_apps):
+            nodes = [node for node in applied if node[0] == app]
+            targets.append(_leaf(graph, nodes) if nodes else (app, None))
+        executor.migrate(targets)  # type: ignore[arg-type]
+        reached = {(app, name) for app, name in executor.recorder.applied_migrations()}
+    finally:
+        tenant_connection.set_schema_to_public()
+    if reached != applied:
+        raise ApplicationError(
+            _(
+                "O estado de migrações do arquivo não pode ser reproduzido por esta versão do Paço"
+                " (%(count)s migrações divergentes)."
+            )
+            % {"count": len(reached ^ applied)}
+        )
+
+
+def _schema_migrate_forward(schema_name: str) -> None:
+    call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
+    schema_activate_public()
 
 
 # -- offboarding --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -176,25 +177,78 @@ def test_a_tampered_archive_is_refused_and_creates_nothing(aracaju_export_bytes,
     assert not schema_exists("adulterada")
 
 
-def test_an_archive_of_another_migration_state_is_refused(aracaju_export_bytes, stored_files_cleanup):
-    stored_files_cleanup.append("antiga")
+def test_an_archive_of_a_newer_release_is_refused(aracaju_export_bytes, stored_files_cleanup):
+    stored_files_cleanup.append("futura")
     with zipfile.ZipFile(io.BytesIO(aracaju_export_bytes)) as zip_file:
         migrations = json.loads(zip_file.read("database/migrations.json"))
-    older = json.dumps(migrations[:-1]).encode()
+    newer = [*migrations, {"app": "cases", "name": "9999_futuro", "applied": "2030-01-01T00:00:00+00:00"}]
     archive_bytes = _rezip(
-        aracaju_export_bytes, changes={"database/migrations.json": older}, fix_manifest=True
+        aracaju_export_bytes,
+        changes={"database/migrations.json": json.dumps(newer).encode()},
+        fix_manifest=True,
     )
     municipalities = Municipality.objects.count()
 
     with pytest.raises(ApplicationError) as refused:
-        tenant_restore(archive_file=io.BytesIO(archive_bytes), slug="antiga", ibge_code="2802106")
+        tenant_restore(archive_file=io.BytesIO(archive_bytes), slug="futura", ibge_code="2802106")
 
     assert refused.value.message == (
-        "O arquivo foi exportado por uma versão anterior do Paço (faltam 1 migrações). A restauração exige"
-        " a mesma versão: restaure-o na versão em que foi exportado e atualize depois."
+        "O arquivo foi exportado por uma versão mais nova do Paço (1 migrações desconhecidas). Atualize o"
+        " sistema antes de restaurar."
     )
     assert Municipality.objects.count() == municipalities
-    assert not schema_exists("antiga")
+    assert not schema_exists("futura")
+
+
+def _without_columns(csv_bytes: bytes, dropped: set[str]) -> bytes:
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode())))
+    keep = [index for index, name in enumerate(rows[0]) if name not in dropped]
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    for row in rows:
+        writer.writerow([row[index] for index in keep])
+    return output.getvalue().encode()
+
+
+def test_an_archive_of_an_older_release_is_loaded_at_its_state_then_migrated_forward(
+    aracaju, aracaju_export_bytes, stored_files_cleanup
+):
+    # given: the export as the release before otp_totp 0003 (two columns of totpdevice) wrote it
+    stored_files_cleanup.append("antiga")
+    added = {"created_at", "last_used_at"}
+    with zipfile.ZipFile(io.BytesIO(aracaju_export_bytes)) as zip_file:
+        migrations = json.loads(zip_file.read("database/migrations.json"))
+        schema = json.loads(zip_file.read("database/schema.json"))
+        devices = zip_file.read("database/otp_totp_totpdevice.csv")
+    older = [row for row in migrations if (row["app"], row["name"]) != ("otp_totp", "0003_add_timestamps")]
+    assert len(older) == len(migrations) - 1
+    for table in schema["tables"]:
+        if table["name"] == "otp_totp_totpdevice":
+            table["columns"] = [column for column in table["columns"] if column["name"] not in added]
+    archive_bytes = _rezip(
+        aracaju_export_bytes,
+        changes={
+            "database/migrations.json": json.dumps(older).encode(),
+            "database/schema.json": json.dumps(schema).encode(),
+            "database/otp_totp_totpdevice.csv": _without_columns(devices, added),
+        },
+        fix_manifest=True,
+    )
+
+    # when
+    restored = tenant_restore(archive_file=io.BytesIO(archive_bytes), slug="antiga", ibge_code="2802106")
+
+    # then: every row is there and the schema is at the code's state again
+    assert archive.table_row_counts("antiga") == archive.table_row_counts("aracaju")
+    assert {(row["app"], row["name"]) for row in archive.schema_migrations("antiga")} == {
+        (row["app"], row["name"]) for row in archive.schema_migrations("aracaju")
+    }
+    assert [column["name"] for column in archive.table_columns("antiga", "otp_totp_totpdevice")] == [
+        column["name"] for column in archive.table_columns("aracaju", "otp_totp_totpdevice")
+    ]
+    with tenant_context(restored):
+        assert User.objects.filter(kind=UserKind.STAFF).count() > 0
+    assert Client().get("/", HTTP_HOST="antiga.localhost").status_code == 200
 
 
 def test_a_file_that_is_not_a_zip_is_refused(db):
