@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django_tenants.utils import schema_context
 
 from shared_apps.offboarding.archive import storage_delete_all
@@ -34,5 +36,8 @@ def stored_files_cleanup(db: object) -> Iterator[list[str]]:
         for name in created:
             if default_storage.exists(name):
                 default_storage.delete(name)
+            if isinstance(default_storage, FileSystemStorage):
+                with contextlib.suppress(OSError):  # the city's exports folder, when now empty
+                    os.rmdir(os.path.dirname(default_storage.path(name)))
     for schema_name in schemas:
         storage_delete_all(schema_name)
