@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import dramatiq
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
+from dramatiq.brokers.stub import StubBroker
 
+from paco.jobs import jobs_drain
 from tests.billing.conftest import _stripe_server, stripe_server  # noqa: F401
-from tests.e2e.conftest import browser, live_url, phone  # noqa: F401
 
 LAGARTO = "2803500"
 VALID_CPF = "529.982.247-25"
@@ -56,3 +58,16 @@ def lagarto_drop() -> None:
         Municipality.objects.filter(slug="lagarto").delete()
         with connection.cursor() as cursor:
             cursor.execute('DROP SCHEMA IF EXISTS "lagarto" CASCADE')
+
+
+def provisioning_jobs_run(signup_id: Any, *, committed: Any) -> None:
+    """Run the queued provisioning job as a worker would: drain the in-process broker, or, with the
+    Redis broker (CI), run the job's body on a connection of its own (`committed`), since no worker
+    process consumes the test namespace here."""
+    broker = dramatiq.get_broker()
+    if isinstance(broker, StubBroker):
+        jobs_drain(broker)
+        return
+    from shared_apps.onboarding.services import signup_provision
+
+    committed(lambda: signup_provision(signup_id=str(signup_id)))

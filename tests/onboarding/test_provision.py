@@ -10,7 +10,6 @@ from django.test import Client
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from paco.errors import ApplicationError
-from paco.jobs import jobs_drain
 from shared_apps.billing.models import Subscription
 from shared_apps.onboarding.enums import SignupStatus
 from shared_apps.onboarding.models import Signup
@@ -21,7 +20,7 @@ from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tenants.models import Domain, Municipality
 
-from .conftest import LAGARTO, lagarto_drop, signup_kwargs
+from .conftest import LAGARTO, lagarto_drop, provisioning_jobs_run, signup_kwargs
 
 STEPS = ["row", "schema", "branding", "org_chart", "admin", "admin_invite", "billing"]
 UNITS = [
@@ -238,7 +237,7 @@ def test_end_to_end_signup_verify_and_the_job_make_the_city_live(committed_lagar
     _committed(lambda: signup_verify(token=token))
 
     # when: the worker runs the provisioning job
-    jobs_drain()
+    provisioning_jobs_run(signup.pk, committed=_committed)
 
     # then
     signup.refresh_from_db()

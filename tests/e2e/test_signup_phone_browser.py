@@ -9,10 +9,8 @@ import pytest
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
-from paco.jobs import jobs_drain
 from tests.e2e.conftest import screenshot
-
-from .conftest import LAGARTO, VALID_CPF, lagarto_drop
+from tests.onboarding.conftest import LAGARTO, VALID_CPF, lagarto_drop, provisioning_jobs_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -71,7 +69,8 @@ def test_a_municipal_admin_signs_the_city_up_and_opens_the_live_portal(live_url,
         assert phone.locator('[data-status="verified"]').count() == 1
 
         # the worker provisions; the page, polling every second, shows the steps and the link
-        jobs_drain()
+        signup_id = phone.url.rstrip("/").rsplit("/", 1)[-1]
+        provisioning_jobs_run(signup_id, committed=_outside_test_transaction)
         phone.wait_for_selector('[data-status="ready"]')
         assert phone.locator('[data-state="done"]').count() == 7
         screenshot(phone, "onboarding-ready")
