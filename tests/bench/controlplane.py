@@ -4,17 +4,21 @@
   (`tenants.services.municipality_provision`, an org chart of 8 units and an admin each, fictitious
   IBGE codes 993xxxx). Prints the total, per-city p50/p95/max, the first-tenth vs last-tenth
   median (does provisioning slow down as the catalogue grows?), the split per step (the `on_step`
-  callback), the database size and the number of relations and schemas before and after.
+  callback), the database size and the number of relations and schemas before and after. Each
+  city gets a fresh database connection, as each provisioning job does in a worker;
+  BENCH_CITIES_REUSE_CONNECTION=1 keeps one connection for all, and then clone_schema gets slower
+  with every clone the same PostgreSQL backend has done (about 1 s -> 8 s after 37 clones, measured
+  on 2 CPUs; flat at about 1 s with a connection per clone).
 - migrate500: a throwaway tenant app (`bench_migration`, written into a temporary directory and
   installed by tests/bench/migration_settings.py) whose 0001 creates a small table and fills it
   with BENCH_MIGRATE_ROWS rows, so the template and every cloned schema have it. First, on the
   schemas that exist (at least BENCH_MIGRATE_SAMPLE), one migration is applied with
   `--executor=standard` and the next with `--executor=multiprocessing` (same shape: a column with
   a default and an index) for a ratio; then the template is synced, more cities are added until
-  there are BENCH_MIGRATE_SCHEMAS tenant schemas (BENCH_MIGRATE_GROWTH: `copy`, the default, restores
-  a `pg_dump --schema` of the template under each new name and adds the Municipality and Domain
-  rows, because provisioning by clone slows down as schemas accumulate; `clone` runs
-  municipality_provision for each), and ONE new migration is applied to all of them
+  there are BENCH_MIGRATE_SCHEMAS tenant schemas (BENCH_MIGRATE_GROWTH: `clone`, the default, runs
+  municipality_provision for each; `copy` restores a `pg_dump --schema` of the template under each
+  new name and adds the Municipality and Domain rows, about twice as fast), and ONE new migration
+  is applied to all of them
   by `src/manage.py migrate_schemas --noinput --executor=multiprocessing` in a subprocess
   (TENANT_MIGRATION_PROCESSES = the CPU count). Prints the wall time, the time per schema, the
   linear extrapolation to Brazil's 5,570 municipalities, and how many schemas have the new column
@@ -25,7 +29,7 @@
 
 Times are printed, never asserted. Knobs (environment): BENCH_CITIES_N (default 100),
 BENCH_MIGRATE_SCHEMAS (500), BENCH_MIGRATE_SAMPLE (50; 0 skips the ratio), BENCH_MIGRATE_ROWS
-(1000), BENCH_MIGRATE_GROWTH (copy | clone), BENCH_SIGNUP_N (5).
+(1000), BENCH_MIGRATE_GROWTH (clone | copy), BENCH_CITIES_REUSE_CONNECTION (unset), BENCH_SIGNUP_N (5).
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ CITIES_N = int(os.environ.get("BENCH_CITIES_N", "100"))
 MIGRATE_SCHEMAS = int(os.environ.get("BENCH_MIGRATE_SCHEMAS", "500"))
 MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "50"))
 MIGRATE_ROWS = int(os.environ.get("BENCH_MIGRATE_ROWS", "1000"))
-MIGRATE_GROWTH = os.environ.get("BENCH_MIGRATE_GROWTH", "copy")  # or "clone"
+MIGRATE_GROWTH = os.environ.get("BENCH_MIGRATE_GROWTH", "clone")  # or "copy"
+REUSE_CONNECTION = os.environ.get("BENCH_CITIES_REUSE_CONNECTION", "") == "1"
 COPY_BATCH = 10  # schemas restored per psql call
 SIGNUP_N = int(os.environ.get("BENCH_SIGNUP_N", "5"))
 BRAZIL_MUNICIPALITIES = 5570
@@ -133,6 +138,8 @@ class ProvisionRun:
 
 def cities_provision(first: int, last: int, label: str) -> ProvisionRun:
     """Provision cities first..last (inclusive) back to back by clone."""
+    from django.db import connection
+
     from tenants.services import municipality_provision
 
     run = ProvisionRun(label)
@@ -143,6 +150,8 @@ def cities_provision(first: int, last: int, label: str) -> ProvisionRun:
 
     wall_started = time.perf_counter()
     for index in range(first, last + 1):
+        if not REUSE_CONNECTION:
+            connection.close()  # each provisioning job gets a fresh connection in the worker
         started = time.perf_counter()
         municipality_provision(spec=city_spec(index), method="clone", on_step=on_step)
         run.seconds.append(time.perf_counter() - started)
@@ -198,9 +207,9 @@ def provision_report(run: ProvisionRun) -> None:
 def cities_bench() -> None:
     from django.db import connection
 
-    run = cities_provision(
-        1, CITIES_N, f"Cities ({CITIES_N} provisioned back to back by clone, 8 units + admin)"
-    )
+    connection_note = "one connection for all" if REUSE_CONNECTION else "a fresh connection each"
+    label = f"Cities ({CITIES_N} provisioned back to back by clone, 8 units + admin, {connection_note})"
+    run = cities_provision(1, CITIES_N, label)
     provision_report(run)
     connection.close()
 
@@ -456,8 +465,7 @@ def schemas_copy(first: int, last: int) -> None:
     A bench-only factory for the schemas the migration runs over: tables, indexes, constraints,
     sequences and rows (django_migrations, the bench table) as the template has them, plus the
     Municipality and Domain rows in public. No org chart, admin or coat of arms (the migration does
-    not read them). Used because municipality_provision by clone_schema gets slower as schemas
-    accumulate (see the cities figures), which puts 500 out of reach of one bench run.
+    not read them). BENCH_MIGRATE_GROWTH=copy; quicker than provisioning when time is short.
     """
     from django.conf import settings
     from django.db import connections, transaction
@@ -522,7 +530,7 @@ def schemas_grow(first: int, last: int) -> None:
     print(
         f"\nGrowth to {last} tenant schemas: cities {first}..{last} as copies of the template"
         f" (bench factory: pg_dump --schema restored under each name, {COPY_BATCH} per psql call;"
-        " BENCH_MIGRATE_GROWTH=clone provisions them instead)"
+        " BENCH_MIGRATE_GROWTH=copy)"
     )
     print(f"  total {seconds:.1f} s, {seconds / count * 1000:.0f} ms per schema")
     print(
