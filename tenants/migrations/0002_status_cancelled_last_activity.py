@@ -4,20 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='municipality',
-            name='last_activity_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='última atividade'),
+            model_name="municipality",
+            name="last_activity_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="última atividade"),
         ),
         migrations.AlterField(
-            model_name='municipality',
-            name='status',
-            field=models.CharField(choices=[('trial', 'Em avaliação'), ('active', 'Ativo'), ('suspended', 'Suspenso'), ('read_only', 'Somente leitura'), ('cancelled', 'Cancelado')], default='trial', max_length=16, verbose_name='situação'),
+            model_name="municipality",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("trial", "Em avaliação"),
+                    ("active", "Ativo"),
+                    ("suspended", "Suspenso"),
+                    ("read_only", "Somente leitura"),
+                    ("cancelled", "Cancelado"),
+                ],
+                default="trial",
+                max_length=16,
+                verbose_name="situação",
+            ),
         ),
     ]
