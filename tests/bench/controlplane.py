@@ -15,10 +15,11 @@
   schemas that exist (at least BENCH_MIGRATE_SAMPLE), one migration is applied with
   `--executor=standard` and the next with `--executor=multiprocessing` (same shape: a column with
   a default and an index) for a ratio; then the template is synced, more cities are added until
-  there are BENCH_MIGRATE_SCHEMAS tenant schemas (BENCH_MIGRATE_GROWTH: `clone`, the default, runs
-  municipality_provision for each; `copy` restores a `pg_dump --schema` of the template under each
-  new name and adds the Municipality and Domain rows, about twice as fast), and ONE new migration
-  is applied to all of them
+  there are BENCH_MIGRATE_SCHEMAS tenant schemas (BENCH_MIGRATE_GROWTH: `copy`, the default, restores
+  a `pg_dump --schema` of the template under each new name, about 0.5 s each, and adds the
+  Municipality and Domain rows; `clone` runs municipality_provision for each, whose clone_schema
+  also slows down as schemas accumulate, about 1 s at 10 schemas and 3.3 s at 100, so 500 take
+  most of an hour), and ONE new migration is applied to all of them
   by `src/manage.py migrate_schemas --noinput --executor=multiprocessing` in a subprocess
   (TENANT_MIGRATION_PROCESSES = the CPU count). Prints the wall time, the time per schema, the
   linear extrapolation to Brazil's 5,570 municipalities, and how many schemas have the new column
@@ -29,7 +30,7 @@
 
 Times are printed, never asserted. Knobs (environment): BENCH_CITIES_N (default 100),
 BENCH_MIGRATE_SCHEMAS (500), BENCH_MIGRATE_SAMPLE (50; 0 skips the ratio), BENCH_MIGRATE_ROWS
-(1000), BENCH_MIGRATE_GROWTH (clone | copy), BENCH_CITIES_REUSE_CONNECTION (unset), BENCH_SIGNUP_N (5).
+(1000), BENCH_MIGRATE_GROWTH (copy | clone), BENCH_CITIES_REUSE_CONNECTION (unset), BENCH_SIGNUP_N (5).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ CITIES_N = int(os.environ.get("BENCH_CITIES_N", "100"))
 MIGRATE_SCHEMAS = int(os.environ.get("BENCH_MIGRATE_SCHEMAS", "500"))
 MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "50"))
 MIGRATE_ROWS = int(os.environ.get("BENCH_MIGRATE_ROWS", "1000"))
-MIGRATE_GROWTH = os.environ.get("BENCH_MIGRATE_GROWTH", "clone")  # or "copy"
+MIGRATE_GROWTH = os.environ.get("BENCH_MIGRATE_GROWTH", "copy")  # or "clone"
 REUSE_CONNECTION = os.environ.get("BENCH_CITIES_REUSE_CONNECTION", "") == "1"
 COPY_BATCH = 10  # schemas restored per psql call
 SIGNUP_N = int(os.environ.get("BENCH_SIGNUP_N", "5"))
@@ -465,7 +466,7 @@ def schemas_copy(first: int, last: int) -> None:
     A bench-only factory for the schemas the migration runs over: tables, indexes, constraints,
     sequences and rows (django_migrations, the bench table) as the template has them, plus the
     Municipality and Domain rows in public. No org chart, admin or coat of arms (the migration does
-    not read them). BENCH_MIGRATE_GROWTH=copy; quicker than provisioning when time is short.
+    not read them). The default BENCH_MIGRATE_GROWTH: clones get slower as schemas accumulate.
     """
     from django.conf import settings
     from django.db import connections, transaction
@@ -530,7 +531,7 @@ def schemas_grow(first: int, last: int) -> None:
     print(
         f"\nGrowth to {last} tenant schemas: cities {first}..{last} as copies of the template"
         f" (bench factory: pg_dump --schema restored under each name, {COPY_BATCH} per psql call;"
-        " BENCH_MIGRATE_GROWTH=copy)"
+        " BENCH_MIGRATE_GROWTH=clone provisions them instead)"
     )
     print(f"  total {seconds:.1f} s, {seconds / count * 1000:.0f} ms per schema")
     print(
