@@ -441,3 +441,84 @@ def subscription_trial_extend(*, municipality: Municipality, days: int) -> Subsc
     subscription.save(update_fields=["trial_end", "updated_at"])
     _municipality_sync(subscription, now=now)
     return subscription
+
+
+# --- scheduled reminders ----------------------------------------------------------------------------
+
+
+def _billing_page(municipality: Municipality) -> str:
+    return municipality_base_url(municipality) + reverse("subscription:page", urlconf=settings.ROOT_URLCONF)
+
+
+def _reminder_send(subscription: Subscription, subject: str, lines: list[str]) -> None:
+    municipality = subscription.municipality
+    body = "\n".join(
+        [
+            _("Olá,"),
+            "",
+            *lines,
+            "",
+            _("Assinatura e forma de pagamento: %(url)s") % {"url": _billing_page(municipality)},
+        ]
+    )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscription.contact_email])
+
+
+def billing_reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The daily dunning and trial letters (public schema; the scheduler runs it once a day).
+
+    Dunning: a city past due gets a reminder on each day of BILLING_DUNNING_DAYS after the failed
+    payment (the first letter goes out with the failure itself, from the webhook), saying how many
+    days remain before the portal turns read-only. Trial: a city in trial without a subscription is
+    told BILLING_TRIAL_NOTICE_DAYS days before the trial ends. Each letter is tied to one exact day
+    count, so the once-a-day run sends it once.
+    """
+    now = now or timezone.now()
+    sent = {"dunning": 0, "trial": 0}
+    active_cities = Subscription.objects.select_related("municipality").filter(
+        municipality__status__in=[MunicipalityStatus.TRIAL, MunicipalityStatus.ACTIVE]
+    )
+    for subscription in active_cities.filter(
+        status=SubscriptionStatus.PAST_DUE, past_due_since__isnull=False
+    ):
+        days = (timezone.localdate(now) - timezone.localdate(subscription.past_due_since)).days
+        if days not in settings.BILLING_DUNNING_DAYS:
+            continue
+        city = subscription.municipality.display_name
+        _reminder_send(
+            subscription,
+            _("Lembrete: pagamento em atraso da assinatura do Paço de %(city)s") % {"city": city},
+            [
+                _("O pagamento da assinatura do Paço de %(city)s está em atraso há %(days)s dias.")
+                % {"city": city, "days": days},
+                _(
+                    "Faltam %(left)s dias para o portal passar a funcionar somente para consulta"
+                    " (ninguém poderá abrir novos pedidos)."
+                )
+                % {"left": max(settings.BILLING_GRACE_DAYS - days, 0)},
+            ],
+        )
+        sent["dunning"] += 1
+    trials = active_cities.filter(
+        status=SubscriptionStatus.TRIALING, stripe_subscription_id="", trial_end__isnull=False
+    )
+    for subscription in trials:
+        days = (timezone.localdate(subscription.trial_end) - timezone.localdate(now)).days
+        if days not in settings.BILLING_TRIAL_NOTICE_DAYS:
+            continue
+        city = subscription.municipality.display_name
+        _reminder_send(
+            subscription,
+            _("A avaliação do Paço de %(city)s termina em %(days)s dia(s)") % {"city": city, "days": days},
+            [
+                _("A avaliação gratuita do Paço de %(city)s termina em %(date)s.")
+                % {"city": city, "date": timezone.localtime(subscription.trial_end).strftime("%d/%m/%Y")},
+                _(
+                    "Assine com cartão ou boleto para continuar; sem assinatura, %(grace)s dias depois do fim"
+                    " da avaliação o portal passa a funcionar somente para consulta."
+                )
+                % {"grace": settings.BILLING_GRACE_DAYS},
+            ],
+        )
+        sent["trial"] += 1
+    return sent

@@ -8,3 +8,12 @@ def billing_grace_enforce_task(*, period: str = "") -> None:
     from .services import subscriptions_grace_enforce
 
     subscriptions_grace_enforce()
+
+
+@dramatiq.actor(max_retries=0)
+def billing_reminders_task(*, period: str = "") -> None:
+    """Daily, in the public schema: dunning reminders and trial-ending notices (no retries: a retry
+    after a partial run would send some letters twice; tomorrow's run carries on)."""
+    from .services import billing_reminders_send
+
+    billing_reminders_send()

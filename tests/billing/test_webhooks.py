@@ -300,17 +300,25 @@ def test_past_due_beyond_the_grace_period_becomes_read_only(
     assert _state(gravatai) == (SubscriptionStatus.PAST_DUE, MunicipalityStatus.READ_ONLY)
 
 
-def test_the_grace_check_job_is_described_for_the_scheduler(settings):
-    # BILLING_SCHEDULE is ready to be appended to SCHEDULE (see the settings module's note)
-    assert settings.BILLING_SCHEDULE == [
+def test_the_billing_jobs_are_in_the_schedule(settings):
+    billing = [
         {
             "name": "billing-grace",
             "actor": "shared_apps.billing.tasks.billing_grace_enforce_task",
             "every": "daily",
             "at": "06:00",
             "per_tenant": False,
-        }
+        },
+        {
+            "name": "billing-reminders",
+            "actor": "shared_apps.billing.tasks.billing_reminders_task",
+            "every": "daily",
+            "at": "09:00",
+            "per_tenant": False,
+        },
     ]
+    assert settings.BILLING_SCHEDULE == billing
+    assert all(entry in settings.SCHEDULE for entry in billing)
 
 
 def test_the_grace_check_job_runs_the_service(subscribed, gravatai, django_capture_on_commit_callbacks):

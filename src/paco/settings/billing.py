@@ -72,4 +72,15 @@ BILLING_SCHEDULE = [
         "at": env.str("BILLING_GRACE_CHECK_AT", default="06:00"),
         "per_tenant": False,
     },
+    {
+        "name": "billing-reminders",
+        "actor": "shared_apps.billing.tasks.billing_reminders_task",
+        "every": "daily",
+        "at": env.str("BILLING_REMINDERS_AT", default="09:00"),
+        "per_tenant": False,
+    },
 ]
+# Days after a failed payment on which a past-due city gets a reminder (the first letter goes with
+# the failure), and days before the end of a trial without a subscription on which the admin is told.
+BILLING_DUNNING_DAYS = env.list("BILLING_DUNNING_DAYS", cast=int, default=[3, 7, 12])
+BILLING_TRIAL_NOTICE_DAYS = env.list("BILLING_TRIAL_NOTICE_DAYS", cast=int, default=[7, 1])
