@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from paco.authentication import verified_kind_required
+from paco.authentication import municipal_admin_required
 from paco.errors import ApplicationError
 
 from .branding import MINIMUM_CONTRAST
 from .forms import BrandingForm
 from .services import municipality_branding_update
-
-STAFF_KIND = "staff"  # tenant_apps.accounts.enums.UserKind.STAFF, which tenants/ does not import
-staff_required = verified_kind_required(STAFF_KIND, "accounts:staff_login")
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Verified staff with an admin membership (the same check as the subscription page)."""
-
-    @staff_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        is_admin = import_string(settings.BILLING_MUNICIPAL_ADMIN_CHECK)
-        if getattr(request, "tenant", None) is None or not is_admin(user_id=int(request.user.pk or 0)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @require_http_methods(["GET", "POST"])

@@ -48,10 +48,8 @@ def error_counts_by_municipality(*, now: dt.datetime | None = None) -> dict[int,
 
 def _storage_latest_by_municipality() -> dict[int, tuple[dt.date, int]]:
     """The latest storage measurement (day, bytes) of every city that has one (one query)."""
-    try:
-        from shared_apps.metering.models import UsageDaily
-    except ImportError:  # pragma: no cover - metering not there yet
-        return {}
+    from shared_apps.metering.models import UsageDaily
+
     rows = (
         UsageDaily.objects.filter(metric="storage_gb")
         .order_by("municipality_id", "-day")
@@ -62,94 +60,10 @@ def _storage_latest_by_municipality() -> dict[int, tuple[dt.date, int]]:
 
 
 def _usage_by_municipality(municipalities: list[Municipality], *, now: dt.datetime) -> dict[int, Any]:
-    """Current-period usage of every city, priced as `metering.selectors.usage_current_period` does
-    for one city, in two queries for all of them (events per city window, latest storage)."""
-    try:
-        from shared_apps.metering import selectors as metering
-    except ImportError:  # pragma: no cover - metering not there yet
-        return {}
-    bulk = getattr(metering, "usage_current_period_many", None)
-    if bulk is not None:
-        return dict(bulk(municipalities=municipalities, now=now))
-    return _usage_many(metering, municipalities, now=now)
+    """Current-period usage and projected bill of every city (metering's bulk selector)."""
+    from shared_apps.metering.selectors import usage_current_period_many
 
-
-def _usage_many(metering: Any, municipalities: list[Municipality], *, now: dt.datetime) -> dict[int, Any]:
-    from fractions import Fraction
-
-    from django.conf import settings
-
-    from shared_apps.billing.selectors import plan_for_population, plan_get
-    from shared_apps.metering.enums import BYTES_PER_GB, GAUGES, Metric
-    from shared_apps.metering.models import UsageEvent
-
-    if not municipalities:
-        return {}
-    windows: dict[int, tuple[dt.datetime, dt.datetime]] = {}
-    for municipality in municipalities:
-        subscription = getattr(municipality, "subscription", None)
-        windows[municipality.pk] = metering.usage_period_bounds(subscription, now=now)
-    in_window = Q()
-    for municipality_id, (start, _end) in windows.items():
-        in_window |= Q(municipality_id=municipality_id, occurred_at__gte=start, occurred_at__lt=now)
-    counted: dict[tuple[int, str], int] = {
-        (row["municipality_id"], row["metric"]): int(row["total"] or 0)
-        for row in UsageEvent.objects.filter(in_window)
-        .values("municipality_id", "metric")
-        .annotate(total=Sum("quantity"))
-    }
-    storage = _storage_latest_by_municipality()
-    prices = settings.BILLING_METERED_PRICES_CENTS
-    usage: dict[int, Any] = {}
-    for municipality in municipalities:
-        subscription = getattr(municipality, "subscription", None)
-        plan = (plan_get(subscription.plan_code) if subscription else None) or plan_for_population(
-            municipality.population
-        )
-        start, end = windows[municipality.pk]
-        elapsed = Fraction(int((min(now, end) - start).total_seconds()) or 1)
-        length = Fraction(int((end - start).total_seconds()))
-        lines = []
-        for metric in Metric:
-            if metric in GAUGES:
-                latest = storage.get(municipality.pk)
-                in_period = latest is not None and timezone.localdate(start) <= latest[
-                    0
-                ] <= timezone.localdate(now)
-                quantity = -(-latest[1] // BYTES_PER_GB) if latest is not None and in_period else 0
-                projected_quantity = quantity
-            else:
-                quantity = counted.get((municipality.pk, metric), 0)
-                projected_quantity = metering._rounded(Fraction(quantity) * length / elapsed)
-            unit_price = int(prices.get(f"{plan.code}:{metric}", 0))
-            amount = quantity * unit_price
-            projected_amount = (
-                amount if metric in GAUGES else metering._rounded(Fraction(amount) * length / elapsed)
-            )
-            lines.append(
-                metering.UsageLine(
-                    metric=metric,
-                    label=str(metric.label),
-                    quantity=quantity,
-                    unit_price_cents=unit_price,
-                    amount_cents=amount,
-                    projected_quantity=projected_quantity,
-                    projected_amount_cents=projected_amount,
-                )
-            )
-        fee = plan.monthly_fee_cents
-        usage[municipality.pk] = metering.UsagePeriod(
-            start=start,
-            end=end,
-            now=now,
-            plan_code=plan.code,
-            lines=lines,
-            monthly_fee_cents=fee,
-            total_cents=fee + sum(line.amount_cents for line in lines),
-            projected_total_cents=fee + sum(line.projected_amount_cents for line in lines),
-            is_billed=subscription is not None and getattr(subscription, "metering_since", None) is not None,
-        )
-    return usage
+    return dict(usage_current_period_many(municipalities=municipalities, now=now))
 
 
 CONSOLE_METRICS = ("cases", "documents", "emails", "sms")

@@ -4,20 +4,17 @@ support access (/admin-municipal/suporte/): policy, approvals, ending, every ses
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
-from paco.authentication import verified_kind_required
+from paco.authentication import municipal_admin_required
 from paco.errors import ApplicationError
 
 from .banner import banner_clear, banner_set
@@ -32,21 +29,6 @@ from .services import (
     support_session_end,
     support_session_start,
 )
-
-STAFF_KIND = "staff"  # tenant_apps.accounts.enums.UserKind.STAFF, which shared apps do not import
-staff_required = verified_kind_required(STAFF_KIND, "accounts:staff_login")
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @staff_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        is_admin = import_string(settings.BILLING_MUNICIPAL_ADMIN_CHECK)
-        if getattr(request, "tenant", None) is None or not is_admin(user_id=int(request.user.pk or 0)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @require_GET

@@ -250,3 +250,25 @@ def verified_kind_required(
         return wrapped
 
     return decorator
+
+
+STAFF_KIND = "staff"  # tenant_apps.accounts.enums.UserKind.STAFF (this module serves shared apps too)
+
+
+def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A city's verified staff member with a municipal-admin membership; anyone else who is staff
+    gets a 404, anyone else is sent to the staff login. The membership check is the tenant app's,
+    named in settings (BILLING_MUNICIPAL_ADMIN_CHECK), so shared apps never import tenant apps."""
+    from django.conf import settings
+    from django.http import Http404
+    from django.utils.module_loading import import_string
+
+    @verified_kind_required(STAFF_KIND, "accounts:staff_login")
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        is_admin = import_string(settings.BILLING_MUNICIPAL_ADMIN_CHECK)
+        if getattr(request, "tenant", None) is None or not is_admin(user_id=int(request.user.pk or 0)):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

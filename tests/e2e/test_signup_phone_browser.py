@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
+from tests.comms.test_fanout_job import _in_thread as _outside_test_transaction
 from tests.e2e.conftest import screenshot
 from tests.onboarding.conftest import LAGARTO, VALID_CPF, lagarto_drop, provisioning_jobs_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-
-
-def _outside_test_transaction(function: Any) -> None:
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        from django.db import connection
-
-        try:
-            function()
-        except BaseException as error:  # noqa: BLE001 - re-raised below on the test thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
 
 
 def test_a_municipal_admin_signs_the_city_up_and_opens_the_live_portal(live_url, phone, settings):

@@ -19,6 +19,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tenants.models import Domain, Municipality
+from tests.comms.test_fanout_job import _in_thread as _committed
 
 from .conftest import LAGARTO, lagarto_drop, provisioning_jobs_run, signup_kwargs
 
@@ -205,30 +206,6 @@ def committed_lagarto(django_db_blocker) -> Iterator[None]:
         lagarto_drop()
         with schema_context("public"):
             assert not schema_exists("lagarto")
-
-
-def _committed(function):
-    """Run on a thread of its own (own connection, autocommit): the worker sees what it writes."""
-    import threading
-
-    from django.db import connections
-
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = function()
-        except BaseException as error:  # noqa: BLE001 - re-raised on the test thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome.get("value")
 
 
 def test_end_to_end_signup_verify_and_the_job_make_the_city_live(committed_lagarto, db, no_stripe):

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from paco.authentication import verified_kind_required
+from paco.authentication import municipal_admin_required
 from paco.errors import ApplicationError
 from shared_apps.metering.selectors import usage_current_period
 
 from ..enums import SubscriptionStatus
 from ..selectors import plan_for_population, plan_get, plan_list, subscription_get_for_municipality
 from ..services import subscription_checkout_start, subscription_invoice_start, subscription_portal_start
-
-STAFF_KIND = "staff"  # tenant_apps.accounts.enums.UserKind.STAFF, which shared apps do not import
-staff_required = verified_kind_required(STAFF_KIND, "accounts:staff_login")
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @staff_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        is_admin = import_string(settings.BILLING_MUNICIPAL_ADMIN_CHECK)
-        if getattr(request, "tenant", None) is None or not is_admin(user_id=int(request.user.pk or 0)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _page_url(request: HttpRequest) -> str:

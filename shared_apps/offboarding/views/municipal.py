@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from paco.authentication import municipal_admin_required
 from paco.errors import ApplicationError
-from shared_apps.billing.views.subscription import municipal_admin_required
 
 from ..forms import OffboardingRequestForm
 from ..selectors import export_get_for_municipality, export_list_for_municipality
