@@ -66,6 +66,11 @@ class UsagePeriod:
     is_billed: bool  # False during a trial without a Stripe customer: usage is shown, not charged
 
     @property
+    def last_moment(self) -> dt.datetime:
+        """The period's last instant (`end` is exclusive), for "de 01/11 a 30/11"."""
+        return self.end - dt.timedelta(microseconds=1)
+
+    @property
     def monthly_fee_display(self) -> str:
         return cents_display(self.monthly_fee_cents)
 
