@@ -234,6 +234,7 @@ def tenant_restore(
         archive.database_load(zip_file=zip_file, schema_name=municipality.schema_name, schema=schema)
         if older:
             _schema_migrate_forward(municipality.schema_name)
+        _credentials_clear(municipality.schema_name)
         municipality.display_name = data["display_name"]
         municipality.primary_color = data["primary_color"]
         municipality.secondary_color = data["secondary_color"]
@@ -244,6 +245,18 @@ def tenant_restore(
         written = archive.files_restore(zip_file=zip_file, schema_name=municipality.schema_name)
     logger.info("restored %s from an export (%s files)", municipality.schema_name, len(written))
     return municipality
+
+
+# Bearer credentials of the exported city: a session cookie or an API token made for the old host
+# must not open the restored one. People sign in again with their passwords.
+_CREDENTIAL_TABLES = ("django_session", "authtoken_token")
+
+
+def _credentials_clear(schema_name: str) -> None:
+    quoted = archive.quote_identifier(schema_name)
+    with connection.cursor() as cursor:
+        for table in _CREDENTIAL_TABLES:
+            cursor.execute(f"DELETE FROM {quoted}.{archive.quote_identifier(table)}")  # noqa: S608
 
 
 def _leaf(graph: Any, nodes: list[tuple[str, str]]) -> tuple[str, str]:

@@ -10,9 +10,11 @@ import time
 import zipfile
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.storage import default_storage
 from django.test import Client
 from django_tenants.utils import schema_context, schema_exists, tenant_context
+from rest_framework.authtoken.models import Token
 
 from paco.errors import ApplicationError
 from shared_apps.offboarding import archive
@@ -50,9 +52,12 @@ def _seed_aracaju(aracaju: Municipality) -> dict[str, str]:
             title="Ofício exportado",
             body="Conteúdo que precisa sobreviver à exportação.",
         )
-        User.objects.create_user(
+        person = User.objects.create_user(
             "exportado@aracaju.se.gov.br", PASSWORD, full_name="Pessoa Exportada", kind=UserKind.STAFF
         )
+        # credentials bound to Aracaju's host: a signed-in session and an API token
+        SessionStore().create()
+        Token.objects.create(user=person)
         attachment = Attachment.objects.get(sha256=hashlib.sha256(PHOTO).hexdigest())
         return {"nup": case.nup, "document": document.title, "attachment": attachment.storage_name}
 
@@ -79,7 +84,13 @@ def test_round_trip_restores_every_row_file_and_password_in_a_new_city(aracaju, 
     assert list(Domain.objects.filter(tenant=restored).values_list("domain", flat=True)) == [
         "estancia.localhost"
     ]
-    assert archive.table_row_counts("estancia") == counts_before
+    restored_counts = archive.table_row_counts("estancia")
+    credentials = {"django_session", "authtoken_token"}
+    assert {table: restored_counts[table] for table in credentials} == dict.fromkeys(credentials, 0)
+    assert all(counts_before[table] >= 1 for table in credentials)
+    assert {t: n for t, n in restored_counts.items() if t not in credentials} == {
+        t: n for t, n in counts_before.items() if t not in credentials
+    }
     with tenant_context(restored):
         case = Case.objects.get(nup=seeded["nup"])
         report = history_verify(case)
