@@ -64,13 +64,27 @@ def _role_people_seed(slug: str) -> None:
     admin.save(update_fields=["password"])
 
 
+def cache_clear() -> None:
+    """Empty this run's cache; on a shared Redis only this checkout's keys (never FLUSHDB)."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    # django_tenants.cache.make_key: "<schema>:<KEY_PREFIX>:<version>:<key>"
+    keys = list(client.scan_iter(match=f"*:{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _clean_state() -> Iterator[None]:
-    cache.clear()
+    cache_clear()
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
-    cache.clear()
+    cache_clear()
     # Jobs a test enqueued on the in-process broker refer to rows rolled back with the test.
     broker = dramatiq.get_broker()
     if isinstance(broker, StubBroker):

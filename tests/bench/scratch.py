@@ -1,16 +1,21 @@
 """The scratch database every bench run creates at the start and drops at the end.
 
-Its name comes from BENCH_DATABASE_NAME (default `paco_bench`), so two people benchmarking on one
-server at the same time can keep out of each other's way.
+Its name comes from BENCH_DATABASE_NAME (default `paco_bench_<checkout id>`, like the test
+database), so two clones benchmarking on one server at the same time keep out of each other's way.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-BENCH_DATABASE = os.environ.get("BENCH_DATABASE_NAME", "paco_bench")
+_CHECKOUT_ID = hashlib.sha1(
+    str(Path(__file__).resolve().parents[2]).encode(), usedforsecurity=False
+).hexdigest()[:8]
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE_NAME", f"paco_bench_{_CHECKOUT_ID}")
 
 
 def _server_connect(params: dict[str, Any]) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.models import User
@@ -12,7 +11,7 @@ from tenant_apps.cases.services import case_open, nup_digits
 from tenant_apps.catalog.models import Service
 from tenants.enums import MunicipalityStatus
 from tenants.services import municipality_set_status
-from tests.conftest import client_for
+from tests.conftest import cache_clear, client_for
 
 BANNER = "Portal somente para consulta."
 REFUSAL = "Este portal está temporariamente somente para consulta"
@@ -38,7 +37,7 @@ def case(aracaju):
 @pytest.fixture(params=[MunicipalityStatus.READ_ONLY, MunicipalityStatus.SUSPENDED])
 def read_only(request, aracaju, case):
     municipality_set_status(municipality=aracaju, status=request.param)
-    cache.clear()  # the host cache is invalidated on commit, which a test's transaction never reaches
+    cache_clear()  # the host cache is invalidated on commit, which a test's transaction never reaches
     return aracaju
 
 
@@ -106,7 +105,7 @@ def test_people_can_still_sign_in_and_out(read_only):
 
 def test_an_active_city_is_not_restricted(aracaju, case):
     municipality_set_status(municipality=aracaju, status=MunicipalityStatus.ACTIVE)
-    cache.clear()
+    cache_clear()
     page = client_for("citizen", aracaju).get("/meus-pedidos/")
     assert page.status_code == 200
     assert BANNER not in page.content.decode()

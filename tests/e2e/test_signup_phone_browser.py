@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from tests.comms.test_fanout_job import _in_thread as _outside_test_transaction
+from tests.conftest import cache_clear
 from tests.e2e.conftest import screenshot
 from tests.onboarding.conftest import LAGARTO, VALID_CPF, lagarto_drop, provisioning_jobs_run
 
@@ -62,4 +62,4 @@ def test_a_municipal_admin_signs_the_city_up_and_opens_the_live_portal(live_url,
     finally:
         _outside_test_transaction(lagarto_drop)
         with schema_context("public"):
-            cache.clear()
+            cache_clear()

@@ -16,7 +16,7 @@ from shared_apps.support.jobs import ErrorTallyMiddleware
 from shared_apps.support.models import ErrorTally
 from shared_apps.support.selectors import error_counts_by_municipality
 from tenants.models import Domain, Municipality
-from tests.conftest import client_for
+from tests.conftest import cache_clear, client_for
 from tests.support.conftest import support_client
 
 CONSOLE = "/suporte/"
@@ -185,11 +185,10 @@ def test_counting_an_error_never_raises_on_a_broken_transaction(aracaju):
 
 
 def test_last_activity_is_written_at_most_every_five_minutes(aracaju):
-    from django.core.cache import cache
 
     client = client_for("citizen", aracaju)
     Municipality.objects.filter(pk=aracaju.pk).update(last_activity_at=None)
-    cache.clear()
+    cache_clear()
 
     client.get("/")
     first = Municipality.objects.get(pk=aracaju.pk).last_activity_at
@@ -198,6 +197,6 @@ def test_last_activity_is_written_at_most_every_five_minutes(aracaju):
 
     assert first is not None
     assert Municipality.objects.get(pk=aracaju.pk).last_activity_at == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    cache.clear()  # five minutes later
+    cache_clear()  # five minutes later
     client.get("/")
     assert Municipality.objects.get(pk=aracaju.pk).last_activity_at > first

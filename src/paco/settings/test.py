@@ -1,7 +1,7 @@
 """Test settings: the same stack, with fast password hashing and jobs drained by the tests."""
 
 from .base import *  # noqa: F403
-from .env import env
+from .env import CHECKOUT_ID, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,10 +20,12 @@ if REDIS_URL:  # noqa: F405
     _redis = urlsplit(REDIS_URL)  # noqa: F405
     _test_db = env.int("TEST_CACHE_REDIS_DB", default=15)  # noqa: F405
     CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{_test_db}"))  # noqa: F405
+    # ...and keys of this checkout's own, cleared by prefix (tests/conftest.py), never FLUSHDB.
+    CACHES["default"]["KEY_PREFIX"] = f"test-{CHECKOUT_ID}"  # noqa: F405
 
 # Jobs a test commits on purpose (browser and concurrency tests) go to a namespace of their own.
 if REDIS_URL:  # noqa: F405
     DRAMATIQ_BROKER["OPTIONS"] = {  # noqa: F405
         "url": REDIS_URL,  # noqa: F405
-        "namespace": env.str("DRAMATIQ_NAMESPACE", default="paco-test"),
+        "namespace": env.str("DRAMATIQ_NAMESPACE", default=f"paco-test-{CHECKOUT_ID}"),
     }
