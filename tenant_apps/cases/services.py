@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
@@ -20,10 +19,12 @@ from paco.usage import usage_record
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
+from tenant_apps.catalog.request_form import form_data_clean, form_data_text
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.numbering import sequence_next
 from tenant_apps.documents.services import attachment_store, document_create, text_fold
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.notifications.enums import Channel
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.models import Membership, OrgUnit
@@ -31,20 +32,12 @@ from tenant_apps.workdays.selectors import BusinessCalendar
 from tenants.selectors import municipality_base_url
 
 from .enums import CaseChannel, CaseStatus, EventKind
-from .forms_schema import form_data_clean, form_data_text
 from .history import event_append
 from .models import Case, CaseDocument, CaseMove, Dispatch, InformationRequest
 from .nup import nup_format
 from .selectors import case_user_can_act, user_managed_unit_ids, user_unit_ids
 
 PERSONAL_DATA_BASIS = "Informação pessoal (Lei 12.527/2011, art. 31; Lei 13.709/2018)"
-
-
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    file: IO[bytes]
-    label: str = ""
 
 
 def nup_digits(nup: str) -> str:

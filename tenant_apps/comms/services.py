@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,6 +23,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.selectors import document_version_latest, user_unit_ids
 from tenant_apps.documents.services import attachment_store, document_create
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.notifications.enums import Channel
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.enums import Role
@@ -45,15 +46,6 @@ PREPARATORY_BASIS = "Documento preparatório (Lei 12.527/2011, art. 7º, § 3º)
 MAX_SUBJECT = 300
 MAX_BODY = 50_000
 ROLE_VALUES = {Role.STAFF, Role.MANAGER, Role.ADMIN}
-
-
-class Upload:
-    """A file sent with a memo (same shape as cases.services.Upload)."""
-
-    def __init__(self, *, name: str, file: IO[bytes], label: str = "") -> None:
-        self.name = name
-        self.file = file
-        self.label = label
 
 
 def _base_url() -> str:

@@ -17,6 +17,7 @@ from paco.authentication import verified_kind_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.documents.selectors import user_unit_ids
+from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
 
 from . import services
@@ -58,11 +59,8 @@ def _my_units(request: HttpRequest) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(pk__in=user_unit_ids(request.user)).order_by("acronym"))
 
 
-def _uploads(request: HttpRequest) -> list[services.Upload]:
-    return [
-        services.Upload(name=upload.name or "arquivo", file=upload, label=_("Anexo"))
-        for upload in request.FILES.getlist("arquivos")
-    ]
+def _uploads(request: HttpRequest) -> list[Upload]:
+    return uploads_from_files(request.FILES, {"arquivos": _("Anexo")})
 
 
 # --- memos -----------------------------------------------------------------------------------
