@@ -29,7 +29,7 @@ from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.services import service_ensure
 from tenant_apps.notifications.enums import Channel
-from tenant_apps.notifications.models import Notification
+from tenant_apps.notifications.selectors import notification_sent_since
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
@@ -575,14 +575,13 @@ def ombudsman_escalate(*, today: Any = None) -> int:
         ).distinct()
         for manager in managers:
             for manifestation in items:
-                already = Notification.objects.filter(
+                if notification_sent_since(
                     template_key="ombudsman_overdue",
-                    recipient=manager,
+                    recipient_id=manager.pk,
                     subject_kind="manifestation",
                     subject_id=manifestation.pk,
-                    created_at__gte=start_of_day,
-                ).exists()
-                if already:
+                    since=start_of_day,
+                ):
                     continue
                 notification_queue(
                     template_key="ombudsman_overdue",

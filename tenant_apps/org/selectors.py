@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -34,6 +36,17 @@ def membership_list_current(*, user_id: int) -> QuerySet[Membership]:
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .select_related("unit")
         .order_by("unit__acronym")
+    )
+
+
+def unit_member_user_ids(*, unit_ids: Iterable[int]) -> set[int]:
+    """The people working today in any of the units (memberships that have started and not ended)."""
+    today = timezone.localdate()
+    return set(
+        Membership.objects.filter(unit_id__in=list(unit_ids))
+        .exclude(starts_on__gt=today)
+        .exclude(ends_on__lt=today)
+        .values_list("user_id", flat=True)
     )
 
 
