@@ -26,7 +26,7 @@ from tenant_apps.documents.models import Document
 from tenant_apps.documents.numbering import sequence_next
 from tenant_apps.documents.services import attachment_store, document_create, text_fold
 from tenant_apps.documents.uploads import Upload
-from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import notification_queue, notification_queue_bulk
 from tenant_apps.org.models import Membership, OrgUnit
 from tenant_apps.org.selectors import unit_member_user_ids
@@ -81,7 +81,7 @@ def _notify_citizen(case: Case, template_key: str, **context: Any) -> None:
         recipient=case.citizen,
         channels=(Channel.EMAIL,),
         link_url=case_url(case),
-        subject_kind="case",
+        subject_kind=SubjectKind.CASE,
         subject_id=case.pk,
     )
 
@@ -97,7 +97,7 @@ def _notify_unit(
         recipients=list(User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk")),
         channels=(Channel.INBOX,),
         link_url=staff_case_url(case),
-        subject_kind="case",
+        subject_kind=SubjectKind.CASE,
         subject_id=case.pk,
     )
 

@@ -237,6 +237,7 @@ ACTION_FORMS: dict[str, type] = {
 def _staff_case_context(
     request: HttpRequest, case: Any, forms: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    from tenant_apps.notifications.enums import SubjectKind
     from tenant_apps.notifications.selectors import notification_list_for_subject
 
     forms = forms or {}
@@ -256,7 +257,7 @@ def _staff_case_context(
         "events": case_events_visible(case=case, user=request.user),
         "documents": case_documents(case=case),
         "pending": case_pending_information_request(case=case),
-        "notifications": notification_list_for_subject(subject_kind="case", subject_id=case.pk),
+        "notifications": notification_list_for_subject(subject_kind=SubjectKind.CASE, subject_id=case.pk),
         "can_act": can_act,
         "is_manager": is_manager,
         "is_closed": case.status == CaseStatus.CLOSED,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import notification_queue_bulk
 
 from .models import Circular, CircularReceipt
@@ -59,7 +59,7 @@ def circular_fanout(*, circular_id: int, batch_size: int = FANOUT_BATCH_SIZE) ->
                 recipients=[receipt.user for receipt in batch],
                 channels=(Channel.INBOX, Channel.EMAIL),
                 link_url=link,
-                subject_kind="circular",
+                subject_kind=SubjectKind.CIRCULAR,
                 subject_id=circular.pk,
             )
             now = timezone.now()

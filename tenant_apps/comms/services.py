@@ -24,7 +24,7 @@ from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.selectors import document_version_latest, user_unit_ids
 from tenant_apps.documents.services import attachment_store, document_create
 from tenant_apps.documents.uploads import Upload
-from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import notification_queue_bulk
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
@@ -113,7 +113,7 @@ def _notify_memo(
         recipients=list(User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk")),
         channels=(Channel.INBOX, Channel.EMAIL),
         link_url=memo_url(memo),
-        subject_kind="memo",
+        subject_kind=SubjectKind.MEMO,
         subject_id=memo.pk,
     )
 
@@ -579,7 +579,7 @@ def circular_remind(*, circular: Circular, actor: Any, token: str) -> CircularRe
         recipients=[receipt.user for receipt in pending],
         channels=(Channel.INBOX, Channel.EMAIL),
         link_url=circular_url(circular),
-        subject_kind="circular",
+        subject_kind=SubjectKind.CIRCULAR,
         subject_id=circular.pk,
     )
     CircularReceipt.objects.filter(pk__in=[receipt.pk for receipt in pending]).update(

@@ -27,7 +27,7 @@ from paco.usage import usage_record
 from tenant_apps.accounts.models import User
 
 from .defaults import DEFAULT_TEMPLATES
-from .enums import Channel, DeliveryStatus, EventKind
+from .enums import Channel, DeliveryStatus, EventKind, SubjectKind
 from .models import DigestRun, Notification, NotificationEvent, NotificationTemplate
 
 _engine = Engine(autoescape=False, libraries={}, builtins=["django.template.defaultfilters"])
@@ -554,7 +554,7 @@ def staff_digest_send(
         recipient=user,
         channels=(Channel.EMAIL,),
         link_url=link_url,
-        subject_kind="digest",
+        subject_kind=SubjectKind.DIGEST,
         subject_id=run.pk,
     )
     if queued:

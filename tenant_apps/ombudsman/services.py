@@ -28,7 +28,7 @@ from tenant_apps.cases.selectors import user_unit_ids
 from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.services import service_ensure
-from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.selectors import notification_sent_since
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.enums import Role
@@ -159,7 +159,7 @@ def notify_filer(manifestation: Manifestation, template_key: str, **context: Any
         email=email,
         phone=phone,
         link_url=follow_url(),
-        subject_kind="manifestation",
+        subject_kind=SubjectKind.MANIFESTATION,
         subject_id=manifestation.pk,
     )
 
@@ -578,7 +578,7 @@ def ombudsman_escalate(*, today: Any = None) -> int:
                 if notification_sent_since(
                     template_key="ombudsman_overdue",
                     recipient_id=manager.pk,
-                    subject_kind="manifestation",
+                    subject_kind=SubjectKind.MANIFESTATION,
                     subject_id=manifestation.pk,
                     since=start_of_day,
                 ):
@@ -589,7 +589,7 @@ def ombudsman_escalate(*, today: Any = None) -> int:
                     recipient=manager,
                     channels=(Channel.INBOX, Channel.EMAIL),
                     link_url=f"{base}/staff/ouvidoria/{case_services.nup_digits(manifestation.case.nup)}/",
-                    subject_kind="manifestation",
+                    subject_kind=SubjectKind.MANIFESTATION,
                     subject_id=manifestation.pk,
                 )
                 sent += 1
