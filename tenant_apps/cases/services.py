@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
+from paco.text import text_fold
 from paco.usage import usage_record
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -24,12 +25,12 @@ from tenant_apps.catalog.request_form import form_data_clean, form_data_text
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.numbering import sequence_next
-from tenant_apps.documents.services import attachment_store, document_create, text_fold
+from tenant_apps.documents.services import attachment_store, document_create
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import notification_queue, notification_queue_bulk
 from tenant_apps.org.models import Membership, OrgUnit
-from tenant_apps.org.selectors import unit_member_user_ids
+from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_ids, user_unit_ids
 from tenant_apps.workdays.selectors import BusinessCalendar
 from tenants.selectors import municipality_base_url
 
@@ -37,7 +38,7 @@ from .enums import CaseChannel, CaseStatus, EventKind
 from .history import event_append
 from .models import Case, CaseDocument, CaseMove, Dispatch, InformationRequest
 from .nup import nup_format
-from .selectors import case_user_can_act, user_managed_unit_ids, user_unit_ids
+from .selectors import case_user_can_act
 
 PERSONAL_DATA_BASIS = "Informação pessoal (Lei 12.527/2011, art. 31; Lei 13.709/2018)"
 

@@ -23,7 +23,7 @@ from tenant_apps.catalog.request_form import service_request_form_class, service
 from tenant_apps.catalog.selectors import service_get_with_form, service_list_public
 from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.org.models import Membership, OrgUnit
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.org.selectors import membership_list_current, user_managed_unit_ids
 
 from . import services
 from .enums import CaseStatus
@@ -48,7 +48,6 @@ from .selectors import (
     case_list_inbox,
     case_pending_information_request,
     case_user_can_act,
-    user_managed_unit_ids,
 )
 
 staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")

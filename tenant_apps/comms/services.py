@@ -21,14 +21,14 @@ from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
-from tenant_apps.documents.selectors import document_version_latest, user_unit_ids
+from tenant_apps.documents.selectors import document_version_latest
 from tenant_apps.documents.services import attachment_store, document_create
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import notification_queue_bulk
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
-from tenant_apps.org.selectors import unit_member_user_ids
+from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_ids, user_unit_ids
 from tenants.selectors import municipality_base_url
 
 from .enums import MemoKind
@@ -41,7 +41,7 @@ from .models import (
     MemoSignature,
     MemoTemplate,
 )
-from .selectors import memo_user_can_read, memo_user_is_recipient, user_managed_unit_ids
+from .selectors import memo_user_can_read, memo_user_is_recipient
 
 PREPARATORY_BASIS = "Documento preparatório (Lei 12.527/2011, art. 7º, § 3º)"
 MAX_SUBJECT = 300

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paco.authentication import verified_kind_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
-from tenant_apps.documents.selectors import user_unit_ids
 from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from . import services
 from .enums import ReceiptState
@@ -40,7 +40,6 @@ from .selectors import (
     memo_template_list,
     memo_thread,
     memo_user_is_recipient,
-    user_managed_unit_ids,
 )
 from .selectors import (
     unit_activity as unit_activity_list,

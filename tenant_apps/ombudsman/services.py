@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
+from paco.tokens import token_hash
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import cpf_normalize
 from tenant_apps.cases import services as case_services
 from tenant_apps.cases.enums import CaseChannel, CaseStatus
 from tenant_apps.cases.models import Case
-from tenant_apps.cases.selectors import user_unit_ids
 from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.services import service_ensure
@@ -33,6 +33,7 @@ from tenant_apps.notifications.selectors import notification_sent_since
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.selectors import user_unit_ids
 from tenants.selectors import municipality_base_url
 
 from . import deadlines
@@ -46,8 +47,7 @@ ACCESS_CODE_BYTES = 12
 
 
 def access_code_hash(code: str) -> str:
-    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(normalized.encode()).hexdigest()
+    return token_hash("".join(ch for ch in code.upper() if ch.isalnum()))
 
 
 def _access_code_new() -> str:

@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -48,6 +49,24 @@ def unit_member_user_ids(*, unit_ids: Iterable[int]) -> set[int]:
         .exclude(ends_on__lt=today)
         .values_list("user_id", flat=True)
     )
+
+
+def user_unit_ids(user: Any) -> list[int]:
+    """The units the person works in today (any role), by acronym; empty for anyone but staff."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
+        return []
+    return [membership.unit_id for membership in membership_list_current(user_id=user.pk)]
+
+
+def user_managed_unit_ids(user: Any) -> list[int]:
+    """The units where the person is manager or municipal admin today, by acronym."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
+        return []
+    return [
+        membership.unit_id
+        for membership in membership_list_current(user_id=user.pk)
+        if membership.role in (Role.MANAGER, Role.ADMIN)
+    ]
 
 
 def user_has_role(*, user_id: int, roles: set[str]) -> bool:
