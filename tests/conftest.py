@@ -11,7 +11,6 @@ from typing import Any
 
 import dramatiq
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -66,14 +65,16 @@ def _role_people_seed(slug: str) -> None:
 
 def cache_clear() -> None:
     """Empty this run's cache; on a shared Redis only this checkout's keys (never FLUSHDB)."""
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
-    if not isinstance(cache, RedisCache):
-        cache.clear()
+    backend = caches["default"]  # the backend itself: `cache` is a proxy, never a RedisCache instance
+    if not isinstance(backend, RedisCache):
+        backend.clear()
         return
-    client = cache._cache.get_client(write=True)
+    client = backend._cache.get_client(write=True)
     # django_tenants.cache.make_key: "<schema>:<KEY_PREFIX>:<version>:<key>"
-    keys = list(client.scan_iter(match=f"*:{cache.key_prefix}:*", count=1000))
+    keys = list(client.scan_iter(match=f"*:{backend.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
 
