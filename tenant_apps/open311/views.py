@@ -41,6 +41,7 @@ ATTRIBUTE_PREFIX = "attribute["
 READ = ("GET", "HEAD")
 READ_AND_POST = ("GET", "HEAD", "POST")
 ECHO_LIMIT = 200
+LIST_PARAMETERS = ("service_request_id", "service_code", "status")
 
 View = Callable[..., HttpResponse]
 
@@ -52,6 +53,11 @@ def _params(request: HttpRequest) -> dict[str, str]:
     send api_key and jurisdiction_id in the query string of the POST, which is just as explicit.
     """
     params = request.GET.dict()
+    # "GET Service Requests": service_code and status "can be declared multiple times, comma
+    # delimited": a repeated parameter counts as its values joined by commas
+    for name in LIST_PARAMETERS:
+        if len(request.GET.getlist(name)) > 1:
+            params[name] = ",".join(request.GET.getlist(name))
     if request.method == "POST":
         params.update(request.POST.dict())
     return params

@@ -57,7 +57,7 @@ def test_the_admin_page_shows_the_publication_and_what_it_exposes(login_as, arac
         "/open311/v2/services.json",
         "situação (aberto ou fechado)",
         "endereço e coordenadas",
-        "Nunca aparecem nome, e-mail, CPF, telefone",
+        "nunca aparecem nome, e-mail, CPF, telefone",
         "protocolos sigilosos nunca aparecem",
         "os pedidos que ele mesmo abriu",
     ):

@@ -18,6 +18,9 @@ from tenant_apps.cases.services import case_open, nup_digits
 from tenant_apps.catalog.models import Service
 from tenant_apps.open311 import services as open311_services
 from tenant_apps.open311.services import api_client_create
+from tenants.enums import MunicipalityStatus
+from tenants.services import municipality_set_status
+from tests.conftest import cache_clear
 
 from .conftest import BASE, city_client, publish, xml_of
 
@@ -202,6 +205,22 @@ def test_status_is_case_insensitive(city, fmt):
     assert _ids(city, {"status": "closed"}, fmt) == []
 
 
+def test_list_arguments_may_be_repeated_or_comma_separated(city):
+    case = _open(city)
+    code = SAMPLE[city.slug][0]
+    client = city_client(city)
+
+    repeated = client.get(
+        f"{BASE}/requests.json?status=closed&status=open&service_code=x&service_code={code}"
+    )
+    by_ids = client.get(
+        f"{BASE}/requests.json?service_request_id={nup_digits(case.nup)}&service_request_id=1"
+    )
+
+    assert [item["service_request_id"] for item in repeated.json()] == [case.nup]
+    assert by_ids.status_code == 400  # "1" is no NUP, even when repeated
+
+
 def test_an_unencoded_plus_of_a_utc_offset_is_accepted(city):
     case = _open(city)
     start = (timezone.now() - dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -288,4 +307,24 @@ def test_too_many_posts_are_a_429_with_retry_after(city, fmt, monkeypatch):
         f"Limite de {2} envios por minuto excedido; tente de novo em {limited['Retry-After']} segundos."
     )
     with tenant_context(city):
+        assert Case.objects.count() == before
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_read_only_city_refuses_a_post_with_an_open311_document(aracaju, fmt):
+    with tenant_context(aracaju):
+        _client, key = api_client_create(name="App de teste")
+        before = Case.objects.count()
+    municipality_set_status(municipality=aracaju, status=MunicipalityStatus.READ_ONLY)
+    cache_clear()  # the host cache is invalidated on commit, which a test's transaction never reaches
+
+    response = city_client(aracaju).post(f"{BASE}/requests.{fmt}", {"api_key": key})
+    listing = city_client(aracaju).get(f"{BASE}/requests.{fmt}")
+
+    assert response.status_code == 403
+    code, description = _error(response, fmt)
+    assert code == 403
+    assert description.startswith("Este portal está temporariamente somente para consulta")
+    assert listing.status_code == 200
+    with tenant_context(aracaju):
         assert Case.objects.count() == before
