@@ -10,13 +10,13 @@ media from this URL has yet to be established"). `open311_service_refusal` says 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from paco.tokens import token_hash
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.models import Case
 from tenant_apps.catalog.enums import FieldKind
@@ -30,15 +30,11 @@ MAX_REQUESTS = 1000
 WINDOW = dt.timedelta(days=90)
 
 
-def api_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def api_client_get_by_key(*, key: str) -> ApiClient | None:
     """The active client whose key this is (compared by SHA-256, never stored in clear)."""
     if not key:
         return None
-    return ApiClient.objects.filter(key_hash=api_key_hash(key), is_active=True).first()
+    return ApiClient.objects.filter(key_hash=token_hash(key), is_active=True).first()
 
 
 def jurisdiction_matches(*, municipality: Any, jurisdiction_id: str) -> bool:

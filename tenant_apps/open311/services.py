@@ -6,7 +6,6 @@ Spec references are to the sections of GeoReport v2 (http://wiki.open311.org/Geo
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from paco.tokens import token_hash, token_new
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_ensure
@@ -28,7 +28,7 @@ from tenant_apps.catalog.enums import FieldKind
 from tenant_apps.catalog.models import Service
 
 from .models import ApiClient, ClientRequest, PublishedService
-from .selectors import api_key_hash, open311_service_refusal
+from .selectors import open311_service_refusal
 
 POSTS_PER_WINDOW = 60
 POST_WINDOW_SECONDS = 60
@@ -57,10 +57,10 @@ def api_client_create(*, name: str, key: str | None = None) -> tuple[ApiClient, 
     name = name.strip()
     if not name:
         raise ApplicationError(_("Informe o nome do cliente."))
-    key = key or secrets.token_urlsafe(32)
+    key = key or token_new()
     if len(key) < 16:
         raise ApplicationError(_("A chave precisa ter pelo menos 16 caracteres."))
-    client = ApiClient.objects.create(name=name[:200], key_hash=api_key_hash(key), key_prefix=key[:8])
+    client = ApiClient.objects.create(name=name[:200], key_hash=token_hash(key), key_prefix=key[:8])
     return client, key
 
 
@@ -279,7 +279,7 @@ def service_request_create(
         citizen=citizen,
     )
     request = ClientRequest.objects.create(
-        token=secrets.token_urlsafe(24),
+        token=token_new(nbytes=24),
         case=case,
         client=client,
         address_string=location.address_string,
