@@ -5,6 +5,7 @@ Spec references are to the sections of GeoReport v2 (http://wiki.open311.org/Geo
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -71,24 +72,26 @@ def api_client_deactivate(*, client: ApiClient) -> ApiClient:
     return client
 
 
-def api_client_post_count(*, client: ApiClient, now: float | None = None) -> None:
-    """Count one POST of `client` in the current minute; past its allowance, a 429 that says when
-    to come back (Retry-After, RFC 9110 §10.2.3: the spec names no status for this).
+def api_client_post_count(*, client: ApiClient) -> None:
+    """Count one POST of `client`; past its allowance for the window, a 429 that says when to come
+    back (Retry-After, RFC 9110 §10.2.3: the spec names no status for this).
 
-    The window is the clock's minute, so Retry-After is exact. Cache keys carry the schema name
-    (django-tenants' key function), so each city counts apart.
+    A window opens with the client's first POST and lasts a minute; its start is kept, so
+    Retry-After is the time left. Cache keys carry the schema name (django-tenants' key
+    function), so each city counts apart.
     """
-    now = time.time() if now is None else now
-    window = int(now // POST_WINDOW_SECONDS)
-    key = f"open311:posts:{client.pk}:{window}"
-    cache.add(key, 0, timeout=POST_WINDOW_SECONDS * 2)
+    now = time.time()
+    key = f"open311:posts:{client.pk}"
+    if cache.add(f"{key}:start", now, timeout=POST_WINDOW_SECONDS):
+        cache.set(key, 0, timeout=POST_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=POST_WINDOW_SECONDS * 2)
+    except ValueError:  # evicted
+        cache.set(key, 1, timeout=POST_WINDOW_SECONDS)
         count = 1
     if count > POSTS_PER_WINDOW:
-        retry_after = max(1, POST_WINDOW_SECONDS - int(now % POST_WINDOW_SECONDS))
+        started = float(cache.get(f"{key}:start", now))
+        retry_after = max(1, math.ceil(started + POST_WINDOW_SECONDS - now))
         raise Open311Error(
             _("Limite de %(limit)d envios por minuto excedido; tente de novo em %(seconds)d segundos.")
             % {"limit": POSTS_PER_WINDOW, "seconds": retry_after},
