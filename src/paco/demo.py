@@ -12,7 +12,10 @@ from django_tenants.utils import schema_context, tenant_context
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import totp_device_ensure, user_ensure
+from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.services import service_ensure
+from tenant_apps.open311.selectors import api_client_get_by_key
+from tenant_apps.open311.services import api_client_create, service_publish
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.services import membership_ensure
@@ -266,6 +269,32 @@ def demo_catalog_seed(municipality: Municipality) -> None:
             spec = dict(spec)
             unit = OrgUnit.objects.get(acronym=spec.pop("unit"))
             service_ensure(unit=unit, **spec)
+
+
+# Open311 (tenant_apps.open311): the services each city publishes (the others stay off: Aracaju's
+# alvará and certidão need documents, which Open311 cannot carry; Gravataí's video service is kept
+# to the portal) and one API client with a published demo key, so curl can file a request.
+DEMO_OPEN311: dict[str, dict[str, Any]] = {
+    "aracaju": {
+        "services": ["poda-de-arvore"],
+        "client": "App Zeladoria (demonstração)",
+        "key": "demo-open311-aracaju-2026",
+    },
+    "gravatai": {
+        "services": ["duvidas-sobre-iss", "revisao-de-iptu"],
+        "client": "App Gravataí (demonstração)",
+        "key": "demo-open311-gravatai-2026",
+    },
+}
+
+
+def demo_open311_seed(municipality: Municipality) -> None:
+    spec = DEMO_OPEN311[municipality.slug]
+    with tenant_context(municipality), transaction.atomic():
+        for code in spec["services"]:
+            service_publish(service=Service.objects.get(code=code))
+        if api_client_get_by_key(key=spec["key"]) is None:
+            api_client_create(name=spec["client"], key=spec["key"])
 
 
 # Ouvidoria (tenant_apps.ombudsman): the office that sees protected identities and one ombudsman

@@ -25,6 +25,7 @@ from tests.isolation import (
     matrix_metering,
     matrix_offboarding,
     matrix_onboarding,
+    matrix_open311,
     matrix_support,
 )
 from tests.isolation.routes import Route, path_for, routes
@@ -572,28 +573,8 @@ TENANT_MATRIX.update(
     }
 )
 
-# Open311 GeoReport v2 (/open311/v2/): reading is public, POST needs an api_key (missing: 403). The
-# sample case's service is not published for Open311 listing, so its request id is a 404 for all;
-# a token is a bearer secret that reveals its NUP, so the harness asks for one that does not exist.
-PARAMETER_FACTORIES.update(
-    {
-        "format": lambda municipality: "json",
-        "service_code": service_code_of,
-        "request_id": case_of,
-        "token": lambda municipality: "token-inexistente",
-    }
-)
-_open311_not_found = {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": _not_allowed}
-TENANT_MATRIX.update(
-    {
-        "open311:discovery": _get_only_public,
-        "open311:service_list": _get_only_public,
-        "open311:service_definition": _get_only_public,
-        "open311:request_collection": {"GET": _everyone, "POST": dict.fromkeys(ROLES, FORBIDDEN)},
-        "open311:request_detail": _open311_not_found,
-        "open311:token_detail": _open311_not_found,
-    }
-)
+# Open311 (tests/isolation/matrix_open311.py) asks for the demo samples' service code and NUP.
+PARAMETER_FACTORIES.update({"service_code": service_code_of, "request_id": case_of})
 
 # Ouvidoria (tenant_apps.ombudsman). The sample is a protected-identity denúncia that the city's
 # ombudsman sent for input to the demo staff member's unit: its staff and manager see it (with the
@@ -714,6 +695,7 @@ for _module in (
     matrix_support,
     matrix_offboarding,
     matrix_branding_invites,
+    matrix_open311,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

@@ -25,6 +25,7 @@ class Command(BaseCommand):
             municipality = municipality_provision(spec=spec)
             demo.demo_people_seed(municipality)
             demo.demo_catalog_seed(municipality)
+            demo.demo_open311_seed(municipality)
             demo.demo_ombudsman_seed(municipality)
             demo.demo_support_access_seed(municipality)
         demo.demo_support_seed()
@@ -56,6 +57,13 @@ class Command(BaseCommand):
         write("Support sessions: Aracaju's admins pre-consented (sessions start at once); Gravataí's")
         write("admins approve each one at /admin-municipal/suporte/. A new city's e-mails (verification,")
         write("invitation) are written to .data/mail/; the signup page also shows the confirmation link.")
+        write("")
+        write(
+            "Open311 (GeoReport v2) at /open311/v2/ on each city; demo API keys (api_key) to POST requests:"
+        )
+        for spec in demo.DEMO_MUNICIPALITIES:
+            open311 = demo.DEMO_OPEN311[spec.slug]
+            write(f"  {spec.slug:15}{open311['key']}  (publishes: {', '.join(open311['services'])})")
         write("")
         write("Staff and support also type a 6-digit code (TOTP). The demo accounts share the secret")
         write(f"  {demo.DEMO_TOTP_SECRET_BASE32}  (add it to any authenticator app),")
