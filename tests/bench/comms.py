@@ -66,7 +66,7 @@ def city_setup() -> CommsCity:
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.accounts.enums import UserKind
     from tenant_apps.accounts.models import User
     from tenant_apps.accounts.services import totp_device_ensure, user_ensure
