@@ -227,7 +227,7 @@ def _worker_ready_wait(worker: subprocess.Popen[bytes], log_path: Path, broker: 
     """Round-trip a ping job (public schema) through the worker; returns the seconds it took."""
     from django.core.cache import cache
 
-    from paco.tasks import jobs_ping_task, ping_cache_key
+    from tenant_apps.org.tasks import jobs_ping_task, ping_cache_key
 
     started = time.perf_counter()
     nonce = f"bench-{uuid.uuid4().hex}"

@@ -42,20 +42,5 @@ BILLING_METERED_PRICES_CENTS = env.json(
     },
 )
 
-# periodic jobs of this concern, appended to SCHEDULE in base.py
-METERING_SCHEDULE: list[dict[str, object]] = [
-    {
-        # aggregate the day's events, then report what Stripe has not received yet
-        "name": "metering-report",
-        "actor": "shared_apps.metering.tasks.metering_report_task",
-        "every": "hourly",
-        "per_tenant": False,
-    },
-    {
-        "name": "metering-storage",
-        "actor": "tenant_apps.documents.tasks.documents_storage_measure_task",
-        "every": "daily",
-        "at": env.str("METERING_STORAGE_MEASURE_AT", default="22:00"),
-        "per_tenant": True,
-    },
-]
+# local time of the daily storage measurement in each city (tenant_apps/documents/jobs.py)
+METERING_STORAGE_MEASURE_AT = env.str("METERING_STORAGE_MEASURE_AT", default="22:00")
