@@ -6,6 +6,8 @@ from .env import env
 # Where paco.usage sends what tenant apps record (dotted paths: tenant apps never import shared_apps).
 METERING_RECORDER = "shared_apps.metering.services.usage_event_record"
 METERING_GAUGE_RECORDER = "shared_apps.metering.services.usage_gauge_set"
+# What the city's subscription page shows of the current period (paco.usage.usage_period_summary)
+METERING_PERIOD_SUMMARY = "shared_apps.metering.selectors.usage_current_period"
 
 # Stripe meter `event_name` per metric (each meter: customer key `stripe_customer_id`, value key
 # `value`; formula "sum", except storage_gb: "last"). JSON in the environment.
