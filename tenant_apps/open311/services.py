@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.tokens import token_hash, token_new
-from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import user_ensure
+from tenant_apps.accounts.services import citizen_ensure_by_email
 from tenant_apps.cases.enums import CaseChannel
 from tenant_apps.cases.services import case_open
 from tenant_apps.catalog.enums import FieldKind
@@ -144,28 +143,14 @@ def _coordinate(value: str, *, name: str, limit: int) -> Decimal:
 
 
 def _requester(data: ServiceRequestInput) -> User:
-    """The citizen account of the e-mail in this city, or a new passwordless one (no CPF).
-
-    An existing account is used as it is: an API client cannot change anyone's name or phone.
-    A new account has no password; the person can set one with "esqueci a senha" later.
-    """
+    """The citizen account of the request's e-mail (accounts.services.citizen_ensure_by_email)."""
     email = data.email.strip().lower()
     if not email or "@" not in email or len(email) > 254:
         raise ApplicationError(_("Informe um e-mail válido do solicitante (email)."))
-    existing = User.objects.filter(email=email).first()
-    if existing is not None:
-        if existing.kind != UserKind.CITIZEN:
-            raise ApplicationError(_("Este e-mail não pertence a uma conta de cidadão."))
-        if not existing.is_active:
-            raise ApplicationError(_("A conta deste e-mail está desativada."))
-        return existing
     full_name = " ".join(part.strip() for part in (data.first_name, data.last_name) if part.strip())
-    user = user_ensure(email=email, full_name=full_name[:200] or email, kind=UserKind.CITIZEN)
-    phone = data.phone.strip()[:20]
-    if phone:
-        user.phone = phone
-        user.save(update_fields=["phone", "updated_at"])
-    return user
+    return citizen_ensure_by_email(
+        email=email, full_name=full_name[:200] or email, phone=data.phone.strip()[:20]
+    )
 
 
 def _attribute_date(value: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.catalog.models import Service
 from tenant_apps.open311.models import PublishedService
 from tests.e2e.conftest import PHONE, screenshot

@@ -19,6 +19,7 @@ from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.conftest import ROLES, client_for
 from tests.isolation import (
     matrix_branding_invites,
@@ -75,7 +76,7 @@ def document_of(municipality):
     """A restrito document of the demo staff member's unit, with one attachment (created once)."""
     import io
 
-    from paco.demo import DEMO_STAFF
+    from paco_demo.cities import DEMO_STAFF
     from tenant_apps.documents.enums import AccessLevel, DocumentKind
     from tenant_apps.documents.models import Document
     from tenant_apps.documents.services import attachment_store, document_create
@@ -386,7 +387,7 @@ def notification_of(municipality):
     anyone may follow its token, and doing so changes nothing."""
     from django.utils import timezone
 
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.notifications.enums import Channel, DeliveryStatus
     from tenant_apps.notifications.models import Notification
 
@@ -426,7 +427,7 @@ ISOLATION_MEMO_SUBJECT = "Memorando da amostra de isolamento"
 
 
 def memo_of(municipality):
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.comms.models import Memo
     from tenant_apps.comms.services import memo_send
     from tenant_apps.org.models import OrgUnit
@@ -454,7 +455,7 @@ def memo_of(municipality):
 
 
 def circular_of(municipality):
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.comms.fanout import circular_fanout
     from tenant_apps.comms.models import Circular
     from tenant_apps.comms.services import circular_send
@@ -584,7 +585,7 @@ ISOLATION_MANIFESTATION_SUBJECT = "Amostra de isolamento da ouvidoria"
 
 
 def manifestation_of(municipality) -> str:
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.cases.services import nup_digits
     from tenant_apps.ombudsman.models import Manifestation
     from tenant_apps.ombudsman.services import manifestation_file, manifestation_input_request
@@ -605,7 +606,7 @@ def manifestation_of(municipality) -> str:
             )
             manifestation_input_request(
                 manifestation=manifestation,
-                actor=User.objects.get(email=demo.DEMO_OMBUDSMAN[municipality.slug]["email"]),
+                actor=User.objects.get(email=DEMO_OMBUDSMAN[municipality.slug]["email"]),
                 unit=OrgUnit.objects.get(acronym=demo.DEMO_STAFF[municipality.slug]["unit"]),
                 question="Manifestem-se sobre a amostra.",
             )

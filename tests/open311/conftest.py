@@ -16,8 +16,8 @@ from django.db import close_old_connections, connections
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from paco import demo
 from tenant_apps.catalog.models import Service
+from tenant_apps.open311 import demo as open311_demo
 from tenant_apps.open311.services import api_client_create, service_publish
 
 BASE = "/open311/v2"
@@ -64,10 +64,11 @@ def attribute_values(definition: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def _demo_publications(aracaju: Any, gravatai: Any) -> None:
-    """Open311 as the demo has it (paco.demo.DEMO_OPEN311), inside each test's transaction: the
+    """Open311 as the demo has it (tenant_apps.open311.demo), inside each test's transaction: the
     session's cities publish nothing, so the isolation harness sees no published service."""
     for municipality in (aracaju, gravatai):
-        demo.demo_open311_seed(municipality)
+        with tenant_context(municipality):
+            open311_demo.seed(municipality=municipality)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ PERSON = {
     "last_name": "Requerente",
     "description": "Pedido enviado por um aplicativo",
 }
-# what each demo city publishes on Open311 (paco.demo.DEMO_OPEN311)
+# what each demo city publishes on Open311 (tenant_apps.open311.demo.DEMO_OPEN311)
 PUBLISHED = {"aracaju": ["poda-de-arvore"], "gravatai": ["duvidas-sobre-iss", "revisao-de-iptu"]}
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.services import case_open, nup_digits
