@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from paco.authentication import municipal_admin_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 from tenant_apps.catalog.selectors import service_get_for_admin
 
