@@ -37,6 +37,10 @@ def schedule_due(*, now: dt.datetime) -> list[tuple[dict[str, Any], str]]:
                 due.append((entry, local.date().isoformat()))
         elif entry["every"] == "hourly":
             due.append((entry, local.strftime("%Y-%m-%dT%H")))
+        elif entry["every"] == "minutes":
+            step = max(1, int(entry["minutes"]))
+            minute = local.minute // step * step
+            due.append((entry, f"{local:%Y-%m-%dT%H}:{minute:02d}"))
     return due
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,6 +36,18 @@ _PENDING_DELIVERY = (DeliveryStatus.QUEUED, DeliveryStatus.TEMPORARY_FAILURE)
 _BEFORE_DELIVERED = (DeliveryStatus.QUEUED, DeliveryStatus.SENT, DeliveryStatus.TEMPORARY_FAILURE)
 # Billable messages (usage metric per channel); a notification is billed once, when first sent.
 _METERED_CHANNELS: dict[str, str] = {Channel.EMAIL: "emails", Channel.SMS: "sms"}
+
+
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A text file sent with an e-mail (e.g. a calendar invitation, `text/calendar; method=REQUEST`)."""
+
+    filename: str
+    content_type: str
+    content: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
 
 
 def template_texts(key: str) -> dict[str, str]:
@@ -84,8 +97,11 @@ def notification_queue(
     link_url: str = "",
     subject_kind: str = "",
     subject_id: int | None = None,
+    attachments: Sequence[EmailAttachment] = (),
 ) -> list[Notification]:
     """Record one notification per channel that has an address, and deliver them after commit.
+
+    `attachments` go with the e-mail only (SMS and inbox carry the text).
 
     `context` feeds the (editable) template; `link_url` is the page the person should open
     (tracked through a redirect). An inbox notification needs a recipient account. An e-mail to
@@ -128,6 +144,7 @@ def notification_queue(
             status=DeliveryStatus.DELIVERED if channel == Channel.INBOX else DeliveryStatus.QUEUED,
             fallback_address=phone[:20] if has_fallback else "",
             fallback_body=render_text(texts["sms_body"], full_context) if has_fallback else "",
+            attachments=[item.as_json() for item in attachments] if channel == Channel.EMAIL else [],
         )
         event_record(notification=notification, kind=EventKind.QUEUED)
         if channel != Channel.INBOX:

@@ -10,6 +10,7 @@ from .notifications import *  # noqa: F403
 from .observability import *  # noqa: F403
 from .offboarding import *  # noqa: F403
 from .onboarding import *  # noqa: F403
+from .scheduling import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .support import *  # noqa: F403
@@ -24,6 +25,7 @@ SCHEDULE = [
     *ONBOARDING_SCHEDULE,  # noqa: F405
     *SUPPORT_SCHEDULE,  # noqa: F405
     *OFFBOARDING_SCHEDULE,  # noqa: F405
+    *SCHEDULING_SCHEDULE,  # noqa: F405
 ]
 SITE_NAME = "Paço"
 
