@@ -41,6 +41,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
             demo.demo_people_seed(municipality)
             demo.demo_catalog_seed(municipality)
             demo.demo_ombudsman_seed(municipality)
+            demo.demo_scheduling_seed(municipality)
             with tenant_context(municipality):
                 _role_people_seed(municipality.slug)
         demo.demo_support_seed()

@@ -663,6 +663,7 @@ class RoomAccess:
 
     join: JitsiJoin | None
     reason: str = ""
+    is_waiting: bool = False  # the page refreshes itself until the room opens
 
 
 def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime | None = None) -> RoomAccess:
@@ -684,13 +685,17 @@ def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime |
     opens, closes = room_window(appointment)
     zone = agenda_zone(appointment.agenda)
     if now < opens:
-        return RoomAccess(None, _("A sala abre às %(time)s de %(day)s, 10 minutos antes do horário.") % {
-            "time": f"{timezone.localtime(opens, zone):%H:%M}", "day": f"{timezone.localtime(opens, zone):%d/%m/%Y}"
-        })
+        message = _("A sala abre às %(time)s de %(day)s, 10 minutos antes do horário.") % {
+            "time": f"{timezone.localtime(opens, zone):%H:%M}",
+            "day": f"{timezone.localtime(opens, zone):%d/%m/%Y}",
+        }
+        return RoomAccess(None, message, is_waiting=True)
     if now >= closes:
         return RoomAccess(None, _("O horário deste atendimento já terminou."))
     if not is_staff and video.started_at is None:
-        return RoomAccess(None, _("Aguarde: o atendente ainda não abriu a sala. Esta página se atualiza sozinha."))
+        return RoomAccess(
+            None, _("Aguarde: o atendente ainda não abriu a sala. Esta página se atualiza sozinha."), is_waiting=True
+        )
     if not jitsi_is_configured():
         return RoomAccess(None, _("O atendimento por vídeo não está configurado nesta instalação."))
     return RoomAccess(

@@ -27,6 +27,7 @@ class Command(BaseCommand):
             demo.demo_catalog_seed(municipality)
             demo.demo_ombudsman_seed(municipality)
             demo.demo_support_access_seed(municipality)
+            demo.demo_scheduling_seed(municipality)
         demo.demo_support_seed()
         self._print(options["port"])
 
