@@ -171,7 +171,7 @@ def _choice_from_query(agenda: Agenda, params: Any) -> dict[str, Any]:
 @citizen_required
 def citizen_confirm(request: HttpRequest, agenda_code: str) -> HttpResponse:
     agenda = agenda_get_public(code=agenda_code)
-    form = BookForm(request.POST or None)
+    form = BookForm(request.POST if request.method == "POST" else None)
     status = 200
     try:
         choice = _choice_from_query(agenda, request.GET)
@@ -557,7 +557,7 @@ def admin_agenda_list(request: HttpRequest) -> HttpResponse:
 
 
 def _agenda_edit(request: HttpRequest, agenda: Agenda | None) -> HttpResponse:
-    form = AgendaForm(request.POST or None, instance=agenda)
+    form = AgendaForm(request.POST if request.method == "POST" else None, instance=agenda)
     status = 200
     if request.method == "POST":
         status = 400
