@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +67,8 @@ from .selectors import appointment_staff_can_act
 from .slots import Slot, agenda_zone, booking_window, slot_grid
 
 EXCLUSION_CONSTRAINT = "scheduling_no_double_booking"
+DEADLOCK_DETECTED = "40P01"
+DEADLOCK_RETRIES = 5
 REMINDER_OFFSETS = {ReminderKind.DAY_BEFORE: dt.timedelta(hours=24), ReminderKind.HOUR_BEFORE: dt.timedelta(hours=1)}
 
 
@@ -226,16 +228,29 @@ def _load_order(agenda: Agenda, slots: list[Slot]) -> list[Slot]:
 
 
 def _insert(appointment: Appointment) -> bool:
-    """Insert in a savepoint; False when the exclusion constraint says the time is taken."""
-    try:
-        with transaction.atomic():
-            appointment.save(force_insert=True)
-    except IntegrityError as error:
-        if EXCLUSION_CONSTRAINT in str(error):
+    """Insert in a savepoint; False when the exclusion constraint says the time is taken.
+
+    Two transactions inserting overlapping rows at the same instant each wait for the other's
+    tuple (an exclusion constraint checks after inserting), and PostgreSQL breaks the cycle by
+    failing one with "deadlock detected". That one retries: its next attempt waits for the
+    survivor and then gets the constraint's verdict.
+    """
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                appointment.save(force_insert=True)
+        except IntegrityError as error:
             appointment.pk = None
-            return False
-        raise
-    return True
+            if EXCLUSION_CONSTRAINT in str(error):
+                return False
+            raise
+        except OperationalError as error:
+            appointment.pk = None
+            if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED and attempt < DEADLOCK_RETRIES:
+                continue
+            raise
+        return True
+    return False  # pragma: no cover - the loop returns or raises
 
 
 def _reminders_create(appointment: Appointment, now: dt.datetime) -> None:
@@ -251,29 +266,28 @@ def _reminders_cancel(appointment: Appointment, now: dt.datetime) -> None:
     )
 
 
-def _case_attach_or_open(appointment: Appointment, *, opened_by: Any) -> Case | None:
+def _case_attach_or_open(
+    *, agenda: Agenda, citizen: Any, subject: Subject | None, notes: str, opened_by: Any
+) -> Case | None:
     """The booking opens a case on the agenda's catalogue service, or joins the citizen's open one
     on the same subject (the form's `assunto` answer)."""
-    service = appointment.agenda.catalog_service
+    service = agenda.catalog_service
     if service is None:
         return None
     keys = set(service.fields.values_list("key", flat=True))
-    subject_name = appointment.subject.name if appointment.subject_id else ""
+    subject_name = subject.name if subject is not None else ""
     form_data: dict[str, Any] = {"assunto": subject_name} if "assunto" in keys and subject_name else {}
     case = case_open_for_citizen_find(
-        service=service,
-        citizen=appointment.citizen,
-        form_key="assunto" if form_data else "",
-        form_value=subject_name,
+        service=service, citizen=citizen, form_key="assunto" if form_data else "", form_value=subject_name
     )
     if case is None:
         case = case_open(
             service=service,
             opened_by=opened_by,
-            citizen=appointment.citizen,
+            citizen=citizen,
             form_data=form_data,
-            subject=f"{appointment.agenda.name}{' — ' + subject_name if subject_name else ''}",
-            description=appointment.notes,
+            subject=f"{agenda.name}{' — ' + subject_name if subject_name else ''}",
+            description=notes.strip(),
             channel=CaseChannel.PORTAL if opened_by.kind == UserKind.CITIZEN else CaseChannel.STAFF,
             notify_citizen=False,
         )
@@ -340,6 +354,13 @@ def appointment_book(
         now=now,
         respect_window=channel != AppointmentChannel.STAFF,
     )
+    # The case comes first, so the appointment row is written once: an UPDATE of a row under an
+    # exclusion constraint is checked again and would wait on (and deadlock with) concurrent inserts.
+    # If the slot turns out to be taken, the refusal rolls the case back with everything else.
+    if _replacing is not None:
+        case = _replacing.case
+    else:
+        case = _case_attach_or_open(agenda=agenda, citizen=citizen, subject=subject, notes=notes, opened_by=booked_by)
     appointment = None
     for slot in _load_order(agenda, free):
         for seat in slot.free_seats:
@@ -357,6 +378,7 @@ def appointment_book(
                 notes=notes.strip(),
                 booked_by=booked_by,
                 rescheduled_from=_replacing,
+                case=case,
             )
             if _insert(candidate):
                 appointment = candidate
@@ -368,15 +390,12 @@ def appointment_book(
             _("Este horário acabou de ser reservado por outra pessoa. Escolha outro horário."),
             extra={"field": "starts_at", "code": "taken"},
         )
-    appointment = Appointment.objects.select_related("agenda", "resource", "subject", "citizen").get(pk=appointment.pk)
+    appointment = Appointment.objects.select_related("agenda", "resource", "subject", "citizen", "case").get(
+        pk=appointment.pk
+    )
     if agenda.is_video:
         VideoSession.objects.create(appointment=appointment, room_name=jitsi_room_name_new())
     _reminders_create(appointment, now)
-    if _replacing is not None and _replacing.case_id:
-        appointment.case = _replacing.case
-    else:
-        appointment.case = _case_attach_or_open(appointment, opened_by=booked_by)
-    appointment.save(update_fields=["case", "updated_at"])
     payload = {
         "starts_at": appointment.starts_at.isoformat(),
         "ends_at": appointment.ends_at.isoformat(),
