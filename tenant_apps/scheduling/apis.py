@@ -191,6 +191,9 @@ class BookingCollectionApi(APIView):
         attendant = serializers.IntegerField(required=False, allow_null=True, help_text="Vazio: qualquer atendente.")
         notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
+        class Meta:
+            ref_name = "SchedulingBookInput"
+
     @extend_schema(tags=TAGS, responses={200: AppointmentSerializer(many=True), **ERROR_RESPONSES}, operation_id="scheduling_bookings_list")
     def get(self, request: Request) -> Response:
         return Response(AppointmentSerializer(appointment_list_for_citizen(user=request.user)[:100], many=True).data)
@@ -231,6 +234,9 @@ class BookingCancelApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
+        class Meta:
+            ref_name = "SchedulingCancelInput"
+
     @extend_schema(tags=TAGS, request=InputSerializer, responses={200: AppointmentSerializer, **ERROR_RESPONSES}, operation_id="scheduling_bookings_cancel")
     def post(self, request: Request, appointment_code: str) -> Response:
         appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
@@ -248,6 +254,9 @@ class BookingRescheduleApi(APIView):
     class InputSerializer(serializers.Serializer):
         starts_at = serializers.DateTimeField()
         attendant = serializers.IntegerField(required=False, allow_null=True)
+
+        class Meta:
+            ref_name = "SchedulingRescheduleInput"
 
     @extend_schema(tags=TAGS, request=InputSerializer, responses={200: AppointmentSerializer, **ERROR_RESPONSES}, operation_id="scheduling_bookings_reschedule")
     def post(self, request: Request, appointment_code: str) -> Response:

@@ -172,32 +172,36 @@ def _choice_from_query(agenda: Agenda, params: Any) -> dict[str, Any]:
 def citizen_confirm(request: HttpRequest, agenda_code: str) -> HttpResponse:
     agenda = agenda_get_public(code=agenda_code)
     form = BookForm(request.POST if request.method == "POST" else None)
-    status = 200
+    error_message = ""
     try:
-        choice = _choice_from_query(agenda, request.GET)
+        choice: dict[str, Any] | None = _choice_from_query(agenda, request.GET)
     except ApplicationError as error:
         choice = None
-        form.add_error(None, error.message)
-        status = 400
-    if request.method == "POST" and choice is not None:
-        if form.is_valid():
-            try:
-                appointment = services.appointment_book(
-                    agenda=agenda, citizen=request.user, notes=form.cleaned_data["observacoes"], **choice
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Agendamento confirmado. Enviamos os detalhes e o convite para o seu e-mail."))
-                return redirect("scheduling:citizen_appointment", appointment_code=appointment.code)
-        status = 400
-    elif request.method == "POST":
-        status = 400
+        error_message = error.message
+    if request.method == "POST" and choice is not None and form.is_valid():
+        try:
+            appointment = services.appointment_book(
+                agenda=agenda, citizen=request.user, notes=form.cleaned_data["observacoes"], **choice
+            )
+        except ApplicationError as error:
+            error_message = error.message
+        else:
+            messages.success(request, _("Agendamento confirmado. Enviamos os detalhes e o convite para o seu e-mail."))
+            return redirect("scheduling:citizen_appointment", appointment_code=appointment.code)
+    status = 400 if error_message or (request.method == "POST") else 200
     local = timezone.localtime(choice["starts_at"], agenda_zone(agenda)) if choice else None
     return render(
         request,
         "scheduling/citizen_confirm.html",
-        {"title": _("Confirmar agendamento"), "agenda": agenda, "choice": choice, "local": local, "form": form, "query": request.GET.urlencode()},
+        {
+            "title": _("Confirmar agendamento"),
+            "agenda": agenda,
+            "choice": choice,
+            "local": local,
+            "form": form,
+            "error_message": error_message,
+            "query": request.GET.urlencode(),
+        },
         status=status,
     )
 

@@ -125,6 +125,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "tenant_apps.cases.enums.CaseStatus",
         "CaseEventKindEnum": "tenant_apps.cases.enums.EventKind",
         "ServiceFieldKindEnum": "tenant_apps.catalog.enums.FieldKind",
+        "AppointmentStatusEnum": "tenant_apps.scheduling.enums.AppointmentStatus",
+        "AttendanceModeEnum": "tenant_apps.scheduling.enums.AttendanceMode",
     },
 }
 
