@@ -374,7 +374,8 @@ DEMO_AGENDAS: dict[str, list[dict[str, Any]]] = {
             "code": "atendimento-sesmt",
             "name": "Atendimento do SESMT por vídeo",
             "description": (
-                "Segurança e medicina do trabalho e recursos humanos: converse por vídeo com a equipe do SESMT."
+                "Segurança e medicina do trabalho e recursos humanos: converse por vídeo com a equipe "
+                "do SESMT."
             ),
             "unit": "SESMT",
             "catalog_service": None,
@@ -423,7 +424,9 @@ def demo_scheduling_seed(municipality: Municipality) -> None:
             unit = OrgUnit.objects.get(acronym=spec["unit"])
             people = []
             for full_name, email in spec["people"]:
-                person = user_ensure(email=email, full_name=full_name, kind=UserKind.STAFF, password=DEMO_PASSWORD)
+                person = user_ensure(
+                    email=email, full_name=full_name, kind=UserKind.STAFF, password=DEMO_PASSWORD
+                )
                 membership_ensure(user_id=person.pk, unit=unit, role=Role.STAFF)
                 totp_device_ensure(user=person, key_hex=DEMO_TOTP_KEY_HEX)
                 people.append(person)

@@ -517,7 +517,9 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     return case
 
 
-def case_open_for_citizen_find(*, service: Service, citizen: Any, form_key: str = "", form_value: str = "") -> Case | None:
+def case_open_for_citizen_find(
+    *, service: Service, citizen: Any, form_key: str = "", form_value: str = ""
+) -> Case | None:
     """The citizen's most recent case on `service` that is not closed, optionally with one answer."""
     cases = Case.objects.filter(service=service, citizen=citizen).exclude(status=CaseStatus.CLOSED)
     if form_key:
@@ -557,7 +559,9 @@ def case_appointment_record(
 
 
 @transaction.atomic
-def case_attach_by_requester(*, case: Case, citizen: Any, uploads: Sequence[Upload], title: str = "") -> Document:
+def case_attach_by_requester(
+    *, case: Case, citizen: Any, uploads: Sequence[Upload], title: str = ""
+) -> Document:
     """The citizen adds documents to their own open case (e.g. shown during a video attendance)."""
     case = _lock(case)
     if case.citizen_id != getattr(citizen, "pk", None):

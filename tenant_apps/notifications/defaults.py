@@ -181,13 +181,14 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "O convite para a sua agenda vai anexo (convite.ics). Você pode cancelar ou remarcar até "
             "{{ cancel_until }} em: {{ link }}\n\n{{ municipality_name }}"
         ),
-        "sms_body": "{{ municipality_name }}: {{ agenda_name }} marcado para {{ when }}. Detalhes: {{ link }}",
+        "sms_body": "{{ municipality_name }}: {{ agenda_name }} marcado para {{ when }}. {{ link }}",
     },
     "appointment_rescheduled": {
         "subject": "Agendamento remarcado: {{ agenda_name }}, {{ when }}",
         "email_body": (
             "Olá, {{ recipient_name }}.\n\n"
-            "Seu atendimento de {{ previous_when }} foi remarcado para {{ when }}, com {{ attendant_name }}.\n"
+            "Seu atendimento de {{ previous_when }} foi remarcado para {{ when }}, "
+            "com {{ attendant_name }}.\n"
             "Onde: {{ where }}\n"
             "{% if nup %}Protocolo: {{ nup }}\n{% endif %}\n"
             "Os anexos atualizam a sua agenda (cancelamento.ics retira o horário antigo; convite.ics traz o "
@@ -208,7 +209,8 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "subject": "Lembrete ({{ reminder_label }}): {{ agenda_name }}, {{ when }}",
         "email_body": (
             "Olá, {{ recipient_name }}.\n\n"
-            "Lembrete: seu atendimento ({{ agenda_name }}{% if subject_name %} — {{ subject_name }}{% endif %}) "
+            "Lembrete: seu atendimento ({{ agenda_name }}"
+            "{% if subject_name %} — {{ subject_name }}{% endif %}) "
             "é {{ when }}, com {{ attendant_name }}.\n"
             "Onde: {{ where }}\n\n"
             "Abra o agendamento em: {{ link }}\n\n{{ municipality_name }}"

@@ -12,6 +12,10 @@ urlpatterns = [
     path("bookings/", apis.BookingCollectionApi.as_view(), name="booking_list"),
     path("bookings/<slug:appointment_code>/", apis.BookingDetailApi.as_view(), name="booking_detail"),
     path("bookings/<slug:appointment_code>/cancel/", apis.BookingCancelApi.as_view(), name="booking_cancel"),
-    path("bookings/<slug:appointment_code>/reschedule/", apis.BookingRescheduleApi.as_view(), name="booking_reschedule"),
+    path(
+        "bookings/<slug:appointment_code>/reschedule/",
+        apis.BookingRescheduleApi.as_view(),
+        name="booking_reschedule",
+    ),
     path("agenda/", apis.StaffAgendaApi.as_view(), name="staff_agenda"),
 ]

@@ -66,7 +66,9 @@ class AgendaSerializer(serializers.Serializer):
     attendants = serializers.SerializerMethodField()
 
     def get_subjects(self, agenda: Agenda) -> list[dict[str, Any]]:
-        return [{"id": subject.pk, "name": subject.name} for subject in agenda.subjects.all() if subject.is_active]
+        return [
+            {"id": subject.pk, "name": subject.name} for subject in agenda.subjects.all() if subject.is_active
+        ]
 
     def get_attendants(self, agenda: Agenda) -> list[dict[str, Any]]:
         return [{"id": resource.pk, "name": resource.name} for resource in agenda_resources(agenda=agenda)]
@@ -78,7 +80,9 @@ class AgendaListApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=TAGS, responses={200: AgendaSerializer(many=True)}, operation_id="scheduling_agendas_list")
+    @extend_schema(
+        tags=TAGS, responses={200: AgendaSerializer(many=True)}, operation_id="scheduling_agendas_list"
+    )
     def get(self, request: Request) -> Response:
         return Response(AgendaSerializer(agenda_list_public(), many=True).data)
 
@@ -109,14 +113,18 @@ class SlotListApi(APIView):
             if start and end and end < start:
                 raise serializers.ValidationError({"end": ["A data final deve ser depois da inicial."]})
             if start and end and (end - start).days > MAX_SLOT_DAYS:
-                raise serializers.ValidationError({"end": [f"Consulte no máximo {MAX_SLOT_DAYS} dias por vez."]})
+                raise serializers.ValidationError(
+                    {"end": [f"Consulte no máximo {MAX_SLOT_DAYS} dias por vez."]}
+                )
             return attrs
 
     @extend_schema(
         tags=TAGS,
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATE, description="Primeiro dia (padrão: hoje)."),
-            OpenApiParameter("end", OpenApiTypes.DATE, description="Último dia (padrão: o fim do prazo de agendamento)."),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATE, description="Último dia (padrão: o fim do prazo de agendamento)."
+            ),
             OpenApiParameter("attendant", OpenApiTypes.INT, description="Só os horários deste atendente."),
         ],
         responses={200: SlotSerializer(many=True), **ERROR_RESPONSES},
@@ -130,7 +138,9 @@ class SlotListApi(APIView):
         resource_ids = None
         if data.get("attendant") is not None:
             if not agenda_resources(agenda=agenda).filter(pk=data["attendant"]).exists():
-                raise ApplicationError("Este atendente não atende este serviço.", extra={"field": "attendant"})
+                raise ApplicationError(
+                    "Este atendente não atende este serviço.", extra={"field": "attendant"}
+                )
             resource_ids = [data["attendant"]]
         first = data.get("start")
         last = data.get("end") or (first + dt.timedelta(days=MAX_SLOT_DAYS) if first else None)
@@ -188,18 +198,29 @@ class BookingCollectionApi(APIView):
         agenda = serializers.SlugField(help_text="Código do serviço (veja /api/v1/scheduling/agendas/).")
         starts_at = serializers.DateTimeField(help_text="Início do horário livre, com fuso (ISO 8601).")
         subject = serializers.IntegerField(required=False, allow_null=True)
-        attendant = serializers.IntegerField(required=False, allow_null=True, help_text="Vazio: qualquer atendente.")
+        attendant = serializers.IntegerField(
+            required=False, allow_null=True, help_text="Vazio: qualquer atendente."
+        )
         notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
         class Meta:
             ref_name = "SchedulingBookInput"
 
-    @extend_schema(tags=TAGS, responses={200: AppointmentSerializer(many=True), **ERROR_RESPONSES}, operation_id="scheduling_bookings_list")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: AppointmentSerializer(many=True), **ERROR_RESPONSES},
+        operation_id="scheduling_bookings_list",
+    )
     def get(self, request: Request) -> Response:
-        return Response(AppointmentSerializer(appointment_list_for_citizen(user=request.user)[:100], many=True).data)
+        return Response(
+            AppointmentSerializer(appointment_list_for_citizen(user=request.user)[:100], many=True).data
+        )
 
     @extend_schema(
-        tags=TAGS, request=InputSerializer, responses={201: AppointmentSerializer, **ERROR_RESPONSES}, operation_id="scheduling_bookings_create"
+        tags=TAGS,
+        request=InputSerializer,
+        responses={201: AppointmentSerializer, **ERROR_RESPONSES},
+        operation_id="scheduling_bookings_create",
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
@@ -221,9 +242,15 @@ class BookingCollectionApi(APIView):
 class BookingDetailApi(APIView):
     permission_classes = [IsCitizen]
 
-    @extend_schema(tags=TAGS, responses={200: AppointmentSerializer, **ERROR_RESPONSES}, operation_id="scheduling_bookings_retrieve")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: AppointmentSerializer, **ERROR_RESPONSES},
+        operation_id="scheduling_bookings_retrieve",
+    )
     def get(self, request: Request, appointment_code: str) -> Response:
-        return Response(AppointmentSerializer(appointment_get_for_citizen(user=request.user, code=appointment_code)).data)
+        return Response(
+            AppointmentSerializer(appointment_get_for_citizen(user=request.user, code=appointment_code)).data
+        )
 
 
 class BookingCancelApi(APIView):
@@ -237,12 +264,19 @@ class BookingCancelApi(APIView):
         class Meta:
             ref_name = "SchedulingCancelInput"
 
-    @extend_schema(tags=TAGS, request=InputSerializer, responses={200: AppointmentSerializer, **ERROR_RESPONSES}, operation_id="scheduling_bookings_cancel")
+    @extend_schema(
+        tags=TAGS,
+        request=InputSerializer,
+        responses={200: AppointmentSerializer, **ERROR_RESPONSES},
+        operation_id="scheduling_bookings_cancel",
+    )
     def post(self, request: Request, appointment_code: str) -> Response:
         appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cancelled = services.appointment_cancel(appointment=appointment, actor=request.user, reason=serializer.validated_data["reason"])
+        cancelled = services.appointment_cancel(
+            appointment=appointment, actor=request.user, reason=serializer.validated_data["reason"]
+        )
         return Response(AppointmentSerializer(cancelled).data)
 
 
@@ -258,7 +292,12 @@ class BookingRescheduleApi(APIView):
         class Meta:
             ref_name = "SchedulingRescheduleInput"
 
-    @extend_schema(tags=TAGS, request=InputSerializer, responses={200: AppointmentSerializer, **ERROR_RESPONSES}, operation_id="scheduling_bookings_reschedule")
+    @extend_schema(
+        tags=TAGS,
+        request=InputSerializer,
+        responses={200: AppointmentSerializer, **ERROR_RESPONSES},
+        operation_id="scheduling_bookings_reschedule",
+    )
     def post(self, request: Request, appointment_code: str) -> Response:
         appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
         serializer = self.InputSerializer(data=request.data)

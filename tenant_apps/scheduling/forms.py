@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +31,12 @@ class SlotFilterForm(forms.Form):
 
     def __init__(self, *args: Any, agenda: Agenda, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assunto"].queryset = agenda.subjects.filter(is_active=True).order_by("position", "id")
-        self.fields["atendente"].queryset = Resource.objects.filter(agendas=agenda, is_active=True).order_by("name")
-        if not self.fields["assunto"].queryset.exists():
+        subjects = agenda.subjects.filter(is_active=True).order_by("position", "id")
+        cast(forms.ModelChoiceField, self.fields["assunto"]).queryset = subjects
+        cast(forms.ModelChoiceField, self.fields["atendente"]).queryset = Resource.objects.filter(
+            agendas=agenda, is_active=True
+        ).order_by("name")
+        if not subjects.exists():
             del self.fields["assunto"]
 
 
@@ -106,16 +109,25 @@ class AgendaForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.filter(is_active=True).order_by("acronym")
-        self.fields["catalog_service"].queryset = Service.objects.filter(is_active=True, is_public=True).order_by("name")
-        self.fields["atendentes"].queryset = User.objects.filter(kind=UserKind.STAFF, is_active=True).order_by("full_name")
-        self.fields["atendentes"].label_from_instance = lambda user: f"{user.full_name} ({user.email})"  # type: ignore[attr-defined]
+        fields = cast(dict[str, Any], self.fields)
+        fields["unit"].queryset = OrgUnit.objects.filter(is_active=True).order_by("acronym")
+        fields["catalog_service"].queryset = Service.objects.filter(is_active=True, is_public=True).order_by(
+            "name"
+        )
+        fields["atendentes"].queryset = User.objects.filter(kind=UserKind.STAFF, is_active=True).order_by(
+            "full_name"
+        )
+        fields["atendentes"].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
         if self.instance.pk:
             self.fields["assuntos"].initial = "\n".join(
-                self.instance.subjects.filter(is_active=True).order_by("position").values_list("name", flat=True)
+                self.instance.subjects.filter(is_active=True)
+                .order_by("position")
+                .values_list("name", flat=True)
             )
             self.fields["atendentes"].initial = list(
-                Resource.objects.filter(agendas=self.instance, user__isnull=False).values_list("user_id", flat=True)
+                Resource.objects.filter(agendas=self.instance, user__isnull=False).values_list(
+                    "user_id", flat=True
+                )
             )
 
     def _post_clean(self) -> None:
@@ -134,7 +146,9 @@ class RuleForm(forms.Form):
     inicio = forms.TimeField(label=_("Das"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     fim = forms.TimeField(label=_("Até"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     valido_de = forms.DateField(
-        label=_("Válido a partir de (opcional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Válido a partir de (opcional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     valido_ate = forms.DateField(
         label=_("Válido até (opcional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})

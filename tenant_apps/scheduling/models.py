@@ -65,7 +65,9 @@ class Agenda(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="agendas",
-        help_text=_("Cada agendamento abre (ou usa) um protocolo deste serviço, onde o atendimento fica registrado."),
+        help_text=_(
+            "Cada agendamento abre (ou usa) um protocolo deste serviço, onde o atendimento fica registrado."
+        ),
     )
     mode = models.CharField(
         _("forma de atendimento"), max_length=12, choices=AttendanceMode.choices, default=AttendanceMode.VIDEO
@@ -75,7 +77,9 @@ class Agenda(BaseModel):
         _("fuso horário"), max_length=40, choices=TIME_ZONES, default="America/Sao_Paulo"
     )
     slot_minutes = models.PositiveIntegerField(
-        _("duração de cada horário (minutos)"), default=30, validators=[MinValueValidator(5), MaxValueValidator(480)]
+        _("duração de cada horário (minutos)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
     )
     buffer_minutes = models.PositiveIntegerField(
         _("intervalo entre horários (minutos)"), default=0, validators=[MaxValueValidator(240)]
@@ -94,7 +98,9 @@ class Agenda(BaseModel):
         validators=[MaxValueValidator(24 * 30)],
     )
     daily_limit_per_citizen = models.PositiveIntegerField(
-        _("agendamentos por cidadão por dia"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+        _("agendamentos por cidadão por dia"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     no_show_limit = models.PositiveIntegerField(
         _("faltas que bloqueiam o agendamento pela internet"),
@@ -103,7 +109,9 @@ class Agenda(BaseModel):
         help_text=_("0: nunca bloquear."),
     )
     no_show_block_days = models.PositiveIntegerField(
-        _("dias de bloqueio após as faltas"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+        _("dias de bloqueio após as faltas"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     closes_on_holidays = models.BooleanField(_("fechado em feriados"), default=True)
     booking_policy = models.CharField(
@@ -234,7 +242,9 @@ class AvailabilityRule(BaseModel):
         verbose_name_plural = _("horários semanais")
         ordering = ["weekday", "start_time", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="scheduling_rule_ends_after")
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="scheduling_rule_ends_after"
+            )
         ]
 
     def __str__(self) -> str:
@@ -298,9 +308,7 @@ class Appointment(BaseModel):
     cancel_reason = models.CharField(_("motivo do cancelamento"), max_length=300, blank=True)
     started_at = models.DateTimeField(_("atendimento iniciado em"), null=True, blank=True)
     ended_at = models.DateTimeField(_("atendimento encerrado em"), null=True, blank=True)
-    outcome = models.CharField(
-        _("resultado"), max_length=20, choices=AttendanceOutcome.choices, blank=True
-    )
+    outcome = models.CharField(_("resultado"), max_length=20, choices=AttendanceOutcome.choices, blank=True)
     staff_notes = models.TextField(_("anotações do atendimento"), blank=True)
     attended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -85,7 +85,9 @@ def booking_policy_check(
 ) -> None:
     path = settings.SCHEDULING_BOOKING_POLICIES.get(agenda.booking_policy)
     if path is None:
-        raise ApplicationError(_("Regra de agendamento desconhecida: %(name)s.") % {"name": agenda.booking_policy})
+        raise ApplicationError(
+            _("Regra de agendamento desconhecida: %(name)s.") % {"name": agenda.booking_policy}
+        )
     import_string(path)(
         agenda=agenda, citizen=citizen, starts_at=starts_at, channel=channel, now=now, replacing=replacing
     )

@@ -113,7 +113,7 @@ def staff_agenda(
 
 
 def staff_is_attendant(*, user: Any) -> bool:
-    return Resource.objects.filter(user_id=getattr(user, "pk", None), is_active=True).exists()
+    return Resource.objects.filter(user_id=int(getattr(user, "pk", 0) or 0), is_active=True).exists()
 
 
 def calendar_feed_active(*, user: Any) -> CalendarFeed | None:
@@ -149,7 +149,9 @@ class SubjectFigures:
     upcoming: int
 
 
-def manager_figures(*, agendas: QuerySet[Agenda], first_day: dt.date, last_day: dt.date) -> list[SubjectFigures]:
+def manager_figures(
+    *, agendas: QuerySet[Agenda], first_day: dt.date, last_day: dt.date
+) -> list[SubjectFigures]:
     """Bookings per agenda and subject with a start in the period, by outcome (one query)."""
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(first_day, dt.time.min, zone)

@@ -69,7 +69,10 @@ from .slots import Slot, agenda_zone, booking_window, slot_grid
 EXCLUSION_CONSTRAINT = "scheduling_no_double_booking"
 DEADLOCK_DETECTED = "40P01"
 DEADLOCK_RETRIES = 5
-REMINDER_OFFSETS = {ReminderKind.DAY_BEFORE: dt.timedelta(hours=24), ReminderKind.HOUR_BEFORE: dt.timedelta(hours=1)}
+REMINDER_OFFSETS = {
+    ReminderKind.DAY_BEFORE: dt.timedelta(hours=24),
+    ReminderKind.HOUR_BEFORE: dt.timedelta(hours=1),
+}
 
 
 # --- formatting and links ---------------------------------------------------------------------
@@ -99,7 +102,14 @@ def _code_new() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _notify(appointment: Appointment, template_key: str, *, attachments: Sequence[EmailAttachment] = (), sms: bool = False, **extra: Any) -> None:
+def _notify(
+    appointment: Appointment,
+    template_key: str,
+    *,
+    attachments: Sequence[EmailAttachment] = (),
+    sms: bool = False,
+    **extra: Any,
+) -> None:
     agenda = appointment.agenda
     where = (
         _("por vídeo — entre pela página do agendamento no horário")
@@ -112,11 +122,11 @@ def _notify(appointment: Appointment, template_key: str, *, attachments: Sequenc
         context={
             "municipality_name": current_tenant().display_name,
             "agenda_name": agenda.name,
-            "subject_name": appointment.subject.name if appointment.subject_id else "",
+            "subject_name": appointment.subject.name if appointment.subject is not None else "",
             "when": when_text(appointment),
             "attendant_name": appointment.resource.name,
             "where": where,
-            "nup": appointment.case.nup if appointment.case_id else "",
+            "nup": appointment.case.nup if appointment.case is not None else "",
             "cancel_until": f"{deadline:%d/%m/%Y %H:%M}",
             **extra,
         },
@@ -131,7 +141,9 @@ def _notify(appointment: Appointment, template_key: str, *, attachments: Sequenc
 
 def _invitation(appointment: Appointment, filename: str = "convite.ics") -> EmailAttachment:
     return EmailAttachment(
-        filename=filename, content_type="text/calendar", content=appointment_ics(appointment, url=appointment_url(appointment))
+        filename=filename,
+        content_type="text/calendar",
+        content=appointment_ics(appointment, url=appointment_url(appointment)),
     )
 
 
@@ -160,11 +172,14 @@ def _slot_explain(
     zone = agenda_zone(agenda)
     local = timezone.localtime(starts_at, zone)
     if starts_at <= now:
-        raise ApplicationError(_("Este horário já passou. Escolha um horário futuro."), extra={"field": "starts_at"})
+        raise ApplicationError(
+            _("Este horário já passou. Escolha um horário futuro."), extra={"field": "starts_at"}
+        )
     earliest, last_day = booking_window(agenda, now=now)
     if respect_window and starts_at < earliest:
         raise ApplicationError(
-            _("Agende com pelo menos %(minutes)d minutos de antecedência.") % {"minutes": agenda.min_notice_minutes},
+            _("Agende com pelo menos %(minutes)d minutos de antecedência.")
+            % {"minutes": agenda.min_notice_minutes},
             extra={"field": "starts_at"},
         )
     if respect_window and local.date() > last_day:
@@ -183,7 +198,8 @@ def _slot_explain(
     if local.date() in period.holidays:
         name = holiday_names(local.year).get(local.date(), _("feriado"))
         raise ApplicationError(
-            _("%(day)s é feriado (%(name)s): não há atendimento.") % {"day": local.strftime("%d/%m/%Y"), "name": name},
+            _("%(day)s é feriado (%(name)s): não há atendimento.")
+            % {"day": local.strftime("%d/%m/%Y"), "name": name},
             extra={"field": "starts_at"},
         )
     at_time = [slot for slot in period.slots if slot.starts_at == starts_at]
@@ -196,7 +212,8 @@ def _slot_explain(
         ]
         if absent and resource is not None:
             raise ApplicationError(
-                _("O atendente não atende neste horário (%(reason)s). Escolha outro horário.") % {"reason": absent[0]},
+                _("O atendente não atende neste horário (%(reason)s). Escolha outro horário.")
+                % {"reason": absent[0]},
                 extra={"field": "starts_at"},
             )
         raise ApplicationError(
@@ -205,7 +222,10 @@ def _slot_explain(
         )
     free = [slot for slot in at_time if slot.is_free]
     if not free:
-        raise ApplicationError(_("Este horário já foi reservado. Escolha outro horário."), extra={"field": "starts_at", "code": "taken"})
+        raise ApplicationError(
+            _("Este horário já foi reservado. Escolha outro horário."),
+            extra={"field": "starts_at", "code": "taken"},
+        )
     return free
 
 
@@ -261,9 +281,9 @@ def _reminders_create(appointment: Appointment, now: dt.datetime) -> None:
 
 
 def _reminders_cancel(appointment: Appointment, now: dt.datetime) -> None:
-    AppointmentReminder.objects.filter(appointment=appointment, sent_at__isnull=True, cancelled_at__isnull=True).update(
-        cancelled_at=now, updated_at=now
-    )
+    AppointmentReminder.objects.filter(
+        appointment=appointment, sent_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now, updated_at=now)
 
 
 def _case_attach_or_open(
@@ -294,8 +314,10 @@ def _case_attach_or_open(
     return case
 
 
-def _case_record(appointment: Appointment, kind: str, summary: str, *, actor: Any, payload: dict[str, Any] | None = None) -> None:
-    if appointment.case_id is None:
+def _case_record(
+    appointment: Appointment, kind: str, summary: str, *, actor: Any, payload: dict[str, Any] | None = None
+) -> None:
+    if appointment.case is None:
         return
     case_appointment_record(
         case=appointment.case,
@@ -337,15 +359,25 @@ def appointment_book(
     if subject is None and agenda.subjects.filter(is_active=True).exists():
         raise ApplicationError(_("Escolha o assunto do atendimento."), extra={"field": "subject"})
     if slot_kind is not None and (
-        slot_kind.agenda_id != agenda.pk or (channel != AppointmentChannel.STAFF and not slot_kind.is_bookable_online)
+        slot_kind.agenda_id != agenda.pk
+        or (channel != AppointmentChannel.STAFF and not slot_kind.is_bookable_online)
     ):
-        raise ApplicationError(_("Este tipo de horário não pode ser agendado aqui."), extra={"field": "slot_kind"})
-    if resource is not None and not AgendaResource.objects.filter(agenda=agenda, resource=resource, resource__is_active=True).exists():
+        raise ApplicationError(
+            _("Este tipo de horário não pode ser agendado aqui."), extra={"field": "slot_kind"}
+        )
+    if (
+        resource is not None
+        and not AgendaResource.objects.filter(
+            agenda=agenda, resource=resource, resource__is_active=True
+        ).exists()
+    ):
         raise ApplicationError(_("Este atendente não atende este serviço."), extra={"field": "resource"})
     if len(notes) > 2000:
         raise ApplicationError(_("Use no máximo 2000 caracteres nas observações."), extra={"field": "notes"})
     citizen = _locked_citizen(citizen)
-    booking_policy_check(agenda=agenda, citizen=citizen, starts_at=starts_at, channel=channel, now=now, replacing=_replacing)
+    booking_policy_check(
+        agenda=agenda, citizen=citizen, starts_at=starts_at, channel=channel, now=now, replacing=_replacing
+    )
     free = _slot_explain(
         agenda=agenda,
         starts_at=starts_at,
@@ -360,7 +392,9 @@ def appointment_book(
     if _replacing is not None:
         case = _replacing.case
     else:
-        case = _case_attach_or_open(agenda=agenda, citizen=citizen, subject=subject, notes=notes, opened_by=booked_by)
+        case = _case_attach_or_open(
+            agenda=agenda, citizen=citizen, subject=subject, notes=notes, opened_by=booked_by
+        )
     appointment = None
     for slot in _load_order(agenda, free):
         for seat in slot.free_seats:
@@ -401,7 +435,7 @@ def appointment_book(
         "ends_at": appointment.ends_at.isoformat(),
         "attendant": appointment.resource.name,
         "mode": agenda.get_mode_display(),
-        "subject": appointment.subject.name if appointment.subject_id else "",
+        "subject": appointment.subject.name if appointment.subject is not None else "",
     }
     if _replacing is None:
         _case_record(
@@ -445,7 +479,11 @@ def _require_citizen_may_change(appointment: Appointment, actor: Any, now: dt.da
                     "Não é mais possível %(verb)s pela internet: o prazo terminou em %(deadline)s "
                     "(%(hours)d horas antes do horário). Fale com o atendimento."
                 )
-                % {"verb": verb, "deadline": f"{local:%d/%m/%Y %H:%M}", "hours": appointment.agenda.cancel_limit_hours}
+                % {
+                    "verb": verb,
+                    "deadline": f"{local:%d/%m/%Y %H:%M}",
+                    "hours": appointment.agenda.cancel_limit_hours,
+                }
             )
     elif not appointment_staff_can_act(user=actor, appointment=appointment):
         raise PermissionDenied
@@ -466,13 +504,22 @@ def _cancel_rows(appointment: Appointment, *, actor: Any, reason: str, now: dt.d
     appointment.cancel_reason = reason[:300]
     appointment.ics_sequence += 1
     appointment.save(
-        update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "ics_sequence", "updated_at"]
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+            "ics_sequence",
+            "updated_at",
+        ]
     )
     _reminders_cancel(appointment, now)
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, actor: Any, reason: str = "", now: dt.datetime | None = None) -> Appointment:
+def appointment_cancel(
+    *, appointment: Appointment, actor: Any, reason: str = "", now: dt.datetime | None = None
+) -> Appointment:
     """The citizen cancels until `cancel_limit_hours` before; staff of the agenda at any time before it
     happens. The slot is free again at once; no reminder of it is ever sent."""
     now = now or timezone.now()
@@ -557,7 +604,9 @@ def appointment_start(*, appointment: Appointment, actor: Any, now: dt.datetime 
     opens, _closes = room_window(appointment)
     if now < opens:
         local = timezone.localtime(opens, agenda_zone(appointment.agenda))
-        raise ApplicationError(_("O atendimento só pode começar a partir de %(when)s.") % {"when": f"{local:%d/%m/%Y %H:%M}"})
+        raise ApplicationError(
+            _("O atendimento só pode começar a partir de %(when)s.") % {"when": f"{local:%d/%m/%Y %H:%M}"}
+        )
     appointment.status = AppointmentStatus.IN_PROGRESS
     appointment.started_at = now
     appointment.attended_by = actor
@@ -636,7 +685,9 @@ def appointment_finish(
 
 
 @transaction.atomic
-def appointment_mark_no_show(*, appointment: Appointment, actor: Any, now: dt.datetime | None = None) -> Appointment:
+def appointment_mark_no_show(
+    *, appointment: Appointment, actor: Any, now: dt.datetime | None = None
+) -> Appointment:
     """The citizen did not come. After `no_show_limit` no-shows since the last block, online booking of
     this agenda is blocked for `no_show_block_days` days."""
     now = now or timezone.now()
@@ -657,8 +708,14 @@ def appointment_mark_no_show(*, appointment: Appointment, actor: Any, now: dt.da
     )
     agenda = appointment.agenda
     if agenda.no_show_limit:
-        last_block = BookingBlock.objects.filter(agenda=agenda, citizen_id=appointment.citizen_id).order_by("-starts_at").first()
-        no_shows = Appointment.objects.filter(agenda=agenda, citizen_id=appointment.citizen_id, status=AppointmentStatus.NO_SHOW)
+        last_block = (
+            BookingBlock.objects.filter(agenda=agenda, citizen_id=appointment.citizen_id)
+            .order_by("-starts_at")
+            .first()
+        )
+        no_shows = Appointment.objects.filter(
+            agenda=agenda, citizen_id=appointment.citizen_id, status=AppointmentStatus.NO_SHOW
+        )
         if last_block is not None:
             no_shows = no_shows.filter(updated_at__gt=last_block.starts_at)
         count = no_shows.count()
@@ -700,7 +757,10 @@ def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime |
     elif appointment.citizen_id != getattr(user, "pk", None):
         raise PermissionDenied
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.IN_PROGRESS):
-        return RoomAccess(None, _("Este atendimento está %(status)s.") % {"status": appointment.get_status_display().lower()})
+        return RoomAccess(
+            None,
+            _("Este atendimento está %(status)s.") % {"status": appointment.get_status_display().lower()},
+        )
     opens, closes = room_window(appointment)
     zone = agenda_zone(appointment.agenda)
     if now < opens:
@@ -713,7 +773,9 @@ def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime |
         return RoomAccess(None, _("O horário deste atendimento já terminou."))
     if not is_staff and video.started_at is None:
         return RoomAccess(
-            None, _("Aguarde: o atendente ainda não abriu a sala. Esta página se atualiza sozinha."), is_waiting=True
+            None,
+            _("Aguarde: o atendente ainda não abriu a sala. Esta página se atualiza sozinha."),
+            is_waiting=True,
         )
     if not jitsi_is_configured():
         return RoomAccess(None, _("O atendimento por vídeo não está configurado nesta instalação."))
@@ -730,13 +792,20 @@ def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime |
 
 
 @transaction.atomic
-def appointment_document_attach(*, appointment: Appointment, actor: Any, uploads: Sequence[Upload]) -> Document:
+def appointment_document_attach(
+    *, appointment: Appointment, actor: Any, uploads: Sequence[Upload]
+) -> Document:
     """During the attendance: staff attach what was shown or agreed to the case; the citizen uploads
     a document to it. Both go through the cases module (its rules, its history)."""
     appointment = _locked(appointment)
-    if appointment.case_id is None:
+    case = appointment.case
+    if case is None:
         raise ApplicationError(_("Este agendamento não tem protocolo para receber documentos."))
-    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.IN_PROGRESS, AppointmentStatus.DONE):
+    if appointment.status not in (
+        AppointmentStatus.BOOKED,
+        AppointmentStatus.IN_PROGRESS,
+        AppointmentStatus.DONE,
+    ):
         raise ApplicationError(_("Este agendamento foi cancelado."))
     if not uploads:
         raise ApplicationError(_("Escolha ao menos um arquivo."), extra={"field": "uploads"})
@@ -744,10 +813,13 @@ def appointment_document_attach(*, appointment: Appointment, actor: Any, uploads
         if appointment.citizen_id != actor.pk:
             raise PermissionDenied
         return case_attach_by_requester(
-            case=appointment.case, citizen=actor, uploads=uploads, title=f"Documentos do atendimento {when_text(appointment)}"
+            case=case,
+            citizen=actor,
+            uploads=uploads,
+            title=f"Documentos do atendimento {when_text(appointment)}",
         )
     _require_staff(appointment, actor)
-    return case_attach(case=appointment.case, actor=actor, uploads=uploads)
+    return case_attach(case=case, actor=actor, uploads=uploads)
 
 
 # --- reminders --------------------------------------------------------------------------------
@@ -813,7 +885,9 @@ def calendar_feed_create(*, user: Any) -> tuple[CalendarFeed, str]:
 @transaction.atomic
 def calendar_feed_revoke(*, user: Any) -> int:
     now = timezone.now()
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=now, updated_at=now
+    )
 
 
 # --- the admin's configuration ----------------------------------------------------------------
@@ -855,7 +929,8 @@ def _agenda_check(agenda: Agenda) -> None:
         raise ApplicationError(_("Informe o local do atendimento presencial."), extra={"field": "location"})
     if agenda.catalog_service_id and agenda.catalog_service and not agenda.catalog_service.is_public:
         raise ApplicationError(
-            _("O serviço da Carta de Serviços precisa estar aberto ao cidadão."), extra={"field": "catalog_service"}
+            _("O serviço da Carta de Serviços precisa estar aberto ao cidadão."),
+            extra={"field": "catalog_service"},
         )
 
 
@@ -939,7 +1014,9 @@ def availability_rule_add(
     created = []
     for weekday in sorted(set(weekdays)):
         clash = (
-            AvailabilityRule.objects.filter(resource=resource, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time)
+            AvailabilityRule.objects.filter(
+                resource=resource, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
+            )
             .exclude(valid_until__lt=valid_from or dt.date.min)
             .exclude(valid_from__gt=valid_until or dt.date.max)
             .select_related("agenda")
@@ -989,7 +1066,9 @@ def availability_exception_add(
         raise ApplicationError(_("Informe o motivo da ausência."), extra={"field": "reason"})
     if ends_at <= starts_at:
         raise ApplicationError(_("O fim da ausência deve ser depois do início."), extra={"field": "ends_at"})
-    exception = AvailabilityException(resource=resource, starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
+    exception = AvailabilityException(
+        resource=resource, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()
+    )
     _full_clean(exception)
     exception.save()
     return exception

@@ -8,12 +8,22 @@ urlpatterns = [
     path("agendamento/", views.citizen_home, name="citizen_home"),
     path("agendamento/<slug:agenda_code>/", views.citizen_slots, name="citizen_slots"),
     path("agendamento/<slug:agenda_code>/confirmar/", views.citizen_confirm, name="citizen_confirm"),
-    path("agendamento/reserva/<slug:appointment_code>/", views.citizen_appointment, name="citizen_appointment"),
-    path("agendamento/reserva/<slug:appointment_code>/cancelar/", views.citizen_cancel, name="citizen_cancel"),
-    path("agendamento/reserva/<slug:appointment_code>/remarcar/", views.citizen_reschedule, name="citizen_reschedule"),
+    path(
+        "agendamento/reserva/<slug:appointment_code>/", views.citizen_appointment, name="citizen_appointment"
+    ),
+    path(
+        "agendamento/reserva/<slug:appointment_code>/cancelar/", views.citizen_cancel, name="citizen_cancel"
+    ),
+    path(
+        "agendamento/reserva/<slug:appointment_code>/remarcar/",
+        views.citizen_reschedule,
+        name="citizen_reschedule",
+    ),
     path("agendamento/reserva/<slug:appointment_code>/sala/", views.citizen_room, name="citizen_room"),
     path("agendamento/reserva/<slug:appointment_code>/convite.ics", views.citizen_ics, name="citizen_ics"),
-    path("agendamento/reserva/<slug:appointment_code>/documentos/", views.citizen_upload, name="citizen_upload"),
+    path(
+        "agendamento/reserva/<slug:appointment_code>/documentos/", views.citizen_upload, name="citizen_upload"
+    ),
     path("agenda/calendario/<slug:feed_token>.ics", views.feed, name="feed"),
     path("staff/agenda/", views.staff_agenda_page, name="staff_agenda"),
     path("staff/agenda/indicadores/", views.staff_figures, name="staff_figures"),

@@ -28,7 +28,16 @@ from tenant_apps.org.selectors import user_is_municipal_admin
 
 from . import services
 from .enums import AppointmentStatus, Weekday
-from .forms import AgendaForm, BookForm, CancelForm, ExceptionForm, FinishForm, RuleForm, SlotFilterForm, UploadForm
+from .forms import (
+    AgendaForm,
+    BookForm,
+    CancelForm,
+    ExceptionForm,
+    FinishForm,
+    RuleForm,
+    SlotFilterForm,
+    UploadForm,
+)
 from .ics import agenda_feed_ics, appointment_ics
 from .jitsi import jitsi_csp_sources
 from .models import Agenda, AvailabilityException, AvailabilityRule, Resource
@@ -95,9 +104,18 @@ def _days_of(slots: list[Slot], agenda: Agenda, *, group_by_time: bool) -> list[
     days: dict[dt.date, dict[str, Any]] = {}
     for slot in slots:
         local = timezone.localtime(slot.starts_at, zone)
-        day = days.setdefault(local.date(), {"date": local.date(), "weekday": Weekday(local.weekday()).label, "times": {}})
+        day = days.setdefault(
+            local.date(), {"date": local.date(), "weekday": Weekday(local.weekday()).label, "times": {}}
+        )
         key = local.strftime("%H:%M") if group_by_time else (local.strftime("%H:%M"), slot.resource_id)
-        day["times"].setdefault(key, {"label": local.strftime("%H:%M"), "iso": slot.starts_at.isoformat(), "resource_id": None if group_by_time else slot.resource_id})
+        day["times"].setdefault(
+            key,
+            {
+                "label": local.strftime("%H:%M"),
+                "iso": slot.starts_at.isoformat(),
+                "resource_id": None if group_by_time else slot.resource_id,
+            },
+        )
     return [{**day, "times": list(day["times"].values())} for day in days.values()]
 
 
@@ -158,7 +176,11 @@ def _choice_from_query(agenda: Agenda, params: Any) -> dict[str, Any]:
     starts_at = parse_datetime(params.get("inicio") or "")
     if starts_at is None or timezone.is_naive(starts_at):
         raise ApplicationError(_("Escolha um dos horários livres."))
-    subject = agenda.subjects.filter(pk=params.get("assunto") or 0, is_active=True).first() if str(params.get("assunto") or "").isdigit() else None
+    subject = (
+        agenda.subjects.filter(pk=params.get("assunto") or 0, is_active=True).first()
+        if str(params.get("assunto") or "").isdigit()
+        else None
+    )
     resource = None
     if str(params.get("atendente") or "").isdigit():
         resource = Resource.objects.filter(pk=params["atendente"], agendas=agenda, is_active=True).first()
@@ -186,7 +208,9 @@ def citizen_confirm(request: HttpRequest, agenda_code: str) -> HttpResponse:
         except ApplicationError as error:
             error_message = error.message
         else:
-            messages.success(request, _("Agendamento confirmado. Enviamos os detalhes e o convite para o seu e-mail."))
+            messages.success(
+                request, _("Agendamento confirmado. Enviamos os detalhes e o convite para o seu e-mail.")
+            )
             return redirect("scheduling:citizen_appointment", appointment_code=appointment.code)
     status = 400 if error_message or (request.method == "POST") else 200
     local = timezone.localtime(choice["starts_at"], agenda_zone(agenda)) if choice else None
@@ -212,8 +236,11 @@ def _citizen_appointment_context(request: HttpRequest, appointment: Any, **extra
         "title": _("Seu agendamento"),
         "appointment": appointment,
         "local": timezone.localtime(appointment.starts_at, agenda_zone(appointment.agenda)),
-        "can_change": appointment.status == AppointmentStatus.BOOKED and now <= services.cancel_deadline(appointment),
-        "cancel_until": timezone.localtime(services.cancel_deadline(appointment), agenda_zone(appointment.agenda)),
+        "can_change": appointment.status == AppointmentStatus.BOOKED
+        and now <= services.cancel_deadline(appointment),
+        "cancel_until": timezone.localtime(
+            services.cancel_deadline(appointment), agenda_zone(appointment.agenda)
+        ),
         "cancel_form": extra.pop("cancel_form", CancelForm()),
         "upload_form": extra.pop("upload_form", UploadForm()),
         "nup_digits": nup_digits(appointment.case.nup) if appointment.case_id else "",
@@ -225,7 +252,9 @@ def _citizen_appointment_context(request: HttpRequest, appointment: Any, **extra
 @citizen_required
 def citizen_appointment(request: HttpRequest, appointment_code: str) -> HttpResponse:
     appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
-    return render(request, "scheduling/citizen_appointment.html", _citizen_appointment_context(request, appointment))
+    return render(
+        request, "scheduling/citizen_appointment.html", _citizen_appointment_context(request, appointment)
+    )
 
 
 @require_POST
@@ -235,7 +264,9 @@ def citizen_cancel(request: HttpRequest, appointment_code: str) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.appointment_cancel(appointment=appointment, actor=request.user, reason=form.cleaned_data["motivo"])
+            services.appointment_cancel(
+                appointment=appointment, actor=request.user, reason=form.cleaned_data["motivo"]
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -259,7 +290,10 @@ def citizen_reschedule(request: HttpRequest, appointment_code: str) -> HttpRespo
         try:
             choice = _choice_from_query(agenda, request.POST)
             new = services.appointment_reschedule(
-                appointment=appointment, actor=request.user, starts_at=choice["starts_at"], resource=choice["resource"]
+                appointment=appointment,
+                actor=request.user,
+                starts_at=choice["starts_at"],
+                resource=choice["resource"],
             )
         except ApplicationError as error:
             error_message = error.message
@@ -283,13 +317,16 @@ def citizen_reschedule(request: HttpRequest, appointment_code: str) -> HttpRespo
 def citizen_ics(request: HttpRequest, appointment_code: str) -> HttpResponse:
     appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
     response = HttpResponse(
-        appointment_ics(appointment, url=services.appointment_url(appointment)), content_type="text/calendar; charset=utf-8"
+        appointment_ics(appointment, url=services.appointment_url(appointment)),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="agendamento.ics"'
     return response
 
 
-def _room_response(request: HttpRequest, appointment: Any, template: str, extra: dict[str, Any]) -> HttpResponse:
+def _room_response(
+    request: HttpRequest, appointment: Any, template: str, extra: dict[str, Any]
+) -> HttpResponse:
     try:
         access = services.video_room_access(appointment=appointment, user=request.user)
     except PermissionDenied as error:
@@ -310,13 +347,14 @@ def _room_response(request: HttpRequest, appointment: Any, template: str, extra:
 @never_cache
 def citizen_room(request: HttpRequest, appointment_code: str) -> HttpResponse:
     appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
-    return _room_response(
-        request, appointment, "scheduling/citizen_room.html", {"upload_form": UploadForm()}
-    )
+    return _room_response(request, appointment, "scheduling/citizen_room.html", {"upload_form": UploadForm()})
 
 
 def _uploads(request: HttpRequest) -> list[Upload]:
-    return [Upload(name=upload.name or "arquivo", file=upload, label=_("Documento do atendimento")) for upload in request.FILES.getlist("arquivo")]
+    return [
+        Upload(name=upload.name or "arquivo", file=upload, label=_("Documento do atendimento"))
+        for upload in request.FILES.getlist("arquivo")
+    ]
 
 
 @require_POST
@@ -326,12 +364,19 @@ def citizen_upload(request: HttpRequest, appointment_code: str) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.appointment_document_attach(appointment=appointment, actor=request.user, uploads=_uploads(request))
+            services.appointment_document_attach(
+                appointment=appointment, actor=request.user, uploads=_uploads(request)
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Documento enviado. O atendente já pode vê-lo no protocolo."))
-            return redirect(request.POST.get("voltar") == "sala" and "scheduling:citizen_room" or "scheduling:citizen_appointment", appointment_code=appointment.code)
+            return redirect(
+                request.POST.get("voltar") == "sala"
+                and "scheduling:citizen_room"
+                or "scheduling:citizen_appointment",
+                appointment_code=appointment.code,
+            )
     return render(
         request,
         "scheduling/citizen_appointment.html",
@@ -353,7 +398,9 @@ def staff_agenda_page(request: HttpRequest) -> HttpResponse:
     first = day - dt.timedelta(days=day.weekday()) if view == "semana" else day
     last = first + dt.timedelta(days=6) if view == "semana" else day
     appointments = list(staff_agenda(user=request.user, first_day=first, last_day=last, mine_only=mine_only))
-    days: dict[dt.date, list[Any]] = {first + dt.timedelta(days=offset): [] for offset in range((last - first).days + 1)}
+    days: dict[dt.date, list[Any]] = {
+        first + dt.timedelta(days=offset): [] for offset in range((last - first).days + 1)
+    }
     for appointment in appointments:
         days.setdefault(timezone.localtime(appointment.starts_at).date(), []).append(appointment)
     step = WEEK if view == "semana" else dt.timedelta(days=1)
@@ -366,7 +413,10 @@ def staff_agenda_page(request: HttpRequest) -> HttpResponse:
             "day": day,
             "first": first,
             "last": last,
-            "days": [{"date": key, "weekday": Weekday(key.weekday()).label, "items": items} for key, items in days.items()],
+            "days": [
+                {"date": key, "weekday": Weekday(key.weekday()).label, "items": items}
+                for key, items in days.items()
+            ],
             "previous": (first - step).isoformat(),
             "next": (first + step).isoformat(),
             "mine_only": mine_only,
@@ -383,7 +433,9 @@ def _staff_appointment_context(request: HttpRequest, appointment: Any, **extra: 
         "appointment": appointment,
         "local": timezone.localtime(appointment.starts_at, agenda_zone(appointment.agenda)),
         "citizen_cases": citizen_cases,
-        "documents": case_documents(case=appointment.case, for_requester=False) if appointment.case_id else [],
+        "documents": case_documents(case=appointment.case, for_requester=False)
+        if appointment.case_id
+        else [],
         "nup_digits": nup_digits(appointment.case.nup) if appointment.case_id else "",
         "finish_form": extra.pop("finish_form", FinishForm()),
         "upload_form": extra.pop("upload_form", UploadForm()),
@@ -397,7 +449,9 @@ def _staff_appointment_context(request: HttpRequest, appointment: Any, **extra: 
 @staff_required
 def staff_appointment(request: HttpRequest, appointment_code: str) -> HttpResponse:
     appointment = appointment_get_for_staff(user=request.user, code=appointment_code)
-    return render(request, "scheduling/staff_appointment.html", _staff_appointment_context(request, appointment))
+    return render(
+        request, "scheduling/staff_appointment.html", _staff_appointment_context(request, appointment)
+    )
 
 
 @require_GET
@@ -415,7 +469,9 @@ STAFF_ACTIONS = {"iniciar", "encerrar", "falta", "cancelar", "anexar"}
 
 @require_POST
 @staff_required
-def staff_appointment_action(request: HttpRequest, appointment_code: str, appointment_action: str) -> HttpResponse:
+def staff_appointment_action(
+    request: HttpRequest, appointment_code: str, appointment_action: str
+) -> HttpResponse:
     appointment = appointment_get_for_staff(user=request.user, code=appointment_code)
     if appointment_action not in STAFF_ACTIONS:
         raise Http404
@@ -427,14 +483,14 @@ def staff_appointment_action(request: HttpRequest, appointment_code: str, appoin
             if appointment.agenda.is_video:
                 return redirect("scheduling:staff_room", appointment_code=appointment.code)
         elif appointment_action == "encerrar":
-            form = forms["finish_form"] = FinishForm(request.POST)
-            if not form.is_valid():
+            finish = forms["finish_form"] = FinishForm(request.POST)
+            if not finish.is_valid():
                 raise ApplicationError(_("Confira os campos destacados."))
             services.appointment_finish(
                 appointment=appointment,
                 actor=request.user,
-                outcome=form.cleaned_data["resultado"],
-                notes=form.cleaned_data["anotacoes"],
+                outcome=finish.cleaned_data["resultado"],
+                notes=finish.cleaned_data["anotacoes"],
             )
             messages.success(request, _("Atendimento registrado no protocolo."))
         elif appointment_action == "falta":
@@ -444,13 +500,17 @@ def staff_appointment_action(request: HttpRequest, appointment_code: str, appoin
             form = forms["cancel_form"] = CancelForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(_("Confira os campos destacados."))
-            services.appointment_cancel(appointment=appointment, actor=request.user, reason=form.cleaned_data["motivo"])
+            services.appointment_cancel(
+                appointment=appointment, actor=request.user, reason=form.cleaned_data["motivo"]
+            )
             messages.success(request, _("Agendamento cancelado; o cidadão foi avisado."))
         else:
-            form = forms["upload_form"] = UploadForm(request.POST, request.FILES)
-            if not form.is_valid():
+            upload = forms["upload_form"] = UploadForm(request.POST, request.FILES)
+            if not upload.is_valid():
                 raise ApplicationError(_("Escolha o arquivo."))
-            services.appointment_document_attach(appointment=appointment, actor=request.user, uploads=_uploads(request))
+            services.appointment_document_attach(
+                appointment=appointment, actor=request.user, uploads=_uploads(request)
+            )
             messages.success(request, _("Documento juntado ao protocolo."))
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -473,17 +533,28 @@ def staff_feed(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("acao") == "revogar":
             services.calendar_feed_revoke(user=request.user)
-            messages.success(request, _("Endereço revogado: os calendários que o usavam param de receber a agenda."))
+            messages.success(
+                request, _("Endereço revogado: os calendários que o usavam param de receber a agenda.")
+            )
             return redirect("scheduling:staff_feed")
         if request.POST.get("acao") != "criar":
             messages.error(request, _("Escolha criar um novo endereço ou revogar o atual."))
-            return render(request, "scheduling/staff_feed.html", {"title": _("Agenda no seu calendário"), "feed": calendar_feed_active(user=request.user)}, status=400)
+            return render(
+                request,
+                "scheduling/staff_feed.html",
+                {"title": _("Agenda no seu calendário"), "feed": calendar_feed_active(user=request.user)},
+                status=400,
+            )
         _feed, token = services.calendar_feed_create(user=request.user)
         new_url = request.build_absolute_uri(reverse("scheduling:feed", kwargs={"feed_token": token}))
     response = render(
         request,
         "scheduling/staff_feed.html",
-        {"title": _("Agenda no seu calendário"), "feed": calendar_feed_active(user=request.user), "new_url": new_url},
+        {
+            "title": _("Agenda no seu calendário"),
+            "feed": calendar_feed_active(user=request.user),
+            "new_url": new_url,
+        },
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -497,7 +568,9 @@ def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     appointments = list(
-        staff_agenda(user=owner.user, first_day=today - dt.timedelta(days=30), last_day=today + dt.timedelta(days=90))
+        staff_agenda(
+            user=owner.user, first_day=today - dt.timedelta(days=30), last_day=today + dt.timedelta(days=90)
+        )
     )
     body = agenda_feed_ics(
         appointments,
@@ -528,7 +601,9 @@ def staff_figures(request: HttpRequest) -> HttpResponse:
             {
                 "agenda": agenda,
                 "slot": timezone.localtime(slot.starts_at, agenda_zone(agenda)) if slot else None,
-                "days": (timezone.localtime(slot.starts_at, agenda_zone(agenda)).date() - today).days if slot else None,
+                "days": (timezone.localtime(slot.starts_at, agenda_zone(agenda)).date() - today).days
+                if slot
+                else None,
             }
         )
     return render(
@@ -557,7 +632,11 @@ def _agenda_or_404(agenda_id: int) -> Agenda:
 @require_GET
 @municipal_admin_required
 def admin_agenda_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "scheduling/admin_agenda_list.html", {"title": _("Agendamento"), "agendas": agenda_list_admin()})
+    return render(
+        request,
+        "scheduling/admin_agenda_list.html",
+        {"title": _("Agendamento"), "agendas": agenda_list_admin()},
+    )
 
 
 def _agenda_edit(request: HttpRequest, agenda: Agenda | None) -> HttpResponse:
@@ -575,7 +654,9 @@ def _agenda_edit(request: HttpRequest, agenda: Agenda | None) -> HttpResponse:
                     **values,
                 )
             except ApplicationError as error:
-                field = {"subjects": "assuntos", "attendants": "atendentes"}.get(error.extra.get("field", ""), error.extra.get("field"))
+                field = {"subjects": "assuntos", "attendants": "atendentes"}.get(
+                    error.extra.get("field", ""), error.extra.get("field")
+                )
                 form.add_error(field if field in form.fields else None, error.message)
             else:
                 messages.success(request, _("Serviço de agendamento salvo."))
@@ -584,7 +665,12 @@ def _agenda_edit(request: HttpRequest, agenda: Agenda | None) -> HttpResponse:
     return render(
         request,
         "scheduling/admin_agenda_form.html",
-        {"title": agenda.name if agenda else _("Novo serviço de agendamento"), "agenda": agenda, "form": form, "resources": resources},
+        {
+            "title": agenda.name if agenda else _("Novo serviço de agendamento"),
+            "agenda": agenda,
+            "form": form,
+            "resources": resources,
+        },
         status=status,
     )
 
@@ -608,7 +694,15 @@ def _resource_or_404(agenda: Agenda, resource_id: int) -> Resource:
     return resource
 
 
-def _resource_page(request: HttpRequest, agenda: Agenda, resource: Resource, *, rule_form: Any = None, exception_form: Any = None, status: int = 200) -> HttpResponse:
+def _resource_page(
+    request: HttpRequest,
+    agenda: Agenda,
+    resource: Resource,
+    *,
+    rule_form: Any = None,
+    exception_form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
     zone = agenda_zone(agenda)
     now = timezone.now()
     return render(
@@ -618,8 +712,12 @@ def _resource_page(request: HttpRequest, agenda: Agenda, resource: Resource, *, 
             "title": resource.name,
             "agenda": agenda,
             "resource": resource,
-            "rules": AvailabilityRule.objects.filter(resource=resource).select_related("agenda").order_by("weekday", "start_time"),
-            "exceptions": AvailabilityException.objects.filter(resource=resource, ends_at__gte=now).order_by("starts_at"),
+            "rules": AvailabilityRule.objects.filter(resource=resource)
+            .select_related("agenda")
+            .order_by("weekday", "start_time"),
+            "exceptions": AvailabilityException.objects.filter(resource=resource, ends_at__gte=now).order_by(
+                "starts_at"
+            ),
             "rule_form": rule_form or RuleForm(),
             "exception_form": exception_form or ExceptionForm(),
             "zone": zone,
@@ -654,7 +752,12 @@ def admin_rule_add(request: HttpRequest, agenda_id: int, resource_id: int) -> Ht
                 capacity=form.cleaned_data["vagas"],
             )
         except ApplicationError as error:
-            field = {"weekdays": "dias", "start_time": "inicio", "end_time": "fim", "valid_until": "valido_ate"}.get(error.extra.get("field", ""))
+            field = {
+                "weekdays": "dias",
+                "start_time": "inicio",
+                "end_time": "fim",
+                "valid_until": "valido_ate",
+            }.get(error.extra.get("field", ""))
             form.add_error(field, error.message)
         else:
             messages.success(request, _("Horário adicionado."))
@@ -701,7 +804,9 @@ def admin_exception_add(request: HttpRequest, agenda_id: int, resource_id: int) 
 
 @require_POST
 @municipal_admin_required
-def admin_exception_remove(request: HttpRequest, agenda_id: int, resource_id: int, exception_id: int) -> HttpResponse:
+def admin_exception_remove(
+    request: HttpRequest, agenda_id: int, resource_id: int, exception_id: int
+) -> HttpResponse:
     agenda = _agenda_or_404(agenda_id)
     resource = _resource_or_404(agenda, resource_id)
     exception = AvailabilityException.objects.filter(pk=exception_id, resource=resource).first()

@@ -42,12 +42,20 @@ def _sample(municipality):
                 "horizon_days": 60,
             },
         )
-        resource, _created = Resource.objects.get_or_create(user=staff, defaults={"name": staff.full_name, "unit": unit})
+        resource, _created = Resource.objects.get_or_create(
+            user=staff, defaults={"name": staff.full_name, "unit": unit}
+        )
         AgendaResource.objects.get_or_create(agenda=agenda, resource=resource)
-        if not AvailabilityRule.objects.filter(agenda=agenda, resource=resource, start_time=dt.time(0, 0)).exists():
+        if not AvailabilityRule.objects.filter(
+            agenda=agenda, resource=resource, start_time=dt.time(0, 0)
+        ).exists():
             for weekday in range(7):
                 AvailabilityRule.objects.create(
-                    agenda=agenda, resource=resource, weekday=weekday, start_time=dt.time(0, 0), end_time=dt.time(4, 0)
+                    agenda=agenda,
+                    resource=resource,
+                    weekday=weekday,
+                    start_time=dt.time(0, 0),
+                    end_time=dt.time(4, 0),
                 )
         return agenda, resource
 
@@ -100,10 +108,15 @@ def exception_id_of(municipality) -> int:
     _agenda, resource = _sample(municipality)
     with tenant_context(municipality):
         start = timezone.now().replace(microsecond=0) + dt.timedelta(days=200)
-        exception = AvailabilityException.objects.filter(resource=resource, reason="Amostra de isolamento").first()
+        exception = AvailabilityException.objects.filter(
+            resource=resource, reason="Amostra de isolamento"
+        ).first()
         if exception is None:
             exception = AvailabilityException.objects.create(
-                resource=resource, starts_at=start, ends_at=start + dt.timedelta(hours=1), reason="Amostra de isolamento"
+                resource=resource,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1),
+                reason="Amostra de isolamento",
             )
         return exception.pk
 
@@ -116,7 +129,11 @@ def public_names(municipality) -> set[str]:
 
     _sample(municipality)
     with tenant_context(municipality):
-        return set(Resource.objects.filter(agendas__is_public=True, agendas__is_active=True).values_list("name", flat=True))
+        return set(
+            Resource.objects.filter(agendas__is_public=True, agendas__is_active=True).values_list(
+                "name", flat=True
+            )
+        )
 
 
 PARAMETER_FACTORIES: dict[str, object] = {
@@ -154,14 +171,20 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "scheduling:citizen_appointment": _citizen_page,
     # the sample is 20 days ahead: the citizen cancels it (302)
     "scheduling:citizen_cancel": {"GET": _not_allowed, "POST": {**_citizen, "citizen": REDIRECT}},
-    "scheduling:citizen_reschedule": {"GET": {**_citizen, "citizen": OK}, "POST": {**_citizen, "citizen": BAD}},
+    "scheduling:citizen_reschedule": {
+        "GET": {**_citizen, "citizen": OK},
+        "POST": {**_citizen, "citizen": BAD},
+    },
     "scheduling:citizen_room": _citizen_page,
     "scheduling:citizen_ics": _citizen_page,
     "scheduling:citizen_upload": {"GET": _not_allowed, "POST": {**_citizen, "citizen": BAD}},
     "scheduling:feed": {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": _not_allowed},
     "scheduling:staff_agenda": {"GET": _staff_all, "POST": _not_allowed},
     "scheduling:staff_figures": {"GET": {**_staff_all, "staff": NOT_FOUND}, "POST": _not_allowed},
-    "scheduling:staff_feed": {"GET": _staff_all, "POST": {**_to_login, "staff": BAD, "manager": BAD, "admin": BAD}},
+    "scheduling:staff_feed": {
+        "GET": _staff_all,
+        "POST": {**_to_login, "staff": BAD, "manager": BAD, "admin": BAD},
+    },
     "scheduling:staff_appointment": {"GET": _staff_sample, "POST": _not_allowed},
     "scheduling:staff_room": {"GET": _staff_sample, "POST": _not_allowed},
     # starting 20 days early is refused (400) and changes nothing
@@ -170,8 +193,14 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": {**_to_login, "staff": BAD, "manager": BAD, "admin": NOT_FOUND},
     },
     "scheduling:admin_agenda_list": {"GET": {**_admin_nobody, "admin": OK}, "POST": _not_allowed},
-    "scheduling:admin_agenda_create": {"GET": {**_admin_nobody, "admin": OK}, "POST": {**_admin_nobody, "admin": BAD}},
-    "scheduling:admin_agenda_edit": {"GET": {**_admin_nobody, "admin": OK}, "POST": {**_admin_nobody, "admin": BAD}},
+    "scheduling:admin_agenda_create": {
+        "GET": {**_admin_nobody, "admin": OK},
+        "POST": {**_admin_nobody, "admin": BAD},
+    },
+    "scheduling:admin_agenda_edit": {
+        "GET": {**_admin_nobody, "admin": OK},
+        "POST": {**_admin_nobody, "admin": BAD},
+    },
     "scheduling:admin_resource": {"GET": {**_admin_nobody, "admin": OK}, "POST": _not_allowed},
     "scheduling:admin_rule_add": {"GET": _not_allowed, "POST": {**_admin_nobody, "admin": BAD}},
     "scheduling:admin_rule_remove": {"GET": _not_allowed, "POST": {**_admin_nobody, "admin": REDIRECT}},
@@ -198,6 +227,12 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     },
     "scheduling_api:staff_agenda": {
         "GET": {**_api_nobody, "citizen": FORBIDDEN, "staff": OK, "manager": OK, "admin": OK},
-        "POST": {**_api_nobody, "citizen": FORBIDDEN, "staff": NOT_ALLOWED, "manager": NOT_ALLOWED, "admin": NOT_ALLOWED},
+        "POST": {
+            **_api_nobody,
+            "citizen": FORBIDDEN,
+            "staff": NOT_ALLOWED,
+            "manager": NOT_ALLOWED,
+            "admin": NOT_ALLOWED,
+        },
     },
 }

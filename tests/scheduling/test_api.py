@@ -30,7 +30,9 @@ def test_a_citizen_books_reschedules_and_cancels_over_the_api(gravatai, login_as
     )
     assert booked.status_code == 201, booked.content
     body = booked.json()
-    assert body["status"] == "agendado" and body["subject"] == "ISS" and body["case_nup"]
+    assert body["status"] == "agendado"
+    assert body["subject"] == "ISS"
+    assert body["case_nup"]
 
     # the same slot again: a clear Portuguese refusal, nothing new
     with tenant_context(gravatai):
@@ -43,8 +45,13 @@ def test_a_citizen_books_reschedules_and_cancels_over_the_api(gravatai, login_as
     assert again.status_code == 400
     assert again.json() in (
         {"starts_at": ["Este horário já foi reservado. Escolha outro horário."]},
-        {"starts_at": ["Você já tem 1 agendamento(s) neste serviço em " + timezone.localtime(
-            dt.datetime.fromisoformat(first["starts_at"])).strftime("%d/%m/%Y") + ", o limite por dia."]},
+        {
+            "starts_at": [
+                "Você já tem 1 agendamento(s) neste serviço em "
+                + timezone.localtime(dt.datetime.fromisoformat(first["starts_at"])).strftime("%d/%m/%Y")
+                + ", o limite por dia."
+            ]
+        },
     )
     past = citizen.post(
         "/api/v1/scheduling/bookings/",
@@ -64,7 +71,9 @@ def test_a_citizen_books_reschedules_and_cancels_over_the_api(gravatai, login_as
     assert moved.status_code == 200, moved.content
     new_code = moved.json()["code"]
     assert moved.json()["starts_at"] == later["starts_at"].replace("-03:00", "-03:00")
-    cancelled = citizen.post(f"/api/v1/scheduling/bookings/{new_code}/cancel/", {}, content_type="application/json")
+    cancelled = citizen.post(
+        f"/api/v1/scheduling/bookings/{new_code}/cancel/", {}, content_type="application/json"
+    )
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelado"
     listing = citizen.get("/api/v1/scheduling/bookings/").json()
@@ -74,7 +83,9 @@ def test_a_citizen_books_reschedules_and_cancels_over_the_api(gravatai, login_as
 def test_slot_filters_are_checked(gravatai, login_as):
     client = login_as("anonymous", None)
     response = client.get(
-        f"/api/v1/scheduling/agendas/{CODE}/slots/", {"start": "2030-01-10", "end": "2030-01-01"}, HTTP_HOST="gravatai.localhost"
+        f"/api/v1/scheduling/agendas/{CODE}/slots/",
+        {"start": "2030-01-10", "end": "2030-01-01"},
+        HTTP_HOST="gravatai.localhost",
     )
     assert response.status_code == 400
     assert response.json() == {"end": ["A data final deve ser depois da inicial."]}

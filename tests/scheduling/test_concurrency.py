@@ -29,12 +29,17 @@ def test_many_connections_booking_one_slot_get_exactly_one_booking(django_db_set
             subject = agenda.subjects.get(name="ITBI")
             citizens = [
                 User.objects.create_user(
-                    f"concorrente{index}@exemplo.com.br", "x", full_name=f"Concorrente {index}", kind="citizen"
+                    f"concorrente{index}@exemplo.com.br",
+                    "x",
+                    full_name=f"Concorrente {index}",
+                    kind="citizen",
                 )
                 for index in range(CLIENTS)
             ]
             slot = slot_list_free(
-                agenda=agenda, first_day=timezone.localdate() + dt.timedelta(days=3), resource_ids=[resource.pk]
+                agenda=agenda,
+                first_day=timezone.localdate() + dt.timedelta(days=3),
+                resource_ids=[resource.pk],
             )[0]
             cases_before = Case.objects.count()
         barrier = threading.Barrier(CLIENTS)
@@ -47,7 +52,11 @@ def test_many_connections_booking_one_slot_get_exactly_one_booking(django_db_set
                     barrier.wait(timeout=30)
                     try:
                         appointment_book(
-                            agenda=agenda, citizen=citizen, starts_at=slot.starts_at, resource=resource, subject=subject
+                            agenda=agenda,
+                            citizen=citizen,
+                            starts_at=slot.starts_at,
+                            resource=resource,
+                            subject=subject,
                         )
                         outcomes.append("booked")
                     except ApplicationError as error:

@@ -67,7 +67,10 @@ def test_bad_slot_in_the_confirmation_is_refused(gravatai, login_as):
     past = (timezone.now() - dt.timedelta(days=1)).isoformat()
     response = client.post(f"/agendamento/{CODE}/confirmar/?inicio={past.replace('+', '%2B')}", {})
     assert response.status_code == 400
-    assert "Escolha o assunto do atendimento" in response.content.decode() or "já passou" in response.content.decode()
+    assert (
+        "Escolha o assunto do atendimento" in response.content.decode()
+        or "já passou" in response.content.decode()
+    )
     response = client.post(f"/agendamento/{CODE}/confirmar/?inicio=amanha", {})
     assert response.status_code == 400
     assert "Escolha um dos horários livres" in response.content.decode()
@@ -82,7 +85,10 @@ def test_staff_agenda_appointment_room_and_attendance(gravatai, login_as, settin
         citizen = User.objects.get(email="cidadao@exemplo.com.br")
         resource = Resource.objects.get(user__email="servidor@gravatai.rs.gov.br")
         appointment = appointment_book(
-            agenda=agenda, citizen=citizen, starts_at=_mine(gravatai).starts_at, resource=resource,
+            agenda=agenda,
+            citizen=citizen,
+            starts_at=_mine(gravatai).starts_at,
+            resource=resource,
             subject=agenda.subjects.get(name="ISS"),
         )
     staff = login_as("staff", gravatai)
@@ -110,7 +116,9 @@ def _mine(gravatai):
         resource = Resource.objects.get(user__email="servidor@gravatai.rs.gov.br")
         agenda = Agenda.objects.get(code=CODE)
         today = timezone.localdate()
-        return slot_list_free(agenda=agenda, first_day=today + dt.timedelta(days=2), resource_ids=[resource.pk])[0]
+        return slot_list_free(
+            agenda=agenda, first_day=today + dt.timedelta(days=2), resource_ids=[resource.pk]
+        )[0]
 
 
 def test_staff_feed_is_private_and_revocable(gravatai, login_as):

@@ -32,7 +32,12 @@ def jitsi(settings):
 @pytest.fixture
 def booked(video_agenda, inspector_resource, citizen, iptu):
     return appointment_book(
-        agenda=video_agenda, citizen=citizen, starts_at=at(12, 10), resource=inspector_resource, subject=iptu, now=NOW
+        agenda=video_agenda,
+        citizen=citizen,
+        starts_at=at(12, 10),
+        resource=inspector_resource,
+        subject=iptu,
+        now=NOW,
     )
 
 
@@ -58,13 +63,18 @@ def test_staff_token_is_a_moderator_token_for_this_room_in_the_window(jitsi, boo
         "room": booked.video.room_name,
         "nbf": int(at(12, 9, 50).timestamp()),
         "exp": int(at(12, 10, 30).timestamp()),
-        "context": {"user": {"name": "Gabriela Fiscal", "email": "servidor@gravatai.rs.gov.br", "moderator": "true"}},
+        "context": {
+            "user": {"name": "Gabriela Fiscal", "email": "servidor@gravatai.rs.gov.br", "moderator": "true"}
+        },
     }
 
 
-def test_the_citizen_waits_for_the_attendant_then_gets_a_non_moderator_token(jitsi, booked, citizen, inspector):
+def test_the_citizen_waits_for_the_attendant_then_gets_a_non_moderator_token(
+    jitsi, booked, citizen, inspector
+):
     waiting = video_room_access(appointment=booked, user=citizen, now=at(12, 9, 55))
-    assert waiting.join is None and waiting.is_waiting
+    assert waiting.join is None
+    assert waiting.is_waiting
     assert "o atendente ainda não abriu a sala" in waiting.reason
     appointment_start(appointment=booked, actor=inspector, now=at(12, 9, 56))
     booked.refresh_from_db()
@@ -84,19 +94,25 @@ def test_no_token_outside_the_window_nor_for_someone_elses_room(jitsi, booked, o
     from django.contrib.auth import get_user_model
 
     early = video_room_access(appointment=booked, user=booked.citizen, now=at(12, 9, 49))
-    assert early.join is None and "A sala abre às 09:50 de 12/03/2030" in early.reason
+    assert early.join is None
+    assert "A sala abre às 09:50 de 12/03/2030" in early.reason
     staff = booked.resource.user
     late = video_room_access(appointment=booked, user=staff, now=at(12, 10, 30))
-    assert late.join is None and "já terminou" in late.reason
+    assert late.join is None
+    assert "já terminou" in late.reason
     with pytest.raises(PermissionDenied):
         video_room_access(appointment=booked, user=other_citizen, now=at(12, 10))
-    outsider = get_user_model().objects.create_user("outro@gravatai.rs.gov.br", "x", full_name="Fora", kind="staff")
+    outsider = get_user_model().objects.create_user(
+        "outro@gravatai.rs.gov.br", "x", full_name="Fora", kind="staff"
+    )
     with pytest.raises(PermissionDenied):
         video_room_access(appointment=booked, user=outsider, now=at(12, 10))
 
 
 def test_a_token_opens_only_its_own_room(jitsi, video_agenda, booked, inspector, other_citizen, iptu):
-    other = appointment_book(agenda=video_agenda, citizen=other_citizen, starts_at=at(12, 10), subject=iptu, now=NOW)
+    other = appointment_book(
+        agenda=video_agenda, citizen=other_citizen, starts_at=at(12, 10), subject=iptu, now=NOW
+    )
     mine = _claims(video_room_access(appointment=booked, user=inspector, now=at(12, 10)).join.token)
     assert other.video.room_name != booked.video.room_name
     assert mine["room"] == booked.video.room_name != "*"
@@ -124,16 +140,26 @@ def test_the_room_page_loads_the_iframe_api_from_the_configured_domain(jitsi, gr
         AvailabilityRule.objects.filter(resource=resource).delete()
         start = (now - dt.timedelta(minutes=now.minute % 30 + 30)).replace(second=0, microsecond=0)
         AvailabilityRule.objects.create(
-            agenda=agenda, resource=resource, weekday=start.weekday(), start_time=start.time(),
-            end_time=min((start + dt.timedelta(hours=2)).time(), dt.time(23, 59)) if start.hour < 22 else dt.time(23, 59),
+            agenda=agenda,
+            resource=resource,
+            weekday=start.weekday(),
+            start_time=start.time(),
+            end_time=min((start + dt.timedelta(hours=2)).time(), dt.time(23, 59))
+            if start.hour < 22
+            else dt.time(23, 59),
         )
         agenda.closes_on_holidays = False
         agenda.save()
         slot_start = start + dt.timedelta(minutes=30)
         appointment = appointment_book(
-            agenda=agenda, citizen=User.objects.get(email="cidadao@exemplo.com.br"), starts_at=slot_start,
-            resource=resource, subject=agenda.subjects.get(name="NFS-e"), channel="balcao",
-            booked_by=resource.user, now=now - dt.timedelta(hours=1),
+            agenda=agenda,
+            citizen=User.objects.get(email="cidadao@exemplo.com.br"),
+            starts_at=slot_start,
+            resource=resource,
+            subject=agenda.subjects.get(name="NFS-e"),
+            channel="balcao",
+            booked_by=resource.user,
+            now=now - dt.timedelta(hours=1),
         )
     response = login_as("staff", gravatai).get(f"/staff/agenda/{appointment.code}/sala/")
     assert response.status_code == 200

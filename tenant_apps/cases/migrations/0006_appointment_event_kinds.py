@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_case_document_visibility'),
+        ("cases", "0005_case_document_visibility"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('opened', 'Protocolo aberto'), ('dispatched', 'Despacho'), ('forwarded', 'Tramitado'), ('assigned', 'Atribuído'), ('information_requested', 'Informações solicitadas ao cidadão'), ('information_answered', 'Cidadão respondeu'), ('attached', 'Documento anexado'), ('closed', 'Concluído'), ('reopened', 'Reaberto'), ('appointment_booked', 'Atendimento agendado'), ('appointment_rescheduled', 'Atendimento remarcado'), ('appointment_cancelled', 'Agendamento cancelado'), ('attendance_started', 'Atendimento iniciado'), ('attendance_ended', 'Atendimento realizado'), ('attendance_no_show', 'Cidadão não compareceu')], max_length=30),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("opened", "Protocolo aberto"),
+                    ("dispatched", "Despacho"),
+                    ("forwarded", "Tramitado"),
+                    ("assigned", "Atribuído"),
+                    ("information_requested", "Informações solicitadas ao cidadão"),
+                    ("information_answered", "Cidadão respondeu"),
+                    ("attached", "Documento anexado"),
+                    ("closed", "Concluído"),
+                    ("reopened", "Reaberto"),
+                    ("appointment_booked", "Atendimento agendado"),
+                    ("appointment_rescheduled", "Atendimento remarcado"),
+                    ("appointment_cancelled", "Agendamento cancelado"),
+                    ("attendance_started", "Atendimento iniciado"),
+                    ("attendance_ended", "Atendimento realizado"),
+                    ("attendance_no_show", "Cidadão não compareceu"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

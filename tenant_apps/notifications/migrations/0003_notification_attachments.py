@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_fallback_and_digest'),
+        ("notifications", "0002_fallback_and_digest"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='attachments',
-            field=models.JSONField(blank=True, default=list, verbose_name='anexos'),
+            model_name="notification",
+            name="attachments",
+            field=models.JSONField(blank=True, default=list, verbose_name="anexos"),
         ),
     ]

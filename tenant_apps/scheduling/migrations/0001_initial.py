@@ -4,19 +4,19 @@ import django.contrib.postgres.constraints
 import django.contrib.postgres.fields.ranges
 import django.core.validators
 import django.db.models.deletion
-import tenant_apps.scheduling.models
 from django.conf import settings
 from django.db import migrations, models
 
+import tenant_apps.scheduling.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0006_appointment_event_kinds'),
-        ('catalog', '0001_initial'),
-        ('org', '0001_initial'),
+        ("cases", "0006_appointment_event_kinds"),
+        ("catalog", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -28,287 +28,817 @@ class Migration(migrations.Migration):
             reverse_sql=migrations.RunSQL.noop,
         ),
         migrations.CreateModel(
-            name='Agenda',
+            name="Agenda",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='código')),
-                ('name', models.CharField(max_length=200, verbose_name='nome')),
-                ('description', models.TextField(blank=True, verbose_name='descrição')),
-                ('purpose', models.SlugField(default='atendimento', help_text='Módulo dono da agenda (atendimento, saúde...).', max_length=30, verbose_name='finalidade')),
-                ('mode', models.CharField(choices=[('presencial', 'Presencial'), ('video', 'Por vídeo')], default='video', max_length=12, verbose_name='forma de atendimento')),
-                ('location', models.CharField(blank=True, max_length=300, verbose_name='local do atendimento')),
-                ('time_zone', models.CharField(choices=[('America/Sao_Paulo', 'Horário de Brasília'), ('America/Bahia', 'Bahia'), ('America/Fortaleza', 'Fortaleza'), ('America/Recife', 'Recife'), ('America/Belem', 'Belém'), ('America/Manaus', 'Manaus'), ('America/Cuiaba', 'Cuiabá'), ('America/Campo_Grande', 'Campo Grande'), ('America/Porto_Velho', 'Porto Velho'), ('America/Boa_Vista', 'Boa Vista'), ('America/Rio_Branco', 'Rio Branco'), ('America/Noronha', 'Fernando de Noronha')], default='America/Sao_Paulo', max_length=40, verbose_name='fuso horário')),
-                ('slot_minutes', models.PositiveIntegerField(default=30, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(480)], verbose_name='duração de cada horário (minutos)')),
-                ('buffer_minutes', models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(240)], verbose_name='intervalo entre horários (minutos)')),
-                ('horizon_days', models.PositiveIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='agendamento com até quantos dias de antecedência')),
-                ('min_notice_minutes', models.PositiveIntegerField(default=60, validators=[django.core.validators.MaxValueValidator(43200)], verbose_name='antecedência mínima (minutos)')),
-                ('cancel_limit_hours', models.PositiveIntegerField(default=2, validators=[django.core.validators.MaxValueValidator(720)], verbose_name='cancelamento ou remarcação até quantas horas antes')),
-                ('daily_limit_per_citizen', models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='agendamentos por cidadão por dia')),
-                ('no_show_limit', models.PositiveIntegerField(default=3, help_text='0: nunca bloquear.', validators=[django.core.validators.MaxValueValidator(50)], verbose_name='faltas que bloqueiam o agendamento pela internet')),
-                ('no_show_block_days', models.PositiveIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='dias de bloqueio após as faltas')),
-                ('closes_on_holidays', models.BooleanField(default=True, verbose_name='fechado em feriados')),
-                ('booking_policy', models.CharField(default='default', help_text='Nome de uma regra em SCHEDULING_BOOKING_POLICIES.', max_length=40, verbose_name='regra de quem pode agendar')),
-                ('is_public', models.BooleanField(default=True, verbose_name='aberto ao agendamento pela internet')),
-                ('is_active', models.BooleanField(default=True, verbose_name='ativo')),
-                ('catalog_service', models.ForeignKey(blank=True, help_text='Cada agendamento abre (ou usa) um protocolo deste serviço, onde o atendimento fica registrado.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agendas', to='catalog.service', verbose_name='serviço da Carta de Serviços')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.orgunit', verbose_name='unidade responsável')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="código")),
+                ("name", models.CharField(max_length=200, verbose_name="nome")),
+                ("description", models.TextField(blank=True, verbose_name="descrição")),
+                (
+                    "purpose",
+                    models.SlugField(
+                        default="atendimento",
+                        help_text="Módulo dono da agenda (atendimento, saúde...).",
+                        max_length=30,
+                        verbose_name="finalidade",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("presencial", "Presencial"), ("video", "Por vídeo")],
+                        default="video",
+                        max_length=12,
+                        verbose_name="forma de atendimento",
+                    ),
+                ),
+                (
+                    "location",
+                    models.CharField(blank=True, max_length=300, verbose_name="local do atendimento"),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        choices=[
+                            ("America/Sao_Paulo", "Horário de Brasília"),
+                            ("America/Bahia", "Bahia"),
+                            ("America/Fortaleza", "Fortaleza"),
+                            ("America/Recife", "Recife"),
+                            ("America/Belem", "Belém"),
+                            ("America/Manaus", "Manaus"),
+                            ("America/Cuiaba", "Cuiabá"),
+                            ("America/Campo_Grande", "Campo Grande"),
+                            ("America/Porto_Velho", "Porto Velho"),
+                            ("America/Boa_Vista", "Boa Vista"),
+                            ("America/Rio_Branco", "Rio Branco"),
+                            ("America/Noronha", "Fernando de Noronha"),
+                        ],
+                        default="America/Sao_Paulo",
+                        max_length=40,
+                        verbose_name="fuso horário",
+                    ),
+                ),
+                (
+                    "slot_minutes",
+                    models.PositiveIntegerField(
+                        default=30,
+                        validators=[
+                            django.core.validators.MinValueValidator(5),
+                            django.core.validators.MaxValueValidator(480),
+                        ],
+                        verbose_name="duração de cada horário (minutos)",
+                    ),
+                ),
+                (
+                    "buffer_minutes",
+                    models.PositiveIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(240)],
+                        verbose_name="intervalo entre horários (minutos)",
+                    ),
+                ),
+                (
+                    "horizon_days",
+                    models.PositiveIntegerField(
+                        default=30,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                        verbose_name="agendamento com até quantos dias de antecedência",
+                    ),
+                ),
+                (
+                    "min_notice_minutes",
+                    models.PositiveIntegerField(
+                        default=60,
+                        validators=[django.core.validators.MaxValueValidator(43200)],
+                        verbose_name="antecedência mínima (minutos)",
+                    ),
+                ),
+                (
+                    "cancel_limit_hours",
+                    models.PositiveIntegerField(
+                        default=2,
+                        validators=[django.core.validators.MaxValueValidator(720)],
+                        verbose_name="cancelamento ou remarcação até quantas horas antes",
+                    ),
+                ),
+                (
+                    "daily_limit_per_citizen",
+                    models.PositiveIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                        verbose_name="agendamentos por cidadão por dia",
+                    ),
+                ),
+                (
+                    "no_show_limit",
+                    models.PositiveIntegerField(
+                        default=3,
+                        help_text="0: nunca bloquear.",
+                        validators=[django.core.validators.MaxValueValidator(50)],
+                        verbose_name="faltas que bloqueiam o agendamento pela internet",
+                    ),
+                ),
+                (
+                    "no_show_block_days",
+                    models.PositiveIntegerField(
+                        default=30,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                        verbose_name="dias de bloqueio após as faltas",
+                    ),
+                ),
+                ("closes_on_holidays", models.BooleanField(default=True, verbose_name="fechado em feriados")),
+                (
+                    "booking_policy",
+                    models.CharField(
+                        default="default",
+                        help_text="Nome de uma regra em SCHEDULING_BOOKING_POLICIES.",
+                        max_length=40,
+                        verbose_name="regra de quem pode agendar",
+                    ),
+                ),
+                (
+                    "is_public",
+                    models.BooleanField(default=True, verbose_name="aberto ao agendamento pela internet"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="ativo")),
+                (
+                    "catalog_service",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cada agendamento abre (ou usa) um protocolo deste serviço, onde o atendimento fica registrado.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agendas",
+                        to="catalog.service",
+                        verbose_name="serviço da Carta de Serviços",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.orgunit",
+                        verbose_name="unidade responsável",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agenda',
-                'verbose_name_plural': 'agendas',
-                'ordering': ['name'],
+                "verbose_name": "agenda",
+                "verbose_name_plural": "agendas",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaResource',
+            name="AgendaResource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agenda', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.agenda')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.agenda"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BookingBlock',
+            name="BookingBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('no_shows', models.PositiveIntegerField()),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
-                ('agenda', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='scheduling.agenda')),
-                ('citizen', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("no_shows", models.PositiveIntegerField()),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blocks",
+                        to="scheduling.agenda",
+                    ),
+                ),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-ends_at', '-id'],
+                "ordering": ["-ends_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200, verbose_name='nome')),
-                ('is_active', models.BooleanField(default=True, verbose_name='ativo')),
-                ('agendas', models.ManyToManyField(related_name='resources', through='scheduling.AgendaResource', to='scheduling.agenda')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.orgunit')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scheduling_resource', to=settings.AUTH_USER_MODEL, verbose_name='servidor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200, verbose_name="nome")),
+                ("is_active", models.BooleanField(default=True, verbose_name="ativo")),
+                (
+                    "agendas",
+                    models.ManyToManyField(
+                        related_name="resources", through="scheduling.AgendaResource", to="scheduling.agenda"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.orgunit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scheduling_resource",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="servidor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'atendente',
-                'verbose_name_plural': 'atendentes',
-                'ordering': ['name', 'id'],
+                "verbose_name": "atendente",
+                "verbose_name_plural": "atendentes",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='agendaresource',
-            name='resource',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.resource'),
+            model_name="agendaresource",
+            name="resource",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.resource"
+            ),
         ),
         migrations.CreateModel(
-            name='SlotKind',
+            name="SlotKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.SlugField(max_length=40, verbose_name='código')),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('duration_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(480)], verbose_name='duração (minutos)')),
-                ('is_bookable_online', models.BooleanField(default=True, verbose_name='agendável pela internet')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='ordem')),
-                ('agenda', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slot_kinds', to='scheduling.agenda')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.SlugField(max_length=40, verbose_name="código")),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                (
+                    "duration_minutes",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(5),
+                            django.core.validators.MaxValueValidator(480),
+                        ],
+                        verbose_name="duração (minutos)",
+                    ),
+                ),
+                (
+                    "is_bookable_online",
+                    models.BooleanField(default=True, verbose_name="agendável pela internet"),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="ordem")),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slot_kinds",
+                        to="scheduling.agenda",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tipo de horário',
-                'verbose_name_plural': 'tipos de horário',
-                'ordering': ['position', 'id'],
+                "verbose_name": "tipo de horário",
+                "verbose_name_plural": "tipos de horário",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AvailabilityRule',
+            name="AvailabilityRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Segunda-feira'), (1, 'Terça-feira'), (2, 'Quarta-feira'), (3, 'Quinta-feira'), (4, 'Sexta-feira'), (5, 'Sábado'), (6, 'Domingo')], verbose_name='dia da semana')),
-                ('start_time', models.TimeField(verbose_name='início')),
-                ('end_time', models.TimeField(verbose_name='fim')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='válido a partir de')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='válido até')),
-                ('capacity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='vagas por horário')),
-                ('agenda', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='scheduling.agenda')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='scheduling.resource')),
-                ('slot_kind', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.slotkind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Segunda-feira"),
+                            (1, "Terça-feira"),
+                            (2, "Quarta-feira"),
+                            (3, "Quinta-feira"),
+                            (4, "Sexta-feira"),
+                            (5, "Sábado"),
+                            (6, "Domingo"),
+                        ],
+                        verbose_name="dia da semana",
+                    ),
+                ),
+                ("start_time", models.TimeField(verbose_name="início")),
+                ("end_time", models.TimeField(verbose_name="fim")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="válido a partir de")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="válido até")),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="vagas por horário",
+                    ),
+                ),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="scheduling.agenda",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="scheduling.resource",
+                    ),
+                ),
+                (
+                    "slot_kind",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="scheduling.slotkind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'horário semanal',
-                'verbose_name_plural': 'horários semanais',
-                'ordering': ['weekday', 'start_time', 'id'],
+                "verbose_name": "horário semanal",
+                "verbose_name_plural": "horários semanais",
+                "ordering": ["weekday", "start_time", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120, verbose_name='assunto')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='ordem')),
-                ('is_active', models.BooleanField(default=True, verbose_name='ativo')),
-                ('agenda', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subjects', to='scheduling.agenda')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120, verbose_name="assunto")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="ordem")),
+                ("is_active", models.BooleanField(default=True, verbose_name="ativo")),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subjects",
+                        to="scheduling.agenda",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assunto',
-                'verbose_name_plural': 'assuntos',
-                'ordering': ['position', 'id'],
+                "verbose_name": "assunto",
+                "verbose_name_plural": "assuntos",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='código')),
-                ('seat', models.PositiveSmallIntegerField(default=1)),
-                ('starts_at', models.DateTimeField(verbose_name='início')),
-                ('ends_at', models.DateTimeField(verbose_name='fim')),
-                ('status', models.CharField(choices=[('agendado', 'Agendado'), ('em_atendimento', 'Em atendimento'), ('realizado', 'Realizado'), ('nao_compareceu', 'Não compareceu'), ('cancelado', 'Cancelado')], default='agendado', max_length=20, verbose_name='situação')),
-                ('channel', models.CharField(choices=[('online', 'Pela internet'), ('balcao', 'Pelo servidor'), ('api', 'API')], default='online', max_length=10, verbose_name='canal')),
-                ('notes', models.TextField(blank=True, verbose_name='observações do cidadão')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelado em')),
-                ('cancel_reason', models.CharField(blank=True, max_length=300, verbose_name='motivo do cancelamento')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='atendimento iniciado em')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='atendimento encerrado em')),
-                ('outcome', models.CharField(blank=True, choices=[('resolvido', 'Resolvido no atendimento'), ('encaminhado', 'Encaminhado para análise'), ('documentos', 'Aguardando documentos do cidadão'), ('outro', 'Outro')], max_length=20, verbose_name='resultado')),
-                ('staff_notes', models.TextField(blank=True, verbose_name='anotações do atendimento')),
-                ('ics_sequence', models.PositiveIntegerField(default=0)),
-                ('agenda', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='scheduling.agenda')),
-                ('attended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('booked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='cases.case')),
-                ('citizen', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to=settings.AUTH_USER_MODEL)),
-                ('rescheduled_from', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rescheduled_to', to='scheduling.appointment')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='scheduling.resource')),
-                ('slot_kind', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.slotkind')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="código")),
+                ("seat", models.PositiveSmallIntegerField(default=1)),
+                ("starts_at", models.DateTimeField(verbose_name="início")),
+                ("ends_at", models.DateTimeField(verbose_name="fim")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("agendado", "Agendado"),
+                            ("em_atendimento", "Em atendimento"),
+                            ("realizado", "Realizado"),
+                            ("nao_compareceu", "Não compareceu"),
+                            ("cancelado", "Cancelado"),
+                        ],
+                        default="agendado",
+                        max_length=20,
+                        verbose_name="situação",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("online", "Pela internet"), ("balcao", "Pelo servidor"), ("api", "API")],
+                        default="online",
+                        max_length=10,
+                        verbose_name="canal",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="observações do cidadão")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelado em")),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="motivo do cancelamento"),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="atendimento iniciado em"),
+                ),
+                (
+                    "ended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="atendimento encerrado em"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resolvido", "Resolvido no atendimento"),
+                            ("encaminhado", "Encaminhado para análise"),
+                            ("documentos", "Aguardando documentos do cidadão"),
+                            ("outro", "Outro"),
+                        ],
+                        max_length=20,
+                        verbose_name="resultado",
+                    ),
+                ),
+                ("staff_notes", models.TextField(blank=True, verbose_name="anotações do atendimento")),
+                ("ics_sequence", models.PositiveIntegerField(default=0)),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="scheduling.agenda",
+                    ),
+                ),
+                (
+                    "attended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rescheduled_from",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rescheduled_to",
+                        to="scheduling.appointment",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="scheduling.resource",
+                    ),
+                ),
+                (
+                    "slot_kind",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheduling.slotkind",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheduling.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agendamento',
-                'verbose_name_plural': 'agendamentos',
-                'ordering': ['starts_at', 'id'],
+                "verbose_name": "agendamento",
+                "verbose_name_plural": "agendamentos",
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='VideoSession',
+            name="VideoSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('room_name', models.CharField(max_length=80, unique=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('minutes_reported', models.PositiveIntegerField(default=0)),
-                ('appointment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='video', to='scheduling.appointment')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("room_name", models.CharField(max_length=80, unique=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("minutes_reported", models.PositiveIntegerField(default=0)),
+                (
+                    "appointment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="video",
+                        to="scheduling.appointment",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'atendimento por vídeo',
-                'verbose_name_plural': 'atendimentos por vídeo',
+                "verbose_name": "atendimento por vídeo",
+                "verbose_name_plural": "atendimentos por vídeo",
             },
         ),
         migrations.CreateModel(
-            name='AppointmentReminder',
+            name="AppointmentReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('24h', '24 horas antes'), ('1h', '1 hora antes')], max_length=4)),
-                ('due_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('appointment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='scheduling.appointment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("24h", "24 horas antes"), ("1h", "1 hora antes")], max_length=4
+                    ),
+                ),
+                ("due_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="scheduling.appointment",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('cancelled_at__isnull', True), ('sent_at__isnull', True)), fields=['due_at'], name='scheduling_reminder_due_idx')],
-                'constraints': [models.UniqueConstraint(fields=('appointment', 'kind'), name='scheduling_reminder_once')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("cancelled_at__isnull", True), ("sent_at__isnull", True)),
+                        fields=["due_at"],
+                        name="scheduling_reminder_due_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("appointment", "kind"), name="scheduling_reminder_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AvailabilityException',
+            name="AvailabilityException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('starts_at', models.DateTimeField(verbose_name='de')),
-                ('ends_at', models.DateTimeField(verbose_name='até')),
-                ('reason', models.CharField(max_length=200, verbose_name='motivo')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exceptions', to='scheduling.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("starts_at", models.DateTimeField(verbose_name="de")),
+                ("ends_at", models.DateTimeField(verbose_name="até")),
+                ("reason", models.CharField(max_length=200, verbose_name="motivo")),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exceptions",
+                        to="scheduling.resource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ausência',
-                'verbose_name_plural': 'ausências',
-                'ordering': ['starts_at', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='scheduling_exception_ends_after')],
+                "verbose_name": "ausência",
+                "verbose_name_plural": "ausências",
+                "ordering": ["starts_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="scheduling_exception_ends_after",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='agendaresource',
-            constraint=models.UniqueConstraint(fields=('agenda', 'resource'), name='scheduling_agenda_resource_once'),
+            model_name="agendaresource",
+            constraint=models.UniqueConstraint(
+                fields=("agenda", "resource"), name="scheduling_agenda_resource_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slotkind',
-            constraint=models.UniqueConstraint(fields=('agenda', 'code'), name='scheduling_slot_kind_unique'),
+            model_name="slotkind",
+            constraint=models.UniqueConstraint(fields=("agenda", "code"), name="scheduling_slot_kind_unique"),
         ),
         migrations.AddConstraint(
-            model_name='availabilityrule',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='scheduling_rule_ends_after'),
+            model_name="availabilityrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))),
+                name="scheduling_rule_ends_after",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subject',
-            constraint=models.UniqueConstraint(fields=('agenda', 'name'), name='scheduling_subject_unique'),
+            model_name="subject",
+            constraint=models.UniqueConstraint(fields=("agenda", "name"), name="scheduling_subject_unique"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['resource', 'starts_at'], name='scheduling_resource_time_idx'),
+            model_name="appointment",
+            index=models.Index(fields=["resource", "starts_at"], name="scheduling_resource_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['citizen', '-starts_at'], name='scheduling_citizen_idx'),
+            model_name="appointment",
+            index=models.Index(fields=["citizen", "-starts_at"], name="scheduling_citizen_idx"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['agenda', 'starts_at'], name='scheduling_agenda_time_idx'),
+            model_name="appointment",
+            index=models.Index(fields=["agenda", "starts_at"], name="scheduling_agenda_time_idx"),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='scheduling_appointment_ends_after'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="scheduling_appointment_ends_after",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ('agendado', 'em_atendimento', 'realizado', 'nao_compareceu'))), expressions=[(tenant_apps.scheduling.models.TsTzRange('starts_at', 'ends_at', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('resource', '='), ('seat', '=')], name='scheduling_no_double_booking'),
+            model_name="appointment",
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(
+                condition=models.Q(
+                    ("status__in", ("agendado", "em_atendimento", "realizado", "nao_compareceu"))
+                ),
+                expressions=[
+                    (
+                        tenant_apps.scheduling.models.TsTzRange(
+                            "starts_at", "ends_at", django.contrib.postgres.fields.ranges.RangeBoundary()
+                        ),
+                        "&&",
+                    ),
+                    ("resource", "="),
+                    ("seat", "="),
+                ],
+                name="scheduling_no_double_booking",
+            ),
         ),
     ]
