@@ -19,13 +19,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
-from paco.schemas import current_tenant
+from paco.schemas import current_schema_name, current_tenant
 from paco.usage import usage_record
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -68,7 +68,6 @@ from .slots import Slot, agenda_zone, booking_window, slot_grid
 
 EXCLUSION_CONSTRAINT = "scheduling_no_double_booking"
 DEADLOCK_DETECTED = "40P01"
-DEADLOCK_RETRIES = 5
 REMINDER_OFFSETS = {
     ReminderKind.DAY_BEFORE: dt.timedelta(hours=24),
     ReminderKind.HOUR_BEFORE: dt.timedelta(hours=1),
@@ -247,30 +246,43 @@ def _load_order(agenda: Agenda, slots: list[Slot]) -> list[Slot]:
     return sorted(slots, key=lambda slot: (counts.get(slot.resource_id, 0), slot.resource_id))
 
 
-def _insert(appointment: Appointment) -> bool:
-    """Insert in a savepoint; False when the exclusion constraint says the time is taken.
+def _resource_lock(resource_id: int) -> bool:
+    """Queue the bookings of one resource (a transaction-level advisory lock, per city schema).
 
-    Two transactions inserting overlapping rows at the same instant each wait for the other's
-    tuple (an exclusion constraint checks after inserting), and PostgreSQL breaks the cycle by
-    failing one with "deadlock detected". That one retries: its next attempt waits for the
-    survivor and then gets the constraint's verdict.
+    The exclusion constraint decides; the lock only orders the contenders. Without it, two
+    transactions inserting overlapping rows at once each wait for the other's uncommitted row (an
+    exclusion constraint checks after inserting), and PostgreSQL fails one with "deadlock
+    detected" — possibly the winner, later in its transaction. With it, a contender inserts only
+    once the previous one has committed or rolled back, and a taken slot is refused at once.
+    False if waiting would deadlock with another booking (treated as "taken" for this resource).
     """
-    for attempt in range(DEADLOCK_RETRIES + 1):
-        try:
-            with transaction.atomic():
-                appointment.save(force_insert=True)
-        except IntegrityError as error:
-            appointment.pk = None
-            if EXCLUSION_CONSTRAINT in str(error):
-                return False
-            raise
-        except OperationalError as error:
-            appointment.pk = None
-            if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED and attempt < DEADLOCK_RETRIES:
-                continue
-            raise
-        return True
-    return False  # pragma: no cover - the loop returns or raises
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
+                [f"scheduling:{current_schema_name()}", resource_id],
+            )
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
+            return False
+        raise
+    return True
+
+
+def _insert(appointment: Appointment) -> bool:
+    """Insert in a savepoint, holding the resource's lock; False when the exclusion constraint says
+    the time is taken."""
+    if not _resource_lock(appointment.resource_id):
+        return False
+    try:
+        with transaction.atomic():
+            appointment.save(force_insert=True)
+    except IntegrityError as error:
+        appointment.pk = None
+        if EXCLUSION_CONSTRAINT in str(error):
+            return False
+        raise
+    return True
 
 
 def _reminders_create(appointment: Appointment, now: dt.datetime) -> None:
@@ -386,15 +398,6 @@ def appointment_book(
         now=now,
         respect_window=channel != AppointmentChannel.STAFF,
     )
-    # The case comes first, so the appointment row is written once: an UPDATE of a row under an
-    # exclusion constraint is checked again and would wait on (and deadlock with) concurrent inserts.
-    # If the slot turns out to be taken, the refusal rolls the case back with everything else.
-    if _replacing is not None:
-        case = _replacing.case
-    else:
-        case = _case_attach_or_open(
-            agenda=agenda, citizen=citizen, subject=subject, notes=notes, opened_by=booked_by
-        )
     appointment = None
     for slot in _load_order(agenda, free):
         for seat in slot.free_seats:
@@ -412,7 +415,7 @@ def appointment_book(
                 notes=notes.strip(),
                 booked_by=booked_by,
                 rescheduled_from=_replacing,
-                case=case,
+                case=_replacing.case if _replacing is not None else None,
             )
             if _insert(candidate):
                 appointment = candidate
@@ -430,6 +433,13 @@ def appointment_book(
     if agenda.is_video:
         VideoSession.objects.create(appointment=appointment, room_name=jitsi_room_name_new())
     _reminders_create(appointment, now)
+    if _replacing is None:
+        # only once the slot is ours: a contender that lost never opens a case
+        appointment.case = _case_attach_or_open(
+            agenda=agenda, citizen=citizen, subject=subject, notes=notes, opened_by=booked_by
+        )
+        if appointment.case is not None:
+            appointment.save(update_fields=["case", "updated_at"])
     payload = {
         "starts_at": appointment.starts_at.isoformat(),
         "ends_at": appointment.ends_at.isoformat(),

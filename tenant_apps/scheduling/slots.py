@@ -31,8 +31,8 @@ MAX_SLOT = dt.timedelta(minutes=480)
 class Slot(NamedTuple):
     """A bookable time of one resource (a tuple: thousands are built per request)."""
 
+    starts_at: dt.datetime  # first, so a list of slots sorts by time, then resource, natively
     resource_id: int
-    starts_at: dt.datetime
     ends_at: dt.datetime
     capacity: int
     seats_taken: tuple[int, ...] = ()
@@ -151,11 +151,13 @@ def slot_grid(
     period.holidays = _holidays(agenda, first_day, last_day)
     step = duration + dt.timedelta(minutes=agenda.buffer_minutes)
     slots = period.slots
+    append = slots.append
+    id_set = set(ids)
     for day in _days(first_day, last_day):
         if day in period.holidays:
             continue
         for rule in by_weekday.get(day.weekday(), ()):
-            if rule.resource_id not in ids:
+            if rule.resource_id not in id_set:
                 continue
             if (rule.valid_from and day < rule.valid_from) or (rule.valid_until and day > rule.valid_until):
                 continue
@@ -176,18 +178,9 @@ def slot_grid(
                         taken = tuple(
                             sorted({seat for b_start, b_end, seat in bookings[low:high] if b_end > start})
                         )
-                    slots.append(
-                        Slot(
-                            resource_id=rule.resource_id,
-                            starts_at=start,
-                            ends_at=end,
-                            capacity=rule.capacity,
-                            seats_taken=taken,
-                            slot_kind_id=rule.slot_kind_id,
-                        )
-                    )
+                    append(Slot(start, rule.resource_id, end, rule.capacity, taken, rule.slot_kind_id))
                 start += step
-    slots.sort(key=lambda slot: (slot.starts_at, slot.resource_id))
+    slots.sort()
     return period
 
 
@@ -209,7 +202,10 @@ def slot_list_free(
     period = slot_grid(
         agenda=agenda, first_day=first_day, last_day=last_day, resource_ids=resource_ids, slot_kind=slot_kind
     )
-    return [slot for slot in period.slots if slot.is_free and slot.starts_at >= earliest]
+    earliest = earliest.astimezone(agenda_zone(agenda))  # same tzinfo as the slots: cheap comparisons
+    return [
+        slot for slot in period.slots if len(slot.seats_taken) < slot.capacity and slot.starts_at >= earliest
+    ]
 
 
 def first_free_slot(
