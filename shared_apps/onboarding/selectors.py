@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
+
+from paco.text import text_fold
 
 from .enums import SignupStatus
 from .models import Signup
@@ -27,12 +28,6 @@ class IbgeMunicipality:
     ibge_code: str
     name: str
     uf: str
-
-
-def text_fold(value: str) -> str:
-    """Lower case without accents: "São João d'Aliança" -> "sao joao d'alianca"."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,9 +8,7 @@ pending_verification past ONBOARDING_VERIFICATION_HOURS -> expired (daily job; r
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import secrets
 import time
 import uuid
 
@@ -26,6 +24,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from paco.tokens import token_hash, token_new
 from shared_apps.billing.selectors import plan_list
 from shared_apps.billing.services import subscription_ensure, subscription_invoice_start
 from tenants.enums import MunicipalityStatus
@@ -73,10 +72,6 @@ UF_TIME_ZONES = {
     "RN": "America/Fortaleza", "PB": "America/Fortaleza", "PE": "America/Recife",
     "AL": "America/Maceio", "SE": "America/Maceio", "BA": "America/Bahia",
 }  # fmt: skip
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def verification_url(token: str) -> str:
@@ -191,7 +186,7 @@ def signup_create(
             _("O endereço %(hostname)s já está em uso. Escolha outro.") % {"hostname": hostname}, "slug"
         )
 
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     try:
         with transaction.atomic():
             signup = Signup.objects.create(
@@ -267,7 +262,7 @@ def signup_verification_resend(*, signup: Signup) -> str:
         raise ApplicationError(
             _("Só é possível reenviar o e-mail enquanto o cadastro aguarda a confirmação, dentro do prazo.")
         )
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     row.verification_token_hash = token_hash(token)
     row.verification_expires_at = _deadline()
     row.save(update_fields=["verification_token_hash", "verification_expires_at", "updated_at"])

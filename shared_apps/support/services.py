@@ -9,9 +9,7 @@ write: the middleware refuses every unsafe method except leaving the session.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from paco.errors import ApplicationError
+from paco.tokens import token_hash, token_new
 from tenants.enums import MunicipalityStatus
 from tenants.models import Municipality
 from tenants.selectors import municipality_base_url
@@ -187,10 +186,6 @@ def municipality_invite_resend(*, municipality: Municipality, support_email: str
 # --- support sessions -----------------------------------------------------------------------------
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _admin_emails(municipality: Municipality) -> list[str]:
     with tenant_context(municipality):
         return list(import_string(settings.SUPPORT_ADMIN_EMAILS)())
@@ -337,7 +332,7 @@ def support_session_handoff(*, session: SupportSession, support_email: str) -> s
         raise ApplicationError(_("A sessão precisa estar aprovada (e ainda não usada) para entrar."))
     if support_policy_mode(municipality=session.municipality) == AccessMode.BLOCKED:
         raise ApplicationError(_("Os administradores do município bloquearam o acesso do suporte."))
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     now = timezone.now()
     session.handoff_token_hash = token_hash(token)
     session.handoff_expires_at = now + dt.timedelta(seconds=settings.SUPPORT_HANDOFF_SECONDS)

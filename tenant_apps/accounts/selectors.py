@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paco.tokens import token_hash
 from tenant_apps.org.models import Membership
 
 from .enums import UserKind
 from .models import StaffInvitation, User
 
 
-def invitation_token_hash(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode()).hexdigest()
+def user_is_staff(user: Any) -> bool:
+    """A logged-in staff account (servidor)."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", None) == UserKind.STAFF
 
 
 def invitation_get_by_token(raw_token: str) -> StaffInvitation | None:
     """The invitation the link refers to, whatever its state (None when unknown)."""
-    return (
-        StaffInvitation.objects.select_related("user")
-        .filter(token_hash=invitation_token_hash(raw_token))
-        .first()
-    )
+    return StaffInvitation.objects.select_related("user").filter(token_hash=token_hash(raw_token)).first()
 
 
 def invitation_problem(invitation: StaffInvitation | None) -> str | None:

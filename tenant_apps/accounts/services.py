@@ -1,5 +1,4 @@
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from validate_docbr import CPF
 
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
+from paco.tokens import token_hash, token_new
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.services import membership_ensure
@@ -24,7 +24,7 @@ from tenants.selectors import municipality_base_url
 
 from .enums import UserKind
 from .models import StaffInvitation, User
-from .selectors import invitation_problem, invitation_token_hash
+from .selectors import invitation_problem
 
 logger = logging.getLogger(__name__)
 
@@ -162,10 +162,10 @@ def invitation_create(*, user: User, invited_by: User | None) -> tuple[StaffInvi
     StaffInvitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now, updated_at=now
     )
-    raw_token = secrets.token_urlsafe(32)
+    raw_token = token_new()
     invitation = StaffInvitation.objects.create(
         user=user,
-        token_hash=invitation_token_hash(raw_token),
+        token_hash=token_hash(raw_token),
         expires_at=now + timedelta(days=settings.STAFF_INVITATION_DAYS),
         invited_by=invited_by,
     )
@@ -259,7 +259,7 @@ def invitation_accept(*, raw_token: str, password: str) -> User:
     invitation = (
         StaffInvitation.objects.select_for_update()
         .select_related("user")
-        .filter(token_hash=invitation_token_hash(raw_token))
+        .filter(token_hash=token_hash(raw_token))
         .first()
     )
     problem = invitation_problem(invitation)

@@ -31,6 +31,7 @@ from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import membership_list_current
 
@@ -44,7 +45,6 @@ from .selectors import (
     case_list_visible,
 )
 from .services import (
-    Upload,
     case_answer_information,
     case_assign,
     case_attach,

@@ -1,55 +1,11 @@
-"""HTML forms: the dynamic request form of a service, and the staff actions on a case."""
+"""HTML forms of the staff actions on a case (the request form itself is `catalog.request_form`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.catalog.enums import FieldKind
-from tenant_apps.catalog.models import Service
 from tenant_apps.org.models import OrgUnit
-
-
-def service_request_form_class(service: Service) -> type[forms.Form]:
-    """A form built from the service's typed fields (validation proper happens in the service layer)."""
-    form_fields: dict[str, forms.Field] = {
-        "subject": forms.CharField(label=_("Assunto (resumo do pedido)"), max_length=300, required=False),
-        "description": forms.CharField(
-            label=_("Descreva o pedido"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-        ),
-    }
-    for field in service.fields.all():
-        common: dict[str, Any] = {
-            "label": field.label,
-            "required": field.is_required,
-            "help_text": field.help_text,
-        }
-        if field.kind == FieldKind.LONG_TEXT or field.kind == FieldKind.ADDRESS:
-            form_fields[field.key] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
-        elif field.kind == FieldKind.NUMBER:
-            form_fields[field.key] = forms.CharField(
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common
-            )
-        elif field.kind == FieldKind.DATE:
-            form_fields[field.key] = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-        elif field.kind == FieldKind.CHOICE:
-            choices = [("", _("Selecione"))] + [(choice, choice) for choice in field.choices]
-            form_fields[field.key] = forms.ChoiceField(choices=choices, **common)
-        elif field.kind in (FieldKind.CPF, FieldKind.CNPJ):
-            form_fields[field.key] = forms.CharField(
-                widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common
-            )
-        elif field.kind == FieldKind.FILE:
-            form_fields[field.key] = forms.FileField(**common)
-        else:
-            form_fields[field.key] = forms.CharField(max_length=500, **common)
-    for requirement in service.required_attachments.all():
-        form_fields[f"anexo_{requirement.pk}"] = forms.FileField(
-            label=requirement.name, required=requirement.is_required, help_text=requirement.description
-        )
-    return type("ServiceRequestForm", (forms.Form,), form_fields)
 
 
 class DispatchForm(forms.Form):

@@ -12,31 +12,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from paco.text import text_fold
 from tenant_apps.accounts.enums import UserKind
-from tenant_apps.documents.services import text_fold
-from tenant_apps.org.enums import Role
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from .enums import CaseStatus
 from .models import Case, CaseDocument, CaseEvent, CaseMove, CaseShare
 
 INBOX_PAGE_SIZE = 25
-
-
-def user_unit_ids(user: Any) -> list[int]:
-    if not getattr(user, "is_authenticated", False) or user.kind != UserKind.STAFF:
-        return []
-    return [membership.unit_id for membership in membership_list_current(user_id=user.pk)]
-
-
-def user_managed_unit_ids(user: Any) -> list[int]:
-    if not getattr(user, "is_authenticated", False) or user.kind != UserKind.STAFF:
-        return []
-    return [
-        membership.unit_id
-        for membership in membership_list_current(user_id=user.pk)
-        if membership.role in (Role.MANAGER, Role.ADMIN)
-    ]
 
 
 def case_queryset_visible(user: Any) -> QuerySet[Case]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
@@ -16,35 +15,32 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
+from paco.text import text_fold
 from paco.usage import usage_record
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
+from tenant_apps.catalog.request_form import form_data_clean, form_data_text
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.numbering import sequence_next
-from tenant_apps.documents.services import attachment_store, document_create, text_fold
-from tenant_apps.notifications.enums import Channel
-from tenant_apps.notifications.services import notification_queue
+from tenant_apps.documents.services import attachment_store, document_create
+from tenant_apps.documents.uploads import Upload
+from tenant_apps.notifications.enums import Channel, SubjectKind
+from tenant_apps.notifications.services import notification_queue, notification_queue_bulk
 from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_ids, user_unit_ids
 from tenant_apps.workdays.selectors import BusinessCalendar
 from tenants.selectors import municipality_base_url
 
 from .enums import APPOINTMENT_EVENT_KINDS, CaseChannel, CaseStatus, EventKind
-from .forms_schema import form_data_clean, form_data_text
 from .history import event_append
 from .models import Case, CaseDocument, CaseMove, Dispatch, InformationRequest
 from .nup import nup_format
-from .selectors import case_user_can_act, user_managed_unit_ids, user_unit_ids
+from .selectors import case_user_can_act
 
 PERSONAL_DATA_BASIS = "Informação pessoal (Lei 12.527/2011, art. 31; Lei 13.709/2018)"
-
-
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    file: IO[bytes]
-    label: str = ""
 
 
 def nup_digits(nup: str) -> str:
@@ -86,30 +82,25 @@ def _notify_citizen(case: Case, template_key: str, **context: Any) -> None:
         recipient=case.citizen,
         channels=(Channel.EMAIL,),
         link_url=case_url(case),
-        subject_kind="case",
+        subject_kind=SubjectKind.CASE,
         subject_id=case.pk,
     )
 
 
-def _notify_unit(case: Case, unit: OrgUnit, event_summary: str, *, exclude_user_id: Any = None) -> None:
-    """Every current member of the unit gets it in their inbox (and in the e-mail digest)."""
-    member_ids = set(
-        Membership.objects.filter(unit=unit)
-        .exclude(user_id=exclude_user_id)
-        .values_list("user_id", flat=True)
+def _notify_unit(
+    case: Case, unit: OrgUnit, event_summary: str, *, exclude_user_id: int | None = None
+) -> None:
+    """Everyone working in the unit today gets it in their inbox (and in the e-mail digest)."""
+    member_ids = unit_member_user_ids(unit_ids=[unit.pk]) - {exclude_user_id}
+    notification_queue_bulk(
+        template_key="unit_inbox",
+        context={"case": case, "unit": unit, "event_summary": event_summary},
+        recipients=list(User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk")),
+        channels=(Channel.INBOX,),
+        link_url=staff_case_url(case),
+        subject_kind=SubjectKind.CASE,
+        subject_id=case.pk,
     )
-    from tenant_apps.accounts.models import User
-
-    for member in User.objects.filter(pk__in=member_ids, is_active=True):
-        notification_queue(
-            template_key="unit_inbox",
-            context={"case": case, "unit": unit, "event_summary": event_summary},
-            recipient=member,
-            channels=(Channel.INBOX,),
-            link_url=staff_case_url(case),
-            subject_kind="case",
-            subject_id=case.pk,
-        )
 
 
 def _lock(case: Case) -> Case:
@@ -164,6 +155,7 @@ def case_open(
     channel: str = CaseChannel.PORTAL,
     citizen: Any = None,
     notify_citizen: bool = True,
+    notify_unit: bool = True,
 ) -> Case:
     """Open a case: NUP number (gapless per unit and year), deadline, request document, history.
 
@@ -253,7 +245,8 @@ def case_open(
     _search_refresh(case)
     if notify_citizen:  # a module that sends its own confirmation (scheduling) names the NUP there
         _notify_citizen(case, "case_opened")
-    _notify_unit(case, unit, "novo protocolo")
+    if notify_unit:  # scheduling: the attendants see the booking in their agenda instead
+        _notify_unit(case, unit, "novo protocolo")
     usage_record(metric="cases", key=f"case:{case.pk}")
     return case
 

@@ -19,9 +19,11 @@ from paco.authentication import verified_kind_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.catalog.request_form import service_request_form_class, service_request_read
 from tenant_apps.catalog.selectors import service_get_with_form, service_list_public
+from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.org.models import Membership, OrgUnit
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.org.selectors import membership_list_current, user_managed_unit_ids
 
 from . import services
 from .enums import CaseStatus
@@ -33,7 +35,6 @@ from .forms import (
     ForwardForm,
     InformationRequestForm,
     ReopenForm,
-    service_request_form_class,
 )
 from .selectors import (
     INBOX_FILTERS,
@@ -47,19 +48,9 @@ from .selectors import (
     case_list_inbox,
     case_pending_information_request,
     case_user_can_act,
-    user_managed_unit_ids,
 )
-from .services import Upload
 
 staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
-
-
-def _uploads(request: HttpRequest, labels: dict[str, str]) -> list[Upload]:
-    uploads = []
-    for field_name, label in labels.items():
-        for upload in request.FILES.getlist(field_name):
-            uploads.append(Upload(name=upload.name or "arquivo", file=upload, label=label))
-    return uploads
 
 
 # --- citizen --------------------------------------------------------------------------------
@@ -91,17 +82,20 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
         form = form_class(request.POST, request.FILES)
         if form.is_valid():
-            data = {key: value for key, value in form.cleaned_data.items() if not key.startswith("anexo_")}
-            labels = {f"anexo_{item.pk}": item.name for item in service.required_attachments.all()}
-            labels.update({"outros_anexos": _("Outro documento")})
+            answers = service_request_read(
+                service=service,
+                form=form,
+                files=request.FILES,
+                extra_uploads={"outros_anexos": _("Outro documento")},
+            )
             try:
                 case = services.case_open(
                     service=service,
                     opened_by=user,
-                    subject=data.pop("subject", ""),
-                    description=data.pop("description", ""),
-                    form_data={key: value for key, value in data.items() if value not in (None, "")},
-                    uploads=_uploads(request, labels),
+                    subject=answers.subject,
+                    description=answers.description,
+                    form_data=answers.form_data,
+                    uploads=answers.uploads,
                 )
             except ApplicationError as error:
                 field = error.extra.get("field")
@@ -153,7 +147,7 @@ def citizen_answer(request: HttpRequest, nup: str) -> HttpResponse:
                 case=case,
                 citizen=request.user,
                 answer=form.cleaned_data["answer"],
-                uploads=_uploads(request, {"anexos": _("Documento enviado pelo requerente")}),
+                uploads=uploads_from_files(request.FILES, {"anexos": _("Documento enviado pelo requerente")}),
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -247,6 +241,7 @@ ACTION_FORMS: dict[str, type] = {
 def _staff_case_context(
     request: HttpRequest, case: Any, forms: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    from tenant_apps.notifications.enums import SubjectKind
     from tenant_apps.notifications.selectors import notification_list_for_subject
 
     forms = forms or {}
@@ -266,7 +261,7 @@ def _staff_case_context(
         "events": case_events_visible(case=case, user=request.user),
         "documents": case_documents(case=case),
         "pending": case_pending_information_request(case=case),
-        "notifications": notification_list_for_subject(subject_kind="case", subject_id=case.pk),
+        "notifications": notification_list_for_subject(subject_kind=SubjectKind.CASE, subject_id=case.pk),
         "can_act": can_act,
         "is_manager": is_manager,
         "is_closed": case.status == CaseStatus.CLOSED,
@@ -314,8 +309,8 @@ def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Call
 def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpResponse:
     case = case_get_for_staff(user=request.user, digits=nup)
     if action == "anexar":
-        uploads = _uploads(
-            request, {"arquivos": request.POST.get("descricao", "")[:200] or _("Documento juntado")}
+        uploads = uploads_from_files(
+            request.FILES, {"arquivos": request.POST.get("descricao", "")[:200] or _("Documento juntado")}
         )
         try:
             services.case_attach(case=case, actor=request.user, uploads=uploads)
@@ -376,8 +371,7 @@ def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and requester_form.is_valid() and form.is_valid():
         requester = requester_form.cleaned_data
-        data = {key: value for key, value in form.cleaned_data.items() if not key.startswith("anexo_")}
-        labels = {f"anexo_{item.pk}": item.name for item in service.required_attachments.all()}
+        answers = service_request_read(service=service, form=form, files=request.FILES)
         try:
             with transaction.atomic():
                 citizen = None
@@ -395,10 +389,10 @@ def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
                     opened_by=request.user,
                     citizen=citizen,
                     channel=CaseChannel.STAFF,
-                    subject=data.pop("subject", ""),
-                    description=data.pop("description", ""),
-                    form_data={key: value for key, value in data.items() if value not in (None, "")},
-                    uploads=_uploads(request, labels),
+                    subject=answers.subject,
+                    description=answers.description,
+                    form_data=answers.form_data,
+                    uploads=answers.uploads,
                 )
         except ApplicationError as error:
             field = error.extra.get("field")

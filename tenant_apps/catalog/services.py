@@ -18,6 +18,7 @@ from tenant_apps.org.models import OrgUnit
 
 from .enums import DeadlineKind, FieldKind
 from .models import RequiredAttachment, Service, ServiceField
+from .request_form import ATTACHMENT_FIELD_PREFIX, RESERVED_FIELD_KEYS
 
 
 def _full_clean(instance: Any) -> None:
@@ -77,9 +78,6 @@ def service_ensure(
 
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-# Names the citizen's request form (tenant_apps.cases.forms) uses for itself.
-RESERVED_FIELD_KEYS = frozenset({"subject", "description", "csrfmiddlewaretoken"})
-RESERVED_FIELD_KEY_PREFIX = "anexo_"
 DEADLINE_MIN_DAYS, DEADLINE_MAX_DAYS = 1, 365
 
 
@@ -207,7 +205,7 @@ def _fields_clean(errors: _Errors, fields: Sequence[FieldSpec]) -> list[FieldSpe
                 % {"field": shown},
                 field="key",
             )
-        elif key in RESERVED_FIELD_KEYS or key.startswith(RESERVED_FIELD_KEY_PREFIX):
+        elif key in RESERVED_FIELD_KEYS or key.startswith(ATTACHMENT_FIELD_PREFIX):
             add(
                 _("Campo “%(field)s”: o identificador “%(key)s” é reservado; escolha outro.")
                 % {"field": shown, "key": key},

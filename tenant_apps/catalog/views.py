@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paco.authentication import verified_kind_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
-from tenant_apps.cases.forms import service_request_form_class
 from tenant_apps.org.selectors import user_is_municipal_admin
 
 from .forms import RequiredAttachmentFormSet, RowFormSet, ServiceFieldFormSet, ServiceForm
 from .models import Service
+from .request_form import service_request_form_class
 from .selectors import service_get_for_admin, service_has_cases, service_list_admin
 from .services import service_create, service_remove, service_update
 

@@ -7,6 +7,7 @@ by field when the rule is about one field).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -24,9 +25,9 @@ from paco.errors import api_error_responses
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
-from tenant_apps.documents.selectors import user_unit_ids
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from .enums import ReceiptState
 from .models import Circular, CircularReceipt, Memo, MemoRecipient
@@ -39,7 +40,6 @@ from .selectors import (
     memo_get_visible,
     memo_queryset_visible,
     memo_thread,
-    user_managed_unit_ids,
 )
 from .services import (
     circular_acknowledge,
@@ -113,7 +113,7 @@ def _staff_from_emails(emails: list[str]) -> list[User]:
     return [found[email] for email in wanted]
 
 
-def _own_unit(acronym: str, allowed_ids: set[int], *, field: str = "sender_unit") -> OrgUnit:
+def _own_unit(acronym: str, allowed_ids: Collection[int], *, field: str = "sender_unit") -> OrgUnit:
     """The unit the caller acts for: the one named, or the only one they have."""
     allowed = OrgUnit.objects.filter(pk__in=allowed_ids).order_by("acronym")
     if acronym.strip():
@@ -300,7 +300,7 @@ class MemoListApi(APIView):
             unit = OrgUnit.objects.filter(pk__in=unit_ids, acronym__iexact=params["unidade"]).first()
             if unit is None:
                 raise Http404
-            unit_ids = {unit.pk}
+            unit_ids = [unit.pk]
         memos: QuerySet[Memo] = memo_queryset_visible(request.user)
         if params["caixa"] == "enviados":
             memos = memos.filter(sender_unit_id__in=unit_ids)

@@ -8,9 +8,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from tenant_apps.documents.selectors import user_is_staff, user_unit_ids
-from tenant_apps.org.enums import Role
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.accounts.selectors import user_is_staff
+from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from .enums import MemoKind, ReceiptState
 from .models import Circular, CircularReceipt, Memo, MemoRecipient, MemoTemplate
@@ -19,20 +18,10 @@ RECEIPT_PAGE_SIZE = 500
 FORWARD_CHAIN_LIMIT = 20
 
 
-def user_managed_unit_ids(user: Any) -> set[int]:
-    """Units where the person is manager or municipal admin today (may send circulars from them)."""
-    if not user_is_staff(user):
-        return set()
-    return {
-        membership.unit_id
-        for membership in membership_list_current(user_id=user.pk).filter(role__in=(Role.MANAGER, Role.ADMIN))
-    }
-
-
 # --- memos -----------------------------------------------------------------------------------
 
 
-def _addressed_to(user: Any, unit_ids: set[int]) -> Q:
+def _addressed_to(user: Any, unit_ids: list[int]) -> Q:
     recipients = MemoRecipient.objects.filter(memo=OuterRef("pk")).filter(
         Q(user_id=user.pk) | Q(unit_id__in=unit_ids)
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,12 +21,14 @@ from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
-from tenant_apps.documents.selectors import document_version_latest, user_unit_ids
+from tenant_apps.documents.selectors import document_version_latest
 from tenant_apps.documents.services import attachment_store, document_create
-from tenant_apps.notifications.enums import Channel
-from tenant_apps.notifications.services import notification_queue
+from tenant_apps.documents.uploads import Upload
+from tenant_apps.notifications.enums import Channel, SubjectKind
+from tenant_apps.notifications.services import notification_queue_bulk
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_ids, user_unit_ids
 from tenants.selectors import municipality_base_url
 
 from .enums import MemoKind
@@ -39,21 +41,12 @@ from .models import (
     MemoSignature,
     MemoTemplate,
 )
-from .selectors import memo_user_can_read, memo_user_is_recipient, user_managed_unit_ids
+from .selectors import memo_user_can_read, memo_user_is_recipient
 
 PREPARATORY_BASIS = "Documento preparatório (Lei 12.527/2011, art. 7º, § 3º)"
 MAX_SUBJECT = 300
 MAX_BODY = 50_000
 ROLE_VALUES = {Role.STAFF, Role.MANAGER, Role.ADMIN}
-
-
-class Upload:
-    """A file sent with a memo (same shape as cases.services.Upload)."""
-
-    def __init__(self, *, name: str, file: IO[bytes], label: str = "") -> None:
-        self.name = name
-        self.file = file
-        self.label = label
 
 
 def _base_url() -> str:
@@ -103,34 +96,26 @@ def _addressees(to_units: Iterable[Any], to_users: Iterable[Any]) -> tuple[list[
 
 
 def _notify_memo(
-    memo: Memo, units: Sequence[OrgUnit], users: Sequence[User], *, exclude_user_id: Any
+    memo: Memo, units: Sequence[OrgUnit], users: Sequence[User], *, exclude_user_id: int
 ) -> None:
     """Inbox + e-mail to each addressed person and to everyone working in each addressed unit."""
-    today = timezone.localdate()
-    member_ids = set(
-        Membership.objects.filter(unit__in=units)
-        .exclude(starts_on__gt=today)
-        .exclude(ends_on__lt=today)
-        .values_list("user_id", flat=True)
-    ) | {user.pk for user in users}
+    member_ids = unit_member_user_ids(unit_ids=[unit.pk for unit in units]) | {user.pk for user in users}
     member_ids.discard(exclude_user_id)
-    link = memo_url(memo)
-    for person in User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk"):
-        notification_queue(
-            template_key="memo_received",
-            context={
-                "memo_number": memo.document.number,
-                "memo_subject": memo.subject,
-                "sender_unit": memo.sender_unit.acronym,
-                "author_name": memo.author.full_name,
-                "municipality_name": current_tenant().name,
-            },
-            recipient=person,
-            channels=(Channel.INBOX, Channel.EMAIL),
-            link_url=link,
-            subject_kind="memo",
-            subject_id=memo.pk,
-        )
+    notification_queue_bulk(
+        template_key="memo_received",
+        context={
+            "memo_number": memo.document.number,
+            "memo_subject": memo.subject,
+            "sender_unit": memo.sender_unit.acronym,
+            "author_name": memo.author.full_name,
+            "municipality_name": current_tenant().name,
+        },
+        recipients=list(User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk")),
+        channels=(Channel.INBOX, Channel.EMAIL),
+        link_url=memo_url(memo),
+        subject_kind=SubjectKind.MEMO,
+        subject_id=memo.pk,
+    )
 
 
 def _recipients_line(units: Sequence[OrgUnit], users: Sequence[User]) -> str:
@@ -569,8 +554,6 @@ def circular_acknowledge(*, circular: Circular, user: Any) -> CircularReceipt:
 def circular_remind(*, circular: Circular, actor: Any, token: str) -> CircularReminder:
     """Remind everyone who has not acknowledged (inbox + e-mail). `token` identifies the click: the
     same token twice (a double click, a retried request) sends nothing the second time."""
-    from .fanout import notification_queue_bulk
-
     if circular.sender_unit_id not in user_managed_unit_ids(actor):
         raise PermissionDenied(_("Só o gestor da unidade remetente pode enviar lembretes."))
     token = (token or "").strip()[:64]
@@ -594,8 +577,9 @@ def circular_remind(*, circular: Circular, actor: Any, token: str) -> CircularRe
         template_key="circular_reminder",
         context=_circular_context(circular),
         recipients=[receipt.user for receipt in pending],
+        channels=(Channel.INBOX, Channel.EMAIL),
         link_url=circular_url(circular),
-        subject_kind="circular",
+        subject_kind=SubjectKind.CIRCULAR,
         subject_id=circular.pk,
     )
     CircularReceipt.objects.filter(pk__in=[receipt.pk for receipt in pending]).update(

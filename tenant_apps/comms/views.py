@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paco.authentication import verified_kind_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
-from tenant_apps.documents.selectors import user_unit_ids
+from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from . import services
 from .enums import ReceiptState
@@ -39,7 +40,6 @@ from .selectors import (
     memo_template_list,
     memo_thread,
     memo_user_is_recipient,
-    user_managed_unit_ids,
 )
 from .selectors import (
     unit_activity as unit_activity_list,
@@ -58,11 +58,8 @@ def _my_units(request: HttpRequest) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(pk__in=user_unit_ids(request.user)).order_by("acronym"))
 
 
-def _uploads(request: HttpRequest) -> list[services.Upload]:
-    return [
-        services.Upload(name=upload.name or "arquivo", file=upload, label=_("Anexo"))
-        for upload in request.FILES.getlist("arquivos")
-    ]
+def _uploads(request: HttpRequest) -> list[Upload]:
+    return uploads_from_files(request.FILES, {"arquivos": _("Anexo")})
 
 
 # --- memos -----------------------------------------------------------------------------------

@@ -21,12 +21,12 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from paco.text import text_fold
+from tenant_apps.accounts.selectors import user_is_staff
 from tenant_apps.org.models import Membership
 
 from .enums import AccessLevel
 from .models import Document, DocumentVersion
-from .selectors import user_is_staff
-from .services import text_fold
 
 SEARCH_PAGE_SIZE = 20
 # Relevance is computed over the most recent matches only: ranking every match of a common word

@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
-from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.selectors import user_is_staff
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current
 
@@ -62,17 +62,6 @@ def _read_grant(user: Any, document: Document) -> ReadGrant:
         if best == ReadGrant.PARTY:
             break
     return best
-
-
-def user_is_staff(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", None) == UserKind.STAFF
-
-
-def user_unit_ids(user: Any) -> set[int]:
-    """The units the person currently works in (any role); empty for anyone but staff."""
-    if not user_is_staff(user):
-        return set()
-    return {membership.unit_id for membership in membership_list_current(user_id=user.pk)}
 
 
 def user_is_author_unit_staff(user: Any, document: Document) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import unicodedata
 import uuid
 from typing import IO, Any
 
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from paco.text import text_fold
 from paco.usage import usage_record
 
 from .enums import AccessAction, AccessLevel
@@ -52,16 +52,6 @@ class AttachmentIntegrityError(ApplicationError):
 
 class DocumentIntegrityError(AttachmentIntegrityError):
     """A rendered PDF no longer matches the SHA-256 recorded when it was rendered."""
-
-
-def text_fold(text: str) -> str:
-    """Lower-case and strip accents, so "Poda de árvore" and "poda de arvore" match.
-
-    Done in Python because PostgreSQL's `unaccent` extension is not available everywhere (the
-    embedded server lacks it); documents and queries are folded the same way.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def verification_code_new() -> str:

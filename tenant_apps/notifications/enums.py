@@ -32,3 +32,14 @@ class EventKind(models.TextChoices):
     COMPLAINED = "complained", _("Marcada como spam")
     FAILED = "failed", _("Falhou")
     FALLBACK = "fallback", _("Reenviada por outro canal")
+
+
+class SubjectKind(models.TextChoices):
+    """What a notification is about (with `subject_id`): each module tags its own messages with one."""
+
+    CASE = "case", _("Protocolo")
+    MEMO = "memo", _("Memorando")
+    CIRCULAR = "circular", _("Circular")
+    MANIFESTATION = "manifestation", _("Manifestação")
+    DIGEST = "digest", _("Resumo diário")
+    APPOINTMENT = "appointment", _("Agendamento")

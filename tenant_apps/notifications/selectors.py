@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,19 @@ def notification_list_for_subject(
     if not include_inbox:
         notifications = notifications.exclude(channel=Channel.INBOX)
     return notifications.select_related("recipient", "fallback_of", "fallback").order_by("created_at", "id")
+
+
+def notification_sent_since(
+    *, template_key: str, recipient_id: int, subject_kind: str, subject_id: int, since: dt.datetime
+) -> bool:
+    """Whether the person already got this message about this thing since `since` (daily reminders)."""
+    return Notification.objects.filter(
+        template_key=template_key,
+        recipient_id=recipient_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        created_at__gte=since,
+    ).exists()
 
 
 def notification_list_inbox(*, user_id: int) -> QuerySet[Notification]:

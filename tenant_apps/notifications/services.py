@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,9 +24,10 @@ from django.utils.translation import gettext as _
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.usage import usage_record
+from tenant_apps.accounts.models import User
 
 from .defaults import DEFAULT_TEMPLATES
-from .enums import Channel, DeliveryStatus, EventKind
+from .enums import Channel, DeliveryStatus, EventKind, SubjectKind
 from .models import DigestRun, Notification, NotificationEvent, NotificationTemplate
 
 _engine = Engine(autoescape=False, libraries={}, builtins=["django.template.defaultfilters"])
@@ -85,12 +87,130 @@ def event_record(
     )
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who a notification goes to: an account, and/or the addresses to use instead of its own.
+
+    An anonymous ombudsman filer has no account, only the e-mail or phone they gave.
+    """
+
+    user: User | None = None
+    email: str = ""
+    phone: str = ""
+
+
+def _recipient(person: User | Recipient) -> Recipient:
+    return person if isinstance(person, Recipient) else Recipient(user=person)
+
+
+def _notification_rows(
+    *,
+    texts: dict[str, str],
+    recipient: Recipient,
+    channels: tuple[str, ...],
+    context: dict[str, Any],
+    common: dict[str, Any],
+    attachments: list[dict[str, str]] | None = None,
+) -> list[Notification]:
+    """The unsaved notifications of one person, one per channel that has an address."""
+    user = recipient.user
+    email = recipient.email or (user.email if user is not None else "")
+    if email.endswith(".invalid"):  # RFC 2606: a placeholder (e.g. a requester served at the counter)
+        email = ""
+    phone = recipient.phone or (user.phone if user is not None else "")
+    link_url = common["link_url"]
+    full_context = {
+        "recipient_name": user.first_name if user is not None else "",
+        "link": link_url,
+        **context,
+    }
+    subject = render_text(texts["subject"], full_context)[:300]
+    addresses: dict[str, str] = {Channel.EMAIL: email, Channel.SMS: phone, Channel.INBOX: ""}
+    rows: list[Notification] = []
+    for channel in channels:
+        address = addresses.get(channel, "")
+        if channel == Channel.INBOX and user is None:
+            continue
+        if channel in (Channel.EMAIL, Channel.SMS) and not address:
+            continue
+        body_source = texts["sms_body"] if channel == Channel.SMS else texts["email_body"]
+        has_fallback = channel == Channel.EMAIL and bool(phone) and Channel.SMS not in channels
+        rows.append(
+            Notification(
+                recipient=user,
+                channel=channel,
+                address=address,
+                subject=subject,
+                body=render_text(body_source, full_context),
+                token=token_new(),
+                status=DeliveryStatus.DELIVERED if channel == Channel.INBOX else DeliveryStatus.QUEUED,
+                fallback_address=phone[:20] if has_fallback else "",
+                fallback_body=render_text(texts["sms_body"], full_context) if has_fallback else "",
+                attachments=list(attachments or []) if channel == Channel.EMAIL else [],
+                **common,
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def notification_queue_bulk(
+    *,
+    template_key: str,
+    context: dict[str, Any],
+    recipients: Sequence[User | Recipient],
+    channels: Iterable[str] = (Channel.EMAIL,),
+    link_url: str = "",
+    subject_kind: str = "",
+    subject_id: int | None = None,
+    attachments: Sequence[EmailAttachment] = (),
+) -> list[Notification]:
+    """Record one notification per person and channel that has an address, in a few queries, and
+    deliver them after commit. `attachments` go with the e-mails only.
+
+    `context` feeds the (editable) template; `link_url` is the page the person should open
+    (tracked through a redirect). An inbox notification needs an account. An e-mail to someone
+    with a phone (and no SMS in `channels`) keeps the SMS text ready, so that a permanently failed
+    e-mail falls back to SMS. A circular to 5,000 people is a handful of INSERTs.
+    """
+    texts = template_texts(template_key)
+    unique_channels = tuple(dict.fromkeys(channels))
+    common = {
+        "template_key": template_key,
+        "link_url": link_url,
+        "subject_kind": subject_kind,
+        "subject_id": subject_id,
+    }
+    rows = [
+        row
+        for person in recipients
+        for row in _notification_rows(
+            texts=texts,
+            recipient=_recipient(person),
+            channels=unique_channels,
+            context=context,
+            common=common,
+            attachments=[item.as_json() for item in attachments],
+        )
+    ]
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    now = timezone.now()
+    NotificationEvent.objects.bulk_create(
+        [NotificationEvent(notification=row, kind=EventKind.QUEUED, occurred_at=now) for row in created],
+        batch_size=1000,
+    )
+    for row in created:
+        if row.channel != Channel.INBOX:
+            _deliver_on_commit(row)
+    return created
+
+
 @transaction.atomic
 def notification_queue(
     *,
     template_key: str,
     context: dict[str, Any],
-    recipient: Any = None,
+    recipient: User | None = None,
     channels: Iterable[str] = (Channel.EMAIL,),
     email: str = "",
     phone: str = "",
@@ -99,58 +219,19 @@ def notification_queue(
     subject_id: int | None = None,
     attachments: Sequence[EmailAttachment] = (),
 ) -> list[Notification]:
-    """Record one notification per channel that has an address, and deliver them after commit.
+    """`notification_queue_bulk` for one person (an account, or just an e-mail and/or a phone).
 
-    `attachments` go with the e-mail only (SMS and inbox carry the text).
-
-    `context` feeds the (editable) template; `link_url` is the page the person should open
-    (tracked through a redirect). An inbox notification needs a recipient account. An e-mail to
-    someone with a phone (and no SMS in `channels`) keeps the SMS text ready, so that a
-    permanently failed e-mail falls back to SMS.
-    """
-    texts = template_texts(template_key)
-    email = email or (getattr(recipient, "email", "") if recipient else "")
-    if email.endswith(".invalid"):  # RFC 2606: a placeholder (e.g. a requester served at the counter)
-        email = ""
-    phone = phone or (getattr(recipient, "phone", "") if recipient else "")
-    full_context = {
-        "recipient_name": getattr(recipient, "first_name", "") if recipient else "",
-        "link": link_url,
-        **context,
-    }
-    subject = render_text(texts["subject"], full_context)
-    channels = tuple(dict.fromkeys(channels))
-    addresses: dict[str, str] = {Channel.EMAIL: email, Channel.SMS: phone, Channel.INBOX: ""}
-    created: list[Notification] = []
-    for channel in channels:
-        address = addresses.get(channel, "")
-        if channel == Channel.INBOX and recipient is None:
-            continue
-        if channel in (Channel.EMAIL, Channel.SMS) and not address:
-            continue
-        body_source = texts["sms_body"] if channel == Channel.SMS else texts["email_body"]
-        has_fallback = channel == Channel.EMAIL and bool(phone) and Channel.SMS not in channels
-        notification = Notification.objects.create(
-            recipient=recipient,
-            channel=channel,
-            address=address,
-            template_key=template_key,
-            subject=subject[:300],
-            body=render_text(body_source, full_context),
-            link_url=link_url,
-            subject_kind=subject_kind,
-            subject_id=subject_id,
-            token=token_new(),
-            status=DeliveryStatus.DELIVERED if channel == Channel.INBOX else DeliveryStatus.QUEUED,
-            fallback_address=phone[:20] if has_fallback else "",
-            fallback_body=render_text(texts["sms_body"], full_context) if has_fallback else "",
-            attachments=[item.as_json() for item in attachments] if channel == Channel.EMAIL else [],
-        )
-        event_record(notification=notification, kind=EventKind.QUEUED)
-        if channel != Channel.INBOX:
-            _deliver_on_commit(notification)
-        created.append(notification)
-    return created
+    `attachments` go with the e-mail only (SMS and inbox carry the text)."""
+    return notification_queue_bulk(
+        template_key=template_key,
+        context=context,
+        recipients=[Recipient(user=recipient, email=email, phone=phone)],
+        channels=channels,
+        link_url=link_url,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        attachments=attachments,
+    )
 
 
 def _deliver_on_commit(notification: Notification) -> None:
@@ -291,166 +372,103 @@ def notification_fallback_queue(*, notification: Notification) -> Notification |
 # Tracking (pixel, link) and provider events (SES through SNS).
 
 
+class ProviderOutcome(StrEnum):
+    """What a provider (or our own tracking pixel and link) says happened to a message."""
+
+    DELIVERED = "delivered"
+    OPENED = "opened"
+    CLICKED = "clicked"
+    BOUNCED = "bounced"  # permanent: the address does not take mail
+    DELAYED = "delayed"  # transient bounce or delivery delay
+    REJECTED = "rejected"  # the provider refused it after accepting it (SES Reject, Rendering Failure)
+    COMPLAINED = "complained"  # the person marked it as spam
+
+
+@dataclass(frozen=True)
+class _OutcomeRule:
+    event_kind: str
+    # the timestamp the outcome sets, once: a later event of the same outcome changes nothing
+    stamp: str = ""
+    # the statuses it moves the notification to, from the statuses it may come from (empty: any)
+    status: str = ""
+    status_from: tuple[str, ...] = ()
+    status_not_from: tuple[str, ...] = ()
+    falls_back: bool = False  # a failed e-mail is sent again by SMS
+
+
+_OUTCOME_RULES: dict[ProviderOutcome, _OutcomeRule] = {
+    ProviderOutcome.DELIVERED: _OutcomeRule(
+        EventKind.DELIVERED,
+        stamp="delivered_at",
+        status=DeliveryStatus.DELIVERED,
+        status_from=_BEFORE_DELIVERED,
+    ),
+    # approximate: mail clients block images
+    ProviderOutcome.OPENED: _OutcomeRule(
+        EventKind.OPENED,
+        stamp="opened_at",
+        status=DeliveryStatus.OPENED,
+        status_not_from=(DeliveryStatus.CLICKED,),
+    ),
+    ProviderOutcome.CLICKED: _OutcomeRule(
+        EventKind.CLICKED, stamp="clicked_at", status=DeliveryStatus.CLICKED
+    ),
+    ProviderOutcome.BOUNCED: _OutcomeRule(EventKind.BOUNCED, status=DeliveryStatus.FAILED, falls_back=True),
+    ProviderOutcome.DELAYED: _OutcomeRule(
+        EventKind.TEMPORARY_FAILURE, status=DeliveryStatus.TEMPORARY_FAILURE, status_from=_BEFORE_DELIVERED
+    ),
+    ProviderOutcome.REJECTED: _OutcomeRule(EventKind.FAILED, status=DeliveryStatus.FAILED, falls_back=True),
+    # recorded for staff; the delivery state stays
+    ProviderOutcome.COMPLAINED: _OutcomeRule(EventKind.COMPLAINED),
+}
+
+
 @transaction.atomic
-def notification_delivered_record(
+def notification_outcome_record(
     *,
     notification: Notification,
+    outcome: ProviderOutcome,
     provider_event_id: str | None = None,
     occurred_at: dt.datetime | None = None,
     detail: dict[str, Any] | None = None,
 ) -> NotificationEvent | None:
-    notification = _locked(notification)
-    if _already_applied(provider_event_id) or notification.delivered_at is not None:
-        return None
-    when = occurred_at or timezone.now()
-    notification.delivered_at = when
-    if notification.status in _BEFORE_DELIVERED:
-        notification.status = DeliveryStatus.DELIVERED
-    notification.save(update_fields=["status", "delivered_at", "updated_at"])
-    return _provider_event_record(
-        notification=notification,
-        kind=EventKind.DELIVERED,
-        detail=detail,
-        provider_event_id=provider_event_id,
-        occurred_at=when,
-    )
+    """Apply what the provider (or our tracking) reports, at most once per provider event.
 
-
-@transaction.atomic
-def notification_open_record(
-    *,
-    notification: Notification,
-    provider_event_id: str | None = None,
-    occurred_at: dt.datetime | None = None,
-    detail: dict[str, Any] | None = None,
-) -> NotificationEvent | None:
-    """The first open (tracking pixel or provider): approximate, since mail clients block images."""
-    notification = _locked(notification)
-    if _already_applied(provider_event_id) or notification.opened_at is not None:
-        return None
-    when = occurred_at or timezone.now()
-    notification.opened_at = when
-    if notification.status != DeliveryStatus.CLICKED:
-        notification.status = DeliveryStatus.OPENED
-    notification.save(update_fields=["status", "opened_at", "updated_at"])
-    return _provider_event_record(
-        notification=notification,
-        kind=EventKind.OPENED,
-        detail=detail,
-        provider_event_id=provider_event_id,
-        occurred_at=when,
-    )
-
-
-@transaction.atomic
-def notification_click_record(
-    *,
-    notification: Notification,
-    provider_event_id: str | None = None,
-    occurred_at: dt.datetime | None = None,
-    detail: dict[str, Any] | None = None,
-) -> NotificationEvent | None:
-    """The first click on the tracked link."""
-    notification = _locked(notification)
-    if _already_applied(provider_event_id) or notification.clicked_at is not None:
-        return None
-    when = occurred_at or timezone.now()
-    notification.clicked_at = when
-    notification.status = DeliveryStatus.CLICKED
-    notification.save(update_fields=["status", "clicked_at", "updated_at"])
-    return _provider_event_record(
-        notification=notification,
-        kind=EventKind.CLICKED,
-        detail=detail,
-        provider_event_id=provider_event_id,
-        occurred_at=when,
-    )
-
-
-@transaction.atomic
-def notification_bounce_record(
-    *,
-    notification: Notification,
-    is_permanent: bool,
-    provider_event_id: str | None = None,
-    occurred_at: dt.datetime | None = None,
-    detail: dict[str, Any] | None = None,
-) -> NotificationEvent | None:
-    """A permanent bounce fails the e-mail (and falls back to SMS); a transient one is noted."""
+    The row is locked; a replayed provider event, or a second open/click/delivery, changes nothing
+    and returns None. Delivery state only moves forward (see `_OUTCOME_RULES`); a permanent failure
+    of an e-mail falls back to SMS.
+    """
+    rule = _OUTCOME_RULES[outcome]
     notification = _locked(notification)
     if _already_applied(provider_event_id):
         return None
-    detail = {"permanent": is_permanent, **(detail or {})}
-    if is_permanent:
-        notification.status = DeliveryStatus.FAILED
-        notification.save(update_fields=["status", "updated_at"])
-        event = _provider_event_record(
-            notification=notification,
-            kind=EventKind.BOUNCED,
-            detail=detail,
-            provider_event_id=provider_event_id,
-            occurred_at=occurred_at,
-        )
-        if event is not None:
-            notification_fallback_queue(notification=notification)
-        return event
-    if notification.status in _BEFORE_DELIVERED:
-        notification.status = DeliveryStatus.TEMPORARY_FAILURE
-        notification.save(update_fields=["status", "updated_at"])
-    return _provider_event_record(
-        notification=notification,
-        kind=EventKind.TEMPORARY_FAILURE,
-        detail=detail,
-        provider_event_id=provider_event_id,
-        occurred_at=occurred_at,
-    )
-
-
-@transaction.atomic
-def notification_provider_failure_record(
-    *,
-    notification: Notification,
-    provider_event_id: str | None = None,
-    occurred_at: dt.datetime | None = None,
-    detail: dict[str, Any] | None = None,
-) -> NotificationEvent | None:
-    """The provider refused the message after accepting it (SES Reject, Rendering Failure)."""
-    notification = _locked(notification)
-    if _already_applied(provider_event_id):
+    if rule.stamp and getattr(notification, rule.stamp) is not None:
         return None
-    notification.status = DeliveryStatus.FAILED
-    notification.save(update_fields=["status", "updated_at"])
+    when = occurred_at or timezone.now()
+    changed: list[str] = []
+    if rule.stamp:
+        setattr(notification, rule.stamp, when)
+        changed.append(rule.stamp)
+    current = notification.status
+    if (
+        rule.status
+        and (not rule.status_from or current in rule.status_from)
+        and current not in rule.status_not_from
+    ):
+        notification.status = rule.status
+        changed.append("status")
+    if changed:
+        notification.save(update_fields=[*changed, "updated_at"])
     event = _provider_event_record(
         notification=notification,
-        kind=EventKind.FAILED,
+        kind=rule.event_kind,
         detail=detail,
         provider_event_id=provider_event_id,
-        occurred_at=occurred_at,
+        occurred_at=when,
     )
-    if event is not None:
+    if event is not None and rule.falls_back:
         notification_fallback_queue(notification=notification)
     return event
-
-
-@transaction.atomic
-def notification_complaint_record(
-    *,
-    notification: Notification,
-    provider_event_id: str | None = None,
-    occurred_at: dt.datetime | None = None,
-    detail: dict[str, Any] | None = None,
-) -> NotificationEvent | None:
-    """The person marked the e-mail as spam: recorded for staff; the delivery state stays."""
-    notification = _locked(notification)
-    if _already_applied(provider_event_id):
-        return None
-    return _provider_event_record(
-        notification=notification,
-        kind=EventKind.COMPLAINED,
-        detail=detail,
-        provider_event_id=provider_event_id,
-        occurred_at=occurred_at,
-    )
 
 
 # Staff inbox.
@@ -556,7 +574,7 @@ def staff_digest_send(
         recipient=user,
         channels=(Channel.EMAIL,),
         link_url=link_url,
-        subject_kind="digest",
+        subject_kind=SubjectKind.DIGEST,
         subject_id=run.pk,
     )
     if queued:

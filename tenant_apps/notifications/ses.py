@@ -16,14 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from .models import NotificationEvent
 from .selectors import notification_get_for_ses_mail
-from .services import (
-    notification_bounce_record,
-    notification_click_record,
-    notification_complaint_record,
-    notification_delivered_record,
-    notification_open_record,
-    notification_provider_failure_record,
-)
+from .services import ProviderOutcome, notification_outcome_record
 
 _SECTIONS = {
     "Delivery": "delivery",
@@ -65,28 +58,41 @@ def ses_event_apply(*, sns_message_id: str, ses_event: dict[str, Any]) -> Notifi
         "provider_event_id": sns_message_id,
         "occurred_at": _timestamp(section.get("timestamp")),
     }
+    outcome, detail = _outcome(event_type, section)
+    return notification_outcome_record(**common, outcome=outcome, detail=detail)
+
+
+def _outcome(event_type: str, section: dict[str, Any]) -> tuple[ProviderOutcome, dict[str, Any]]:
+    """What an SES event means for the e-mail, and what is kept of it for staff."""
     if event_type == "Delivery":
-        detail = {"provider": "ses", "smtp_response": str(section.get("smtpResponse", ""))[:300]}
-        return notification_delivered_record(**common, detail=detail)
+        return ProviderOutcome.DELIVERED, {
+            "provider": "ses",
+            "smtp_response": str(section.get("smtpResponse", ""))[:300],
+        }
     if event_type == "Bounce":
         recipients = [_dict(item) for item in section.get("bouncedRecipients") or []]
-        detail = {
+        is_permanent = section.get("bounceType") == "Permanent"
+        return ProviderOutcome.BOUNCED if is_permanent else ProviderOutcome.DELAYED, {
+            "permanent": is_permanent,
             "provider": "ses",
             "bounce_type": str(section.get("bounceType", "")),
             "bounce_subtype": str(section.get("bounceSubType", "")),
             "diagnostic": str(recipients[0].get("diagnosticCode", ""))[:300] if recipients else "",
         }
-        is_permanent = section.get("bounceType") == "Permanent"
-        return notification_bounce_record(**common, is_permanent=is_permanent, detail=detail)
     if event_type == "DeliveryDelay":
-        detail = {"provider": "ses", "delay_type": str(section.get("delayType", ""))}
-        return notification_bounce_record(**common, is_permanent=False, detail=detail)
+        return ProviderOutcome.DELAYED, {
+            "permanent": False,
+            "provider": "ses",
+            "delay_type": str(section.get("delayType", "")),
+        }
     if event_type == "Complaint":
-        detail = {"provider": "ses", "feedback_type": str(section.get("complaintFeedbackType", ""))}
-        return notification_complaint_record(**common, detail=detail)
+        return ProviderOutcome.COMPLAINED, {
+            "provider": "ses",
+            "feedback_type": str(section.get("complaintFeedbackType", "")),
+        }
     if event_type == "Open":
-        return notification_open_record(**common, detail={"provider": "ses"})
+        return ProviderOutcome.OPENED, {"provider": "ses"}
     if event_type == "Click":
-        return notification_click_record(**common, detail={"provider": "ses"})
+        return ProviderOutcome.CLICKED, {"provider": "ses"}
     reason = str(section.get("reason") or section.get("errorMessage") or event_type)[:300]
-    return notification_provider_failure_record(**common, detail={"provider": "ses", "reason": reason})
+    return ProviderOutcome.REJECTED, {"provider": "ses", "reason": reason}

@@ -33,9 +33,9 @@ from .selectors import (
     notification_template_list,
 )
 from .services import (
-    notification_click_record,
+    ProviderOutcome,
     notification_mark_read,
-    notification_open_record,
+    notification_outcome_record,
     notification_template_reset,
     notification_template_save,
 )
@@ -56,7 +56,9 @@ def notification_pixel(request: HttpRequest, notification_token: str) -> HttpRes
     notification = notification_get_by_token(token=notification_token)
     if notification is None:
         raise Http404
-    notification_open_record(notification=notification, detail={"source": "pixel"})
+    notification_outcome_record(
+        notification=notification, outcome=ProviderOutcome.OPENED, detail={"source": "pixel"}
+    )
     return HttpResponse(PIXEL_GIF, content_type="image/gif")
 
 
@@ -67,7 +69,9 @@ def notification_link(request: HttpRequest, notification_token: str) -> HttpResp
     notification = notification_get_by_token(token=notification_token)
     if notification is None:
         raise Http404
-    notification_click_record(notification=notification, detail={"source": "link"})
+    notification_outcome_record(
+        notification=notification, outcome=ProviderOutcome.CLICKED, detail={"source": "link"}
+    )
     target = notification.link_url
     if not target or urlsplit(target).scheme not in ("http", "https"):
         target = reverse("portal:home")

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tenant_apps.cases.enums import CaseStatus
-from tenant_apps.cases.selectors import user_unit_ids
+from tenant_apps.org.selectors import user_unit_ids
 
 from . import deadlines
 from .enums import IdentityMode, ManifestationKind

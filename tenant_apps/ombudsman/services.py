@@ -18,21 +18,22 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
+from paco.tokens import token_hash
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import cpf_normalize
 from tenant_apps.cases import services as case_services
 from tenant_apps.cases.enums import CaseChannel, CaseStatus
 from tenant_apps.cases.models import Case
-from tenant_apps.cases.selectors import user_unit_ids
 from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.services import service_ensure
-from tenant_apps.notifications.enums import Channel
-from tenant_apps.notifications.models import Notification
+from tenant_apps.notifications.enums import Channel, SubjectKind
+from tenant_apps.notifications.selectors import notification_sent_since
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.selectors import user_unit_ids
 from tenants.selectors import municipality_base_url
 
 from . import deadlines
@@ -46,8 +47,7 @@ ACCESS_CODE_BYTES = 12
 
 
 def access_code_hash(code: str) -> str:
-    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(normalized.encode()).hexdigest()
+    return token_hash("".join(ch for ch in code.upper() if ch.isalnum()))
 
 
 def _access_code_new() -> str:
@@ -159,7 +159,7 @@ def notify_filer(manifestation: Manifestation, template_key: str, **context: Any
         email=email,
         phone=phone,
         link_url=follow_url(),
-        subject_kind="manifestation",
+        subject_kind=SubjectKind.MANIFESTATION,
         subject_id=manifestation.pk,
     )
 
@@ -575,14 +575,13 @@ def ombudsman_escalate(*, today: Any = None) -> int:
         ).distinct()
         for manager in managers:
             for manifestation in items:
-                already = Notification.objects.filter(
+                if notification_sent_since(
                     template_key="ombudsman_overdue",
-                    recipient=manager,
-                    subject_kind="manifestation",
+                    recipient_id=manager.pk,
+                    subject_kind=SubjectKind.MANIFESTATION,
                     subject_id=manifestation.pk,
-                    created_at__gte=start_of_day,
-                ).exists()
-                if already:
+                    since=start_of_day,
+                ):
                     continue
                 notification_queue(
                     template_key="ombudsman_overdue",
@@ -590,7 +589,7 @@ def ombudsman_escalate(*, today: Any = None) -> int:
                     recipient=manager,
                     channels=(Channel.INBOX, Channel.EMAIL),
                     link_url=f"{base}/staff/ouvidoria/{case_services.nup_digits(manifestation.case.nup)}/",
-                    subject_kind="manifestation",
+                    subject_kind=SubjectKind.MANIFESTATION,
                     subject_id=manifestation.pk,
                 )
                 sent += 1

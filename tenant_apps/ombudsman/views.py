@@ -23,6 +23,7 @@ from tenant_apps.accounts.enums import UserKind
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.selectors import case_events_visible, case_pending_information_request, nup_from_digits
 from tenant_apps.cases.services import nup_digits
+from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current
 
@@ -449,12 +450,9 @@ def staff_action(request: HttpRequest, manifestation_nup: str, ombudsman_action:
                     manifestation=manifestation, actor=user, question=data["text"]
                 )
             elif ombudsman_action == "concluir":
-                from tenant_apps.cases.services import Upload
-
-                uploads = [
-                    Upload(name=upload.name or "anexo", file=upload, label=_("Documento da resposta"))
-                    for upload in request.FILES.getlist("anexos")
-                ]
+                uploads = uploads_from_files(
+                    request.FILES, {"anexos": _("Documento da resposta")}, default_name="anexo"
+                )
                 services.manifestation_close(
                     manifestation=manifestation, actor=user, answer=data["text"], uploads=uploads
                 )

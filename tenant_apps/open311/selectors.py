@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 
+from paco.tokens import token_hash
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.models import Case
 from tenant_apps.catalog.models import Service, ServiceField
@@ -14,7 +15,6 @@ from tenant_apps.catalog.selectors import service_get_with_form, service_list_pu
 from tenant_apps.documents.enums import AccessLevel
 
 from .models import ApiClient, RequestToken
-from .services import api_key_hash
 
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -24,7 +24,7 @@ def api_client_get_by_key(*, key: str) -> ApiClient | None:
     """The active client whose key this is (compared by SHA-256, never stored in clear)."""
     if not key:
         return None
-    return ApiClient.objects.filter(key_hash=api_key_hash(key), is_active=True).first()
+    return ApiClient.objects.filter(key_hash=token_hash(key), is_active=True).first()
 
 
 def open311_service_list() -> QuerySet[Service]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from paco.tokens import token_hash, token_new
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_ensure
@@ -33,18 +33,14 @@ POSTS_PER_WINDOW = 60
 POST_WINDOW_SECONDS = 60
 
 
-def api_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_client_create(*, name: str) -> tuple[ApiClient, str]:
     """A new client and its key; the key is returned once and only its SHA-256 is stored."""
     name = name.strip()
     if not name:
         raise ApplicationError(_("Informe o nome do cliente."))
-    key = secrets.token_urlsafe(32)
-    client = ApiClient.objects.create(name=name[:200], key_hash=api_key_hash(key), key_prefix=key[:8])
+    key = token_new()
+    client = ApiClient.objects.create(name=name[:200], key_hash=token_hash(key), key_prefix=key[:8])
     return client, key
 
 

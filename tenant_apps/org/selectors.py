@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -35,6 +38,35 @@ def membership_list_current(*, user_id: int) -> QuerySet[Membership]:
         .select_related("unit")
         .order_by("unit__acronym")
     )
+
+
+def unit_member_user_ids(*, unit_ids: Iterable[int]) -> set[int]:
+    """The people working today in any of the units (memberships that have started and not ended)."""
+    today = timezone.localdate()
+    return set(
+        Membership.objects.filter(unit_id__in=list(unit_ids))
+        .exclude(starts_on__gt=today)
+        .exclude(ends_on__lt=today)
+        .values_list("user_id", flat=True)
+    )
+
+
+def user_unit_ids(user: Any) -> list[int]:
+    """The units the person works in today (any role), by acronym; empty for anyone but staff."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
+        return []
+    return [membership.unit_id for membership in membership_list_current(user_id=user.pk)]
+
+
+def user_managed_unit_ids(user: Any) -> list[int]:
+    """The units where the person is manager or municipal admin today, by acronym."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
+        return []
+    return [
+        membership.unit_id
+        for membership in membership_list_current(user_id=user.pk)
+        if membership.role in (Role.MANAGER, Role.ADMIN)
+    ]
 
 
 def user_has_role(*, user_id: int, roles: set[str]) -> bool:

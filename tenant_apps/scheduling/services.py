@@ -32,7 +32,6 @@ from tenant_apps.accounts.models import User
 from tenant_apps.cases.enums import CaseChannel, EventKind
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.services import (
-    Upload,
     case_appointment_record,
     case_attach,
     case_attach_by_requester,
@@ -40,7 +39,8 @@ from tenant_apps.cases.services import (
     case_open_for_citizen_find,
 )
 from tenant_apps.documents.models import Document
-from tenant_apps.notifications.enums import Channel
+from tenant_apps.documents.uploads import Upload
+from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import EmailAttachment, notification_queue
 from tenant_apps.workdays.selectors import holiday_names
 from tenants.selectors import municipality_base_url
@@ -132,7 +132,7 @@ def _notify(
         recipient=appointment.citizen,
         channels=(Channel.EMAIL, Channel.SMS) if sms else (Channel.EMAIL,),
         link_url=appointment_url(appointment),
-        subject_kind="appointment",
+        subject_kind=SubjectKind.APPOINTMENT,
         subject_id=appointment.pk,
         attachments=attachments,
     )
@@ -322,6 +322,7 @@ def _case_attach_or_open(
             description=notes.strip(),
             channel=CaseChannel.PORTAL if opened_by.kind == UserKind.CITIZEN else CaseChannel.STAFF,
             notify_citizen=False,
+            notify_unit=False,
         )
     return case
 

@@ -23,7 +23,8 @@ from paco.authentication import verified_kind_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.cases.selectors import case_documents, case_list_for_citizen
-from tenant_apps.cases.services import Upload, nup_digits
+from tenant_apps.cases.services import nup_digits
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.selectors import user_is_municipal_admin
 
 from . import services

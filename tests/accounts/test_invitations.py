@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from paco.errors import ApplicationError
+from paco.tokens import token_hash
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import StaffInvitation, User
 from tenant_apps.accounts.provisioning import municipal_admin_invite
-from tenant_apps.accounts.selectors import invitation_token_hash
 from tenant_apps.accounts.services import (
     admin_invitation_resend,
     invitation_accept,
@@ -98,7 +98,7 @@ def test_invite_accept_and_first_login_with_totp_enrolment(aracaju, django_captu
             ("SEFAZ", "staff")
         ]
         invitation = StaffInvitation.objects.get(user=person)
-        assert invitation.token_hash == invitation_token_hash(token)
+        assert invitation.token_hash == token_hash(token)
         assert token not in invitation.token_hash
         assert invitation.invited_by.email == "admin@aracaju.se.gov.br"
         assert round((invitation.expires_at - invitation.created_at).total_seconds()) == 7 * 24 * 60 * 60
@@ -234,7 +234,7 @@ def test_resending_invalidates_the_old_link(aracaju, django_capture_on_commit_ca
         assert invitation_accept(raw_token=new_token, password=PASSWORD).check_password(PASSWORD)
         with pytest.raises(ApplicationError) as refused:
             invitation_resend(
-                invitation=StaffInvitation.objects.get(token_hash=invitation_token_hash(new_token)), by=None
+                invitation=StaffInvitation.objects.get(token_hash=token_hash(new_token)), by=None
             )
         assert refused.value.message == "Este convite já foi aceito: a pessoa já tem acesso."
 

@@ -19,8 +19,9 @@ from paco import demo
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case
-from tenant_apps.cases.services import Upload, case_open, nup_digits
+from tenant_apps.cases.services import case_open, nup_digits
 from tenant_apps.catalog.models import Service
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 

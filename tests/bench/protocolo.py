@@ -752,8 +752,8 @@ def search_unranked(query: str) -> list[Any]:
     """The plain ORM query: matching documents, newest first, no rank, no visibility rule."""
     from django.contrib.postgres.search import SearchQuery
 
+    from paco.text import text_fold
     from tenant_apps.documents.models import Document
-    from tenant_apps.documents.services import text_fold
 
     search = SearchQuery(text_fold(query), config="portuguese", search_type="websearch")
     return list(Document.objects.filter(search_vector=search).order_by("-id")[:20])
@@ -763,8 +763,8 @@ def search_bench(city: City) -> None:
     from django.db import connection
     from django_tenants.utils import tenant_context
 
+    from paco.text import text_fold
     from tenant_apps.documents.models import Document
-    from tenant_apps.documents.services import text_fold
 
     print(f"\nFull-text search over {DOCUMENTS_N} seeded documents (+ version 1 each)", flush=True)
     report = documents_seed(schema_name=city.schema_name, units=city.units, count=DOCUMENTS_N)

@@ -1,9 +1,9 @@
 """`make bench`: provisioning, tenant resolution and the Protocolo benches, in a scratch database.
 
 Run as a plain script (not pytest): `.venv/bin/python tests/bench/run.py`. It works in a scratch
-database (BENCH_DATABASE_NAME, default `paco_bench_<checkout id>`) on the configured server (`DATABASE_URL`, or
-the embedded PostgreSQL under `.data/pg` when it is unset), created at the start and dropped at
-the end, and stores uploaded files in a temporary MEDIA_ROOT. It prints figures and ratios
+database (BENCH_DATABASE_NAME, default `paco_bench_<checkout id>`) on the configured server
+(`DATABASE_URL`, or the embedded PostgreSQL under `.data/pg` when it is unset), created at the start
+and dropped at the end, and stores uploaded files in a temporary MEDIA_ROOT. It prints figures and ratios
 measured in the same run; it asserts nothing about time (machines differ), only that every
 request answered 200 in the foundation benches.
 

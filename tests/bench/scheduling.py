@@ -72,7 +72,7 @@ def _setup() -> tuple[Any, Any, list[int]]:
     return municipality, agenda, citizen_ids
 
 
-def _free_slots_runs(agenda: Any) -> tuple[list[float], int]:
+def _free_slots_runs(agenda: Any) -> tuple[list[float], int, list[float]]:
     from django.utils import timezone
 
     from tenant_apps.scheduling.slots import slot_list_free

@@ -336,7 +336,7 @@ def _verification_code_sql() -> str:
 
 def fold_translation() -> tuple[str, str]:
     """`translate()` arguments that fold the corpus exactly as `text_fold` does (checked word by word)."""
-    from tenant_apps.documents.services import text_fold
+    from paco.text import text_fold
 
     corpus = set("".join(WORDS) + "".join(FIRST_NAMES) + "".join(SURNAMES))
     source, target = [], []

@@ -3,8 +3,8 @@ import io
 import pytest
 
 from tenant_apps.accounts.models import User
-from tenant_apps.cases.services import Upload
 from tenant_apps.catalog.models import Service
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 

@@ -25,7 +25,6 @@ from tenant_apps.comms.selectors import (
     unit_activity,
 )
 from tenant_apps.comms.services import (
-    Upload,
     memo_case_open,
     memo_forward,
     memo_reply,
@@ -36,6 +35,7 @@ from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.search import document_search
 from tenant_apps.documents.selectors import document_user_can_read
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.notifications.models import Notification
 
 from .conftest import png

@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case, CaseDocument
-from tenant_apps.cases.services import Upload, case_open
+from tenant_apps.cases.services import case_open
 from tenant_apps.catalog.models import Service
 from tenant_apps.documents.enums import AccessAction, AccessLevel, DocumentKind
 from tenant_apps.documents.models import DocumentAccessLog
@@ -22,6 +22,7 @@ from tenant_apps.documents.selectors import (
     document_user_can_read,
 )
 from tenant_apps.documents.services import document_access_log_record
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import Membership, OrgUnit
 from tests.documents.conftest import PNG, client_as
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import CaseDocument
-from tenant_apps.cases.services import Upload, case_open
+from tenant_apps.cases.services import case_open
 from tenant_apps.catalog.models import Service
 from tenant_apps.documents import tasks
 from tenant_apps.documents.enums import DocumentKind
@@ -24,6 +24,7 @@ from tenant_apps.documents.services import (
     document_pdf_read,
     document_version_add,
 )
+from tenant_apps.documents.uploads import Upload
 from tests.documents.conftest import PNG, make_document
 
 

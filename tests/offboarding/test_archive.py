@@ -24,11 +24,12 @@ from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.history import history_verify
 from tenant_apps.cases.models import Case
-from tenant_apps.cases.services import Upload, case_open
+from tenant_apps.cases.services import case_open
 from tenant_apps.catalog.models import Service
 from tenant_apps.documents.enums import DocumentKind
 from tenant_apps.documents.models import Attachment, Document
 from tenant_apps.documents.services import document_create
+from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import OrgUnit
 from tenants.models import Domain, Municipality
 

@@ -290,8 +290,8 @@ def test_an_lai_answer_attaches_documents_the_filer_can_see(in_aracaju, ombudsma
     import io
 
     from tenant_apps.cases.models import CaseDocument
-    from tenant_apps.cases.services import Upload
     from tenant_apps.documents.models import Attachment
+    from tenant_apps.documents.uploads import Upload
 
     manifestation, _code = _file(
         kind=ManifestationKind.INFORMATION_ACCESS,
