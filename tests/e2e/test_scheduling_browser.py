@@ -186,7 +186,12 @@ def test_citizen_books_on_a_phone_and_the_inspector_attends_by_video(
 
     # the confirmation e-mail carries the invitation, in Brasília time
     _deliver_emails(gravatai)
-    [message] = [message for message in mail.outbox if "Agendamento confirmado" in message.subject]
+    [message] = [
+        message
+        for message in mail.outbox
+        if message.to == [demo.DEMO_CITIZEN["email"]]
+        and f"Agendamento confirmado: Plantão fiscal por vídeo {code[-6:]}" in message.subject
+    ]
     assert message.to == [demo.DEMO_CITIZEN["email"]]
     assert nup in message.body
     [(filename, content, content_type)] = message.attachments
