@@ -147,6 +147,10 @@ def slot_grid(
     ):
         held[resource_id].append((starts_at.astimezone(zone), ends_at.astimezone(zone), seat))
     held_starts = {resource_id: [item[0] for item in items] for resource_id, items in held.items()}
+    held_longest = {
+        resource_id: max(b_end - b_start for b_start, b_end, _seat in items)
+        for resource_id, items in held.items()
+    }
 
     period.holidays = _holidays(agenda, first_day, last_day)
     step = duration + dt.timedelta(minutes=agenda.buffer_minutes)
@@ -166,6 +170,7 @@ def slot_grid(
             absences = period.absences.get(rule.resource_id, ())
             bookings = held.get(rule.resource_id, [])
             starts = held_starts.get(rule.resource_id, [])
+            longest = held_longest.get(rule.resource_id, MAX_SLOT)
             while start + duration <= window_end:
                 end = start + duration
                 if not absences or not any(
@@ -173,11 +178,17 @@ def slot_grid(
                 ):
                     taken: tuple[int, ...] = ()
                     if bookings:
-                        low = bisect.bisect_left(starts, start - MAX_SLOT)
+                        # only appointments starting after `start - longest` can reach into the slot
+                        low = bisect.bisect_right(starts, start - longest)
                         high = bisect.bisect_left(starts, end)
-                        taken = tuple(
-                            sorted({seat for b_start, b_end, seat in bookings[low:high] if b_end > start})
-                        )
+                        if high - low == 1:
+                            taken = (bookings[low][2],) if bookings[low][1] > start else ()
+                        elif high > low:
+                            taken = tuple(
+                                sorted(
+                                    {seat for _b_start, b_end, seat in bookings[low:high] if b_end > start}
+                                )
+                            )
                     append(Slot(start, rule.resource_id, end, rule.capacity, taken, rule.slot_kind_id))
                 start += step
     slots.sort()
