@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from .enums import MunicipalityStatus
 from .models import Domain, Municipality
 
 
@@ -21,6 +22,15 @@ def municipality_get_by_hostname(hostname: str) -> Municipality | None:
     # Unknown hosts are cached too (as False), so a scan of random hosts cannot hammer the database.
     cache.set(key, municipality or False, timeout=settings.TENANT_DOMAIN_CACHE_SECONDS)
     return municipality
+
+
+def municipality_schema_names_for_jobs() -> list[str]:
+    """The schemas periodic tenant jobs run in: every city but the suspended ones (paco.scheduler)."""
+    return list(
+        Municipality.objects.exclude(status=MunicipalityStatus.SUSPENDED)
+        .order_by("pk")
+        .values_list("schema_name", flat=True)
+    )
 
 
 def municipality_list() -> QuerySet[Municipality]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context, schema_exists, tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
 from paco.errors import ApplicationError
 from paco.schemas import schema_activate_public
@@ -210,6 +211,43 @@ def municipality_provision(
     transaction.on_commit(lambda: domain_cache_invalidate(hostname))
     logger.info("provisioned municipality %s (%s)", municipality.slug, municipality.schema_name)
     return municipality
+
+
+def municipality_lock(*, municipality_id: int) -> Municipality:
+    """The city's row, locked until the caller's transaction ends (call it inside one): the
+    control plane's actions on a city (suspend, offboard...) run one at a time."""
+    return Municipality.objects.select_for_update().get(pk=municipality_id)
+
+
+def municipality_last_activity_set(*, municipality_id: int, at: dt.datetime) -> None:
+    """When the city was last used (the support console's "última atividade"); a plain UPDATE, no lock."""
+    Municipality.objects.filter(pk=municipality_id).update(last_activity_at=at)
+
+
+@transaction.atomic
+def municipality_deprovision(*, municipality: Municipality) -> None:
+    """Drop the city's schema and delete its row (its public rows cascade); the host -> city cache
+    forgets its domains after commit. What to keep (exports, a tombstone) is the caller's business."""
+    schema_name = municipality.schema_name
+    if schema_name in {
+        get_public_schema_name(),
+        "information_schema",
+        "pg_catalog",
+        settings.TENANT_BASE_SCHEMA,
+    }:
+        raise ApplicationError(_("Este esquema não pode ser excluído."))
+    quoted = '"' + schema_name.replace('"', '""') + '"'
+    hostnames = list(municipality.domains.values_list("domain", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {quoted} CASCADE")
+    with schema_context(get_public_schema_name()):
+        Municipality.objects.filter(pk=municipality.pk).delete()
+
+    def invalidate() -> None:
+        for hostname in hostnames:
+            domain_cache_invalidate(hostname)
+
+    transaction.on_commit(invalidate)
 
 
 @transaction.atomic

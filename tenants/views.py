@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from paco.authentication import municipal_admin_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 
 from .branding import MINIMUM_CONTRAST

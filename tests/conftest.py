@@ -11,7 +11,6 @@ from typing import Any
 
 import dramatiq
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -19,13 +18,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context, tenant_context
 from dramatiq.brokers.stub import StubBroker
 
-from paco import demo
+from paco_demo import cities as demo
+from paco_demo.seeding import demo_setup
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tenants.models import Municipality
-from tenants.services import municipality_provision, template_schema_sync
 
 ARACAJU_HOST = "aracaju.localhost"
 GRAVATAI_HOST = "gravatai.localhost"
@@ -35,16 +34,13 @@ CONTROL_PLANE_HOST = "localhost"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
-        template_schema_sync()
-        for spec in demo.DEMO_MUNICIPALITIES:
-            municipality = municipality_provision(spec=spec)
-            demo.demo_people_seed(municipality)
-            demo.demo_catalog_seed(municipality)
-            demo.demo_ombudsman_seed(municipality)
-            demo.demo_scheduling_seed(municipality)
+        # the demo cities as `make demo` makes them, except the support-access choices (the tests
+        # start from the default: every support session needs an admin's approval) and the Open311
+        # publications (the isolation harness treats case numbers as private; tests/open311 seeds
+        # them per test)
+        for municipality in demo_setup(skip={"shared_apps.support", "tenant_apps.open311"}):
             with tenant_context(municipality):
                 _role_people_seed(municipality.slug)
-        demo.demo_support_seed()
         connection.set_schema_to_public()
     return
 
@@ -67,14 +63,16 @@ def _role_people_seed(slug: str) -> None:
 
 def cache_clear() -> None:
     """Empty this run's cache; on a shared Redis only this checkout's keys (never FLUSHDB)."""
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
-    if not isinstance(cache, RedisCache):
-        cache.clear()
+    backend = caches["default"]  # the backend itself: `cache` is a proxy, never a RedisCache instance
+    if not isinstance(backend, RedisCache):
+        backend.clear()
         return
-    client = cache._cache.get_client(write=True)
+    client = backend._cache.get_client(write=True)
     # django_tenants.cache.make_key: "<schema>:<KEY_PREFIX>:<version>:<key>"
-    keys = list(client.scan_iter(match=f"*:{cache.key_prefix}:*", count=1000))
+    keys = list(client.scan_iter(match=f"*:{backend.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
 

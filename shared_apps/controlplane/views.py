@@ -5,12 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from paco.authentication import EnrollTokenView, PasswordLoginView, TokenLoginView, verified_kind_required
+from paco.decorators import SUPPORT_KIND, support_required
+from tenant_apps.accounts.login import EnrollTokenView, PasswordLoginView, TokenLoginView
 from tenants.enums import MunicipalityStatus
 from tenants.selectors import municipality_list, municipality_primary_hostname
-
-SUPPORT_KIND = "support"  # the account kind of vendor-support users (public schema)
-support_required = verified_kind_required(SUPPORT_KIND, "controlplane:support_login")
 
 
 def _portal_url(request: HttpRequest, hostname: str) -> str:

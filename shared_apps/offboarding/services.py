@@ -29,7 +29,8 @@ from tenants.models import Municipality
 from tenants.selectors import municipality_base_url
 from tenants.services import (
     MunicipalitySpec,
-    domain_cache_invalidate,
+    municipality_deprovision,
+    municipality_lock,
     municipality_provision,
     municipality_set_status,
 )
@@ -321,7 +322,7 @@ def offboarding_request(
     reason = reason.strip()
     if not reason:
         raise ApplicationError(_("Informe o motivo do encerramento."), extra={"field": "reason"})
-    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    municipality = municipality_lock(municipality_id=municipality.pk)
     if offboarding_pending(municipality) is not None:
         raise ApplicationError(_("O encerramento deste município já foi solicitado."))
     municipality_set_status(municipality=municipality, status=MunicipalityStatus.CANCELLED)
@@ -367,7 +368,7 @@ def offboarding_cancel(
     from shared_apps.billing.services import municipality_status_for
 
     now = now or timezone.now()
-    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    municipality = municipality_lock(municipality_id=municipality.pk)
     offboarding = offboarding_pending(municipality)
     if offboarding is None:
         raise ApplicationError(_("Não há encerramento pendente para cancelar."))
@@ -419,7 +420,6 @@ def municipality_delete(
             _("O município %(city)s não tem exportação pronta: gere uma antes de excluir.")
             % {"city": municipality.name}
         )
-    hostnames = list(municipality.domains.values_list("domain", flat=True))
     tombstone = OffboardedMunicipality.objects.create(
         name=municipality.name,
         slug=municipality.slug,
@@ -431,15 +431,10 @@ def municipality_delete(
         export=export,
         export_sha256=export.sha256 if export else "",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP SCHEMA IF EXISTS {archive.quote_identifier(schema_name)} CASCADE")
-    with schema_context("public"):
-        Municipality.objects.filter(pk=municipality.pk).delete()
+    municipality_deprovision(municipality=municipality)
 
     def after_commit() -> None:
         removed = archive.storage_delete_all(schema_name)
-        for hostname in hostnames:
-            domain_cache_invalidate(hostname)
         logger.info("deleted the files of %s (%s files)", schema_name, removed)
 
     transaction.on_commit(after_commit)

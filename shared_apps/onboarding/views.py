@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.authentication import client_ip
+from paco.client_ip import client_ip
 from paco.errors import ApplicationError
 from shared_apps.billing.services import subscription_checkout_start
 from tenants.selectors import municipality_base_url

@@ -31,7 +31,7 @@ from paco.tokens import token_hash, token_new
 from tenants.enums import MunicipalityStatus
 from tenants.models import Municipality
 from tenants.selectors import municipality_base_url
-from tenants.services import municipality_set_status
+from tenants.services import municipality_last_activity_set, municipality_lock, municipality_set_status
 
 from .enums import OPEN_STATUSES, AccessMode, SessionStatus, SupportAction
 from .models import SupportAccessPolicy, SupportActionLog, SupportAuditEntry, SupportSession
@@ -65,7 +65,7 @@ def municipality_suspend(*, municipality: Municipality, support_email: str, reas
     reason = reason.strip()
     if len(reason) < MINIMUM_SUSPENSION_REASON_LENGTH:
         raise ApplicationError(_("Informe o motivo da suspensão."), extra={"field": "reason"})
-    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    municipality = municipality_lock(municipality_id=municipality.pk)
     if municipality.status == MunicipalityStatus.SUSPENDED:
         raise ApplicationError(_("O município já está suspenso."))
     previous = municipality.status
@@ -92,7 +92,7 @@ def _status_after_suspension(municipality: Municipality, *, now: dt.datetime) ->
 @transaction.atomic
 def municipality_reactivate(*, municipality: Municipality, support_email: str) -> Municipality:
     """Lift a suspension: the city goes back to what its subscription implies (trial without one)."""
-    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    municipality = municipality_lock(municipality_id=municipality.pk)
     if municipality.status != MunicipalityStatus.SUSPENDED:
         raise ApplicationError(_("O município não está suspenso."))
     target = _status_after_suspension(municipality, now=timezone.now())
@@ -449,7 +449,7 @@ def municipality_activity_touch(*, municipality_id: int, now: dt.datetime | None
     key = f"support:activity:{municipality_id}"
     if not cache.add(key, 1, timeout=settings.SUPPORT_ACTIVITY_THROTTLE_SECONDS):
         return False
-    Municipality.objects.filter(pk=municipality_id).update(last_activity_at=now or timezone.now())
+    municipality_last_activity_set(municipality_id=municipality_id, at=now or timezone.now())
     return True
 
 

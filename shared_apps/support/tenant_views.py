@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
-from paco.authentication import municipal_admin_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 
 from .banner import banner_clear, banner_set

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from paco.decorators import support_required
 from paco.errors import ApplicationError
-from shared_apps.controlplane.views import support_required
 from tenants.enums import MunicipalityStatus
 from tenants.models import Municipality
 from tenants.selectors import municipality_base_url

@@ -1,9 +1,15 @@
 """Periodic jobs, run from the worker processes, once per period however many workers there are.
 
-Every worker process ticks the scheduler (a daemon thread started by `SchedulerMiddleware`);
-each due job claims its period by inserting a `ScheduledRun` row under a unique constraint, and
-only the process whose insert succeeds enqueues the job (one message per municipality for
-tenant jobs, carrying the schema like any other message).
+The jobs come from the apps: each installed app may have a `jobs.py` with
+
+    def periodic_jobs() -> list[PeriodicJob]: ...
+
+read at every tick (so times come from settings, e.g. `"at": settings.STAFF_DIGEST_AT`). Every
+worker process ticks the scheduler (a daemon thread started by `SchedulerMiddleware`); each due
+job claims its period by inserting a `ScheduledRun` row under a unique constraint, and only the
+process whose insert succeeds enqueues the job (one message per municipality for tenant jobs,
+carrying the schema like any other message). Which schemas tenant jobs run in is the function
+named in settings SCHEDULER_TENANT_SCHEMAS (the kernel imports no app).
 """
 
 from __future__ import annotations
@@ -11,13 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import Any
+from collections.abc import Sequence
+from importlib import import_module
+from typing import Any, Literal, NotRequired, TypedDict
 
 import dramatiq
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.utils.module_loading import import_string, module_has_submodule
 from dramatiq.middleware import Middleware
 
 from paco.jobs import SCHEMA_OPTION
@@ -25,12 +34,37 @@ from paco.schemas import schema_activate_public
 
 logger = logging.getLogger(__name__)
 
+JOBS_MODULE = "jobs"
 
-def schedule_due(*, now: dt.datetime) -> list[tuple[dict[str, Any], str]]:
-    """The scheduled jobs due at `now`, each with the key of its current period."""
+
+class PeriodicJob(TypedDict):
+    """One periodic job: `actor` is the dotted path of a dramatiq actor taking `period` (a string)."""
+
+    name: str  # unique: with the period, the key that makes a run happen once
+    actor: str
+    every: Literal["daily", "hourly", "minutes"]
+    at: NotRequired[str]  # "HH:MM", local time (America/Sao_Paulo), for daily jobs
+    minutes: NotRequired[int]  # the period of "minutes" jobs (a divisor of 60)
+    per_tenant: bool  # one message per municipality (in its schema), or one in `public`
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """Every installed app's periodic jobs (its `jobs.periodic_jobs()`), in INSTALLED_APPS order."""
+    jobs: list[PeriodicJob] = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, JOBS_MODULE):
+            module = import_module(f"{config.name}.{JOBS_MODULE}")
+            jobs.extend(getattr(module, "periodic_jobs", list)())
+    return jobs
+
+
+def schedule_due(
+    *, now: dt.datetime, jobs: Sequence[PeriodicJob] | None = None
+) -> list[tuple[PeriodicJob, str]]:
+    """The periodic jobs due at `now`, each with the key of its current period."""
     local = timezone.localtime(now)
-    due = []
-    for entry in settings.SCHEDULE:
+    due: list[tuple[PeriodicJob, str]] = []
+    for entry in periodic_jobs() if jobs is None else jobs:
         if entry["every"] == "daily":
             hour, minute = (int(part) for part in entry["at"].split(":"))
             if (local.hour, local.minute) >= (hour, minute):
@@ -54,27 +88,25 @@ def _claim(name: str, period: str) -> Any:
         return None
 
 
-def scheduler_tick(*, now: dt.datetime | None = None, broker: dramatiq.Broker | None = None) -> list[str]:
+def scheduler_tick(
+    *,
+    now: dt.datetime | None = None,
+    broker: dramatiq.Broker | None = None,
+    jobs: Sequence[PeriodicJob] | None = None,
+) -> list[str]:
     """Enqueue every due job whose period nobody has claimed yet; returns the names enqueued."""
-    from tenants.enums import MunicipalityStatus
-    from tenants.models import Municipality
-
     now = now or timezone.now()
     broker = broker or dramatiq.get_broker()
     schema_activate_public()
     enqueued = []
-    for entry, period in schedule_due(now=now):
+    for entry, period in schedule_due(now=now, jobs=jobs):
         run = _claim(entry["name"], period)
         if run is None:
             continue
         actor = import_string(entry["actor"])
         schemas = ["public"]
-        if entry.get("per_tenant"):
-            schemas = list(
-                Municipality.objects.exclude(status=MunicipalityStatus.SUSPENDED).values_list(
-                    "schema_name", flat=True
-                )
-            )
+        if entry["per_tenant"]:
+            schemas = list(import_string(settings.SCHEDULER_TENANT_SCHEMAS)())
         broker.declare_queue(actor.queue_name)
         for schema_name in schemas:
             broker.enqueue(

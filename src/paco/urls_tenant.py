@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tenant_apps.ombudsman.urls")),
     path("", include("tenant_apps.scheduling.urls")),
     path("admin-municipal/servicos/", include("tenant_apps.catalog.urls")),
+    path("admin-municipal/servicos/", include("tenant_apps.open311.admin_urls")),
     path("admin-municipal/feriados/", include("tenant_apps.workdays.urls")),
     path("admin-municipal/assinatura/", include("shared_apps.billing.tenant_urls")),
     path("admin-municipal/marca/", include("tenants.tenant_urls")),

@@ -5,13 +5,15 @@ written on the same connection (the public schema is on every tenant's search pa
 that rolls back bills nothing. Recording is idempotent on (municipality, metric, key): the same
 key twice is counted once. In the `public` schema there is no municipality and nothing happens.
 
-The work is done by the control plane (shared_apps.metering), named in settings METERING_RECORDER
-and METERING_GAUGE_RECORDER, because tenant apps never import shared_apps.
+The work is done by the control plane (shared_apps.metering), named in settings METERING_RECORDER,
+METERING_GAUGE_RECORDER and METERING_PERIOD_SUMMARY, because tenant apps never import shared_apps
+and billing (which metering builds on) never imports metering.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -49,3 +51,9 @@ def usage_gauge_record(*, metric: str, value: int, day: dt.date | None = None) -
     import_string(settings.METERING_GAUGE_RECORDER)(
         municipality_id=municipality_id, metric=metric, value=value, day=day or timezone.localdate()
     )
+
+
+def usage_period_summary(*, municipality: Any) -> Any:
+    """The city's usage of the current billing period and its projected bill (metering's
+    `UsagePeriod`), for the subscription page."""
+    return import_string(settings.METERING_PERIOD_SUMMARY)(municipality=municipality)

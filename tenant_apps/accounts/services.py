@@ -63,9 +63,19 @@ def citizen_register(*, full_name: str, cpf: str, email: str, password: str, pho
 
 @transaction.atomic
 def user_ensure(
-    *, email: str, full_name: str, kind: str, password: str | None = None, cpf: str | None = None
+    *,
+    email: str,
+    full_name: str,
+    kind: str,
+    password: str | None = None,
+    cpf: str | None = None,
+    is_active: bool = True,
 ) -> User:
-    """Create the account if it does not exist (idempotent seeding); never changes an existing one."""
+    """Create the account if it does not exist (idempotent seeding); never changes an existing one.
+
+    Without a password the account cannot log in with one; `is_active=False` makes an account
+    that never logs in at all (a module's system user).
+    """
     email = email.strip().lower()
     user = User.objects.filter(email=email).first()
     if user is not None:
@@ -74,7 +84,13 @@ def user_ensure(
                 _("O e-mail %(email)s já pertence a outro tipo de conta.") % {"email": email}
             )
         return user
-    user = User(email=email, full_name=full_name, kind=kind, cpf=cpf_normalize(cpf) if cpf else None)
+    user = User(
+        email=email,
+        full_name=full_name,
+        kind=kind,
+        cpf=cpf_normalize(cpf) if cpf else None,
+        is_active=is_active,
+    )
     if password:
         user.set_password(password)
     else:
@@ -147,6 +163,27 @@ def citizen_ensure_at_counter(*, cpf: str, full_name: str, email: str = "", phon
     user = User(
         email=email, full_name=full_name.strip(), cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN
     )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def citizen_ensure_by_email(*, email: str, full_name: str, phone: str = "") -> User:
+    """The active citizen account of `email` in this city, or a new one without password (no CPF).
+
+    An existing account is used as it is: whoever asks (an API client) cannot change anyone's name
+    or phone. A new account has no password; the person can set one with "esqueci a senha" later.
+    """
+    email = email.strip().lower()
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        if existing.kind != UserKind.CITIZEN:
+            raise ApplicationError(_("Este e-mail não pertence a uma conta de cidadão."))
+        if not existing.is_active:
+            raise ApplicationError(_("A conta deste e-mail está desativada."))
+        return existing
+    user = User(email=email, full_name=full_name, phone=phone.strip(), kind=UserKind.CITIZEN)
     user.set_unusable_password()
     user.save()
     return user

@@ -1,7 +1,3 @@
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paco.authentication import EnrollTokenView, PasswordLoginView, TokenLoginView, verified_kind_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
-from tenant_apps.org.selectors import org_unit_tree, user_is_municipal_admin
+from tenant_apps.org.selectors import org_unit_tree
 
 from .enums import UserKind
 from .forms import CitizenRegistrationForm, InvitationAcceptForm, StaffInviteForm
+from .login import EnrollTokenView, PasswordLoginView, TokenLoginView
 from .models import StaffInvitation
 from .selectors import (
     invitation_get,
@@ -26,8 +23,6 @@ from .selectors import (
     staff_list_for_admin,
 )
 from .services import citizen_register, invitation_accept, invitation_resend, invitation_revoke, staff_invite
-
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 
 class CitizenLoginView(PasswordLoginView):
@@ -125,19 +120,6 @@ def invitation_accept_view(request: HttpRequest, invitation_token: str) -> HttpR
     # the token is in the address: never hand it to another site through the Referer header
     response["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Verified staff with an admin membership; other staff get a 404, like `portal:municipal_admin`."""
-
-    @staff_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_is_municipal_admin(user_id=int(request.user.pk or 0)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 INVITATION_STATE_LABELS = {

@@ -580,3 +580,50 @@ def case_attach_by_requester(
     )
     _notify_unit(case, case.current_unit, "o requerente enviou documentos")
     return document
+
+
+# --- used by the modules built on cases (memos, ombudsman, Open311, permits...) -------------------
+
+
+@transaction.atomic
+def case_document_link(
+    *,
+    case: Case,
+    document: Document,
+    actor: User,
+    summary: str,
+    payload: dict[str, Any],
+    is_public: bool = False,
+) -> CaseDocument:
+    """Join a document another module made (a memo, a permit) to the case file, with its history entry.
+
+    The calling service has already decided that `actor` may do this (e.g. a memo's recipient who
+    turns it into a case).
+    """
+    case = _lock(case)
+    link = CaseDocument.objects.create(case=case, document=document, added_by=actor, is_public=is_public)
+    event_append(
+        case=case,
+        kind=EventKind.ATTACHED,
+        actor=actor,
+        unit=case.current_unit,
+        is_public=is_public,
+        summary=summary,
+        payload=payload,
+    )
+    return link
+
+
+@transaction.atomic
+def case_deadline_set(*, case: Case, deadline: dt.date) -> Case:
+    """Set the answer deadline a module's own legal rule gives the case (the ombudsman's 30 days of
+    Lei 13.460/2017 art. 16 and their extension, the LAI's 20 + 10 of Lei 12.527/2011 art. 11).
+
+    The reason is on the record through the caller's own step (the extension's dispatch, the
+    reopening), so no history entry is added here.
+    """
+    case = _lock(case)
+    if case.deadline != deadline:
+        case.deadline = deadline
+        case.save(update_fields=["deadline", "updated_at"])
+    return case

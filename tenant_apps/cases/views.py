@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.authentication import verified_kind_required
+from paco.decorators import staff_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -49,9 +49,6 @@ from .selectors import (
     case_pending_information_request,
     case_user_can_act,
 )
-
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
-
 
 # --- citizen --------------------------------------------------------------------------------
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import wraps
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,18 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.authentication import verified_kind_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
-from tenant_apps.accounts.enums import UserKind
-from tenant_apps.org.selectors import user_is_municipal_admin
 
 from .forms import RequiredAttachmentFormSet, RowFormSet, ServiceFieldFormSet, ServiceForm
 from .models import Service
 from .request_form import service_request_form_class
 from .selectors import service_get_for_admin, service_has_cases, service_list_admin
 from .services import service_create, service_remove, service_update
-
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 FIELDS_PREFIX = "fields"
 ATTACHMENTS_PREFIX = "attachments"
@@ -34,19 +29,6 @@ ROW_FORMSETS: dict[str, tuple[type[RowFormSet], str, str]] = {
     "attachments": (RequiredAttachmentFormSet, ATTACHMENTS_PREFIX, "catalog/partials/attachment_row.html"),
 }
 MAX_ROWS = 200
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Verified staff with an admin membership; other staff get a 404, like `portal:municipal_admin`."""
-
-    @staff_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_is_municipal_admin(user_id=int(request.user.pk or 0)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _service_or_404(service_id: int) -> Service:

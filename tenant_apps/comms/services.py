@@ -20,6 +20,8 @@ from paco.jobs import enqueue_on_commit
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.cases.enums import CaseChannel
+from tenant_apps.cases.services import case_document_link, case_open
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.selectors import document_version_latest
 from tenant_apps.documents.services import attachment_store, document_create
@@ -325,11 +327,6 @@ def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str,
     """Turn a received memo into a case (protocolo) of `service`, once: the case is opened by the
     person who asked, the memo document joins the case file, and the case history records the memo
     and its thread (who asked what, when) so the informal request keeps its trail."""
-    from tenant_apps.cases.enums import CaseChannel, EventKind
-    from tenant_apps.cases.history import event_append
-    from tenant_apps.cases.models import Case, CaseDocument
-    from tenant_apps.cases.services import case_open
-
     _require_staff(actor)
     memo = (
         Memo.objects.select_for_update(of=("self",))
@@ -350,15 +347,12 @@ def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str,
         description=memo.body,
         channel=CaseChannel.STAFF,
     )
-    CaseDocument.objects.create(case=case, document=memo.document, added_by=actor, is_public=False)
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     root_id = memo.thread_root_id
     thread = Memo.objects.filter(pk=root_id) | Memo.objects.filter(thread_id=root_id)
-    event_append(
+    case_document_link(
         case=case,
-        kind=EventKind.ATTACHED,
+        document=memo.document,
         actor=actor,
-        unit=case.current_unit,
         is_public=False,
         summary=f"Aberto a partir do memorando {memo.document.number}",
         payload={

@@ -13,9 +13,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.authentication import verified_kind_required
+from paco.decorators import staff_required
 from paco.errors import ApplicationError
-from tenant_apps.accounts.enums import UserKind
 from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
@@ -45,7 +44,6 @@ from .selectors import (
     unit_activity as unit_activity_list,
 )
 
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 MAX_QUERY_INPUT = 100
 
 

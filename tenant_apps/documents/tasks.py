@@ -19,7 +19,7 @@ def document_pdf_render_task(*, version_id: int) -> None:
 
 @dramatiq.actor(max_retries=3, min_backoff=60_000)
 def documents_storage_measure_task(*, period: str = "") -> None:
-    """Daily, in each municipality (METERING_SCHEDULE): record the bytes stored as the day's
+    """Daily, in each municipality (tenant_apps/documents/jobs.py): record the bytes stored as the day's
     storage measurement (a gauge: measuring twice the same day keeps the latest value)."""
     from paco.usage import usage_gauge_record
 

@@ -12,8 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from paco.authentication import client_ip, verified_kind_required
-from tenant_apps.accounts.enums import UserKind
+from paco.client_ip import client_ip
+from paco.decorators import staff_required
 
 from .enums import AccessAction, AccessLevel
 from .models import Document
@@ -39,8 +39,6 @@ from .services import (
     document_pdf_read,
 )
 from .throttling import VERIFY_WINDOW_SECONDS, verification_lookup_allow
-
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 MAX_CODE_INPUT = 40
 MAX_QUERY_INPUT = 200

@@ -17,9 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.authentication import verified_kind_required
+from paco.decorators import staff_required
 from paco.errors import ApplicationError
-from tenant_apps.accounts.enums import UserKind
 from tenant_apps.org.selectors import user_is_municipal_admin
 
 from .forms import NotificationTemplateForm
@@ -43,7 +42,6 @@ from .ses import ses_event_apply
 from .sns import SnsMessageInvalid, sns_message_parse, sns_signature_verify, sns_subscription_confirm
 
 logger = logging.getLogger(__name__)
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 # A transparent 1x1 GIF.
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")

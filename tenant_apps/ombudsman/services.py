@@ -21,10 +21,9 @@ from paco.schemas import current_tenant
 from paco.tokens import token_hash
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import cpf_normalize
+from tenant_apps.accounts.services import cpf_normalize, user_ensure
 from tenant_apps.cases import services as case_services
 from tenant_apps.cases.enums import CaseChannel, CaseStatus
-from tenant_apps.cases.models import Case
 from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.services import service_ensure
@@ -32,8 +31,9 @@ from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.selectors import notification_sent_since
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.enums import Role
-from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_unit_ids
+from tenant_apps.org.services import membership_ensure
 from tenants.selectors import municipality_base_url
 
 from . import deadlines
@@ -80,12 +80,10 @@ def system_user() -> User:
     It never logs in (no usable password, inactive) and is lotado in the ombudsman unit so that a
     filer's reopening inside the window goes through `case_reopen` like any other.
     """
-    user = User.objects.filter(email=SYSTEM_EMAIL).first()
-    if user is None:
-        user = User.objects.create_user(
-            SYSTEM_EMAIL, None, full_name="Sistema da Ouvidoria", kind=UserKind.STAFF, is_active=False
-        )
-    Membership.objects.get_or_create(user=user, unit=ombudsman_unit(), role=Role.STAFF)
+    user = user_ensure(
+        email=SYSTEM_EMAIL, full_name="Sistema da Ouvidoria", kind=UserKind.STAFF, is_active=False
+    )
+    membership_ensure(user_id=user.pk, unit=ombudsman_unit(), role=Role.STAFF)
     return user
 
 
@@ -245,9 +243,7 @@ def manifestation_file(
         start=timezone.localdate(case.opened_at),
         is_information_access=kind == ManifestationKind.INFORMATION_ACCESS,
     )
-    if deadline != case.deadline:
-        case.deadline = deadline
-        case.save(update_fields=["deadline", "updated_at"])
+    case = case_services.case_deadline_set(case=case, deadline=deadline)
     code = _access_code_new()
     manifestation = Manifestation.objects.create(
         case=case,
@@ -372,8 +368,7 @@ def manifestation_extend(*, manifestation: Manifestation, actor: Any, justificat
         text=_("Prazo de resposta prorrogado até %(date)s. Justificativa: %(text)s")
         % {"date": new_deadline.strftime("%d/%m/%Y"), "text": justification.strip()},
     )
-    Case.objects.filter(pk=case.pk).update(deadline=new_deadline)
-    case.deadline = new_deadline
+    manifestation.case = case_services.case_deadline_set(case=case, deadline=new_deadline)
     manifestation.extended_at = timezone.now()
     manifestation.extended_by = actor
     manifestation.extension_justification = justification.strip()
@@ -467,10 +462,12 @@ def manifestation_reopen(*, manifestation: Manifestation, reason: str) -> Manife
     if not reason.strip():
         raise ApplicationError(_("Conte por que quer reabrir."), extra={"field": "reason"})
     case = case_services.case_reopen(case=case, actor=system_user(), reason=reason)
-    case.deadline = deadlines.answer_deadline(
-        rules, start=timezone.localdate(), is_information_access=manifestation.is_information_access
+    case = case_services.case_deadline_set(
+        case=case,
+        deadline=deadlines.answer_deadline(
+            rules, start=timezone.localdate(), is_information_access=manifestation.is_information_access
+        ),
     )
-    case.save(update_fields=["deadline", "updated_at"])
     manifestation.reopened_at = timezone.now()
     manifestation.is_answered_in_time = None
     manifestation.save(update_fields=["reopened_at", "is_answered_in_time", "updated_at"])

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.authentication import client_ip, verified_kind_required
+from paco.client_ip import client_ip
+from paco.decorators import staff_required
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
@@ -39,8 +40,6 @@ from .forms import (
     UnitInputForm,
 )
 from .models import Manifestation
-
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 FILING_LIMIT = 5
 FILING_WINDOW_SECONDS = 3600

@@ -25,10 +25,12 @@ class ApiClient(BaseModel):
 
 
 class PublishedService(BaseModel):
-    """A service whose requests may be listed publicly by `GET requests` (none is, by default).
+    """A service the municipal admin published on Open311 (none is, until an admin decides).
 
-    Listing shows only status, dates, service, unit and location; the subject and the final
-    answer only for cases whose access level is público (Lei 12.527/2011, art. 31).
+    Published and offerable (public, active, needing no documents: `selectors.open311_service_refusal`)
+    means: listed by `GET services`, open to `POST requests`, and its requests readable by anyone
+    through `GET requests` — status, dates, service, unit and location; the subject and the final
+    answer only for cases whose access level is público (Lei 12.527/2011, art. 31); never a person.
     """
 
     service = models.OneToOneField(
@@ -43,16 +45,22 @@ class PublishedService(BaseModel):
         return str(self.service_id)
 
 
-class RequestToken(BaseModel):
-    """The token answered to a `POST requests`, exchangeable for the request's id (its NUP)."""
+class ClientRequest(BaseModel):
+    """A request an API client created with `POST requests`: the token answered to it, and the
+    location and media it sent, which `GET requests` answers back as they were sent."""
 
     token = models.CharField(max_length=64, unique=True)
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="open311_token")
-    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="tokens")
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="open311_request")
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="requests")
+    address_string = models.CharField(_("endereço enviado"), max_length=500, blank=True)
+    address_id = models.CharField(_("código de endereço enviado"), max_length=100, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=12, decimal_places=9, null=True, blank=True)
+    long = models.DecimalField(_("longitude"), max_digits=12, decimal_places=9, null=True, blank=True)
+    media_url = models.URLField(_("URL de mídia"), max_length=1000, blank=True)
 
     class Meta:
-        verbose_name = _("token de solicitação Open311")
-        verbose_name_plural = _("tokens de solicitação Open311")
+        verbose_name = _("solicitação recebida pelo Open311")
+        verbose_name_plural = _("solicitações recebidas pelo Open311")
 
     def __str__(self) -> str:
         return self.token

@@ -56,16 +56,25 @@ def xml_render(root: str, body: Any) -> bytes:
     return ET.tostring(element, encoding="utf-8", xml_declaration=True)
 
 
-def open311_response(body: Any, *, format: str, root: str, status: int = 200) -> HttpResponse:
+def open311_response(
+    body: Any, *, format: str, root: str, status: int = 200, headers: dict[str, str] | None = None
+) -> HttpResponse:
     """`body` as JSON, or as XML under `root` (a list's items become `SINGULAR[root]` elements)."""
     if format == "xml":
         content = xml_render(root, body)
     else:
         content = json.dumps(body, ensure_ascii=False).encode()
-    return HttpResponse(content, status=status, content_type=CONTENT_TYPES[format])
+    return HttpResponse(content, status=status, content_type=CONTENT_TYPES[format], headers=headers)
 
 
-def open311_error(description: str, *, format: str, status: int) -> HttpResponse:
+def open311_error(
+    description: str, *, format: str, status: int, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    """GeoReport v2, "Errors": `errors` > `error` with `code` (the HTTP status here) and `description`."""
     return open311_response(
-        [{"code": status, "description": description}], format=format, root="errors", status=status
+        [{"code": status, "description": description}],
+        format=format,
+        root="errors",
+        status=status,
+        headers=headers,
     )

@@ -1,7 +1,8 @@
 """What each GeoReport v2 resource says, as plain dicts (rendered as JSON or XML).
 
 Privacy: a request shows no person — no name, e-mail, CPF, phone or form answer other than the
-address and the coordinates; its subject and final answer only when the case is público.
+address and the coordinates; its subject and final answer only when the case is público, and its
+`service_notice` says so when they are left out.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.models import Case
@@ -17,7 +21,7 @@ from tenant_apps.catalog.enums import FieldKind
 from tenant_apps.catalog.models import Service
 from tenant_apps.documents.enums import AccessLevel
 
-from .services import OPEN311_FORM_KEY
+from .models import ClientRequest
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 FORMATS = ["application/json", "text/xml"]
@@ -33,11 +37,11 @@ DATATYPES = {
     FieldKind.CHOICE: "singlevaluelist",
 }
 DATATYPE_DESCRIPTIONS = {
-    FieldKind.CPF: "CPF (11 dígitos)",
-    FieldKind.CNPJ: "CNPJ (14 dígitos)",
-    FieldKind.ADDRESS: "Endereço",
-    FieldKind.NUMBER: "Número decimal",
-    FieldKind.DATE: "Data (AAAA-MM-DD)",
+    FieldKind.CPF: gettext_lazy("CPF (11 dígitos)"),
+    FieldKind.CNPJ: gettext_lazy("CNPJ (14 dígitos)"),
+    FieldKind.ADDRESS: gettext_lazy("Endereço"),
+    FieldKind.NUMBER: gettext_lazy("Número decimal"),
+    FieldKind.DATE: gettext_lazy("Data (AAAA-MM-DD; data e hora ISO 8601 também servem)"),
 }
 
 
@@ -50,7 +54,7 @@ def discovery_payload(*, url: str, changeset: dt.datetime | None, contact: str) 
     return {
         "changeset": changed,
         "contact": contact,
-        "key_service": (
+        "key_service": _(
             "Chaves de acesso (api_key) para enviar solicitações são emitidas pela prefeitura; "
             "peça a sua pelo contato acima."
         ),
@@ -66,13 +70,21 @@ def discovery_payload(*, url: str, changeset: dt.datetime | None, contact: str) 
     }
 
 
+def _attribute_fields(service: Service) -> list[Any]:
+    """The form fields a client answers as attributes: every kind GeoReport can carry except the
+    first address field, which is the request's location ("POST Service Request": lat & long,
+    address_string or address_id), not an attribute."""
+    location = next((field for field in service.fields.all() if field.kind == FieldKind.ADDRESS), None)
+    return [field for field in service.fields.all() if field.kind in DATATYPES and field is not location]
+
+
 def service_payload(service: Service) -> dict[str, Any]:
-    fields = [field for field in service.fields.all() if field.kind in DATATYPES]
     return {
         "service_code": service.code,
         "service_name": service.name,
         "description": service.description,
-        "metadata": bool(fields),
+        "metadata": bool(_attribute_fields(service)),
+        # "GET Service List", type: realtime — the id is answered at once (a NUP, by case_open)
         "type": "realtime",
         "keywords": ", ".join(part for part in (service.group, service.unit.acronym) if part),
         "group": service.group,
@@ -81,15 +93,14 @@ def service_payload(service: Service) -> dict[str, Any]:
 
 def service_definition_payload(service: Service) -> dict[str, Any]:
     attributes = []
-    for order, field in enumerate(
-        (field for field in service.fields.all() if field.kind in DATATYPES), start=1
-    ):
+    for order, field in enumerate(_attribute_fields(service), start=1):
         attribute: dict[str, Any] = {
             "variable": True,
             "code": field.key,
             "datatype": DATATYPES[FieldKind(field.kind)],
             "required": field.is_required,
-            "datatype_description": field.help_text or DATATYPE_DESCRIPTIONS.get(FieldKind(field.kind), ""),
+            "datatype_description": field.help_text
+            or str(DATATYPE_DESCRIPTIONS.get(FieldKind(field.kind), "")),
             "order": order,
             "description": field.label,
         }
@@ -99,25 +110,32 @@ def service_definition_payload(service: Service) -> dict[str, Any]:
     return {"service_code": service.code, "attributes": attributes}
 
 
+def _sent(case: Case) -> ClientRequest | None:
+    try:
+        return case.open311_request
+    except ObjectDoesNotExist:
+        return None
+
+
 def _address(case: Case) -> str | None:
     for field in case.service.fields.all():
         if field.kind == FieldKind.ADDRESS and case.form_data.get(field.key):
             return str(case.form_data[field.key])
-    extra = case.form_data.get(OPEN311_FORM_KEY) or {}
-    return extra.get("address_string") or None
+    return None
 
 
-def _coordinate(case: Case, name: str) -> float | None:
-    extra = case.form_data.get(OPEN311_FORM_KEY) or {}
-    value = extra.get(name)
-    return float(value) if value not in (None, "") else None
+def _number(value: Any) -> float | None:
+    return float(value) if value is not None else None
 
 
 def service_request_payload(case: Case) -> dict[str, Any]:
+    """One request ("GET Service Request"). A request an API client created answers the location
+    and media as that client sent them (nothing made up from coordinates); a request from another
+    channel answers its form's address."""
     is_public = case.access_level == AccessLevel.PUBLIC
     is_closed = case.status == CaseStatus.CLOSED
     deadline = dt.datetime.combine(case.deadline, dt.time(23, 59, 59), tzinfo=timezone.get_current_timezone())
-    extra = case.form_data.get(OPEN311_FORM_KEY) or {}
+    sent = _sent(case)
     return {
         "service_request_id": case.nup,
         "status": "closed" if is_closed else "open",
@@ -126,18 +144,28 @@ def service_request_payload(case: Case) -> dict[str, Any]:
         "service_code": case.service.code,
         "description": case.subject if is_public else None,
         "agency_responsible": case.current_unit.name,
-        "service_notice": None,
+        "service_notice": service_notice(case),
         "requested_datetime": w3c_datetime(case.opened_at),
         "updated_datetime": w3c_datetime(case.last_event_at),
         "expected_datetime": w3c_datetime(deadline),
-        "address": _address(case),
-        "address_id": None,
+        "address": (sent.address_string or None) if sent is not None else _address(case),
+        "address_id": (sent.address_id or None) if sent is not None else None,
         "zipcode": None,
-        "lat": _coordinate(case, "lat"),
-        "long": _coordinate(case, "long"),
-        "media_url": extra.get("media_url") or None,
+        "lat": _number(sent.lat) if sent is not None else None,
+        "long": _number(sent.long) if sent is not None else None,
+        "media_url": (sent.media_url or None) if sent is not None else None,
     }
 
 
 def service_notice(case: Case) -> str:
-    return f"Protocolo {case.nup} aberto. Prazo para resposta: {case.deadline:%d/%m/%Y}."
+    """The same notice in the POST answer and in every GET: the deadline, and why the description
+    is missing when it is (a deliberate privacy rule, not a fault)."""
+    notice = _("Protocolo %(nup)s aberto. Prazo para resposta: %(deadline)s.") % {
+        "nup": case.nup,
+        "deadline": f"{case.deadline:%d/%m/%Y}",
+    }
+    if case.access_level != AccessLevel.PUBLIC:
+        notice += " " + _(
+            "A descrição e a resposta não são publicadas no Open311 porque o protocolo é de acesso restrito."
+        )
+    return notice

@@ -1,4 +1,4 @@
-"""`/open311/v2/...`: each resource in JSON or XML by suffix; any other suffix is a 404."""
+"""`/open311/v2/...`: each resource in JSON or XML by suffix; any other path is an Open311 404."""
 
 from django.urls import path, register_converter
 
@@ -61,4 +61,6 @@ urlpatterns = [
         name="request_detail",
     ),
     path("tokens/<open311_token:token>.<open311_format:format>", views.token_detail, name="token_detail"),
+    path("", views.not_found, {"path": ""}, name="root"),
+    path("<path:path>", views.not_found, name="not_found"),
 ]

@@ -6,15 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import etag, require_GET
 
-from paco.authentication import verified_kind_required
-from tenant_apps.accounts.enums import UserKind
+from paco.decorators import staff_required
 from tenant_apps.cases.selectors import case_list_for_citizen
 from tenant_apps.catalog.selectors import service_list_public
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, org_unit_tree, user_is_municipal_admin
 from tenants.branding import coat_of_arms_content_type
-
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 
 
 @require_GET

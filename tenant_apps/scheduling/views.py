@@ -19,13 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.authentication import verified_kind_required
+from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.cases.selectors import case_documents, case_list_for_citizen
 from tenant_apps.cases.services import nup_digits
 from tenant_apps.documents.uploads import Upload
-from tenant_apps.org.selectors import user_is_municipal_admin
 
 from . import services
 from .enums import AppointmentStatus, Weekday
@@ -57,7 +56,6 @@ from .selectors import (
 )
 from .slots import Slot, agenda_zone, first_free_slot, slot_list_free
 
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 WEEK = dt.timedelta(days=7)
 
 
@@ -70,17 +68,6 @@ def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
         if user.kind != UserKind.CITIZEN:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @staff_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_is_municipal_admin(user_id=int(request.user.pk or 0)):
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,32 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from paco.authentication import verified_kind_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 from paco.schemas import current_tenant
-from tenant_apps.accounts.enums import UserKind
-from tenant_apps.org.selectors import user_is_municipal_admin
 
 from .forms import MunicipalHolidayForm
 from .models import MunicipalHoliday
 from .selectors import holiday_list
 from .services import municipal_holiday_create, municipal_holiday_delete
 
-staff_required = verified_kind_required(UserKind.STAFF, "accounts:staff_login")
 MIN_YEAR, MAX_YEAR = 1990, 2100
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Verified staff with an admin membership; other staff get a 404, like `portal:municipal_admin`."""
-
-    @staff_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_is_municipal_admin(user_id=int(request.user.pk or 0)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _year(raw: str | None) -> int:

@@ -5,7 +5,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 

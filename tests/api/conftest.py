@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 from rest_framework.authtoken.models import Token
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case

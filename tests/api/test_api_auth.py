@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context, tenant_context
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIRequestFactory
 
-from paco import demo
 from paco.errors import ApplicationError
+from paco_demo import cities as demo
 from tenant_apps.accounts.api_auth import TenantTokenAuthentication
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User

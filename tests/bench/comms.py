@@ -66,7 +66,7 @@ def city_setup() -> CommsCity:
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.accounts.enums import UserKind
     from tenant_apps.accounts.models import User
     from tenant_apps.accounts.services import totp_device_ensure, user_ensure
@@ -227,7 +227,7 @@ def _worker_ready_wait(worker: subprocess.Popen[bytes], log_path: Path, broker: 
     """Round-trip a ping job (public schema) through the worker; returns the seconds it took."""
     from django.core.cache import cache
 
-    from paco.tasks import jobs_ping_task, ping_cache_key
+    from tenant_apps.org.tasks import jobs_ping_task, ping_cache_key
 
     started = time.perf_counter()
     nonce = f"bench-{uuid.uuid4().hex}"

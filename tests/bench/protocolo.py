@@ -107,9 +107,10 @@ def city_setup() -> City:
     from django.utils.text import slugify
     from django_tenants.utils import tenant_context
 
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.accounts.enums import UserKind
     from tenant_apps.accounts.services import totp_device_ensure, user_ensure
+    from tenant_apps.catalog import demo as catalog_demo
     from tenant_apps.catalog.models import Service
     from tenant_apps.catalog.services import service_ensure
     from tenant_apps.org.models import OrgUnit
@@ -118,8 +119,8 @@ def city_setup() -> City:
 
     municipality = municipality_provision(spec=demo.ARACAJU)
     demo.demo_people_seed(municipality)
-    demo.demo_catalog_seed(municipality)
     with tenant_context(municipality):
+        catalog_demo.seed(municipality=municipality)
         for code, acronym, name, kind, parent in EXTRA_UNITS:
             parent_unit = OrgUnit.objects.get(acronym=parent) if parent else None
             org_unit_ensure(code=code, acronym=acronym, name=name, kind=kind, parent=parent_unit)

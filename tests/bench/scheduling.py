@@ -35,16 +35,15 @@ HORIZON_DAYS = 60
 def _setup() -> tuple[Any, Any, list[int]]:
     from django_tenants.utils import tenant_context
 
-    from paco import demo
+    from paco_demo import cities as demo
+    from paco_demo.seeding import demo_city_seed
     from tenant_apps.accounts.enums import UserKind
     from tenant_apps.accounts.models import User
     from tenant_apps.scheduling.models import Agenda
     from tenants.services import municipality_provision
 
     municipality = municipality_provision(spec=demo.GRAVATAI)
-    demo.demo_people_seed(municipality)
-    demo.demo_catalog_seed(municipality)
-    demo.demo_scheduling_seed(municipality)
+    demo_city_seed(municipality, skip={"shared_apps.support", "tenant_apps.open311"})
     with tenant_context(municipality):
         agenda = Agenda.objects.get(code="atendimento-por-video-com-fiscal")
         agenda.horizon_days = HORIZON_DAYS

@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from paco.scheduler import periodic_jobs
 from shared_apps.billing.enums import SubscriptionStatus, WebhookOutcome
 from shared_apps.billing.models import Subscription, WebhookEvent
 from shared_apps.billing.services import subscription_ensure, subscriptions_grace_enforce
@@ -317,8 +318,14 @@ def test_the_billing_jobs_are_in_the_schedule(settings):
             "per_tenant": False,
         },
     ]
-    assert settings.BILLING_SCHEDULE == billing
-    assert all(entry in settings.SCHEDULE for entry in billing)
+    settings.BILLING_REMINDERS_AT = "09:30"
+    moved = {entry["name"]: entry for entry in periodic_jobs()}["billing-reminders"]
+
+    assert [entry for entry in periodic_jobs() if entry["name"].startswith("billing-")] == [
+        billing[0],
+        {**billing[1], "at": "09:30"},
+    ]
+    assert moved["at"] == "09:30"  # times are read from settings at every tick
 
 
 def test_the_grace_check_job_runs_the_service(subscribed, gravatai, django_capture_on_commit_callbacks):

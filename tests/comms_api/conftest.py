@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
 from tenant_apps.org.enums import Role
 from tests.api.conftest import session_client, staff_create

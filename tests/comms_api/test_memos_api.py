@@ -176,7 +176,7 @@ def test_field_errors_are_in_portuguese_and_nothing_is_sent(api, writer):
 
 
 def test_staff_of_two_units_names_the_sender_unit(aracaju, in_aracaju, reader):
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.accounts.models import User
     from tests.api.conftest import session_client
 

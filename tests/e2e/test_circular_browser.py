@@ -21,8 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
 
-from paco import demo
 from paco.jobs import jobs_drain
+from paco_demo import cities as demo
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.comms.fanout import circular_fanout

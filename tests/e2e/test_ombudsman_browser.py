@@ -10,7 +10,8 @@ import uuid
 import pytest
 from django_otp.oath import totp
 
-from paco import demo
+from paco_demo import cities as demo
+from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -54,7 +55,7 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
 
     # the ombudsman (CGM) sends it to the Protocolo Geral for input
     ombudsman = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR").new_page()
-    _staff_login(ombudsman, base, demo.DEMO_OMBUDSMAN["aracaju"]["email"])
+    _staff_login(ombudsman, base, DEMO_OMBUDSMAN["aracaju"]["email"])
     ombudsman.goto(f"{base}/staff/ouvidoria/")
     ombudsman.get_by_role("link", name=nup).click()
     detail_url = ombudsman.url

@@ -9,7 +9,7 @@ import pytest
 from django_otp.oath import totp
 from django_tenants.utils import schema_context
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
 from tests.e2e.conftest import screenshot
 

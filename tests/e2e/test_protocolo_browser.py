@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django_otp.oath import totp
 
-from paco import demo
+from paco_demo import cities as demo
 from tests.cases.conftest import PNG
 from tests.e2e.conftest import screenshot
 

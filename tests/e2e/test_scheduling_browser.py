@@ -27,8 +27,8 @@ from django_otp.oath import totp
 from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
 
-from paco import demo
 from paco.jobs import jobs_drain
+from paco_demo import cities as demo
 from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import screenshot
 

@@ -24,7 +24,7 @@ SAMPLE_CODE = "amostra-de-isolamento-agenda"
 def _sample(municipality):
     from django_tenants.utils import tenant_context
 
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.accounts.models import User
     from tenant_apps.org.models import OrgUnit
     from tenant_apps.scheduling.models import Agenda, AgendaResource, AvailabilityRule, Resource

@@ -19,12 +19,14 @@ from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.conftest import ROLES, client_for
 from tests.isolation import (
     matrix_branding_invites,
     matrix_metering,
     matrix_offboarding,
     matrix_onboarding,
+    matrix_open311,
     matrix_scheduling,
     matrix_support,
 )
@@ -75,7 +77,7 @@ def document_of(municipality):
     """A restrito document of the demo staff member's unit, with one attachment (created once)."""
     import io
 
-    from paco.demo import DEMO_STAFF
+    from paco_demo.cities import DEMO_STAFF
     from tenant_apps.documents.enums import AccessLevel, DocumentKind
     from tenant_apps.documents.models import Document
     from tenant_apps.documents.services import attachment_store, document_create
@@ -386,7 +388,7 @@ def notification_of(municipality):
     anyone may follow its token, and doing so changes nothing."""
     from django.utils import timezone
 
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.notifications.enums import Channel, DeliveryStatus
     from tenant_apps.notifications.models import Notification
 
@@ -426,7 +428,7 @@ ISOLATION_MEMO_SUBJECT = "Memorando da amostra de isolamento"
 
 
 def memo_of(municipality):
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.comms.models import Memo
     from tenant_apps.comms.services import memo_send
     from tenant_apps.org.models import OrgUnit
@@ -454,7 +456,7 @@ def memo_of(municipality):
 
 
 def circular_of(municipality):
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.comms.fanout import circular_fanout
     from tenant_apps.comms.models import Circular
     from tenant_apps.comms.services import circular_send
@@ -573,28 +575,8 @@ TENANT_MATRIX.update(
     }
 )
 
-# Open311 GeoReport v2 (/open311/v2/): reading is public, POST needs an api_key (missing: 403). The
-# sample case's service is not published for Open311 listing, so its request id is a 404 for all;
-# a token is a bearer secret that reveals its NUP, so the harness asks for one that does not exist.
-PARAMETER_FACTORIES.update(
-    {
-        "format": lambda municipality: "json",
-        "service_code": service_code_of,
-        "request_id": case_of,
-        "token": lambda municipality: "token-inexistente",
-    }
-)
-_open311_not_found = {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": _not_allowed}
-TENANT_MATRIX.update(
-    {
-        "open311:discovery": _get_only_public,
-        "open311:service_list": _get_only_public,
-        "open311:service_definition": _get_only_public,
-        "open311:request_collection": {"GET": _everyone, "POST": dict.fromkeys(ROLES, FORBIDDEN)},
-        "open311:request_detail": _open311_not_found,
-        "open311:token_detail": _open311_not_found,
-    }
-)
+# Open311 (tests/isolation/matrix_open311.py) asks for the demo samples' service code and NUP.
+PARAMETER_FACTORIES.update({"service_code": service_code_of, "request_id": case_of})
 
 # Ouvidoria (tenant_apps.ombudsman). The sample is a protected-identity denúncia that the city's
 # ombudsman sent for input to the demo staff member's unit: its staff and manager see it (with the
@@ -604,7 +586,7 @@ ISOLATION_MANIFESTATION_SUBJECT = "Amostra de isolamento da ouvidoria"
 
 
 def manifestation_of(municipality) -> str:
-    from paco import demo
+    from paco_demo import cities as demo
     from tenant_apps.cases.services import nup_digits
     from tenant_apps.ombudsman.models import Manifestation
     from tenant_apps.ombudsman.services import manifestation_file, manifestation_input_request
@@ -625,7 +607,7 @@ def manifestation_of(municipality) -> str:
             )
             manifestation_input_request(
                 manifestation=manifestation,
-                actor=User.objects.get(email=demo.DEMO_OMBUDSMAN[municipality.slug]["email"]),
+                actor=User.objects.get(email=DEMO_OMBUDSMAN[municipality.slug]["email"]),
                 unit=OrgUnit.objects.get(acronym=demo.DEMO_STAFF[municipality.slug]["unit"]),
                 question="Manifestem-se sobre a amostra.",
             )
@@ -716,6 +698,7 @@ for _module in (
     matrix_offboarding,
     matrix_branding_invites,
     matrix_scheduling,
+    matrix_open311,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

@@ -23,8 +23,8 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from paco.jobs import TenantMiddleware, enqueue_on_commit, jobs_drain
-from paco.tasks import jobs_ping_task, ping_cache_key
 from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.tasks import jobs_ping_task, ping_cache_key
 from tenants.models import Municipality
 
 ROOT_DIR = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""The scheduled jobs: declared in SCHEDULE, the hourly report end to end, concurrent workers."""
+"""The scheduled jobs: declared in the apps' jobs.py, the hourly report end to end, concurrent workers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 from django.db import connection
 from django.utils import timezone
 
+from paco.scheduler import periodic_jobs
 from shared_apps.billing.models import Subscription
 from shared_apps.metering.models import UsageDaily, UsageEvent, UsageReport
 from shared_apps.metering.services import ReportResult, usage_aggregate, usage_report
@@ -18,8 +19,8 @@ from tests.metering.conftest import local, meter_requests, record, subscribe
 NOW = local(25, 12)
 
 
-def test_the_schedule_has_the_hourly_report_and_the_daily_storage_measurement(settings):
-    entries = {entry["name"]: entry for entry in settings.SCHEDULE}
+def test_the_schedule_has_the_hourly_report_and_the_daily_storage_measurement():
+    entries = {entry["name"]: entry for entry in periodic_jobs()}
 
     assert entries["metering-report"] == {
         "name": "metering-report",

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
 from tenant_apps.notifications.enums import Channel, DeliveryStatus
 from tenant_apps.notifications.models import Notification

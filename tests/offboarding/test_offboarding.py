@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from paco.errors import ApplicationError
+from paco.scheduler import periodic_jobs
 from shared_apps.billing.enums import SubscriptionStatus
 from shared_apps.billing.models import Subscription
 from shared_apps.offboarding.enums import ExportStatus
@@ -224,7 +225,7 @@ def test_delete_without_a_ready_export_is_refused_unless_forced(
 
 
 def test_the_deletion_job_is_scheduled_daily_in_public():
-    entry = next(entry for entry in settings.SCHEDULE if entry["name"] == "offboarding-deletions")
+    entry = next(entry for entry in periodic_jobs() if entry["name"] == "offboarding-deletions")
     assert entry == {
         "name": "offboarding-deletions",
         "actor": "shared_apps.offboarding.tasks.offboarding_deletions_task",

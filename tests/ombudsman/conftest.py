@@ -1,7 +1,7 @@
 import pytest
 
-from paco import demo
 from tenant_apps.accounts.models import User
+from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 
@@ -9,7 +9,7 @@ from tenant_apps.org.models import Membership, OrgUnit
 @pytest.fixture
 def ombudsman(in_aracaju):
     """Aracaju's demo ombudsman, manager in the CGM (the office that sees protected identities)."""
-    return User.objects.get(email=demo.DEMO_OMBUDSMAN["aracaju"]["email"])
+    return User.objects.get(email=DEMO_OMBUDSMAN["aracaju"]["email"])
 
 
 @pytest.fixture

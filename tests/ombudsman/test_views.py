@@ -6,10 +6,11 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.services import nup_digits
 from tenant_apps.ombudsman import services
+from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tenant_apps.ombudsman.enums import IdentityMode, ManifestationKind
 from tenant_apps.ombudsman.forms import filing_token
 from tenant_apps.ombudsman.models import IdentityAccess, Manifestation
@@ -112,7 +113,7 @@ def test_submissions_are_rate_limited_per_address(aracaju):
 @pytest.fixture
 def protected(aracaju):
     with tenant_context(aracaju):
-        ombudsman = User.objects.get(email=demo.DEMO_OMBUDSMAN["aracaju"]["email"])
+        ombudsman = User.objects.get(email=DEMO_OMBUDSMAN["aracaju"]["email"])
         sema = OrgUnit.objects.get(acronym="SEMA")
         sema_staff = User.objects.create_user(
             "sema@aracaju.se.gov.br", "x", full_name="Sandro Sema", kind="staff"
@@ -142,7 +143,7 @@ def protected(aracaju):
 def test_identity_protection_per_role_and_access_log(aracaju, protected):
     manifestation, code = protected
     path = f"/staff/ouvidoria/{nup_digits(manifestation.case.nup)}/"
-    ombudsman = _staff_client(aracaju, demo.DEMO_OMBUDSMAN["aracaju"]["email"])
+    ombudsman = _staff_client(aracaju, DEMO_OMBUDSMAN["aracaju"]["email"])
     sema = _staff_client(aracaju, "sema@aracaju.se.gov.br")
     semfas = _staff_client(aracaju, "semfas@aracaju.se.gov.br")
 
@@ -177,7 +178,7 @@ def test_the_unit_answers_and_the_ombudsman_closes_through_the_pages(aracaju, pr
     manifestation, code = protected
     path = f"/staff/ouvidoria/{nup_digits(manifestation.case.nup)}/"
     sema = _staff_client(aracaju, "sema@aracaju.se.gov.br")
-    ombudsman = _staff_client(aracaju, demo.DEMO_OMBUDSMAN["aracaju"]["email"])
+    ombudsman = _staff_client(aracaju, DEMO_OMBUDSMAN["aracaju"]["email"])
 
     assert sema.post(path + "responder-unidade/", {"text": ""}).status_code == 400
     assert sema.post(path + "responder-unidade/", {"text": "Apuramos o caso."}).status_code == 302
@@ -198,7 +199,7 @@ def test_the_unit_answers_and_the_ombudsman_closes_through_the_pages(aracaju, pr
 
 
 def test_reports_html_and_csv_only_for_the_ombudsman_and_admins(aracaju, protected, login_as):
-    ombudsman = _staff_client(aracaju, demo.DEMO_OMBUDSMAN["aracaju"]["email"])
+    ombudsman = _staff_client(aracaju, DEMO_OMBUDSMAN["aracaju"]["email"])
     page = ombudsman.get("/staff/ouvidoria/relatorios/")
     assert page.status_code == 200
     assert "Denúncia" in page.content.decode()

@@ -8,11 +8,11 @@ import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from paco import demo
+from paco_demo import cities as demo
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case, CaseEvent
@@ -20,10 +20,10 @@ from tenant_apps.cases.services import case_close, case_open, nup_digits
 from tenant_apps.catalog.models import Service
 from tenant_apps.documents.enums import AccessLevel
 from tenant_apps.open311 import services as open311_services
-from tenant_apps.open311.models import ApiClient, RequestToken
-from tenant_apps.open311.services import api_client_deactivate, service_publish
+from tenant_apps.open311.models import ApiClient, ClientRequest
+from tenant_apps.open311.services import api_client_deactivate
 
-from .conftest import BASE, city_client, xml_of
+from .conftest import BASE, city_client, publish, xml_of
 
 POST = {
     "service_code": "poda-de-arvore",
@@ -64,7 +64,7 @@ def _counts() -> dict[str, int]:
         "cases": Case.objects.count(),
         "events": CaseEvent.objects.count(),
         "users": User.objects.count(),
-        "tokens": RequestToken.objects.count(),
+        "tokens": ClientRequest.objects.count(),
     }
 
 
@@ -74,9 +74,8 @@ def _post(municipality: Any, key: str, fmt: str = "json", **changes: Any) -> Any
     return city_client(municipality).post(f"{BASE}/requests.{fmt}", data)
 
 
-def _publish(municipality: Any, code: str = "poda-de-arvore") -> None:
-    with tenant_context(municipality):
-        service_publish(service=Service.objects.get(code=code))
+def _publish(municipality: Any, code: str = "poda-de-arvore", *, published: bool = True) -> None:
+    publish(municipality, code, published=published)
 
 
 # discovery and services
@@ -114,18 +113,14 @@ def test_discovery_lists_the_v2_endpoint(aracaju, fmt):
         assert root.findtext("key_service")
 
 
-def test_services_lists_every_public_active_service_with_spec_fields(gravatai):
+def test_services_lists_the_published_services_with_spec_fields(gravatai):
     response = city_client(gravatai).get(f"{BASE}/services.json")
 
     assert response.status_code == 200
     body = response.json()
-    # the internal SESMT service is not public
-    assert [service["service_code"] for service in body] == [
-        "atendimento-por-video-com-fiscal",
-        "duvidas-sobre-iss",
-        "revisao-de-iptu",
-    ]
-    iss = body[1]
+    # the demo publishes two; the video service stays off, the internal SESMT one cannot be on
+    assert [service["service_code"] for service in body] == ["duvidas-sobre-iss", "revisao-de-iptu"]
+    iss = body[0]
     assert iss == {
         "service_code": "duvidas-sobre-iss",
         "service_name": "Dúvidas sobre ISS",
@@ -143,8 +138,8 @@ def test_services_in_xml_has_the_same_fields(gravatai):
     root = xml_of(response)
     assert root.tag == "services"
     services = root.findall("service")
-    assert len(services) == 3
-    assert [child.tag for child in services[1]] == [
+    assert len(services) == 2
+    assert [child.tag for child in services[0]] == [
         "service_code",
         "service_name",
         "description",
@@ -153,13 +148,13 @@ def test_services_in_xml_has_the_same_fields(gravatai):
         "keywords",
         "group",
     ]
-    assert services[1].findtext("metadata") == "true"
-    assert services[1].findtext("type") == "realtime"
+    assert services[0].findtext("metadata") == "true"
+    assert services[0].findtext("type") == "realtime"
 
 
-def test_a_service_without_form_fields_has_no_metadata(aracaju):
+def test_a_service_whose_only_field_is_its_address_has_no_metadata(aracaju):
     with tenant_context(aracaju):
-        Service.objects.get(code="poda-de-arvore").fields.all().delete()
+        Service.objects.get(code="poda-de-arvore").fields.exclude(kind="address").delete()
 
     body = city_client(aracaju).get(f"{BASE}/services.json").json()
 
@@ -169,26 +164,18 @@ def test_a_service_without_form_fields_has_no_metadata(aracaju):
 def test_service_definition_maps_the_form_to_attributes(aracaju):
     response = city_client(aracaju).get(f"{BASE}/services/poda-de-arvore.json")
 
+    # the address field ("Endereço da árvore") is the request's location, not an attribute
     assert response.status_code == 200
     assert response.json() == {
         "service_code": "poda-de-arvore",
         "attributes": [
             {
                 "variable": True,
-                "code": "endereco",
-                "datatype": "string",
-                "required": True,
-                "datatype_description": "Endereço",
-                "order": 1,
-                "description": "Endereço da árvore",
-            },
-            {
-                "variable": True,
                 "code": "referencia",
                 "datatype": "string",
                 "required": False,
                 "datatype_description": "",
-                "order": 2,
+                "order": 1,
                 "description": "Ponto de referência",
             },
             {
@@ -197,7 +184,7 @@ def test_service_definition_maps_the_form_to_attributes(aracaju):
                 "datatype": "singlevaluelist",
                 "required": True,
                 "datatype_description": "",
-                "order": 3,
+                "order": 2,
                 "description": "Motivo",
                 "values": [
                     {"key": "Risco de queda", "name": "Risco de queda"},
@@ -213,10 +200,13 @@ def test_service_definition_maps_the_form_to_attributes(aracaju):
 def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
     from tenant_apps.catalog.models import ServiceField
 
+    publish(gravatai, "atendimento-por-video-com-fiscal")
     with tenant_context(gravatai):
         service = Service.objects.get(code="revisao-de-iptu")
         ServiceField.objects.create(service=service, key="area", label="Área", kind="number", position=5)
-        ServiceField.objects.create(service=service, key="planta", label="Planta", kind="file", position=6)
+        ServiceField.objects.create(
+            service=service, key="planta", label="Planta", kind="file", position=6, is_required=False
+        )
         ServiceField.objects.create(service=service, key="cpf", label="CPF", kind="cpf", position=7)
         ServiceField.objects.create(
             service=service, key="vistoria", label="Vistoria", kind="date", position=8
@@ -236,17 +226,35 @@ def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
     assert [(a["code"], a["datatype"]) for a in video["attributes"]] == [("assunto", "singlevaluelist")]
 
 
+def test_a_required_file_field_takes_the_service_off_open311(gravatai):
+    from tenant_apps.catalog.models import ServiceField
+
+    with tenant_context(gravatai):
+        service = Service.objects.get(code="revisao-de-iptu")
+        ServiceField.objects.create(service=service, key="planta", label="Planta do imóvel", kind="file")
+
+    listed = [s["service_code"] for s in city_client(gravatai).get(f"{BASE}/services.json").json()]
+    definition = city_client(gravatai).get(f"{BASE}/services/revisao-de-iptu.json")
+
+    assert listed == ["duvidas-sobre-iss"]
+    assert definition.status_code == 404
+    assert definition.json()[0]["description"] == (
+        "O serviço “Revisão de IPTU” exige documentos anexos (Planta do imóvel), que o Open311 não tem "
+        "como receber: peça-o pelo portal da prefeitura."
+    )
+
+
 def test_service_definition_in_xml(aracaju):
     root = xml_of(city_client(aracaju).get(f"{BASE}/services/poda-de-arvore.xml"))
 
     assert root.tag == "service_definition"
     assert root.findtext("service_code") == "poda-de-arvore"
     attributes = root.findall("attributes/attribute")
-    assert [a.findtext("code") for a in attributes] == ["endereco", "referencia", "motivo"]
+    assert [a.findtext("code") for a in attributes] == ["referencia", "motivo"]
     assert attributes[0].findtext("variable") == "true"
-    assert attributes[1].findtext("required") == "false"
-    assert attributes[2].findtext("order") == "3"
-    assert [v.findtext("key") for v in attributes[2].findall("values/value")][0] == "Risco de queda"
+    assert attributes[0].findtext("required") == "false"
+    assert attributes[1].findtext("order") == "2"
+    assert [v.findtext("key") for v in attributes[1].findall("values/value")][0] == "Risco de queda"
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -290,15 +298,7 @@ def test_post_opens_a_real_case_through_the_api_channel(aracaju, aracaju_key):
         assert case.service.code == "poda-de-arvore"
         assert case.citizen == citizen
         assert case.opened_by == citizen
-        assert case.form_data == {
-            "endereco": "Rua Laranjeiras, 100, Centro",
-            "motivo": "Galhos na fiação",
-            "_open311": {
-                "lat": "-10.9111",
-                "long": "-37.0717",
-                "media_url": "https://fotos.exemplo.com.br/arvore.jpg",
-            },
-        }
+        assert case.form_data == {"endereco": "Rua Laranjeiras, 100, Centro", "motivo": "Galhos na fiação"}
         assert case.description == (
             "Galhos encostando nos fios do poste\n"
             "Localização: -10.9111, -37.0717\n"
@@ -310,11 +310,15 @@ def test_post_opens_a_real_case_through_the_api_channel(aracaju, aracaju_key):
         assert citizen.phone == "79999990000"
         assert citizen.cpf is None
         assert not citizen.has_usable_password()
-        token = RequestToken.objects.get(case=case)
-        assert body[0]["token"] == token.token
-        assert (
-            body[0]["service_notice"]
-            == f"Protocolo {case.nup} aberto. Prazo para resposta: {case.deadline:%d/%m/%Y}."
+        sent = ClientRequest.objects.get(case=case)
+        assert body[0]["token"] == sent.token
+        assert sent.client.name == "App Zeladoria"
+        assert (sent.address_string, sent.address_id) == ("Rua Laranjeiras, 100, Centro", "")
+        assert (str(sent.lat), str(sent.long)) == ("-10.911100000", "-37.071700000")
+        assert sent.media_url == "https://fotos.exemplo.com.br/arvore.jpg"
+        assert body[0]["service_notice"] == (
+            f"Protocolo {case.nup} aberto. Prazo para resposta: {case.deadline:%d/%m/%Y}. A descrição e a "
+            "resposta não são publicadas no Open311 porque o protocolo é de acesso restrito."
         )
 
 
@@ -332,13 +336,46 @@ def test_post_uses_the_existing_citizen_account_of_the_email_unchanged(aracaju, 
         assert User.objects.count() == users_before
 
 
-def test_post_with_coordinates_only_fills_the_address_field(aracaju, aracaju_key):
+def test_post_with_coordinates_only_describes_them_in_the_address_field_for_the_staff(aracaju, aracaju_key):
     response = _post(aracaju, aracaju_key, address_string=None)
 
     assert response.status_code == 201
     with tenant_context(aracaju):
         case = Case.objects.get(nup=response.json()[0]["service_request_id"])
-        assert case.form_data["endereco"] == "Coordenadas -10.9111, -37.0717"
+        assert case.form_data["endereco"] == "Coordenadas -10.9111, -37.0717 (enviadas pelo aplicativo)"
+        assert case.open311_request.address_string == ""
+
+
+def test_post_with_the_address_as_an_attribute_takes_it_as_address_string(aracaju, aracaju_key):
+    response = _post(
+        aracaju, aracaju_key, address_string=None, lat=None, long=None, **{"attribute[endereco]": "Rua X, 9"}
+    )
+
+    assert response.status_code == 201
+    with tenant_context(aracaju):
+        case = Case.objects.get(nup=response.json()[0]["service_request_id"])
+        assert case.form_data["endereco"] == "Rua X, 9"
+        assert case.open311_request.address_string == "Rua X, 9"
+
+
+def test_a_datetime_attribute_answers_a_date_field_with_its_local_date(gravatai, gravatai_key):
+    publish(gravatai, "atendimento-por-video-com-fiscal")
+    data = {
+        "service_code": "atendimento-por-video-com-fiscal",
+        "address_string": None,
+        "lat": "-29.94",
+        "long": "-50.99",
+        "attribute[motivo]": None,
+        "attribute[assunto]": "ISS",
+        "attribute[data_preferida]": "2026-05-05T01:30:00Z",
+    }
+
+    response = _post(gravatai, gravatai_key, **data)
+
+    assert response.status_code == 201, response.content
+    with tenant_context(gravatai):
+        case = Case.objects.get(nup=response.json()[0]["service_request_id"])
+        assert case.form_data["data_preferida"] == "2026-05-04"  # 22:30 of the 4th in Gravataí
 
 
 def test_post_in_xml_answers_in_xml(aracaju, aracaju_key):
@@ -361,7 +398,7 @@ REFUSALS = [
     (
         {"lat": None, "long": None, "address_string": None},
         400,
-        "Informe a localização: lat e long, ou address_string.",
+        "Informe a localização: lat e long, address_string ou address_id.",
     ),
     ({"long": None}, 400, "Informe a latitude (lat) e a longitude (long) juntas."),
     ({"lat": "norte"}, 400, "lat: informe um número decimal."),
@@ -371,6 +408,18 @@ REFUSALS = [
     ({"email": None}, 400, "Informe um e-mail válido do solicitante (email)."),
     ({"email": demo.DEMO_STAFF["aracaju"]["email"]}, 400, "Este e-mail não pertence a uma conta de cidadão."),
     ({"media_url": "javascript:alert(1)"}, 400, "media_url: informe um endereço http(s) válido."),
+    ({"media_url": "https://"}, 400, "media_url: informe um endereço http(s) válido."),
+    ({"description": "x" * 4001}, 400, "description: no máximo 4.000 caracteres."),
+    ({"address_id": "a" * 101}, 400, "address_id: até 100 caracteres, sem quebras de linha."),
+    (
+        {"service_code": "alvara-de-funcionamento"},
+        404,
+        (
+            "O serviço “Alvará de funcionamento” exige documentos anexos (Contrato social, Comprovante de "
+            "endereço), que o Open311 não tem como receber: peça-o pelo portal da prefeitura."
+        ),
+    ),
+    ({"service_code": "avaliacao-sesmt"}, 404, "Serviço não encontrado: avaliacao-sesmt."),
 ]
 
 
@@ -421,10 +470,13 @@ def test_posts_are_rate_limited_per_key(aracaju, aracaju_key, monkeypatch):
     other = _post(aracaju, other_key)
 
     assert statuses == [400, 400, 429]
-    assert _post(aracaju, aracaju_key).json() == [
+    limited = _post(aracaju, aracaju_key)
+    assert limited.json() == [
         {
             "code": 429,
-            "description": "Limite de solicitações por minuto excedido; tente novamente em instantes.",
+            "description": (
+                f"Limite de 2 envios por minuto excedido; tente de novo em {limited['Retry-After']} segundos."
+            ),
         }
     ]
     assert other.status_code == 201
@@ -475,6 +527,7 @@ def _open(municipality: Any, code: str = "poda-de-arvore", **form: Any) -> Case:
 
 def test_requests_lists_only_published_services(aracaju, aracaju_key):
     posted = _post(aracaju, aracaju_key).json()[0]
+    _publish(aracaju, published=False)
     assert city_client(aracaju).get(f"{BASE}/requests.json").json() == []
 
     _publish(aracaju)
@@ -493,9 +546,9 @@ def test_requests_lists_only_published_services(aracaju, aracaju_key):
             "status_notes": None,
             "service_name": "Poda de árvore",
             "service_code": "poda-de-arvore",
-            "description": None,  # restrito: the subject stays out
+            "description": None,  # restrito: the subject stays out, and the notice says so
             "agency_responsible": case.current_unit.name,
-            "service_notice": None,
+            "service_notice": posted["service_notice"],
             "requested_datetime": timezone.localtime(case.opened_at).isoformat(timespec="seconds"),
             "updated_datetime": timezone.localtime(case.last_event_at).isoformat(timespec="seconds"),
             "expected_datetime": f"{case.deadline.isoformat()}T23:59:59-03:00",
@@ -537,7 +590,6 @@ def test_sigiloso_cases_are_never_listed(aracaju):
 
 def test_requests_filters(aracaju):
     _publish(aracaju)
-    _publish(aracaju, "alvara-de-funcionamento")
     first, second, third = _open(aracaju), _open(aracaju), _open(aracaju)
     with tenant_context(aracaju):
         staff = User.objects.get(email=demo.DEMO_STAFF["aracaju"]["email"])
@@ -612,6 +664,7 @@ def test_request_detail_by_digits_or_url_encoded_nup_in_json_and_xml(aracaju):
 
 
 def test_request_detail_of_an_unpublished_service_is_a_404(aracaju):
+    _publish(aracaju, published=False)
     case = _open(aracaju)
 
     response = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json")
@@ -622,7 +675,6 @@ def test_request_detail_of_an_unpublished_service_is_a_404(aracaju):
 
 def test_requests_list_query_count_does_not_grow(aracaju, django_assert_max_num_queries):
     _publish(aracaju)
-    _publish(aracaju, "alvara-de-funcionamento")
     for _ in range(4):
         _open(aracaju)
     client = city_client(aracaju)
@@ -719,18 +771,15 @@ def test_client_create_command_prints_the_key_once_and_stores_its_hash(aracaju):
 
 def test_service_publish_command(aracaju):
     case = _open(aracaju)
-    call_command(
-        "open311_service_publish", "--schema", "aracaju", "--code", "poda-de-arvore", stdout=io.StringIO()
-    )
+
+    def run(*args: str) -> None:
+        call_command("open311_service_publish", "--schema", "aracaju", *args, stdout=io.StringIO())
+
+    run("--code", "poda-de-arvore", "--remove")
+    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json").status_code == 404
+
+    run("--code", "poda-de-arvore")
     assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json").status_code == 200
 
-    call_command(
-        "open311_service_publish",
-        "--schema",
-        "aracaju",
-        "--code",
-        "poda-de-arvore",
-        "--remove",
-        stdout=io.StringIO(),
-    )
-    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json").status_code == 404
+    with pytest.raises(CommandError, match="exige documentos anexos"):
+        run("--code", "alvara-de-funcionamento")

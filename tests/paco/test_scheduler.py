@@ -2,13 +2,12 @@ import datetime as dt
 import threading
 import zoneinfo
 
-import pytest
 from django.db import connection
 from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
 
 from paco.models import ScheduledRun
-from paco.scheduler import schedule_due, scheduler_tick
+from paco.scheduler import periodic_jobs, schedule_due, scheduler_tick
 
 SAO_PAULO = zoneinfo.ZoneInfo("America/Sao_Paulo")
 DIGEST = {
@@ -20,10 +19,7 @@ DIGEST = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _only_the_digest(settings):
-    """These tests are about the scheduler itself: pin a schedule of one known job."""
-    settings.SCHEDULE = [DIGEST]
+JOBS = [DIGEST]  # these tests are about the scheduler itself: a schedule of one known job
 
 
 def _at(hour: int, minute: int = 0, day: int = 23) -> dt.datetime:
@@ -31,8 +27,8 @@ def _at(hour: int, minute: int = 0, day: int = 23) -> dt.datetime:
 
 
 def test_the_daily_digest_is_due_from_its_hour(db):
-    assert schedule_due(now=_at(17, 59)) == []
-    assert [(entry["name"], period) for entry, period in schedule_due(now=_at(18, 0))] == [
+    assert schedule_due(now=_at(17, 59), jobs=JOBS) == []
+    assert [(entry["name"], period) for entry, period in schedule_due(now=_at(18, 0), jobs=JOBS)] == [
         ("staff-digest", "2026-11-23")
     ]
 
@@ -40,9 +36,9 @@ def test_the_daily_digest_is_due_from_its_hour(db):
 def test_a_due_job_is_enqueued_once_per_period_and_per_municipality(db):
     broker = StubBroker()
 
-    first = scheduler_tick(now=_at(18, 5), broker=broker)
-    again = scheduler_tick(now=_at(21, 0), broker=broker)
-    next_day = scheduler_tick(now=_at(18, 1, day=24), broker=broker)
+    first = scheduler_tick(now=_at(18, 5), broker=broker, jobs=JOBS)
+    again = scheduler_tick(now=_at(21, 0), broker=broker, jobs=JOBS)
+    next_day = scheduler_tick(now=_at(18, 1, day=24), broker=broker, jobs=JOBS)
 
     messages = [broker.queues["default"].get_nowait() for _ in range(broker.queues["default"].qsize())]
     decoded = sorted(
@@ -72,7 +68,7 @@ def test_concurrent_workers_run_a_period_only_once(django_db_setup, django_db_bl
     def tick(broker: StubBroker) -> None:
         try:
             barrier.wait(timeout=10)
-            results.append(scheduler_tick(now=moment, broker=broker))
+            results.append(scheduler_tick(now=moment, broker=broker, jobs=JOBS))
         finally:
             connection.close()
 
@@ -91,3 +87,34 @@ def test_concurrent_workers_run_a_period_only_once(django_db_setup, django_db_bl
         sum(broker.queues.get("default").qsize() if "default" in broker.queues else 0 for broker in brokers)
         == 2
     )
+
+
+def test_the_jobs_come_from_the_apps_jobs_modules():
+    names = [entry["name"] for entry in periodic_jobs()]
+
+    assert sorted(names) == [
+        "billing-grace",
+        "billing-reminders",
+        "metering-report",
+        "metering-storage",
+        "offboarding-deletions",
+        "ombudsman-escalate",
+        "onboarding-expire",
+        "staff-digest",
+        "support-sessions-expire",
+    ]
+    assert len(set(names)) == len(names)
+    assert DIGEST in periodic_jobs()
+
+
+def test_tenant_jobs_skip_suspended_cities(aracaju, gravatai):
+    from tenants.services import municipality_set_status
+
+    municipality_set_status(municipality=gravatai, status="suspended")
+
+    scheduler_tick(now=_at(18, 5), broker=(broker := StubBroker()), jobs=JOBS)
+
+    messages = [
+        Message.decode(broker.queues["default"].get_nowait()) for _ in range(broker.queues["default"].qsize())
+    ]
+    assert [message.options["schema_name"] for message in messages] == ["aracaju"]

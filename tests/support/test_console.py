@@ -12,7 +12,7 @@ from dramatiq.broker import MessageProxy
 
 from shared_apps.billing.models import Subscription
 from shared_apps.metering.models import UsageDaily, UsageEvent
-from shared_apps.support.jobs import ErrorTallyMiddleware
+from shared_apps.support.job_errors import ErrorTallyMiddleware
 from shared_apps.support.models import ErrorTally
 from shared_apps.support.selectors import error_counts_by_municipality
 from tenants.models import Domain, Municipality

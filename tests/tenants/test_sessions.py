@@ -1,6 +1,6 @@
 from django.test import Client
 
-from paco import demo
+from paco_demo import cities as demo
 
 
 def _citizen_login(client: Client, host: str):

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from paco.authentication import municipal_admin_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
-from shared_apps.metering.selectors import usage_current_period
+from paco.usage import usage_period_summary
 
 from ..enums import SubscriptionStatus
 from ..selectors import plan_for_population, plan_get, plan_list, subscription_get_for_municipality
@@ -39,7 +39,7 @@ def _page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpRe
         "can_manage": subscription is not None and bool(subscription.stripe_customer_id),
         "error": error,
         "grace_days": settings.BILLING_GRACE_DAYS,
-        "usage": usage_current_period(municipality=municipality),
+        "usage": usage_period_summary(municipality=municipality),
     }
     return render(request, "billing/subscription.html", context, status=status)
 

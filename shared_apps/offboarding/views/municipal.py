@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from paco.authentication import municipal_admin_required
+from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 
 from ..forms import OffboardingRequestForm

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shared_apps.controlplane.views import support_required
+from paco.decorators import support_required
 
 from ..forms import ExportForm
 from ..models import ExportArchive

@@ -17,16 +17,6 @@ from .support import *  # noqa: F403
 from .tenancy import *  # noqa: F403
 
 DEBUG = env.bool("DEBUG", default=True)
-# periodic jobs of every concern
-SCHEDULE = [
-    *SCHEDULE,  # noqa: F405
-    *BILLING_SCHEDULE,  # noqa: F405
-    *METERING_SCHEDULE,  # noqa: F405
-    *ONBOARDING_SCHEDULE,  # noqa: F405
-    *SUPPORT_SCHEDULE,  # noqa: F405
-    *OFFBOARDING_SCHEDULE,  # noqa: F405
-    *SCHEDULING_SCHEDULE,  # noqa: F405
-]
 SITE_NAME = "Paço"
 
 MIDDLEWARE = [

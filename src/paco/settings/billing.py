@@ -42,8 +42,9 @@ STRIPE_PRICE_IDS = env.json(
     },
 )
 
-# Who may manage the subscription on the city host: named here so shared_apps never import tenant_apps.
-BILLING_MUNICIPAL_ADMIN_CHECK = "tenant_apps.org.selectors.user_is_municipal_admin"
+# Who is a municipal admin (paco.decorators.municipal_admin_required: the city's admin pages, the
+# subscription): named here so the kernel and shared_apps never import tenant_apps.
+MUNICIPAL_ADMIN_CHECK = "tenant_apps.org.selectors.user_is_municipal_admin"
 
 # A read-only city (status read_only or suspended) refuses every POST/PUT/PATCH/DELETE except these
 # routes (URL names of the city's URLconf): signing in and out, delivery webhooks, and the
@@ -61,25 +62,9 @@ READ_ONLY_ALLOWED_URL_NAMES = [
     "subscription:portal",
 ]
 
-# The daily grace-period check (public schema, once per day), to be appended to SCHEDULE
-# (`SCHEDULE = [*SCHEDULE, *BILLING_SCHEDULE]` in base.py) once tests/paco/test_scheduler.py
-# stops assuming the digest is the only scheduled job.
-BILLING_SCHEDULE = [
-    {
-        "name": "billing-grace",
-        "actor": "shared_apps.billing.tasks.billing_grace_enforce_task",
-        "every": "daily",
-        "at": env.str("BILLING_GRACE_CHECK_AT", default="06:00"),
-        "per_tenant": False,
-    },
-    {
-        "name": "billing-reminders",
-        "actor": "shared_apps.billing.tasks.billing_reminders_task",
-        "every": "daily",
-        "at": env.str("BILLING_REMINDERS_AT", default="09:00"),
-        "per_tenant": False,
-    },
-]
+# local times of the daily grace-period check and billing letters (shared_apps/billing/jobs.py)
+BILLING_GRACE_CHECK_AT = env.str("BILLING_GRACE_CHECK_AT", default="06:00")
+BILLING_REMINDERS_AT = env.str("BILLING_REMINDERS_AT", default="09:00")
 # Days after a failed payment on which a past-due city gets a reminder (the first letter goes with
 # the failure), and days before the end of a trial without a subscription on which the admin is told.
 BILLING_DUNNING_DAYS = env.list("BILLING_DUNNING_DAYS", cast=int, default=[3, 7, 12])

@@ -13,7 +13,7 @@ _middleware = [
     "paco.jobs.TenantMiddleware",
     "paco.scheduler.SchedulerMiddleware",
     # a job that fails in a city counts in the support console's error tally
-    "shared_apps.support.jobs.ErrorTallyMiddleware",
+    "shared_apps.support.job_errors.ErrorTallyMiddleware",
 ]
 
 if REDIS_URL:
@@ -25,28 +25,16 @@ if REDIS_URL:
 else:
     DRAMATIQ_BROKER = {"BROKER": "dramatiq.brokers.stub.StubBroker", "OPTIONS": {}, "MIDDLEWARE": _middleware}
 
-# Modules django_dramatiq imports in the worker besides every app's `tasks.py`.
-DRAMATIQ_IMPORT_MODULES = ["paco.tasks"]
+# Modules django_dramatiq imports in the worker besides every app's `tasks.py` (none).
+DRAMATIQ_IMPORT_MODULES: list[str] = []
 # With the stub broker, start a worker thread inside the web process on the first enqueue.
 JOBS_IN_PROCESS_WORKER = env.bool("JOBS_IN_PROCESS_WORKER", default=not REDIS_URL)
 
-# Periodic jobs, ticked by every worker process and run once per period (paco.scheduler).
+# Periodic jobs, ticked by every worker process and run once per period (paco.scheduler); each app
+# declares its own in `<app>/jobs.py`. Tenant jobs run in the schemas this function names.
 SCHEDULER_ENABLED = env.bool("SCHEDULER_ENABLED", default=True)
 SCHEDULER_TICK_SECONDS = env.int("SCHEDULER_TICK_SECONDS", default=30)
-SCHEDULE = [
-    {
-        "name": "staff-digest",
-        "actor": "tenant_apps.notifications.tasks.notifications_digest_task",
-        "every": "daily",
-        "at": env.str("STAFF_DIGEST_AT", default="18:00"),
-        "per_tenant": True,
-    },
-    {
-        # overdue ombudsman items and LAI requests escalate to the unit's managers
-        "name": "ombudsman-escalate",
-        "actor": "tenant_apps.ombudsman.tasks.ombudsman_escalate_task",
-        "every": "daily",
-        "at": env.str("OMBUDSMAN_ESCALATE_AT", default="07:00"),
-        "per_tenant": True,
-    },
-]
+SCHEDULER_TENANT_SCHEMAS = "tenants.selectors.municipality_schema_names_for_jobs"
+# local times (America/Sao_Paulo) of the daily jobs of notifications and ombudsman
+STAFF_DIGEST_AT = env.str("STAFF_DIGEST_AT", default="18:00")
+OMBUDSMAN_ESCALATE_AT = env.str("OMBUDSMAN_ESCALATE_AT", default="07:00")

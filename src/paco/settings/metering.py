@@ -6,6 +6,8 @@ from .env import env
 # Where paco.usage sends what tenant apps record (dotted paths: tenant apps never import shared_apps).
 METERING_RECORDER = "shared_apps.metering.services.usage_event_record"
 METERING_GAUGE_RECORDER = "shared_apps.metering.services.usage_gauge_set"
+# What the city's subscription page shows of the current period (paco.usage.usage_period_summary)
+METERING_PERIOD_SUMMARY = "shared_apps.metering.selectors.usage_current_period"
 
 # Stripe meter `event_name` per metric (each meter: customer key `stripe_customer_id`, value key
 # `value`; formula "sum", except storage_gb: "last"). JSON in the environment.
@@ -42,20 +44,5 @@ BILLING_METERED_PRICES_CENTS = env.json(
     },
 )
 
-# periodic jobs of this concern, appended to SCHEDULE in base.py
-METERING_SCHEDULE: list[dict[str, object]] = [
-    {
-        # aggregate the day's events, then report what Stripe has not received yet
-        "name": "metering-report",
-        "actor": "shared_apps.metering.tasks.metering_report_task",
-        "every": "hourly",
-        "per_tenant": False,
-    },
-    {
-        "name": "metering-storage",
-        "actor": "tenant_apps.documents.tasks.documents_storage_measure_task",
-        "every": "daily",
-        "at": env.str("METERING_STORAGE_MEASURE_AT", default="22:00"),
-        "per_tenant": True,
-    },
-]
+# local time of the daily storage measurement in each city (tenant_apps/documents/jobs.py)
+METERING_STORAGE_MEASURE_AT = env.str("METERING_STORAGE_MEASURE_AT", default="22:00")

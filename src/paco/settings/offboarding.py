@@ -16,14 +16,5 @@ READ_ONLY_ALLOWED_URL_NAMES = [
     "offboarding_tenant:cancel",
 ]
 
-# periodic jobs of this concern, appended to SCHEDULE in base.py: the daily deletion of the cities
-# whose grace period ended (public schema, once per day; never without a ready export)
-OFFBOARDING_SCHEDULE: list[dict[str, object]] = [
-    {
-        "name": "offboarding-deletions",
-        "actor": "shared_apps.offboarding.tasks.offboarding_deletions_task",
-        "every": "daily",
-        "at": env.str("OFFBOARDING_DELETION_AT", default="03:00"),
-        "per_tenant": False,
-    },
-]
+# local time of the daily deletion of the cities whose grace period ended (shared_apps/offboarding/jobs.py)
+OFFBOARDING_DELETION_AT = env.str("OFFBOARDING_DELETION_AT", default="03:00")

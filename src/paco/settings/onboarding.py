@@ -30,13 +30,5 @@ ONBOARDING_RESERVED_SLUGS = env.list(
     ],
 )  # fmt: skip
 
-# periodic jobs of this concern, appended to SCHEDULE in base.py
-ONBOARDING_SCHEDULE: list[dict[str, object]] = [
-    {
-        "name": "onboarding-expire",
-        "actor": "shared_apps.onboarding.tasks.signups_expire_task",
-        "every": "daily",
-        "at": env.str("ONBOARDING_EXPIRE_AT", default="03:30"),
-        "per_tenant": False,
-    },
-]
+# local time of the daily expiry of unconfirmed signups (shared_apps/onboarding/jobs.py)
+ONBOARDING_EXPIRE_AT = env.str("ONBOARDING_EXPIRE_AT", default="03:30")

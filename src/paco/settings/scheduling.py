@@ -23,13 +23,3 @@ SCHEDULING_BOOKING_POLICIES = {
 }
 # How often due reminders (24 h and 1 h before) are looked for.
 SCHEDULING_REMINDER_SWEEP_MINUTES = env.int("SCHEDULING_REMINDER_SWEEP_MINUTES", default=5)
-
-SCHEDULING_SCHEDULE = [
-    {
-        "name": "scheduling-reminders",
-        "actor": "tenant_apps.scheduling.tasks.scheduling_reminders_task",
-        "every": "minutes",
-        "minutes": SCHEDULING_REMINDER_SWEEP_MINUTES,
-        "per_tenant": True,
-    },
-]

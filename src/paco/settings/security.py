@@ -36,10 +36,10 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
-AXES_LOCKOUT_CALLABLE = "paco.authentication.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "tenant_apps.accounts.login.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "paco.authentication.client_ip"
+AXES_CLIENT_IP_CALLABLE = "paco.client_ip.client_ip"
 # Reverse proxies in front of gunicorn (nginx, the load balancer) whose X-Forwarded-For entries
 # are trusted; 0 trusts none and uses the socket's address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -33,14 +33,3 @@ READ_ONLY_ALLOWED_URL_NAMES = [
     "support_tenant:admin_deny",
     "support_tenant:admin_end",
 ]
-
-# periodic jobs of this concern, appended to SCHEDULE in base.py: support sessions past their time
-# are marked expired (the middleware also ends them on the next request)
-SUPPORT_SCHEDULE: list[dict[str, object]] = [
-    {
-        "name": "support-sessions-expire",
-        "actor": "shared_apps.support.tasks.support_sessions_expire_task",
-        "every": "hourly",
-        "per_tenant": False,
-    },
-]

@@ -30,6 +30,8 @@ SHARED_APPS = [
     "shared_apps.metering",
     "shared_apps.support",
     "shared_apps.offboarding",
+    # the demo cities and every module's demo data (`make demo`, the test session); no tables
+    "paco_demo",
 ]
 
 TENANT_APPS = [

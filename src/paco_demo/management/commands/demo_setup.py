@@ -8,8 +8,10 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from paco import demo
-from tenants.services import municipality_provision, template_schema_sync
+from paco_demo import cities as demo
+from paco_demo.seeding import demo_modules, demo_setup
+from tenant_apps.open311.demo import DEMO_OPEN311
+from tenants.models import Municipality
 
 
 class Command(BaseCommand):
@@ -20,18 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate_schemas", interactive=False, verbosity=0)
-        template_schema_sync()
-        for spec in demo.DEMO_MUNICIPALITIES:
-            municipality = municipality_provision(spec=spec)
-            demo.demo_people_seed(municipality)
-            demo.demo_catalog_seed(municipality)
-            demo.demo_ombudsman_seed(municipality)
-            demo.demo_support_access_seed(municipality)
-            demo.demo_scheduling_seed(municipality)
-        demo.demo_support_seed()
-        self._print(options["port"])
+        cities = demo_setup()
+        self._print(options["port"], cities)
 
-    def _print(self, port: str) -> None:
+    def _print(self, port: str, cities: list[Municipality]) -> None:
         write = self.stdout.write
         write("")
         write(self.style.SUCCESS("Paço demo is ready."))
@@ -41,15 +35,16 @@ class Command(BaseCommand):
         write("")
         write("Logins (the same citizen exists separately in each city):")
         write(f"  citizen        {demo.DEMO_CITIZEN['email']} / {demo.CITIZEN_PASSWORD}  (at /entrar/)")
-        for spec in demo.DEMO_MUNICIPALITIES:
+        modules = demo_modules()
+        for spec, municipality in zip(demo.DEMO_MUNICIPALITIES, cities, strict=True):
             staff = demo.DEMO_STAFF[spec.slug]
             write(f"  staff {spec.slug:9}{staff['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
             if spec.admin:
                 write(f"  admin {spec.slug:9}{spec.admin.email} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
-            ombudsman = demo.DEMO_OMBUDSMAN[spec.slug]
-            write(
-                f"  ombudsman {spec.slug:5}{ombudsman['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)"
-            )
+            for module in modules:
+                for who, email, password in module.logins(municipality):
+                    label = f"{who} {spec.slug}"
+                    write(f"  {label:14} {email} / {password}  (at /staff/entrar/)")
         write(
             f"  vendor support {demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)"
         )
@@ -57,6 +52,13 @@ class Command(BaseCommand):
         write("Support sessions: Aracaju's admins pre-consented (sessions start at once); Gravataí's")
         write("admins approve each one at /admin-municipal/suporte/. A new city's e-mails (verification,")
         write("invitation) are written to .data/mail/; the signup page also shows the confirmation link.")
+        write("")
+        write(
+            "Open311 (GeoReport v2) at /open311/v2/ on each city; demo API keys (api_key) to POST requests:"
+        )
+        for spec in demo.DEMO_MUNICIPALITIES:
+            open311 = DEMO_OPEN311[spec.slug]
+            write(f"  {spec.slug:15}{open311['key']}  (publishes: {', '.join(open311['services'])})")
         write("")
         write("Staff and support also type a 6-digit code (TOTP). The demo accounts share the secret")
         write(f"  {demo.DEMO_TOTP_SECRET_BASE32}  (add it to any authenticator app),")

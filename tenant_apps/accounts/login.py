@@ -1,23 +1,22 @@
 """Login with password and, for staff and vendor support, a TOTP second factor (django-otp).
 
-The same views serve a city's staff (tenant schema) and vendor support (public schema); each
-URLconf binds them with the account kind it accepts, so credentials from one place never open
-the other: the user tables are different tables in different schemas.
+The same views serve a city's staff and citizens (tenant schema) and vendor support (public
+schema, `shared_apps.controlplane`); each URLconf binds them with the account kind it accepts, so
+credentials from one place never open the other: the user tables are different tables in
+different schemas. This module imports nothing but the kernel, because the control plane uses it
+too (accounts is installed in both schemas).
 """
 
 from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import segno
 from django import forms
 from django.contrib.auth import authenticate, login, user_login_failed
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,26 +57,6 @@ def login_locked_out(request: HttpRequest, response: HttpResponse | None, creden
         {"title": _("Acesso temporariamente bloqueado")},
         status=429,
     )
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address for login throttling, trusting only `TRUSTED_PROXY_COUNT` proxies.
-
-    Each trusted proxy appends the address it received from; the entry before the last
-    `TRUSTED_PROXY_COUNT - 1` is therefore the client. Anything further left is client-supplied.
-    """
-    from django.conf import settings
-
-    remote = str(request.META.get("REMOTE_ADDR", ""))
-    trusted = settings.TRUSTED_PROXY_COUNT
-    if trusted <= 0:
-        return remote
-    forwarded = [
-        part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()
-    ]
-    if len(forwarded) < trusted:
-        return remote
-    return forwarded[-trusted]
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -232,43 +211,3 @@ def _complete_login(request: HttpRequest, user: Any, device: TOTPDevice) -> Http
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
     return HttpResponseRedirect(next_url)
-
-
-def verified_kind_required(
-    kind: str, login_url_name: str
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Only logged-in accounts of `kind` that passed the second factor get through."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user: Any = request.user
-            if not user.is_authenticated or getattr(user, "kind", None) != kind or not user.is_verified():
-                return redirect_to_login(request.get_full_path(), reverse(login_url_name))
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-STAFF_KIND = "staff"  # tenant_apps.accounts.enums.UserKind.STAFF (this module serves shared apps too)
-
-
-def municipal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A city's verified staff member with a municipal-admin membership; anyone else who is staff
-    gets a 404, anyone else is sent to the staff login. The membership check is the tenant app's,
-    named in settings (BILLING_MUNICIPAL_ADMIN_CHECK), so shared apps never import tenant apps."""
-    from django.conf import settings
-    from django.http import Http404
-    from django.utils.module_loading import import_string
-
-    @verified_kind_required(STAFF_KIND, "accounts:staff_login")
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        is_admin = import_string(settings.BILLING_MUNICIPAL_ADMIN_CHECK)
-        if getattr(request, "tenant", None) is None or not is_admin(user_id=int(request.user.pk or 0)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django_otp.oath import totp
 
-from paco import demo
+from paco_demo import cities as demo
 
 
 class Command(BaseCommand):
