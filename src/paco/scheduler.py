@@ -42,8 +42,9 @@ class PeriodicJob(TypedDict):
 
     name: str  # unique: with the period, the key that makes a run happen once
     actor: str
-    every: Literal["daily", "hourly"]
+    every: Literal["daily", "hourly", "minutes"]
     at: NotRequired[str]  # "HH:MM", local time (America/Sao_Paulo), for daily jobs
+    minutes: NotRequired[int]  # the period of "minutes" jobs (a divisor of 60)
     per_tenant: bool  # one message per municipality (in its schema), or one in `public`
 
 
@@ -70,6 +71,10 @@ def schedule_due(
                 due.append((entry, local.date().isoformat()))
         elif entry["every"] == "hourly":
             due.append((entry, local.strftime("%Y-%m-%dT%H")))
+        elif entry["every"] == "minutes":
+            step = max(1, int(entry["minutes"]))
+            minute = local.minute // step * step
+            due.append((entry, f"{local:%Y-%m-%dT%H}:{minute:02d}"))
     return due
 
 

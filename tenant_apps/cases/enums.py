@@ -25,3 +25,20 @@ class EventKind(models.TextChoices):
     ATTACHED = "attached", _("Documento anexado")
     CLOSED = "closed", _("Concluído")
     REOPENED = "reopened", _("Reaberto")
+    APPOINTMENT_BOOKED = "appointment_booked", _("Atendimento agendado")
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled", _("Atendimento remarcado")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("Agendamento cancelado")
+    ATTENDANCE_STARTED = "attendance_started", _("Atendimento iniciado")
+    ATTENDANCE_ENDED = "attendance_ended", _("Atendimento realizado")
+    ATTENDANCE_NO_SHOW = "attendance_no_show", _("Cidadão não compareceu")
+
+
+# What other modules (scheduling) record on a case through `case_appointment_record`.
+APPOINTMENT_EVENT_KINDS = (
+    EventKind.APPOINTMENT_BOOKED,
+    EventKind.APPOINTMENT_RESCHEDULED,
+    EventKind.APPOINTMENT_CANCELLED,
+    EventKind.ATTENDANCE_STARTED,
+    EventKind.ATTENDANCE_ENDED,
+    EventKind.ATTENDANCE_NO_SHOW,
+)

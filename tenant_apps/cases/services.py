@@ -34,7 +34,7 @@ from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_id
 from tenant_apps.workdays.selectors import BusinessCalendar
 from tenants.selectors import municipality_base_url
 
-from .enums import CaseChannel, CaseStatus, EventKind
+from .enums import APPOINTMENT_EVENT_KINDS, CaseChannel, CaseStatus, EventKind
 from .history import event_append
 from .models import Case, CaseDocument, CaseMove, Dispatch, InformationRequest
 from .nup import nup_format
@@ -154,6 +154,8 @@ def case_open(
     uploads: Sequence[Upload] = (),
     channel: str = CaseChannel.PORTAL,
     citizen: Any = None,
+    notify_citizen: bool = True,
+    notify_unit: bool = True,
 ) -> Case:
     """Open a case: NUP number (gapless per unit and year), deadline, request document, history.
 
@@ -241,8 +243,10 @@ def case_open(
         },
     )
     _search_refresh(case)
-    _notify_citizen(case, "case_opened")
-    _notify_unit(case, unit, "novo protocolo")
+    if notify_citizen:  # a module that sends its own confirmation (scheduling) names the NUP there
+        _notify_citizen(case, "case_opened")
+    if notify_unit:  # scheduling: the attendants see the booking in their agenda instead
+        _notify_unit(case, unit, "novo protocolo")
     usage_record(metric="cases", key=f"case:{case.pk}")
     return case
 
@@ -504,6 +508,78 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
     )
     _notify_citizen(case, "case_updated", event_summary="protocolo reaberto")
     return case
+
+
+def case_open_for_citizen_find(
+    *, service: Service, citizen: Any, form_key: str = "", form_value: str = ""
+) -> Case | None:
+    """The citizen's most recent case on `service` that is not closed, optionally with one answer."""
+    cases = Case.objects.filter(service=service, citizen=citizen).exclude(status=CaseStatus.CLOSED)
+    if form_key:
+        cases = cases.filter(**{f"form_data__{form_key}": form_value})
+    return cases.order_by("-opened_at", "-id").first()
+
+
+@transaction.atomic
+def case_appointment_record(
+    *,
+    case: Case,
+    kind: str,
+    summary: str,
+    actor: Any = None,
+    payload: dict[str, Any] | None = None,
+    is_public: bool = True,
+) -> Case:
+    """An appointment on the case (booked, rescheduled, cancelled, attendance started or ended, no-show),
+    appended to the hash-chained history under the case lock. Only the appointment kinds are accepted:
+    the other events have their own services and rules."""
+    if kind not in APPOINTMENT_EVENT_KINDS:
+        raise ApplicationError(_("Tipo de registro de atendimento desconhecido: %(kind)s.") % {"kind": kind})
+    case = _lock(case)
+    if kind == EventKind.ATTENDANCE_STARTED and case.status == CaseStatus.NEW:
+        case.status = CaseStatus.IN_PROGRESS
+    _touch(case, "status")
+    event_append(
+        case=case,
+        kind=kind,
+        actor=actor,
+        unit=case.current_unit,
+        summary=summary[:500],
+        payload=payload or {},
+        is_public=is_public,
+    )
+    return case
+
+
+@transaction.atomic
+def case_attach_by_requester(
+    *, case: Case, citizen: Any, uploads: Sequence[Upload], title: str = ""
+) -> Document:
+    """The citizen adds documents to their own open case (e.g. shown during a video attendance)."""
+    case = _lock(case)
+    if case.citizen_id != getattr(citizen, "pk", None):
+        raise PermissionDenied
+    _require_open(case)
+    document = _attach(
+        case,
+        uploads=uploads,
+        actor=citizen,
+        unit=case.current_unit,
+        title=title or f"Documentos enviados pelo requerente — {case.nup}",
+    )
+    if document is None:
+        raise ApplicationError(_("Escolha ao menos um arquivo."), extra={"field": "uploads"})
+    _touch(case)
+    event_append(
+        case=case,
+        kind=EventKind.ATTACHED,
+        actor=citizen,
+        unit=case.current_unit,
+        summary=f"{len(uploads)} documento(s) enviado(s) pelo requerente",
+        payload={"document": document.verification_code, "files": [upload.name for upload in uploads]},
+    )
+    _notify_unit(case, case.current_unit, "o requerente enviou documentos")
+    return document
 
 
 # --- used by the modules built on cases (memos, ombudsman, Open311, permits...) -------------------

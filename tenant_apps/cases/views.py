@@ -67,6 +67,11 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
     service = service_get_with_form(code=code)
     if service is None:
         raise Http404
+    # A service citizens book a time for (scheduling's Agenda points at it): the case is opened by
+    # the booking, so its page is the booking flow.
+    agenda = service.agendas.filter(is_active=True, is_public=True).order_by("pk").first()
+    if agenda is not None:
+        return redirect("scheduling:citizen_slots", agenda_code=agenda.code)
     form_class = service_request_form_class(service)
     if request.method == "POST":
         user: Any = request.user

@@ -95,8 +95,13 @@ DEMO_CATALOG: dict[str, list[dict[str, Any]]] = {
             "name": "Atendimento por vídeo com fiscal",
             "unit": "SMF-FISC",
             "group": "Atendimento",
-            "description": "Agende uma conversa por vídeo com um fiscal tributário.",
+            "description": (
+                "Agende pela internet uma conversa por vídeo com um dos fiscais tributários: tire dúvidas, "
+                "mostre documentos e encaminhe soluções sem sair de casa. O horário é escolhido em "
+                "/agendamento/, e o atendimento fica registrado neste protocolo."
+            ),
             "deadline_days": 5,
+            # the booking picks the date (tenant_apps.scheduling): the form asks the subject only
             "fields": [
                 {
                     "key": "assunto",
@@ -104,7 +109,6 @@ DEMO_CATALOG: dict[str, list[dict[str, Any]]] = {
                     "kind": "choice",
                     "choices": ["IPTU", "ISS", "ITBI", "NFS-e"],
                 },
-                {"key": "data_preferida", "label": "Data preferida", "kind": "date"},
             ],
         },
         {
@@ -119,6 +123,27 @@ DEMO_CATALOG: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
+DEMO_CATALOG["aracaju"].append(
+    {
+        "code": "atendimento-na-sefaz",
+        "name": "Atendimento na SEFAZ",
+        "unit": "SEFAZ-TRIB",
+        "group": "Atendimento",
+        "description": (
+            "Atendimento presencial na Secretaria da Fazenda com hora marcada: escolha o assunto e o "
+            "horário em /agendamento/; o atendimento fica registrado neste protocolo."
+        ),
+        "deadline_days": 5,
+        "fields": [
+            {
+                "key": "assunto",
+                "label": "Assunto",
+                "kind": "choice",
+                "choices": ["IPTU", "ISS", "Certidões", "Dívida ativa"],
+            }
+        ],
+    }
+)
 
 
 def seed(*, municipality: Municipality) -> None:

@@ -19,6 +19,10 @@ TEMPLATE_LABELS = {
     "ombudsman_extended": _("Prazo da manifestação prorrogado (para o manifestante)"),
     "ombudsman_closed": _("Resposta final da ouvidoria e pesquisa de satisfação (para o manifestante)"),
     "ombudsman_overdue": _("Manifestação atrasada (para o gestor da unidade)"),
+    "appointment_booked": _("Agendamento confirmado, com o convite de calendário (para o cidadão)"),
+    "appointment_rescheduled": _("Agendamento remarcado (para o cidadão)"),
+    "appointment_cancelled": _("Agendamento cancelado (para o cidadão)"),
+    "appointment_reminder": _("Lembrete do agendamento, 24 horas e 1 hora antes (para o cidadão)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
@@ -163,5 +167,54 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "na sua unidade.\n\nAbra em: {{ link }}"
         ),
         "sms_body": "Manifestação {{ case.nup }} atrasada. {{ link }}",
+    },
+    "appointment_booked": {
+        "subject": "Agendamento confirmado: {{ agenda_name }}, {{ when }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Seu atendimento está marcado.\n"
+            "Serviço: {{ agenda_name }}{% if subject_name %} — {{ subject_name }}{% endif %}\n"
+            "Quando: {{ when }}\n"
+            "Com: {{ attendant_name }}\n"
+            "Onde: {{ where }}\n"
+            "{% if nup %}Protocolo: {{ nup }}\n{% endif %}\n"
+            "O convite para a sua agenda vai anexo (convite.ics). Você pode cancelar ou remarcar até "
+            "{{ cancel_until }} em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: {{ agenda_name }} marcado para {{ when }}. {{ link }}",
+    },
+    "appointment_rescheduled": {
+        "subject": "Agendamento remarcado: {{ agenda_name }}, {{ when }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Seu atendimento de {{ previous_when }} foi remarcado para {{ when }}, "
+            "com {{ attendant_name }}.\n"
+            "Onde: {{ where }}\n"
+            "{% if nup %}Protocolo: {{ nup }}\n{% endif %}\n"
+            "Os anexos atualizam a sua agenda (cancelamento.ics retira o horário antigo; convite.ics traz o "
+            "novo). Cancele ou remarque até {{ cancel_until }} em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: {{ agenda_name }} remarcado para {{ when }}. {{ link }}",
+    },
+    "appointment_cancelled": {
+        "subject": "Agendamento cancelado: {{ agenda_name }}, {{ when }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "O atendimento de {{ when }} ({{ agenda_name }}) foi cancelado. O anexo retira o horário da sua "
+            "agenda.\n\nPara marcar outro horário: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: atendimento de {{ when }} cancelado.",
+    },
+    "appointment_reminder": {
+        "subject": "Lembrete ({{ reminder_label }}): {{ agenda_name }}, {{ when }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Lembrete: seu atendimento ({{ agenda_name }}"
+            "{% if subject_name %} — {{ subject_name }}{% endif %}) "
+            "é {{ when }}, com {{ attendant_name }}.\n"
+            "Onde: {{ where }}\n\n"
+            "Abra o agendamento em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: lembrete, {{ agenda_name }} {{ when }}. {{ link }}",
     },
 }

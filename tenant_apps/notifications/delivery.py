@@ -150,6 +150,8 @@ def email_message_build(notification: Notification) -> EmailMultiAlternatives:
         },
     )
     message.attach_alternative(html, "text/html")
+    for item in notification.attachments or []:
+        message.attach(item["filename"], item["content"], item["content_type"])
     return message
 
 

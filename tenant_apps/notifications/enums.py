@@ -42,3 +42,4 @@ class SubjectKind(models.TextChoices):
     CIRCULAR = "circular", _("Circular")
     MANIFESTATION = "manifestation", _("Manifestação")
     DIGEST = "digest", _("Resumo diário")
+    APPOINTMENT = "appointment", _("Agendamento")

@@ -60,6 +60,9 @@ class Notification(BaseModel):
     # municipality's own SMS text is used).
     fallback_address = models.CharField(_("celular para reenvio"), max_length=20, blank=True)
     fallback_body = models.TextField(_("texto do SMS de reenvio"), blank=True)
+    # Files sent with an e-mail (a calendar invitation): [{"filename", "content_type", "content"}],
+    # text content only, kept with the message so a retried delivery sends the same files.
+    attachments = models.JSONField(_("anexos"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("notificação")

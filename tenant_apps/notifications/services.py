@@ -40,6 +40,18 @@ _BEFORE_DELIVERED = (DeliveryStatus.QUEUED, DeliveryStatus.SENT, DeliveryStatus.
 _METERED_CHANNELS: dict[str, str] = {Channel.EMAIL: "emails", Channel.SMS: "sms"}
 
 
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A text file sent with an e-mail (e.g. a calendar invitation, `text/calendar; method=REQUEST`)."""
+
+    filename: str
+    content_type: str
+    content: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
+
+
 def template_texts(key: str) -> dict[str, str]:
     """The municipality's edited texts for `key`, or the defaults."""
     edited = NotificationTemplate.objects.filter(key=key).first()
@@ -98,6 +110,7 @@ def _notification_rows(
     channels: tuple[str, ...],
     context: dict[str, Any],
     common: dict[str, Any],
+    attachments: list[dict[str, str]] | None = None,
 ) -> list[Notification]:
     """The unsaved notifications of one person, one per channel that has an address."""
     user = recipient.user
@@ -133,6 +146,7 @@ def _notification_rows(
                 status=DeliveryStatus.DELIVERED if channel == Channel.INBOX else DeliveryStatus.QUEUED,
                 fallback_address=phone[:20] if has_fallback else "",
                 fallback_body=render_text(texts["sms_body"], full_context) if has_fallback else "",
+                attachments=list(attachments or []) if channel == Channel.EMAIL else [],
                 **common,
             )
         )
@@ -149,9 +163,10 @@ def notification_queue_bulk(
     link_url: str = "",
     subject_kind: str = "",
     subject_id: int | None = None,
+    attachments: Sequence[EmailAttachment] = (),
 ) -> list[Notification]:
     """Record one notification per person and channel that has an address, in a few queries, and
-    deliver them after commit.
+    deliver them after commit. `attachments` go with the e-mails only.
 
     `context` feeds the (editable) template; `link_url` is the page the person should open
     (tracked through a redirect). An inbox notification needs an account. An e-mail to someone
@@ -175,6 +190,7 @@ def notification_queue_bulk(
             channels=unique_channels,
             context=context,
             common=common,
+            attachments=[item.as_json() for item in attachments],
         )
     ]
     created = Notification.objects.bulk_create(rows, batch_size=1000)
@@ -201,8 +217,11 @@ def notification_queue(
     link_url: str = "",
     subject_kind: str = "",
     subject_id: int | None = None,
+    attachments: Sequence[EmailAttachment] = (),
 ) -> list[Notification]:
-    """`notification_queue_bulk` for one person (an account, or just an e-mail and/or a phone)."""
+    """`notification_queue_bulk` for one person (an account, or just an e-mail and/or a phone).
+
+    `attachments` go with the e-mail only (SMS and inbox carry the text)."""
     return notification_queue_bulk(
         template_key=template_key,
         context=context,
@@ -211,6 +230,7 @@ def notification_queue(
         link_url=link_url,
         subject_kind=subject_kind,
         subject_id=subject_id,
+        attachments=attachments,
     )
 
 

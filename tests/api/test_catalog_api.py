@@ -50,12 +50,13 @@ def test_the_catalogue_is_public_with_forms_and_required_documents(aracaju):
     assert response.status_code == 200
     services = response.json()
     assert [(service["group"], service["code"]) for service in services] == [
+        ("Atendimento", "atendimento-na-sefaz"),
         ("Empresas", "alvara-de-funcionamento"),
         ("Meio urbano", "poda-de-arvore"),
         ("Tributos", "certidao-negativa-de-debitos"),
     ]
-    assert services[1] == PODA
-    assert services[2]["required_attachments"] == [
+    assert services[2] == PODA
+    assert services[3]["required_attachments"] == [
         {"name": "Documento de identificação", "description": "", "required": True}
     ]
 
@@ -105,5 +106,5 @@ def test_the_catalogue_costs_the_same_queries_for_3_or_13_services(aracaju):
             )
     many = _queries(client)
 
-    assert len(client.get("/api/v1/services/").json()) == 13
+    assert len(client.get("/api/v1/services/").json()) == 14
     assert many == few

@@ -29,6 +29,13 @@ EXPECTED_OPERATIONS = {
     "/api/v1/cases/{nup}/close/": {"post": "case_close"},
     "/api/v1/cases/{nup}/reopen/": {"post": "case_reopen"},
     "/api/v1/cases/{nup}/assign/": {"post": "case_assign"},
+    "/api/v1/scheduling/agendas/": {"get": "scheduling_agendas_list"},
+    "/api/v1/scheduling/agendas/{agenda_code}/slots/": {"get": "scheduling_slots_list"},
+    "/api/v1/scheduling/bookings/": {"get": "scheduling_bookings_list", "post": "scheduling_bookings_create"},
+    "/api/v1/scheduling/bookings/{appointment_code}/": {"get": "scheduling_bookings_retrieve"},
+    "/api/v1/scheduling/bookings/{appointment_code}/cancel/": {"post": "scheduling_bookings_cancel"},
+    "/api/v1/scheduling/bookings/{appointment_code}/reschedule/": {"post": "scheduling_bookings_reschedule"},
+    "/api/v1/scheduling/agenda/": {"get": "scheduling_staff_agenda"},
 }
 
 

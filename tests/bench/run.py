@@ -16,7 +16,9 @@ and the control-plane ones (tests/bench/controlplane.py): cities (BENCH_CITIES_N
 back to back: time, steps, database growth), migrate500 (one new migration over BENCH_MIGRATE_SCHEMAS
 tenant schemas by `migrate_schemas --executor=multiprocessing`; selecting it switches
 DJANGO_SETTINGS_MODULE to tests.bench.migration_settings, which adds the bench's throwaway app),
-onboarding (signup form -> verification -> provisioning job -> first portal GET).
+onboarding (signup form -> verification -> provisioning job -> first portal GET); scheduling
+(tests/bench/scheduling.py: free slots of 10 attendants over 60 days, 50 clients on one slot,
+200 clients on different slots).
 Each module lists its knobs.
 """
 
@@ -38,7 +40,18 @@ for _path in (ROOT, ROOT / "src"):
 from tests.bench.figures import stopwatch  # noqa: E402 - needs the paths above
 from tests.bench.scratch import BENCH_DATABASE, database_drop, scratch_database_create  # noqa: E402
 
-SECTIONS = ("foundation", "nup", "queries", "inbox", "search", "comms", "cities", "migrate500", "onboarding")
+SECTIONS = (
+    "foundation",
+    "nup",
+    "queries",
+    "inbox",
+    "search",
+    "comms",
+    "scheduling",
+    "cities",
+    "migrate500",
+    "onboarding",
+)
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
 
@@ -115,6 +128,10 @@ def main() -> int:
             from tests.bench.comms import comms_benches
 
             comms_benches()
+        if "scheduling" in sections:
+            from tests.bench.scheduling import scheduling_benches
+
+            scheduling_benches()
         if "cities" in sections:
             from tests.bench.controlplane import cities_bench
 

@@ -307,6 +307,8 @@ def test_the_list_shows_every_service_with_unit_deadline_visibility_and_state(ar
     assert texts == [
         "Alvará de funcionamento alvara-de-funcionamento Empresas SEFAZ-TRIB 30 dias corridos "
         "Interno Inativo Editar Alvará de funcionamento · Prévia Alvará de funcionamento",
+        "Atendimento na SEFAZ atendimento-na-sefaz Atendimento SEFAZ-TRIB 5 dias úteis Público Ativo "
+        "Editar Atendimento na SEFAZ · Prévia Atendimento na SEFAZ",
         "Certidão negativa de débitos certidao-negativa-de-debitos Tributos SEFAZ-TRIB 5 dias úteis "
         "Público Ativo Editar Certidão negativa de débitos · Prévia Certidão negativa de débitos",
         "Poda de árvore poda-de-arvore Meio urbano EMSURB 15 dias úteis Público Ativo "
@@ -326,7 +328,7 @@ def test_the_list_runs_the_same_queries_for_more_services(aracaju):
     with CaptureQueriesContext(connection) as many:
         response = client.get(LIST, HTTP_HOST="aracaju.localhost")
 
-    assert response.content.decode().count('<td><a class="text-weight-semi-bold"') == 8
+    assert response.content.decode().count('<td><a class="text-weight-semi-bold"') == 9
     assert len(many.captured_queries) == len(few.captured_queries)
 
 

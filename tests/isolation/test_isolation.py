@@ -27,6 +27,7 @@ from tests.isolation import (
     matrix_offboarding,
     matrix_onboarding,
     matrix_open311,
+    matrix_scheduling,
     matrix_support,
 )
 from tests.isolation.routes import Route, path_for, routes
@@ -696,6 +697,7 @@ for _module in (
     matrix_support,
     matrix_offboarding,
     matrix_branding_invites,
+    matrix_scheduling,
     matrix_open311,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
@@ -742,8 +744,10 @@ def private_markers(municipality) -> list[str]:
         )
         people = User.objects.exclude(email="cidadao@exemplo.com.br")
         markers = []
+        public = matrix_scheduling.public_names(municipality)  # attendants are named on booking pages
         for person in people:
-            markers += [person.full_name, person.email] + ([person.cpf] if person.cpf else [])
+            name = [] if person.full_name in public else [person.full_name]
+            markers += [*name, person.email] + ([person.cpf] if person.cpf else [])
         from tenant_apps.cases.models import Case
 
         for case in Case.objects.all():

@@ -208,6 +208,9 @@ def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
             service=service, key="planta", label="Planta", kind="file", position=6, is_required=False
         )
         ServiceField.objects.create(service=service, key="cpf", label="CPF", kind="cpf", position=7)
+        ServiceField.objects.create(
+            service=service, key="vistoria", label="Vistoria", kind="date", position=8
+        )
 
     attributes = city_client(gravatai).get(f"{BASE}/services/revisao-de-iptu.json").json()["attributes"]
     video = city_client(gravatai).get(f"{BASE}/services/atendimento-por-video-com-fiscal.json").json()
@@ -217,11 +220,10 @@ def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
         ("motivo", "text", 2),
         ("area", "number", 3),
         ("cpf", "string", 4),
+        ("vistoria", "datetime", 5),
     ]
-    assert [(a["code"], a["datatype"]) for a in video["attributes"]] == [
-        ("assunto", "singlevaluelist"),
-        ("data_preferida", "datetime"),
-    ]
+    # the booking picks the date of the video attendance: its form asks the subject only
+    assert [(a["code"], a["datatype"]) for a in video["attributes"]] == [("assunto", "singlevaluelist")]
 
 
 def test_a_required_file_field_takes_the_service_off_open311(gravatai):

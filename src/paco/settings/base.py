@@ -10,6 +10,7 @@ from .notifications import *  # noqa: F403
 from .observability import *  # noqa: F403
 from .offboarding import *  # noqa: F403
 from .onboarding import *  # noqa: F403
+from .scheduling import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .support import *  # noqa: F403
@@ -114,6 +115,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "tenant_apps.cases.enums.CaseStatus",
         "CaseEventKindEnum": "tenant_apps.cases.enums.EventKind",
         "ServiceFieldKindEnum": "tenant_apps.catalog.enums.FieldKind",
+        "AppointmentStatusEnum": "tenant_apps.scheduling.enums.AppointmentStatus",
+        "AttendanceModeEnum": "tenant_apps.scheduling.enums.AttendanceMode",
     },
 }
 
