@@ -18,6 +18,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case, CaseEvent
 from tenant_apps.cases.services import case_close, case_open, nup_digits
 from tenant_apps.catalog.models import Service
+from tenant_apps.catalog.services import service_ensure
 from tenant_apps.documents.enums import AccessLevel
 from tenant_apps.open311 import services as open311_services
 from tenant_apps.open311.models import ApiClient, ClientRequest
@@ -359,14 +360,21 @@ def test_post_with_the_address_as_an_attribute_takes_it_as_address_string(aracaj
 
 
 def test_a_datetime_attribute_answers_a_date_field_with_its_local_date(gravatai, gravatai_key):
-    publish(gravatai, "atendimento-por-video-com-fiscal")
+    with tenant_context(gravatai):
+        unit = Service.objects.get(code="duvidas-sobre-iss").unit
+        service_ensure(
+            code="vistoria-agendada",
+            name="Vistoria agendada",
+            unit=unit,
+            fields=[{"key": "data_preferida", "label": "Data preferida", "kind": "date"}],
+        )
+    publish(gravatai, "vistoria-agendada")
     data = {
-        "service_code": "atendimento-por-video-com-fiscal",
+        "service_code": "vistoria-agendada",
         "address_string": None,
         "lat": "-29.94",
         "long": "-50.99",
         "attribute[motivo]": None,
-        "attribute[assunto]": "ISS",
         "attribute[data_preferida]": "2026-05-05T01:30:00Z",
     }
 
