@@ -100,6 +100,7 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
         "offboarding-deletions",
         "ombudsman-escalate",
         "onboarding-expire",
+        "scheduling-reminders",
         "staff-digest",
         "support-sessions-expire",
     ]
