@@ -42,7 +42,7 @@ def cluster_upgrade(pgdata: Path) -> None:
     The older binaries come from the pgserver release that wrote it (pip, into `.data/`); the old
     folder is kept beside the new one (`pg-<major>-before-upgrade`) until you delete it.
     """
-    from pgserver._commands import POSTGRES_BIN_PATH, initdb
+    from pgserver._commands import POSTGRES_BIN_PATH, initdb  # type: ignore[attr-defined]
 
     version_file = pgdata / "PG_VERSION"
     if not version_file.exists():
@@ -54,14 +54,7 @@ def cluster_upgrade(pgdata: Path) -> None:
         raise SystemExit(f"{pgdata} holds PostgreSQL {old} data, which this demo cannot upgrade to {new}")
     say(f"{pgdata} holds PostgreSQL {old} data; the embedded server is now {new}: upgrading it (once)")
     binaries = pgdata.parent / f"pg-{old}-binaries"
-    if not (binaries / "pgserver" / "pginstall" / "bin" / "postgres").exists():
-        say(f"installing PostgreSQL {old}'s binaries ({OLDER_BINARIES[old]}) to read the old data")
-        subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(binaries),
-             OLDER_BINARIES[old]],
-            check=True,
-        )  # fmt: skip
-    old_bin = binaries / "pgserver" / "pginstall" / "bin"
+    old_bin = older_pgserver_install(old, binaries) / "pgserver" / "pginstall" / "bin"
     new_data = pgdata.with_name("pg-upgrading")
     work = pgdata.with_name("pg-upgrade-work")
     for folder in (new_data, work):
@@ -88,6 +81,18 @@ def cluster_upgrade(pgdata: Path) -> None:
     new_data.rename(pgdata)
     shutil.rmtree(work, ignore_errors=True)
     say(f"upgraded to PostgreSQL {new}; the old folder is kept at {kept} (delete it when you like)")
+
+
+def older_pgserver_install(major: str, target: Path) -> Path:
+    """The pgserver release of PostgreSQL `major`, installed into `target` (a folder for PYTHONPATH)."""
+    if not (target / "pgserver" / "pginstall" / "bin" / "postgres").exists():
+        say(f"installing PostgreSQL {major}'s binaries ({OLDER_BINARIES[major]}) to read the old data")
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+             OLDER_BINARIES[major]],
+            check=True,
+        )  # fmt: skip
+    return target
 
 
 def _system_user() -> str | None:

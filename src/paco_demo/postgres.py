@@ -20,6 +20,7 @@ import threading
 import warnings
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import quote
 
 from paco.embedded import cluster_upgrade
@@ -54,7 +55,7 @@ class Keeper:
         self.url_file = url_file
         self.stopping = threading.Event()
         self.parent = os.getppid()
-        self.server: object | None = None
+        self.server: Any = None  # pgserver's PostgresServer (untyped)
 
     def start(self) -> None:
         with warnings.catch_warnings():
@@ -69,7 +70,7 @@ class Keeper:
         cluster_upgrade(self.pgdata)
         # cleanup_mode=None: this process stops the server itself, on its own signal
         self.server = pgserver.get_server(self.pgdata, cleanup_mode=None)
-        info = self.server.get_postmaster_info()  # type: ignore[attr-defined]
+        info = self.server.get_postmaster_info()
         self.url_file.write_text(database_url(info.socket_dir))
         say(f"embedded PostgreSQL ready (pid {info.pid}, data in {self.pgdata})")
 
@@ -83,9 +84,9 @@ class Keeper:
 
     def restart(self) -> None:
         server = self.server
-        with server._lock:  # type: ignore[attr-defined]
-            server.ensure_postgres_running()  # type: ignore[attr-defined]
-        say(f"embedded PostgreSQL restarted (pid {server.get_pid()})")  # type: ignore[attr-defined]
+        with server._lock:
+            server.ensure_postgres_running()
+        say(f"embedded PostgreSQL restarted (pid {server.get_pid()})")
 
     def watch(self) -> None:
         while not self.stopping.wait(WATCH_SECONDS):
@@ -100,17 +101,17 @@ class Keeper:
                     say(f"could not restart the embedded PostgreSQL: {error}")
 
     def stop(self) -> None:
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
         server = self.server
         if server is None:
             return
         if self.postmaster_pid() is not None:
             try:
-                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=server.system_user)  # type: ignore[attr-defined]
+                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=server.system_user)
             except subprocess.CalledProcessError:
                 pass  # already stopping or stopped
-        server.global_process_id_list.get_and_remove(os.getpid())  # type: ignore[attr-defined]
+        server.global_process_id_list.get_and_remove(os.getpid())
         self.url_file.unlink(missing_ok=True)
         say("embedded PostgreSQL stopped")
 

@@ -108,6 +108,8 @@ class Demo:
                     f"or: kill {state['pid']}"
                 )
             self._leftovers_stop(state)
+        # an older `make demo` (runserver, pgserver's own count of holders) could leave its server running
+        self._postgres_orphan_stop()
         self.state_save()
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -157,13 +159,6 @@ class Demo:
             except Exception:  # noqa: BLE001 - psutil.TimeoutExpired: then it is killed
                 os.killpg(entry["pid"], signal.SIGKILL)
             stopped.append(f"{name} (pid {entry['pid']})")
-        self._postgres_orphan_stop()
-        from paco_demo.postgres import holders_prune
-
-        if (self.data / "pg").exists():
-            stale = holders_prune(self.data / "pg")
-            if stale:
-                stopped.append(f"stale PostgreSQL pids {stale}")
         if stopped:
             say("cleaned up after a demo that did not stop cleanly: " + ", ".join(stopped))
 
@@ -177,19 +172,22 @@ class Demo:
         from paco_demo.postgres import holders_prune
 
         info = PostmasterInfo.read_from_pgdata(pgdata)
-        holders_prune(pgdata)
+        stale = holders_prune(pgdata)
+        if stale:
+            say(f"removed stale PostgreSQL pids {stale} from {pgdata / '.handle_pids.json'}")
         holders = (
             json.loads((pgdata / ".handle_pids.json").read_text() or "[]")
             if (pgdata / ".handle_pids.json").exists()
             else []
         )
-        if info is not None and info.is_running() and not holders:
-            info.process.terminate()
+        process = info.process if info is not None and info.is_running() else None
+        if process is not None and not holders:
+            process.terminate()
             try:
-                info.process.wait(STOP_SECONDS)
+                process.wait(STOP_SECONDS)
             except Exception:  # noqa: BLE001 - psutil.TimeoutExpired
-                info.process.kill()
-            say(f"stopped an embedded PostgreSQL (pid {info.pid}) nobody was using")
+                process.kill()
+            say(f"stopped an embedded PostgreSQL (pid {process.pid}) nobody was using")
 
     # -- services ----------------------------------------------------------------------------
     def _environment(self) -> dict[str, str]:

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ import psutil
 import pytest
 import requests
 
+from paco.embedded import older_pgserver_install
 from tests.onboarding.conftest import signup_form_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +52,9 @@ def older_release_data(folder: Path) -> Path:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CACHE_URL", "DATA_DIR"}
     }
+    # the older release ran plain pgserver (PostgreSQL 16): its data folder is written by that
+    pgserver_16 = older_pgserver_install("16", folder / "pgserver-16")
+    env["PYTHONPATH"] = str(pgserver_16)
     setup = subprocess.run(  # noqa: S603
         [sys.executable, "src/manage.py", "demo_setup", "--port", "8000"],
         cwd=code,
@@ -159,6 +164,11 @@ def healthy(url: str) -> bool:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     folder = tmp_path_factory.mktemp("demo")
+    # PostgreSQL runs as the user `pgserver` when the tests run as root: it must reach this folder
+    for part in (folder, *folder.parents):
+        if part == Path(tempfile.gettempdir()):
+            break
+        part.chmod(part.stat().st_mode | 0o055)
     data = older_release_data(folder)
     port = free_port()
     log = folder / "demo.log"
@@ -227,6 +237,10 @@ def test_demo_runs_the_procfile_processes_with_product_pages(demo: Demo) -> None
 
 
 def test_the_older_release_data_was_migrated_forward(demo: Demo) -> None:
+    # then the PostgreSQL 16 folder of the older release was upgraded to the embedded server's 18
+    assert (demo.data / "pg" / "PG_VERSION").read_text().strip() == "18"
+    assert (demo.data / "pg-16-before-upgrade" / "PG_VERSION").read_text().strip() == "16"
+    assert "upgraded to PostgreSQL 18" in demo.output()
     # then the migrations that came after the older release are applied, in public and in the cities
     check = subprocess.run(  # noqa: S603
         [sys.executable, "src/manage.py", "showmigrations", "--plan"],
