@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -64,8 +65,19 @@ def older_release_data(folder: Path) -> Path:
         timeout=START_SECONDS,
         check=False,
     )
+    if setup.returncode != 0:
+        _postmaster_stop(code / ".data" / "pg")  # the older release may leave it running
     assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
     return code / ".data"
+
+
+def _postmaster_stop(pgdata: Path) -> None:
+    pid_file = pgdata / "postmaster.pid"
+    if pid_file.exists():
+        try:
+            psutil.Process(int(pid_file.read_text().split()[0])).terminate()
+        except psutil.Error:
+            pass
 
 
 def free_port() -> int:
@@ -162,13 +174,18 @@ def healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    folder = tmp_path_factory.mktemp("demo")
-    # PostgreSQL runs as the user `pgserver` when the tests run as root: it must reach this folder
-    for part in (folder, *folder.parents):
-        if part == Path(tempfile.gettempdir()):
-            break
-        part.chmod(part.stat().st_mode | 0o055)
+def demo() -> Iterator[Demo]:
+    # not under pytest's temporary folder: PostgreSQL runs as the user `pgserver` when the tests run
+    # as root and must reach this folder, while pytest keeps its own private (0700) at every start
+    folder = Path(tempfile.mkdtemp(prefix="paco-demo-test-"))
+    folder.chmod(0o755)
+    try:
+        yield from _demo_in(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _demo_in(folder: Path) -> Iterator[Demo]:
     data = older_release_data(folder)
     port = free_port()
     log = folder / "demo.log"
