@@ -226,7 +226,7 @@ def test_demo_runs_the_procfile_processes_with_product_pages(demo: Demo) -> None
     assert demo.named("redis-server")
     assert demo.named("paco_demo.postgres")
     health = requests.get(f"{demo.url}/healthz", timeout=5).json()
-    assert health["broker"] == "ok"  # a real broker (Redis), not the in-process one
+    assert health["checks"]["broker"] == "ok"  # a real broker (Redis), not the in-process one
 
     # DEBUG is off: the product's own pages, in Portuguese
     missing = requests.get(f"{demo.url}/nao-existe/", timeout=5)
