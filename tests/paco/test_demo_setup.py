@@ -41,8 +41,21 @@ def test_demo_setup_prints_urls_and_logins_and_is_safe_to_run_twice(db):
         "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
     ):
         assert login in text
+    # every label in one column: "ombudsman aracaju" never runs into its e-mail
+    assert "  ombudsman aracaju  " in text
+    assert "aracajuouvidoria" not in text
     assert _counts() == before
     assert dict(SupportAccessPolicy.objects.values_list("municipality__slug", "mode")) == {
         "aracaju": "allowed",
         "gravatai": "approval",
     }
+
+
+def test_demo_setup_says_provisioned_only_when_a_city_was(db, caplog):
+    # given the demo cities already provisioned (the session's fixture)
+    # when the setup runs again
+    with caplog.at_level("INFO", logger="tenants.services"):
+        call_command("demo_setup", "--port", "18000", stdout=StringIO())
+
+    # then nothing claims a provisioning that did not happen
+    assert [r.getMessage() for r in caplog.records if "provisioned" in r.getMessage()] == []

@@ -1,4 +1,4 @@
-"""Everything Paço needs; `production` and `test` only adjust it. Variables: see README.md."""
+"""Everything Paço needs; `production` and `test` only adjust it. Variables: see docs/configuration.md."""
 
 from .billing import *  # noqa: F403
 from .database import *  # noqa: F403

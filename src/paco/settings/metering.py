@@ -1,5 +1,5 @@
 """Metering: billable usage recorded per municipality, aggregated per day and reported to Stripe
-Billing meters (see README.md for the variables)."""
+Billing meters (see docs/configuration.md for the variables)."""
 
 from .env import env
 

@@ -25,6 +25,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools log ten INFO lines per PDF
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

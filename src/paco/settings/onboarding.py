@@ -1,4 +1,4 @@
-"""Onboarding: a municipality signs itself up on the control plane (/cadastro/). See README.md."""
+"""Onboarding: a city signs itself up on the control plane (/cadastro/). See docs/modules/control-plane.md."""
 
 from .env import env
 from .tenancy import PUBLIC_URL_PORT, PUBLIC_URL_SCHEME

@@ -1,5 +1,7 @@
 """Files: per-tenant folders on disk by default, per-tenant prefixes in S3 when configured."""
 
+from whitenoise.compress import Compressor
+
 from .env import DATA_DIR, ROOT_DIR, env
 
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(DATA_DIR / "media"))
@@ -8,7 +10,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(ROOT_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     ("govbr-ds", str(ROOT_DIR / "node_modules" / "@govbr-ds" / "core" / "dist")),
-    ("fontawesome", str(ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free")),
+    # the stylesheet and its fonts only (the package's 5,800 SVGs, sprites and sources are not served)
+    ("fontawesome/css", str(ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free" / "css")),
+    (
+        "fontawesome/webfonts",
+        str(ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free" / "webfonts"),
+    ),
     ("htmx", str(ROOT_DIR / "node_modules" / "htmx.org" / "dist")),
 ]
 
@@ -33,3 +40,6 @@ STORAGES = {
 }
 # Largest attachment accepted, in bytes (nginx in infra/ allows 25 MiB bodies).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Source maps are for developers' tools only: not worth compressing (they are half of the static
+# files' bytes, and brotli's best quality on them made collectstatic take minutes).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]

@@ -34,20 +34,30 @@ class Command(BaseCommand):
             write(f"  {spec.name + ' (' + spec.state + '):':16}http://{spec.slug}.localhost:{port}/")
         write("")
         write("Logins (the same citizen exists separately in each city):")
-        write(f"  citizen        {demo.DEMO_CITIZEN['email']} / {demo.CITIZEN_PASSWORD}  (at /entrar/)")
+        rows = [("citizen", f"{demo.DEMO_CITIZEN['email']} / {demo.CITIZEN_PASSWORD}  (at /entrar/)")]
         modules = demo_modules()
         for spec, municipality in zip(demo.DEMO_MUNICIPALITIES, cities, strict=True):
             staff = demo.DEMO_STAFF[spec.slug]
-            write(f"  staff {spec.slug:9}{staff['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
+            rows.append(
+                (f"staff {spec.slug}", f"{staff['email']} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
+            )
             if spec.admin:
-                write(f"  admin {spec.slug:9}{spec.admin.email} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
+                rows.append(
+                    (f"admin {spec.slug}", f"{spec.admin.email} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
+                )
             for module in modules:
                 for who, email, password in module.logins(municipality):
-                    label = f"{who} {spec.slug}"
-                    write(f"  {label:14} {email} / {password}  (at /staff/entrar/)")
-        write(
-            f"  vendor support {demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)"
+                    rows.append((f"{who} {spec.slug}", f"{email} / {password}  (at /staff/entrar/)"))
+        rows.append(
+            (
+                "vendor support",
+                f"{demo.SUPPORT_EMAIL} / {demo.DEMO_PASSWORD}  (at http://localhost:{port}/suporte/)",
+            )
         )
+        # one column for every label, however long, so a label never runs into its e-mail
+        width = max(len(label) for label, _login in rows) + 2
+        for label, login in rows:
+            write(f"  {label:{width}}{login}")
         write("")
         write("Support sessions: Aracaju's admins pre-consented (sessions start at once); Gravataí's")
         write("admins approve each one at /admin-municipal/suporte/. A new city's e-mails (verification,")
