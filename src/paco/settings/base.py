@@ -59,6 +59,9 @@ TEMPLATES = [
     },
 ]
 
+# every form in gov.br Design System markup (paco.forms)
+FORM_RENDERER = "paco.forms.GovBrFormRenderer"
+
 WSGI_APPLICATION = "paco.wsgi.application"
 ASGI_APPLICATION = "paco.asgi.application"
 
