@@ -144,3 +144,35 @@ def file_field_html(
     )
     form = form_class(auto_id=f"{field_id}%s" if field_id else "id_%s")
     return str(form[name].as_field_group())
+
+
+def filter_field_html(
+    *,
+    name: str,
+    label: str,
+    value: Any = "",
+    choices: list[tuple[str, str]] | None = None,
+    input_type: str = "text",
+    help_text: str = "",
+    attrs: dict[str, str] | None = None,
+    field_id: str = "",
+) -> str:
+    """One field of a GET filter (a unit picker, a search box) rendered by this layer."""
+    widget_attrs = dict(attrs or {})
+    field: forms.Field
+    if choices is not None:
+        field = forms.ChoiceField(
+            label=label,
+            choices=choices,
+            required=False,
+            help_text=help_text,
+            widget=forms.Select(attrs=widget_attrs),
+        )
+    else:
+        widget_attrs.setdefault("type", input_type)
+        field = forms.CharField(
+            label=label, required=False, help_text=help_text, widget=forms.TextInput(attrs=widget_attrs)
+        )
+    form_class = type("FilterForm", (forms.Form,), {name: field})
+    form = form_class(initial={name: value}, auto_id=f"{field_id}%s" if field_id else "id_%s")
+    return str(form[name].as_field_group())

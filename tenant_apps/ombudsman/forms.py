@@ -81,6 +81,16 @@ class ManifestationForm(forms.Form):
         return cleaned
 
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportPeriodForm(forms.Form):
+    """The report's period (read by the view from the query string; this form only renders it)."""
+
+    inicio = forms.DateField(label=_("De"), required=False, widget=DATE_INPUT)
+    fim = forms.DateField(label=_("Até"), required=False, widget=DATE_INPUT)
+
+
 class FollowForm(forms.Form):
     nup = forms.CharField(label=_("Número do protocolo"), max_length=30)
     code = forms.CharField(label=_("Código de acompanhamento"), max_length=40)

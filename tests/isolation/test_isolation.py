@@ -359,6 +359,7 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # the OpenAPI description is public documentation, like the Carta de Serviços
     "api_schema": _get_only_public,
     "api_docs": _get_only_public,
+    "api_redoc": _get_only_public,
 }
 
 # Notifications: tracking works for anyone with the token; the inbox is staff's, the texts the admin's.
