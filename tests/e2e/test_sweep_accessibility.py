@@ -2,11 +2,12 @@
 
 The pages come from the authorization matrix of the isolation harness (tests/isolation): each
 route that answers 200 to a GET is opened once, by the first role that can open it (anonymous,
-citizen, staff, manager, admin, then support for the control plane), on a phone (390 px) and a
-desktop (1366 px), plus once in high-contrast mode at phone width. axe-core comes from npm and
-runs inside Debian's Chromium; a serious or critical violation fails the test, and so does a form
-field outside a gov.br component or without a visible label. A screenshot of every page at each
-width is kept under test-artifacts/sweep/ for people to look at, with summary.json.
+citizen, staff, manager, admin, then support for the control plane), on a desktop (1366 px), then
+resized to a phone (390 px), then with high contrast switched on at phone width (one load per
+page keeps the sweep short). axe-core comes from npm and runs inside Debian's Chromium; a serious
+or critical violation fails the test, and so does a form field outside a gov.br component or
+without a visible label. A screenshot of every page at both widths is kept under
+test-artifacts/sweep/ for people to look at, with summary.json.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ BLOCKING = ("serious", "critical")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 # second login steps and pages that only redirect without a pending login
 SKIPPED = {"accounts:staff_token", "accounts:staff_enroll"}
+# machine interfaces (REST, Open311, schema, API docs by third-party bundles): not pages for people
+SKIPPED_PREFIXES = ("/api/", "/open311/")
 
 RUN_AXE = """async () => {
   const tags = TAGS;
@@ -45,6 +48,7 @@ FIELD_CHECK = """() => {
   const problems = [];
   for (const field of document.querySelectorAll("input, select, textarea")) {
     if (["hidden", "submit", "button", "reset"].includes(field.type) || field.closest(".paco-hp")) continue;
+    if (field.closest("details:not([open])")) continue;  // checked when a person opens it: same markup
     const labels = Array.from(field.labels || []).filter(label => {
       const box = label.getBoundingClientRect();
       return label.innerText.trim() && box.width > 1 && box.height > 1;
@@ -94,14 +98,16 @@ def _plan() -> dict[str, Any]:
         if role is None or route.name in SKIPPED:
             continue
         path = path_for(route, harness._values(route, aracaju))
-        pages[role].append((route.name, "aracaju.localhost", path))
+        if not path.startswith(SKIPPED_PREFIXES):
+            pages[role].append((route.name, "aracaju.localhost", path))
     for route in harness.PUBLIC_ROUTES:
         statuses = harness.PUBLIC_MATRIX[route.name]["GET"]
         role = next((role for role in ("anonymous", "support") if statuses.get(role) == harness.OK), None)
         if role is None:
             continue
         path = path_for(route, harness._public_values(route, aracaju))
-        pages[role].append((route.name, "localhost", path))
+        if not path.startswith(SKIPPED_PREFIXES):
+            pages[role].append((route.name, "localhost", path))
     cookies: dict[str, list[tuple[str, str, str]]] = {"anonymous": []}
     for role in (*TENANT_ROLES[1:], "support"):
         client = client_for(role, None if role == "support" else aracaju)
@@ -110,22 +116,27 @@ def _plan() -> dict[str, Any]:
     return {"pages": pages, "cookies": cookies}
 
 
-def _check(page: Any, url: str) -> dict[str, Any] | None:
+def _open(page: Any, url: str) -> bool:
+    """Load `url`; False for anything that is not an HTML page (a download, a redirect, an error)."""
     from playwright.sync_api import Error
 
     try:
         response = page.goto(url, wait_until="load")
     except Error as error:  # a file download (CSV, PDF, schema), not a page
         if "Download is starting" in str(error):
-            return None
+            return False
         raise
-    if (
-        response is None
-        or response.status != 200
-        or "text/html" not in response.headers.get("content-type", "")
-    ):
-        return None
+    if response is None or response.status != 200:
+        return False
+    if "text/html" not in response.headers.get("content-type", ""):
+        return False
+    if not response.text().lstrip().lower().startswith("<!doctype html"):
+        return False  # an htmx fragment (options of a select, a slot list), checked inside its page
     page.add_script_tag(path=str(AXE))
+    return True
+
+
+def _check(page: Any) -> dict[str, Any]:
     return {"violations": page.evaluate(RUN_AXE), "fields": page.evaluate(FIELD_CHECK)}
 
 
@@ -135,32 +146,35 @@ def test_every_page_passes_axe_and_labels_its_fields(live_url, browser):
     plan = _on_own_thread(_plan)
     SWEEP.mkdir(parents=True, exist_ok=True)
     report: list[dict[str, Any]] = []
+    # One page per role, each URL loaded once: desktop, then the same page resized to a phone,
+    # then high contrast switched on (as the header button does) at phone width.
     for role, pages in plan["pages"].items():
-        modes = [(width, False) for width in WIDTHS] + [("phone", True)]
-        for width, contrast in modes:
-            context = browser.new_context(viewport=WIDTHS[width], locale="pt-BR")
-            if plan["cookies"][role]:
-                context.add_cookies(
-                    [
-                        {"name": name, "value": value, "url": live_url.format(host=host)}
-                        for host, name, value in plan["cookies"][role]
-                    ]
-                )
-            if contrast:
-                context.add_init_script("localStorage.setItem('paco-contrast', '1')")
-            page = context.new_page()
-            page.set_default_timeout(20000)
-            for route, host, path in pages:
-                result = _check(page, live_url.format(host=host) + path)
-                if result is None:
-                    continue
-                mode = f"{width}{'-contraste' if contrast else ''}"
-                if not contrast:
-                    page.screenshot(
-                        path=str(SWEEP / f"{role}-{route.replace(':', '-')}-{width}.png"), full_page=True
-                    )
+        context = browser.new_context(viewport=WIDTHS["desktop"], locale="pt-BR")
+        if plan["cookies"][role]:
+            context.add_cookies(
+                [
+                    {"name": name, "value": value, "url": live_url.format(host=host)}
+                    for host, name, value in plan["cookies"][role]
+                ]
+            )
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        for route, host, path in pages:
+            page.set_viewport_size(WIDTHS["desktop"])
+            if not _open(page, live_url.format(host=host) + path):
+                continue
+            for mode in ("desktop", "phone", "phone-contraste"):
+                if mode == "phone":
+                    page.set_viewport_size(WIDTHS["phone"])
+                if mode == "phone-contraste":
+                    page.evaluate("document.documentElement.classList.add('paco-contrast')")
+                result = _check(page)
+                if mode != "phone-contraste":
+                    shot = SWEEP / f"{role}-{route.replace(':', '-')}-{mode}.jpg"
+                    page.screenshot(path=str(shot), full_page=mode == "phone", type="jpeg", quality=70)
                 report.append({"role": role, "route": route, "path": path, "mode": mode, **result})
-            context.close()
+            (SWEEP / "summary.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        context.close()
     (SWEEP / "summary.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     blocking = [
         f"{row['role']} {row['mode']} {row['path']}: {v['impact']} {v['id']} {v['nodes']}"

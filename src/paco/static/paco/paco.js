@@ -4,6 +4,15 @@
   var root = document.documentElement;
   if (localStorage.getItem(key) === "1") root.classList.add("paco-contrast");
   document.addEventListener("DOMContentLoaded", function () {
+    // Tables keep their column labels on a phone: each cell gets its header's text.
+    document.querySelectorAll("table.br-table").forEach(function (table) {
+      var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (headers[index] && !cell.hasAttribute("colspan") && !cell.dataset.label) cell.dataset.label = headers[index];
+        });
+      });
+    });
     // gov.br header on a phone: the menu folds behind a "Menu" button (open by default without JS).
     document.querySelectorAll("[data-paco-menu]").forEach(function (button) {
       var menu = document.getElementById(button.getAttribute("aria-controls"));
