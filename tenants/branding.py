@@ -1,5 +1,6 @@
-"""A city's branding: the generated placeholder coat of arms (no third-party artwork: a shield in
-the city's colours), the colour contrast rule and the checks on an uploaded coat of arms."""
+"""A city's branding: the generated emblem until the city uploads its coat of arms (no
+third-party artwork: a shield in the city's colours), the colour contrast rule and the checks on
+an uploaded coat of arms."""
 
 import hashlib
 import io
@@ -20,7 +21,7 @@ def initials(name: str) -> str:
 
 def coat_of_arms_svg(*, name: str, state: str, primary_color: str, secondary_color: str) -> str:
     label = escape(initials(name))
-    title = escape(f"Brasão provisório de {name} ({state})")
+    title = escape(f"Emblema de {name} ({state})")
     return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 140" role="img" aria-label="{title}">
   <title>{title}</title>
   <path d="M10 10 H110 V70 C110 105 85 125 60 135 C35 125 10 105 10 70 Z"

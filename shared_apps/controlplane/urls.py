@@ -6,6 +6,7 @@ app_name = "controlplane"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("acessibilidade/", views.accessibility, name="accessibility"),
     path("suporte/entrar/", views.SupportLoginView.as_view(), name="support_login"),
     path("suporte/entrar/codigo/", views.SupportTokenView.as_view(), name="support_token"),
     path("suporte/entrar/ativar/", views.SupportEnrollView.as_view(), name="support_enroll"),

@@ -26,6 +26,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "controlplane/home.html", {"title": _("A prefeitura digital"), "live": live})
 
 
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "paco/accessibility.html", {"title": _("Acessibilidade")})
+
+
 class SupportLoginView(PasswordLoginView):
     allowed_kinds = (SUPPORT_KIND,)
     title = _("Suporte Paço")

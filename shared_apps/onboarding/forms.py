@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.billing.selectors import plan_list
@@ -41,7 +42,18 @@ def plan_choices() -> list[tuple[str, str]]:
 
 
 class SignupForm(forms.Form):
-    uf = forms.ChoiceField(label=_("Estado (UF)"), choices=[("", _("Selecione o estado")), *State.choices])
+    uf = forms.ChoiceField(
+        label=_("Estado (UF)"),
+        choices=[("", _("Selecione o estado")), *State.choices],
+        widget=forms.Select(
+            attrs={
+                "hx-get": reverse_lazy("onboarding:municipality_options"),
+                "hx-target": "#id_ibge_code",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
+        ),
+    )
     ibge_code = forms.CharField(label=_("Município"), max_length=7, widget=forms.Select)
     admin_full_name = forms.CharField(label=_("Seu nome completo"), max_length=150)
     admin_cpf = forms.CharField(
@@ -56,14 +68,20 @@ class SignupForm(forms.Form):
         label=_("Endereço do portal"),
         max_length=42,
         help_text=_("Letras minúsculas, números e hífens: por exemplo, nossa-cidade."),
-        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "none", "spellcheck": "false", "data-paco-slug-from": "id_ibge_code"}
+        ),
     )
     plan_code = forms.ChoiceField(label=_("Plano"), widget=forms.RadioSelect)
     payment_method = forms.ChoiceField(
         label=_("Forma de pagamento"), choices=PaymentMethod.choices, widget=forms.RadioSelect
     )
     # honeypot: hidden from people, filled in by bots
-    website = forms.CharField(label=_("Não preencha este campo"), required=False)
+    website = forms.CharField(
+        label=_("Não preencha este campo"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "data-honeypot": "1"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from shared_apps.billing.selectors import plan_get
 from tenants.models import Municipality
 
 from .enums import AccessMode
@@ -83,6 +85,36 @@ class ConsoleRow:
         """(metric, quantity so far) of the console's columns; "—" without usage."""
         quantities = {line.metric: line.quantity for line in self.usage.lines} if self.usage else {}
         return [(metric, quantities.get(metric, "—")) for metric in CONSOLE_METRICS]
+
+    @property
+    def plan_name(self) -> str:
+        """The plan's name ("Grande porte"), from the subscription or, without one, the metering."""
+        code = getattr(self.subscription, "plan_code", "") or getattr(self.usage, "plan_code", "")
+        plan = plan_get(code) if code else None
+        return plan.name if plan else (code or "—")
+
+    @property
+    def bill_text(self) -> str:
+        """What is due and when: nothing during a trial, else the projected bill at the period's end."""
+        if not self.usage:
+            return "—"
+        closes = timezone.localtime(self.usage.last_moment).strftime("%d/%m")
+        if not self.usage.is_billed:
+            trial_end = getattr(self.subscription, "trial_end", None)
+            until = (
+                _(" até %(date)s") % {"date": timezone.localtime(trial_end).strftime("%d/%m")}
+                if trial_end
+                else ""
+            )
+            return _("Em avaliação%(until)s: nada a pagar (uso até agora %(total)s)") % {
+                "until": until,
+                "total": self.usage.total_display,
+            }
+        return _("%(projected)s previstos no fechamento, %(date)s (até agora %(total)s)") % {
+            "projected": self.usage.projected_total_display,
+            "date": closes,
+            "total": self.usage.total_display,
+        }
 
     @property
     def storage_gb(self) -> str:

@@ -2,9 +2,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from validate_docbr import CPF
 
 from tenant_apps.org.enums import Role
+
+from .models import User
 
 
 class CitizenRegistrationForm(forms.Form):
@@ -42,10 +47,24 @@ class CitizenRegistrationForm(forms.Form):
         error_messages={"required": _("É preciso concordar para criar a conta.")},
     )
 
+    def clean_cpf(self) -> str:
+        # checked here too, so a CPF typo shows with every other error in the same round
+        digits = "".join(ch for ch in self.cleaned_data["cpf"] if ch.isdigit())
+        if len(digits) != 11 or not CPF().validate(digits):
+            raise forms.ValidationError(_("CPF inválido: confira os números digitados."))
+        return digits
+
     def clean(self) -> dict:
         data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password_confirmation"):
+        password = data.get("password")
+        if password and password != data.get("password_confirmation"):
             self.add_error("password_confirmation", _("As senhas não conferem."))
+        elif password:
+            candidate = User(email=data.get("email") or "", full_name=data.get("full_name") or "")
+            try:
+                validate_password(password, candidate)
+            except ValidationError as error:
+                self.add_error("password", " ".join(error.messages))
         return data
 
 

@@ -30,6 +30,9 @@ PENDING_USER_KEY = "paco_pending_user_id"
 PENDING_AT_KEY = "paco_pending_at"
 PENDING_NEXT_KEY = "paco_pending_next"
 PENDING_SECONDS = 300
+# Wrong codes in a row accepted without a pause (RFC 6238 §5.2 leaves the throttling policy to the
+# verifier; TOTPDevice.tolerance=1 already accepts the previous/next 30-second step for clock drift).
+FREE_TYPOS = 3
 GENERIC_LOGIN_ERROR = _("E-mail ou senha incorretos.")
 
 
@@ -150,6 +153,9 @@ class TokenLoginView(View):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
             return redirect(self.login_url_name)
+        if device.throttling_failure_count < FREE_TYPOS:
+            # a typo or two costs no waiting; django-otp's doubling delay starts after that
+            device.throttling_failure_timestamp = None
         allowed, _details = device.verify_is_allowed()
         if not allowed:
             form.add_error(None, _("Muitas tentativas erradas. Aguarde alguns segundos e tente de novo."))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import password_reset, views
 
 app_name = "accounts"
 
@@ -8,6 +8,18 @@ urlpatterns = [
     path("entrar/", views.CitizenLoginView.as_view(), name="login"),
     path("cadastro/", views.citizen_register_view, name="register"),
     path("sair/", views.logout_view, name="logout"),
+    path("senha/esqueci/", password_reset.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "senha/esqueci/enviado/", password_reset.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "senha/nova/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "senha/alterada/", password_reset.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("staff/entrar/", views.StaffLoginView.as_view(), name="staff_login"),
     path("staff/entrar/codigo/", views.StaffTokenView.as_view(), name="staff_token"),
     path("staff/entrar/ativar/", views.StaffEnrollView.as_view(), name="staff_enroll"),

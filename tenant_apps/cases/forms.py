@@ -5,12 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paco.forms import MultipleFileField
 from tenant_apps.org.models import OrgUnit
+
+
+class AttachForm(forms.Form):
+    """Documents a clerk joins to a case (the view reads request.FILES and `descricao`)."""
+
+    descricao = forms.CharField(label=_("Descrição"), max_length=200, required=False)
+    arquivos = MultipleFileField(label=_("Arquivos"))
 
 
 class DispatchForm(forms.Form):
     text = forms.CharField(label=_("Despacho"), widget=forms.Textarea(attrs={"rows": 3}))
-    is_public = forms.BooleanField(label=_("Visível para o requerente"), required=False, initial=True)
+    # internal by default: a note reaches the citizen only when the clerk ticks the box
+    is_public = forms.BooleanField(label=_("Visível para o requerente"), required=False, initial=False)
 
 
 class ForwardForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from paco.text import text_fold
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.documents.enums import DocumentKind
+from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from .enums import CaseStatus
@@ -66,6 +69,39 @@ def case_events_visible(*, case: Case, user: Any) -> QuerySet[CaseEvent]:
     if getattr(user, "kind", None) != UserKind.STAFF:
         events = events.filter(is_public=True)
     return events
+
+
+def case_events_for_citizen(*, case: Case, user: Any) -> list[CaseEvent]:
+    """The public history, each unit named in full (a citizen does not know the acronyms)."""
+    events = list(case_events_visible(case=case, user=user))
+    names = dict(OrgUnit.objects.filter(is_active=True).values_list("acronym", "name"))
+    acronyms = "|".join(re.escape(acronym) for acronym in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])({acronyms})(?![\w-])") if names else None
+    for event in events:
+        summary = event.summary
+        event.citizen_summary = pattern.sub(lambda m: names[m.group(1)], summary) if pattern else summary  # type: ignore[attr-defined]
+    return events
+
+
+@dataclass(frozen=True)
+class CaseSubmission:
+    answers: list[tuple[str, str]]
+    description: str
+    request_document: Any
+
+
+def case_submission(*, case: Case) -> CaseSubmission:
+    """What the requester sent: the request form's answers (in the form's order), text and files."""
+    fields = list(case.service.fields.all()) if case.service_id else []
+    labels = {field.key: field.label for field in fields}
+    order = {field.key: index for index, field in enumerate(fields)}
+    answers = [
+        (labels.get(key, key), str(value))
+        for key, value in sorted(case.form_data.items(), key=lambda item: order.get(item[0], len(order)))
+        if value not in ("", None)
+    ]
+    request_document = case_documents(case=case, for_requester=True).filter(kind=DocumentKind.REQUEST).first()
+    return CaseSubmission(answers=answers, description=case.description, request_document=request_document)
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,14 @@ def _attach(
     return document
 
 
+def _resumed_summary(paused_days: int) -> str:
+    if paused_days == 0:
+        return "Requerente respondeu; prazo retomado"
+    if paused_days == 1:
+        return "Requerente respondeu; prazo retomado e estendido em 1 dia útil"
+    return f"Requerente respondeu; prazo retomado e estendido em {paused_days} dias úteis"
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -409,7 +417,7 @@ def case_answer_information(
         kind=EventKind.INFORMATION_ANSWERED,
         actor=citizen,
         unit=case.current_unit,
-        summary=f"Requerente respondeu; prazo retomado ({paused_days} dia(s) útil(eis) suspenso(s))",
+        summary=_resumed_summary(paused_days),
         payload={
             "answer": answer.strip(),
             "attachments": len(uploads),

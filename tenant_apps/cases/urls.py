@@ -17,6 +17,11 @@ urlpatterns = [
         views.citizen_document_pdf,
         name="citizen_document_pdf",
     ),
+    path(
+        "protocolos/<nup:nup>/documentos/<int:document_id>/anexos/<int:attachment_id>/",
+        views.citizen_attachment,
+        name="citizen_attachment",
+    ),
     path("staff/protocolos/", views.staff_inbox, name="staff_inbox"),
     path("staff/protocolos/novo/", views.staff_new, name="staff_new"),
     path("staff/protocolos/novo/<slug:code>/", views.staff_new_service, name="staff_new_service"),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +31,7 @@ from .enums import CaseStatus
 from .forms import (
     AnswerForm,
     AssignForm,
+    AttachForm,
     CloseForm,
     DispatchForm,
     ForwardForm,
@@ -42,11 +44,13 @@ from .selectors import (
     case_deadlines_for_manager,
     case_document_for_requester,
     case_documents,
+    case_events_for_citizen,
     case_events_visible,
     case_get_for_citizen,
     case_get_for_staff,
     case_list_inbox,
     case_pending_information_request,
+    case_submission,
     case_user_can_act,
 )
 
@@ -116,9 +120,10 @@ def _citizen_case_context(request: HttpRequest, case: Any, **extra: Any) -> dict
     return {
         "title": _("Protocolo %(nup)s") % {"nup": case.nup},
         "case": case,
-        "events": case_events_visible(case=case, user=request.user),
+        "events": case_events_for_citizen(case=case, user=request.user),
         "pending": case_pending_information_request(case=case),
         "documents": case_documents(case=case, for_requester=True),
+        "submission": case_submission(case=case),
         "answer_form": extra.pop("answer_form", AnswerForm()),
         **extra,
     }
@@ -179,6 +184,32 @@ def citizen_document_pdf(request: HttpRequest, nup: str, document_id: int) -> Ht
     response["Content-Disposition"] = (
         f'inline; filename="{document.kind}-{document.sequence}-{document.year}.pdf"'
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def citizen_attachment(request: HttpRequest, nup: str, document_id: int, attachment_id: int) -> HttpResponse:
+    """A file the requester sent (or may see) on their own case, as they uploaded it."""
+    from tenant_apps.documents.enums import AccessAction
+    from tenant_apps.documents.selectors import document_attachment_get
+    from tenant_apps.documents.services import attachment_read, document_access_log_record
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    case = case_get_for_citizen(user=request.user, digits=nup)
+    document = case_document_for_requester(case=case, document_id=document_id)
+    attachment = document_attachment_get(document=document, attachment_id=attachment_id)
+    data = attachment_read(attachment)
+    document_access_log_record(
+        document=document,
+        user=request.user,
+        action=AccessAction.DOWNLOAD,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    response = HttpResponse(data, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name) or ""
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -267,6 +298,7 @@ def _staff_case_context(
         "information_form": forms.get("solicitar-informacoes") or InformationRequestForm(),
         "close_form": forms.get("concluir") or CloseForm(),
         "reopen_form": forms.get("reabrir") or ReopenForm(),
+        "attach_form": AttachForm(),
         "assign_form": assign_form,
     }
 

@@ -41,7 +41,7 @@ def service_request_form_class(service: Service) -> type[forms.Form]:
     """A form built from the service's typed fields (validation proper happens in `form_data_clean`)."""
     form_fields: dict[str, forms.Field] = {
         "subject": forms.CharField(
-            label=gettext_lazy("Assunto (resumo do pedido)"), max_length=300, required=False
+            label=gettext_lazy("Resumo do pedido (opcional)"), max_length=300, required=False
         ),
         "description": forms.CharField(
             label=gettext_lazy("Descreva o pedido"), required=False, widget=forms.Textarea(attrs={"rows": 4})

@@ -17,7 +17,7 @@ def _units() -> forms.ModelMultipleChoiceField:
         label=_("Unidades de destino"),
         queryset=OrgUnit.objects.filter(is_active=True).order_by("acronym"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "paco-scroll"}),
     )
 
 
@@ -26,7 +26,7 @@ def _people(label: object) -> forms.ModelMultipleChoiceField:
         label=label,
         queryset=User.objects.filter(is_active=True, kind=UserKind.STAFF).order_by("full_name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "paco-scroll"}),
     )
 
 

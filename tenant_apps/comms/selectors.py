@@ -173,6 +173,15 @@ def circular_list_received(*, user: Any, limit: int = 200) -> QuerySet[CircularR
     )
 
 
+def circular_list_awaiting_acknowledgement(*, user: Any, limit: int = 10) -> QuerySet[CircularReceipt]:
+    """Circulars that ask this person for a "ciente" not given yet (the staff home's list)."""
+    return (
+        CircularReceipt.objects.filter(user_id=user.pk, acknowledged_at__isnull=True)
+        .select_related("circular", "circular__sender_unit")
+        .order_by("circular__acknowledge_by", "-circular__created_at", "-id")[:limit]
+    )
+
+
 def circular_list_sent(*, user: Any, limit: int = 200) -> QuerySet[Circular]:
     return (
         Circular.objects.filter(sender_unit_id__in=user_unit_ids(user))

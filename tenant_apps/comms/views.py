@@ -236,7 +236,8 @@ def circular_list(request: HttpRequest) -> HttpResponse:
 def circular_create(request: HttpRequest) -> HttpResponse:
     managed = OrgUnit.objects.filter(pk__in=user_managed_unit_ids(request.user)).order_by("acronym")
     if not managed.exists():
-        raise Http404
+        # the product's own Portuguese answer, whatever DEBUG says (a clerk follows a link here)
+        return render(request, "comms/circular_not_allowed.html", {"title": _("Nova circular")}, status=403)
     if request.method == "POST":
         form = CircularForm(request.POST, sender_units=managed)
         if form.is_valid():

@@ -32,7 +32,11 @@ class ManifestationForm(forms.Form):
     )
     subject = forms.CharField(label=_("Assunto"), max_length=200, required=False)
     description = forms.CharField(
-        label=_("Descreva o que aconteceu"),
+        label=_("Sua manifestação ou pedido"),
+        help_text=_(
+            "Conte o que aconteceu, onde e quando. Num pedido de acesso à informação (LAI), diga qual "
+            "informação você quer receber."
+        ),
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10000,
         error_messages={"required": _("Descreva a sua manifestação.")},
@@ -46,7 +50,7 @@ class ManifestationForm(forms.Form):
     website = forms.CharField(
         label=_("Deixe este campo em branco"),
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "data-honeypot": "1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -75,6 +79,16 @@ class ManifestationForm(forms.Form):
                 _("O envio foi rápido demais. Confira os dados e envie de novo em alguns segundos.")
             )
         return cleaned
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportPeriodForm(forms.Form):
+    """The report's period (read by the view from the query string; this form only renders it)."""
+
+    inicio = forms.DateField(label=_("De"), required=False, widget=DATE_INPUT)
+    fim = forms.DateField(label=_("Até"), required=False, widget=DATE_INPUT)
 
 
 class FollowForm(forms.Form):

@@ -35,6 +35,7 @@ from .forms import (
     ManifestationForm,
     RatingForm,
     ReasonForm,
+    ReportPeriodForm,
     SettingsForm,
     TextForm,
     UnitInputForm,
@@ -521,6 +522,7 @@ def staff_report(request: HttpRequest) -> HttpResponse:
             "rows": selectors.ombudsman_report(start=start, end=end),
             "start": start,
             "end": end,
+            "period_form": ReportPeriodForm(initial={"inicio": start, "fim": end}),
         },
     )
 

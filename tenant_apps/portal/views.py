@@ -7,8 +7,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import etag, require_GET
 
 from paco.decorators import staff_required
-from tenant_apps.cases.selectors import case_list_for_citizen
+from tenant_apps.cases.selectors import case_counts_by_filter, case_list_for_citizen
 from tenant_apps.catalog.selectors import service_list_public
+from tenant_apps.comms.selectors import circular_list_awaiting_acknowledgement
+from tenant_apps.notifications.selectors import notification_inbox_unread_count
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, org_unit_tree, user_is_municipal_admin
 from tenants.branding import coat_of_arms_content_type
@@ -60,9 +62,26 @@ def coat_of_arms(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    memberships = membership_list_current(user_id=int(request.user.pk or 0))
+    user_id = int(request.user.pk or 0)
+    memberships = list(membership_list_current(user_id=user_id))
+    units = list(dict.fromkeys(membership.unit for membership in memberships))
+    inbox = [(unit, case_counts_by_filter(unit_id=unit.pk)) for unit in units]
     return render(
-        request, "portal/staff_home.html", {"title": _("Área do servidor"), "memberships": memberships}
+        request,
+        "portal/staff_home.html",
+        {
+            "title": _("Área do servidor"),
+            "memberships": memberships,
+            "inbox": inbox,
+            "inbox_tabs": [
+                ("novo", _("Novos")),
+                ("em_andamento", _("Em andamento")),
+                ("aguardando_cidadao", _("Aguardando o cidadão")),
+                ("atrasado", _("Atrasados")),
+            ],
+            "circulars_pending": list(circular_list_awaiting_acknowledgement(user=request.user)),
+            "unread": notification_inbox_unread_count(user_id=user_id),
+        },
     )
 
 

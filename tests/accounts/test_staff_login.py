@@ -49,10 +49,22 @@ def test_wrong_totp_code_is_refused(db):
     assert client.get("/staff/").status_code == 302
 
 
-def test_repeated_wrong_codes_are_throttled(db):
+def test_one_typo_then_the_right_code_logs_in(db):
     client = Client(HTTP_HOST="aracaju.localhost")
     client.post("/staff/entrar/", {"email": "servidor@aracaju.se.gov.br", "password": "Paco#Demo2026"})
     client.post("/staff/entrar/codigo/", {"token": wrong_code()})
+
+    response = client.post("/staff/entrar/codigo/", {"token": current_code()})
+
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 200
+
+
+def test_repeated_wrong_codes_are_throttled(db):
+    client = Client(HTTP_HOST="aracaju.localhost")
+    client.post("/staff/entrar/", {"email": "servidor@aracaju.se.gov.br", "password": "Paco#Demo2026"})
+    for _attempt in range(3):
+        client.post("/staff/entrar/codigo/", {"token": wrong_code()})
 
     response = client.post("/staff/entrar/codigo/", {"token": current_code()})
 

@@ -88,3 +88,14 @@ def test_a_stale_token_does_not_hide_the_documentation(aracaju):
 
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_swagger_ui_and_redoc_come_from_our_own_static_files(aracaju):
+    client = Client(HTTP_HOST="aracaju.localhost")
+
+    swagger = client.get("/api/docs/").content.decode()
+    redoc = client.get("/api/redoc/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in swagger
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in redoc
+    assert "cdn." not in swagger + redoc

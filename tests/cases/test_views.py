@@ -42,7 +42,8 @@ def test_citizen_opens_a_case_from_the_catalogue_and_follows_it(aracaju):
     assert response.status_code == 302
     assert response["Location"] == f"/protocolos/{nup_digits(case.nup)}/"
     assert case.nup in page.text
-    assert "Protocolo aberto: Poda de árvore. Encaminhado à EMSURB." in page.text
+    assert "Encaminhado à Empresa Municipal de Serviços Urbanos." in page.text
+    assert "O que você enviou" in page.text
     assert case.nup in mine.text
 
 
@@ -235,7 +236,11 @@ def test_internal_forwarding_notes_are_not_shown_to_the_requester(aracaju):
     api = citizen.get(f"/api/v1/cases/{digits}/history/")
     staff_page = client_for("staff", aracaju).get(f"/staff/protocolos/{digits}/")
 
-    assert "Tramitado da EMSURB para a SEMA" in page.text
+    # the citizen reads the units' names, not their acronyms
+    assert (
+        "Tramitado da Empresa Municipal de Serviços Urbanos para a Secretaria Municipal do Meio Ambiente"
+        in page.text
+    )
     assert "Nota só da equipe" not in page.text
     assert api.status_code == 200
     assert "Nota só da equipe" not in api.content.decode()

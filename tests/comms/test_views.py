@@ -90,7 +90,7 @@ def test_an_empty_memo_form_is_refused_and_saves_nothing(org, clients):
 
 
 def test_only_managers_open_the_circular_form(org, clients):
-    assert clients["child"].get("/staff/circulares/nova/").status_code == 404
+    assert clients["child"].get("/staff/circulares/nova/").status_code == 403
     assert clients["manager"].get("/staff/circulares/nova/").status_code == 200
     response = clients["manager"].post(
         "/staff/circulares/nova/",

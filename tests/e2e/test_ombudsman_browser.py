@@ -43,7 +43,7 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
     phone.get_by_label("Denúncia").check()
     phone.get_by_label("Anônimo").check()
     phone.get_by_label("Assunto").fill("Descarte irregular")
-    phone.get_by_label("Descreva o que aconteceu").fill(description)
+    phone.get_by_label("Sua manifestação ou pedido").fill(description)
     phone.wait_for_timeout(3200)  # the form refuses submissions faster than a person can type
     phone.get_by_role("button", name="Enviar").click()
     phone.wait_for_url(f"{base}/ouvidoria/registrada/")

@@ -41,7 +41,7 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
     phone.goto(f"{base}/")
     phone.get_by_role("link", name=re.compile("Poda de árvore")).click()
     screenshot(phone, "protocolo-1-service-form")
-    phone.get_by_label("Assunto").fill(subject)
+    phone.get_by_label("Resumo do pedido").fill(subject)
     phone.get_by_label("Endereço da árvore").fill("Rua Laranjeiras, 100, Centro")
     phone.get_by_label("Motivo").select_option("Risco de queda")
     phone.get_by_label("Foto da árvore").set_input_files(

@@ -158,6 +158,9 @@ PARAMETER_FACTORIES: dict[str, object] = {
     "verification_code": verification_code_of,
     "service_id": service_id_of,
     "holiday_id": holiday_id_of,
+    # a link that was never issued: the confirm page answers "this link is no longer valid"
+    "uidb64": lambda municipality: "MA",
+    "token": lambda municipality: "ct3m5q-0123456789abcdef0123456789abcdef",
 }
 
 ANY = "any"  # a status that varies legitimately (not used for cross-tenant checks)
@@ -237,6 +240,10 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     },
     "accounts:login": _login_pages,
     "accounts:register": _login_pages,
+    "accounts:password_reset": _login_pages,
+    "accounts:password_reset_done": _get_only_public,
+    "accounts:password_reset_confirm": {"GET": _everyone, "POST": _everyone},
+    "accounts:password_reset_complete": _get_only_public,
     "accounts:logout": {"GET": dict.fromkeys(ROLES, NOT_ALLOWED), "POST": dict.fromkeys(ROLES, REDIRECT)},
     "accounts:staff_login": _login_pages,
     # without a pending password step, the code pages send the person back to the password page
@@ -272,6 +279,11 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     },
     # the sample document_id is a unit document outside any case: not part of the citizen's file
     "cases:citizen_document_pdf": {
+        "GET": {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": REDIRECT, "support": REDIRECT},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
+    # same: the sample document is outside the citizen's case, so its files are a 404 for everyone
+    "cases:citizen_attachment": {
         "GET": {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": REDIRECT, "support": REDIRECT},
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
     },
@@ -347,6 +359,7 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # the OpenAPI description is public documentation, like the Carta de Serviços
     "api_schema": _get_only_public,
     "api_docs": _get_only_public,
+    "api_redoc": _get_only_public,
 }
 
 # Notifications: tracking works for anyone with the token; the inbox is staff's, the texts the admin's.
@@ -503,9 +516,10 @@ TENANT_MATRIX.update(
             "POST": {**_staff_get, "staff": BAD, "manager": NOT_FOUND, "admin": NOT_FOUND},
         },
         "comms:circular_list": _staff_only,
+        # a clerk who manages no unit gets the Portuguese "you cannot send circulars" page (403)
         "comms:circular_create": {
-            "GET": {**_staff_get, "staff": NOT_FOUND, "manager": OK, "admin": OK},
-            "POST": {**_staff_get, "staff": NOT_FOUND, "manager": BAD, "admin": BAD},
+            "GET": {**_staff_get, "staff": 403, "manager": OK, "admin": OK},
+            "POST": {**_staff_get, "staff": 403, "manager": BAD, "admin": BAD},
         },
         "comms:circular_detail": _comms_sender,
         # the staff member is a recipient: "Ciente" records and redirects back
@@ -671,6 +685,7 @@ _support_only = {
 PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "healthz": _get_only_public,
     "controlplane:home": _get_only_public,
+    "controlplane:accessibility": _get_only_public,
     "controlplane:support_login": _login_pages,
     "controlplane:support_token": {
         "GET": dict.fromkeys(ROLES, REDIRECT),

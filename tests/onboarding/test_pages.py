@@ -44,7 +44,7 @@ def test_the_form_shows_plans_with_fees_and_population_and_the_address_suffix(db
     assert "Pequeno porte (até 20.000 habitantes): R$ 1.900,00 por mês" in body
     assert "Médio porte (de 20.001 a 100.000 habitantes): R$ 4.900,00 por mês" in body
     assert "Metrópole (acima de 500.000 habitantes): R$ 29.900,00 por mês" in body
-    assert '<span class="paco-suffix">.localhost</span>' in body
+    assert "O portal ficará em <strong>endereço.localhost</strong>." in body
     assert 'hx-get="/cadastro/municipios/"' in body
     assert 'name="website"' in body
 

@@ -75,13 +75,13 @@ def test_the_console_shows_every_column(aracaju, gravatai):
     usage = usage_current_period(municipality=aracaju, now=timezone.now())
     assert row == {
         "status": aracaju.get_status_display(),
-        "plan": "grande",
+        "plan": "Grande porte",
         "subscription": Subscription.objects.get(municipality=aracaju).get_status_display(),
         "cases": "7",
         "documents": "3",
         "emails": "12",
         "sms": "2",
-        "bill": f"{usage.total_display} / {usage.projected_total_display}",
+        "bill": f"Em avaliação: nada a pagar (uso até agora {usage.total_display})",
         "activity": "30/11/2026 09:05",
         "errors_24h": "3",
         "errors_7d": "7",

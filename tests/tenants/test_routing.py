@@ -47,9 +47,9 @@ def test_coat_of_arms_is_served_from_each_city_storage(db):
     assert aracaju["Content-Type"] == "image/svg+xml"
     aracaju_svg = b"".join(aracaju.streaming_content).decode()
     gravatai_svg = b"".join(gravatai.streaming_content).decode()
-    assert "Brasão provisório de Aracaju (SE)" in aracaju_svg
+    assert "Emblema de Aracaju (SE)" in aracaju_svg
     assert 'fill="#0b4f9c"' in aracaju_svg
-    assert "Brasão provisório de Gravataí (RS)" in gravatai_svg
+    assert "Emblema de Gravataí (RS)" in gravatai_svg
 
 
 def test_domain_changes_invalidate_the_cached_lookup(aracaju, django_capture_on_commit_callbacks):

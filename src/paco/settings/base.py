@@ -59,6 +59,9 @@ TEMPLATES = [
     },
 ]
 
+# every form in gov.br Design System markup (paco.forms)
+FORM_RENDERER = "paco.forms.GovBrFormRenderer"
+
 WSGI_APPLICATION = "paco.wsgi.application"
 ASGI_APPLICATION = "paco.asgi.application"
 
@@ -110,6 +113,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],  # public documentation: a stale token must not turn it into a 401
+    # Swagger UI and Redoc from the installed drf-spectacular-sidecar: nothing from a CDN, works offline
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # one name per choice set, shared by every serializer that uses it
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "tenant_apps.cases.enums.CaseStatus",

@@ -17,6 +17,8 @@ STATICFILES_DIRS = [
         str(ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free" / "webfonts"),
     ),
     ("htmx", str(ROOT_DIR / "node_modules" / "htmx.org" / "dist")),
+    # Raleway, from which the gov.br font Rawline is derived (Rawline itself is not on npm)
+    ("fonts/raleway", str(ROOT_DIR / "node_modules" / "@fontsource" / "raleway" / "files")),
 ]
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")

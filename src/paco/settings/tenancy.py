@@ -22,6 +22,7 @@ SHARED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_dramatiq",
     "paco",
     "shared_apps.controlplane",
