@@ -100,6 +100,8 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
         "offboarding-deletions",
         "ombudsman-escalate",
         "onboarding-expire",
+        "scheduling-reminders",
+        "schema-pool-fill",
         "staff-digest",
         "support-sessions-expire",
     ]

@@ -67,6 +67,10 @@ ROOT_URLCONF = "paco.urls_tenant"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_BASE_SCHEMA = "paco_template"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
+# Ready, migrated, empty schemas kept for signups (tenants.schema_pool): topped up by a periodic
+# job every TENANT_SCHEMA_POOL_MINUTES and by the release; a signup renames one (flat cost).
+TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=10)
+TENANT_SCHEMA_POOL_MINUTES = env.int("TENANT_SCHEMA_POOL_MINUTES", default=5)
 
 # Hosts that serve the control plane (public schema) rather than a municipality.
 CONTROL_PLANE_HOSTS = env.list("CONTROL_PLANE_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
