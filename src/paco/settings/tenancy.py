@@ -98,3 +98,9 @@ PUBLIC_URL_PORT = env.str("PUBLIC_URL_PORT", default=env.str("PORT", default="80
 # Issue `SET search_path` once per connection and schema, not before every query (django-tenants
 # re-issues it after a tenant switch or a rollback). Halves the statements of a request.
 TENANT_LIMIT_SET_CALLS = True
+
+# Pages anonymous visitors see, cached whole per city, language and host (paco.anonymous_cache);
+# a save or delete of these models (an app label: all its models) replaces the city's version.
+ANONYMOUS_CACHE_PATHS = {"/", "/servicos/", "/verificar/"}
+ANONYMOUS_CACHE_MODELS = ["catalog", "org", "tenants.Municipality", "tenants.Domain"]
+ANONYMOUS_CACHE_SECONDS = env.int("ANONYMOUS_CACHE_SECONDS", default=300)
