@@ -50,3 +50,18 @@ class Domain(DomainMixin, BaseModel):
     class Meta:
         verbose_name = _("domínio")
         verbose_name_plural = _("domínios")
+
+
+class SchemaBlueprint(BaseModel):
+    """The template schema as SQL (`pg_dump`), for one fingerprint of its applied migrations: new
+    schemas (the pool's, or a city's when the pool is empty) are created by replaying it."""
+
+    fingerprint = models.CharField(max_length=32, unique=True)
+    sql = models.TextField()
+
+    class Meta:
+        verbose_name = _("modelo de esquema")
+        verbose_name_plural = _("modelos de esquema")
+
+    def __str__(self) -> str:
+        return self.fingerprint

@@ -139,15 +139,31 @@ def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
     return municipality
 
 
-def _schema_create(municipality: Municipality, method: Literal["clone", "migrate"]) -> bool:
+ProvisioningMethod = Literal["pool", "blueprint", "clone", "migrate"]
+
+
+def _schema_create(municipality: Municipality, method: ProvisioningMethod) -> bool:
     """Create the city's schema; False when it already existed (nothing done)."""
+    from . import schema_pool
+
     if schema_exists(municipality.schema_name):
         return False
+    if not schema_exists(settings.TENANT_BASE_SCHEMA):
+        template_schema_sync()
+    if method == "pool" and schema_pool.schema_pool_claim(municipality.schema_name):
+        schema_activate_public()
+        return True
+    if method in ("pool", "blueprint"):
+        try:
+            schema_pool.schema_create_from_blueprint(municipality.schema_name)
+        except schema_pool.BlueprintUnavailable as error:
+            logger.warning("no blueprint (%s): cloning the template instead", error)
+            method = "clone"
     if method == "clone":
         if not schema_exists(settings.TENANT_BASE_SCHEMA):
             template_schema_sync()
         municipality.create_schema(check_if_exists=True, verbosity=0)
-    else:
+    elif method == "migrate":
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{municipality.schema_name}"')
         call_command("migrate_schemas", schema_name=municipality.schema_name, interactive=False, verbosity=0)
@@ -181,7 +197,7 @@ def provisioning_steps() -> list[tuple[str, Callable[..., Any]]]:
 def municipality_provision(
     *,
     spec: MunicipalitySpec,
-    method: Literal["clone", "migrate"] = "clone",
+    method: ProvisioningMethod = "pool",
     on_step: StepCallback | None = None,
 ) -> Municipality:
     """Create or complete a municipality: row, domain, schema, branding, org chart, admin.

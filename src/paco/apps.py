@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PacoConfig(AppConfig):
     name = "paco"
     verbose_name = "Paço"
+
+    def ready(self) -> None:
+        from .anonymous_cache import anonymous_cache_signals_connect
+
+        anonymous_cache_signals_connect()

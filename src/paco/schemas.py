@@ -26,3 +26,8 @@ def tenant_activate(tenant: Any) -> None:
 def current_tenant() -> Any:
     """The municipality the connection is serving (django-tenants' FakeTenant in `public`)."""
     return _tenant_connection().tenant
+
+
+def schema_set(schema_name: str, *, include_public: bool = True) -> None:
+    """Point the connection at one schema by name (migrations, exports: no tenant row needed)."""
+    _tenant_connection().set_schema(schema_name, include_public=include_public)

@@ -19,6 +19,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from paco.client_ip import client_ip
+from paco.schemas import current_schema_name
 
 RESET_LIMIT_PER_IP = 5
 RESET_LIMIT_PER_EMAIL = 3
@@ -44,7 +45,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         request = self.request
-        schema = connection.schema_name
+        schema = current_schema_name()
         email = str(form.cleaned_data["email"]).strip().lower()
         by_ip = _over_limit(f"password_reset:{schema}:ip:{client_ip(request)}", RESET_LIMIT_PER_IP)
         by_email = bool(email) and _over_limit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,6 +40,8 @@ from .history import event_append
 from .models import Case, CaseDocument, CaseMove, Dispatch, InformationRequest
 from .nup import nup_format
 from .selectors import case_user_can_act
+
+logger = logging.getLogger(__name__)
 
 PERSONAL_DATA_BASIS = "Informação pessoal (Lei 12.527/2011, art. 31; Lei 13.709/2018)"
 
@@ -151,7 +154,6 @@ def _resumed_summary(paused_days: int) -> str:
     return f"Requerente respondeu; prazo retomado e estendido em {paused_days} dias úteis"
 
 
-@transaction.atomic
 def case_open(
     *,
     service: Service,
@@ -169,6 +171,15 @@ def case_open(
 
     A citizen opens their own case from a public service; staff may open one on a citizen's
     behalf (balcão) from any active service. Missing required attachments refuse the request.
+
+    The unit's NUP counter is a row lock held until the transaction that took the number ends, so
+    every opening in the unit waits for it. Called outside any transaction (the portal, the API,
+    the balcão), the number and the case row commit first, in a transaction of their own (the
+    lock is held for those two statements only), and the request document, history, search text
+    and notifications follow in a second one: numbers stay gapless (a number is only ever used by
+    a committed case) and openings in one unit run side by side. Inside a caller's transaction,
+    or with uploads (a file refused by its content must leave nothing behind), it is one
+    transaction as before.
     """
     if not service.is_active or (opened_by.kind == UserKind.CITIZEN and not service.is_public):
         raise ApplicationError(_("Este serviço não está disponível para abertura de protocolo."))
@@ -184,39 +195,82 @@ def case_open(
             extra={"field": "uploads"},
         )
     unit = service.unit
-    now = timezone.now()
-    year = timezone.localdate().year
-    sequence = sequence_next(f"nup:{unit.code}:{year}")
     opening_unit = unit
     if opened_by.kind == UserKind.STAFF:
         own_units = user_unit_ids(opened_by)
         opening_unit = OrgUnit.objects.get(pk=own_units[0]) if own_units else unit
-    case = Case.objects.create(
-        nup=nup_format(unit.code, sequence, year),
-        service=service,
-        subject=(subject or service.name).strip()[:300],
-        description=description.strip(),
-        form_data=cleaned,
-        channel=channel,
-        citizen=citizen,
-        opened_by=opened_by,
-        opening_unit=opening_unit,
-        current_unit=unit,
-        status=CaseStatus.NEW,
-        opened_at=now,
-        deadline=deadline_compute(service, timezone.localdate()),
-        last_event_at=now,
+    # Everything the case row needs is read before the counter is locked.
+    deadline = deadline_compute(service, timezone.localdate())
+    fields: dict[str, Any] = {
+        "service": service,
+        "subject": (subject or service.name).strip()[:300],
+        "description": description.strip(),
+        "form_data": cleaned,
+        "channel": channel,
+        "citizen": citizen,
+        "opened_by": opened_by,
+        "opening_unit": opening_unit,
+        "current_unit": unit,
+        "status": CaseStatus.NEW,
+        "deadline": deadline,
+    }
+    if uploads or transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            case = _case_number_and_insert(unit, fields)
+            _case_open_complete(case, service, opened_by, uploads, notify_citizen, notify_unit)
+        return case
+    with transaction.atomic():
+        case = _case_number_and_insert(unit, fields)  # the counter lock ends at this commit
+    try:
+        with transaction.atomic():
+            _case_open_complete(case, service, opened_by, uploads, notify_citizen, notify_unit)
+    except Exception:
+        logger.exception("case %s was numbered but its opening did not complete", case.nup)
+        raise
+    return case
+
+
+def _case_number_and_insert(unit: OrgUnit, fields: dict[str, Any]) -> Case:
+    """The critical path: take the unit's next NUP (row lock until commit) and insert the case."""
+    now = timezone.now()
+    year = timezone.localdate().year
+    sequence = sequence_next(f"nup:{unit.code}:{year}")
+    return Case.objects.create(
+        nup=nup_format(unit.code, sequence, year), opened_at=now, last_event_at=now, **fields
     )
+
+
+def _case_open_complete(
+    case: Case,
+    service: Service,
+    opened_by: Any,
+    uploads: Sequence[Upload],
+    notify_citizen: bool,
+    notify_unit: bool,
+) -> None:
+    """Everything after the number: search text, notices, then the request document (whose own
+    gapless number is the unit's other counter lock, so it comes last), attachments, history."""
+    unit = case.current_unit
+    # The case is visible once numbered: its row lock keeps anyone acting on it until it is complete.
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+    _search_refresh(case)
+    if notify_citizen:  # a module that sends its own confirmation (scheduling) names the NUP there
+        _notify_citizen(case, "case_opened")
+    if notify_unit:  # scheduling: the attendants see the booking in their agenda instead
+        _notify_unit(case, unit, "novo protocolo")
+    usage_record(metric="cases", key=f"case:{case.pk}")
     receipt = (
         f"Comprovante de protocolo {case.nup}\n"
         f"Serviço: {service.name} — {unit.name} ({unit.acronym})\n"
-        f"Aberto em: {timezone.localtime(now):%d/%m/%Y %H:%M}\n"
+        f"Aberto em: {timezone.localtime(case.opened_at):%d/%m/%Y %H:%M}\n"
         f"Prazo para resposta: {case.deadline:%d/%m/%Y} ({service.deadline_days} "
         f"{service.get_deadline_kind_display()})\n"
         f"Acompanhe em: {case_url(case)}"
     )
     body = "\n\n".join(
-        part for part in (receipt, case.subject, case.description, form_data_text(service, cleaned)) if part
+        part
+        for part in (receipt, case.subject, case.description, form_data_text(service, case.form_data))
+        if part
     )
     request_document = document_create(
         kind=DocumentKind.REQUEST,
@@ -250,13 +304,6 @@ def case_open(
             "attachments": len(uploads),
         },
     )
-    _search_refresh(case)
-    if notify_citizen:  # a module that sends its own confirmation (scheduling) names the NUP there
-        _notify_citizen(case, "case_opened")
-    if notify_unit:  # scheduling: the attendants see the booking in their agenda instead
-        _notify_unit(case, unit, "novo protocolo")
-    usage_record(metric="cases", key=f"case:{case.pk}")
-    return case
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.models import User
+from tenant_apps.cases.enums import EventKind
+from tenant_apps.cases.history import history_verify
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.nup import nup_is_valid
 from tenant_apps.cases.services import case_open
@@ -54,9 +56,21 @@ def test_concurrent_openings_get_unique_gapless_numbers(django_db_setup, django_
         # then: every number from 1 to N exactly once, each with valid check digits
         with tenant_context(aracaju):
             nups = list(Case.objects.filter(current_unit=unit).values_list("nup", flat=True))
+            opened = list(
+                Case.objects.filter(current_unit=unit).order_by("-pk")[: THREADS * CASES_PER_THREAD]
+            )
+            complete = [
+                case.case_documents.count() == 1
+                and list(case.events.values_list("kind", flat=True)) == [EventKind.OPENED]
+                and history_verify(case).is_valid
+                for case in opened
+            ]
     assert errors == []
     total = already + THREADS * CASES_PER_THREAD
     assert len(nups) == total
     assert len(set(nups)) == total
     assert sorted(int(nup[6:12]) for nup in nups) == list(range(1, total + 1))
     assert all(nup.startswith("19999.") and nup_is_valid(nup) for nup in nups)
+    # and each case opened outside a transaction (number and row committed first, the rest after)
+    # is complete: its request document and a valid one-entry history
+    assert complete == [True] * (THREADS * CASES_PER_THREAD)

@@ -101,6 +101,7 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
         "ombudsman-escalate",
         "onboarding-expire",
         "scheduling-reminders",
+        "schema-pool-fill",
         "staff-digest",
         "support-sessions-expire",
     ]

@@ -38,7 +38,7 @@ def _tables(schema_name: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-@pytest.mark.parametrize("method", ["clone", "migrate"])
+@pytest.mark.parametrize("method", ["pool", "blueprint", "clone", "migrate"])
 def test_provision_creates_a_complete_branded_tenant(db, method):
     # when
     municipality = municipality_provision(spec=ESTANCIA, method=method)

@@ -23,6 +23,8 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     # the city's last activity for the support console (at most once every few minutes)
     "shared_apps.support.middleware.LastActivityMiddleware",
+    # anonymous visitors' portal home, Carta de Serviços and /verificar/ from a per-city cache
+    "paco.anonymous_cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

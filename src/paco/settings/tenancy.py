@@ -68,6 +68,10 @@ ROOT_URLCONF = "paco.urls_tenant"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_BASE_SCHEMA = "paco_template"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
+# Ready, migrated, empty schemas kept for signups (tenants.schema_pool): topped up by a periodic
+# job every TENANT_SCHEMA_POOL_MINUTES and by the release; a signup renames one (flat cost).
+TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=10)
+TENANT_SCHEMA_POOL_MINUTES = env.int("TENANT_SCHEMA_POOL_MINUTES", default=5)
 
 # Hosts that serve the control plane (public schema) rather than a municipality.
 CONTROL_PLANE_HOSTS = env.list("CONTROL_PLANE_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
@@ -95,3 +99,9 @@ PUBLIC_URL_PORT = env.str("PUBLIC_URL_PORT", default=env.str("PORT", default="80
 # Issue `SET search_path` once per connection and schema, not before every query (django-tenants
 # re-issues it after a tenant switch or a rollback). Halves the statements of a request.
 TENANT_LIMIT_SET_CALLS = True
+
+# Pages anonymous visitors see, cached whole per city, language and host (paco.anonymous_cache);
+# a save or delete of these models (an app label: all its models) replaces the city's version.
+ANONYMOUS_CACHE_PATHS = {"/", "/servicos/", "/verificar/"}
+ANONYMOUS_CACHE_MODELS = ["catalog", "org", "tenants.Municipality", "tenants.Domain"]
+ANONYMOUS_CACHE_SECONDS = env.int("ANONYMOUS_CACHE_SECONDS", default=300)

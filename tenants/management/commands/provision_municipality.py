@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--hostname")
         parser.add_argument("--admin-email")
         parser.add_argument("--admin-name", default="Administrador")
-        parser.add_argument("--method", choices=["clone", "migrate"], default="clone")
+        parser.add_argument("--method", choices=["pool", "blueprint", "clone", "migrate"], default="pool")
 
     def handle(self, *args: Any, **options: Any) -> None:
         admin = None
