@@ -33,3 +33,8 @@ STORAGES = {
 }
 # Largest attachment accepted, in bytes (nginx in infra/ allows 25 MiB bodies).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# DOCX/ODT are zips: opened with these limits before they are kept (a zip bomb is refused; issue 10)
+ATTACHMENT_OFFICE_MAX_UNPACKED_BYTES = env.int(
+    "ATTACHMENT_OFFICE_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024
+)
+ATTACHMENT_OFFICE_MAX_ENTRIES = env.int("ATTACHMENT_OFFICE_MAX_ENTRIES", default=2000)
