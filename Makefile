@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) src/manage.py
 STAMP := .data/stamps
 
-.PHONY: demo test lint bench serve worker setup migrate browser pdf-deps clean-data prerequisites prerequisites-test
+.PHONY: demo test soak lint bench serve worker setup migrate browser pdf-deps clean-data prerequisites prerequisites-test
 
 setup: $(STAMP)/python $(STAMP)/node
 
@@ -70,6 +70,12 @@ worker: setup
 
 test: prerequisites-test setup pdf-deps browser
 	$(VENV)/bin/pytest
+
+# The reliability suite in full (issue 10): schemathesis with many examples in both cities, the
+# hostile uploads, the kill and outage tests, and 200 concurrent citizens against gunicorn
+# (figures printed). `make test` runs the same files in a bounded form.
+soak: setup pdf-deps
+	PACO_SOAK=1 $(VENV)/bin/pytest -s -p no:cacheprovider tests/reliability tests/security
 
 lint: setup
 	$(VENV)/bin/ruff check .

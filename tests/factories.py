@@ -117,3 +117,16 @@ def staff_in(unit: OrgUnit, *, role: str = Role.STAFF, **fields: Any) -> User:
     """A new staff member working in `unit`."""
     membership = cast(Membership, MembershipFactory(unit=unit, role=role, user=StaffFactory(**fields)))
     return membership.user
+
+
+def pdf_bytes() -> bytes:
+    """A small valid PDF of one blank page (uploads are parsed: a fake PDF is refused)."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

@@ -34,6 +34,8 @@ from django_tenants.utils import schema_context
 
 from paco.errors import ApplicationError
 
+from . import export_policy
+
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MUNICIPALITY = "municipality.json"
@@ -41,7 +43,7 @@ SCHEMA = "database/schema.json"
 MIGRATIONS = "database/migrations.json"
 DATABASE_PREFIX = "database/"
 FILES_PREFIX = "files/"
-MIGRATIONS_TABLE = "django_migrations"
+MIGRATIONS_TABLE = export_policy.MIGRATIONS_TABLE
 CHUNK = 1024 * 1024
 
 
@@ -175,17 +177,29 @@ def storage_walk(path: str = "") -> Iterator[str]:
 # -- export -------------------------------------------------------------------------------------
 
 
+def exported_table_columns(schema_name: str, table: str) -> list[dict[str, Any]]:
+    """The columns of `table` that the allow-list exports, in the table's order."""
+    allowed = set(export_policy.exported_columns(table))
+    return [column for column in table_columns(schema_name, table) if column["name"] in allowed]
+
+
 def _dump_database(archive: ArchiveWriter, schema_name: str) -> dict[str, Any]:
+    """The allow-listed tables and columns only (export_policy), redacted columns as their expression."""
     tables = []
     with connection.cursor() as cursor:
         raw = _raw_cursor(cursor)
         for table in schema_tables(schema_name):
-            columns = table_columns(schema_name, table)
-            column_list = ", ".join(quote_identifier(column["name"]) for column in columns)
+            if not export_policy.is_exported(table):
+                continue
+            columns = exported_table_columns(schema_name, table)
+            select_list = ", ".join(
+                export_policy.column_expression(table, column["name"]) for column in columns
+            )
             cursor.execute(f"SELECT count(*) FROM {qualified(schema_name, table)}")  # noqa: S608
             rows = int(cursor.fetchone()[0])
             statement = (
-                f"COPY {qualified(schema_name, table)} ({column_list}) TO STDOUT WITH (FORMAT csv, HEADER)"
+                f"COPY (SELECT {select_list} FROM {qualified(schema_name, table)})"  # noqa: S608
+                " TO STDOUT WITH (FORMAT csv, HEADER)"
             )
             with archive.entry(f"{DATABASE_PREFIX}{table}.csv") as writer, raw.copy(statement) as copy:
                 for data in copy:
@@ -330,8 +344,8 @@ def database_load(*, zip_file: zipfile.ZipFile, schema_name: str, schema: dict[s
             cursor.execute("TRUNCATE " + ", ".join(qualified(schema_name, table) for table in targets))
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table in exported:
-            if table == MIGRATIONS_TABLE:
-                continue
+            if not export_policy.is_exported(table):
+                continue  # an older archive's credential tables are never loaded
             with zip_file.open(f"{DATABASE_PREFIX}{table}.csv") as header_stream:
                 columns = _csv_header(header_stream)
             column_list = ", ".join(quote_identifier(column) for column in columns)
@@ -342,10 +356,26 @@ def database_load(*, zip_file: zipfile.ZipFile, schema_name: str, schema: dict[s
                 for chunk in _chunks(stream):
                     copy.write(chunk)
             loaded[table] = raw.rowcount
+        credentials_clear(schema_name)
         sequences_reset(schema_name)
         # the deferred foreign keys are checked now, so a broken archive fails here and not at commit
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     return loaded
+
+
+def credentials_clear(schema_name: str) -> None:
+    """No credential survives a restore: excluded tables emptied, redacted columns recomputed."""
+    with connection.cursor() as cursor:
+        present = set(schema_tables(schema_name))
+        for table in sorted(export_policy.EXCLUDED_TABLES):
+            if table in present and table != MIGRATIONS_TABLE:
+                cursor.execute(f"DELETE FROM {qualified(schema_name, table)}")  # noqa: S608
+        for (table, column), redacted in sorted(export_policy.REDACTED_COLUMNS.items()):
+            if table in present:
+                cursor.execute(
+                    f"UPDATE {qualified(schema_name, table)}"  # noqa: S608
+                    f" SET {quote_identifier(column)} = {redacted.expression}"
+                )
 
 
 def sequences_reset(schema_name: str) -> None:

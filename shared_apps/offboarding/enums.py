@@ -6,3 +6,5 @@ class ExportStatus(models.TextChoices):
     PENDING = "pending", _("Em preparação")
     READY = "ready", _("Pronta")
     FAILED = "failed", _("Falhou")
+    AWAITING_CONSENT = "awaiting", _("Aguardando aprovação do município")
+    DENIED = "denied", _("Negada pelo município")

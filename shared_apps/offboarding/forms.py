@@ -29,3 +29,8 @@ class ExportForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Município"), queryset=Municipality.objects.order_by("name")
     )
+    reason = forms.CharField(
+        label=_("Motivo (o município aprova o pedido, conforme a política de acesso do suporte)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )

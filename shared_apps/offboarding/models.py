@@ -33,6 +33,11 @@ class ExportArchive(BaseModel):
     requested_by = models.CharField(_("solicitada por"), max_length=254)
     finished_at = models.DateTimeField(_("concluída em"), null=True, blank=True)
     error = models.TextField(_("erro"), blank=True)
+    # An export asked by vendor support needs the city's consent, like a support session.
+    requested_by_support = models.BooleanField(_("pedida pelo suporte"), default=False)
+    reason = models.TextField(_("motivo"), blank=True)
+    decided_by = models.CharField(_("decidida por"), max_length=254, blank=True)
+    decided_at = models.DateTimeField(_("decidida em"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("exportação")

@@ -104,6 +104,122 @@ def export_request(*, municipality: Municipality, requested_by: str) -> ExportAr
     return export
 
 
+SUPPORT_EXPORT_MINIMUM_REASON = 15
+
+
+@transaction.atomic
+def support_export_request(*, municipality: Municipality, support_email: str, reason: str) -> ExportArchive:
+    """Vendor support asks for a city's export: the city's consent first, like a support session.
+
+    The city's support policy decides: `blocked` refuses, `allowed` builds at once, `approval` waits for
+    a municipal admin (the request shows on the city's export page, and the admins get an e-mail).
+    Every request is audited in the support action log.
+    """
+    from shared_apps.support.enums import AccessMode, SupportAction
+    from shared_apps.support.selectors import support_policy_mode
+    from shared_apps.support.services import support_action_record, support_admins_notify
+
+    reason = reason.strip()
+    if len(reason) < SUPPORT_EXPORT_MINIMUM_REASON:
+        raise ApplicationError(
+            _("Explique o motivo em pelo menos %(count)d caracteres.")
+            % {"count": SUPPORT_EXPORT_MINIMUM_REASON},
+            extra={"field": "reason"},
+        )
+    mode = support_policy_mode(municipality=municipality)
+    if mode == AccessMode.BLOCKED:
+        raise ApplicationError(
+            _(
+                "Os administradores de %(city)s bloquearam o acesso do suporte: a exportação só pode ser"
+                " gerada por eles, na administração municipal."
+            )
+            % {"city": municipality.display_name}
+        )
+    allowed = mode == AccessMode.ALLOWED
+    export = ExportArchive.objects.create(
+        municipality=municipality,
+        municipality_slug=municipality.slug,
+        municipality_name=municipality.name,
+        requested_by=support_email,
+        requested_by_support=True,
+        reason=reason,
+        status=ExportStatus.PENDING if allowed else ExportStatus.AWAITING_CONSENT,
+        decided_by=_("automático (acesso liberado)") if allowed else "",
+        decided_at=timezone.now() if allowed else None,
+    )
+    support_action_record(
+        municipality=municipality,
+        support_email=support_email,
+        action=SupportAction.EXPORT_REQUEST,
+        detail=_("Exportação %(id)d: %(reason)s") % {"id": export.pk, "reason": reason},
+    )
+    support_admins_notify(
+        municipality=municipality,
+        subject=_("Pedido de exportação dos dados pelo suporte do Paço"),
+        lines=[
+            _("%(email)s, do suporte do Paço, pediu a exportação completa dos dados de %(city)s.")
+            % {"email": support_email, "city": municipality.display_name},
+            _("Motivo: %(reason)s") % {"reason": reason},
+            _("A exportação foi liberada automaticamente pela política do município.")
+            if allowed
+            else _("A exportação só é gerada se um administrador aprovar em:"),
+            f"{municipality_base_url(municipality)}/admin-municipal/encerramento/",
+        ],
+    )
+    if allowed:
+        _export_enqueue(export)
+    return export
+
+
+def _export_enqueue(export: ExportArchive) -> None:
+    from .tasks import offboarding_export_task
+
+    with schema_context("public"):
+        enqueue_on_commit(offboarding_export_task, export_id=export.pk)
+
+
+@transaction.atomic
+def export_decide(
+    *, municipality: Municipality, export_id: int, approve: bool, admin_email: str
+) -> ExportArchive:
+    """A municipal admin approves or denies support's export request of their own city."""
+    export = ExportArchive.objects.select_for_update().filter(municipality=municipality, pk=export_id).first()
+    if export is None or export.status != ExportStatus.AWAITING_CONSENT:
+        raise ApplicationError(_("Este pedido de exportação não está aguardando decisão."))
+    export.status = ExportStatus.PENDING if approve else ExportStatus.DENIED
+    export.decided_by = admin_email
+    export.decided_at = timezone.now()
+    export.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    if approve:
+        _export_enqueue(export)
+    return export
+
+
+def support_export_for_download(*, export_id: int, support_email: str) -> ExportArchive | None:
+    """An export support may download, audited: one the city consented to (asked by support), or
+    the export of an offboarding (the vendor keeps it for the city). Any other export is None."""
+    from shared_apps.support.enums import SupportAction
+    from shared_apps.support.services import support_action_record
+
+    export = ExportArchive.objects.select_related("municipality").filter(pk=export_id).first()
+    if export is None:
+        return None
+    offboarded = (
+        Offboarding.objects.filter(export=export).exists()
+        or OffboardedMunicipality.objects.filter(export=export).exists()
+    )
+    if not (export.requested_by_support or offboarded):
+        return None
+    if export.municipality is not None and export.status == ExportStatus.READY:
+        support_action_record(
+            municipality=export.municipality,
+            support_email=support_email,
+            action=SupportAction.EXPORT_DOWNLOAD,
+            detail=_("Exportação %(id)d baixada") % {"id": export.pk},
+        )
+    return export
+
+
 def export_build(*, export: ExportArchive) -> ExportArchive:
     """Build a pending export: dump into a temporary zip, store it in the control plane's storage.
 
@@ -111,8 +227,8 @@ def export_build(*, export: ExportArchive) -> ExportArchive:
     error) and raises.
     """
     export = ExportArchive.objects.select_related("municipality").get(pk=export.pk)
-    if export.status == ExportStatus.READY:
-        return export
+    if export.status in (ExportStatus.READY, ExportStatus.AWAITING_CONSENT, ExportStatus.DENIED):
+        return export  # built already, or the city has not consented
     municipality = export.municipality
     if municipality is None:
         raise ApplicationError(_("O município desta exportação não existe mais."))
@@ -235,7 +351,6 @@ def tenant_restore(
         archive.database_load(zip_file=zip_file, schema_name=municipality.schema_name, schema=schema)
         if older:
             _schema_migrate_forward(municipality.schema_name)
-        _credentials_clear(municipality.schema_name)
         municipality.display_name = data["display_name"]
         municipality.primary_color = data["primary_color"]
         municipality.secondary_color = data["secondary_color"]
@@ -246,18 +361,6 @@ def tenant_restore(
         written = archive.files_restore(zip_file=zip_file, schema_name=municipality.schema_name)
     logger.info("restored %s from an export (%s files)", municipality.schema_name, len(written))
     return municipality
-
-
-# Bearer credentials of the exported city: a session cookie or an API token made for the old host
-# must not open the restored one. People sign in again with their passwords.
-_CREDENTIAL_TABLES = ("django_session", "authtoken_token")
-
-
-def _credentials_clear(schema_name: str) -> None:
-    quoted = archive.quote_identifier(schema_name)
-    with connection.cursor() as cursor:
-        for table in _CREDENTIAL_TABLES:
-            cursor.execute(f"DELETE FROM {quoted}.{archive.quote_identifier(table)}")  # noqa: S608
 
 
 def _leaf(graph: Any, nodes: list[tuple[str, str]]) -> tuple[str, str]:

@@ -30,3 +30,5 @@ class SupportAction(models.TextChoices):
     INVITE_RESEND = "invite_resend", _("Reenvio do convite")
     SESSION_REQUEST = "session_request", _("Pedido de sessão de suporte")
     SESSION_ENTER = "session_enter", _("Entrada em sessão de suporte")
+    EXPORT_REQUEST = "export_request", _("Pedido de exportação dos dados")
+    EXPORT_DOWNLOAD = "export_download", _("Download da exportação dos dados")

@@ -56,6 +56,18 @@ def _action_log(
     )
 
 
+def support_action_record(
+    *, municipality: Municipality, support_email: str, action: str, detail: str = ""
+) -> SupportActionLog:
+    """Audit one action support took on a city (other control-plane apps: exports)."""
+    return _action_log(municipality=municipality, support_email=support_email, action=action, detail=detail)
+
+
+def support_admins_notify(*, municipality: Municipality, subject: str, lines: list[str]) -> None:
+    """E-mail the city's municipal admins after commit (with the link to the support access page)."""
+    _admins_notify(municipality, subject, lines)
+
+
 # --- actions on a city ----------------------------------------------------------------------------
 
 

@@ -9,3 +9,4 @@ class PacoConfig(AppConfig):
         from .anonymous_cache import anonymous_cache_signals_connect
 
         anonymous_cache_signals_connect()
+        from . import checks  # noqa: F401  (registers the deployment checks)

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -24,6 +26,17 @@ class ApplicationError(Exception):
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(getattr(exc, "wait", None) or 1)
+        throttled = exceptions.Throttled(
+            detail=_("Muitas requisições em pouco tempo. Tente de novo em %(seconds)d segundos.")
+            % {"seconds": wait}
+        )
+        throttled.wait = wait  # type: ignore[attr-defined]  # DRF sets Retry-After from it
+        exc = throttled
+    if isinstance(exc, DataError):
+        # a value PostgreSQL cannot hold (an integer past bigint, ...): the caller's mistake
+        exc = exceptions.ValidationError({"detail": [_("Valor fora do intervalo aceito.")]})
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):

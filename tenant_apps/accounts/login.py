@@ -15,6 +15,7 @@ from typing import Any
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, login, user_login_failed
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,6 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from paco.client_ip import client_ip
+from paco.ratelimit import rate_hit, rate_peek, too_many_requests
 
 PENDING_USER_KEY = "paco_pending_user_id"
 PENDING_AT_KEY = "paco_pending_at"
@@ -106,6 +110,11 @@ class PasswordLoginView(View):
         form = PasswordForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, self.context(form), status=400)
+        # password spraying: failed logins from one address, whatever the e-mails (issue 10)
+        address = f"addr:{client_ip(request)}"
+        wait = rate_peek("login-failures", address, settings.LOGIN_ADDRESS_FAILURE_RATE)
+        if wait is not None:
+            return too_many_requests(request, wait)
         email = form.cleaned_data["email"].strip().lower()
         user = authenticate(request, email=email, password=form.cleaned_data["password"])
         if user is not None and getattr(user, "kind", None) not in self.allowed_kinds:
@@ -113,6 +122,7 @@ class PasswordLoginView(View):
             user_login_failed.send(sender=__name__, credentials={"email": email}, request=request)
             user = None
         if user is None:
+            rate_hit("login-failures", address, settings.LOGIN_ADDRESS_FAILURE_RATE)
             form.add_error(None, GENERIC_LOGIN_ERROR)
             return render(request, self.template_name, self.context(form), status=400)
         next_url = _safe_next(request, reverse(self.success_url_name))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
+from paco.ratelimit import rate_limited
 from tenant_apps.org.selectors import org_unit_tree
 
 from .enums import UserKind
@@ -51,6 +52,7 @@ class StaffEnrollView(EnrollTokenView):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("signup")
 def citizen_register_view(request: HttpRequest) -> HttpResponse:
     form = CitizenRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

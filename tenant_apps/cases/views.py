@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paco.decorators import staff_required
 from paco.errors import ApplicationError
+from paco.ratelimit import rate_limited
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.catalog.request_form import service_request_form_class, service_request_read
@@ -67,6 +68,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("case_open")
 def service_request(request: HttpRequest, code: str) -> HttpResponse:
     service = service_get_with_form(code=code)
     if service is None:

@@ -70,7 +70,7 @@ ERROR_RESPONSES = api_error_responses(
 
 class PageSerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2_147_483_647)
 
 
 def _page(queryset: Any, *, limit: int, offset: int) -> tuple[list[Any], int | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import secrets
 import uuid
@@ -156,6 +157,77 @@ def _sniff(head: bytes, declared_name: str) -> str:
     )
 
 
+OFFICE_CONTENT_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+
+
+def _refuse(name: str, reason: str) -> ApplicationError:
+    return ApplicationError(
+        _("O arquivo “%(name)s” foi recusado: %(reason)s") % {"name": name, "reason": reason},
+        extra={"field": "file"},
+    )
+
+
+def _content_check(data: bytes, content_type: str, name: str) -> None:
+    """The whole file is what it says (issue 10): text checked whole, PDFs parsed, Office zips opened
+    with limits on the unpacked size and the number of entries (a zip bomb is refused)."""
+    if content_type == "text/plain":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _refuse(name, _("um arquivo de texto precisa estar em UTF-8.")) from error
+        lowered = data.lower()
+        if any(signature in lowered for signature in MARKUP_SIGNATURES):
+            raise _refuse(name, _("o texto contém marcação HTML."))
+    elif content_type == "application/pdf":
+        _pdf_check(data, name)
+    elif content_type in OFFICE_CONTENT_TYPES:
+        _office_check(data, name)
+
+
+def _pdf_check(data: bytes, name: str) -> None:
+    import pypdf
+
+    if not data.startswith(b"%PDF-"):
+        raise _refuse(name, _("um PDF precisa começar pelo cabeçalho %PDF."))
+    if any(signature in data[:1024].lower() for signature in MARKUP_SIGNATURES):
+        # a PDF/HTML polyglot: a browser sniffing the start of the file would see a page
+        raise _refuse(name, _("o PDF contém marcação HTML no início."))
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)  # real scanners write small defects
+        pages = len(reader.pages)
+    except Exception as error:  # noqa: BLE001 - any parser error means "not a valid PDF"
+        raise _refuse(name, _("não é um PDF válido.")) from error
+    if pages < 1:
+        raise _refuse(name, _("o PDF não tem páginas."))
+
+
+def _office_check(data: bytes, name: str) -> None:
+    import zipfile
+
+    limit = settings.ATTACHMENT_OFFICE_MAX_UNPACKED_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > settings.ATTACHMENT_OFFICE_MAX_ENTRIES:
+                raise _refuse(name, _("o documento tem itens demais."))
+            unpacked = 0
+            for entry in entries:
+                with archive.open(entry) as stream:
+                    while chunk := stream.read(1024 * 1024):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            raise _refuse(
+                                name,
+                                _("o documento descompactado passa de %(limit)s.")
+                                % {"limit": filesizeformat(limit)},
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as error:
+        raise _refuse(name, _("não é um documento DOCX/ODT válido.")) from error
+
+
 @transaction.atomic
 def attachment_store(
     *,
@@ -180,6 +252,7 @@ def attachment_store(
             _("O arquivo “%(name)s” está vazio.") % {"name": name}, extra={"field": "file"}
         )
     content_type = _sniff(data[:8192], name)
+    _content_check(data, content_type, name)
     digest = hashlib.sha256(data).hexdigest()
     storage_name = default_storage.save(
         f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ALLOWED_CONTENT_TYPES[content_type]}",

@@ -17,4 +17,12 @@ def periodic_jobs() -> list[PeriodicJob]:
             "at": settings.STAFF_DIGEST_AT,
             "per_tenant": True,
         },
+        # the outbox: notifications left queued (a process died after the commit) are sent again
+        {
+            "name": "notifications-outbox",
+            "actor": "tenant_apps.notifications.tasks.notifications_outbox_sweep_task",
+            "every": "minutes",
+            "minutes": settings.NOTIFICATION_OUTBOX_SWEEP_MINUTES,
+            "per_tenant": True,
+        },
     ]

@@ -613,3 +613,37 @@ def staff_digests_send(*, period: dt.date | None = None, now: dt.datetime | None
         if run is not None:
             runs.append(run)
     return runs
+
+
+def notifications_requeue_stale(*, now: dt.datetime | None = None) -> int:
+    """The outbox sweep (issue 10): send again what waits too long; returns how many.
+
+    The notification row is the outbox: it is committed with the action, and its delivery job is
+    sent after the commit. If the process dies in between (or the broker loses the message), the row
+    stays `queued`; this sweep enqueues it again. Idempotent with delivery: `notification_deliver`
+    locks the row and sends only what is still waiting, so a duplicate job is a no-op. Rows being
+    sent right now (locked) are skipped; each row swept is touched so the next sweep waits again.
+    """
+    from django.conf import settings
+    from django.db.models import Q
+
+    from .tasks import notification_deliver_task
+
+    now = now or timezone.now()
+    queued_before = now - dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER_SECONDS)
+    failed_before = now - dt.timedelta(seconds=settings.NOTIFICATION_TEMPORARY_REQUEUE_AFTER_SECONDS)
+    with transaction.atomic():
+        stale = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=DeliveryStatus.QUEUED, updated_at__lte=queued_before)
+                | Q(status=DeliveryStatus.TEMPORARY_FAILURE, updated_at__lte=failed_before)
+            )
+            .exclude(channel=Channel.INBOX)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: settings.NOTIFICATION_REQUEUE_BATCH]
+        )
+        Notification.objects.filter(pk__in=stale).update(updated_at=now)
+        for notification_id in stale:
+            enqueue_on_commit(notification_deliver_task, notification_id=notification_id)
+    return len(stale)

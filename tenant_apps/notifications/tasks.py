@@ -21,3 +21,11 @@ def notifications_digest_task(*, period: str = "") -> None:
     from .services import staff_digests_send
 
     staff_digests_send(period=dt.date.fromisoformat(period) if period else None)
+
+
+@dramatiq.actor(max_retries=3, min_backoff=60_000)
+def notifications_outbox_sweep_task(*, period: str = "") -> None:
+    """Send again the notifications of this city left waiting (the outbox sweep, issue 10)."""
+    from .services import notifications_requeue_stale
+
+    notifications_requeue_stale()

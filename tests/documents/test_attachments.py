@@ -14,8 +14,9 @@ from paco.errors import ApplicationError
 from tenant_apps.documents.models import Attachment
 from tenant_apps.documents.services import AttachmentIntegrityError, attachment_read, attachment_store
 from tests.documents.conftest import PNG
+from tests.factories import pdf_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 

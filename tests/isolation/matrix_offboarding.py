@@ -39,6 +39,7 @@ def export_sample(municipality) -> object:
             sha256=hashlib.sha256(SAMPLE_EXPORT_BYTES).hexdigest(),
             size=len(SAMPLE_EXPORT_BYTES),
             requested_by="amostra@isolamento",
+            requested_by_support=True,  # consented by the city: support may download it
             finished_at=timezone.now(),
         )
 
@@ -63,6 +64,9 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "offboarding_tenant:download": {"GET": {**_admin_nobody, "admin": OK}, "POST": _nobody_may},
     "offboarding_tenant:export": {"GET": _nobody_may, "POST": {**_admin_nobody, "admin": REDIRECT}},
     "offboarding_tenant:request": {"GET": _nobody_may, "POST": {**_admin_nobody, "admin": BAD}},
+    # the sample export is ready, not awaiting a decision: 400
+    "offboarding_tenant:approve": {"GET": _nobody_may, "POST": {**_admin_nobody, "admin": BAD}},
+    "offboarding_tenant:deny": {"GET": _nobody_may, "POST": {**_admin_nobody, "admin": BAD}},
     "offboarding_tenant:cancel": {"GET": _nobody_may, "POST": {**_admin_nobody, "admin": BAD}},
 }
 _support_only = {**dict.fromkeys(ROLES, REDIRECT), "support": OK}

@@ -93,14 +93,18 @@ def test_support_lists_exports_and_requests_one_for_a_city(aracaju, gravatai):
     support = client_for("support", None)
 
     page = support.get("/suporte/encerramentos/")
-    created = support.post("/suporte/encerramentos/exportar/", {"municipality": aracaju.pk})
+    created = support.post(
+        "/suporte/encerramentos/exportar/",
+        {"municipality": aracaju.pk, "reason": "Pedido do município por telefone"},
+    )
     download = support.get(f"/suporte/encerramentos/exportacoes/{export.pk}/baixar/")
 
     assert page.status_code == 200
     assert "Exportações e encerramentos" in page.content.decode()
     assert (created.status_code, created["Location"]) == (302, "/suporte/encerramentos/")
     pending = ExportArchive.objects.get(municipality=aracaju)
-    assert (pending.status, pending.requested_by) == (ExportStatus.PENDING, "suporte@paco.localhost")
+    # the city asks for approval of each support access (the default): the export waits for it
+    assert (pending.status, pending.requested_by) == (ExportStatus.AWAITING_CONSENT, "suporte@paco.localhost")
     assert _body(download) == SAMPLE_EXPORT_BYTES
 
 

@@ -13,6 +13,7 @@ from tenant_apps.notifications.models import Notification
 from tenant_apps.ombudsman import deadlines, selectors, services
 from tenant_apps.ombudsman.enums import IdentityMode, ManifestationKind
 from tenant_apps.ombudsman.models import IdentityAccess, Manifestation
+from tests.factories import pdf_bytes
 
 
 def _file(**overrides):
@@ -300,7 +301,7 @@ def test_an_lai_answer_attaches_documents_the_filer_can_see(in_aracaju, ombudsma
         filer_cpf="529.982.247-25",
         filer_email="rita@exemplo.com.br",
     )
-    pdf = b"%PDF-1.4\n% planilha de contratos\n%%EOF\n"
+    pdf = pdf_bytes()
 
     services.manifestation_close(
         manifestation=manifestation,

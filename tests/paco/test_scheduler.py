@@ -97,6 +97,7 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
         "billing-reminders",
         "metering-report",
         "metering-storage",
+        "notifications-outbox",
         "offboarding-deletions",
         "ombudsman-escalate",
         "onboarding-expire",

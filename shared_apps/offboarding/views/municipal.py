@@ -15,7 +15,13 @@ from paco.errors import ApplicationError
 
 from ..forms import OffboardingRequestForm
 from ..selectors import export_get_for_municipality, export_list_for_municipality
-from ..services import export_request, offboarding_cancel, offboarding_pending, offboarding_request
+from ..services import (
+    export_decide,
+    export_request,
+    offboarding_cancel,
+    offboarding_pending,
+    offboarding_request,
+)
 from .downloads import export_download_response
 
 
@@ -92,3 +98,32 @@ def offboarding_cancel_view(request: HttpRequest) -> HttpResponse:
         return _page(request, status=400, error=error.message)
     messages.success(request, _("Encerramento cancelado."))
     return _redirect()
+
+
+def _export_decide(request: HttpRequest, export_id: int, *, approve: bool) -> HttpResponse:
+    try:
+        export_decide(
+            municipality=request.tenant,  # type: ignore[attr-defined]
+            export_id=export_id,
+            approve=approve,
+            admin_email=request.user.email,  # type: ignore[union-attr]
+        )
+    except ApplicationError as error:
+        return _page(request, status=400, error=error.message)
+    if approve:
+        messages.success(request, _("Exportação pedida pelo suporte aprovada: ela será gerada agora."))
+    else:
+        messages.success(request, _("Exportação pedida pelo suporte negada."))
+    return _redirect()
+
+
+@require_POST
+@municipal_admin_required
+def offboarding_export_approve(request: HttpRequest, export_id: int) -> HttpResponse:
+    return _export_decide(request, export_id, approve=True)
+
+
+@require_POST
+@municipal_admin_required
+def offboarding_export_deny(request: HttpRequest, export_id: int) -> HttpResponse:
+    return _export_decide(request, export_id, approve=False)

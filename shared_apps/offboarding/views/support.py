@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from paco.decorators import support_required
+from paco.errors import ApplicationError
 
+from ..enums import ExportStatus
 from ..forms import ExportForm
-from ..models import ExportArchive
 from ..selectors import export_list, offboarded_list, offboarding_scheduled_list
-from ..services import export_request
+from ..services import support_export_for_download, support_export_request
 from .downloads import export_download_response
 
 
@@ -42,15 +43,33 @@ def support_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form=form, status=400)
     municipality = form.cleaned_data["municipality"]
-    export_request(municipality=municipality, requested_by=request.user.email)  # type: ignore[union-attr]
-    messages.success(request, _("Exportação de %(city)s solicitada.") % {"city": municipality.name})
+    try:
+        export = support_export_request(
+            municipality=municipality,
+            support_email=request.user.email,  # type: ignore[union-attr]
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as error:
+        form.add_error(error.extra.get("field") if error.extra else None, error.message)
+        return _page(request, form=form, status=400)
+    if export.status == ExportStatus.AWAITING_CONSENT:
+        messages.success(
+            request,
+            _(
+                "Pedido de exportação de %(city)s enviado: aguarda a aprovação de um administrador"
+                " do município."
+            )
+            % {"city": municipality.name},
+        )
+    else:
+        messages.success(request, _("Exportação de %(city)s solicitada.") % {"city": municipality.name})
     return HttpResponseRedirect(reverse("offboarding:list"))
 
 
 @require_GET
 @support_required
 def support_download(request: HttpRequest, export_id: int) -> HttpResponse:
-    export = ExportArchive.objects.filter(pk=export_id).first()
+    export = support_export_for_download(export_id=export_id, support_email=request.user.email)  # type: ignore[union-attr]
     if export is None:
         raise Http404
     return export_download_response(export)

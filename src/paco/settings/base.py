@@ -21,11 +21,15 @@ SITE_NAME = "Paço"
 
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
+    # every answer under /api/ in JSON and Portuguese, even Django's own 404/413/500 (issue 10)
+    "paco.api_errors.ApiJsonErrorsMiddleware",
     # the city's last activity for the support console (at most once every few minutes)
     "shared_apps.support.middleware.LastActivityMiddleware",
     # anonymous visitors' portal home, Carta de Serviços and /verificar/ from a per-city cache
     "paco.anonymous_cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (issue 10; settings.CONTENT_SECURITY_POLICY)
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,6 +113,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "paco.errors.api_exception_handler",
+    # issue 10: bodies with limits and Portuguese errors (paco.parsers)
+    "DEFAULT_PARSER_CLASSES": [
+        "paco.parsers.JSONParser",
+        "paco.parsers.FormParser",
+        "paco.parsers.MultiPartParser",
+    ],
+    # issue 10: rates in settings.API_THROTTLE_RATES (security.py)
+    "DEFAULT_THROTTLE_CLASSES": [
+        "paco.throttling.AddressRateThrottle",
+        "paco.throttling.UserRateThrottle",
+        "paco.throttling.TokenRateThrottle",
+        "paco.throttling.WriteRateThrottle",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paço API",

@@ -32,3 +32,13 @@ SNS_ALLOW_HTTP = False
 # Topics whose messages are accepted (empty: any topic, as long as AWS signed it).
 SES_WEBHOOK_TOPIC_ARNS = env.list("SES_WEBHOOK_TOPIC_ARNS", default=[])
 SNS_CERTIFICATE_CACHE_SECONDS = env.int("SNS_CERTIFICATE_CACHE_SECONDS", default=24 * 60 * 60)
+
+# The outbox (issue 10): the notification row is the outbox. Every few minutes a sweep sends again
+# what waits too long (a process died between the commit and the send): queued for more than
+# NOTIFICATION_REQUEUE_AFTER_SECONDS, or a temporary failure not retried for the second figure.
+NOTIFICATION_OUTBOX_SWEEP_MINUTES = env.int("NOTIFICATION_OUTBOX_SWEEP_MINUTES", default=5)
+NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATION_REQUEUE_AFTER_SECONDS", default=300)
+NOTIFICATION_TEMPORARY_REQUEUE_AFTER_SECONDS = env.int(
+    "NOTIFICATION_TEMPORARY_REQUEUE_AFTER_SECONDS", default=1800
+)
+NOTIFICATION_REQUEUE_BATCH = env.int("NOTIFICATION_REQUEUE_BATCH", default=1000)

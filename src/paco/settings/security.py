@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from csp.constants import NONCE
+
 from .env import env
 
 SECRET_KEY = env.str("SECRET_KEY", default="paco-insecure-development-key-change-me-in-production")
@@ -46,3 +48,44 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 OTP_TOTP_ISSUER = "Paço"
 OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Rate limits (issue 10), counted in the shared cache per city (paco.throttling, paco.ratelimit).
+# API: per address, per person, per token, and writes (POST/PUT/PATCH/DELETE) per person or address.
+API_THROTTLE_RATES = {
+    "address": env.str("API_RATE_ADDRESS", default="600/min"),
+    "user": env.str("API_RATE_USER", default="300/min"),
+    "token": env.str("API_RATE_TOKEN", default="300/min"),
+    "write": env.str("API_RATE_WRITE", default="20/min"),
+}
+# Forms that create or send something: POSTs per signed-in person (or per address when anonymous).
+FORM_RATE_LIMITS = {
+    "case_open": env.str("FORM_RATE_CASE_OPEN", default="10/h"),
+    "signup": env.str("FORM_RATE_SIGNUP", default="5/h"),
+}
+# Failed logins from one address across any e-mails (password spraying); axes keeps e-mail + address.
+LOGIN_ADDRESS_FAILURE_RATE = env.str("LOGIN_ADDRESS_FAILURE_RATE", default="20/15min")
+
+# API bodies (paco.parsers): a JSON body larger or deeper than this is a 400.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
+# Content-Security-Policy on every page (django-csp): scripts only from our own static files and
+# the few inline ones carrying the request's nonce; no inline event handlers; no plugins; framed
+# by nobody. Styles allow inline `style=""` (the city's colours). Jitsi's server, when configured,
+# serves its external API script and the video frame.
+_JITSI = [f"https://{domain}" for domain in [env.str("JITSI_DOMAIN", default="")] if domain]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE, *_JITSI],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", *_JITSI],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}

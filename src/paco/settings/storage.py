@@ -45,3 +45,8 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # Source maps are for developers' tools only: not worth compressing (they are half of the static
 # files' bytes, and brotli's best quality on them made collectstatic take minutes).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# DOCX/ODT are zips: opened with these limits before they are kept (a zip bomb is refused; issue 10)
+ATTACHMENT_OFFICE_MAX_UNPACKED_BYTES = env.int(
+    "ATTACHMENT_OFFICE_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024
+)
+ATTACHMENT_OFFICE_MAX_ENTRIES = env.int("ATTACHMENT_OFFICE_MAX_ENTRIES", default=2000)

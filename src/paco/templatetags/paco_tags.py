@@ -55,7 +55,7 @@ def unit_filter(units: Any, selected: Any, name: str = "unidade") -> str:
         label=str(_("Unidade")),
         value=getattr(selected, "acronym", ""),
         choices=choices,
-        attrs={"onchange": "this.form.submit()"},
+        attrs={"data-paco-autosubmit": ""},
     )
 
 

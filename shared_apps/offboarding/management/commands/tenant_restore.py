@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paco.errors import ApplicationError
 
+from ...export_policy import RESTORE_NOTICE
 from ...services import tenant_restore
 
 
@@ -33,3 +34,4 @@ class Command(BaseCommand):
         except FileNotFoundError as error:
             raise CommandError(f"Arquivo não encontrado: {options['archive']}") from error
         self.stdout.write(f"município {municipality.slug} restaurado no esquema {municipality.schema_name}")
+        self.stdout.write(str(RESTORE_NOTICE))

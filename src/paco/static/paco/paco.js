@@ -74,3 +74,10 @@
     if (token) event.detail.headers["X-CSRFToken"] = token.value;
   });
 })();
+
+// A <select data-paco-autosubmit> submits its form when changed (no inline handler: the
+// Content-Security-Policy refuses inline event handlers).
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target && target.matches && target.matches("[data-paco-autosubmit]") && target.form) target.form.submit();
+});
