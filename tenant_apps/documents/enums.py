@@ -19,6 +19,12 @@ class DocumentKind(models.TextChoices):
     MEMO = "MEMO", _("Memorando")
     CIRCULAR = "CIRC", _("Circular")
     OTHER = "DOC", _("Documento")
+    OFFICIAL_LETTER = "OFIC", _("Ofício")
+    OPINION = "PAR", _("Parecer")
+    CERTIFICATE = "CERT", _("Certidão")
+    PERMIT = "ALV", _("Alvará")
+    DECISION = "DEC", _("Decisão")
+    NOTICE = "NOTIF", _("Notificação")
 
 
 class AccessAction(models.TextChoices):

@@ -23,9 +23,38 @@ TEMPLATE_LABELS = {
     "appointment_rescheduled": _("Agendamento remarcado (para o cidadão)"),
     "appointment_cancelled": _("Agendamento cancelado (para o cidadão)"),
     "appointment_reminder": _("Lembrete do agendamento, 24 horas e 1 hora antes (para o cidadão)"),
+    "signature_requested": _("Documentos à espera da sua assinatura (bloco de assinatura)"),
+    "signature_refused": _("Assinatura recusada, documento devolvido (para o autor do bloco)"),
+    "signature_block_completed": _("Bloco de assinatura concluído (para os envolvidos)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
+    "signature_requested": {
+        "subject": "Assinatura pendente: {{ block_title }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "{{ author_name }} pediu a sua assinatura em {{ document_count }} documento(s) do bloco "
+            "“{{ block_title }}”.\n\nAssine em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "Assinatura pendente: {{ block_title }}. {{ link }}",
+    },
+    "signature_refused": {
+        "subject": "Assinatura recusada: {{ block_title }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "{{ signer_name }} recusou a assinatura do bloco “{{ block_title }}”.\n"
+            "Motivo: {{ reason }}\n\nOs documentos voltaram para você: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "Assinatura recusada ({{ block_title }}): {{ link }}",
+    },
+    "signature_block_completed": {
+        "subject": "Bloco assinado: {{ block_title }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Todos assinaram o bloco “{{ block_title }}”.\n\nVeja em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "Bloco assinado: {{ block_title }}. {{ link }}",
+    },
     "case_opened": {
         "subject": "Protocolo {{ case.nup }} recebido",
         "email_body": (

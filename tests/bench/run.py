@@ -51,6 +51,7 @@ SECTIONS = (
     "cities",
     "migrate500",
     "onboarding",
+    "signatures",
 )
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
@@ -132,6 +133,10 @@ def main() -> int:
             from tests.bench.scheduling import scheduling_benches
 
             scheduling_benches()
+        if "signatures" in sections:
+            from tests.bench.signatures import signatures_benches
+
+            signatures_benches()
         if "cities" in sections:
             from tests.bench.controlplane import cities_bench
 

@@ -28,6 +28,7 @@ from tests.isolation import (
     matrix_onboarding,
     matrix_open311,
     matrix_scheduling,
+    matrix_signatures,
     matrix_support,
 )
 from tests.isolation.routes import Route, path_for, routes
@@ -714,6 +715,7 @@ for _module in (
     matrix_branding_invites,
     matrix_scheduling,
     matrix_open311,
+    matrix_signatures,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

@@ -12,6 +12,7 @@ from .offboarding import *  # noqa: F403
 from .onboarding import *  # noqa: F403
 from .scheduling import *  # noqa: F403
 from .security import *  # noqa: F403
+from .signatures import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .support import *  # noqa: F403
 from .tenancy import *  # noqa: F403

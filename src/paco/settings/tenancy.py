@@ -53,6 +53,8 @@ TENANT_APPS = [
     "tenant_apps.open311",
     "tenant_apps.ombudsman",
     "tenant_apps.scheduling",
+    "tenant_apps.signatures",
+    "tenant_apps.doctemplates",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]
@@ -86,6 +88,7 @@ TENANT_PROVISIONING_STEPS = [
     ("org_chart", "tenant_apps.org.provisioning.org_chart_seed"),
     ("admin", "tenant_apps.accounts.provisioning.municipal_admin_seed"),
     ("admin_invite", "tenant_apps.accounts.provisioning.municipal_admin_invite"),
+    ("signatures_ca", "tenant_apps.signatures.provisioning.authority_seed"),
 ]
 
 # Vendor support re-sends a self-onboarded city's pending admin invitation through this function

@@ -1,0 +1,81 @@
+"""Demo signatures: each city's internal CA, a minimum level per kind, and a completed sample
+(a signing block of two signers, advanced signatures with the demo TOTP key) whose verification
+code `make demo` prints."""
+
+from __future__ import annotations
+
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from paco_demo import cities as demo
+from tenant_apps.accounts.models import User
+from tenant_apps.documents.enums import DocumentKind
+from tenant_apps.documents.models import Document
+from tenant_apps.documents.services import document_create
+from tenant_apps.org.models import OrgUnit
+from tenants.models import Municipality
+
+from .enums import SignatureLevel
+from .models import KindPolicy, Signature
+from .services import authority_ensure, kind_policy_set, signing_block_create, signing_block_sign_all
+
+SAMPLE_TITLE = "Ofício de demonstração assinado por duas pessoas"
+SAMPLE_BODY = (
+    "Ofício de demonstração.\n\n"
+    "Este documento foi assinado em bloco por duas pessoas, com assinatura eletrônica avançada"
+    " (Lei 14.063/2020, art. 4º, II): confira as assinaturas no código de verificação."
+)
+DEMO_POLICY = {
+    DocumentKind.CERTIFICATE: SignatureLevel.ADVANCED,
+    DocumentKind.PERMIT: SignatureLevel.ADVANCED,
+    DocumentKind.OPINION: SignatureLevel.ADVANCED,
+}
+
+
+def _otp(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{code:06d}"
+
+
+def _sample() -> Document | None:
+    return Document.objects.filter(title=SAMPLE_TITLE).order_by("pk").first()
+
+
+def seed(*, municipality: Municipality) -> None:
+    authority_ensure()
+    for kind, level in DEMO_POLICY.items():
+        if not KindPolicy.objects.filter(kind=kind).exists():
+            kind_policy_set(kind=kind, minimum_level=level)
+    if _sample() is not None:
+        return
+    staff_spec = demo.DEMO_STAFF[municipality.slug]
+    staff = User.objects.get(email=staff_spec["email"])
+    admin_spec = next(spec for spec in demo.DEMO_MUNICIPALITIES if spec.slug == municipality.slug).admin
+    admin = User.objects.get(email=admin_spec.email)  # type: ignore[union-attr]
+    document = document_create(
+        kind=DocumentKind.OFFICIAL_LETTER,
+        unit=OrgUnit.objects.get(acronym=staff_spec["unit"]),
+        title=SAMPLE_TITLE,
+        body=SAMPLE_BODY,
+        author=staff,
+    )
+    block = signing_block_create(
+        title="Bloco de demonstração",
+        author=staff,
+        documents=[document],
+        signers=[staff, admin],
+        is_ordered=True,
+    )
+    signing_block_sign_all(signer=staff, blocks=[block], otp_token=_otp(staff))
+    signing_block_sign_all(signer=admin, blocks=[block], otp_token=_otp(admin))
+
+
+def logins(*, municipality: Municipality) -> list[tuple[str, str, str]]:
+    """The sample's verification page (printed by `make demo`)."""
+    document = _sample()
+    if document is None or not Signature.objects.filter(document=document).exists():
+        return []
+    return [
+        ("documento assinado (2 assinaturas), verifique em", f"/verificar/{document.verification_code}/", "")
+    ]

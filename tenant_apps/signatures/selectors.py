@@ -1,0 +1,115 @@
+"""Reads on signatures: a document's signatures and signed PDF, their validation, signing blocks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from tenant_apps.documents.models import Document
+
+from . import pades, pki
+from .enums import BlockStatus, SignerStatus
+from .models import CityAuthority, Signature, SigningBlock, SigningBlockSigner
+
+
+def signatures_of_document(*, document: Document) -> QuerySet[Signature]:
+    return (
+        Signature.objects.filter(document=document)
+        .select_related("version")
+        .order_by("-version__number", "sequence")
+    )
+
+
+def signature_latest(*, document: Document) -> Signature | None:
+    """The last signature of the document's latest signed version."""
+    return Signature.objects.filter(document=document).order_by("-version__number", "-sequence").first()
+
+
+def signed_pdf_read(*, signature: Signature) -> bytes | None:
+    """The PDF as it was after `signature`, or None if it is missing or no longer matches its SHA-256."""
+    try:
+        with default_storage.open(signature.pdf_name, "rb") as stored:
+            data = stored.read()
+    except (FileNotFoundError, OSError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == signature.pdf_sha256 else None
+
+
+def trust_roots() -> list[asn1_x509.Certificate]:
+    """The city's internal CA (simple and advanced signatures) and the configured ICP-Brasil roots."""
+    roots = list(pki.icp_roots())
+    authority = CityAuthority.objects.order_by("pk").first()
+    if authority is not None:
+        roots.append(pki.to_asn1(pki.certificate_from_pem(authority.ca_certificate_pem)))
+    return roots
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    signature: Signature
+    report: pades.SignatureReport | None
+
+
+def signatures_verified(*, document: Document) -> tuple[list[VerifiedSignature], bool]:
+    """Every signature with its validation in the latest signed PDF (older versions are reported
+    from their own PDFs), and whether every signed PDF is intact."""
+    rows = list(signatures_of_document(document=document))
+    roots = trust_roots()
+    crls = pki.icp_crls()
+    reports_by_version: dict[int, list[pades.SignatureReport]] = {}
+    intact = True
+    for row in rows:
+        if row.version_id in reports_by_version:
+            continue
+        last = max(
+            (item for item in rows if item.version_id == row.version_id), key=lambda item: item.sequence
+        )
+        data = signed_pdf_read(signature=last)
+        if data is None:
+            intact = False
+            reports_by_version[row.version_id] = []
+            continue
+        reports_by_version[row.version_id] = pades.pdf_validate(pdf=data, trust_roots=roots, crls=crls)
+    result = []
+    for row in rows:
+        reports = reports_by_version.get(row.version_id, [])
+        report = reports[row.sequence - 1] if len(reports) >= row.sequence else None
+        if report is None or not report.ok:
+            intact = False
+        result.append(VerifiedSignature(signature=row, report=report))
+    return result, intact
+
+
+def block_pending_for_user(*, user: Any) -> list[SigningBlock]:
+    """Open blocks where it is `user`'s turn to sign (every pending one in parallel blocks; in ordered
+    blocks only when every earlier signer has signed)."""
+    earlier_pending = SigningBlockSigner.objects.filter(
+        block=OuterRef("block"), position__lt=OuterRef("position"), status=SignerStatus.PENDING
+    )
+    rows = (
+        SigningBlockSigner.objects.filter(
+            user=user, status=SignerStatus.PENDING, block__status=BlockStatus.OPEN
+        )
+        .annotate(waiting=Exists(earlier_pending))
+        .select_related("block__author")
+        .order_by("block__created_at", "block_id")
+    )
+    return [row.block for row in rows if not (row.block.is_ordered and row.waiting)]
+
+
+def block_list_for_user(*, user: Any) -> QuerySet[SigningBlock]:
+    return (
+        SigningBlock.objects.filter(Q(author=user) | Q(signers__user=user))
+        .select_related("author")
+        .distinct()
+        .order_by("-created_at", "-id")
+    )
+
+
+def block_get_for_user(*, user: Any, block_id: int) -> SigningBlock | None:
+    return block_list_for_user(user=user).filter(pk=block_id).first()

@@ -1,0 +1,191 @@
+"""The gov.br assinatura adapter against a local HTTP server that checks exactly what we send and
+answers like the service (a PKCS#7 made with a test certificate over the hash it received)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from paco.errors import ApplicationError
+from tenant_apps.signatures import demo_pki, pades, pki
+from tenant_apps.signatures.govbr import GovBrLevelError, GovBrSignClient, govbr_enabled, govbr_pdf_sign
+
+CLIENT_ID = "paco-teste"
+CLIENT_SECRET = "segredo-de-teste"
+REDIRECT = "https://aracaju.localhost/staff/assinaturas/govbr/retorno/"
+GOOD_TOKEN = "token-prata"
+BRONZE_TOKEN = "token-bronze"
+
+
+class _GovBr(BaseHTTPRequestHandler):
+    seen: list[tuple[str, str, dict[str, str], bytes]]
+    signer: Any
+    certificate_der: bytes
+
+    def _answer(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).seen.append(("POST", self.path, dict(self.headers), body))
+        if self.path == "/oauth2.0/token":
+            form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
+            expected = {
+                "code": form.get("code", ""),
+                "client_id": CLIENT_ID,
+                "grant_type": "authorization_code",
+                "client_secret": CLIENT_SECRET,
+                "redirect_uri": REDIRECT,
+            }
+            if form != expected or form["code"] not in ("codigo-prata", "codigo-bronze"):
+                self._answer(400, b'{"error": "invalid_request"}', "application/json")
+                return
+            token = GOOD_TOKEN if form["code"] == "codigo-prata" else BRONZE_TOKEN
+            self._answer(
+                200, json.dumps({"access_token": token, "token_type": "Bearer"}).encode(), "application/json"
+            )
+            return
+        if self.path == "/externo/v2/assinarPKCS7":
+            if self.headers.get("Authorization") == f"Bearer {BRONZE_TOKEN}":
+                self._answer(
+                    403, "Conta de nível bronze não pode assinar".encode(), "text/plain; charset=utf-8"
+                )
+                return
+            payload = json.loads(body)
+            if self.headers.get("Authorization") != f"Bearer {GOOD_TOKEN}" or set(payload) != {"hashBase64"}:
+                self._answer(400, b"bad request", "text/plain")
+                return
+            digest = base64.b64decode(payload["hashBase64"])
+            signed = asyncio.run(type(self).signer.async_sign(digest, "sha256", use_pades=True))
+            self._answer(200, signed.dump(), "application/octet-stream")
+            return
+        self._answer(404, b"", "text/plain")
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).seen.append(("GET", self.path, dict(self.headers), b""))
+        if (
+            self.path == "/externo/v2/certificadoPublico"
+            and self.headers.get("Authorization") == f"Bearer {GOOD_TOKEN}"
+        ):
+            self._answer(200, type(self).certificate_der, "application/x-x509-cert")
+            return
+        self._answer(403, "nível bronze".encode(), "text/plain; charset=utf-8")
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def govbr_server(test_pki: Any) -> Iterator[tuple[str, type[_GovBr]]]:
+    chain = test_pki.chain
+    pfx, certificate = demo_pki.person_a1_new(
+        chain=chain, full_name="Cidadã gov.br", cpf="52998224725", password="x"
+    )
+    key, _cert, _extra = pkcs12.load_key_and_certificates(pfx, b"x")
+    handler = type("GovBr", (_GovBr,), {})
+    handler.seen = []
+    handler.certificate_der = certificate.public_bytes(serialization.Encoding.DER)
+    handler.signer = signers.SimpleSigner(
+        signing_cert=pki.to_asn1(certificate),
+        signing_key=pades.private_key_info(key),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [pki.to_asn1(certificate), pki.to_asn1(chain.intermediate)]
+        ),
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+
+
+def _client(base: str) -> GovBrSignClient:
+    return GovBrSignClient(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        oauth_url=f"{base}/oauth2.0",
+        api_url=f"{base}/externo/v2",
+    )
+
+
+def test_off_unless_configured(settings: Any) -> None:
+    settings.GOVBR_SIGN_CLIENT_ID = ""
+    assert govbr_enabled() is False
+    with pytest.raises(ApplicationError, match="não está configurada"):
+        GovBrSignClient.from_settings()
+
+
+def test_authorize_url_asks_one_hash_or_a_session() -> None:
+    client = _client("https://cas.example")
+    one = urlparse(client.authorize_url(redirect_uri=REDIRECT, state="abc"))
+    assert (one.path, parse_qs(one.query)) == (
+        "/oauth2.0/authorize",
+        {
+            "response_type": ["code"],
+            "client_id": [CLIENT_ID],
+            "scope": ["sign"],
+            "redirect_uri": [REDIRECT],
+            "state": ["abc"],
+        },
+    )
+    session = parse_qs(urlparse(client.authorize_url(redirect_uri=REDIRECT, state="abc", session=True)).query)
+    assert session["scope"] == ["signature_session"]
+
+
+def test_token_certificate_and_signature_are_embedded_as_a_valid_pades_signature(
+    govbr_server: Any, unit: Any, clerk: Any, test_pki: Any
+) -> None:
+    from tenant_apps.documents.services import document_create, document_pdf_read
+
+    base, handler = govbr_server
+    handler.seen.clear()
+    client = _client(base)
+    token = client.token(code="codigo-prata", redirect_uri=REDIRECT)
+    document = document_create(kind="OFIC", unit=unit, title="Ofício gov.br", body="Texto.", author=clerk)
+    pdf = document_pdf_read(version=document.versions.get())
+    signed = govbr_pdf_sign(
+        pdf=pdf,
+        client=client,
+        access_token=token,
+        signer_name="Cidadã gov.br",
+        reason="gov.br",
+        field_name="Assinatura1",
+    )
+    # exactly what we sent: the token exchange, the certificate, one hash
+    assert [(method, path) for method, path, _headers, _body in handler.seen] == [
+        ("POST", "/oauth2.0/token"),
+        ("GET", "/externo/v2/certificadoPublico"),
+        ("POST", "/externo/v2/assinarPKCS7"),
+    ]
+    sent = json.loads(handler.seen[2][3])
+    assert len(base64.b64decode(sent["hashBase64"])) == 32
+    assert handler.seen[2][2]["Content-Type"] == "application/json"
+    reports = pades.pdf_validate(pdf=signed, trust_roots=[pki.to_asn1(test_pki.chain.root)])
+    assert [(report.intact, report.valid, report.trusted) for report in reports] == [(True, True, True)]
+    assert len(PdfFileReader(io.BytesIO(signed)).embedded_signatures) == 1
+
+
+def test_a_bronze_account_is_refused_with_how_to_raise_it(govbr_server: Any) -> None:
+    base, _handler = govbr_server
+    client = _client(base)
+    token = client.token(code="codigo-bronze", redirect_uri=REDIRECT)
+    with pytest.raises(GovBrLevelError, match="nível bronze.*prata ou ouro"):
+        client.sign_hash(access_token=token, sha256=b"\x00" * 32)
