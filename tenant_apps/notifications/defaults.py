@@ -23,6 +23,7 @@ TEMPLATE_LABELS = {
     "appointment_rescheduled": _("Agendamento remarcado (para o cidadão)"),
     "appointment_cancelled": _("Agendamento cancelado (para o cidadão)"),
     "appointment_reminder": _("Lembrete do agendamento, 24 horas e 1 hora antes (para o cidadão)"),
+    "health_slot_offered": _("Vaga de consulta oferecida a quem está na lista de espera (para o cidadão)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
@@ -216,5 +217,20 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Abra o agendamento em: {{ link }}\n\n{{ municipality_name }}"
         ),
         "sms_body": "{{ municipality_name }}: lembrete, {{ agenda_name }} {{ when }}. {{ link }}",
+    },
+    "health_slot_offered": {
+        "subject": "Vaga de consulta para você: {{ specialty_name }}, {{ when }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Abriu uma vaga em {{ specialty_name }} com {{ professional_name }}, {{ unit_name }}, "
+            "em {{ when }}. Você é a próxima pessoa da lista de espera: a vaga fica reservada para você "
+            "até {{ until }}.\n\n"
+            "Para ficar com ela, confirme em: {{ link }}\n\n"
+            "Depois desse horário, ela passa para a próxima pessoa da lista.\n\n{{ municipality_name }}"
+        ),
+        "sms_body": (
+            "{{ municipality_name }}: vaga em {{ specialty_name }} {{ when }}, reservada até {{ until }}. "
+            "{{ link }}"
+        ),
     },
 }
