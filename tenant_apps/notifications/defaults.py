@@ -26,6 +26,7 @@ TEMPLATE_LABELS = {
     "signature_requested": _("Documentos à espera da sua assinatura (bloco de assinatura)"),
     "signature_refused": _("Assinatura recusada, documento devolvido (para o autor do bloco)"),
     "signature_block_completed": _("Bloco de assinatura concluído (para os envolvidos)"),
+    "health_slot_offered": _("Vaga de consulta oferecida a quem está na lista de espera (para o cidadão)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
@@ -245,5 +246,20 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Abra o agendamento em: {{ link }}\n\n{{ municipality_name }}"
         ),
         "sms_body": "{{ municipality_name }}: lembrete, {{ agenda_name }} {{ when }}. {{ link }}",
+    },
+    "health_slot_offered": {
+        "subject": "Vaga de consulta para você: {{ specialty_name }}, {{ when }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Abriu uma vaga em {{ specialty_name }} com {{ professional_name }}, {{ unit_name }}, "
+            "em {{ when }}. Você é a próxima pessoa da lista de espera: a vaga fica reservada para você "
+            "até {{ until }}.\n\n"
+            "Para ficar com ela, confirme em: {{ link }}\n\n"
+            "Depois desse horário, ela passa para a próxima pessoa da lista.\n\n{{ municipality_name }}"
+        ),
+        "sms_body": (
+            "{{ municipality_name }}: vaga em {{ specialty_name }} {{ when }}, reservada até {{ until }}. "
+            "{{ link }}"
+        ),
     },
 }

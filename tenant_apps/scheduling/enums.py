@@ -67,3 +67,10 @@ TIME_ZONES = [
     ("America/Rio_Branco", _("Rio Branco")),
     ("America/Noronha", _("Fernando de Noronha")),
 ]
+
+
+# Agendas of this purpose are the engine's own (its citizen, staff, admin and manager pages and
+# API); an agenda of another purpose ("saude") belongs to the module that created it, whose pages
+# decide who sees it: the engine's generic lists leave it out (health notes are sensitive data,
+# LGPD art. 11).
+GENERAL_PURPOSE = "atendimento"

@@ -120,6 +120,13 @@ class Agenda(BaseModel):
         default="default",
         help_text=_("Nome de uma regra em SCHEDULING_BOOKING_POLICIES."),
     )
+    # Week-by-week opening (Gravataí: "next week's agenda opens on Friday at 7:00"): when set, citizens
+    # book only up to the end of the current week, and from `opens_weekday` at `opens_time` (local)
+    # up to the end of the next one, whatever the horizon.
+    opens_weekday = models.PositiveSmallIntegerField(
+        _("a semana seguinte abre no dia"), null=True, blank=True, choices=Weekday.choices
+    )
+    opens_time = models.TimeField(_("a semana seguinte abre às"), default=dt.time(7, 0))
     is_public = models.BooleanField(_("aberto ao agendamento pela internet"), default=True)
     is_active = models.BooleanField(_("ativo"), default=True)
 

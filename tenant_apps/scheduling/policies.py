@@ -2,7 +2,8 @@
 
 A policy is called inside the booking transaction, with the citizen's row locked (so two bookings
 of one person never race past a limit), and refuses by raising ApplicationError with the message
-the citizen reads. The health module registers its own (e.g. a health card, a referral).
+the citizen reads. It is given the slot kind being booked (None for plain slots), so a policy can
+reserve a kind (priority slots) for some citizens. The health module registers its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from paco.errors import ApplicationError
 
 from .enums import AppointmentChannel, AppointmentStatus
-from .models import Agenda, Appointment, BookingBlock
+from .models import Agenda, Appointment, BookingBlock, SlotKind
 from .slots import agenda_zone
 
 
@@ -40,6 +41,7 @@ def default_policy(
     channel: str,
     now: dt.datetime,
     replacing: Appointment | None = None,
+    slot_kind: SlotKind | None = None,
 ) -> None:
     """Repeated no-shows block online booking for a period; a citizen books at most
     `daily_limit_per_citizen` appointments of the agenda per day (a rescheduled one does not count)."""
@@ -82,6 +84,7 @@ def booking_policy_check(
     channel: str,
     now: dt.datetime,
     replacing: Appointment | None = None,
+    slot_kind: SlotKind | None = None,
 ) -> None:
     path = settings.SCHEDULING_BOOKING_POLICIES.get(agenda.booking_policy)
     if path is None:
@@ -89,5 +92,11 @@ def booking_policy_check(
             _("Regra de agendamento desconhecida: %(name)s.") % {"name": agenda.booking_policy}
         )
     import_string(path)(
-        agenda=agenda, citizen=citizen, starts_at=starts_at, channel=channel, now=now, replacing=replacing
+        agenda=agenda,
+        citizen=citizen,
+        starts_at=starts_at,
+        channel=channel,
+        now=now,
+        replacing=replacing,
+        slot_kind=slot_kind,
     )

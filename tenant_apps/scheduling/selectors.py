@@ -14,7 +14,7 @@ from tenant_apps.accounts.enums import UserKind
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, user_is_municipal_admin
 
-from .enums import AppointmentStatus
+from .enums import GENERAL_PURPOSE, AppointmentStatus
 from .models import Agenda, Appointment, CalendarFeed, Resource
 
 
@@ -30,7 +30,7 @@ def _unit_ids(user: Any, roles: set[str] | None = None) -> list[int]:
 
 def agenda_list_public() -> QuerySet[Agenda]:
     return (
-        Agenda.objects.filter(is_active=True, is_public=True)
+        Agenda.objects.filter(is_active=True, is_public=True, purpose=GENERAL_PURPOSE)
         .select_related("unit")
         .prefetch_related("subjects")
         .order_by("name")
@@ -50,7 +50,8 @@ def agenda_resources(*, agenda: Agenda) -> QuerySet[Resource]:
 
 def agenda_list_admin() -> QuerySet[Agenda]:
     return (
-        Agenda.objects.select_related("unit", "catalog_service")
+        Agenda.objects.filter(purpose=GENERAL_PURPOSE)
+        .select_related("unit", "catalog_service")
         .annotate(attendant_count=Count("resources", distinct=True))
         .order_by("-is_active", "name")
     )
@@ -74,10 +75,13 @@ def appointment_get_for_citizen(*, user: Any, code: str) -> Appointment:
 
 
 def appointment_queryset_for_staff(user: Any) -> QuerySet[Appointment]:
-    """Their own appointments, and those of agendas of their units."""
+    """Their own appointments, and those of the general agendas of their units (another module's
+    agendas, such as health's, are seen through that module's pages only)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.STAFF:
         return Appointment.objects.none()
-    return _appointments().filter(Q(resource__user=user) | Q(agenda__unit_id__in=_unit_ids(user)))
+    return _appointments().filter(
+        Q(resource__user=user) | Q(agenda__unit_id__in=_unit_ids(user), agenda__purpose=GENERAL_PURPOSE)
+    )
 
 
 def appointment_staff_can_act(*, user: Any, appointment: Appointment) -> bool:
@@ -133,9 +137,10 @@ def agenda_list_for_manager(*, user: Any) -> QuerySet[Agenda]:
     """Agendas of the units the person manages; every agenda for a municipal admin."""
     if getattr(user, "kind", None) != UserKind.STAFF:
         return Agenda.objects.none()
+    general = Agenda.objects.filter(purpose=GENERAL_PURPOSE)
     if user_is_municipal_admin(user_id=user.pk):
-        return Agenda.objects.all().order_by("name")
-    return Agenda.objects.filter(unit_id__in=_unit_ids(user, {Role.MANAGER, Role.ADMIN})).order_by("name")
+        return general.order_by("name")
+    return general.filter(unit_id__in=_unit_ids(user, {Role.MANAGER, Role.ADMIN})).order_by("name")
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ from .models import (
 )
 from .policies import booking_policy_check
 from .selectors import appointment_staff_can_act
-from .slots import Slot, agenda_zone, booking_window, slot_grid
+from .slots import Slot, agenda_zone, booking_window, slot_grid, week_opening
 
 EXCLUSION_CONSTRAINT = "scheduling_no_double_booking"
 DEADLOCK_DETECTED = "40P01"
@@ -180,6 +180,30 @@ def _slot_explain(
             _("Agende com pelo menos %(minutes)d minutos de antecedência.")
             % {"minutes": agenda.min_notice_minutes},
             extra={"field": "starts_at"},
+        )
+    opened_until, next_opening = week_opening(agenda, now=now)
+    if (
+        respect_window
+        and opened_until is not None
+        and next_opening is not None
+        and local.date() > opened_until
+    ):
+        opening = timezone.localtime(next_opening, zone)
+        raise ApplicationError(
+            _(
+                "A agenda desta semana ainda não abriu: os horários até %(until)s abrem em %(weekday)s, "
+                "%(day)s às %(time)s."
+            )
+            % {
+                "until": (opened_until + dt.timedelta(days=7)).strftime("%d/%m/%Y"),
+                "weekday": Weekday(opening.weekday()).label.lower(),
+                "day": opening.strftime("%d/%m/%Y"),
+                "time": opening.strftime("%H:%M"),
+            }
+            if local.date() <= opened_until + dt.timedelta(days=7)
+            else _("A agenda abre semana a semana: só é possível agendar até %(day)s.")
+            % {"day": opened_until.strftime("%d/%m/%Y")},
+            extra={"field": "starts_at", "code": "not_open"},
         )
     if respect_window and local.date() > last_day:
         raise ApplicationError(
@@ -389,7 +413,13 @@ def appointment_book(
         raise ApplicationError(_("Use no máximo 2000 caracteres nas observações."), extra={"field": "notes"})
     citizen = _locked_citizen(citizen)
     booking_policy_check(
-        agenda=agenda, citizen=citizen, starts_at=starts_at, channel=channel, now=now, replacing=_replacing
+        agenda=agenda,
+        citizen=citizen,
+        starts_at=starts_at,
+        channel=channel,
+        now=now,
+        replacing=_replacing,
+        slot_kind=slot_kind,
     )
     free = _slot_explain(
         agenda=agenda,
@@ -932,6 +962,12 @@ AGENDA_FIELDS = (
     "closes_on_holidays",
     "is_public",
     "is_active",
+    # for agendas owned by another module (health): its purpose, its booking policy, and the
+    # week-by-week opening
+    "purpose",
+    "booking_policy",
+    "opens_weekday",
+    "opens_time",
 )
 
 
@@ -991,6 +1027,39 @@ def agenda_save(
         keep.append(resource.pk)
     AgendaResource.objects.filter(agenda=agenda).exclude(resource_id__in=keep).delete()
     return agenda
+
+
+@transaction.atomic
+def slot_kind_save(
+    *,
+    agenda: Agenda,
+    code: str,
+    name: str,
+    duration_minutes: int,
+    is_bookable_online: bool = True,
+    position: int = 0,
+) -> SlotKind:
+    """Create or update (by code) a kind of slot of an agenda (first visit, return, priority)."""
+    slot_kind = SlotKind.objects.filter(agenda=agenda, code=code).first() or SlotKind(
+        agenda=agenda, code=code
+    )
+    slot_kind.name = name
+    slot_kind.duration_minutes = duration_minutes
+    slot_kind.is_bookable_online = is_bookable_online
+    slot_kind.position = position
+    _full_clean(slot_kind)
+    slot_kind.save()
+    return slot_kind
+
+
+@transaction.atomic
+def resource_for_staff(*, user: Any) -> Resource:
+    """The resource that holds a staff member's appointments (created once, reactivated if needed)."""
+    resource, _created = Resource.objects.get_or_create(user=user, defaults={"name": user.full_name})
+    if not resource.is_active:
+        resource.is_active = True
+        resource.save(update_fields=["is_active", "updated_at"])
+    return resource
 
 
 def _resource_of_agenda(agenda: Agenda, resource: Resource) -> None:

@@ -61,10 +61,28 @@ def agenda_zone(agenda: Agenda) -> ZoneInfo:
     return ZoneInfo(agenda.time_zone)
 
 
+def week_opening(agenda: Agenda, *, now: dt.datetime) -> tuple[dt.date | None, dt.datetime | None]:
+    """For an agenda opened week by week (`opens_weekday`): (the last local day open now, when the
+    following week opens). Weeks run Monday to Sunday; (None, None) for other agendas."""
+    if agenda.opens_weekday is None:
+        return None, None
+    zone = agenda_zone(agenda)
+    local = timezone.localtime(now, zone)
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    opening = dt.datetime.combine(monday + dt.timedelta(days=agenda.opens_weekday), agenda.opens_time, zone)
+    if local >= opening:
+        return monday + dt.timedelta(days=13), opening + dt.timedelta(days=7)
+    return monday + dt.timedelta(days=6), opening
+
+
 def booking_window(agenda: Agenda, *, now: dt.datetime) -> tuple[dt.datetime, dt.date]:
-    """(the earliest bookable start, the last bookable local day) for a citizen booking at `now`."""
+    """(the earliest bookable start, the last bookable local day) for a citizen booking at `now`:
+    the minimum notice, the horizon and, for agendas opened week by week, the last opened week."""
     earliest = now + dt.timedelta(minutes=agenda.min_notice_minutes)
     last_day = timezone.localtime(now, agenda_zone(agenda)).date() + dt.timedelta(days=agenda.horizon_days)
+    opened_until, _next_opening = week_opening(agenda, now=now)
+    if opened_until is not None:
+        last_day = min(last_day, opened_until)
     return earliest, last_day
 
 

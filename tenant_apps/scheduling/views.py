@@ -611,7 +611,7 @@ def staff_figures(request: HttpRequest) -> HttpResponse:
 
 
 def _agenda_or_404(agenda_id: int) -> Agenda:
-    agenda = Agenda.objects.select_related("unit").filter(pk=agenda_id).first()
+    agenda = agenda_list_admin().filter(pk=agenda_id).first()
     if agenda is None:
         raise Http404
     return agenda

@@ -18,7 +18,8 @@ tenant schemas by `migrate_schemas --executor=multiprocessing`; selecting it swi
 DJANGO_SETTINGS_MODULE to tests.bench.migration_settings, which adds the bench's throwaway app),
 onboarding (signup form -> verification -> provisioning job -> first portal GET); scheduling
 (tests/bench/scheduling.py: free slots of 10 attendants over 60 days, 50 clients on one slot,
-200 clients on different slots).
+200 clients on different slots); health (tests/bench/health.py: the opening rush of 500 citizens
+on 200 slots, the professional's day page with 40 patients).
 Each module lists its knobs.
 """
 
@@ -48,6 +49,7 @@ SECTIONS = (
     "search",
     "comms",
     "scheduling",
+    "health",
     "cities",
     "migrate500",
     "onboarding",
@@ -137,6 +139,10 @@ def main() -> int:
             from tests.bench.signatures import signatures_benches
 
             signatures_benches()
+        if "health" in sections:
+            from tests.bench.health import health_benches
+
+            health_benches()
         if "cities" in sections:
             from tests.bench.controlplane import cities_bench
 

@@ -20,6 +20,7 @@ JITSI_OPENS_MINUTES_BEFORE = env.int("JITSI_OPENS_MINUTES_BEFORE", default=10)
 # ApplicationError to refuse). The health module registers its own here.
 SCHEDULING_BOOKING_POLICIES = {
     "default": "tenant_apps.scheduling.policies.default_policy",
+    "saude": "tenant_apps.health.policies.health_policy",
 }
 # How often due reminders (24 h and 1 h before) are looked for.
 SCHEDULING_REMINDER_SWEEP_MINUTES = env.int("SCHEDULING_REMINDER_SWEEP_MINUTES", default=5)

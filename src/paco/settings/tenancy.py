@@ -55,6 +55,7 @@ TENANT_APPS = [
     "tenant_apps.scheduling",
     "tenant_apps.signatures",
     "tenant_apps.doctemplates",
+    "tenant_apps.health",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]
