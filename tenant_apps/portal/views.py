@@ -9,6 +9,7 @@ from django.views.decorators.http import etag, require_GET
 from paco.decorators import staff_required
 from tenant_apps.cases.selectors import case_list_for_citizen
 from tenant_apps.catalog.selectors import service_list_public
+from tenant_apps.insights.selectors import paper_saved_since_start
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, org_unit_tree, user_is_municipal_admin
 from tenants.branding import coat_of_arms_content_type
@@ -19,7 +20,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"title": _("Início"), "units": org_unit_tree(), "services": service_list_public()},
+        {
+            "title": _("Início"),
+            "units": org_unit_tree(),
+            "services": service_list_public(),
+            "paper": paper_saved_since_start(),
+        },
     )
 
 

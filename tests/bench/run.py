@@ -18,7 +18,8 @@ tenant schemas by `migrate_schemas --executor=multiprocessing`; selecting it swi
 DJANGO_SETTINGS_MODULE to tests.bench.migration_settings, which adds the bench's throwaway app),
 onboarding (signup form -> verification -> provisioning job -> first portal GET); scheduling
 (tests/bench/scheduling.py: free slots of 10 attendants over 60 days, 50 clients on one slot,
-200 clients on different slots).
+200 clients on different slots); insights (tests/bench/insights.py: a million cases and five million
+moves by bulk SQL, the manager page, a year of open data as CSV, the incremental aggregation job).
 Each module lists its knobs.
 """
 
@@ -51,6 +52,7 @@ SECTIONS = (
     "cities",
     "migrate500",
     "onboarding",
+    "insights",
 )
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
@@ -144,6 +146,10 @@ def main() -> int:
             from tests.bench.controlplane import onboarding_bench
 
             onboarding_bench()
+        if "insights" in sections:
+            from tests.bench.insights import insights_benches
+
+            insights_benches()
     finally:
         if server is not None:
             try:

@@ -10,6 +10,7 @@ STATICFILES_DIRS = [
     ("govbr-ds", str(ROOT_DIR / "node_modules" / "@govbr-ds" / "core" / "dist")),
     ("fontawesome", str(ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free")),
     ("htmx", str(ROOT_DIR / "node_modules" / "htmx.org" / "dist")),
+    ("chartjs", str(ROOT_DIR / "node_modules" / "chart.js" / "dist")),
 ]
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
