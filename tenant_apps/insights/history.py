@@ -219,6 +219,10 @@ def history_generate(
                         1,
                         when,
                         when,
+                        "",
+                        "",
+                        "",
+                        "[]",
                     )
                 )
         return case_id, opened_at, closed_at, current
@@ -479,6 +483,10 @@ def history_generate(
             "attempts",
             "sent_at",
             "delivered_at",
+            "provider_message_id",
+            "fallback_address",
+            "fallback_body",
+            "attachments",
         ),
         notifications,
     )

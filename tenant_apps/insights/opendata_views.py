@@ -3,6 +3,7 @@ DCAT catalogue (JSON-LD) that CKAN's DCAT harvester (dados.gov.br) reads. No log
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -35,9 +36,13 @@ def _year(request: HttpRequest) -> int | None:
         return None
 
 
-def _modified() -> str:
+def _modified_at() -> dt.datetime:
     run = AggregationRun.objects.order_by("-finished_at").first()
-    return (run.finished_at if run else timezone.now()).isoformat(timespec="seconds")
+    return run.finished_at if run else timezone.now()
+
+
+def _modified() -> str:
+    return _modified_at().isoformat(timespec="seconds")
 
 
 @require_GET
@@ -50,7 +55,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "title": _("Dados abertos"),
             "datasets": list(datasets_all().values()),
             "years": list(range(year, year - 3, -1)),
-            "modified": _modified(),
+            "modified_at": _modified_at(),
         },
     )
 

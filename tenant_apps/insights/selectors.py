@@ -19,6 +19,7 @@ from tenant_apps.catalog.models import Service
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import membership_list_current
+from tenants.models import Municipality
 
 from .enums import PaperKind
 from .models import (
@@ -562,17 +563,19 @@ def city_figures_by_schema(*, schemas: list[str], today: dt.date | None = None) 
             return {}
         paper_sql = " UNION ALL ".join(
             f"SELECT '{name}', (SELECT coalesce(sum(pages), 0) FROM \"{name}\".insights_paperday),"  # noqa: S608
-            f' (SELECT cost_per_page FROM "{name}".insights_insightssettings LIMIT 1)'
+            f' (SELECT cost_per_page FROM "{name}".insights_insightssettings LIMIT 1),'
+            f' (SELECT shares_comparison FROM "{name}".insights_insightssettings LIMIT 1)'
             for name in names
         )
         cursor.execute(paper_sql)
         result: dict[str, dict[str, Any]] = {}
-        for name, pages, cost in cursor.fetchall():
+        for name, pages, cost, shares in cursor.fetchall():
             price = cost if cost is not None else InsightsSettings._meta.get_field("cost_per_page").default
             result[name] = {
                 "paper_pages": int(pages),
                 "paper_cost": (Decimal(price) * int(pages)).quantize(Decimal("0.01")),
                 "median_days": None,
+                "shares_comparison": bool(shares),
             }
         durations_sql = " UNION ALL ".join(
             f"SELECT '{name}', days, sum(count) FROM \"{name}\".insights_closeduration"  # noqa: S608
@@ -586,6 +589,47 @@ def city_figures_by_schema(*, schemas: list[str], today: dt.date | None = None) 
     for name, histogram in histograms.items():
         result[name]["median_days"] = percentile(histogram, 0.5)
     return result
+
+
+POPULATION_TIERS = (20_000, 100_000, 500_000)  # up to 20 mil, 100 mil, 500 mil, and above
+COMPARISON_MINIMUM_CITIES = 3  # fewer would let a city recognise the others
+
+
+def population_tier(population: int | None) -> int:
+    return sum(1 for limit in POPULATION_TIERS if (population or 0) > limit)
+
+
+@dataclass
+class TierComparison:
+    cities: int
+    median_days: int | None
+    paper_pages_median: int
+
+
+def tier_comparison(*, municipality: Any) -> TierComparison | None:
+    """With the city's consent (settings' `shares_comparison`), the median of the medians of the
+    other consenting cities of the same population tier, anonymised: only when there are at least
+    COMPARISON_MINIMUM_CITIES of them, and never their names."""
+    if municipality is None or not insights_settings().shares_comparison:
+        return None
+    tier = population_tier(getattr(municipality, "population", None))
+    others = [
+        city.schema_name
+        for city in Municipality.objects.exclude(pk=municipality.pk).exclude(schema_name="public")
+        if population_tier(city.population) == tier
+    ]
+    consenting = [
+        figures for figures in city_figures_by_schema(schemas=others).values() if figures["shares_comparison"]
+    ]
+    if len(consenting) < COMPARISON_MINIMUM_CITIES:
+        return None
+    medians = sorted(item["median_days"] for item in consenting if item["median_days"] is not None)
+    pages = sorted(item["paper_pages"] for item in consenting)
+    return TierComparison(
+        cities=len(consenting),
+        median_days=medians[len(medians) // 2] if medians else None,
+        paper_pages_median=pages[len(pages) // 2],
+    )
 
 
 def city_summary() -> dict[str, Any]:

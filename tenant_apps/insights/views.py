@@ -64,6 +64,9 @@ def manager(request: HttpRequest) -> HttpResponse:
             "paper_labels": paper_kind_labels(),
             "query": request.GET.urlencode(),
             "is_city": scope.is_city,
+            "comparison": selectors.tier_comparison(municipality=getattr(request, "tenant", None))
+            if scope.is_city
+            else None,
             "year": timezone.localdate().year,
         },
         status=status,

@@ -73,8 +73,10 @@ def test_the_admin_reads_the_indicators_and_anyone_the_open_data(aracaju, live_u
         screenshot(page, f"insights-opendata-{name}")
         context.close()
 
+    # open data without login: the catalogue, and a CSV fetched from it
     anonymous = browser.new_context(viewport=DESKTOP, locale="pt-BR")
-    response = anonymous.request.get(f"{base}/dados-abertos/protocolos-por-servico.csv")
-    assert response.status == 200
-    assert response.text().startswith("\ufeffmes;servico_codigo")
+    page = anonymous.new_page()
+    page.goto(f"{base}/dados-abertos/")
+    text = page.evaluate("async () => (await fetch('/dados-abertos/protocolos-por-servico.csv')).text()")
+    assert text.lstrip("\ufeff").startswith("mes;servico_codigo")
     anonymous.close()

@@ -22,7 +22,7 @@ from tenant_apps.insights.services import aggregates_refresh, neighbourhoods_ens
 from tenant_apps.ombudsman.services import manifestation_file
 from tests.conftest import ARACAJU_HOST
 
-from .conftest import case_story, staff_of, unit
+from .conftest import case_story, unit
 
 MARKER_NAME = "Zenóbia Marcadora Pessoal"
 MARKER_CPF = "39053344705"
@@ -60,7 +60,7 @@ def published(aracaju):
             filer_email=MARKER_EMAIL,
         )
         circular = circular_send(
-            author=staff_of("aracaju"),
+            author=User.objects.get(email="gestor@aracaju.gov.br"),  # SEPLOG-PROT's manager
             sender_unit=unit("SEPLOG-PROT"),
             subject=f"{MARKER_TEXT} circular",
             body=f"{MARKER_TEXT} corpo {MARKER_NAME}",

@@ -10,7 +10,7 @@ from django_tenants.utils import tenant_context
 
 from tenant_apps.catalog.models import Service
 from tenant_apps.insights.models import CloseDuration, InsightsSettings, PaperDay
-from tenant_apps.insights.selectors import city_figures_by_schema
+from tenant_apps.insights.selectors import city_figures_by_schema, population_tier, tier_comparison
 
 from .conftest import unit
 
@@ -31,9 +31,26 @@ def test_the_console_shows_each_citys_paper_and_median(aracaju, gravatai, login_
     figures = city_figures_by_schema(schemas=["aracaju", "gravatai", "nao existe; drop"])
 
     # then
-    assert figures["aracaju"] == {"paper_pages": 1000, "paper_cost": Decimal("400.00"), "median_days": 3}
-    assert figures["gravatai"] == {"paper_pages": 0, "paper_cost": Decimal("0.00"), "median_days": None}
+    assert figures["aracaju"] == {
+        "paper_pages": 1000,
+        "paper_cost": Decimal("400.00"),
+        "median_days": 3,
+        "shares_comparison": False,
+    }
+    assert figures["gravatai"] == {
+        "paper_pages": 0,
+        "paper_cost": Decimal("0.00"),
+        "median_days": None,
+        "shares_comparison": False,
+    }
     body = login_as("support", None).get("/suporte/").content.decode()
     row = body[body.index('data-municipality="aracaju"') :]
     assert '<td data-col="paper">400,00</td>' in row[: row.index("</tr>")]
     assert '<td data-col="median_days">3</td>' in row[: row.index("</tr>")]
+
+
+def test_the_comparison_needs_consent_and_enough_cities_of_the_same_tier(in_aracaju):
+    assert [population_tier(n) for n in (5_000, 20_001, 265_070, 602_757)] == [0, 1, 2, 3]
+    assert tier_comparison(municipality=in_aracaju) is None  # no consent
+    InsightsSettings.objects.create(shares_comparison=True)
+    assert tier_comparison(municipality=in_aracaju) is None  # no other consenting city of its size
