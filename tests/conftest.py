@@ -37,8 +37,10 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         # the demo cities as `make demo` makes them, except the support-access choices (the tests
         # start from the default: every support session needs an admin's approval) and the Open311
         # publications (the isolation harness treats case numbers as private; tests/open311 seeds
-        # them per test)
-        for municipality in demo_setup(skip={"shared_apps.support", "tenant_apps.open311"}):
+        # them per test), and the indicators' year of bulk history (tests/insights builds its own)
+        for municipality in demo_setup(
+            skip={"shared_apps.support", "tenant_apps.open311", "tenant_apps.insights"}
+        ):
             with tenant_context(municipality):
                 _role_people_seed(municipality.slug)
         connection.set_schema_to_public()

@@ -79,6 +79,8 @@ class ConsoleRow:
     usage: Any
     errors: ErrorCounts
     storage_bytes: int | None
+    # paper saved and median days to close (settings SUPPORT_CITY_FIGURES, the insights module's)
+    figures: dict[str, Any] | None = None
 
     @property
     def usage_quantities(self) -> list[tuple[str, Any]]:
@@ -137,6 +139,7 @@ def support_console_rows(*, now: dt.datetime | None = None) -> list[ConsoleRow]:
     errors = error_counts_by_municipality(now=now)
     storage = _storage_latest_by_municipality()
     usage = _usage_by_municipality(municipalities, now=now)
+    figures = _city_figures([municipality.schema_name for municipality in municipalities])
     rows = []
     for municipality in municipalities:
         primary = next((domain.domain for domain in municipality.domains.all() if domain.is_primary), None)
@@ -148,9 +151,19 @@ def support_console_rows(*, now: dt.datetime | None = None) -> list[ConsoleRow]:
                 usage=usage.get(municipality.pk),
                 errors=errors.get(municipality.pk, ErrorCounts(0, 0)),
                 storage_bytes=storage[municipality.pk][1] if municipality.pk in storage else None,
+                figures=figures.get(municipality.schema_name),
             )
         )
     return rows
+
+
+def _city_figures(schemas: list[str]) -> dict[str, dict[str, Any]]:
+    """Each city's indicators from the function named in settings (one query for every city)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = getattr(settings, "SUPPORT_CITY_FIGURES", "")
+    return import_string(path)(schemas=schemas) if path and schemas else {}
 
 
 def support_action_list(*, municipality: Municipality) -> QuerySet[SupportActionLog]:

@@ -11,6 +11,7 @@ from tenant_apps.cases.selectors import case_counts_by_filter, case_list_for_cit
 from tenant_apps.catalog.selectors import service_list_public
 from tenant_apps.comms.selectors import circular_list_awaiting_acknowledgement
 from tenant_apps.notifications.selectors import notification_inbox_unread_count
+from tenant_apps.insights.selectors import paper_saved_since_start
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, org_unit_tree, user_is_municipal_admin
 from tenants.branding import coat_of_arms_content_type
@@ -21,7 +22,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"title": _("Início"), "units": org_unit_tree(), "services": service_list_public()},
+        {
+            "title": _("Início"),
+            "units": org_unit_tree(),
+            "services": service_list_public(),
+            "paper": paper_saved_since_start(),
+        },
     )
 
 

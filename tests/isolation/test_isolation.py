@@ -24,6 +24,7 @@ from tests.conftest import ROLES, client_for
 from tests.isolation import (
     matrix_branding_invites,
     matrix_health,
+    matrix_insights,
     matrix_metering,
     matrix_offboarding,
     matrix_onboarding,
@@ -718,6 +719,7 @@ for _module in (
     matrix_open311,
     matrix_signatures,
     matrix_health,
+    matrix_insights,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

@@ -86,6 +86,8 @@ def test_the_console_shows_every_column(aracaju, gravatai):
         "errors_24h": "3",
         "errors_7d": "7",
         "storage": "2,50",
+        "paper": "0,00",  # the indicators module's (no aggregates in this test)
+        "median_days": "—",
     }
     other = _row(page, "gravatai")
     assert (other["errors_24h"], other["errors_7d"], other["storage"]) == ("1", "1", "—")

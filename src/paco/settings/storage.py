@@ -19,6 +19,7 @@ STATICFILES_DIRS = [
     ("htmx", str(ROOT_DIR / "node_modules" / "htmx.org" / "dist")),
     # Raleway, from which the gov.br font Rawline is derived (Rawline itself is not on npm)
     ("fonts/raleway", str(ROOT_DIR / "node_modules" / "@fontsource" / "raleway" / "files")),
+    ("chartjs", str(ROOT_DIR / "node_modules" / "chart.js" / "dist")),
 ]
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")

@@ -56,6 +56,7 @@ TENANT_APPS = [
     "tenant_apps.signatures",
     "tenant_apps.doctemplates",
     "tenant_apps.health",
+    "tenant_apps.insights",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]

@@ -1,0 +1,82 @@
+"""The indicators in Chromium: the municipal admin opens the indicators page of a city with a few
+months of history (bulk, committed), the charts are drawn by Chart.js with their tables beneath, and
+open data is reachable without login. Screenshots at 390 px and 1366 px in test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from django_otp.oath import totp
+from django_tenants.utils import tenant_context
+
+from paco_demo import cities as demo
+from tenant_apps.accounts.models import User
+from tenant_apps.insights.history import HistorySpec, history_generate
+from tenant_apps.insights.services import aggregates_rebuild, neighbourhoods_ensure
+from tests.comms.test_fanout_job import _in_thread
+from tests.e2e.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def _history(aracaju) -> None:
+    def create() -> None:
+        with tenant_context(aracaju):
+            neighbourhoods_ensure(names=["Centro", "Atalaia", "Jardins"])
+            staff = User.objects.get(email=demo.DEMO_STAFF["aracaju"]["email"])
+            history_generate(
+                spec=HistorySpec(
+                    days=120,
+                    cases_per_day=4,
+                    manifestations_per_day=0.5,
+                    memos_per_day=1,
+                    neighbourhoods=("Centro", "Atalaia", "Jardins"),
+                    slow_units=("SEFAZ-TRIB",),
+                ),
+                staff_user_id=staff.pk,
+                seed="browser",
+            )
+            aggregates_rebuild()
+
+    _in_thread(create)
+
+
+def _login(page, base: str, email: str) -> None:
+    page.goto(f"{base}/staff/entrar/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(f"{base}/staff/entrar/codigo/")
+    page.get_by_label("Código de 6 dígitos").fill(
+        f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
+    )
+    page.get_by_role("button", name="Confirmar").click()
+    page.wait_for_url(f"{base}/staff/")
+
+
+def test_the_admin_reads_the_indicators_and_anyone_the_open_data(aracaju, live_url, browser):
+    _history(aracaju)
+    base = live_url.format(host="aracaju.localhost")
+    for name, viewport in (("desktop", DESKTOP), ("phone", {"width": 390, "height": 844})):
+        context = browser.new_context(viewport=viewport, locale="pt-BR")
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        _login(page, base, demo.ARACAJU.admin.email)  # type: ignore[union-attr]
+        page.goto(f"{base}/staff/indicadores/")
+        page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length >= 5")
+        assert page.locator("canvas[data-insights-chart]").count() >= 5
+        assert page.get_by_role("table", name="Protocolos abertos e concluídos").count() == 1
+        screenshot(page, f"insights-manager-{name}")
+
+        page.goto(f"{base}/dados-abertos/")
+        assert page.get_by_role("heading", name="Dados abertos").count() == 1
+        screenshot(page, f"insights-opendata-{name}")
+        context.close()
+
+    # open data without login: the catalogue, and a CSV fetched from it
+    anonymous = browser.new_context(viewport=DESKTOP, locale="pt-BR")
+    page = anonymous.new_page()
+    page.goto(f"{base}/dados-abertos/")
+    text = page.evaluate("async () => (await fetch('/dados-abertos/protocolos-por-servico.csv')).text()")
+    assert text.lstrip("\ufeff").startswith("mes;servico_codigo")
+    anonymous.close()

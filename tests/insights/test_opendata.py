@@ -1,0 +1,158 @@
+"""Open data: every dataset as CSV (validated against its data dictionary with frictionless) and
+JSON, small counts of people as "<5", no personal data and no free text anywhere, and a DCAT
+catalogue that an RDF parser (what CKAN's DCAT harvester uses) reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from django_tenants.utils import tenant_context
+from frictionless import Dialect, Resource, Schema, formats
+
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.catalog.models import Service, ServiceField
+from tenant_apps.comms.fanout import circular_fanout
+from tenant_apps.comms.services import circular_send
+from tenant_apps.insights.opendata import DATASETS, table_schema
+from tenant_apps.insights.services import aggregates_refresh, neighbourhoods_ensure
+from tenant_apps.ombudsman.services import manifestation_file
+from tests.conftest import ARACAJU_HOST
+
+from .conftest import case_story, unit
+
+MARKER_NAME = "Zenóbia Marcadora Pessoal"
+MARKER_CPF = "39053344705"
+MARKER_EMAIL = "zenobia.marcadora@exemplo.com.br"
+MARKER_TEXT = "TEXTOLIVREMARCADOR"
+MARKERS = (MARKER_NAME, MARKER_CPF, MARKER_EMAIL, MARKER_TEXT, "Qual o número da casa", "Número 10.")
+
+
+@pytest.fixture
+def published(aracaju):
+    """Aracaju with three closed cases of one service (fewer than 5 people), a manifestation and
+    personal data and free text everywhere the case engine keeps them."""
+    with tenant_context(aracaju):
+        User.objects.create_user(
+            MARKER_EMAIL, "x-Senha-123", full_name=MARKER_NAME, cpf=MARKER_CPF, kind=UserKind.CITIZEN
+        )
+        neighbourhoods_ensure(names=["Atalaia"])
+        ServiceField.objects.create(
+            service=Service.objects.get(code="poda-de-arvore"),
+            key="bairro",
+            label="Bairro",
+            is_required=False,
+        )
+        for number in range(3):
+            case_story(
+                form_extra={"referencia": f"{MARKER_TEXT} {number}", "bairro": "Atalaia"},
+                answer=f"{MARKER_TEXT} resposta {MARKER_NAME}",
+            )
+        manifestation_file(
+            kind="reclamacao",
+            identity_mode="identificado",
+            subject=f"{MARKER_TEXT} assunto",
+            description=f"{MARKER_TEXT} descrição {MARKER_CPF}",
+            filer_name=MARKER_NAME,
+            filer_email=MARKER_EMAIL,
+        )
+        circular = circular_send(
+            author=User.objects.get(email="gestor@aracaju.gov.br"),  # SEPLOG-PROT's manager
+            sender_unit=unit("SEPLOG-PROT"),
+            subject=f"{MARKER_TEXT} circular",
+            body=f"{MARKER_TEXT} corpo {MARKER_NAME}",
+            everyone=True,
+        )
+        circular_fanout(circular_id=circular.pk)
+        aggregates_refresh()
+    return aracaju
+
+
+def _get(client, path: str) -> str:
+    response = client.get(path, HTTP_HOST=ARACAJU_HOST)
+    assert response.status_code == 200, path
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8")
+    return response.content.decode("utf-8")
+
+
+def test_no_dataset_holds_a_name_a_cpf_an_email_or_free_text(published, client):
+    paths = ["/dados-abertos/", "/dados-abertos/catalogo.json"]
+    for slug in DATASETS:
+        paths += [
+            f"/dados-abertos/{slug}.csv",
+            f"/dados-abertos/{slug}.json",
+            f"/dados-abertos/{slug}/dicionario/",
+            f"/dados-abertos/{slug}/schema.json",
+        ]
+    for path in paths:
+        body = _get(client, path)
+        leaked = [marker for marker in MARKERS if marker in body]
+        assert not leaked, f"{path} publishes {leaked}"
+
+
+def test_small_counts_of_people_are_published_as_less_than_five(published, client):
+    text = _get(client, "/dados-abertos/protocolos-por-servico.csv")
+    header = "mes;servico_codigo;servico_nome;unidade_sigla;abertos;concluidos;concluidos_no_prazo"
+    assert text.startswith(f"\ufeff{header}\r\n")
+    row = next(line for line in text.splitlines() if ";poda-de-arvore;" in line)
+    assert row.endswith(";Poda de árvore;EMSURB;<5;<5;<5")
+    neighbourhoods = _get(client, "/dados-abertos/protocolos-por-bairro.csv")
+    assert ";Atalaia;poda-de-arvore;Poda de árvore;<5" in neighbourhoods
+    data = json.loads(_get(client, "/dados-abertos/protocolos-por-servico.json"))
+    [record] = [r for r in data["registros"] if r["servico_codigo"] == "poda-de-arvore"]
+    assert record["abertos"] == "<5"
+
+
+@pytest.mark.parametrize("slug", sorted(DATASETS))
+def test_every_csv_is_valid_against_its_data_dictionary(published, client, slug, tmp_path: Path):
+    text = _get(client, f"/dados-abertos/{slug}.csv")
+    assert text.startswith("\ufeff")
+    path = tmp_path / f"{slug}.csv"
+    path.write_bytes(text.encode("utf-8"))
+    with tenant_context(published):
+        schema = Schema.from_descriptor(table_schema(DATASETS[slug]))
+    dialect = Dialect(controls=[formats.CsvControl(delimiter=";")])
+    resource = Resource(
+        path=path.name, basepath=str(tmp_path), schema=schema, dialect=dialect, encoding="utf-8-sig"
+    )
+    report = resource.validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert len(text.splitlines()) >= 2, "the dataset has rows to validate"
+
+
+def test_numbers_use_the_decimal_comma(published, client):
+    text = _get(client, "/dados-abertos/ouvidoria-e-lai.csv")
+    header = text.splitlines()[0].lstrip("\ufeff").split(";")
+    assert header[-1] == "satisfacao_media"
+    times = _get(client, "/dados-abertos/circulares-leitura.csv")
+    assert times.splitlines()[0].lstrip("\ufeff").startswith("mes;unidade_sigla;circulares")
+
+
+def test_the_dcat_catalogue_is_rdf_with_every_dataset_and_its_downloads(published, client):
+    body = _get(client, "/dados-abertos/catalogo.json")
+    graph = rdflib.Graph().parse(data=body, format="json-ld")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    dct = rdflib.Namespace("http://purl.org/dc/terms/")
+    datasets = set(graph.subjects(rdflib.RDF.type, dcat.Dataset))
+    assert len(datasets) == len(DATASETS)
+    assert len(set(graph.subjects(rdflib.RDF.type, dcat.Catalog))) == 1
+    titles = {str(graph.value(dataset, dct.title)) for dataset in datasets}
+    assert titles == {dataset.title for dataset in DATASETS.values()}
+    for dataset in datasets:
+        formats_found = set()
+        for distribution in graph.objects(dataset, dcat.distribution):
+            url = str(graph.value(distribution, dcat.downloadURL))
+            assert url.startswith("http://aracaju.localhost/dados-abertos/")
+            formats_found.add(str(graph.value(distribution, dct["format"])))
+            _get(client, url.removeprefix("http://aracaju.localhost"))
+        assert formats_found == {"CSV", "JSON"}
+
+
+def test_a_year_filter_and_an_unknown_dataset(published, client):
+    assert client.get("/dados-abertos/nao-existe.csv", HTTP_HOST=ARACAJU_HOST).status_code == 404
+    text = _get(client, "/dados-abertos/protocolos-por-servico.csv?ano=2001")
+    assert text.splitlines()[1:] == []
