@@ -47,8 +47,8 @@ migrate: setup
 	$(MANAGE) template_schema_sync
 
 demo: setup pdf-deps
-	$(MANAGE) demo_setup --port $(PORT)
-	$(MANAGE) runserver --noreload 0.0.0.0:$(PORT)
+	GOVBR_DEMO_PROVIDER=1 $(MANAGE) demo_setup --port $(PORT)
+	GOVBR_DEMO_PROVIDER=1 $(MANAGE) runserver --noreload 0.0.0.0:$(PORT)
 
 serve: setup pdf-deps
 	$(MANAGE) runserver 0.0.0.0:$(PORT)

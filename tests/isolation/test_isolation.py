@@ -23,6 +23,7 @@ from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.conftest import ROLES, client_for
 from tests.isolation import (
     matrix_branding_invites,
+    matrix_govbr,
     matrix_metering,
     matrix_offboarding,
     matrix_onboarding,
@@ -699,6 +700,7 @@ for _module in (
     matrix_branding_invites,
     matrix_scheduling,
     matrix_open311,
+    matrix_govbr,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)
