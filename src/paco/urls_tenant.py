@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("tenant_apps.portal.urls")),
     path("", include("tenant_apps.accounts.urls")),
+    path("", include("tenant_apps.govbr.urls")),
+    path("demo-govbr/", include("paco_demo.govbr_urls")),
     path("", include("tenant_apps.cases.urls")),
     path("", include("tenant_apps.comms.urls")),
     path("", include("tenant_apps.notifications.urls")),

@@ -367,3 +367,22 @@ def admin_invitation_resend() -> bool:
         invitation_create(user=admin, invited_by=invited_by)
         sent = True
     return sent
+
+
+@transaction.atomic
+def citizen_profile_fill(*, user: User, full_name: str = "", phone: str = "", cpf: str = "") -> User:
+    """Fill what an identity provider (gov.br) vouched for: the name as gov.br knows it, and the
+    phone and CPF only where the account has none (never overwrites a CPF)."""
+    fields = []
+    if full_name.strip() and user.full_name != full_name.strip():
+        user.full_name = full_name.strip()
+        fields.append("full_name")
+    if phone.strip() and not user.phone:
+        user.phone = phone.strip()[:20]
+        fields.append("phone")
+    if cpf and not user.cpf:
+        user.cpf = cpf_normalize(cpf)
+        fields.append("cpf")
+    if fields:
+        user.save(update_fields=[*fields, "updated_at"])
+    return user

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -78,7 +78,11 @@ def citizen_register_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    # A sign-in through an identity provider (gov.br) left where its session ends too.
+    provider_logout = request.session.get("paco_logout_redirect", "")
     logout(request)
+    if provider_logout:
+        return HttpResponseRedirect(provider_logout)
     return redirect("portal:home")
 
 

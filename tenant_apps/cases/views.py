@@ -24,6 +24,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.catalog.request_form import service_request_form_class, service_request_read
 from tenant_apps.catalog.selectors import service_get_with_form, service_list_public
 from tenant_apps.documents.uploads import uploads_from_files
+from tenant_apps.govbr.selectors import reliability_problem
 from tenant_apps.org.models import Membership, OrgUnit
 from tenant_apps.org.selectors import membership_list_current, user_managed_unit_ids
 
@@ -84,6 +85,16 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
         if not user.is_authenticated or user.kind != UserKind.CITIZEN:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
         form = form_class(request.POST, request.FILES)
+        problem = reliability_problem(user=user, target="servico", code=service.code)
+        if problem:
+            # the city set the gov.br level this service needs online (never a bare refusal)
+            form.add_error(None, problem)
+            return render(
+                request,
+                "cases/service_request.html",
+                {"title": service.name, "service": service, "form": form},
+                status=403,
+            )
         if form.is_valid():
             answers = service_request_read(
                 service=service,

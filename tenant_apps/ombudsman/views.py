@@ -25,6 +25,7 @@ from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.selectors import case_events_visible, case_pending_information_request, nup_from_digits
 from tenant_apps.cases.services import nup_digits
 from tenant_apps.documents.uploads import uploads_from_files
+from tenant_apps.govbr.selectors import reliability_problem, reliability_required
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current
 
@@ -117,6 +118,9 @@ def file(request: HttpRequest) -> HttpResponse:
                 ),
             )
             status = 429
+        elif form.is_valid() and (problem := _reliability_problem(citizen, form.cleaned_data["kind"])):
+            form.add_error("kind", problem)
+            status = 403
         elif form.is_valid():
             result = _file_from_form(form, citizen=citizen)
             if result is not None:
@@ -134,6 +138,17 @@ def file(request: HttpRequest) -> HttpResponse:
         {"title": _("Registrar manifestação"), "form": form, "citizen": citizen},
         status=status,
     )
+
+
+def _reliability_problem(citizen: Any, kind: str) -> str:
+    """A kind the city set a minimum gov.br level for needs a signed-in citizen at that level."""
+    if not reliability_required(target="ouvidoria", code=kind):
+        return ""
+    if citizen is None:
+        return _(
+            "Este tipo de manifestação exige entrar com uma conta gov.br de nível %(level)s ou superior."
+        ) % {"level": reliability_required(target="ouvidoria", code=kind)}
+    return reliability_problem(user=citizen, target="ouvidoria", code=kind)
 
 
 @require_GET

@@ -25,6 +25,7 @@ from tests.isolation import (
     matrix_branding_invites,
     matrix_health,
     matrix_insights,
+    matrix_govbr,
     matrix_metering,
     matrix_offboarding,
     matrix_onboarding,
@@ -720,6 +721,7 @@ for _module in (
     matrix_signatures,
     matrix_health,
     matrix_insights,
+    matrix_govbr,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

@@ -3,6 +3,7 @@
 from .billing import *  # noqa: F403
 from .database import *  # noqa: F403
 from .env import ROOT_DIR, env
+from .identity import *  # noqa: F403
 from .insights import *  # noqa: F403
 from .jobs import *  # noqa: F403
 from .jobs import REDIS_URL

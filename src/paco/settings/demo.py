@@ -14,3 +14,5 @@ WHITENOISE_AUTOREFRESH = DEBUG
 ONBOARDING_SHOW_VERIFICATION_LINK = env.bool("ONBOARDING_SHOW_VERIFICATION_LINK", default=True)
 # a 404 is a line of the access log already; errors (5xx) are still logged
 LOGGING["loggers"]["django.request"] = {"level": "ERROR"}  # type: ignore[index]  # noqa: F405
+# "Entrar com gov.br" against the demo's own stand-in provider (/demo-govbr/, clearly labelled)
+GOVBR_DEMO_PROVIDER = env.bool("GOVBR_DEMO_PROVIDER", default=True)

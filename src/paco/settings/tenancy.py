@@ -43,6 +43,7 @@ TENANT_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "tenant_apps.org",
+    "tenant_apps.govbr",
     "tenant_apps.workdays",
     "tenant_apps.catalog",
     "tenant_apps.documents",
