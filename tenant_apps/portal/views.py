@@ -10,8 +10,8 @@ from paco.decorators import staff_required
 from tenant_apps.cases.selectors import case_counts_by_filter, case_list_for_citizen
 from tenant_apps.catalog.selectors import service_list_public
 from tenant_apps.comms.selectors import circular_list_awaiting_acknowledgement
-from tenant_apps.notifications.selectors import notification_inbox_unread_count
 from tenant_apps.insights.selectors import paper_saved_since_start
+from tenant_apps.notifications.selectors import notification_inbox_unread_count
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, org_unit_tree, user_is_municipal_admin
 from tenants.branding import coat_of_arms_content_type

@@ -23,9 +23,9 @@ from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.conftest import ROLES, client_for
 from tests.isolation import (
     matrix_branding_invites,
+    matrix_govbr,
     matrix_health,
     matrix_insights,
-    matrix_govbr,
     matrix_metering,
     matrix_offboarding,
     matrix_onboarding,
