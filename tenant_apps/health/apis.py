@@ -93,6 +93,7 @@ class FhirSearchApi(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="health_fhir_search",
         summary="Exportar recursos FHIR R4 (Bundle searchset)",
         parameters=[
             OpenApiParameter("fhir_type", str, OpenApiParameter.PATH, enum=list(TYPES)),

@@ -36,6 +36,7 @@ EXPECTED_OPERATIONS = {
     "/api/v1/scheduling/bookings/{appointment_code}/cancel/": {"post": "scheduling_bookings_cancel"},
     "/api/v1/scheduling/bookings/{appointment_code}/reschedule/": {"post": "scheduling_bookings_reschedule"},
     "/api/v1/scheduling/agenda/": {"get": "scheduling_staff_agenda"},
+    "/api/v1/health/fhir/{fhir_type}": {"get": "health_fhir_search"},
 }
 
 

@@ -191,3 +191,72 @@ def test_figures_per_unit_and_specialty(helena, other):
     page = login(manager).get("/staff/saude/indicadores/").content.decode()
     assert "UBS Morada do Vale" in page
     assert "Ginecologia" in page
+
+
+def test_admin_refuses_bad_cnes_and_cns_and_changes_nothing(in_gravatai):
+    from tenant_apps.health.models import HealthUnit, Professional
+    from tenant_apps.org.models import OrgUnit
+
+    admin = login(User.objects.get(email="admin@gravatai.rs.gov.br"))
+    units, professionals = HealthUnit.objects.count(), Professional.objects.count()
+    response = admin.post(
+        "/admin-municipal/saude/",
+        {
+            "formulario": "unidade",
+            "unidade-nome": "UBS Nova",
+            "unidade-cnes": "12345",
+            "unidade-tipo": "ubs",
+            "unidade-setor": OrgUnit.objects.get(acronym="SMS").pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "O código CNES tem 7 dígitos." in response.content.decode()
+    staff = User.objects.get(email="servidor@gravatai.rs.gov.br")
+    response = admin.post(
+        "/admin-municipal/saude/",
+        {
+            "formulario": "profissional",
+            "profissional-servidor": staff.pk,
+            "profissional-cns": "898000000043209",
+            "profissional-cbo": "225125",
+            "profissional-especialidades": [],
+        },
+    )
+    assert response.status_code == 400
+    assert "Este número de CNS não é válido" in response.content.decode()
+    assert (HealthUnit.objects.count(), Professional.objects.count()) == (units, professionals)
+    response = admin.post(
+        "/admin-municipal/saude/",
+        {
+            "formulario": "unidade",
+            "unidade-nome": "UBS Nova",
+            "unidade-cnes": "7654321",
+            "unidade-tipo": "ubs",
+            "unidade-setor": OrgUnit.objects.get(acronym="SMS").pk,
+        },
+    )
+    assert response.status_code == 302
+    assert HealthUnit.objects.get(cnes="7654321").name == "UBS Nova"
+
+
+def test_admin_schedule_window_and_blocked_day(helena):
+    admin = login(User.objects.get(email="admin@gravatai.rs.gov.br"))
+    path = f"/admin-municipal/saude/agendas/{helena.pk}/"
+    assert admin.get(path).status_code == 200
+    clash = admin.post(
+        path,
+        {
+            "formulario": "janela",
+            "janela-dias": ["0"],
+            "janela-inicio": "09:00",
+            "janela-fim": "12:00",
+            "janela-tipo": "retorno",
+        },
+    )
+    assert clash.status_code == 400
+    assert "já atende" in clash.content.decode()
+    response = admin.post(
+        path, {"formulario": "bloqueio", "bloqueio-dia": "2030-03-12", "bloqueio-motivo": "Capacitação"}
+    )
+    assert response.status_code == 302
+    assert helena.professional.resource.exceptions.filter(reason="Capacitação").count() == 1
