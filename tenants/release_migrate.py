@@ -126,7 +126,7 @@ class Plan:
 def plan_build() -> Plan:
     """The tenant migrations the template lacks, and their SQL (collected once)."""
     template = settings.TENANT_BASE_SCHEMA
-    connection.set_schema(template, include_public=False)
+    connection.set_schema(template, include_public=False)  # type: ignore[attr-defined]
     try:
         executor = MigrationExecutor(connection)
         targets = executor.loader.graph.leaf_nodes()
@@ -162,7 +162,7 @@ def plan_build() -> Plan:
             after=_md5_of(applied | set(names)),
         )
     finally:
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -191,14 +191,14 @@ def _apply_sql(schema: str, plan: Plan) -> None:
 
 def _apply_executor(schema: str) -> None:
     """Django's executor on one schema, in one transaction (the fallback for Python migrations)."""
-    connection.set_schema(_checked(schema), include_public=False)
+    connection.set_schema(_checked(schema), include_public=False)  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             executor = MigrationExecutor(connection)
             targets = executor.loader.graph.leaf_nodes()
             executor.migrate(targets)
     finally:
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -83,10 +83,10 @@ class AnonymousPageCacheMiddleware:
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
-            response = HttpResponse(content if request.method == "GET" else b"")
+            hit = HttpResponse(content if request.method == "GET" else b"")
             for name, value in headers:
-                response[name] = value
-            return response
+                hit[name] = value
+            return hit
         response = self.get_response(request)
         if (
             response.status_code == 200
@@ -108,7 +108,7 @@ def _invalidate_on_change(sender: Any, instance: Any, **kwargs: Any) -> None:
     elif apps.get_model(settings.TENANT_DOMAIN_MODEL) is sender:
         schema = instance.tenant.schema_name
     else:
-        schema = connection.schema_name
+        schema = getattr(connection, "schema_name", "")
     if schema and schema != "public":
         anonymous_cache_invalidate(schema)
 

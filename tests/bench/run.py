@@ -16,7 +16,8 @@ and the control-plane ones (tests/bench/controlplane.py): cities (BENCH_CITIES_N
 back to back: time, steps, database growth), migrate500 (one new migration over BENCH_MIGRATE_SCHEMAS
 tenant schemas by `migrate_schemas --executor=multiprocessing`; selecting it switches
 DJANGO_SETTINGS_MODULE to tests.bench.migration_settings, which adds the bench's throwaway app),
-onboarding (signup form -> verification -> provisioning job -> first portal GET); scheduling
+onboarding (signup form -> verification -> provisioning job -> first portal GET); hotpaths
+(tests/bench/hotpaths.py: anonymous pages under gunicorn vs a bare Django page, wrk); scheduling
 (tests/bench/scheduling.py: free slots of 10 attendants over 60 days, 50 clients on one slot,
 200 clients on different slots).
 Each module lists its knobs.
@@ -51,6 +52,7 @@ SECTIONS = (
     "cities",
     "migrate500",
     "onboarding",
+    "hotpaths",
 )
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
@@ -144,6 +146,10 @@ def main() -> int:
             from tests.bench.controlplane import onboarding_bench
 
             onboarding_bench()
+        if "hotpaths" in sections:
+            from tests.bench.hotpaths import hotpaths_bench
+
+            hotpaths_bench()
     finally:
         if server is not None:
             try:
