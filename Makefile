@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) src/manage.py
 STAMP := .data/stamps
 
-.PHONY: demo test soak lint bench serve worker setup migrate browser pdf-deps clean-data prerequisites prerequisites-test
+.PHONY: demo test soak lint bench serve worker setup migrate browser pdf-deps bench-deps pgbouncer clean-data prerequisites prerequisites-test
 
 setup: $(STAMP)/python $(STAMP)/node
 
@@ -53,6 +53,24 @@ pdf-deps:
 	  else echo "warning: Pango is missing (apt-get install libpango-1.0-0 libpangoft2-1.0-0); PDF rendering will fail"; fi; \
 	fi
 
+# The hot-path bench drives gunicorn with wrk (Debian's package), installed when missing and we are root.
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || echo "warning: could not install wrk; the hotpaths bench will be skipped"; \
+	  else echo "warning: wrk is missing (apt-get install wrk); the hotpaths bench will be skipped"; fi; \
+	fi
+
+# Debian's PgBouncer for tests/tenants/test_pgbouncer.py (skipped with a message without it).
+pgbouncer:
+	@if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null) \
+	      || echo "warning: could not install pgbouncer; its tests will be skipped"; \
+	  else echo "warning: pgbouncer is missing (apt-get install pgbouncer); its tests will be skipped"; fi; \
+	fi
+
 migrate: setup
 	$(MANAGE) migrate_schemas --noinput
 	$(MANAGE) template_schema_sync
@@ -68,7 +86,7 @@ serve: setup pdf-deps
 worker: setup
 	$(MANAGE) rundramatiq --processes 1 --threads 4
 
-test: prerequisites-test setup pdf-deps browser
+test: prerequisites-test setup pdf-deps browser pgbouncer
 	$(VENV)/bin/pytest
 
 # The reliability suite in full (issue 10): schemathesis with many examples in both cities, the
@@ -83,7 +101,7 @@ lint: setup
 	$(VENV)/bin/mypy src tenants shared_apps tenant_apps
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: setup pdf-deps
+bench: setup pdf-deps bench-deps
 	$(VENV)/bin/python tests/bench/run.py
 
 clean-data:

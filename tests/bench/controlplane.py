@@ -666,12 +666,84 @@ def migrate_bench() -> None:
         f" {run.with_index}/{run.schemas} the index {index_name(column)} (information_schema.columns,"
         f" pg_indexes); 'Applying' in the command's output: {run.applied_lines}"
     )
+    release_compare(run, fixed)
     figures = catalog_figures()
     print(
         f"    database now {figures.database_bytes / MB:.1f} MB, {figures.relations} relations,"
         f" {figures.schemas} schemas"
     )
     connection.close()
+
+
+def manage_subprocess(*arguments: str) -> tuple[float, str]:
+    """Time `src/manage.py <arguments>` in a subprocess with the bench's settings; (seconds, stdout)."""
+    from django.db import connections
+
+    assert _APP is not None, "migration_app_create() runs before django.setup()"
+    connections.close_all()
+    python_path = [str(ROOT), str(ROOT / "src"), str(_APP.directory)]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": MIGRATION_SETTINGS,
+        "DATABASE_URL": scratch_database_url(),
+        "TENANT_MIGRATION_PROCESSES": str(os.cpu_count() or 1),
+        "PYTHONPATH": os.pathsep.join(python_path),
+        "BENCH_MIGRATION_APP_DIR": str(_APP.directory),
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, str(ROOT / "src" / "manage.py"), *arguments]
+    started = time.perf_counter()
+    completed = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-30:])
+        raise RuntimeError(f"manage.py {' '.join(arguments)} failed ({completed.returncode}):\n{tail}")
+    return seconds, completed.stdout
+
+
+def release_compare(baseline: MigrateRun, fixed: float) -> None:
+    """The same shape of migration by `release_migrate` (plan once, SQL replayed per schema over a
+    pool of connections), then a release with nothing to migrate, in the same run."""
+    from tenants.services import template_schema_sync
+
+    assert _APP is not None
+    template_schema_sync()  # as the old release did after migrate_schemas: the template catches up
+    name, column = _APP.migration_add()
+    workers = str(os.cpu_count() or 1)
+    seconds, stdout = manage_subprocess("release_migrate", "--workers", workers, "--no-pool")
+    with_column, with_index = migration_check(column)
+    check_line = next((line for line in stdout.splitlines() if line.startswith("catalogue check")), "")
+    noop_seconds, noop_stdout = manage_subprocess("release_migrate", "--workers", workers, "--no-pool")
+    noop_quick, _ = manage_subprocess("release_migrate", "--workers", workers, "--no-pool", "--no-check")
+    schemas = baseline.schemas
+    run = MigrateRun(
+        "release_migrate", name, column, schemas, int(workers), seconds, 0, with_column, with_index
+    )
+    print(
+        f"\n  ONE new migration ({name}) by `manage.py release_migrate --workers {workers}` (plan once,"
+        " SQL replayed per schema, each its own transaction; includes the catalogue check)"
+    )
+    print(migrate_header())
+    print(migrate_line(run))
+    print(f"    {check_line}")
+    print(
+        f"    ratio migrate_schemas --executor=multiprocessing / release_migrate wall time:"
+        f" {ratio(baseline.seconds, seconds)}"
+    )
+    print(
+        f"    linear extrapolation to {BRAZIL_MUNICIPALITIES:,}: {extrapolation(run, fixed)}"
+        " (before: 310 s for 500 schemas, about 57 min for 5,570; target: under 10 min)"
+    )
+    marginal = max(noop_seconds - fixed, 0.0) / schemas
+    quick_marginal = max(noop_quick - fixed, 0.0) / schemas
+    print(
+        f"    release with nothing to migrate: {noop_seconds:.1f} s with the catalogue check,"
+        f" {noop_quick:.1f} s without (--no-check), for {schemas} schemas; extrapolated to"
+        f" {BRAZIL_MUNICIPALITIES:,}: {fixed + marginal * BRAZIL_MUNICIPALITIES:.0f} s and"
+        f" {fixed + quick_marginal * BRAZIL_MUNICIPALITIES:.0f} s (target: under 1 min)"
+    )
+    skipped = next((line for line in noop_stdout.splitlines() if line.startswith("schemas:")), "")
+    print(f"    second run: {skipped}")
 
 
 # --- onboarding ----------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ and the control-plane ones (tests/bench/controlplane.py): cities (BENCH_CITIES_N
 back to back: time, steps, database growth), migrate500 (one new migration over BENCH_MIGRATE_SCHEMAS
 tenant schemas by `migrate_schemas --executor=multiprocessing`; selecting it switches
 DJANGO_SETTINGS_MODULE to tests.bench.migration_settings, which adds the bench's throwaway app),
-onboarding (signup form -> verification -> provisioning job -> first portal GET); scheduling
+onboarding (signup form -> verification -> provisioning job -> first portal GET); hotpaths
+(tests/bench/hotpaths.py: anonymous pages under gunicorn vs a bare Django page, wrk); scheduling
 (tests/bench/scheduling.py: free slots of 10 attendants over 60 days, 50 clients on one slot,
 200 clients on different slots); health (tests/bench/health.py: the opening rush of 500 citizens
-on 200 slots, the professional's day page with 40 patients).
-200 clients on different slots); insights (tests/bench/insights.py: a million cases and five million
+on 200 slots, the professional's day page with 40 patients); insights (tests/bench/insights.py: a million cases and five million
 moves by bulk SQL, the manager page, a year of open data as CSV, the incremental aggregation job).
 Each module lists its knobs.
 """
@@ -57,6 +57,7 @@ SECTIONS = (
     "onboarding",
     "signatures",
     "insights",
+    "hotpaths",
 )
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
@@ -162,6 +163,10 @@ def main() -> int:
             from tests.bench.insights import insights_benches
 
             insights_benches()
+        if "hotpaths" in sections:
+            from tests.bench.hotpaths import hotpaths_bench
+
+            hotpaths_bench()
     finally:
         if server is not None:
             try:

@@ -111,3 +111,7 @@ TENANT_LIMIT_SET_CALLS = True
 ANONYMOUS_CACHE_PATHS = {"/", "/servicos/", "/verificar/"}
 ANONYMOUS_CACHE_MODELS = ["catalog", "org", "tenants.Municipality", "tenants.Domain"]
 ANONYMOUS_CACHE_SECONDS = env.int("ANONYMOUS_CACHE_SECONDS", default=300)
+
+# The connection pooler in front of PostgreSQL: none, session (PgBouncer pool_mode = session).
+# `transaction` is refused by a system check (tenants.checks): search_path is per connection.
+DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="none")
