@@ -44,7 +44,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         request = self.request
-        schema = connection.schema_name
+        schema = connection.schema_name  # type: ignore[attr-defined]
         email = str(form.cleaned_data["email"]).strip().lower()
         by_ip = _over_limit(f"password_reset:{schema}:ip:{client_ip(request)}", RESET_LIMIT_PER_IP)
         by_email = bool(email) and _over_limit(
