@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,11 @@ class TrialExtendForm(forms.Form):
 
 
 class SessionRequestForm(forms.Form):
+    # its own element ids: the suspension form on the same page also has a "reason"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_session_%s")
+        super().__init__(*args, **kwargs)
+
     target_email = forms.EmailField(
         label=_("Ver o sistema como (e-mail do servidor)"),
         help_text=_("Uma conta de servidor do município; nunca de cidadão."),

@@ -21,6 +21,8 @@ from tenants.selectors import municipality_base_url
 from .forms import SessionRequestForm, SuspendForm, TrialExtendForm
 from .models import SupportSession
 from .selectors import (
+    ConsoleRow,
+    ErrorCounts,
     error_counts_by_municipality,
     support_action_list,
     support_policy_mode,
@@ -76,6 +78,14 @@ def _page(
         "municipality_row": municipality,
         "subscription": getattr(municipality, "subscription", None),
         "usage": _usage(municipality),
+        "row": ConsoleRow(
+            municipality=municipality,
+            hostname="",
+            subscription=getattr(municipality, "subscription", None),
+            usage=_usage(municipality),
+            errors=ErrorCounts(0, 0),
+            storage_bytes=None,
+        ),
         "domains": sorted(
             municipality.domains.all(), key=lambda domain: (not domain.is_primary, domain.domain)
         ),
