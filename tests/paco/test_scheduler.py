@@ -95,11 +95,13 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
     assert sorted(names) == [
         "billing-grace",
         "billing-reminders",
+        "insights-aggregate",
         "metering-report",
         "metering-storage",
         "offboarding-deletions",
         "ombudsman-escalate",
         "onboarding-expire",
+        "scheduling-reminders",
         "staff-digest",
         "support-sessions-expire",
     ]
