@@ -59,6 +59,17 @@ def _ids(table: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+_POOL: dict[str, list[int]] = {}
+
+
+def _next_id(table: str) -> int:
+    """The next id of `table`'s sequence, fetched a thousand at a time (one round trip per thousand)."""
+    pool = _POOL.setdefault(table, [])
+    if not pool:
+        pool.extend(reversed(_ids(table, 1000)))
+    return pool.pop()
+
+
 def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
@@ -86,6 +97,7 @@ def history_generate(
 ) -> dict[str, int]:
     """Insert `spec.days` days of cases, moves, requests for information, manifestations, documents,
     memos, circulars and notifications, ending today. Returns how many rows of each were written."""
+    _POOL.clear()
     rng = random.Random(seed)  # noqa: S311 - made-up demo and bench history, not a secret
     zone = ZoneInfo(settings.TIME_ZONE)
     today = today or timezone.localdate()
@@ -108,7 +120,7 @@ def history_generate(
     notifications: list[tuple[Any, ...]] = []
 
     def document(kind: str, unit: OrgUnit, when: dt.datetime, title: str, pages: int) -> int:
-        doc_id = _ids("documents_document", 1)[0]
+        doc_id = _next_id("documents_document")
         year = timezone.localtime(when, zone).year
         documents.append(
             (
@@ -134,7 +146,7 @@ def history_generate(
     ) -> tuple[int, dt.datetime, dt.datetime | None, OrgUnit]:
         opened_at = dt.datetime.combine(day, dt.time(8), zone) + dt.timedelta(minutes=rng.randint(0, 9 * 60))
         unit = service.unit
-        case_id = _ids("cases_case", 1)[0]
+        case_id = _next_id("cases_case")
         moment = opened_at
         current = unit
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3)) if weight_moves else 1):
@@ -247,7 +259,7 @@ def history_generate(
                 mode = rng.choice(("identificado", "identificado", "sigilo", "anonimo"))
                 rated = closed_at is not None and rng.random() < 0.45
                 extended = rng.random() < 0.1
-                manifestation_id = _ids("ombudsman_manifestation", 1)[0]
+                manifestation_id = _next_id("ombudsman_manifestation")
                 manifestations.append(
                     (
                         manifestation_id,
@@ -529,7 +541,7 @@ def _comms(
             if when >= now:
                 continue
             doc_id = document("MEMO", sender, when, "Memorando (demonstração)", rng.choice((1, 1, 2)))
-            memo_id = _ids("comms_memo", 1)[0]
+            memo_id = _next_id("comms_memo")
             memos.append(
                 (
                     memo_id,
@@ -554,7 +566,7 @@ def _comms(
             if when >= now:
                 continue
             doc_id = document("CIRC", sender, when, "Circular (demonstração)", 1)
-            circular_id = _ids("comms_circular", 1)[0]
+            circular_id = _next_id("comms_circular")
             circulars.append(
                 (
                     circular_id,
