@@ -23,6 +23,7 @@ TEMPLATE_LABELS = {
     "appointment_rescheduled": _("Agendamento remarcado (para o cidadão)"),
     "appointment_cancelled": _("Agendamento cancelado (para o cidadão)"),
     "appointment_reminder": _("Lembrete do agendamento, 24 horas e 1 hora antes (para o cidadão)"),
+    "privacy_export_ready": _("Cópia dos dados pessoais pronta, LGPD art. 18 (para o cidadão)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
@@ -216,5 +217,16 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Abra o agendamento em: {{ link }}\n\n{{ municipality_name }}"
         ),
         "sms_body": "{{ municipality_name }}: lembrete, {{ agenda_name }} {{ when }}. {{ link }}",
+    },
+    "privacy_export_ready": {
+        "subject": "A cópia dos seus dados está pronta",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "A cópia de todos os dados que a prefeitura guarda sobre você está pronta (LGPD, art. 18).\n"
+            "Baixe em: {{ link }}\n\n"
+            "O link só funciona na sua conta, com você conectado, até {{ expires_at|date:'d/m/Y H:i' }}.\n"
+            "Se você não pediu esta cópia, avise a prefeitura.\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: a copia dos seus dados esta pronta. {{ link }}",
     },
 }

@@ -28,6 +28,7 @@ from tests.isolation import (
     matrix_offboarding,
     matrix_onboarding,
     matrix_open311,
+    matrix_privacy,
     matrix_scheduling,
     matrix_support,
 )
@@ -701,6 +702,7 @@ for _module in (
     matrix_scheduling,
     matrix_open311,
     matrix_govbr,
+    matrix_privacy,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

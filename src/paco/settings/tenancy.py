@@ -53,6 +53,7 @@ TENANT_APPS = [
     "tenant_apps.open311",
     "tenant_apps.ombudsman",
     "tenant_apps.scheduling",
+    "tenant_apps.privacy",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]
