@@ -10,5 +10,7 @@ urlpatterns = [
     path("cadastro/", include("shared_apps.onboarding.urls")),
     path("suporte/municipios/", include("shared_apps.support.urls")),
     path("suporte/encerramentos/", include("shared_apps.offboarding.urls")),
+    # the demo's stand-in for gov.br (404 unless GOVBR_DEMO_PROVIDER, which only `make demo` sets)
+    path("demo-govbr/", include("paco_demo.govbr_urls")),
     path("", include("shared_apps.controlplane.urls")),
 ]

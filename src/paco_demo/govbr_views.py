@@ -1,7 +1,8 @@
 """DEMONSTRATION ONLY: the stand-in gov.br provider (paco_demo.govbr_provider) as Django views.
 
-Served only when settings.GOVBR_DEMO_PROVIDER is on (`make demo`); otherwise every route is a 404.
-One provider per city host, in this process's memory: the demo runs one process.
+Served on the control-plane host under /demo-govbr/ only when settings.GOVBR_DEMO_PROVIDER is on
+(`make demo`); otherwise every route is a 404. One provider in this process's memory: the demo
+runs one process.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenants.models import Domain
 
 from .govbr_provider import Account, Answer, OpenIdProvider
 
@@ -41,17 +44,23 @@ def demo_issuer(base_url: str) -> str:
 
 
 def provider_for(request: HttpRequest) -> OpenIdProvider:
-    if not settings.GOVBR_DEMO_PROVIDER or getattr(request, "tenant", None) is None:
+    """The stand-in provider of this control-plane host (`localhost`, which the server itself can
+    also reach for the back-channel calls), with every city's callback registered."""
+    if not settings.GOVBR_DEMO_PROVIDER:
         raise Http404
     issuer = demo_issuer(f"{request.scheme}://{request.get_host()}")
     provider = _providers.get(issuer)
     if provider is None:
-        base = issuer.removesuffix("/demo-govbr")
+        port = request.get_port()
+        suffix = "" if port in ("80", "443") else f":{port}"
         provider = OpenIdProvider(
             issuer=issuer,
             client_id=DEMO_CLIENT_ID,
             client_secret=DEMO_CLIENT_SECRET,
-            redirect_uris=[f"{base}/entrar/govbr/retorno/"],
+            redirect_uris=[
+                f"{request.scheme}://{domain}{suffix}/entrar/govbr/retorno/"
+                for domain in Domain.objects.values_list("domain", flat=True)
+            ],
             accounts=dict(DEMO_ACCOUNTS),
         )
         _providers[issuer] = provider

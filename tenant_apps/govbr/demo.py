@@ -1,5 +1,6 @@
 """Demo data of gov.br sign-in (`paco_demo.seeding`): each demo city's client points at the
-stand-in provider served by the demo itself under /demo-govbr/ (GOVBR_DEMO_PROVIDER, `make demo`).
+stand-in provider served by the demo itself on the control-plane host under /demo-govbr/
+(GOVBR_DEMO_PROVIDER, `make demo`).
 The demo CPF 529.982.247-25 is the demo citizen's: signing in with it offers to link the existing
 account (password `CITIZEN_PASSWORD`); 111.444.777-35 is a person new to the city.
 """
@@ -10,7 +11,6 @@ from django.conf import settings
 
 from paco_demo.govbr_views import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, demo_issuer
 from tenants.models import Municipality
-from tenants.selectors import municipality_base_url
 
 from .services import govbr_client_save
 
@@ -20,7 +20,7 @@ def seed(*, municipality: Municipality) -> None:
         return  # only where the stand-in is served (`make demo`); never point a real city at it
     govbr_client_save(
         enabled=True,
-        issuer=demo_issuer(municipality_base_url(municipality)),
+        issuer=demo_issuer(settings.CONTROL_PLANE_BASE_URL),
         client_id=DEMO_CLIENT_ID,
         client_secret=DEMO_CLIENT_SECRET,
     )

@@ -105,7 +105,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     flows = request.session.get(FLOWS_KEY, {})
     state = request.GET.get("state", "")
     flow = flows.pop(state, None)
-    request.session[FLOWS_KEY] = flows
+    if flow is not None:
+        request.session[FLOWS_KEY] = flows  # used once; a visitor with no flow gets no session
     if flow is None or time.time() - flow["at"] > FLOW_SECONDS:
         return _failure(
             request,

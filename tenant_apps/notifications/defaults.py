@@ -27,6 +27,7 @@ TEMPLATE_LABELS = {
     "signature_refused": _("Assinatura recusada, documento devolvido (para o autor do bloco)"),
     "signature_block_completed": _("Bloco de assinatura concluído (para os envolvidos)"),
     "health_slot_offered": _("Vaga de consulta oferecida a quem está na lista de espera (para o cidadão)"),
+    "privacy_export_ready": _("Cópia dos dados pessoais pronta, LGPD art. 18 (para o cidadão)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
@@ -261,5 +262,16 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "{{ municipality_name }}: vaga em {{ specialty_name }} {{ when }}, reservada até {{ until }}. "
             "{{ link }}"
         ),
+    },
+    "privacy_export_ready": {
+        "subject": "A cópia dos seus dados está pronta",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "A cópia de todos os dados que a prefeitura guarda sobre você está pronta (LGPD, art. 18).\n"
+            "Baixe em: {{ link }}\n\n"
+            "O link só funciona na sua conta, com você conectado, até {{ expires_at|date:'d/m/Y H:i' }}.\n"
+            "Se você não pediu esta cópia, avise a prefeitura.\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: a copia dos seus dados esta pronta. {{ link }}",
     },
 }

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
@@ -99,6 +101,15 @@ class Recipient:
     phone: str = ""
 
 
+def _consent_refusals(*, user_ids: list[int], template_key: str) -> frozenset[tuple[int, str]]:
+    """(user id, channel) pairs the people withdrew consent for (LGPD art. 8 § 5º), from the
+    function named in settings NOTIFICATION_CONSENT_REFUSALS (the privacy module's), in one query."""
+    hook = getattr(settings, "NOTIFICATION_CONSENT_REFUSALS", "")
+    if not hook or not user_ids:
+        return frozenset()
+    return frozenset(import_string(hook)(user_ids=user_ids, template_key=template_key))
+
+
 def _recipient(person: User | Recipient) -> Recipient:
     return person if isinstance(person, Recipient) else Recipient(user=person)
 
@@ -111,8 +122,10 @@ def _notification_rows(
     context: dict[str, Any],
     common: dict[str, Any],
     attachments: list[dict[str, str]] | None = None,
+    refused: frozenset[tuple[int, str]] = frozenset(),
 ) -> list[Notification]:
-    """The unsaved notifications of one person, one per channel that has an address."""
+    """The unsaved notifications of one person, one per channel that has an address (and that the
+    person has not refused: `refused` holds (user id, channel) pairs from the consent hook)."""
     user = recipient.user
     email = recipient.email or (user.email if user is not None else "")
     if email.endswith(".invalid"):  # RFC 2606: a placeholder (e.g. a requester served at the counter)
@@ -133,8 +146,15 @@ def _notification_rows(
             continue
         if channel in (Channel.EMAIL, Channel.SMS) and not address:
             continue
+        if user is not None and (user.pk, channel) in refused:
+            continue
         body_source = texts["sms_body"] if channel == Channel.SMS else texts["email_body"]
-        has_fallback = channel == Channel.EMAIL and bool(phone) and Channel.SMS not in channels
+        has_fallback = (
+            channel == Channel.EMAIL
+            and bool(phone)
+            and Channel.SMS not in channels
+            and (user is None or (user.pk, Channel.SMS) not in refused)
+        )
         rows.append(
             Notification(
                 recipient=user,
@@ -181,16 +201,21 @@ def notification_queue_bulk(
         "subject_kind": subject_kind,
         "subject_id": subject_id,
     }
+    people = [_recipient(person) for person in recipients]
+    refused = _consent_refusals(
+        user_ids=[person.user.pk for person in people if person.user is not None], template_key=template_key
+    )
     rows = [
         row
-        for person in recipients
+        for person in people
         for row in _notification_rows(
             texts=texts,
-            recipient=_recipient(person),
+            recipient=person,
             channels=unique_channels,
             context=context,
             common=common,
             attachments=[item.as_json() for item in attachments],
+            refused=refused,
         )
     ]
     created = Notification.objects.bulk_create(rows, batch_size=1000)

@@ -5,8 +5,9 @@ provider is served), so starting a sign-in is a 404 with an explanation; a callb
 confirmation without a flow in progress is a 400 that changes nothing. "Conta gov.br" is the
 citizen's page (others are sent to the citizen login); unlinking an account that is not linked is
 refused with a message (302 back to the page). The client settings and the minimum levels are the
-municipal admin's (an empty POST is an unbound form: 400, nothing changes). The demo
-provider (/demo-govbr/) is off outside `make demo`: 404 for everyone (405 for a wrong method).
+municipal admin's (an empty POST is an unbound form: 400, nothing changes). The demo provider
+(/demo-govbr/ on the control plane) is off outside `make demo`: 404 for everyone (405 for a wrong
+method).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": {**_admin_nobody, "admin": OK},
         "POST": {**_admin_nobody, "admin": BAD},
     },
+}
+PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "demo_govbr:discovery": _demo_get,
     "demo_govbr:jwks": _demo_get,
     "demo_govbr:authorize": {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": dict.fromkeys(ROLES, NOT_FOUND)},
@@ -47,6 +50,5 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "demo_govbr:reliability": _demo_get,
     "demo_govbr:logout": _demo_get,
 }
-PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {}
-PARAMETER_FACTORIES: dict[str, object] = {"cpf": lambda municipality: "52998224725"}
-PUBLIC_PARAMETER_FACTORIES: dict[str, object] = {}
+PARAMETER_FACTORIES: dict[str, object] = {}
+PUBLIC_PARAMETER_FACTORIES: dict[str, object] = {"cpf": lambda municipality: "52998224725"}

@@ -30,6 +30,7 @@ from tests.isolation import (
     matrix_offboarding,
     matrix_onboarding,
     matrix_open311,
+    matrix_privacy,
     matrix_scheduling,
     matrix_signatures,
     matrix_support,
@@ -722,6 +723,7 @@ for _module in (
     matrix_health,
     matrix_insights,
     matrix_govbr,
+    matrix_privacy,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

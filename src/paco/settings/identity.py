@@ -12,3 +12,5 @@ GOVBR_RELIABILITY_API = env.str("GOVBR_RELIABILITY_API", default="")
 GOVBR_DEMO_PROVIDER = env.bool("GOVBR_DEMO_PROVIDER", default=False)
 # Fernet keys (newest first) for secrets at rest; unset: derived from SECRET_KEY.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# The privacy module's consents, read by the notifications module before it queues a message.
+NOTIFICATION_CONSENT_REFUSALS = "tenant_apps.privacy.selectors.consent_refusals"

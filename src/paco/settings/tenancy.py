@@ -58,6 +58,7 @@ TENANT_APPS = [
     "tenant_apps.doctemplates",
     "tenant_apps.health",
     "tenant_apps.insights",
+    "tenant_apps.privacy",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]
