@@ -26,6 +26,7 @@ from urllib.parse import quote
 from paco.embedded import cluster_upgrade
 
 WATCH_SECONDS = 0.5
+RESTART_SECONDS = 300
 
 
 def say(message: str) -> None:
@@ -56,6 +57,7 @@ class Keeper:
         self.stopping = threading.Event()
         self.parent = os.getppid()
         self.server: Any = None  # pgserver's PostgresServer (untyped)
+        self.socket_dir: Path | None = None
 
     def start(self) -> None:
         with warnings.catch_warnings():
@@ -71,6 +73,7 @@ class Keeper:
         # cleanup_mode=None: this process stops the server itself, on its own signal
         self.server = pgserver.get_server(self.pgdata, cleanup_mode=None)
         info = self.server.get_postmaster_info()
+        self.socket_dir = info.socket_dir
         self.url_file.write_text(database_url(info.socket_dir))
         say(f"embedded PostgreSQL ready (pid {info.pid}, data in {self.pgdata})")
 
@@ -83,10 +86,18 @@ class Keeper:
         return None
 
     def restart(self) -> None:
-        server = self.server
-        with server._lock:
-            server.ensure_postgres_running()
-        say(f"embedded PostgreSQL restarted (pid {server.get_pid()})")
+        """Start the server again on the same socket; crash recovery may take a while on a busy
+        machine, so wait up to RESTART_SECONDS (pgserver's own start gives up after 10 s)."""
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+
+        pg_ctl(
+            ["-w", "-t", str(RESTART_SECONDS), "-o", '-h ""', "-o", f"-k {self.socket_dir}",
+             "-l", str(self.pgdata / "log"), "start"],
+            pgdata=self.pgdata,
+            user=self.server.system_user,
+            timeout=RESTART_SECONDS + 10,
+        )  # fmt: skip
+        say(f"embedded PostgreSQL restarted (pid {self.postmaster_pid()})")
 
     def watch(self) -> None:
         while not self.stopping.wait(WATCH_SECONDS):
