@@ -91,12 +91,13 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
     # the citizen sees every step
     phone.goto(case_url)
     history = phone.locator(".paco-timeline").inner_text()
+    # (units by name, not acronym: a citizen does not know "EMSURB")
     for step in (
-        "Protocolo aberto: Poda de árvore. Encaminhado à EMSURB.",
-        "Tramitado da EMSURB para a SEPLOG-PROT",
+        "Protocolo aberto: Poda de árvore. Encaminhado à Empresa Municipal de Serviços Urbanos.",
+        "Tramitado da Empresa Municipal de Serviços Urbanos para a Protocolo Geral",
         "Informações solicitadas ao requerente; prazo suspenso",
         "Requerente respondeu; prazo retomado",
-        "Concluído pela SEPLOG-PROT",
+        "Concluído pela Protocolo Geral",
     ):
         assert step in history
     assert "Poda realizada." in phone.locator("main").inner_text()

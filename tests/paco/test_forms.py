@@ -21,7 +21,7 @@ def test_every_widget_sits_in_its_gov_br_component_with_its_label():
     html = str(SampleForm())
 
     assert '<div class="br-input">' in html
-    assert '<label for="id_name">Nome<span class="paco-required" aria-hidden="true">*</span></label>' in html
+    assert '<label for="id_name">Nome</label><span class="paco-required" aria-hidden="true">*</span>' in html
     assert '<div class="br-radio"><input type="radio" name="kind" value="a"' in html
     assert re.search(r'id="id_kind_0">\s*<label for="id_kind_0">Alfa</label>\s*</div>', html)
     assert '<legend class="paco-label">Tipo<span class="paco-required"' in html
