@@ -118,7 +118,7 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
     admin.get_by_text(f"Processo {nup} de Maria da Silva Santos.").wait_for()
     _both_widths(admin, "modelo-previa")
 
-    # the clerk generates the ofício and puts it in a block for two signers, in order
+    # the clerk generates the ofício and puts it in a block for two signers
     clerk = browser.new_context(viewport=DESKTOP, locale="pt-BR").new_page()
     _login(clerk, base, CLERK_EMAIL)
     clerk.goto(f"{base}/staff/modelos/gerar/?nup={nup}")
@@ -129,9 +129,9 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
     number = clerk.locator("h1").inner_text().removeprefix("Assinar ")
     clerk.goto(f"{base}/staff/assinaturas/blocos/novo/")
     clerk.get_by_label("Título do bloco").fill(f"Bloco {tag}")
-    clerk.get_by_label("Documentos").select_option(label=re.compile(re.escape(number)))
+    clerk.get_by_label("Documentos").select_option(label=f"{number} — Ofício {tag} — {nup}")
     clerk.get_by_label("Signatários").select_option(label=["Sérgio Servidor", "Gestor Sigiloso de aracaju"])
-    clerk.get_by_text("Assinaturas em ordem (um depois do outro)").click()
+    # in parallel: a multiple select sends its choices in page order, not in the order picked
     clerk.get_by_role("button", name="Criar bloco").click()
     clerk.wait_for_url(re.compile(r".*/staff/assinaturas/blocos/\d+/$"))
     _both_widths(clerk, "bloco")
