@@ -233,7 +233,7 @@ def block_detail(request: HttpRequest, block_id: int) -> HttpResponse:
     mine = next((row for row in rows if row.user_id == request.user.pk), None)
     context = {
         "title": block.title,
-        "block": block,
+        "signing_block": block,  # not "block": inside {% block %} that name is Django's own
         "items": list(block.items.select_related("document__unit", "version")),
         "rows": rows,
         "can_refuse": mine is not None and mine.status == SignerStatus.PENDING and block.status == "aberto",
