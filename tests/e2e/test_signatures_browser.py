@@ -169,11 +169,11 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
     )
     assert fetched[0] == "application/pdf"
     data = bytes(fetched[1])
-    with tenant_context(aracaju):
-        reports = pades.pdf_validate(pdf=data, trust_roots=trust_roots())
-    # the server validated both against the city's and the ICP roots ("2 assinaturas válidas." above);
-    # here, in the test's own thread, both signatures of the downloaded file are intact
-    assert [(report.intact, report.valid, report.is_certification) for report in reports] == [
-        (True, True, True),
-        (True, True, False),
-    ]
+
+    def validate() -> list[Any]:
+        # on a thread of its own: pyHanko runs asyncio, and Playwright's loop owns this thread
+        with tenant_context(aracaju):
+            return pades.pdf_validate(pdf=data, trust_roots=trust_roots())
+
+    reports = _in_thread(validate)
+    assert [(report.ok, report.is_certification) for report in reports] == [(True, True), (True, False)]
