@@ -40,6 +40,11 @@ from .services import (
 )
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data on a POST (an empty POST is still a bound, checked form), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _private(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -65,7 +70,7 @@ def _case_visible(request: HttpRequest, nup: str) -> Case | None:
 @staff_required
 def template_list(request: HttpRequest) -> HttpResponse:
     _manager(request)
-    profile_form = CityProfileForm(request.POST or None, initial={"mayor_name": city_profile().mayor_name})
+    profile_form = CityProfileForm(_posted(request), initial={"mayor_name": city_profile().mayor_name})
     if request.method == "POST":
         if not user_is_municipal_admin(user_id=int(request.user.pk or 0)):
             raise Http404
@@ -107,7 +112,7 @@ def _edit(request: HttpRequest, *, template: DocumentTemplate | None) -> HttpRes
             "body": latest.body if latest else "",
             "is_published": template.is_published,
         }
-    form = TemplateForm(request.POST or None, initial=initial, user=request.user)
+    form = TemplateForm(_posted(request), initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         unit = OrgUnit.objects.filter(pk=values["unit"]).first() if values["unit"] else None
@@ -180,9 +185,7 @@ def template_preview_page(request: HttpRequest, template_id: int) -> HttpRespons
 @staff_required
 def document_generate_page(request: HttpRequest) -> HttpResponse:
     templates = list(template_list_usable(user=request.user))
-    form = GenerateForm(
-        request.POST or None, initial={"nup": request.GET.get("nup", "")}, templates=templates
-    )
+    form = GenerateForm(_posted(request), initial={"nup": request.GET.get("nup", "")}, templates=templates)
     if request.method == "POST" and form.is_valid():
         case = _case_visible(request, form.cleaned_data["nup"])
         template = next((t for t in templates if t.pk == form.cleaned_data["template"]), None)
@@ -199,7 +202,7 @@ def document_generate_page(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Documento %(number)s gerado.") % {"number": document.number})
-                return redirect("documents:staff_document", document_id=document.pk)
+                return redirect("signatures:document_sign", document_id=document.pk)
     context = {"title": _("Gerar documento de um modelo"), "form": form, "has_templates": bool(templates)}
     status = 400 if request.method == "POST" else 200
     return _private(render(request, "doctemplates/document_generate.html", context, status=status))

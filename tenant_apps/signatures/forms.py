@@ -78,7 +78,10 @@ class SignAllForm(forms.Form):
 
     def __init__(self, *args: Any, blocks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["blocks"].choices = [(b.pk, b.title) for b in blocks]  # type: ignore[attr-defined]
+        self.fields["blocks"].choices = [  # type: ignore[attr-defined]
+            (b.pk, f"{b.title} — {b.author.full_name} ({b.get_level_display()})") for b in blocks
+        ]
+        self.fields["blocks"].initial = [b.pk for b in blocks]
 
 
 class RefuseForm(forms.Form):

@@ -158,8 +158,7 @@ def pdf_validate(
                 signer_name=str(signature.sig_object.get("/Name", "")) or _common_name(certificate.subject),
                 issuer=_common_name(certificate.issuer),
                 signed_at=signed_at,
-                is_certification=signature.sig_object.get("/Reference") is not None
-                and signature.docmdp_level is not None,
+                is_certification=signature.docmdp_level is not None,
                 intact=intact,
                 valid=valid,
                 trusted=trusted,

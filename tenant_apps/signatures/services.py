@@ -412,7 +412,9 @@ def signing_block_sign_all(
     rows = [_block_signer_row(block=block, signer=signer) for block in blocks]
     levels = {block.level for block in blocks}
     credential = None
-    if SignatureLevel.QUALIFIED in levels:
+    if (
+        pkcs12_data or SignatureLevel.QUALIFIED in levels
+    ):  # an A1 makes a qualified signature, above any block level
         credential = pki.pkcs12_open(data=pkcs12_data, password=pkcs12_password)
         pki.icp_credential_check(credential=credential, signer_cpf=signer.cpf or "")
     elif SignatureLevel.ADVANCED in levels:

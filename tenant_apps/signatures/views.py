@@ -56,6 +56,11 @@ from .services import (
 MAX_CODE_INPUT = 40
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data on a POST (an empty POST is still a bound, checked form), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _private(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -90,8 +95,8 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
     latest = versions[0]
     minimum = kind_minimum_level(document.kind)
     form = SignForm(
-        request.POST or None,
-        request.FILES or None,
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
         initial={"expected_version": latest.number, "level": minimum},
     )
     if request.method == "POST" and form.is_valid():
@@ -152,7 +157,7 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
 @staff_required
 def pending_list(request: HttpRequest) -> HttpResponse:
     blocks = block_pending_for_user(user=request.user)
-    form = SignAllForm(request.POST or None, request.FILES or None, blocks=blocks)
+    form = SignAllForm(_posted(request), request.FILES if request.method == "POST" else None, blocks=blocks)
     if request.method == "POST" and form.is_valid():
         chosen = [block for block in blocks if block.pk in set(form.cleaned_data["blocks"])]
         upload = form.cleaned_data.get("pkcs12")
@@ -186,7 +191,7 @@ def block_create(request: HttpRequest) -> HttpResponse:
         Document.objects.select_related("unit").filter(unit_id__in=units).order_by("-created_at")[:100]
     )
     signers = list(User.objects.filter(kind=UserKind.STAFF, is_active=True).order_by("full_name")[:500])
-    form = BlockForm(request.POST or None, documents=documents, signers=signers)
+    form = BlockForm(_posted(request), documents=documents, signers=signers)
     if request.method == "POST" and form.is_valid():
         chosen_documents = [d for d in documents if d.pk in set(form.cleaned_data["documents"])]
         by_id = {u.pk: u for u in signers}
@@ -205,9 +210,8 @@ def block_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Bloco criado; os signatários foram avisados."))
             return redirect("signatures:block_detail", block_id=block.pk)
-    return _private(
-        render(request, "signatures/block_form.html", {"title": _("Novo bloco de assinatura"), "form": form})
-    )
+    context = {"title": _("Novo bloco de assinatura"), "form": form}
+    return _private(render(request, "signatures/block_form.html", context, status=_status(request, form)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,7 +220,7 @@ def block_detail(request: HttpRequest, block_id: int) -> HttpResponse:
     block = block_get_for_user(user=request.user, block_id=block_id)
     if block is None:
         raise Http404
-    form = RefuseForm(request.POST or None)
+    form = RefuseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             signing_block_refuse(block=block, signer=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
@@ -229,7 +233,7 @@ def block_detail(request: HttpRequest, block_id: int) -> HttpResponse:
     mine = next((row for row in rows if row.user_id == request.user.pk), None)
     context = {
         "title": block.title,
-        "block": block,
+        "signing_block": block,  # not "block": inside {% block %} that name is Django's own
         "items": list(block.items.select_related("document__unit", "version")),
         "rows": rows,
         "can_refuse": mine is not None and mine.status == SignerStatus.PENDING and block.status == "aberto",
@@ -242,7 +246,7 @@ def block_detail(request: HttpRequest, block_id: int) -> HttpResponse:
 @municipal_admin_required
 def policy_edit(request: HttpRequest) -> HttpResponse:
     current = dict(KindPolicy.objects.values_list("kind", "minimum_level"))
-    form = PolicyForm(request.POST or None, current=current)
+    form = PolicyForm(_posted(request), current=current)
     if request.method == "POST" and form.is_valid():
         for value in DocumentKind.values:
             kind_policy_set(kind=value, minimum_level=form.cleaned_data[f"kind_{value}"])
@@ -253,6 +257,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
             request,
             "signatures/policy.html",
             {"title": _("Nível mínimo de assinatura por espécie"), "form": form},
+            status=_status(request, form),
         )
     )
 
