@@ -1,5 +1,5 @@
 """Demo data of privacy (`paco_demo.seeding`): each city's privacy notice and encarregado (routed
-to the city's root unit), and the demo citizen's recorded choices (e-mail yes, SMS no)."""
+to the city's root unit), and the demo citizen's recorded choices (e-mail and SMS yes)."""
 
 from __future__ import annotations
 
@@ -39,5 +39,5 @@ def seed(*, municipality: Municipality) -> None:
             text_shown=str(ConsentPurpose.EMAIL.label),
         )
         consent_record(
-            user=citizen, purpose=ConsentPurpose.SMS, granted=False, text_shown=str(ConsentPurpose.SMS.label)
+            user=citizen, purpose=ConsentPurpose.SMS, granted=True, text_shown=str(ConsentPurpose.SMS.label)
         )

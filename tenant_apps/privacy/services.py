@@ -31,7 +31,7 @@ from weasyprint.urls import URLFetcher
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
-from paco.schemas import current_tenant
+from paco.schemas import current_schema_name, current_tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.services import case_deadline_set, case_open
@@ -39,6 +39,7 @@ from tenant_apps.catalog.enums import DeadlineKind
 from tenant_apps.catalog.services import service_ensure
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.models import OrgUnit
+from tenants.models import Municipality
 from tenants.selectors import municipality_base_url
 
 from .enums import ConsentPurpose, ExportStatus, SubjectRequestKind
@@ -134,7 +135,11 @@ def data_export_build(*, export_id: int) -> DataExport:
 
 
 def municipality_base_url_current() -> str:
-    return municipality_base_url(current_tenant())
+    """The city's base URL, for the link; a job may run under a bare schema switch (no tenant row)."""
+    tenant = current_tenant()
+    if not isinstance(tenant, Municipality):
+        tenant = Municipality.objects.get(schema_name=current_schema_name())
+    return municipality_base_url(tenant)
 
 
 def _pdf(data: dict, stamp: dt.datetime) -> bytes:
