@@ -21,7 +21,8 @@ onboarding (signup form -> verification -> provisioning job -> first portal GET)
 (tests/bench/scheduling.py: free slots of 10 attendants over 60 days, 50 clients on one slot,
 200 clients on different slots); health (tests/bench/health.py: the opening rush of 500 citizens
 on 200 slots, the professional's day page with 40 patients); insights (tests/bench/insights.py:
-a million cases and five million moves by bulk SQL, the manager page, a year of open data as CSV, the incremental aggregation job).
+a million cases and five million moves by bulk SQL, the manager page, a year of open data as CSV,
+the incremental aggregation job).
 Each module lists its knobs.
 """
 
