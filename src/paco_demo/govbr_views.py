@@ -8,6 +8,7 @@ runs one process.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -97,7 +98,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     params: dict[str, Any] = request.GET.dict()
     if request.method == "POST":
         return _answer(provider.authorize(params, cpf=request.POST.get("cpf", "")))
-    return render(
+    response = render(
         request,
         "paco_demo/govbr_authorize.html",
         {
@@ -106,6 +107,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+    # the page's form answers with a redirect to the city's callback, another origin: the
+    # Content-Security-Policy's form-action must allow that one registered origin
+    redirect_uri = str(params.get("redirect_uri", ""))
+    if redirect_uri in provider.redirect_uris:
+        parts = urlsplit(redirect_uri)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @csrf_exempt

@@ -50,7 +50,7 @@ PROFESSIONALS = {
     ],
     "aracaju": [("Dr. José Santana", "medico1@aracaju.se.gov.br", "clinico-geral", "UBS-AF")],
 }
-SECRETARIAT = {"gravatai": ("20006", "SMS"), "aracaju": ("10060", "SMS")}
+SECRETARIAT = {"gravatai": ("20006", "SMS"), "aracaju": ("10060", "SEMUS")}
 DOMAIN = {"gravatai": "gravatai.rs.gov.br", "aracaju": "aracaju.se.gov.br"}
 # the example printed in ANVISA's RNI validation rules (rni-docs.anvisa.gov.br, "validacaoCNS")
 DEMO_PATIENT_CNS = "898000000043208"

@@ -42,7 +42,7 @@ def jitsi_script_url() -> str:
 
 def jitsi_csp_sources() -> dict[str, list[str]]:
     """The Content-Security-Policy sources the room page needs: the IFrame API script and the frame,
-    from the configured Jitsi origin only (issue 10's CSP middleware reads `response.csp_extra`)."""
+    from the configured Jitsi origin only (django-csp's middleware reads them from `response._csp_update`)."""
     if not jitsi_is_configured():
         return {}
     return {"script-src": [jitsi_origin()], "frame-src": [jitsi_origin()]}

@@ -326,7 +326,7 @@ def _room_response(
     )
     response["Cache-Control"] = "no-store"
     # Issue 10's Content-Security-Policy: this page alone may load the Jitsi IFrame API and frame.
-    response.csp_extra = jitsi_csp_sources()  # type: ignore[attr-defined]
+    response._csp_update = jitsi_csp_sources()  # type: ignore[attr-defined]  # read by django-csp
     return response
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tenants.utils import tenant_context
 
 from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
@@ -72,10 +73,11 @@ def seed(*, municipality: Municipality) -> None:
 
 
 def logins(*, municipality: Municipality) -> list[tuple[str, str, str]]:
-    """The sample's verification page (printed by `make demo`)."""
-    document = _sample()
-    if document is None or not Signature.objects.filter(document=document).exists():
-        return []
+    """The sample's verification page (printed by `make demo`, from the public schema)."""
+    with tenant_context(municipality):
+        document = _sample()
+        if document is None or not Signature.objects.filter(document=document).exists():
+            return []
     return [
         ("documento assinado (2 assinaturas), verifique em", f"/verificar/{document.verification_code}/", "")
     ]

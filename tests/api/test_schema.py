@@ -37,6 +37,20 @@ EXPECTED_OPERATIONS = {
     "/api/v1/scheduling/bookings/{appointment_code}/reschedule/": {"post": "scheduling_bookings_reschedule"},
     "/api/v1/scheduling/agenda/": {"get": "scheduling_staff_agenda"},
     "/api/v1/health/fhir/{fhir_type}": {"get": "health_fhir_search"},
+    "/api/v1/insights/datasets/": {"get": "insights_dataset_list"},
+    "/api/v1/insights/datasets/{dataset}/": {"get": "insights_dataset_rows"},
+    "/api/v1/insights/summary/": {"get": "insights_summary"},
+    "/api/v1/signatures/blocks/": {"get": "v1_signatures_blocks_list", "post": "v1_signatures_blocks_create"},
+    "/api/v1/signatures/blocks/sign/": {"post": "v1_signatures_blocks_sign_create"},
+    "/api/v1/signatures/blocks/{block_id}/": {"get": "v1_signatures_blocks_retrieve"},
+    "/api/v1/signatures/blocks/{block_id}/refuse/": {"post": "v1_signatures_blocks_refuse_create"},
+    "/api/v1/signatures/documents/{document_id}/": {"get": "v1_signatures_documents_list"},
+    "/api/v1/signatures/documents/{document_id}/sign/": {"post": "v1_signatures_documents_sign_create"},
+    "/api/v1/templates/": {"get": "v1_templates_list", "post": "v1_templates_create"},
+    "/api/v1/templates/fields/": {"get": "v1_templates_fields_list"},
+    "/api/v1/templates/{template_id}/": {"get": "v1_templates_retrieve", "put": "v1_templates_update"},
+    "/api/v1/templates/{template_id}/generate/": {"post": "v1_templates_generate_create"},
+    "/api/v1/templates/{template_id}/preview/": {"post": "v1_templates_preview_create"},
 }
 
 

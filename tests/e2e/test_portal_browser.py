@@ -76,7 +76,7 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
         phone.get_by_label("Repita a senha").fill("Aracaju#2026forte")
         phone.locator("label[for=id_consent]").click()
         phone.get_by_role("button", name="Criar conta").click()
-        assert phone.get_by_text("CPF inválido: confira os números digitados.").is_visible()
+        assert phone.get_by_text("CPF inválido: confira os números digitados.", exact=True).is_visible()
         screenshot(phone, "portal-aracaju-register-error")
         phone.get_by_label("CPF").fill(_valid_cpf(uuid.uuid4().int))
         phone.get_by_label("Senha", exact=True).fill("Aracaju#2026forte")
@@ -119,5 +119,5 @@ def test_staff_logs_in_with_a_second_factor(live_url, phone):
     phone.get_by_role("button", name="Confirmar").click()
     phone.wait_for_url(f"{gravatai}/staff/")
 
-    assert phone.get_by_text("SMF-FISC").is_visible()
+    assert phone.get_by_text("SMF-FISC").first.is_visible()
     screenshot(phone, "portal-gravatai-staff-home")

@@ -50,7 +50,7 @@ def test_a_municipal_admin_signs_the_city_up_and_opens_the_live_portal(live_url,
         signup_id = phone.url.rstrip("/").rsplit("/", 1)[-1]
         provisioning_jobs_run(signup_id, committed=_outside_test_transaction)
         phone.wait_for_selector('[data-status="ready"]')
-        assert phone.locator('[data-state="done"]').count() == 7
+        assert phone.locator('[data-state="done"]').count() == 8
         screenshot(phone, "onboarding-ready")
         assert (
             "Enviamos para g******e@lagarto.se.gov.br o convite para criar sua senha."

@@ -159,7 +159,7 @@ def _sweep(browser: Any, plan: dict[str, Any], roles: list[str], live_url: str) 
     then high contrast switched on (as the header button does) at phone width."""
     report: list[dict[str, Any]] = []
     for role in roles:
-        context = browser.new_context(viewport=WIDTHS["desktop"], locale="pt-BR")
+        context = browser.new_context(viewport=WIDTHS["desktop"], locale="pt-BR", bypass_csp=True)
         if plan["cookies"][role]:
             context.add_cookies(
                 [

@@ -37,6 +37,12 @@ SECRET_COLUMNS = [
     ("ombudsman_manifestation", "access_code_hash"),
     ("notifications_notification", "token"),
     ("scheduling_videosession", "room_name"),
+    ("govbr_govbrclient", "client_secret_encrypted"),
+    ("govbr_govbrnonce", "nonce"),
+    ("signatures_cityauthority", "ca_key_encrypted_pem"),
+    ("signatures_cityauthority", "signing_key_encrypted_pem"),
+    ("privacy_dataexport", "token_hash"),
+    ("health_slotoffer", "token_hash"),
 ]
 
 

@@ -23,7 +23,7 @@ from tests.comms.test_fanout_job import _in_thread as _committed
 
 from .conftest import LAGARTO, lagarto_drop, provisioning_jobs_run, signup_kwargs
 
-STEPS = ["row", "schema", "branding", "org_chart", "admin", "admin_invite", "billing"]
+STEPS = ["row", "schema", "branding", "org_chart", "admin", "admin_invite", "signatures_ca", "billing"]
 UNITS = [
     ("10001", "GP", "Gabinete do Prefeito", None),
     ("10002", "SEMAD", "Secretaria Municipal de Administração", None),

@@ -169,7 +169,7 @@ def test_the_room_page_loads_the_iframe_api_from_the_configured_domain(jitsi, gr
     assert '<script src="https://meet.gravatai.rs.gov.br/external_api.js"></script>' in body
     assert f'data-room="{appointment.video.room_name}"' in body
     assert "no-store" in response["Cache-Control"]
-    assert response.csp_extra == {
+    assert response._csp_update == {
         "script-src": ["https://meet.gravatai.rs.gov.br"],
         "frame-src": ["https://meet.gravatai.rs.gov.br"],
     }

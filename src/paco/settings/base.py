@@ -146,6 +146,7 @@ SPECTACULAR_SETTINGS = {
         "ServiceFieldKindEnum": "tenant_apps.catalog.enums.FieldKind",
         "AppointmentStatusEnum": "tenant_apps.scheduling.enums.AppointmentStatus",
         "AttendanceModeEnum": "tenant_apps.scheduling.enums.AttendanceMode",
+        "DocumentKindEnum": "tenant_apps.documents.enums.DocumentKind",
     },
 }
 

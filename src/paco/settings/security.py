@@ -84,7 +84,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "frame-src": ["'self'", *_JITSI],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # forms that answer with a redirect to Stripe Checkout or the Customer Portal (billing)
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
