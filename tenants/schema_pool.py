@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -63,10 +64,39 @@ def template_fingerprint() -> str:
     return str(row[0])
 
 
+def _pg_dump_major(executable: str) -> int:
+    try:
+        done = subprocess.run(  # noqa: S603 - a pg_dump found on disk, fixed argument
+            [executable, "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+        return int(done.stdout.split()[-1].split(".")[0])
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
+        return 0
+
+
+def _pg_dump_executable() -> str | None:
+    """A pg_dump of the server's major version: the system's (postgresql-client) or the one bundled
+    with the embedded server (pgserver), which a machine without PostgreSQL runs (a pg_dump older
+    than the server refuses to dump it; a newer one writes SQL an older server may refuse)."""
+    candidates = [shutil.which("pg_dump")]
+    try:
+        import pgserver
+
+        candidates.append(str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"))
+    except ImportError:
+        pass
+    found = [path for path in candidates if path and Path(path).exists()]
+    server_major = connection.pg_version // 10000  # type: ignore[attr-defined]
+    for path in found:
+        if _pg_dump_major(path) == server_major:
+            return path
+    return found[0] if found else None
+
+
 def _pg_dump_template() -> str:
     """The template schema as SQL (tables, indexes, constraints, functions, triggers, rows as
     INSERTs), its schema name replaced by a placeholder, session-wide SET lines removed."""
-    executable = shutil.which("pg_dump")
+    executable = _pg_dump_executable()
     if executable is None:
         raise BlueprintUnavailable("pg_dump is not installed (Debian: postgresql-client)")
     database = connection.settings_dict  # the test database's name in tests
