@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django_otp.oath import totp
 from django_tenants.utils import schema_context
 
-from paco_demo import cities as demo
 from tenant_apps.catalog.models import Service
 from tenant_apps.workdays.models import MunicipalHoliday
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import staff_login
 from tests.e2e.test_portal_browser import _outside_test_transaction
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -25,15 +24,7 @@ def desktop(browser):
 
 
 def _admin_login(page, base: str) -> None:
-    page.goto(f"{base}/staff/entrar/?next=/admin-municipal/")
-    page.get_by_label("E-mail").fill("admin@aracaju.se.gov.br")
-    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    code = f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
-    page.get_by_label("Código de 6 dígitos").fill(code)
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(f"{base}/admin-municipal/")
+    staff_login(page, base, "admin@aracaju.se.gov.br", landing="/admin-municipal/")
 
 
 def test_the_admin_builds_a_service_form_and_adds_a_holiday(live_url, desktop):

@@ -16,7 +16,6 @@ import uuid
 
 import dramatiq
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
@@ -31,6 +30,7 @@ from tenant_apps.org.enums import OrgUnitKind, Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -68,16 +68,7 @@ def _people(aracaju, tag: str) -> dict[str, object]:
 
 
 def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/staff/entrar/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    page.get_by_label("Código de 6 dígitos").fill(
-        f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
-    )
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(f"{base}/staff/")
+    staff_login(page, base, email)
 
 
 def _fan_out(aracaju, subject: str) -> None:

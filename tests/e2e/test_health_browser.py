@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 from django_tenants.utils import tenant_context
 
 from paco_demo import cities as demo
 from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 DESKTOP = {"width": 1366, "height": 900}
@@ -113,16 +113,7 @@ def _citizen_login(page, base: str, email: str, password: str) -> None:
 
 
 def _staff_login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/staff/entrar/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    page.get_by_label("Código de 6 dígitos").fill(
-        f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
-    )
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(f"{base}/staff/")
+    staff_login(page, base, email)
 
 
 def _both(page, browser, url: str, name: str) -> None:

@@ -5,7 +5,6 @@ open data is reachable without login. Screenshots at 390 px and 1366 px in test-
 from __future__ import annotations
 
 import pytest
-from django_otp.oath import totp
 from django_tenants.utils import tenant_context
 
 from paco_demo import cities as demo
@@ -14,6 +13,7 @@ from tenant_apps.insights.history import HistorySpec, history_generate
 from tenant_apps.insights.services import aggregates_rebuild, neighbourhoods_ensure
 from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 DESKTOP = {"width": 1366, "height": 900}
@@ -42,16 +42,7 @@ def _history(aracaju) -> None:
 
 
 def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/staff/entrar/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    page.get_by_label("Código de 6 dígitos").fill(
-        f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
-    )
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(f"{base}/staff/")
+    staff_login(page, base, email)
 
 
 def test_the_admin_reads_the_indicators_and_anyone_the_open_data(aracaju, live_url, browser):

@@ -8,26 +8,17 @@ import time
 import uuid
 
 import pytest
-from django_otp.oath import totp
 
 from paco_demo import cities as demo
 from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def _staff_login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/staff/entrar/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    page.get_by_label("Código de 6 dígitos").fill(
-        f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
-    )
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(f"{base}/staff/")
+    staff_login(page, base, email)
 
 
 def _form(page, action: str):

@@ -6,12 +6,12 @@ import threading
 import uuid
 
 import pytest
-from django_otp.oath import totp
 from django_tenants.utils import schema_context
 
 from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import totp_code
 
 # django_db makes pytest-django create the test database; the pages themselves are served by
 # the live server's own connections, outside this test's transaction.
@@ -114,7 +114,7 @@ def test_staff_logs_in_with_a_second_factor(live_url, phone):
     phone.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
     phone.get_by_role("button", name="Entrar").click()
     phone.wait_for_url(f"{gravatai}/staff/entrar/codigo/")
-    code = f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
+    code = totp_code("gravatai", demo.DEMO_STAFF["gravatai"]["email"])
     phone.get_by_label("Código de 6 dígitos").fill(code)
     phone.get_by_role("button", name="Confirmar").click()
     phone.wait_for_url(f"{gravatai}/staff/")

@@ -13,7 +13,6 @@ import datetime as dt
 import http.server
 import re
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,15 +23,14 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_tenants.utils import schema_context, tenant_context
+from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
 
 from paco.jobs import jobs_drain
 from paco_demo import cities as demo
 from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -144,21 +142,7 @@ def _deliver_emails(gravatai) -> None:
 
 
 def _staff_login(page, base: str) -> None:
-    page.goto(f"{base}/staff/entrar/")
-    page.get_by_label("E-mail").fill(demo.DEMO_STAFF["gravatai"]["email"])
-    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    # a TOTP code is good once: an earlier browser test may have just used this step's code
-    with schema_context("gravatai"):
-        last_step = TOTPDevice.objects.get(user__email=demo.DEMO_STAFF["gravatai"]["email"]).last_t
-    while int(time.time()) // 30 <= last_step:
-        time.sleep(1)
-    page.get_by_label("Código de 6 dígitos").fill(
-        f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6):06d}"
-    )
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(f"{base}/staff/")
+    staff_login(page, base, demo.DEMO_STAFF["gravatai"]["email"])
 
 
 def test_citizen_books_on_a_phone_and_the_inspector_attends_by_video(

@@ -14,7 +14,6 @@ import uuid
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
 from django_tenants.utils import tenant_context
 
 from paco_demo import cities as demo
@@ -27,6 +26,7 @@ from tenant_apps.signatures import pades
 from tenant_apps.signatures.selectors import trust_roots
 from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import staff_login, totp_code
 from tests.factories import ServiceFactory
 from tests.signatures.conftest import A1_PASSWORD, MANAGER_CPF, icp_settings, test_pki  # noqa: F401
 
@@ -38,19 +38,8 @@ CLERK_EMAIL = demo.DEMO_STAFF["aracaju"]["email"]
 MANAGER_EMAIL = "gestor@aracaju.gov.br"
 
 
-def _code(drift: int = 0) -> str:
-    return f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6, drift=drift):06d}"
-
-
 def _login(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/staff/entrar/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"{base}/staff/entrar/codigo/")
-    page.get_by_label("Código de 6 dígitos").fill(_code())
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(f"{base}/staff/")
+    staff_login(page, base, email)
 
 
 def _both_widths(page: Any, name: str) -> None:
@@ -138,7 +127,7 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
 
     # the first signer (the clerk) signs from the pending list with the second factor
     clerk.goto(f"{base}/staff/assinaturas/")
-    clerk.get_by_label("Código do segundo fator").fill(_code(drift=1))
+    clerk.get_by_label("Código do segundo fator").fill(totp_code("aracaju", CLERK_EMAIL))
     _both_widths(clerk, "pendentes")
     clerk.get_by_role("button", name="Assinar todos os marcados").click()
     clerk.get_by_text("1 documento(s) assinado(s).").wait_for()
