@@ -283,18 +283,6 @@ EXPORTED_TABLES: dict[str, tuple[str, ...]] = {
         "unit_id",
         "user_id",
     ),
-    "comms_memosignature": (
-        "id",
-        "created_at",
-        "updated_at",
-        "signer_name",
-        "signed_at",
-        "body_sha256",
-        "level",
-        "document_version_id",
-        "memo_id",
-        "signer_id",
-    ),
     "comms_memotemplate": (
         "id",
         "created_at",

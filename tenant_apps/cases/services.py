@@ -32,6 +32,8 @@ from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import notification_queue, notification_queue_bulk
 from tenant_apps.org.models import Membership, OrgUnit
 from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_ids, user_unit_ids
+from tenant_apps.signatures.enums import SignatureLevel
+from tenant_apps.signatures.services import signature_sign
 from tenant_apps.workdays.selectors import BusinessCalendar
 from tenants.selectors import municipality_base_url
 
@@ -306,8 +308,22 @@ def _case_open_complete(
     )
 
 
+def _document_sign(*, document: Document, actor: Any, otp_token: str = "") -> None:
+    """Dispatches and final answers are signed by whoever writes them through `tenant_apps.signatures`
+    (a PAdES signature on the document's PDF, Lei 14.063/2020 art. 4º): simple by default, advanced
+    when the second-factor code is given; the minimum level set for the kind is enforced there."""
+    signature_sign(
+        document=document,
+        signer=actor,
+        level=SignatureLevel.ADVANCED if otp_token else SignatureLevel.SIMPLE,
+        otp_token=otp_token,
+    )
+
+
 @transaction.atomic
-def case_dispatch(*, case: Case, actor: Any, text: str, is_public: bool = True) -> Dispatch:
+def case_dispatch(
+    *, case: Case, actor: Any, text: str, is_public: bool = True, otp_token: str = ""
+) -> Dispatch:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -325,6 +341,7 @@ def case_dispatch(*, case: Case, actor: Any, text: str, is_public: bool = True) 
     dispatch = Dispatch.objects.create(
         case=case, unit=case.current_unit, author=actor, text=text.strip(), document=document
     )
+    _document_sign(document=document, actor=actor, otp_token=otp_token)
     CaseDocument.objects.create(case=case, document=document, added_by=actor, is_public=is_public)
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.IN_PROGRESS
@@ -507,7 +524,7 @@ def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public:
 
 
 @transaction.atomic
-def case_close(*, case: Case, actor: Any, answer: str) -> Case:
+def case_close(*, case: Case, actor: Any, answer: str, otp_token: str = "") -> Case:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -523,6 +540,7 @@ def case_close(*, case: Case, actor: Any, answer: str) -> Case:
         legal_basis=PERSONAL_DATA_BASIS,
     )
     CaseDocument.objects.create(case=case, document=document, added_by=actor)
+    _document_sign(document=document, actor=actor, otp_token=otp_token)
     case.status = CaseStatus.CLOSED
     case.final_answer = answer.strip()
     case.closed_at = timezone.now()

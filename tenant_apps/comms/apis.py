@@ -175,7 +175,7 @@ class MemoThreadItemSerializer(MemoSummarySerializer):
     body = serializers.CharField()
     note = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
-    signatures = MemoSignatureSerializer(many=True)
+    signatures = MemoSignatureSerializer(many=True, source="document.signatures")
 
     class Meta:
         ref_name = "MemoThreadItem"
@@ -190,7 +190,7 @@ class MemoDetailSerializer(MemoThreadItemSerializer):
 
     @extend_schema_field(MemoSignatureSerializer(allow_null=True))
     def get_signature(self, memo: Memo) -> dict[str, Any] | None:
-        signature = next(iter(memo.signatures.all()), None)
+        signature = next(iter(memo.document.signatures.all()), None)
         return dict(MemoSignatureSerializer(signature).data) if signature else None
 
     @extend_schema_field(MemoThreadItemSerializer(many=True))
@@ -209,7 +209,7 @@ def memo_detail_data(*, user: Any, memo_id: int) -> dict[str, Any]:
 def _memo_with_relations(memo_id: int) -> Memo:
     return (
         Memo.objects.select_related("document", "document__unit", "sender_unit", "author")
-        .prefetch_related("recipients__unit", "recipients__user", "signatures")
+        .prefetch_related("recipients__unit", "recipients__user", "document__signatures")
         .get(pk=memo_id)
     )
 

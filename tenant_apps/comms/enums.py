@@ -8,12 +8,6 @@ class MemoKind(models.TextChoices):
     FORWARD = "encaminhamento", _("Encaminhamento")
 
 
-class SignatureLevel(models.TextChoices):
-    """Lei 14.063/2020, art. 4º."""
-
-    SIMPLE = "simples", _("Assinatura eletrônica simples")
-
-
 class ReceiptState(models.TextChoices):
     ACKNOWLEDGED = "ciente", _("Ciente")
     OPENED = "aberta", _("Só abriu")

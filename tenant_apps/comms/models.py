@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from paco.models import BaseModel
 
-from .enums import MemoKind, SignatureLevel
+from .enums import MemoKind
 
 
 class MemoTemplate(BaseModel):
@@ -96,31 +96,6 @@ class MemoRecipient(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.memo_id} -> {self.unit_id or self.user_id}"
-
-
-class MemoSignature(BaseModel):
-    """Simple electronic signature (Lei 14.063/2020, art. 4º, I): who, when, SHA-256 of the text."""
-
-    memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="signatures")
-    document_version = models.ForeignKey(
-        "documents.DocumentVersion", on_delete=models.PROTECT, related_name="+"
-    )
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    signer_name = models.CharField(max_length=200)
-    signed_at = models.DateTimeField(_("assinado em"))
-    body_sha256 = models.CharField(max_length=64)
-    level = models.CharField(max_length=10, choices=SignatureLevel.choices, default=SignatureLevel.SIMPLE)
-
-    class Meta:
-        ordering = ["signed_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["memo", "signer", "document_version"], name="comms_memo_sign_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.memo_id} signed by {self.signer_id}"
 
 
 class Circular(BaseModel):

@@ -79,7 +79,9 @@ def memo_thread(*, user: Any, memo: Memo) -> list[Memo]:
     memos = list(
         Memo.objects.filter(Q(pk=root_id) | Q(thread_id=root_id))
         .select_related("document", "document__unit", "sender_unit", "author", "case")
-        .prefetch_related("recipients__unit", "recipients__user", "signatures", "document__attachments")
+        .prefetch_related(
+            "recipients__unit", "recipients__user", "document__signatures", "document__attachments"
+        )
         .order_by("created_at", "id")
     )
     visible_ids = set(

@@ -31,6 +31,9 @@ from tenant_apps.notifications.services import notification_queue_bulk
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_ids, user_unit_ids
+from tenant_apps.signatures.enums import SignatureLevel
+from tenant_apps.signatures.models import Signature
+from tenant_apps.signatures.services import signature_sign
 from tenants.selectors import municipality_base_url
 
 from .enums import MemoKind
@@ -40,7 +43,6 @@ from .models import (
     CircularReminder,
     Memo,
     MemoRecipient,
-    MemoSignature,
     MemoTemplate,
 )
 from .selectors import memo_user_can_read, memo_user_is_recipient
@@ -179,20 +181,24 @@ def _memo_create(
 
 
 @transaction.atomic
-def memo_sign(*, memo: Memo, signer: Any) -> MemoSignature:
-    """Simple electronic signature (Lei 14.063/2020, art. 4º, I): the authenticated author, the time
-    and the SHA-256 of the signed text (the document version's `body_sha256`)."""
+def memo_sign(
+    *, memo: Memo, signer: Any, level: str = SignatureLevel.SIMPLE, otp_token: str = ""
+) -> Signature:
+    """The memo's signature is a signature of `tenant_apps.signatures` (one row, nothing copied): a
+    PAdES signature on the memo's PDF with the city's document-signing certificate, at the simple
+    level by default (Lei 14.063/2020, art. 4º, I: the authenticated author, the time, the SHA-256 of
+    the text) or advanced with the second factor; the minimum level set for memos is enforced there.
+    Signing the same version twice returns the existing signature."""
     version = document_version_latest(document=memo.document)
-    existing = MemoSignature.objects.filter(memo=memo, signer=signer, document_version=version).first()
+    existing = Signature.objects.filter(version=version, signer=signer).first()
     if existing is not None:
         return existing
-    return MemoSignature.objects.create(
-        memo=memo,
-        document_version=version,
+    return signature_sign(
+        document=memo.document,
         signer=signer,
-        signer_name=getattr(signer, "full_name", "") or signer.email,
-        signed_at=timezone.now(),
-        body_sha256=version.body_sha256,
+        level=level,
+        otp_token=otp_token,
+        expected_version=version.number,
     )
 
 

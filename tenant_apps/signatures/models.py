@@ -37,8 +37,11 @@ class KindPolicy(BaseModel):
 
 
 class Signature(BaseModel):
-    """One PAdES signature on one version of a document; `pdf_name` is the PDF after it was added
-    (an incremental update of the previous signature's PDF, or of the version's rendering)."""
+    """One signature on one version of a document. Every signature made here is a PAdES signature and
+    `pdf_name` is the PDF after it was added (an incremental update of the previous signature's PDF, or
+    of the version's rendering). Memo signatures recorded before memos moved onto this module (the old
+    comms simple-signature rows, converted by comms migration 0002) carry no PDF: `pdf_name` is empty,
+    and they are simple signatures (Lei 14.063/2020, art. 4º, I: who, when, the text's SHA-256)."""
 
     document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="signatures")
     version = models.ForeignKey(
@@ -50,13 +53,13 @@ class Signature(BaseModel):
     signer_cpf_masked = models.CharField(max_length=20, blank=True)
     level = models.CharField(max_length=12, choices=SignatureLevel.choices)
     signed_at = models.DateTimeField()
-    certificate_subject = models.CharField(max_length=500)
-    certificate_issuer = models.CharField(max_length=500)
+    certificate_subject = models.CharField(max_length=500, blank=True)
+    certificate_issuer = models.CharField(max_length=500, blank=True)
     is_certification = models.BooleanField(default=False)
     has_timestamp = models.BooleanField(default=False)
     body_sha256 = models.CharField(max_length=64)
-    pdf_name = models.CharField(max_length=255)
-    pdf_sha256 = models.CharField(max_length=64)
+    pdf_name = models.CharField(max_length=255, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["version_id", "sequence"]
@@ -67,6 +70,11 @@ class Signature(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.document_id} v{self.version_id} #{self.sequence}"
+
+    @property
+    def is_embedded(self) -> bool:
+        """A PAdES signature inside the PDF (every signature made since memos moved here)."""
+        return bool(self.pdf_name)
 
 
 class SigningBlock(BaseModel):

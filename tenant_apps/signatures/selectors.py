@@ -26,8 +26,13 @@ def signatures_of_document(*, document: Document) -> QuerySet[Signature]:
 
 
 def signature_latest(*, document: Document) -> Signature | None:
-    """The last signature of the document's latest signed version."""
-    return Signature.objects.filter(document=document).order_by("-version__number", "-sequence").first()
+    """The last PAdES signature of the document's latest signed version (its PDF is the signed one)."""
+    return (
+        Signature.objects.filter(document=document)
+        .exclude(pdf_name="")
+        .order_by("-version__number", "-sequence")
+        .first()
+    )
 
 
 def signed_pdf_read(*, signature: Signature) -> bytes | None:
@@ -53,21 +58,39 @@ def trust_roots() -> list[asn1_x509.Certificate]:
 class VerifiedSignature:
     signature: Signature
     report: pades.SignatureReport | None
+    # a simple signature recorded without a PDF (memos before they moved onto this module): valid
+    # while the version's text still hashes to what was signed
+    recorded_ok: bool = False
+
+    @property
+    def is_valid(self) -> bool:
+        return self.report.ok if self.report is not None else self.recorded_ok
+
+
+def _recorded_ok(signature: Signature) -> bool:
+    version = signature.version
+    return bool(
+        signature.body_sha256
+        and signature.body_sha256 == version.body_sha256
+        and hashlib.sha256(version.body.encode()).hexdigest() == version.body_sha256
+    )
 
 
 def signatures_verified(*, document: Document) -> tuple[list[VerifiedSignature], bool]:
-    """Every signature with its validation in the latest signed PDF (older versions are reported
-    from their own PDFs), and whether every signed PDF is intact."""
+    """Every signature with its validation in the latest signed PDF of its version (older versions
+    are reported from their own PDFs), and whether every signed PDF is intact. Signatures recorded
+    without a PDF are checked against the hash of the version's text."""
     rows = list(signatures_of_document(document=document))
-    roots = trust_roots()
-    crls = pki.icp_crls()
+    embedded = [row for row in rows if row.is_embedded]
+    roots = trust_roots() if embedded else []
+    crls = pki.icp_crls() if embedded else []
     reports_by_version: dict[int, list[pades.SignatureReport]] = {}
     intact = True
-    for row in rows:
+    for row in embedded:
         if row.version_id in reports_by_version:
             continue
         last = max(
-            (item for item in rows if item.version_id == row.version_id), key=lambda item: item.sequence
+            (item for item in embedded if item.version_id == row.version_id), key=lambda item: item.sequence
         )
         data = signed_pdf_read(signature=last)
         if data is None:
@@ -77,11 +100,20 @@ def signatures_verified(*, document: Document) -> tuple[list[VerifiedSignature],
         reports_by_version[row.version_id] = pades.pdf_validate(pdf=data, trust_roots=roots, crls=crls)
     result = []
     for row in rows:
-        reports = reports_by_version.get(row.version_id, [])
-        report = reports[row.sequence - 1] if len(reports) >= row.sequence else None
-        if report is None or not report.ok:
+        if not row.is_embedded:
+            verified = VerifiedSignature(signature=row, report=None, recorded_ok=_recorded_ok(row))
+        else:
+            # the n-th PAdES signature in the PDF is the n-th embedded row of that version
+            index = sum(
+                1 for item in embedded if item.version_id == row.version_id and item.sequence < row.sequence
+            )
+            reports = reports_by_version.get(row.version_id, [])
+            verified = VerifiedSignature(
+                signature=row, report=reports[index] if len(reports) > index else None
+            )
+        if not verified.is_valid:
             intact = False
-        result.append(VerifiedSignature(signature=row, report=report))
+        result.append(verified)
     return result, intact
 
 

@@ -151,7 +151,8 @@ def user_may_sign(*, user: Any, document: Document) -> bool:
 
 
 def _latest_signed_pdf(version: DocumentVersion) -> bytes | None:
-    last = Signature.objects.filter(version=version).order_by("-sequence").first()
+    """The PDF after the version's last PAdES signature (rows recorded without a PDF are skipped)."""
+    last = Signature.objects.filter(version=version).exclude(pdf_name="").order_by("-sequence").first()
     if last is None:
         return None
     with default_storage.open(last.pdf_name, "rb") as stored:
@@ -207,6 +208,8 @@ def _sign_locked(
         timestamper=timestamper,
     )
     sequence = Signature.objects.filter(version=version).count() + 1
+    # DocMDP certification belongs to the first signature embedded in the PDF
+    is_first_embedded = not Signature.objects.filter(version=version).exclude(pdf_name="").exists()
     name = default_storage.save(
         f"signatures/{document.year}/{document.pk}/v{version.number}-{sequence}-{uuid.uuid4().hex[:8]}.pdf",
         ContentFile(signed),
@@ -224,7 +227,7 @@ def _sign_locked(
                 signed_at=timezone.now(),
                 certificate_subject=pki.name_text(certificate.subject),
                 certificate_issuer=pki.name_text(certificate.issuer),
-                is_certification=sequence == 1,
+                is_certification=is_first_embedded,
                 has_timestamp=bool(timestamper) or bool(_tsa_configured()),
                 body_sha256=version.body_sha256,
                 pdf_name=name,

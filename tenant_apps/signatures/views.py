@@ -289,7 +289,7 @@ def verify_detail(request: HttpRequest, verification_code: str) -> HttpResponse:
         "signature_count": len(verified),
         "intact": intact,
         "versions": list(document_versions(document=document)) if is_public else [],
-        "has_signed_pdf": bool(verified) and is_public,
+        "has_signed_pdf": is_public and any(row.signature.is_embedded for row in verified),
     }
     return render(request, "signatures/verify_detail.html", context)
 

@@ -22,6 +22,9 @@ from tenant_apps.cases.services import (
 from tenant_apps.documents.models import Attachment
 from tenant_apps.notifications.models import Notification
 from tenant_apps.org.models import OrgUnit
+from tenant_apps.signatures.models import Signature
+from tenant_apps.signatures.selectors import signatures_verified
+from tenant_apps.signatures.services import kind_policy_set
 from tests.cases.conftest import png_upload
 
 FORM = {"endereco": "Rua Laranjeiras, 100, Centro", "motivo": "Galhos na fiação"}
@@ -41,7 +44,9 @@ def test_a_citizen_opens_a_case_with_an_attachment(citizen, poda, emsurb_staff):
     assert (attachment.content_type, attachment.label, attachment.size) == ("image/png", "Foto da árvore", 72)
     assert [event.kind for event in case.events.all()] == [EventKind.OPENED]
     sergio = User.objects.get(email="servidor@aracaju.se.gov.br")  # the demo clerk also serves EMSURB
-    sent = Notification.objects.filter(subject_id=case.pk).values_list("channel", "address", "recipient")
+    sent = Notification.objects.filter(subject_kind="case", subject_id=case.pk).values_list(
+        "channel", "address", "recipient"
+    )
     assert sorted(sent) == [
         ("email", "cidadao@exemplo.com.br", citizen.pk),
         ("inbox", "", sergio.pk),
@@ -100,6 +105,30 @@ def test_the_whole_flow_keeps_a_verifiable_history(citizen, poda, emsurb_staff, 
     ]
     report = history_verify(case)
     assert (report.is_valid, report.events) == (True, 7)
+    # the dispatch and the final answer are PAdES signatures of their authors (tenant_apps.signatures)
+    signed = Signature.objects.filter(document__case_links__case=case).select_related("document")
+    assert sorted((s.document.kind, s.signer_id, s.level, s.is_certification) for s in signed) == [
+        ("DESP", emsurb_staff.pk, "simples", True),
+        ("RESP", sema_staff.pk, "simples", True),
+    ]
+    for signature in signed:
+        verified, intact = signatures_verified(document=signature.document)
+        assert intact
+        assert [row.is_valid for row in verified] == [True]
+
+
+def test_a_dispatch_below_the_minimum_level_is_refused_and_nothing_is_saved(citizen, poda, emsurb_staff):
+    case = case_open(service=poda, opened_by=citizen, form_data=FORM)
+    kind_policy_set(kind="DESP", minimum_level="avancada")
+    events_before = case.events.count()
+
+    with pytest.raises(ApplicationError, match="exige assinatura avançada"):
+        case_dispatch(case=case, actor=emsurb_staff, text="Vistoria agendada.")
+    with pytest.raises(ApplicationError, match="segundo fator"):
+        case_dispatch(case=case, actor=emsurb_staff, text="Vistoria agendada.", otp_token="000000")
+
+    assert case.events.count() == events_before
+    assert not case.case_documents.filter(document__kind="DESP").exists()
 
 
 def test_history_is_append_only_in_the_database(citizen, poda):

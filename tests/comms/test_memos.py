@@ -14,7 +14,7 @@ from tenant_apps.cases.models import CaseDocument, CaseEvent
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.services import service_create
 from tenant_apps.comms.enums import MemoKind
-from tenant_apps.comms.models import Memo, MemoRecipient, MemoSignature, MemoTemplate
+from tenant_apps.comms.models import Memo, MemoRecipient, MemoTemplate
 from tenant_apps.comms.selectors import (
     memo_get_visible,
     memo_list_received,
@@ -37,6 +37,11 @@ from tenant_apps.documents.search import document_search
 from tenant_apps.documents.selectors import document_user_can_read
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.notifications.models import Notification
+from tenant_apps.signatures import pades
+from tenant_apps.signatures.enums import SignatureLevel
+from tenant_apps.signatures.models import Signature
+from tenant_apps.signatures.selectors import signatures_verified, signed_pdf_read, trust_roots
+from tenant_apps.signatures.services import kind_policy_set
 
 from .conftest import png
 
@@ -68,17 +73,36 @@ def test_memos_are_numbered_per_unit_and_year_without_gaps(org):
     assert len(first.document.verification_code) == 14
 
 
-def test_the_author_signs_with_the_sha256_of_the_text(org):
+def test_the_author_signs_with_the_sha256_of_the_text_as_a_pades_signature(org):
     memo = _send(org)
 
-    signature = MemoSignature.objects.get(memo=memo)
+    # the memo's signature is a signature of tenant_apps.signatures, embedded in the PDF
+    signature = Signature.objects.get(document=memo.document)
     version = memo.document.versions.get()
     assert signature.signer == org.root_staff
     assert signature.signer_name == "Rui Raiz"
-    assert signature.document_version == version
+    assert signature.version == version
     assert signature.body_sha256 == hashlib.sha256(version.body.encode()).hexdigest() == version.body_sha256
     assert version.body == "Para: T-FILHA\n\nSolicitamos 10 resmas de papel A4."
     assert signature.level == "simples"
+    assert signature.is_embedded
+    assert signature.is_certification
+    reports = pades.pdf_validate(pdf=signed_pdf_read(signature=signature) or b"", trust_roots=trust_roots())
+    assert [(report.ok, report.is_certification) for report in reports] == [(True, True)]
+    verified, intact = signatures_verified(document=memo.document)
+    assert intact
+    assert [row.is_valid for row in verified] == [True]
+
+
+def test_a_memo_below_the_minimum_level_for_memos_is_refused_and_nothing_is_saved(org):
+    kind_policy_set(kind=DocumentKind.MEMO, minimum_level=SignatureLevel.ADVANCED)
+    signatures_before = Signature.objects.count()
+
+    with pytest.raises(ApplicationError, match="exige assinatura avançada"):
+        _send(org)
+
+    assert not Memo.objects.exists()
+    assert Signature.objects.count() == signatures_before
 
 
 def test_a_memo_lands_in_each_addressees_inbox_with_a_notification(org):

@@ -13,6 +13,8 @@ from tenant_apps.notifications.models import Notification
 from tenant_apps.ombudsman import deadlines, selectors, services
 from tenant_apps.ombudsman.enums import IdentityMode, ManifestationKind
 from tenant_apps.ombudsman.models import IdentityAccess, Manifestation
+from tenant_apps.signatures.models import Signature
+from tenant_apps.signatures.selectors import signatures_verified
 from tests.factories import pdf_bytes
 
 
@@ -143,6 +145,17 @@ def test_full_flow_unit_input_extension_close_rate_reopen(in_aracaju, ombudsman,
     services.manifestation_close(manifestation=manifestation, actor=ombudsman, answer="Praça limpa.")
     manifestation.refresh_from_db()
     assert manifestation.case.status == CaseStatus.CLOSED
+    # the unit's answer (a dispatch) and the ombudsman's final answer are PAdES-signed by their authors
+    signed = Signature.objects.filter(document__case_links__case=manifestation.case).select_related(
+        "document"
+    )
+    assert {(s.document.kind, s.signer_id) for s in signed if s.document.kind == "RESP"} == {
+        ("RESP", ombudsman.pk)
+    }
+    assert ("DESP", sema_staff.pk) in {(s.document.kind, s.signer_id) for s in signed}
+    assert all(s.signer_id == s.document.author_id and s.is_embedded for s in signed)
+    answer = next(s for s in signed if s.document.kind == "RESP")
+    assert [row.is_valid for row in signatures_verified(document=answer.document)[0]] == [True]
     assert manifestation.is_answered_in_time is True
     assert manifestation.is_resolved is None
 
