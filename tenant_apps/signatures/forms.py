@@ -41,6 +41,12 @@ class SignForm(forms.Form):
         return upload
 
 
+class GovBrStartForm(forms.Form):
+    """ "Assinar com gov.br" on one document: the version the person read."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class EditForm(forms.Form):
     body = forms.CharField(label=_("Texto"), widget=forms.Textarea(attrs={"rows": 14}))
     expected_version = forms.IntegerField(widget=forms.HiddenInput)

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -158,10 +158,19 @@ class GovBrSignClient:
 
 
 def govbr_pdf_sign(
-    *, pdf: bytes, client: GovBrSignClient, access_token: str, signer_name: str, reason: str, field_name: str
+    *,
+    pdf: bytes,
+    client: GovBrSignClient,
+    access_token: str,
+    signer_name: str,
+    reason: str,
+    field_name: str,
+    certificate: asn1_x509.Certificate | None = None,
+    certify: bool = False,
 ) -> bytes:
-    """`pdf` with one more PAdES signature whose CMS comes from gov.br (an incremental update)."""
-    certificate = client.public_certificate(access_token=access_token)
+    """`pdf` with one more PAdES signature whose CMS comes from gov.br (an incremental update); the
+    first signature of a PDF certifies it (DocMDP P=2), like every first signature here."""
+    certificate = certificate or client.public_certificate(access_token=access_token)
     external = signers.ExternalSigner(
         signing_cert=certificate,
         cert_registry=SimpleCertificateStore.from_certs([certificate]),
@@ -171,6 +180,8 @@ def govbr_pdf_sign(
         field_name=field_name,
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
+        certify=certify,
+        docmdp_permissions=MDPPerm.FILL_FORMS,
         name=signer_name,
         reason=reason,
     )
@@ -183,3 +194,15 @@ def govbr_pdf_sign(
     PdfTBSDocument.finish_signing(output, prepared_digest=prepared, signature_cms=signature_cms)
     output.seek(0)
     return bytes(output.read())
+
+
+def govbr_roots() -> list[asn1_x509.Certificate]:
+    """The roots of the gov.br signing certificates (AC Raiz do Governo Federal), from the settings."""
+    roots = []
+    for path in settings.GOVBR_SIGN_ROOTS:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if pem.detect(data):
+            data = pem.unarmor(data)[2]
+        roots.append(asn1_x509.Certificate.load(data))
+    return roots

@@ -14,6 +14,7 @@ from tenant_apps.documents.models import Document
 
 from . import pades, pki
 from .enums import BlockStatus, SignerStatus
+from .govbr import govbr_roots
 from .models import CityAuthority, Signature, SigningBlock, SigningBlockSigner
 
 
@@ -46,8 +47,9 @@ def signed_pdf_read(*, signature: Signature) -> bytes | None:
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:
-    """The city's internal CA (simple and advanced signatures) and the configured ICP-Brasil roots."""
-    roots = list(pki.icp_roots())
+    """The city's internal CA (simple and advanced signatures), the configured ICP-Brasil roots and
+    the gov.br signing roots."""
+    roots = [*pki.icp_roots(), *govbr_roots()]
     authority = CityAuthority.objects.order_by("pk").first()
     if authority is not None:
         roots.append(pki.to_asn1(pki.certificate_from_pem(authority.ca_certificate_pem)))

@@ -21,8 +21,10 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,7 +42,7 @@ from tenant_apps.documents.services import document_pdf_read
 from tenant_apps.notifications.services import notification_queue_bulk
 from tenant_apps.org.selectors import user_unit_ids
 
-from . import pades, pki
+from . import govbr, pades, pki
 from .enums import LEVEL_RANK, BlockStatus, SignatureLevel, SignerStatus
 from .models import (
     CityAuthority,
@@ -176,6 +178,7 @@ def _sign_locked(
     level: str,
     credential: pki.A1Credential | None,
     timestamper: Any = None,
+    govbr_session: GovBrSession | None = None,
 ) -> Signature:
     if Signature.objects.filter(version=version, signer=signer).exists():
         raise SignatureError(
@@ -190,23 +193,38 @@ def _sign_locked(
         "name": signer.full_name,
         "cpf": f", CPF {cpf_masked}" if cpf_masked else "",
     }
-    if credential is not None:
-        key, certificate, chain = credential.key, credential.certificate, credential.chain
+    if govbr_session is not None:
+        # gov.br assinatura: the service signs the SHA-256 of the PDF's byte range with the person's
+        # gov.br certificate and we embed its PKCS#7 (Lei 14.063/2020, art. 4º, II)
+        certificate = govbr_session.certificate
+        signed = govbr.govbr_pdf_sign(
+            pdf=base,
+            client=govbr_session.client,
+            access_token=govbr_session.access_token,
+            signer_name=signer.full_name,
+            reason=reason,
+            field_name=f"{pades.FIELD_PREFIX}{pades.existing_signature_count(base) + 1}",
+            certificate=govbr_session.asn1_certificate,
+            certify=pades.existing_signature_count(base) == 0,
+        )
     else:
-        authority = authority_ensure()
-        key = pki.key_decrypt(authority.signing_key_encrypted_pem)
-        certificate = pki.certificate_from_pem(authority.signing_certificate_pem)
-        chain = [pki.certificate_from_pem(authority.ca_certificate_pem)]
-    signed = pades.pdf_sign(
-        pdf=base,
-        key=key,
-        certificate=pki.to_asn1(certificate),
-        chain=[pki.to_asn1(item) for item in chain],
-        signer_name=signer.full_name,
-        reason=reason,
-        location=f"{getattr(tenant, 'display_name', '')} ({getattr(tenant, 'state', '')})",
-        timestamper=timestamper,
-    )
+        if credential is not None:
+            key, certificate, chain = credential.key, credential.certificate, credential.chain
+        else:
+            authority = authority_ensure()
+            key = pki.key_decrypt(authority.signing_key_encrypted_pem)
+            certificate = pki.certificate_from_pem(authority.signing_certificate_pem)
+            chain = [pki.certificate_from_pem(authority.ca_certificate_pem)]
+        signed = pades.pdf_sign(
+            pdf=base,
+            key=key,
+            certificate=pki.to_asn1(certificate),
+            chain=[pki.to_asn1(item) for item in chain],
+            signer_name=signer.full_name,
+            reason=reason,
+            location=f"{getattr(tenant, 'display_name', '')} ({getattr(tenant, 'state', '')})",
+            timestamper=timestamper,
+        )
     sequence = Signature.objects.filter(version=version).count() + 1
     # DocMDP certification belongs to the first signature embedded in the PDF
     is_first_embedded = not Signature.objects.filter(version=version).exclude(pdf_name="").exists()
@@ -228,7 +246,7 @@ def _sign_locked(
                 certificate_subject=pki.name_text(certificate.subject),
                 certificate_issuer=pki.name_text(certificate.issuer),
                 is_certification=is_first_embedded,
-                has_timestamp=bool(timestamper) or bool(_tsa_configured()),
+                has_timestamp=govbr_session is None and (bool(timestamper) or bool(_tsa_configured())),
                 body_sha256=version.body_sha256,
                 pdf_name=name,
                 pdf_sha256=hashlib.sha256(signed).hexdigest(),
@@ -294,6 +312,85 @@ def signature_sign(
         credential=credential,
         timestamper=timestamper,
     )
+
+
+# --- gov.br assinatura --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GovBrSession:
+    """One gov.br authorisation: the `sign` scope signs one hash, `signature_session` up to 100."""
+
+    client: govbr.GovBrSignClient
+    access_token: str
+    asn1_certificate: Any
+    certificate: x509.Certificate
+    hashes_allowed: int
+
+
+def govbr_session_open(*, signer: User, code: str, redirect_uri: str, session: bool) -> GovBrSession:
+    """Exchange the authorisation code for a token and read the person's gov.br certificate, which must
+    be the signer's own (the CPF in it is the signed-in person's: nobody signs for another)."""
+    client = govbr.GovBrSignClient.from_settings()
+    token = client.token(code=code, redirect_uri=redirect_uri)
+    asn1_certificate = client.public_certificate(access_token=token)
+    certificate = x509.load_der_x509_certificate(asn1_certificate.dump())
+    own = "".join(ch for ch in (signer.cpf or "") if ch.isdigit())
+    if not own:
+        raise SignatureError(
+            _("Seu cadastro não tem CPF; peça à administração que o registre para assinar com gov.br.")
+        )
+    if _govbr_cpf(certificate) != own:
+        raise SignatureError(
+            _("A conta gov.br usada não é a sua (o CPF do certificado é de outra pessoa). Nada foi assinado.")
+        )
+    return GovBrSession(
+        client=client,
+        access_token=token,
+        asn1_certificate=asn1_certificate,
+        certificate=certificate,
+        hashes_allowed=govbr.SESSION_MAX_HASHES if session else 1,
+    )
+
+
+def _govbr_cpf(certificate: x509.Certificate) -> str:
+    """The CPF of a gov.br certificate: the ICP-Brasil otherName, or the end of its common name
+    ("NOME:CPF", as gov.br issues them)."""
+    found = pki.icp_cpf(certificate)
+    if found:
+        return found
+    names = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    text = str(names[0].value) if names else ""
+    return "".join(ch for ch in text.rsplit(":", 1)[-1] if ch.isdigit()) if ":" in text else ""
+
+
+def _govbr_level_check(*, document: Document) -> None:
+    _level_check(document=document, level=SignatureLevel.ADVANCED)
+
+
+@transaction.atomic
+def signature_sign_govbr(
+    *, document: Document, signer: User, govbr_session: GovBrSession, expected_version: int | None = None
+) -> Signature:
+    """An advanced signature (Lei 14.063/2020, art. 4º, II) made by gov.br assinatura on the latest
+    version of `document`; nothing is written when gov.br refuses (a bronze account is told how to
+    raise its level)."""
+    if not user_may_sign(user=signer, document=document):
+        raise SignatureError(_("Você não pode assinar este documento."))
+    _govbr_level_check(document=document)
+    locked, version = _lock_latest(document=document, expected_version=expected_version)
+    return _sign_locked(
+        document=locked,
+        version=version,
+        signer=signer,
+        level=SignatureLevel.ADVANCED,
+        credential=None,
+        govbr_session=govbr_session,
+    )
+
+
+def govbr_block_document_count(*, blocks: Sequence[SigningBlock]) -> int:
+    return SigningBlockDocument.objects.filter(block__in=list(blocks)).count()
 
 
 # --- signing blocks ---------------------------------------------------------------------------------
@@ -406,16 +503,32 @@ def signing_block_sign_all(
     pkcs12_data: bytes = b"",
     pkcs12_password: str = "",
     timestamper: Any = None,
+    govbr_session: GovBrSession | None = None,
 ) -> list[Signature]:
-    """Sign every document of the given blocks at once, with one confirmation (the second factor, or
-    the A1 file and password for a qualified block). All or nothing: any refusal signs none."""
+    """Sign every document of the given blocks at once, with one confirmation (the second factor, the
+    A1 file and password for a qualified block, or one gov.br `signature_session` authorisation of up
+    to 100 hashes). All or nothing: any refusal signs none."""
     blocks = [
         SigningBlock.objects.select_for_update().select_related("author").get(pk=block.pk) for block in blocks
     ]
     rows = [_block_signer_row(block=block, signer=signer) for block in blocks]
     levels = {block.level for block in blocks}
     credential = None
-    if (
+    if govbr_session is not None:
+        if SignatureLevel.QUALIFIED in levels:
+            raise SignatureError(
+                _("Este bloco exige assinatura qualificada (ICP-Brasil); a assinatura gov.br é avançada.")
+            )
+        count = govbr_block_document_count(blocks=blocks)
+        if count > govbr_session.hashes_allowed:
+            raise SignatureError(
+                _(
+                    "Uma autorização gov.br assina até %(max)s documentos; escolha menos blocos"
+                    " (agora são %(count)s documentos)."
+                )
+                % {"max": govbr_session.hashes_allowed, "count": count}
+            )
+    elif (
         pkcs12_data or SignatureLevel.QUALIFIED in levels
     ):  # an A1 makes a qualified signature, above any block level
         credential = pki.pkcs12_open(data=pkcs12_data, password=pkcs12_password)
@@ -432,9 +545,16 @@ def signing_block_sign_all(
                     document=document,
                     version=version,
                     signer=signer,
-                    level=SignatureLevel.QUALIFIED if credential is not None else block.level,
+                    level=(
+                        SignatureLevel.QUALIFIED
+                        if credential is not None
+                        else SignatureLevel.ADVANCED
+                        if govbr_session is not None
+                        else block.level
+                    ),
                     credential=credential,
                     timestamper=timestamper,
+                    govbr_session=govbr_session,
                 )
             )
         row.status, row.acted_at = SignerStatus.SIGNED, now

@@ -3,11 +3,13 @@ with "sign all", signing blocks, the minimum level per kind (admin), and the pub
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -32,7 +34,8 @@ from tenant_apps.documents.throttling import verification_lookup_allow
 from tenant_apps.org.selectors import user_unit_ids
 
 from .enums import SignatureLevel, SignerStatus
-from .forms import BlockForm, EditForm, PolicyForm, RefuseForm, SignAllForm, SignForm
+from .forms import BlockForm, EditForm, GovBrStartForm, PolicyForm, RefuseForm, SignAllForm, SignForm
+from .govbr import RAISE_LEVEL_URL, SESSION_MAX_HASHES, GovBrLevelError, GovBrSignClient, govbr_enabled
 from .models import KindPolicy
 from .selectors import (
     block_get_for_user,
@@ -44,9 +47,12 @@ from .selectors import (
     signed_pdf_read,
 )
 from .services import (
+    govbr_block_document_count,
+    govbr_session_open,
     kind_minimum_level,
     kind_policy_set,
     signature_sign,
+    signature_sign_govbr,
     signing_block_create,
     signing_block_refuse,
     signing_block_sign_all,
@@ -128,6 +134,9 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
         "form": form,
         "edit_form": EditForm(initial={"body": latest.body, "expected_version": latest.number}),
         "can_sign": user_may_sign(user=request.user, document=document),
+        "govbr_enabled": govbr_enabled(),
+        "govbr_form": GovBrStartForm(initial={"expected_version": latest.number}),
+        "govbr_allowed": minimum != SignatureLevel.QUALIFIED,
     }
     return _private(render(request, "signatures/document_sign.html", context, status=_status(request, form)))
 
@@ -179,6 +188,8 @@ def pending_list(request: HttpRequest) -> HttpResponse:
         "blocks": blocks,
         "form": form,
         "my_blocks": block_list_for_user(user=request.user)[:50],
+        "govbr_enabled": govbr_enabled(),
+        "govbr_max": SESSION_MAX_HASHES,
     }
     return _private(render(request, "signatures/pending_list.html", context, status=_status(request, form)))
 
@@ -260,6 +271,131 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
             status=_status(request, form),
         )
     )
+
+
+# --- gov.br assinatura ---------------------------------------------------------------------------------
+# The person chooses "assinar com gov.br" on a document (scope `sign`: one hash) or on the blocks of
+# the pending list (scope `signature_session`: up to 100 hashes), authorises at gov.br and comes back
+# to the callback, which signs and returns them where they started. The pending request lives in the
+# person's session (state compared in constant time, used once).
+
+GOVBR_SESSION_KEY = "signatures_govbr"
+
+
+def _govbr_on() -> None:
+    if not govbr_enabled():
+        raise Http404
+
+
+def _govbr_redirect(request: HttpRequest, pending: dict[str, Any], *, session: bool) -> HttpResponse:
+    state = secrets.token_urlsafe(24)
+    request.session[GOVBR_SESSION_KEY] = {**pending, "state": state}
+    client = GovBrSignClient.from_settings()
+    callback = request.build_absolute_uri(reverse("signatures:govbr_callback"))
+    return redirect(client.authorize_url(redirect_uri=callback, state=state, session=session))
+
+
+@require_POST
+@staff_required
+def govbr_document_start(request: HttpRequest, document_id: int) -> HttpResponse:
+    _govbr_on()
+    document = _document_signable(request, document_id)
+    form = GovBrStartForm(request.POST)
+    if not form.is_valid() or not user_may_sign(user=request.user, document=document):
+        messages.error(request, _("Não foi possível iniciar a assinatura gov.br deste documento."))
+        return redirect("signatures:document_sign", document_id=document.pk)
+    if kind_minimum_level(document.kind) == SignatureLevel.QUALIFIED:
+        messages.error(
+            request,
+            _(
+                "Esta espécie exige assinatura qualificada (ICP-Brasil, Lei 14.063/2020, art. 4º, III);"
+                " a assinatura gov.br é avançada. Assine com seu certificado A1."
+            ),
+        )
+        return redirect("signatures:document_sign", document_id=document.pk)
+    pending = {
+        "document_id": document.pk,
+        "expected_version": form.cleaned_data["expected_version"],
+        "back": reverse("signatures:document_sign", kwargs={"document_id": document.pk}),
+    }
+    return _govbr_redirect(request, pending, session=False)
+
+
+@require_POST
+@staff_required
+def govbr_blocks_start(request: HttpRequest) -> HttpResponse:
+    _govbr_on()
+    blocks = block_pending_for_user(user=request.user)
+    form = SignAllForm(request.POST, blocks=blocks)
+    if not form.is_valid():
+        messages.error(request, _("Marque os blocos que quer assinar com gov.br."))
+        return redirect("signatures:pending_list")
+    chosen = [block for block in blocks if block.pk in set(form.cleaned_data["blocks"])]
+    count = govbr_block_document_count(blocks=chosen)
+    if count > SESSION_MAX_HASHES:
+        messages.error(
+            request,
+            _("Uma autorização gov.br assina até %(max)s documentos; marque menos blocos (são %(count)s).")
+            % {"max": SESSION_MAX_HASHES, "count": count},
+        )
+        return redirect("signatures:pending_list")
+    pending = {"block_ids": [block.pk for block in chosen], "back": reverse("signatures:pending_list")}
+    return _govbr_redirect(request, pending, session=True)
+
+
+@require_GET
+@staff_required
+def govbr_callback(request: HttpRequest) -> HttpResponse:
+    """Back from gov.br: sign what the person chose, or say why nothing was signed."""
+    _govbr_on()
+    pending = request.session.pop(GOVBR_SESSION_KEY, None)
+    state = request.GET.get("state", "")
+    if not pending or not state or not secrets.compare_digest(str(pending.get("state", "")), state):
+        messages.error(request, _("Esta autorização gov.br não é a que foi pedida aqui; nada foi assinado."))
+        return redirect("signatures:pending_list")
+    back = str(pending.get("back") or reverse("signatures:pending_list"))
+    code = request.GET.get("code", "")
+    if not code:
+        messages.warning(request, _("A assinatura gov.br foi cancelada; nada foi assinado."))
+        return redirect(back)
+    callback = request.build_absolute_uri(reverse("signatures:govbr_callback"))
+    signer: Any = request.user
+    try:
+        if "document_id" in pending:
+            document = _document_signable(request, int(pending["document_id"]))
+            govbr_session = govbr_session_open(signer=signer, code=code, redirect_uri=callback, session=False)
+            signature_sign_govbr(
+                document=document,
+                signer=signer,
+                govbr_session=govbr_session,
+                expected_version=int(pending["expected_version"]),
+            )
+            signed_count = 1
+        else:
+            ids = {int(pk) for pk in pending.get("block_ids", [])}
+            chosen = [block for block in block_pending_for_user(user=signer) if block.pk in ids]
+            if not chosen:
+                raise ApplicationError(_("Não há mais assinatura sua pendente nesses blocos."))
+            govbr_session = govbr_session_open(signer=signer, code=code, redirect_uri=callback, session=True)
+            signed_count = len(
+                signing_block_sign_all(signer=signer, blocks=chosen, govbr_session=govbr_session)
+            )
+    except GovBrLevelError as error:
+        context = {
+            "title": _("Eleve o nível da sua conta gov.br"),
+            "message": error.message,
+            "raise_url": RAISE_LEVEL_URL,
+            "back": back,
+        }
+        return _private(render(request, "signatures/govbr_level.html", context, status=403))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(count)s documento(s) assinado(s) com gov.br (assinatura avançada).") % {"count": signed_count},
+    )
+    return redirect(back)
 
 
 # --- public verification ----------------------------------------------------------------------------

@@ -77,6 +77,7 @@ _staff_all_bad = {**_to_login, "staff": BAD, "manager": BAD, "admin": BAD}
 # the sample document and block: the demo staff member and the unit's manager; the admin is elsewhere
 _unit_people = {**_to_login, "staff": OK, "manager": OK, "admin": NOT_FOUND}
 _unit_people_bad = {**_to_login, "staff": BAD, "manager": BAD, "admin": NOT_FOUND}
+_staff_off = {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND}
 _managers = {**_to_login, "staff": NOT_FOUND, "manager": OK, "admin": OK}
 _managers_bad = {**_to_login, "staff": NOT_FOUND, "manager": BAD, "admin": BAD}
 _admin_only = {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": OK}
@@ -116,6 +117,10 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "signatures:block_create": {"GET": _staff_all, "POST": _staff_all_bad},
     "signatures:block_detail": {"GET": _unit_people, "POST": _unit_people_bad},
     "signatures:policy_edit": {"GET": _admin_only, "POST": _admin_only_bad},
+    # gov.br assinatura: off unless configured (the harness runs without it: 404 for staff)
+    "signatures:govbr_document_start": {"GET": _not_allowed, "POST": _staff_off},
+    "signatures:govbr_blocks_start": {"GET": _not_allowed, "POST": _staff_off},
+    "signatures:govbr_callback": {"GET": _staff_off, "POST": _not_allowed},
     "signatures_api:document_signatures": {"GET": _api_unit, "POST": _api_wrong_method},
     "signatures_api:document_sign": {"GET": _api_wrong_method, "POST": _api_unit_bad},
     "signatures_api:block_list": {"GET": _api_staff, "POST": _api_staff_bad},

@@ -23,6 +23,12 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from paco.errors import ApplicationError
 from tenant_apps.signatures import demo_pki, pades, pki
 from tenant_apps.signatures.govbr import GovBrLevelError, GovBrSignClient, govbr_enabled, govbr_pdf_sign
+from tenant_apps.signatures.models import Signature
+from tenant_apps.signatures.selectors import signatures_verified
+from tenant_apps.signatures.services import signing_block_create
+from tests.conftest import client_for
+
+from .conftest import CLERK_CPF
 
 CLIENT_ID = "paco-teste"
 CLIENT_SECRET = "segredo-de-teste"
@@ -33,6 +39,7 @@ BRONZE_TOKEN = "token-bronze"
 
 class _GovBr(BaseHTTPRequestHandler):
     seen: list[tuple[str, str, dict[str, str], bytes]]
+    redirect: str = REDIRECT
     signer: Any
     certificate_der: bytes
 
@@ -53,7 +60,7 @@ class _GovBr(BaseHTTPRequestHandler):
                 "client_id": CLIENT_ID,
                 "grant_type": "authorization_code",
                 "client_secret": CLIENT_SECRET,
-                "redirect_uri": REDIRECT,
+                "redirect_uri": type(self).redirect,
             }
             if form != expected or form["code"] not in ("codigo-prata", "codigo-bronze"):
                 self._answer(400, b'{"error": "invalid_request"}', "application/json")
@@ -97,7 +104,7 @@ class _GovBr(BaseHTTPRequestHandler):
 def govbr_server(test_pki: Any) -> Iterator[tuple[str, type[_GovBr]]]:
     chain = test_pki.chain
     pfx, certificate = demo_pki.person_a1_new(
-        chain=chain, full_name="Cidadã gov.br", cpf="52998224725", password="x"
+        chain=chain, full_name="Sérgio gov.br", cpf=CLERK_CPF, password="x"
     )
     key, _cert, _extra = pkcs12.load_key_and_certificates(pfx, b"x")
     handler = type("GovBr", (_GovBr,), {})
@@ -189,3 +196,156 @@ def test_a_bronze_account_is_refused_with_how_to_raise_it(govbr_server: Any) -> 
     token = client.token(code="codigo-bronze", redirect_uri=REDIRECT)
     with pytest.raises(GovBrLevelError, match="nível bronze.*prata ou ouro"):
         client.sign_hash(access_token=token, sha256=b"\x00" * 32)
+
+
+# --- the pages: "assinar com gov.br" -> authorisation -> back, signed -----------------------------------
+
+
+@pytest.fixture
+def govbr_on(settings: Any, govbr_server: Any) -> Any:
+    base, handler = govbr_server
+    settings.GOVBR_SIGN_CLIENT_ID = CLIENT_ID
+    settings.GOVBR_SIGN_CLIENT_SECRET = CLIENT_SECRET
+    settings.GOVBR_SIGN_OAUTH_URL = f"{base}/oauth2.0"
+    settings.GOVBR_SIGN_API_URL = f"{base}/externo/v2"
+    handler.seen.clear()
+    return base, handler
+
+
+def _authorize(response: Any, handler: Any) -> dict[str, str]:
+    """The authorize URL we sent the person to; the fake server expects its redirect_uri back."""
+    assert response.status_code == 302
+    url = urlparse(response["Location"])
+    query = {key: values[0] for key, values in parse_qs(url.query).items()}
+    handler.redirect = query["redirect_uri"]
+    return {"path": url.path, **query}
+
+
+def _callback(client: Any, query: dict[str, str], code: str) -> Any:
+    return client.get("/staff/assinaturas/govbr/retorno/", {"code": code, "state": query["state"]})
+
+
+def test_the_pages_are_off_unless_configured(aracaju: Any, unit: Any, clerk: Any) -> None:
+    from tenant_apps.documents.services import document_create
+
+    document = document_create(kind="OFIC", unit=unit, title="Ofício", body="Texto.", author=clerk)
+    staff = client_for("staff", aracaju)
+    assert "Assinar com gov.br" not in staff.get(f"/staff/documentos/{document.pk}/assinar/").content.decode()
+    response = staff.post(f"/staff/documentos/{document.pk}/assinar/govbr/", {"expected_version": 1})
+    assert response.status_code == 404
+
+
+def test_a_document_signed_with_govbr_one_hash(aracaju: Any, unit: Any, clerk: Any, govbr_on: Any) -> None:
+    from tenant_apps.documents.services import document_create
+
+    _base, handler = govbr_on
+    document = document_create(kind="OFIC", unit=unit, title="Ofício gov.br", body="Texto.", author=clerk)
+    staff = client_for("staff", aracaju)
+    page = staff.get(f"/staff/documentos/{document.pk}/assinar/").content.decode()
+    assert "Assinar com gov.br" in page
+
+    query = _authorize(
+        staff.post(f"/staff/documentos/{document.pk}/assinar/govbr/", {"expected_version": 1}), handler
+    )
+    assert (query["path"], query["scope"], query["client_id"]) == ("/oauth2.0/authorize", "sign", CLIENT_ID)
+    assert query["redirect_uri"].endswith("/staff/assinaturas/govbr/retorno/")
+    # a forged state signs nothing
+    forged = staff.get("/staff/assinaturas/govbr/retorno/", {"code": "codigo-prata", "state": "outro"})
+    assert forged.status_code == 302
+    assert not Signature.objects.filter(document=document).exists()
+    query = _authorize(
+        staff.post(f"/staff/documentos/{document.pk}/assinar/govbr/", {"expected_version": 1}), handler
+    )
+    handler.seen.clear()
+
+    back = _callback(staff, query, "codigo-prata")
+
+    assert back.status_code == 302
+    assert back["Location"] == f"/staff/documentos/{document.pk}/assinar/"
+    assert [(method, path) for method, path, _headers, _body in handler.seen] == [
+        ("POST", "/oauth2.0/token"),
+        ("GET", "/externo/v2/certificadoPublico"),
+        ("POST", "/externo/v2/assinarPKCS7"),
+    ]
+    signature = Signature.objects.get(document=document)
+    assert (signature.level, signature.signer, signature.is_certification) == ("avancada", clerk, True)
+    assert "Sérgio gov.br" in signature.certificate_subject
+    verified, intact = signatures_verified(document=document)
+    assert intact
+    assert [row.is_valid for row in verified] == [True]
+
+
+def test_a_block_is_signed_with_one_signature_session(
+    aracaju: Any, unit: Any, clerk: Any, manager: Any, govbr_on: Any
+) -> None:
+    from tenant_apps.documents.services import document_create
+
+    _base, handler = govbr_on
+    documents = [
+        document_create(kind="OFIC", unit=unit, title=f"Ofício {n}", body=f"Texto {n}.", author=manager)
+        for n in (1, 2, 3)
+    ]
+    block = signing_block_create(
+        title="Ofícios da semana", author=manager, documents=documents, signers=[clerk], level="avancada"
+    )
+    staff = client_for("staff", aracaju)
+    assert "Assinar os marcados com gov.br" in staff.get("/staff/assinaturas/").content.decode()
+    query = _authorize(staff.post("/staff/assinaturas/govbr/", {"blocks": [block.pk]}), handler)
+    assert query["scope"] == "signature_session"
+    handler.seen.clear()
+
+    back = _callback(staff, query, "codigo-prata")
+
+    assert back["Location"] == "/staff/assinaturas/"
+    calls = [(method, path) for method, path, _headers, _body in handler.seen]
+    # one token, one certificate, one hash per document
+    assert calls == [
+        ("POST", "/oauth2.0/token"),
+        ("GET", "/externo/v2/certificadoPublico"),
+        *[("POST", "/externo/v2/assinarPKCS7")] * 3,
+    ]
+    block.refresh_from_db()
+    assert block.status == "concluido"
+    assert Signature.objects.filter(document__in=documents, level="avancada", signer=clerk).count() == 3
+
+
+def test_a_bronze_account_is_told_how_to_raise_its_level_and_nothing_is_signed(
+    aracaju: Any, unit: Any, clerk: Any, govbr_on: Any
+) -> None:
+    from tenant_apps.documents.services import document_create
+
+    _base, handler = govbr_on
+    document = document_create(kind="OFIC", unit=unit, title="Ofício", body="Texto.", author=clerk)
+    staff = client_for("staff", aracaju)
+    query = _authorize(
+        staff.post(f"/staff/documentos/{document.pk}/assinar/govbr/", {"expected_version": 1}), handler
+    )
+
+    page = _callback(staff, query, "codigo-bronze")
+
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "nível bronze" in text
+    assert "prata ou ouro" in text
+    assert "confiabilidades.acesso.gov.br" in text
+    assert not Signature.objects.filter(document=document).exists()
+
+
+def test_someone_elses_govbr_account_cannot_sign(
+    aracaju: Any, unit: Any, clerk: Any, manager: Any, govbr_on: Any
+) -> None:
+    from tenant_apps.documents.services import document_create
+
+    _base, handler = govbr_on
+    document = document_create(kind="OFIC", unit=unit, title="Ofício", body="Texto.", author=manager)
+    gestor = client_for("manager", aracaju)  # the certificate the server gives is the clerk's
+    query = _authorize(
+        gestor.post(f"/staff/documentos/{document.pk}/assinar/govbr/", {"expected_version": 1}), handler
+    )
+
+    back = _callback(gestor, query, "codigo-prata")
+
+    assert back.status_code == 302
+    assert not Signature.objects.filter(document=document).exists()
+    messages = [str(m) for m in back.wsgi_request._messages]
+    assert any("não é a sua" in m for m in messages)

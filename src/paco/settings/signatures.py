@@ -29,3 +29,5 @@ GOVBR_SIGN_CLIENT_SECRET = env.str("GOVBR_SIGN_CLIENT_SECRET", default="")
 GOVBR_SIGN_OAUTH_URL = env.str("GOVBR_SIGN_OAUTH_URL", default="https://cas.iti.br/oauth2.0")
 GOVBR_SIGN_API_URL = env.str("GOVBR_SIGN_API_URL", default="https://assinatura-api.iti.br/externo/v2")
 GOVBR_SIGN_TIMEOUT_SECONDS = env.float("GOVBR_SIGN_TIMEOUT_SECONDS", default=20.0)
+# PEM files of the roots of the gov.br signing certificates (validation of gov.br signatures).
+GOVBR_SIGN_ROOTS = env.list("GOVBR_SIGN_ROOTS", default=[])
