@@ -12,7 +12,7 @@ from tenant_apps.documents.enums import DocumentKind
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_is_municipal_admin, user_managed_unit_ids
 
-from .engine import template_body_check
+from .engine import MERGE_FIELDS, template_body_check
 
 
 class TemplateForm(forms.Form):
@@ -21,11 +21,18 @@ class TemplateForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Unidade"), coerce=int, empty_value=None, required=False)
     body = forms.CharField(
         label=_("Texto"),
-        widget=forms.Textarea(attrs={"rows": 14}),
+        widget=forms.Textarea(attrs={"rows": 14, "data-rich-text": "true"}),
         help_text=_(
-            "Parágrafos em <p>…</p>, negrito em <strong>…</strong>, listas em <ul><li>…</li></ul>."
-            " Campos da lista ao lado, como {{ caso.nup }}."
+            "Escreva e formate o texto com a barra de botões; para um dado do processo, escolha o campo"
+            " em “Inserir campo” e clique em “Inserir”. Sem o editor (JavaScript desligado), escreva"
+            " parágrafos em HTML simples e os campos como {{ caso.nup }}."
         ),
+    )
+    merge_field = forms.ChoiceField(
+        label=_("Inserir campo"),
+        required=False,
+        widget=forms.Select(attrs={"data-merge-field-picker": "true"}),
+        help_text=_("Dados do processo, do requerente, da unidade, do município, do signatário e a data."),
     )
     is_published = forms.BooleanField(label=_("Publicado (os servidores já podem usar)"), required=False)
 
@@ -39,9 +46,13 @@ class TemplateForm(forms.Form):
             units = units.filter(pk__in=user_managed_unit_ids(user))
         choices += [(unit.pk, f"{unit.acronym} · {unit.name}") for unit in units]
         self.fields["unit"].choices = choices  # type: ignore[attr-defined]
+        self.fields["merge_field"].choices = [("", _("Escolha um campo"))] + [  # type: ignore[attr-defined]
+            (field.key, str(field.label)) for field in MERGE_FIELDS
+        ]
 
     def clean_body(self) -> str:
-        body = str(self.cleaned_data["body"])
+        # the editor writes spaces as &nbsp;: inside "{{ }}" they must be plain spaces
+        body = str(self.cleaned_data["body"]).replace("&nbsp;", " ")
         try:
             template_body_check(body)
         except ApplicationError as error:

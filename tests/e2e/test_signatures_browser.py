@@ -75,6 +75,14 @@ def _setup(aracaju: Any, tag: str) -> str:
     return str(_in_thread(create))
 
 
+def _template_body(aracaju: Any, name: str) -> str:
+    from tenant_apps.doctemplates.models import DocumentTemplate
+
+    with tenant_context(aracaju):
+        template = DocumentTemplate.objects.get(name=name)
+        return str(template.versions.order_by("-number").first().body)  # type: ignore[union-attr]
+
+
 def test_template_block_advanced_and_qualified_signatures_and_public_verification(
     live_url: Any,
     browser: Any,
@@ -94,13 +102,36 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
     admin.goto(f"{base}/admin-municipal/modelos/novo/")
     admin.get_by_label("Nome do modelo").fill(f"Ofício {tag}")
     admin.get_by_label("Espécie").select_option("OFIC")
-    admin.get_by_label("Texto").fill(
-        "<p>Processo {{ caso.nup }} de {{ requerente.nome }}.</p>"
-        "<p>{{ municipio.nome }}, {{ data.hoje_extenso }}.</p>"
-    )
+    # the rich-text editor (Quill): bold from the toolbar, merge fields picked from the list
+    editor = admin.get_by_role("textbox", name="Texto")
+    editor.click()
+    admin.get_by_role("button", name="Negrito").click()
+    admin.keyboard.type("Processo")
+    admin.get_by_role("button", name="Negrito").click()
+    admin.keyboard.type(" ")
+
+    def merge_field(key: str) -> None:
+        admin.get_by_label("Inserir campo").select_option(key)
+        admin.get_by_role("button", name="Inserir", exact=True).click()
+
+    merge_field("caso.nup")
+    admin.keyboard.type(" de ")
+    merge_field("requerente.nome")
+    admin.keyboard.type(".")
+    admin.keyboard.press("Enter")
+    merge_field("municipio.nome")
+    admin.keyboard.type(", ")
+    merge_field("data.hoje_extenso")
+    admin.keyboard.type(".")
+    _both_widths(admin, "modelo-novo-editor")
     admin.get_by_text("Publicado (os servidores já podem usar)").click()
     admin.get_by_role("button", name="Salvar", exact=True).click()
     admin.wait_for_url(re.compile(r".*/admin-municipal/modelos/\d+/$"))
+    saved = _in_thread(lambda: _template_body(aracaju, f"Ofício {tag}"))
+    assert saved == (
+        "<p><strong>Processo</strong> {{ caso.nup }} de {{ requerente.nome }}.</p>"
+        "<p>{{ municipio.nome }}, {{ data.hoje_extenso }}.</p>"
+    )
     _both_widths(admin, "modelo-editar")
     admin.get_by_label("NUP de um processo").fill(nup)
     admin.get_by_role("button", name="Ver prévia").click()

@@ -20,6 +20,8 @@ STATICFILES_DIRS = [
     # Raleway, from which the gov.br font Rawline is derived (Rawline itself is not on npm)
     ("fonts/raleway", str(ROOT_DIR / "node_modules" / "@fontsource" / "raleway" / "files")),
     ("chartjs", str(ROOT_DIR / "node_modules" / "chart.js" / "dist")),
+    # the rich-text editor of document templates (Quill 2; its UMD build and the Snow theme)
+    ("quill", str(ROOT_DIR / "node_modules" / "quill" / "dist")),
 ]
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
