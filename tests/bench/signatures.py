@@ -8,7 +8,8 @@ database:
   end (simple level: lock, read the PDF, sign, store, row) on fresh documents whose PDF is ready;
 - validate: `pades.pdf_validate` of a PDF with two signatures against the city's trust root;
 - block: one signer signs a block of BENCH_SIGNATURES_BLOCK documents (default 100) in one action
-  (`signing_block_sign_all`, advanced level, one TOTP check): total and per document.
+  (`signing_block_sign_all`, advanced level, one TOTP check): total and per document;
+- memo: `memo_send` end to end, now that a memo's signature is a PAdES signature of this module.
 
 Runs without REDIS_URL too (the jobs are held in memory). Times are printed, never asserted.
 """
@@ -24,6 +25,7 @@ from tests.bench.figures import milliseconds_header, milliseconds_line
 
 SIGN_RUNS = int(os.environ.get("BENCH_SIGNATURES_RUNS", "20"))
 BLOCK_N = int(os.environ.get("BENCH_SIGNATURES_BLOCK", "100"))
+MEMO_RUNS = int(os.environ.get("BENCH_SIGNATURES_MEMOS", "10"))
 PARAGRAPH = (
     "Considerando o que consta dos autos, a equipe técnica analisou a documentação apresentada,"
     " verificou a regularidade fiscal do requerente, conferiu as plantas e o memorial descritivo e"
@@ -162,4 +164,19 @@ def signatures_benches() -> None:
                 f" {total * 1000 / max(len(signed_rows), 1):.1f} ms per document"
                 f" (this thread's CPU: {cpu_total:.2f} s)"
             )
+            # a memo is now signed when it is sent (a PAdES signature in its PDF): the whole send
+            from tenant_apps.comms.services import memo_send
+
+            timings = []
+            for index in range(MEMO_RUNS):
+                started = time.perf_counter()
+                memo_send(
+                    author=staff,
+                    sender_unit=unit,
+                    subject=f"Bancada: memorando {index}",
+                    body=PARAGRAPH,
+                    to_units=[unit],
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+            print(milliseconds_line("memo_send with its signature", timings))
     connection.set_schema_to_public()
