@@ -16,10 +16,21 @@ class AttachForm(forms.Form):
     arquivos = MultipleFileField(label=_("Arquivos"))
 
 
+def _otp_field() -> forms.CharField:
+    """The author signs the document (tenant_apps.signatures): simple, or advanced with this code."""
+    return forms.CharField(
+        label=_("Código do segundo fator (opcional: assina como assinatura avançada)"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class DispatchForm(forms.Form):
     text = forms.CharField(label=_("Despacho"), widget=forms.Textarea(attrs={"rows": 3}))
     # internal by default: a note reaches the citizen only when the clerk ticks the box
     is_public = forms.BooleanField(label=_("Visível para o requerente"), required=False, initial=False)
+    otp_token = _otp_field()
 
 
 class ForwardForm(forms.Form):
@@ -37,6 +48,7 @@ class InformationRequestForm(forms.Form):
 
 class CloseForm(forms.Form):
     answer = forms.CharField(label=_("Resposta final"), widget=forms.Textarea(attrs={"rows": 4}))
+    otp_token = _otp_field()
 
 
 class ReopenForm(forms.Form):

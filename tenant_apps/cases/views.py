@@ -328,7 +328,11 @@ def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Call
     actor = request.user
     if action == "despachar":
         return lambda: services.case_dispatch(
-            case=case, actor=actor, text=data["text"], is_public=data["is_public"]
+            case=case,
+            actor=actor,
+            text=data["text"],
+            is_public=data["is_public"],
+            otp_token=data.get("otp_token", ""),
         )
     if action == "tramitar":
         return lambda: services.case_forward(
@@ -337,7 +341,9 @@ def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Call
     if action == "solicitar-informacoes":
         return lambda: services.case_request_information(case=case, actor=actor, question=data["question"])
     if action == "concluir":
-        return lambda: services.case_close(case=case, actor=actor, answer=data["answer"])
+        return lambda: services.case_close(
+            case=case, actor=actor, answer=data["answer"], otp_token=data.get("otp_token", "")
+        )
     if action == "reabrir":
         return lambda: services.case_reopen(case=case, actor=actor, reason=data["reason"])
     assignee = User.objects.filter(pk=data["assignee"], kind=UserKind.STAFF).first()

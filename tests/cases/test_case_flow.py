@@ -117,6 +117,21 @@ def test_the_whole_flow_keeps_a_verifiable_history(citizen, poda, emsurb_staff, 
         assert [row.is_valid for row in verified] == [True]
 
 
+def test_with_the_second_factor_the_dispatch_and_answer_are_advanced_signatures(citizen, poda, emsurb_staff):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.signatures.conftest import otp_now
+
+    TOTPDevice.objects.create(user=emsurb_staff, name="default", confirmed=True)
+    case = case_open(service=poda, opened_by=citizen, form_data=FORM)
+
+    case_dispatch(case=case, actor=emsurb_staff, text="Vistoria agendada.", otp_token=otp_now(emsurb_staff))
+    case_close(case=case, actor=emsurb_staff, answer="Poda feita.", otp_token=otp_now(emsurb_staff, drift=1))
+
+    signed = Signature.objects.filter(document__case_links__case=case).select_related("document")
+    assert sorted((s.document.kind, s.level) for s in signed) == [("DESP", "avancada"), ("RESP", "avancada")]
+
+
 def test_a_dispatch_below_the_minimum_level_is_refused_and_nothing_is_saved(citizen, poda, emsurb_staff):
     case = case_open(service=poda, opened_by=citizen, form_data=FORM)
     kind_policy_set(kind="DESP", minimum_level="avancada")
