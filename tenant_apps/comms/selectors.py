@@ -97,6 +97,33 @@ def memo_thread(*, user: Any, memo: Memo) -> list[Memo]:
     return [m for m in memos if m.pk in visible_ids]
 
 
+def memo_list_box(*, user: Any, box: str, unit_ids: list[int], include_personal: bool) -> QuerySet[Memo]:
+    """An inbox of the API, newest first: `box` "enviados" holds the memos `unit_ids` sent, any other
+    value the memos addressed to them (and to the person, with `include_personal`)."""
+    memos = memo_queryset_visible(user)
+    if box == "enviados":
+        memos = memos.filter(sender_unit_id__in=unit_ids)
+    else:
+        addressed = Q(unit_id__in=unit_ids)
+        if include_personal:
+            addressed |= Q(user_id=int(user.pk or 0))
+        memos = memos.filter(Exists(MemoRecipient.objects.filter(addressed, memo=OuterRef("pk"))))
+    return (
+        memos.select_related("document", "document__unit", "sender_unit", "author")
+        .prefetch_related("recipients__unit", "recipients__user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def memo_get_with_relations(*, memo_id: int) -> Memo:
+    """One memo with what its API representation reads (no visibility check: the caller made it)."""
+    return (
+        Memo.objects.select_related("document", "document__unit", "sender_unit", "author")
+        .prefetch_related("recipients__unit", "recipients__user", "signatures")
+        .get(pk=memo_id)
+    )
+
+
 def memo_list_received(*, user: Any, unit_id: int | None = None, limit: int = 200) -> QuerySet[Memo]:
     """Memos addressed to a unit of the person's (`unit_id`) or, with no unit, to the person."""
     recipients = MemoRecipient.objects.filter(memo=OuterRef("pk"))
@@ -165,12 +192,17 @@ def circular_receipt_for(*, user: Any, circular: Circular) -> CircularReceipt | 
     return CircularReceipt.objects.filter(circular=circular, user_id=user.pk).first()
 
 
-def circular_list_received(*, user: Any, limit: int = 200) -> QuerySet[CircularReceipt]:
+def circular_receipt_queryset_received(*, user: Any) -> QuerySet[CircularReceipt]:
+    """The person's receipts with their circulars, newest circular first."""
     return (
-        CircularReceipt.objects.filter(user_id=user.pk)
+        CircularReceipt.objects.filter(user_id=int(user.pk or 0))
         .select_related("circular", "circular__document", "circular__document__unit", "circular__sender_unit")
-        .order_by("-circular__created_at", "-id")[:limit]
+        .order_by("-circular__created_at", "-id")
     )
+
+
+def circular_list_received(*, user: Any, limit: int = 200) -> QuerySet[CircularReceipt]:
+    return circular_receipt_queryset_received(user=user)[:limit]
 
 
 def circular_list_awaiting_acknowledgement(*, user: Any, limit: int = 10) -> QuerySet[CircularReceipt]:
@@ -182,13 +214,18 @@ def circular_list_awaiting_acknowledgement(*, user: Any, limit: int = 10) -> Que
     )
 
 
-def circular_list_sent(*, user: Any, limit: int = 200) -> QuerySet[Circular]:
+def circular_queryset_sent(*, user: Any) -> QuerySet[Circular]:
+    """Circulars the person's units sent, newest first, with `acknowledged`: how many gave a "ciente"."""
     return (
         Circular.objects.filter(sender_unit_id__in=user_unit_ids(user))
         .select_related("document", "document__unit", "sender_unit", "author")
         .annotate(acknowledged=Count("receipts", filter=Q(receipts__acknowledged_at__isnull=False)))
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
+
+
+def circular_list_sent(*, user: Any, limit: int = 200) -> QuerySet[Circular]:
+    return circular_queryset_sent(user=user)[:limit]
 
 
 @dataclass(frozen=True)

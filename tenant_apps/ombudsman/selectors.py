@@ -15,7 +15,7 @@ from tenant_apps.org.selectors import user_unit_ids
 
 from . import deadlines
 from .enums import IdentityMode, ManifestationKind
-from .models import IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
+from .models import Appeal, IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
 from .services import access_code_hash, user_is_ombudsman
 
 
@@ -95,6 +95,11 @@ def deadline_flag(
         is_overdue=case.deadline < today,
         is_nearly_overdue=deadlines.is_nearly_overdue(rules, deadline=case.deadline, today=today),
     )
+
+
+def appeal_pending(*, manifestation: Manifestation) -> Appeal | None:
+    """The appeal awaiting a decision, if any (reads the prefetched appeals when there are)."""
+    return next((appeal for appeal in manifestation.appeals.all() if appeal.decided_at is None), None)
 
 
 def unit_input_pending(*, manifestation: Manifestation, user: Any) -> UnitInput | None:
