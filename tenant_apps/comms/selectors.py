@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
+from paco.errors import NotFound
 from tenant_apps.accounts.selectors import user_is_staff
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
@@ -69,7 +69,7 @@ def memo_get_visible(*, user: Any, memo_id: int) -> Memo:
         .first()
     )
     if memo is None or not memo_user_can_read(user=user, memo=memo):
-        raise Http404
+        raise NotFound
     return memo
 
 
@@ -174,7 +174,7 @@ def circular_get_visible(*, user: Any, circular_id: int) -> Circular:
         .first()
     )
     if circular is None:
-        raise Http404
+        raise NotFound
     return circular
 
 
@@ -302,7 +302,7 @@ class ActivityItem:
 def unit_activity(*, user: Any, unit_id: int, limit: int = 100) -> list[ActivityItem]:
     """Memos sent and received and circulars sent by one of the person's units, newest first."""
     if unit_id not in user_unit_ids(user):
-        raise Http404
+        raise NotFound
     items: list[ActivityItem] = []
     sent = (
         Memo.objects.filter(sender_unit_id=unit_id)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paco.client_ip import client_ip
 from paco.decorators import staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, ApplicationError
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.cases.enums import CaseStatus
@@ -90,6 +90,8 @@ def _file_from_form(form: ManifestationForm, *, citizen: Any = None, registered_
             citizen=citizen,
             registered_by=registered_by,
         )
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         field = error.extra.get("field")
         form.add_error(field if field in form.fields else None, error.message)
@@ -288,6 +290,8 @@ def follow_action(request: HttpRequest, manifestation_nup: str, ombudsman_action
             else:
                 services.appeal_file(manifestation=manifestation, reason=data["text"])
                 messages.success(request, _("Recurso registrado."))
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -512,6 +516,8 @@ def staff_action(request: HttpRequest, manifestation_nup: str, ombudsman_action:
     if form.is_valid():
         try:
             response = action.run(request, manifestation, form.cleaned_data)
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:

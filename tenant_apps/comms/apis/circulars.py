@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paco.pagination import PageParameters, keyset_page, next_field
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import user_managed_unit_ids
@@ -33,9 +34,7 @@ from .common import (
     BOXES,
     ERROR_RESPONSES,
     CommsUnitSerializer,
-    PageSerializer,
     own_unit,
-    page,
     units_from_acronyms,
 )
 
@@ -94,12 +93,12 @@ def circular_detail_data(*, user: Any, circular: Circular, receipt: CircularRece
 class CircularListApi(APIView):
     permission_classes = [IsVerifiedStaff]
 
-    class FilterSerializer(PageSerializer):
+    class FilterSerializer(PageParameters):
         caixa = serializers.ChoiceField(choices=BOXES, required=False, default="recebidos")
 
     class OutputSerializer(serializers.Serializer):
         results = CircularListItemSerializer(many=True)
-        next_offset = serializers.IntegerField(allow_null=True, help_text="O `offset` da próxima página.")
+        next = next_field()
 
         class Meta:
             ref_name = "CircularListOutput"
@@ -116,22 +115,31 @@ class CircularListApi(APIView):
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         if params["caixa"] == "enviados":
-            rows, next_offset = page(
-                circular_queryset_sent(user=request.user), limit=params["limit"], offset=params["offset"]
+            page = keyset_page(
+                circular_queryset_sent(user=request.user),
+                key="created_at",
+                cursor=params["cursor"],
+                limit=params["limit"],
             )
+            rows, next_cursor = page.results, page.next
             for circular in rows:
-                circular.receipt = None
+                circular.receipt = None  # type: ignore[attr-defined]
         else:
-            receipts = circular_receipt_queryset_received(user=request.user)
-            received, next_offset = page(receipts, limit=params["limit"], offset=params["offset"])
-            rows = []
-            for receipt in received:
+            received = keyset_page(
+                circular_receipt_queryset_received(user=request.user),
+                key="circular__created_at",
+                cursor=params["cursor"],
+                limit=params["limit"],
+            )
+            rows, next_cursor = [], received.next
+            for receipt in received.results:
                 circular = receipt.circular
-                circular.receipt = receipt
-                circular.recipient_count = None
-                circular.acknowledged = None
+                # a recipient sees their own receipt, not the sender's counts
+                circular.receipt = receipt  # type: ignore[attr-defined]
+                circular.recipient_count = None  # type: ignore[assignment]
+                circular.acknowledged = None  # type: ignore[attr-defined]
                 rows.append(circular)
-        return Response(CircularListApi.OutputSerializer({"results": rows, "next_offset": next_offset}).data)
+        return Response(CircularListApi.OutputSerializer({"results": rows, "next": next_cursor}).data)
 
 
 class CircularSendApi(APIView):
@@ -274,14 +282,14 @@ class CircularReceiptCountsSerializer(serializers.Serializer):
 class CircularReceiptListApi(APIView):
     permission_classes = [IsVerifiedStaff]
 
-    class FilterSerializer(PageSerializer):
+    class FilterSerializer(PageParameters):
         estado = serializers.ChoiceField(choices=ReceiptState.choices, required=False, default="")
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     class OutputSerializer(serializers.Serializer):
         counts = CircularReceiptCountsSerializer()
         results = CircularReceiptRowSerializer(many=True)
-        next_offset = serializers.IntegerField(allow_null=True, help_text="O `offset` da próxima página.")
+        next = next_field()
 
         class Meta:
             ref_name = "CircularReceiptListOutput"
@@ -301,12 +309,14 @@ class CircularReceiptListApi(APIView):
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         receipts = circular_receipt_list(circular=circular, state=params["estado"], query=params["q"])
-        rows, next_offset = page(receipts, limit=params["limit"], offset=params["offset"])
+        page = keyset_page(
+            receipts, key="user__full_name", descending=False, cursor=params["cursor"], limit=params["limit"]
+        )
         output = CircularReceiptListApi.OutputSerializer(
             {
                 "counts": circular_receipt_counts(circular=circular),
-                "results": rows,
-                "next_offset": next_offset,
+                "results": page.results,
+                "next": page.next,
             }
         )
         return Response(output.data)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -21,17 +20,6 @@ ERROR_RESPONSES = api_error_responses(
     "quando uma regra impede a operação.",
     not_found="Inexistente ou fora do seu alcance.",
 )
-
-
-class PageSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2_147_483_647)
-
-
-def page(queryset: Any, *, limit: int, offset: int) -> tuple[list[Any], int | None]:
-    """One query: a slice one row longer than the page tells whether there is a next page."""
-    rows = list(queryset[offset : offset + limit + 1])
-    return rows[:limit], (offset + limit if len(rows) > limit else None)
 
 
 def units_from_acronyms(acronyms: list[str], field: str) -> list[OrgUnit]:

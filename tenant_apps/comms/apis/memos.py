@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paco.pagination import PageParameters, keyset_page, next_field
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.org.selectors import unit_among, user_unit_ids
 
@@ -22,9 +23,7 @@ from .common import (
     BOXES,
     ERROR_RESPONSES,
     CommsUnitSerializer,
-    PageSerializer,
     own_unit,
-    page,
     staff_from_emails,
     units_from_acronyms,
 )
@@ -104,7 +103,7 @@ def memo_detail_data(*, user: Any, memo_id: int) -> dict[str, Any]:
 class MemoListApi(APIView):
     permission_classes = [IsVerifiedStaff]
 
-    class FilterSerializer(PageSerializer):
+    class FilterSerializer(PageParameters):
         caixa = serializers.ChoiceField(choices=BOXES, required=False, default="recebidos")
         unidade = serializers.CharField(
             required=False,
@@ -116,7 +115,7 @@ class MemoListApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         results = MemoSummarySerializer(many=True)
-        next_offset = serializers.IntegerField(allow_null=True, help_text="O `offset` da próxima página.")
+        next = next_field()
 
         class Meta:
             ref_name = "MemoListOutput"
@@ -142,8 +141,8 @@ class MemoListApi(APIView):
         memos = memo_list_box(
             user=request.user, box=params["caixa"], unit_ids=unit_ids, include_personal=not params["unidade"]
         )
-        rows, next_offset = page(memos, limit=params["limit"], offset=params["offset"])
-        return Response(MemoListApi.OutputSerializer({"results": rows, "next_offset": next_offset}).data)
+        page = keyset_page(memos, key="created_at", cursor=params["cursor"], limit=params["limit"])
+        return Response(MemoListApi.OutputSerializer({"results": page.results, "next": page.next}).data)
 
 
 class MemoSendApi(APIView):
