@@ -25,7 +25,8 @@ from rest_framework.response import Response
 from rest_framework.utils import html
 from rest_framework.views import APIView
 
-from paco.errors import ApplicationError, api_error_responses
+from paco.errors import PASS_THROUGH, ApplicationError, api_error_responses
+from paco.pagination import PAGE_SIZE_MAX, PageParameters, next_field
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -39,6 +40,7 @@ from .enums import CaseChannel, CaseStatus, EventKind
 from .models import Case
 from .selectors import (
     INBOX_FILTERS,
+    INBOX_PAGE_SIZE,
     case_events_visible,
     case_get_visible,
     case_list_inbox,
@@ -164,6 +166,8 @@ def api_fields(renames: dict[str, str], *, form_keys: frozenset[str] = frozenset
     """Name a service's field errors as the API names its fields (form answers under `form_data`)."""
     try:
         yield
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         field = error.extra.get("field")
         if field in form_keys:
@@ -299,7 +303,7 @@ class CaseActionApi(APIView):
 class CaseListApi(APIView):
     permission_classes = [IsCitizenOrVerifiedStaff]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PageParameters):
         unidade = serializers.CharField(
             required=False,
             max_length=40,
@@ -312,17 +316,17 @@ class CaseListApi(APIView):
             help_text="Na caixa de entrada, “todos” são os não concluídos; sem unidade, todos mesmo.",
         )
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-        cursor = serializers.CharField(
+        limit = serializers.IntegerField(
             required=False,
-            allow_blank=True,
-            default="",
-            max_length=200,
-            help_text="O `next` da página anterior.",
+            default=INBOX_PAGE_SIZE,
+            min_value=1,
+            max_value=PAGE_SIZE_MAX,
+            help_text="Itens por página.",
         )
 
     class OutputSerializer(serializers.Serializer):
         results = CaseSummarySerializer(many=True)
-        next = serializers.CharField(allow_null=True, help_text="Cursor da próxima página, ou null.")
+        next = next_field()
 
         class Meta:
             ref_name = "CaseListOutput"
@@ -353,10 +357,15 @@ class CaseListApi(APIView):
                 filter_name=params["situacao"],
                 query=params["q"],
                 cursor=params["cursor"],
+                page_size=params["limit"],
             )
         else:
             page = case_list_visible(
-                user=request.user, filter_name=params["situacao"], query=params["q"], cursor=params["cursor"]
+                user=request.user,
+                filter_name=params["situacao"],
+                query=params["q"],
+                cursor=params["cursor"],
+                page_size=params["limit"],
             )
         output = CaseListApi.OutputSerializer({"results": page.cases, "next": page.next_cursor})
         return Response(output.data)

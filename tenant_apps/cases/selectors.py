@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from paco.errors import NotFound
+from paco.pagination import keyset_page
 from paco.text import text_fold
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.documents.enums import DocumentKind
@@ -47,7 +45,7 @@ def case_queryset_visible(user: Any) -> QuerySet[Case]:
 def case_get_visible(*, user: Any, nup: str) -> Case:
     case = case_queryset_visible(user).filter(nup=nup).first()
     if case is None:
-        raise Http404
+        raise NotFound
     return case
 
 
@@ -110,20 +108,6 @@ class InboxPage:
     next_cursor: str | None
 
 
-def _cursor_encode(case: Case) -> str:
-    raw = json.dumps([case.last_event_at.isoformat(), case.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _cursor_decode(cursor: str) -> tuple[dt.datetime, int] | None:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return dt.datetime.fromisoformat(moment), int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None
-
-
 INBOX_FILTERS = ("novo", "em_andamento", "aguardando_cidadao", "atrasado", "concluido", "todos")
 
 
@@ -135,7 +119,7 @@ def case_list_inbox(
     cursor: str = "",
     page_size: int = INBOX_PAGE_SIZE,
 ) -> InboxPage:
-    """One page of a unit's inbox, newest movement first, with keyset pagination (no OFFSET).
+    """One page of a unit's inbox, newest movement first, with keyset pagination (paco.pagination).
 
     Uses the (current_unit, status, last_event_at, id) index; a cursor is the last row's
     (last_event_at, id), so page N costs the same as page 1 at any table size.
@@ -153,16 +137,8 @@ def case_list_inbox(
         cases = cases.exclude(status=CaseStatus.CLOSED)
     if query.strip():
         cases = case_search_filter(cases, query)
-    decoded = _cursor_decode(cursor) if cursor else None
-    if decoded:
-        moment, pk = decoded
-        # the redundant `last_event_at <= moment` lets PostgreSQL start the index scan at the cursor
-        cases = cases.filter(last_event_at__lte=moment).filter(
-            Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk)
-        )
-    rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
-    next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
-    return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
+    page = keyset_page(cases, key="last_event_at", cursor=cursor, limit=page_size)
+    return InboxPage(cases=page.results, next_cursor=page.next)
 
 
 def case_search_filter(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
@@ -211,20 +187,20 @@ def nup_from_digits(digits: str) -> str:
 
 def case_get_for_citizen(*, user: Any, digits: str) -> Case:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
-        raise Http404
+        raise NotFound
     case = (
         Case.objects.select_related("service", "current_unit", "citizen")
         .filter(citizen=user, nup=nup_from_digits(digits))
         .first()
     )
     if case is None:
-        raise Http404
+        raise NotFound
     return case
 
 
 def case_get_for_staff(*, user: Any, digits: str) -> Case:
     if getattr(user, "kind", None) != UserKind.STAFF:
-        raise Http404
+        raise NotFound
     return case_get_visible(user=user, nup=nup_from_digits(digits))
 
 
@@ -278,16 +254,8 @@ def case_list_visible(
         cases = cases.filter(status=filter_name)
     if query.strip():
         cases = case_search_filter(cases, query)
-    decoded = _cursor_decode(cursor) if cursor else None
-    if decoded:
-        moment, pk = decoded
-        # the redundant `last_event_at <= moment` lets PostgreSQL start the index scan at the cursor
-        cases = cases.filter(last_event_at__lte=moment).filter(
-            Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk)
-        )
-    rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
-    next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
-    return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
+    page = keyset_page(cases, key="last_event_at", cursor=cursor, limit=page_size)
+    return InboxPage(cases=page.results, next_cursor=page.next)
 
 
 def case_document_read_grant(user: Any, document: Any) -> Any:
@@ -306,5 +274,5 @@ def case_document_read_grant(user: Any, document: Any) -> Any:
 def case_document_for_requester(*, case: Case, document_id: int) -> Any:
     document = case_documents(case=case, for_requester=True).filter(pk=document_id).first()
     if document is None:
-        raise Http404
+        raise NotFound
     return document

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Value
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from paco.schemas import current_tenant
 from paco.text import text_fold
 from paco.usage import usage_record
@@ -53,11 +53,13 @@ def nup_digits(nup: str) -> str:
 
 
 def case_url(case: Case) -> str:
-    return f"{municipality_base_url(current_tenant())}/protocolos/{nup_digits(case.nup)}/"
+    path = reverse("cases:citizen_case", kwargs={"nup": nup_digits(case.nup)})
+    return f"{municipality_base_url(current_tenant())}{path}"
 
 
 def staff_case_url(case: Case) -> str:
-    return f"{municipality_base_url(current_tenant())}/staff/protocolos/{nup_digits(case.nup)}/"
+    path = reverse("cases:staff_case", kwargs={"nup": nup_digits(case.nup)})
+    return f"{municipality_base_url(current_tenant())}{path}"
 
 
 def deadline_compute(service: Service, start: dt.date) -> dt.date:
@@ -118,7 +120,7 @@ def _lock(case: Case) -> Case:
 
 def _require_actor(actor: Any, case: Case) -> None:
     if getattr(actor, "kind", None) != UserKind.STAFF or not case_user_can_act(user=actor, case=case):
-        raise PermissionDenied(_("Só servidores da unidade onde o protocolo está podem movimentá-lo."))
+        raise AccessDenied(_("Só servidores da unidade onde o protocolo está podem movimentá-lo."))
 
 
 def _require_open(case: Case) -> None:
@@ -396,7 +398,7 @@ def case_assign(*, case: Case, actor: Any, assignee: Any) -> Case:
     """A unit manager gives the case to one of the unit's staff."""
     case = _lock(case)
     if case.current_unit_id not in user_managed_unit_ids(actor):
-        raise PermissionDenied(_("Só o gestor da unidade pode atribuir protocolos."))
+        raise AccessDenied(_("Só o gestor da unidade pode atribuir protocolos."))
     if not Membership.objects.filter(user=assignee, unit_id=case.current_unit_id).exists():
         raise ApplicationError(
             _("O servidor escolhido não é lotado nesta unidade."), extra={"field": "assignee"}
@@ -450,7 +452,7 @@ def case_answer_information(
     """The citizen answers; the deadline moves forward by the business days the clock was stopped."""
     case = _lock(case)
     if case.citizen_id != citizen.pk:
-        raise PermissionDenied
+        raise AccessDenied
     pending = case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
     if case.status != CaseStatus.WAITING_CITIZEN or pending is None:
         raise ApplicationError(_("Não há pedido de informações aguardando resposta neste protocolo."))
@@ -631,7 +633,7 @@ def case_attach_by_requester(
     """The citizen adds documents to their own open case (e.g. shown during a video attendance)."""
     case = _lock(case)
     if case.citizen_id != getattr(citizen, "pk", None):
-        raise PermissionDenied
+        raise AccessDenied
     _require_open(case)
     document = _attach(
         case,

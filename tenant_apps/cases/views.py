@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paco.decorators import staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, ApplicationError
 from paco.ratelimit import rate_limited
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -111,6 +110,8 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
                     form_data=answers.form_data,
                     uploads=answers.uploads,
                 )
+            except PASS_THROUGH:
+                raise
             except ApplicationError as error:
                 field = error.extra.get("field")
                 form.add_error(field if field in form.fields else None, error.message)
@@ -164,6 +165,8 @@ def citizen_answer(request: HttpRequest, nup: str) -> HttpResponse:
                 answer=form.cleaned_data["answer"],
                 uploads=uploads_from_files(request.FILES, {"anexos": _("Documento enviado pelo requerente")}),
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -362,11 +365,11 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
         )
         try:
             services.case_attach(case=case, actor=request.user, uploads=uploads)
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             messages.error(request, error.message)
             return render(request, "cases/staff_case.html", _staff_case_context(request, case), status=400)
-        except PermissionDenied:
-            raise
         messages.success(request, _("Documentos juntados ao protocolo."))
         return redirect("cases:staff_case", nup=nup)
     form_class = ACTION_FORMS.get(action)
@@ -378,6 +381,8 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
     if form.is_valid():
         try:
             _run_action(action, request, case, form)()
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -442,6 +447,8 @@ def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
                     form_data=answers.form_data,
                     uploads=answers.uploads,
                 )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             field = error.extra.get("field")
             if field in requester_form.fields:

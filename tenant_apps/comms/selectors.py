@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
+from paco.errors import NotFound
 from tenant_apps.accounts.selectors import user_is_staff
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
@@ -69,7 +69,7 @@ def memo_get_visible(*, user: Any, memo_id: int) -> Memo:
         .first()
     )
     if memo is None or not memo_user_can_read(user=user, memo=memo):
-        raise Http404
+        raise NotFound
     return memo
 
 
@@ -97,6 +97,33 @@ def memo_thread(*, user: Any, memo: Memo) -> list[Memo]:
                 parent = by_id[parent_id]
                 parent_id = parent.parent_id if parent.kind == MemoKind.FORWARD else None
     return [m for m in memos if m.pk in visible_ids]
+
+
+def memo_list_box(*, user: Any, box: str, unit_ids: list[int], include_personal: bool) -> QuerySet[Memo]:
+    """An inbox of the API, newest first: `box` "enviados" holds the memos `unit_ids` sent, any other
+    value the memos addressed to them (and to the person, with `include_personal`)."""
+    memos = memo_queryset_visible(user)
+    if box == "enviados":
+        memos = memos.filter(sender_unit_id__in=unit_ids)
+    else:
+        addressed = Q(unit_id__in=unit_ids)
+        if include_personal:
+            addressed |= Q(user_id=int(user.pk or 0))
+        memos = memos.filter(Exists(MemoRecipient.objects.filter(addressed, memo=OuterRef("pk"))))
+    return (
+        memos.select_related("document", "document__unit", "sender_unit", "author")
+        .prefetch_related("recipients__unit", "recipients__user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def memo_get_with_relations(*, memo_id: int) -> Memo:
+    """One memo with what its API representation reads (no visibility check: the caller made it)."""
+    return (
+        Memo.objects.select_related("document", "document__unit", "sender_unit", "author")
+        .prefetch_related("recipients__unit", "recipients__user", "document__signatures")
+        .get(pk=memo_id)
+    )
 
 
 def memo_list_received(*, user: Any, unit_id: int | None = None, limit: int = 200) -> QuerySet[Memo]:
@@ -149,7 +176,7 @@ def circular_get_visible(*, user: Any, circular_id: int) -> Circular:
         .first()
     )
     if circular is None:
-        raise Http404
+        raise NotFound
     return circular
 
 
@@ -167,12 +194,17 @@ def circular_receipt_for(*, user: Any, circular: Circular) -> CircularReceipt | 
     return CircularReceipt.objects.filter(circular=circular, user_id=user.pk).first()
 
 
-def circular_list_received(*, user: Any, limit: int = 200) -> QuerySet[CircularReceipt]:
+def circular_receipt_queryset_received(*, user: Any) -> QuerySet[CircularReceipt]:
+    """The person's receipts with their circulars, newest circular first."""
     return (
-        CircularReceipt.objects.filter(user_id=user.pk)
+        CircularReceipt.objects.filter(user_id=int(user.pk or 0))
         .select_related("circular", "circular__document", "circular__document__unit", "circular__sender_unit")
-        .order_by("-circular__created_at", "-id")[:limit]
+        .order_by("-circular__created_at", "-id")
     )
+
+
+def circular_list_received(*, user: Any, limit: int = 200) -> QuerySet[CircularReceipt]:
+    return circular_receipt_queryset_received(user=user)[:limit]
 
 
 def circular_list_awaiting_acknowledgement(*, user: Any, limit: int = 10) -> QuerySet[CircularReceipt]:
@@ -184,13 +216,18 @@ def circular_list_awaiting_acknowledgement(*, user: Any, limit: int = 10) -> Que
     )
 
 
-def circular_list_sent(*, user: Any, limit: int = 200) -> QuerySet[Circular]:
+def circular_queryset_sent(*, user: Any) -> QuerySet[Circular]:
+    """Circulars the person's units sent, newest first, with `acknowledged`: how many gave a "ciente"."""
     return (
         Circular.objects.filter(sender_unit_id__in=user_unit_ids(user))
         .select_related("document", "document__unit", "sender_unit", "author")
         .annotate(acknowledged=Count("receipts", filter=Q(receipts__acknowledged_at__isnull=False)))
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
+
+
+def circular_list_sent(*, user: Any, limit: int = 200) -> QuerySet[Circular]:
+    return circular_queryset_sent(user=user)[:limit]
 
 
 @dataclass(frozen=True)
@@ -267,7 +304,7 @@ class ActivityItem:
 def unit_activity(*, user: Any, unit_id: int, limit: int = 100) -> list[ActivityItem]:
     """Memos sent and received and circulars sent by one of the person's units, newest first."""
     if unit_id not in user_unit_ids(user):
-        raise Http404
+        raise NotFound
     items: list[ActivityItem] = []
     sent = (
         Memo.objects.filter(sender_unit_id=unit_id)

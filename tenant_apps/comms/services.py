@@ -8,14 +8,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
@@ -67,7 +66,7 @@ def circular_url(circular: Circular) -> str:
 
 def _require_staff(user: Any) -> None:
     if getattr(user, "kind", None) != UserKind.STAFF or not getattr(user, "is_active", False):
-        raise PermissionDenied(_("Só servidores podem enviar memorandos e circulares."))
+        raise AccessDenied(_("Só servidores podem enviar memorandos e circulares."))
 
 
 def _clean_text(subject: str, body: str) -> tuple[str, str]:
@@ -145,7 +144,7 @@ def _memo_create(
     legal_basis: str = "",
 ) -> Memo:
     if sender_unit.pk not in user_unit_ids(author):
-        raise PermissionDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
+        raise AccessDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
     header = _("Para: %(to)s") % {"to": _recipients_line(units, users)}
     document = document_create(
         kind=DocumentKind.MEMO,
@@ -240,7 +239,7 @@ def _acting_unit(author: Any, memo: Memo, sender_unit: OrgUnit | None) -> OrgUni
     own = user_unit_ids(author)
     if sender_unit is not None:
         if sender_unit.pk not in own:
-            raise PermissionDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
+            raise AccessDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
         return sender_unit
     addressed = [
         r.unit for r in memo.recipients.select_related("unit") if r.unit is not None and r.unit_id in own
@@ -248,7 +247,7 @@ def _acting_unit(author: Any, memo: Memo, sender_unit: OrgUnit | None) -> OrgUni
     if addressed:
         return addressed[0]
     if not own:
-        raise PermissionDenied(_("Você não está lotado em nenhuma unidade."))
+        raise AccessDenied(_("Você não está lotado em nenhuma unidade."))
     return OrgUnit.objects.filter(pk__in=own).order_by("acronym").first() or memo.sender_unit
 
 
@@ -264,7 +263,7 @@ def memo_reply(
     """Answer a memo one received: a new memo to the sender unit, in the same thread."""
     _require_staff(author)
     if not memo_user_is_recipient(user=author, memo=memo):
-        raise PermissionDenied(_("Só quem recebeu o memorando pode respondê-lo."))
+        raise AccessDenied(_("Só quem recebeu o memorando pode respondê-lo."))
     subject = memo.subject if memo.subject.lower().startswith("re:") else f"Re: {memo.subject}"
     subject, body = _clean_text(subject[:MAX_SUBJECT], body)
     unit = _acting_unit(author, memo, sender_unit)
@@ -299,7 +298,7 @@ def memo_forward(
     """
     _require_staff(author)
     if not memo_user_can_read(user=author, memo=memo):
-        raise PermissionDenied(_("Você não tem acesso a este memorando."))
+        raise AccessDenied(_("Você não tem acesso a este memorando."))
     units, users = _addressees(to_units, to_users)
     note = (note or "").strip()
     if not note:
@@ -340,7 +339,7 @@ def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str,
         .get(pk=memo.pk)
     )
     if not memo_user_is_recipient(user=actor, memo=memo):
-        raise PermissionDenied(_("Só quem recebeu o memorando pode transformá-lo em protocolo."))
+        raise AccessDenied(_("Só quem recebeu o memorando pode transformá-lo em protocolo."))
     if memo.case_id is not None:
         raise ApplicationError(_("Este memorando já virou o protocolo %(nup)s.") % {"nup": memo.case.nup})  # type: ignore[union-attr]
     if service is None or not service.is_active:
@@ -467,7 +466,7 @@ def circular_send(
     """
     _require_staff(author)
     if sender_unit.pk not in user_managed_unit_ids(author):
-        raise PermissionDenied(_("Só o gestor da unidade pode enviar circulares em nome dela."))
+        raise AccessDenied(_("Só o gestor da unidade pode enviar circulares em nome dela."))
     subject, body = _clean_text(subject, body)
     unit_list = sorted({int(pk) for pk in unit_ids})
     if len(unit_list) != OrgUnit.objects.filter(pk__in=unit_list, is_active=True).count():
@@ -540,7 +539,7 @@ def circular_acknowledge(*, circular: Circular, user: Any) -> CircularReceipt:
         .first()
     )
     if receipt is None:
-        raise PermissionDenied(_("Esta circular não foi enviada a você."))
+        raise AccessDenied(_("Esta circular não foi enviada a você."))
     if receipt.acknowledged_at is not None:
         return receipt
     now = timezone.now()
@@ -555,7 +554,7 @@ def circular_remind(*, circular: Circular, actor: Any, token: str) -> CircularRe
     """Remind everyone who has not acknowledged (inbox + e-mail). `token` identifies the click: the
     same token twice (a double click, a retried request) sends nothing the second time."""
     if circular.sender_unit_id not in user_managed_unit_ids(actor):
-        raise PermissionDenied(_("Só o gestor da unidade remetente pode enviar lembretes."))
+        raise AccessDenied(_("Só o gestor da unidade remetente pode enviar lembretes."))
     token = (token or "").strip()[:64]
     if not token:
         raise ApplicationError(_("Pedido de lembrete inválido; recarregue a página e tente de novo."))

@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paco.decorators import staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, AccessDenied, ApplicationError, NotFound
 from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
@@ -110,10 +109,10 @@ def memo_create(request: HttpRequest) -> HttpResponse:
                     uploads=_uploads(request),
                     is_restricted=data["is_restricted"],
                 )
-            except ApplicationError as error:
+            except NotFound:
+                raise
+            except ApplicationError as error:  # AccessDenied too: the form says why
                 form.add_error(None, error.message)
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
             else:
                 messages.success(
                     request, _("Memorando %(number)s enviado.") % {"number": memo.document.number}
@@ -200,10 +199,12 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
                 request, _("Protocolo %(nup)s aberto a partir do memorando.") % {"nup": case.nup}
             )
             return redirect("cases:staff_case", nup="".join(ch for ch in case.nup if ch.isdigit()))
+        except AccessDenied as error:
+            raise Http404 from error
+        except NotFound:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
-        except PermissionDenied as error:
-            raise Http404 from error
     return _private(
         render(
             request, "comms/memo_detail.html", _memo_context(request, memo, {memo_action: form}), status=400
@@ -255,10 +256,10 @@ def circular_create(request: HttpRequest) -> HttpResponse:
                     user_ids=[user.pk for user in data["users"]],
                     acknowledge_by=data["acknowledge_by"],
                 )
-            except ApplicationError as error:
+            except NotFound:
+                raise
+            except ApplicationError as error:  # AccessDenied too: the form says why
                 form.add_error(None, error.message)
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
             else:
                 messages.success(
                     request,
@@ -353,6 +354,8 @@ def circular_remind(request: HttpRequest, circular_id: int) -> HttpResponse:
         reminder = services.circular_remind(
             circular=circular, actor=request.user, token=request.POST.get("token", "")
         )
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         messages.error(request, error.message)
         return _private(

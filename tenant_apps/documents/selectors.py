@@ -20,8 +20,8 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet, Sum
-from django.http import Http404
 
+from paco.errors import NotFound
 from tenant_apps.accounts.selectors import user_is_staff
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current
@@ -108,7 +108,7 @@ def document_user_can_read(
 def document_get(*, document_id: int) -> Document:
     document = Document.objects.select_related("unit", "author").filter(pk=document_id).first()
     if document is None:
-        raise Http404
+        raise NotFound
     return document
 
 
@@ -130,14 +130,14 @@ def verification_code_normalize(raw: str) -> str:
 def document_version_latest(*, document: Document) -> DocumentVersion:
     version = document.versions.select_related("created_by").order_by("-number").first()
     if version is None:
-        raise Http404
+        raise NotFound
     return version
 
 
 def document_version_get(*, document: Document, number: int) -> DocumentVersion:
     version = document.versions.select_related("created_by").filter(number=number).first()
     if version is None:
-        raise Http404
+        raise NotFound
     return version
 
 
@@ -152,7 +152,7 @@ def document_attachments(*, document: Document) -> QuerySet[Attachment]:
 def document_attachment_get(*, document: Document, attachment_id: int) -> Attachment:
     attachment = document.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise Http404
+        raise NotFound
     return attachment
 
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from paco.errors import NotFound
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.org.selectors import user_unit_ids
 
 from . import deadlines
 from .enums import IdentityMode, ManifestationKind
-from .models import IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
+from .models import Appeal, IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
 from .services import access_code_hash, user_is_ombudsman
 
 
@@ -40,7 +40,7 @@ def manifestation_queryset_for_staff(
 def manifestation_get_for_staff(*, user: Any, nup: str) -> Manifestation:
     manifestation = manifestation_queryset_for_staff(user).filter(case__nup=nup).first()
     if manifestation is None:
-        raise Http404
+        raise NotFound
     return manifestation
 
 
@@ -48,14 +48,14 @@ def manifestation_get_by_code(*, nup: str, code: str) -> Manifestation:
     """The filer's way in without an account: NUP and code must both match (404 otherwise)."""
     manifestation = _base().filter(case__nup=nup, access_code_hash=access_code_hash(code)).first()
     if manifestation is None:
-        raise Http404
+        raise NotFound
     return manifestation
 
 
 def manifestation_get_by_id(*, manifestation_id: int) -> Manifestation:
     manifestation = _base().filter(pk=manifestation_id).first()
     if manifestation is None:
-        raise Http404
+        raise NotFound
     return manifestation
 
 
@@ -95,6 +95,11 @@ def deadline_flag(
         is_overdue=case.deadline < today,
         is_nearly_overdue=deadlines.is_nearly_overdue(rules, deadline=case.deadline, today=today),
     )
+
+
+def appeal_pending(*, manifestation: Manifestation) -> Appeal | None:
+    """The appeal awaiting a decision, if any (reads the prefetched appeals when there are)."""
+    return next((appeal for appeal in manifestation.appeals.all() if appeal.decided_at is None), None)
 
 
 def unit_input_pending(*, manifestation: Manifestation, user: Any) -> UnitInput | None:

@@ -11,12 +11,12 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from paco.schemas import current_tenant
 from paco.tokens import token_hash
 from tenant_apps.accounts.enums import UserKind
@@ -56,7 +56,7 @@ def _access_code_new() -> str:
 
 
 def follow_url() -> str:
-    return f"{municipality_base_url(current_tenant())}/ouvidoria/acompanhar/"
+    return f"{municipality_base_url(current_tenant())}{reverse('ombudsman:follow')}"
 
 
 def ombudsman_unit(rules: OmbudsmanSettings | None = None) -> OrgUnit:
@@ -172,7 +172,7 @@ def _lock(manifestation: Manifestation) -> Manifestation:
 
 def _require_ombudsman(actor: Any, rules: OmbudsmanSettings) -> None:
     if getattr(actor, "kind", None) != UserKind.STAFF or not user_is_ombudsman(actor, rules):
-        raise PermissionDenied(_("Só a ouvidoria pode fazer isto."))
+        raise AccessDenied(_("Só a ouvidoria pode fazer isto."))
 
 
 @transaction.atomic
@@ -292,7 +292,7 @@ def _pending_input(manifestation: Manifestation, actor: Any) -> UnitInput:
         .first()
     )
     if unit_input is None:
-        raise PermissionDenied(_("Não há pedido da ouvidoria aguardando a sua unidade."))
+        raise AccessDenied(_("Não há pedido da ouvidoria aguardando a sua unidade."))
     return unit_input
 
 
@@ -585,7 +585,11 @@ def ombudsman_escalate(*, today: Any = None) -> int:
                     context={"case": manifestation.case, "kind": manifestation.get_kind_display()},
                     recipient=manager,
                     channels=(Channel.INBOX, Channel.EMAIL),
-                    link_url=f"{base}/staff/ouvidoria/{case_services.nup_digits(manifestation.case.nup)}/",
+                    link_url=base
+                    + reverse(
+                        "ombudsman:staff_detail",
+                        kwargs={"manifestation_nup": case_services.nup_digits(manifestation.case.nup)},
+                    ),
                     subject_kind=SubjectKind.MANIFESTATION,
                     subject_id=manifestation.pk,
                 )

@@ -12,6 +12,26 @@ def org_unit_acronyms() -> list[str]:
     return list(OrgUnit.objects.filter(is_active=True).order_by("acronym").values_list("acronym", flat=True))
 
 
+def unit_active_by_acronym(*, acronyms: Iterable[str]) -> dict[str, OrgUnit]:
+    """Active units among the acronyms (any case), keyed by upper-case acronym; unknown ones are absent."""
+    matches = Q()
+    for acronym in acronyms:
+        matches |= Q(acronym__iexact=acronym)
+    if not matches:
+        return {}
+    return {unit.acronym.upper(): unit for unit in OrgUnit.objects.filter(matches, is_active=True)}
+
+
+def unit_among(*, unit_ids: Iterable[int], acronym: str) -> OrgUnit | None:
+    """The unit of that acronym (any case) if it is one of `unit_ids`."""
+    return OrgUnit.objects.filter(pk__in=list(unit_ids), acronym__iexact=acronym).first()
+
+
+def unit_list_among(*, unit_ids: Iterable[int], limit: int) -> list[OrgUnit]:
+    """At most `limit` of the units, by acronym."""
+    return list(OrgUnit.objects.filter(pk__in=list(unit_ids)).order_by("acronym")[:limit])
+
+
 def org_unit_tree() -> list[tuple[OrgUnit, int]]:
     """Every active unit with its depth, parents before children (one query)."""
     units = list(OrgUnit.objects.filter(is_active=True).order_by("name"))
