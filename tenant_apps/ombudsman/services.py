@@ -404,7 +404,7 @@ def manifestation_answer_information(*, manifestation: Manifestation, answer: st
 
 @transaction.atomic
 def manifestation_close(
-    *, manifestation: Manifestation, actor: Any, answer: str, uploads: Any = ()
+    *, manifestation: Manifestation, actor: Any, answer: str, uploads: Any = (), otp_token: str = ""
 ) -> Manifestation:
     """The ombudsman's final answer (art. 16). "Closed" is not "resolved": the filer says that.
 
@@ -416,7 +416,8 @@ def manifestation_close(
     _require_ombudsman(actor, rules)
     if uploads:
         case_services.case_attach(case=manifestation.case, actor=actor, uploads=uploads, is_public=True)
-    case = case_services.case_close(case=manifestation.case, actor=actor, answer=answer)
+    # the answer document is signed by the ombudsman (tenant_apps.signatures; advanced with the code)
+    case = case_services.case_close(case=manifestation.case, actor=actor, answer=answer, otp_token=otp_token)
     manifestation.is_answered_in_time = timezone.localdate(case.closed_at) <= case.deadline
     manifestation.is_resolved = None
     manifestation.satisfaction = None
