@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -69,6 +71,15 @@ def _posted(request: HttpRequest) -> Any:
 
 def _private(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _govbr_csp(response: HttpResponse) -> HttpResponse:
+    """The page's "assinar com gov.br" form answers with a redirect to gov.br's authorisation page:
+    the Content-Security-Policy's form-action must allow that origin (only when it is configured)."""
+    if govbr_enabled():
+        parts = urlsplit(settings.GOVBR_SIGN_OAUTH_URL)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
     return response
 
 
@@ -138,7 +149,9 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
         "govbr_form": GovBrStartForm(initial={"expected_version": latest.number}),
         "govbr_allowed": minimum != SignatureLevel.QUALIFIED,
     }
-    return _private(render(request, "signatures/document_sign.html", context, status=_status(request, form)))
+    return _govbr_csp(
+        _private(render(request, "signatures/document_sign.html", context, status=_status(request, form)))
+    )
 
 
 @require_POST
@@ -191,7 +204,9 @@ def pending_list(request: HttpRequest) -> HttpResponse:
         "govbr_enabled": govbr_enabled(),
         "govbr_max": SESSION_MAX_HASHES,
     }
-    return _private(render(request, "signatures/pending_list.html", context, status=_status(request, form)))
+    return _govbr_csp(
+        _private(render(request, "signatures/pending_list.html", context, status=_status(request, form)))
+    )
 
 
 @require_http_methods(["GET", "POST"])

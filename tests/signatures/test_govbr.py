@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -40,6 +40,7 @@ BRONZE_TOKEN = "token-bronze"
 class _GovBr(BaseHTTPRequestHandler):
     seen: list[tuple[str, str, dict[str, str], bytes]]
     redirect: str = REDIRECT
+    authorize_code: str = "codigo-prata"
     signer: Any
     certificate_der: bytes
 
@@ -88,6 +89,16 @@ class _GovBr(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         type(self).seen.append(("GET", self.path, dict(self.headers), b""))
+        if self.path.startswith("/oauth2.0/authorize?"):
+            # the person "authorises" at once (the browser test): back to our callback with a code
+            query = {key: values[0] for key, values in parse_qs(urlparse(self.path).query).items()}
+            type(self).redirect = query["redirect_uri"]
+            back = urlencode({"code": type(self).authorize_code, "state": query["state"]})
+            self.send_response(302)
+            self.send_header("Location", f"{query['redirect_uri']}?{back}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if (
             self.path == "/externo/v2/certificadoPublico"
             and self.headers.get("Authorization") == f"Bearer {GOOD_TOKEN}"

@@ -1,7 +1,6 @@
 """Cookies are host-only (no `*_COOKIE_DOMAIN`): a session from one city never reaches another."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from csp.constants import NONCE
 
@@ -75,15 +74,6 @@ API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 # by nobody. Styles allow inline `style=""` (the city's colours). Jitsi's server, when configured,
 # serves its external API script and the video frame.
 _JITSI = [f"https://{domain}" for domain in [env.str("JITSI_DOMAIN", default="")] if domain]
-_GOVBR_SIGN = (
-    [
-        "{0.scheme}://{0.netloc}".format(
-            urlsplit(env.str("GOVBR_SIGN_OAUTH_URL", default="https://cas.iti.br/oauth2.0"))
-        )
-    ]
-    if env.str("GOVBR_SIGN_CLIENT_ID", default="")
-    else []
-)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -95,8 +85,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-src": ["'self'", *_JITSI],
         "frame-ancestors": ["'none'"],
         # forms that answer with a redirect to Stripe Checkout or the Customer Portal (billing)
-        # and to gov.br assinatura's authorisation page (when it is configured)
-        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com", *_GOVBR_SIGN],
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
