@@ -145,6 +145,10 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
         "form": form,
         "edit_form": EditForm(initial={"body": latest.body, "expected_version": latest.number}),
         "can_sign": user_may_sign(user=request.user, document=document),
+        "has_signed_latest": any(
+            signature.version_id == latest.pk and signature.signer_id == request.user.pk
+            for signature in signatures
+        ),
         "govbr_enabled": govbr_enabled(),
         "govbr_form": GovBrStartForm(initial={"expected_version": latest.number}),
         "govbr_allowed": minimum != SignatureLevel.QUALIFIED,

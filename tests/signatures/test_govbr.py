@@ -281,6 +281,9 @@ def test_a_document_signed_with_govbr_one_hash(aracaju: Any, unit: Any, clerk: A
     signature = Signature.objects.get(document=document)
     assert (signature.level, signature.signer, signature.is_certification) == ("avancada", clerk, True)
     assert "Sérgio gov.br" in signature.certificate_subject
+    again = staff.get(f"/staff/documentos/{document.pk}/assinar/").content.decode()
+    assert "Você já assinou a versão 1 deste documento." in again
+    assert "Assinar com gov.br" not in again
     verified, intact = signatures_verified(document=document)
     assert intact
     assert [row.is_valid for row in verified] == [True]
