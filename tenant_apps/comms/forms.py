@@ -40,6 +40,12 @@ class MemoForm(forms.Form):
         label=_("Restrito: só a unidade remetente e os destinatários leem (documento preparatório)"),
         required=False,
     )
+    otp_token = forms.CharField(
+        label=_("Código do segundo fator (opcional: assina como assinatura avançada)"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
     def __init__(self, *args: object, sender_units: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

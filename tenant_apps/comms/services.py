@@ -142,6 +142,7 @@ def _memo_create(
     uploads: Sequence[Upload] = (),
     access_level: str = AccessLevel.PUBLIC,
     legal_basis: str = "",
+    otp_token: str = "",
 ) -> Memo:
     if sender_unit.pk not in user_unit_ids(author):
         raise AccessDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
@@ -174,7 +175,12 @@ def _memo_create(
         attachment_store(
             file=upload.file, name=upload.name, label=upload.label, uploaded_by=author, document=document
         )
-    memo_sign(memo=memo, signer=author)
+    memo_sign(
+        memo=memo,
+        signer=author,
+        level=SignatureLevel.ADVANCED if otp_token else SignatureLevel.SIMPLE,
+        otp_token=otp_token,
+    )
     _notify_memo(memo, units, users, exclude_user_id=author.pk)
     return memo
 
@@ -212,6 +218,7 @@ def memo_send(
     to_users: Iterable[Any] = (),
     uploads: Sequence[Upload] = (),
     is_restricted: bool = False,
+    otp_token: str = "",
 ) -> Memo:
     """A new memo from `sender_unit` (one of the author's current units), numbered
     "MEMO n/aaaa - SIGLA" (gapless per unit and year), signed by its author, in the addressees' inboxes.
@@ -232,6 +239,7 @@ def memo_send(
         uploads=uploads,
         access_level=AccessLevel.RESTRICTED if is_restricted else AccessLevel.PUBLIC,
         legal_basis=PREPARATORY_BASIS if is_restricted else "",
+        otp_token=otp_token,
     )
 
 

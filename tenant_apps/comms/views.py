@@ -108,6 +108,7 @@ def memo_create(request: HttpRequest) -> HttpResponse:
                     to_users=data["to_users"],
                     uploads=_uploads(request),
                     is_restricted=data["is_restricted"],
+                    otp_token=data.get("otp_token", ""),
                 )
             except NotFound:
                 raise

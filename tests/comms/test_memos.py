@@ -105,6 +105,20 @@ def test_a_memo_below_the_minimum_level_for_memos_is_refused_and_nothing_is_save
     assert Signature.objects.count() == signatures_before
 
 
+def test_with_the_second_factor_the_memo_is_an_advanced_signature_even_when_required(org):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.signatures.conftest import otp_now
+
+    TOTPDevice.objects.create(user=org.root_staff, name="default", confirmed=True)
+    kind_policy_set(kind=DocumentKind.MEMO, minimum_level=SignatureLevel.ADVANCED)
+
+    memo = _send(org, otp_token=otp_now(org.root_staff))
+
+    signature = Signature.objects.get(document=memo.document)
+    assert (signature.level, signature.signer) == ("avancada", org.root_staff)
+
+
 def test_a_memo_lands_in_each_addressees_inbox_with_a_notification(org):
     memo = _send(
         org, to_units=[org.child], to_users=[org.other_staff], uploads=[Upload(name="a.png", file=png())]
