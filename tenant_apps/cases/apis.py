@@ -30,6 +30,7 @@ from paco.pagination import PAGE_SIZE_MAX, PageParameters, next_field
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
 from tenant_apps.documents.uploads import Upload
@@ -412,7 +413,7 @@ class CaseOpenApi(APIView):
         with api_fields(UPLOAD_FIELD_NAMES, form_keys=form_keys):
             case = case_open(
                 service=service,
-                opened_by=request.user,
+                opened_by=account(request.user),
                 form_data=data["form_data"],
                 subject=data["subject"],
                 description=data["description"],
@@ -506,7 +507,7 @@ class CaseForwardApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_forward(case=case, actor=request.user, to_unit=data["to_unit"], note=data["note"])
+        case_forward(case=case, actor=account(request.user), to_unit=data["to_unit"], note=data["note"])
         return self.respond(request, case)
 
 
@@ -526,7 +527,7 @@ class CaseDispatchApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_dispatch(case=case, actor=request.user, text=data["text"], is_public=data["is_public"])
+        case_dispatch(case=case, actor=account(request.user), text=data["text"], is_public=data["is_public"])
         return self.respond(request, case)
 
 
@@ -548,7 +549,10 @@ class CaseAttachApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_attach(
-                case=case, actor=request.user, uploads=uploads_from(data), is_public=data["is_public"]
+                case=case,
+                actor=account(request.user),
+                uploads=uploads_from(data),
+                is_public=data["is_public"],
             )
         return self.respond(request, case)
 
@@ -566,7 +570,7 @@ class CaseRequestInformationApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case_request_information(
-            case=case, actor=request.user, question=serializer.validated_data["question"]
+            case=case, actor=account(request.user), question=serializer.validated_data["question"]
         )
         return self.respond(request, case)
 
@@ -588,7 +592,7 @@ class CaseAnswerApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_answer_information(
-                case=case, citizen=request.user, answer=data["answer"], uploads=uploads_from(data)
+                case=case, citizen=account(request.user), answer=data["answer"], uploads=uploads_from(data)
             )
         return self.respond(request, case)
 
@@ -605,7 +609,7 @@ class CaseCloseApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_close(case=case, actor=request.user, answer=serializer.validated_data["answer"])
+        case_close(case=case, actor=account(request.user), answer=serializer.validated_data["answer"])
         return self.respond(request, case)
 
 
@@ -621,7 +625,7 @@ class CaseReopenApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_reopen(case=case, actor=request.user, reason=serializer.validated_data["reason"])
+        case_reopen(case=case, actor=account(request.user), reason=serializer.validated_data["reason"])
         return self.respond(request, case)
 
 
@@ -645,5 +649,5 @@ class CaseAssignApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_assign(case=case, actor=request.user, assignee=serializer.validated_data["assignee"])
+        case_assign(case=case, actor=account(request.user), assignee=serializer.validated_data["assignee"])
         return self.respond(request, case)

@@ -1,8 +1,9 @@
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from paco.viewer import Viewer
 
 from .enums import Role
 from .models import Membership, OrgUnit
@@ -71,14 +72,14 @@ def unit_member_user_ids(*, unit_ids: Iterable[int]) -> set[int]:
     )
 
 
-def user_unit_ids(user: Any) -> list[int]:
+def user_unit_ids(user: Viewer) -> list[int]:
     """The units the person works in today (any role), by acronym; empty for anyone but staff."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
         return []
     return [membership.unit_id for membership in membership_list_current(user_id=user.pk)]
 
 
-def user_managed_unit_ids(user: Any) -> list[int]:
+def user_managed_unit_ids(user: Viewer) -> list[int]:
     """The units where the person is manager or municipal admin today, by acronym."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
         return []
