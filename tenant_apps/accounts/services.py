@@ -44,6 +44,7 @@ def _password_check(password: str, user: User) -> None:
         raise ApplicationError(_(" ").join(error.messages), extra={"field": "password"}) from error
 
 
+@transaction.atomic
 def user_lock_active(*, user_id: int) -> User | None:
     """The active account, locked until the caller's transaction ends (None when gone or inactive).
 

@@ -188,12 +188,12 @@ def nup_from_digits(digits: str) -> str:
     return f"{digits[:5]}.{digits[5:11]}/{digits[11:15]}-{digits[15:17]}"
 
 
-def case_get_for_citizen(*, user: User, digits: str) -> Case:
+def case_get_for_citizen(*, user: Viewer, digits: str) -> Case:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         raise NotFound
     case = (
         Case.objects.select_related("service", "current_unit", "citizen")
-        .filter(citizen=user, nup=nup_from_digits(digits))
+        .filter(citizen_id=user.pk, nup=nup_from_digits(digits))
         .first()
     )
     if case is None:
@@ -261,13 +261,13 @@ def case_list_visible(
     return InboxPage(cases=page.results, next_cursor=page.next)
 
 
-def case_document_read_grant(user: User, document: Any) -> Any:
+def case_document_read_grant(user: Viewer, document: Any) -> Any:
     """Hook for tenant_apps.documents: the requester is a party; staff who see the case are related."""
     from tenant_apps.documents.selectors import ReadGrant
 
     if not getattr(user, "is_authenticated", False):
         return ReadGrant.NONE
-    if CaseDocument.objects.filter(document=document, case__citizen=user, is_public=True).exists():
+    if CaseDocument.objects.filter(document=document, case__citizen_id=user.pk, is_public=True).exists():
         return ReadGrant.PARTY
     if case_queryset_visible(user).filter(case_documents__document=document).exists():
         return ReadGrant.RELATED

@@ -101,10 +101,10 @@ def free_slots(
 # --- citizens ---------------------------------------------------------------------------------
 
 
-def patient_of(user: User) -> Patient | None:
+def patient_of(user: Viewer) -> Patient | None:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         return None
-    return Patient.objects.filter(user=user).first()
+    return Patient.objects.filter(user_id=user.pk).first()
 
 
 def _health_appointments() -> QuerySet[Appointment]:
@@ -116,10 +116,10 @@ def _health_appointments() -> QuerySet[Appointment]:
     )
 
 
-def appointment_list_for_citizen(*, user: User) -> QuerySet[Appointment]:
+def appointment_list_for_citizen(*, user: Viewer) -> QuerySet[Appointment]:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         return Appointment.objects.none()
-    return _health_appointments().filter(citizen=user).order_by("-starts_at", "-id")
+    return _health_appointments().filter(citizen_id=user.pk).order_by("-starts_at", "-id")
 
 
 def waiting_list_for_citizen(*, user: User) -> QuerySet[WaitingListEntry]:
@@ -144,10 +144,10 @@ def record_access_list_for_citizen(*, user: User) -> QuerySet[RecordAccess]:
 # --- staff ------------------------------------------------------------------------------------
 
 
-def professional_of(user: User) -> Professional | None:
+def professional_of(user: Viewer) -> Professional | None:
     if getattr(user, "kind", None) != UserKind.STAFF:
         return None
-    return Professional.objects.filter(user=user, is_active=True).select_related("resource").first()
+    return Professional.objects.filter(user_id=user.pk, is_active=True).select_related("resource").first()
 
 
 def reception_units(*, user: Viewer) -> QuerySet[HealthUnit]:

@@ -104,7 +104,7 @@ admin_required = _check(user_may_administer)
 
 
 def _professional(request: HttpRequest) -> Any:
-    professional = professional_of(account(request.user))
+    professional = professional_of(request.user)
     if professional is None:  # the decorator let only professionals in
         raise Http404
     return professional
@@ -266,7 +266,7 @@ def _choice(specialty: Specialty, params: Any) -> tuple[Schedule, dt.datetime]:
 @citizen_required
 def confirm(request: HttpRequest, specialty_code: str) -> HttpResponse:
     specialty = _specialty(specialty_code)
-    if patient_of(account(request.user)) is None:
+    if patient_of(request.user) is None:
         messages.info(request, _("Informe o seu Cartão Nacional de Saúde (CNS) antes de agendar."))
         return redirect("health:home")
     form = NotesForm(request.POST if request.method == "POST" else None)
@@ -311,7 +311,7 @@ def confirm(request: HttpRequest, specialty_code: str) -> HttpResponse:
 
 
 def _own_appointment(request: HttpRequest, code: str) -> Appointment:
-    appointment = appointment_list_for_citizen(user=account(request.user)).filter(code=code).first()
+    appointment = appointment_list_for_citizen(user=request.user).filter(code=code).first()
     if appointment is None:
         raise Http404
     return appointment

@@ -214,9 +214,7 @@ class BookingCollectionApi(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(
-            AppointmentSerializer(
-                appointment_list_for_citizen(user=account(request.user))[:100], many=True
-            ).data
+            AppointmentSerializer(appointment_list_for_citizen(user=request.user)[:100], many=True).data
         )
 
     @extend_schema(

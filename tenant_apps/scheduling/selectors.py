@@ -12,7 +12,7 @@ from django.utils import timezone
 from paco.errors import NotFound
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.types import Viewer, account
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, user_is_municipal_admin
 
@@ -63,14 +63,14 @@ def _appointments() -> QuerySet[Appointment]:
     return Appointment.objects.select_related("agenda", "resource", "subject", "citizen", "case", "video")
 
 
-def appointment_list_for_citizen(*, user: User) -> QuerySet[Appointment]:
+def appointment_list_for_citizen(*, user: Viewer) -> QuerySet[Appointment]:
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.CITIZEN:
         return Appointment.objects.none()
-    return _appointments().filter(citizen=user).order_by("-starts_at", "-id")
+    return _appointments().filter(citizen_id=user.pk).order_by("-starts_at", "-id")
 
 
 def appointment_get_for_citizen(*, user: Viewer, code: str) -> Appointment:
-    appointment = appointment_list_for_citizen(user=account(user)).filter(code=code).first()
+    appointment = appointment_list_for_citizen(user=user).filter(code=code).first()
     if appointment is None:
         raise NotFound
     return appointment

@@ -146,7 +146,7 @@ def _slot_page_context(request: HttpRequest, agenda: Agenda, *, params: Any) -> 
 
 @require_GET
 def citizen_home(request: HttpRequest) -> HttpResponse:
-    appointments = appointment_list_for_citizen(user=account(request.user))[:50]
+    appointments = appointment_list_for_citizen(user=request.user)[:50]
     return render(
         request,
         "scheduling/citizen_home.html",
