@@ -30,12 +30,13 @@ from paco.pagination import PAGE_SIZE_MAX, PageParameters, next_field
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import staff_active_by_email
 from tenant_apps.accounts.types import account
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.org.selectors import membership_list_current, unit_by_acronym
 
 from .enums import CaseChannel, CaseStatus, EventKind
 from .models import Case
@@ -496,7 +497,7 @@ class CaseForwardApi(CaseActionApi):
             ref_name = "CaseForwardInput"
 
         def validate_to_unit(self, acronym: str) -> OrgUnit:
-            unit = OrgUnit.objects.filter(acronym__iexact=acronym.strip()).first()
+            unit = unit_by_acronym(acronym=acronym)
             if unit is None:
                 raise serializers.ValidationError(_("Unidade não encontrada."))
             return unit
@@ -637,9 +638,8 @@ class CaseAssignApi(CaseActionApi):
             ref_name = "CaseAssignInput"
 
         def validate_assignee(self, email: str) -> User:
-            user = User.objects.filter(
-                email=email.strip().lower(), kind=UserKind.STAFF, is_active=True
-            ).first()
+            address = email.strip().lower()
+            user = staff_active_by_email(emails=[address]).get(address)
             if user is None:
                 raise serializers.ValidationError(_("Não há servidor ativo com este e-mail."))
             return user

@@ -23,6 +23,11 @@ def unit_active_by_acronym(*, acronyms: Iterable[str]) -> dict[str, OrgUnit]:
     return {unit.acronym.upper(): unit for unit in OrgUnit.objects.filter(matches, is_active=True)}
 
 
+def unit_by_acronym(*, acronym: str) -> OrgUnit | None:
+    """The unit of that acronym, any case, active or not."""
+    return OrgUnit.objects.filter(acronym__iexact=acronym.strip()).first()
+
+
 def unit_among(*, unit_ids: Iterable[int], acronym: str) -> OrgUnit | None:
     """The unit of that acronym (any case) if it is one of `unit_ids`."""
     return OrgUnit.objects.filter(pk__in=list(unit_ids), acronym__iexact=acronym).first()
