@@ -14,9 +14,10 @@ from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.org.selectors import user_unit_ids
 
 from . import deadlines
+from .codes import access_code_hash
 from .enums import IdentityMode, ManifestationKind
 from .models import Appeal, IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
-from .services import access_code_hash, user_is_ombudsman
+from .office import user_is_ombudsman
 
 
 def _base() -> QuerySet[Manifestation]:

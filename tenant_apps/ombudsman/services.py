@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from typing import Any
 
 from django.db import transaction
@@ -18,11 +17,9 @@ from django.utils.translation import gettext as _
 
 from paco.errors import AccessDenied, ApplicationError
 from paco.schemas import current_tenant
-from paco.tokens import token_hash
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import cpf_normalize, user_ensure
-from tenant_apps.accounts.types import Viewer
 from tenant_apps.cases import services as case_services
 from tenant_apps.cases.enums import CaseChannel, CaseStatus
 from tenant_apps.catalog.enums import DeadlineKind
@@ -38,41 +35,20 @@ from tenant_apps.org.services import membership_ensure
 from tenants.selectors import municipality_base_url
 
 from . import deadlines
+from .codes import access_code_hash as access_code_hash
+from .codes import access_code_new
 from .enums import AppealInstance, IdentityMode, ManifestationKind
 from .models import Appeal, IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
+from .office import ombudsman_unit as ombudsman_unit
+from .office import user_is_ombudsman as user_is_ombudsman
 
 SYSTEM_EMAIL = "sistema.ouvidoria@paco.invalid"
 SERVICE_CODE_MANIFESTATION = "ouvidoria"
 SERVICE_CODE_INFORMATION = "acesso-a-informacao"
-ACCESS_CODE_BYTES = 12
-
-
-def access_code_hash(code: str) -> str:
-    return token_hash("".join(ch for ch in code.upper() if ch.isalnum()))
-
-
-def _access_code_new() -> str:
-    raw = secrets.token_hex(ACCESS_CODE_BYTES // 2 * 2)[:16].upper()
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def follow_url() -> str:
     return f"{municipality_base_url(current_tenant())}{reverse('ombudsman:follow')}"
-
-
-def ombudsman_unit(rules: OmbudsmanSettings | None = None) -> OrgUnit:
-    """The office that sees protected identities and gives final answers (OmbudsmanSettings)."""
-    rules = rules or deadlines.settings_default()
-    if rules.ombudsman_unit is None:
-        raise ApplicationError(_("A ouvidoria ainda não foi configurada neste município."))
-    return rules.ombudsman_unit
-
-
-def user_is_ombudsman(user: Viewer, rules: OmbudsmanSettings | None = None) -> bool:
-    try:
-        return ombudsman_unit(rules).pk in user_unit_ids(user)
-    except ApplicationError:
-        return False
 
 
 def system_user() -> User:
@@ -247,7 +223,7 @@ def manifestation_file(
         is_information_access=kind == ManifestationKind.INFORMATION_ACCESS,
     )
     case = case_services.case_deadline_set(case=case, deadline=deadline)
-    code = _access_code_new()
+    code = access_code_new()
     manifestation = Manifestation.objects.create(
         case=case,
         kind=kind,
