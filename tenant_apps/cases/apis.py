@@ -30,11 +30,13 @@ from paco.pagination import PAGE_SIZE_MAX, PageParameters, next_field
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import staff_active_by_email
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.org.selectors import membership_list_current, unit_by_acronym
 
 from .enums import CaseChannel, CaseStatus, EventKind
 from .models import Case
@@ -412,7 +414,7 @@ class CaseOpenApi(APIView):
         with api_fields(UPLOAD_FIELD_NAMES, form_keys=form_keys):
             case = case_open(
                 service=service,
-                opened_by=request.user,
+                opened_by=account(request.user),
                 form_data=data["form_data"],
                 subject=data["subject"],
                 description=data["description"],
@@ -495,7 +497,7 @@ class CaseForwardApi(CaseActionApi):
             ref_name = "CaseForwardInput"
 
         def validate_to_unit(self, acronym: str) -> OrgUnit:
-            unit = OrgUnit.objects.filter(acronym__iexact=acronym.strip()).first()
+            unit = unit_by_acronym(acronym=acronym)
             if unit is None:
                 raise serializers.ValidationError(_("Unidade não encontrada."))
             return unit
@@ -506,7 +508,7 @@ class CaseForwardApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_forward(case=case, actor=request.user, to_unit=data["to_unit"], note=data["note"])
+        case_forward(case=case, actor=account(request.user), to_unit=data["to_unit"], note=data["note"])
         return self.respond(request, case)
 
 
@@ -526,7 +528,7 @@ class CaseDispatchApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_dispatch(case=case, actor=request.user, text=data["text"], is_public=data["is_public"])
+        case_dispatch(case=case, actor=account(request.user), text=data["text"], is_public=data["is_public"])
         return self.respond(request, case)
 
 
@@ -548,7 +550,10 @@ class CaseAttachApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_attach(
-                case=case, actor=request.user, uploads=uploads_from(data), is_public=data["is_public"]
+                case=case,
+                actor=account(request.user),
+                uploads=uploads_from(data),
+                is_public=data["is_public"],
             )
         return self.respond(request, case)
 
@@ -566,7 +571,7 @@ class CaseRequestInformationApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case_request_information(
-            case=case, actor=request.user, question=serializer.validated_data["question"]
+            case=case, actor=account(request.user), question=serializer.validated_data["question"]
         )
         return self.respond(request, case)
 
@@ -588,7 +593,7 @@ class CaseAnswerApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_answer_information(
-                case=case, citizen=request.user, answer=data["answer"], uploads=uploads_from(data)
+                case=case, citizen=account(request.user), answer=data["answer"], uploads=uploads_from(data)
             )
         return self.respond(request, case)
 
@@ -605,7 +610,7 @@ class CaseCloseApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_close(case=case, actor=request.user, answer=serializer.validated_data["answer"])
+        case_close(case=case, actor=account(request.user), answer=serializer.validated_data["answer"])
         return self.respond(request, case)
 
 
@@ -621,7 +626,7 @@ class CaseReopenApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_reopen(case=case, actor=request.user, reason=serializer.validated_data["reason"])
+        case_reopen(case=case, actor=account(request.user), reason=serializer.validated_data["reason"])
         return self.respond(request, case)
 
 
@@ -633,9 +638,8 @@ class CaseAssignApi(CaseActionApi):
             ref_name = "CaseAssignInput"
 
         def validate_assignee(self, email: str) -> User:
-            user = User.objects.filter(
-                email=email.strip().lower(), kind=UserKind.STAFF, is_active=True
-            ).first()
+            address = email.strip().lower()
+            user = staff_active_by_email(emails=[address]).get(address)
             if user is None:
                 raise serializers.ValidationError(_("Não há servidor ativo com este e-mail."))
             return user
@@ -645,5 +649,5 @@ class CaseAssignApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_assign(case=case, actor=request.user, assignee=serializer.validated_data["assignee"])
+        case_assign(case=case, actor=account(request.user), assignee=serializer.validated_data["assignee"])
         return self.respond(request, case)

@@ -13,6 +13,8 @@ from paco.errors import NotFound
 from paco.pagination import keyset_page
 from paco.text import text_fold
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.documents.enums import DocumentKind
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
@@ -23,38 +25,39 @@ from .models import Case, CaseDocument, CaseEvent, CaseMove, CaseShare
 INBOX_PAGE_SIZE = 25
 
 
-def case_queryset_visible(user: Any) -> QuerySet[Case]:
+def case_queryset_visible(user: Viewer) -> QuerySet[Case]:
     """Citizens: their own cases. Staff: cases now in, opened by or passed through their units, or shared."""
     base = Case.objects.select_related("service", "current_unit", "opening_unit", "assigned_to")
     if not getattr(user, "is_authenticated", False):
         return base.none()
-    if user.kind == UserKind.CITIZEN:
-        return base.filter(citizen=user)
-    if user.kind != UserKind.STAFF:
+    kind = getattr(user, "kind", None)
+    if kind == UserKind.CITIZEN:
+        return base.filter(citizen_id=user.pk)
+    if kind != UserKind.STAFF:
         return base.none()
     units = user_unit_ids(user)
     passed_through = CaseMove.objects.filter(case=OuterRef("pk")).filter(
         Q(from_unit_id__in=units) | Q(to_unit_id__in=units)
     )
-    shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
+    shared = CaseShare.objects.filter(case=OuterRef("pk"), user_id=user.pk)
     return base.filter(
         Q(current_unit_id__in=units) | Q(opening_unit_id__in=units) | Exists(passed_through) | Exists(shared)
     )
 
 
-def case_get_visible(*, user: Any, nup: str) -> Case:
+def case_get_visible(*, user: Viewer, nup: str) -> Case:
     case = case_queryset_visible(user).filter(nup=nup).first()
     if case is None:
         raise NotFound
     return case
 
 
-def case_user_can_act(*, user: Any, case: Case) -> bool:
+def case_user_can_act(*, user: Viewer, case: Case) -> bool:
     """Staff act on a case only while it is in one of their units."""
     return case.current_unit_id in user_unit_ids(user)
 
 
-def case_list_for_citizen(*, user: Any) -> QuerySet[Case]:
+def case_list_for_citizen(*, user: User) -> QuerySet[Case]:
     return (
         Case.objects.select_related("service", "current_unit")
         .filter(citizen=user)
@@ -62,14 +65,14 @@ def case_list_for_citizen(*, user: Any) -> QuerySet[Case]:
     )
 
 
-def case_events_visible(*, case: Case, user: Any) -> QuerySet[CaseEvent]:
+def case_events_visible(*, case: Case, user: Viewer | None) -> QuerySet[CaseEvent]:
     events = CaseEvent.objects.filter(case=case).select_related("unit").order_by("sequence")
     if getattr(user, "kind", None) != UserKind.STAFF:
         events = events.filter(is_public=True)
     return events
 
 
-def case_events_for_citizen(*, case: Case, user: Any) -> list[CaseEvent]:
+def case_events_for_citizen(*, case: Case, user: Viewer) -> list[CaseEvent]:
     """The public history, each unit named in full (a citizen does not know the acronyms)."""
     events = list(case_events_visible(case=case, user=user))
     names = dict(OrgUnit.objects.filter(is_active=True).values_list("acronym", "name"))
@@ -185,12 +188,12 @@ def nup_from_digits(digits: str) -> str:
     return f"{digits[:5]}.{digits[5:11]}/{digits[11:15]}-{digits[15:17]}"
 
 
-def case_get_for_citizen(*, user: Any, digits: str) -> Case:
+def case_get_for_citizen(*, user: Viewer, digits: str) -> Case:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         raise NotFound
     case = (
         Case.objects.select_related("service", "current_unit", "citizen")
-        .filter(citizen=user, nup=nup_from_digits(digits))
+        .filter(citizen_id=user.pk, nup=nup_from_digits(digits))
         .first()
     )
     if case is None:
@@ -198,7 +201,7 @@ def case_get_for_citizen(*, user: Any, digits: str) -> Case:
     return case
 
 
-def case_get_for_staff(*, user: Any, digits: str) -> Case:
+def case_get_for_staff(*, user: Viewer, digits: str) -> Case:
     if getattr(user, "kind", None) != UserKind.STAFF:
         raise NotFound
     return case_get_visible(user=user, nup=nup_from_digits(digits))
@@ -208,7 +211,7 @@ def case_pending_information_request(*, case: Case) -> Any:
     return case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
 
 
-def case_deadlines_for_manager(*, user: Any) -> QuerySet[Case]:
+def case_deadlines_for_manager(*, user: Viewer) -> QuerySet[Case]:
     """Open cases of the units the user manages, earliest deadline first."""
     return (
         Case.objects.select_related("service", "current_unit", "assigned_to")
@@ -235,7 +238,7 @@ def case_documents(*, case: Case, for_requester: bool = False) -> QuerySet[Any]:
 
 def case_list_visible(
     *,
-    user: Any,
+    user: Viewer,
     filter_name: str = "todos",
     query: str = "",
     cursor: str = "",
@@ -258,13 +261,13 @@ def case_list_visible(
     return InboxPage(cases=page.results, next_cursor=page.next)
 
 
-def case_document_read_grant(user: Any, document: Any) -> Any:
+def case_document_read_grant(user: Viewer, document: Any) -> Any:
     """Hook for tenant_apps.documents: the requester is a party; staff who see the case are related."""
     from tenant_apps.documents.selectors import ReadGrant
 
     if not getattr(user, "is_authenticated", False):
         return ReadGrant.NONE
-    if CaseDocument.objects.filter(document=document, case__citizen=user, is_public=True).exists():
+    if CaseDocument.objects.filter(document=document, case__citizen_id=user.pk, is_public=True).exists():
         return ReadGrant.PARTY
     if case_queryset_visible(user).filter(case_documents__document=document).exists():
         return ReadGrant.RELATED

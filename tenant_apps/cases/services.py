@@ -118,7 +118,7 @@ def _lock(case: Case) -> Case:
     )
 
 
-def _require_actor(actor: Any, case: Case) -> None:
+def _require_actor(actor: User, case: Case) -> None:
     if getattr(actor, "kind", None) != UserKind.STAFF or not case_user_can_act(user=actor, case=case):
         raise AccessDenied(_("Só servidores da unidade onde o protocolo está podem movimentá-lo."))
 
@@ -129,7 +129,13 @@ def _require_open(case: Case) -> None:
 
 
 def _attach(
-    case: Case, *, uploads: Sequence[Upload], actor: Any, unit: OrgUnit, title: str, is_public: bool = True
+    case: Case,
+    *,
+    uploads: Sequence[Upload],
+    actor: User | None,
+    unit: OrgUnit,
+    title: str,
+    is_public: bool = True,
 ) -> Document | None:
     if not uploads:
         return None
@@ -161,13 +167,13 @@ def _resumed_summary(paused_days: int) -> str:
 def case_open(
     *,
     service: Service,
-    opened_by: Any,
+    opened_by: User,
     form_data: dict[str, Any],
     subject: str = "",
     description: str = "",
     uploads: Sequence[Upload] = (),
     channel: str = CaseChannel.PORTAL,
-    citizen: Any = None,
+    citizen: User | None = None,
     notify_citizen: bool = True,
     notify_unit: bool = True,
 ) -> Case:
@@ -247,7 +253,7 @@ def _case_number_and_insert(unit: OrgUnit, fields: dict[str, Any]) -> Case:
 def _case_open_complete(
     case: Case,
     service: Service,
-    opened_by: Any,
+    opened_by: User,
     uploads: Sequence[Upload],
     notify_citizen: bool,
     notify_unit: bool,
@@ -310,7 +316,7 @@ def _case_open_complete(
     )
 
 
-def _document_sign(*, document: Document, actor: Any, otp_token: str = "") -> None:
+def _document_sign(*, document: Document, actor: User, otp_token: str = "") -> None:
     """Dispatches and final answers are signed by whoever writes them through `tenant_apps.signatures`
     (a PAdES signature on the document's PDF, Lei 14.063/2020 art. 4º): simple by default, advanced
     when the second-factor code is given; the minimum level set for the kind is enforced there."""
@@ -324,7 +330,7 @@ def _document_sign(*, document: Document, actor: Any, otp_token: str = "") -> No
 
 @transaction.atomic
 def case_dispatch(
-    *, case: Case, actor: Any, text: str, is_public: bool = True, otp_token: str = ""
+    *, case: Case, actor: User, text: str, is_public: bool = True, otp_token: str = ""
 ) -> Dispatch:
     case = _lock(case)
     _require_actor(actor, case)
@@ -363,7 +369,7 @@ def case_dispatch(
 
 
 @transaction.atomic
-def case_forward(*, case: Case, actor: Any, to_unit: OrgUnit, note: str = "") -> CaseMove:
+def case_forward(*, case: Case, actor: User, to_unit: OrgUnit, note: str = "") -> CaseMove:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -394,7 +400,7 @@ def case_forward(*, case: Case, actor: Any, to_unit: OrgUnit, note: str = "") ->
 
 
 @transaction.atomic
-def case_assign(*, case: Case, actor: Any, assignee: Any) -> Case:
+def case_assign(*, case: Case, actor: User, assignee: User) -> Case:
     """A unit manager gives the case to one of the unit's staff."""
     case = _lock(case)
     if case.current_unit_id not in user_managed_unit_ids(actor):
@@ -418,7 +424,7 @@ def case_assign(*, case: Case, actor: Any, assignee: Any) -> Case:
 
 
 @transaction.atomic
-def case_request_information(*, case: Case, actor: Any, question: str) -> InformationRequest:
+def case_request_information(*, case: Case, actor: User, question: str) -> InformationRequest:
     """Ask the citizen for more information; the deadline clock stops until they answer."""
     case = _lock(case)
     _require_actor(actor, case)
@@ -447,11 +453,13 @@ def case_request_information(*, case: Case, actor: Any, question: str) -> Inform
 
 @transaction.atomic
 def case_answer_information(
-    *, case: Case, citizen: Any, answer: str, uploads: Sequence[Upload] = ()
+    *, case: Case, citizen: User | None, answer: str, uploads: Sequence[Upload] = ()
 ) -> InformationRequest:
-    """The citizen answers; the deadline moves forward by the business days the clock was stopped."""
+    """The citizen answers; the deadline moves forward by the business days the clock was stopped.
+
+    `citizen` is the case's own (None for a case without one: an anonymous manifestation)."""
     case = _lock(case)
-    if case.citizen_id != citizen.pk:
+    if case.citizen_id != (citizen.pk if citizen is not None else None):
         raise AccessDenied
     pending = case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
     if case.status != CaseStatus.WAITING_CITIZEN or pending is None:
@@ -496,7 +504,7 @@ def case_answer_information(
 
 
 @transaction.atomic
-def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public: bool = True) -> Document:
+def case_attach(*, case: Case, actor: User, uploads: Sequence[Upload], is_public: bool = True) -> Document:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -526,7 +534,7 @@ def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public:
 
 
 @transaction.atomic
-def case_close(*, case: Case, actor: Any, answer: str, otp_token: str = "") -> Case:
+def case_close(*, case: Case, actor: User, answer: str, otp_token: str = "") -> Case:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -562,7 +570,7 @@ def case_close(*, case: Case, actor: Any, answer: str, otp_token: str = "") -> C
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
+def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
     case = _lock(case)
     _require_actor(actor, case)
     if case.status != CaseStatus.CLOSED:
@@ -586,7 +594,7 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
 
 
 def case_open_for_citizen_find(
-    *, service: Service, citizen: Any, form_key: str = "", form_value: str = ""
+    *, service: Service, citizen: User, form_key: str = "", form_value: str = ""
 ) -> Case | None:
     """The citizen's most recent case on `service` that is not closed, optionally with one answer."""
     cases = Case.objects.filter(service=service, citizen=citizen).exclude(status=CaseStatus.CLOSED)
@@ -601,7 +609,7 @@ def case_appointment_record(
     case: Case,
     kind: str,
     summary: str,
-    actor: Any = None,
+    actor: User | None = None,
     payload: dict[str, Any] | None = None,
     is_public: bool = True,
 ) -> Case:
@@ -628,7 +636,7 @@ def case_appointment_record(
 
 @transaction.atomic
 def case_attach_by_requester(
-    *, case: Case, citizen: Any, uploads: Sequence[Upload], title: str = ""
+    *, case: Case, citizen: User, uploads: Sequence[Upload], title: str = ""
 ) -> Document:
     """The citizen adds documents to their own open case (e.g. shown during a video attendance)."""
     case = _lock(case)

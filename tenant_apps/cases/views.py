@@ -20,6 +20,7 @@ from paco.errors import PASS_THROUGH, ApplicationError
 from paco.ratelimit import rate_limited
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.request_form import service_request_form_class, service_request_read
 from tenant_apps.catalog.selectors import service_get_with_form, service_list_public
 from tenant_apps.documents.uploads import uploads_from_files
@@ -328,7 +329,7 @@ def staff_case(request: HttpRequest, nup: str) -> HttpResponse:
 
 def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Callable[[], Any]:
     data = form.cleaned_data
-    actor = request.user
+    actor = account(request.user)
     if action == "despachar":
         return lambda: services.case_dispatch(
             case=case,
@@ -364,7 +365,7 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
             request.FILES, {"arquivos": request.POST.get("descricao", "")[:200] or _("Documento juntado")}
         )
         try:
-            services.case_attach(case=case, actor=request.user, uploads=uploads)
+            services.case_attach(case=case, actor=account(request.user), uploads=uploads)
         except PASS_THROUGH:
             raise
         except ApplicationError as error:
@@ -439,7 +440,7 @@ def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
                     raise ApplicationError(_("Informe o CPF do requerente."), extra={"field": "cpf"})
                 case = services.case_open(
                     service=service,
-                    opened_by=request.user,
+                    opened_by=account(request.user),
                     citizen=citizen,
                     channel=CaseChannel.STAFF,
                     subject=answers.subject,

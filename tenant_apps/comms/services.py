@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from paco.errors import AccessDenied, ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.schemas import current_tenant
+from paco.viewer import Viewer
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.enums import CaseChannel
@@ -64,7 +65,7 @@ def circular_url(circular: Circular) -> str:
     return _base_url() + reverse("comms:circular_detail", kwargs={"circular_id": circular.pk})
 
 
-def _require_staff(user: Any) -> None:
+def _require_staff(user: Viewer) -> None:
     if getattr(user, "kind", None) != UserKind.STAFF or not getattr(user, "is_active", False):
         raise AccessDenied(_("Só servidores podem enviar memorandos e circulares."))
 
@@ -129,7 +130,7 @@ def _recipients_line(units: Sequence[OrgUnit], users: Sequence[User]) -> str:
 @transaction.atomic
 def _memo_create(
     *,
-    author: Any,
+    author: User,
     sender_unit: OrgUnit,
     subject: str,
     body: str,
@@ -210,7 +211,7 @@ def memo_sign(
 @transaction.atomic
 def memo_send(
     *,
-    author: Any,
+    author: User,
     sender_unit: OrgUnit,
     subject: str,
     body: str,
@@ -243,7 +244,7 @@ def memo_send(
     )
 
 
-def _acting_unit(author: Any, memo: Memo, sender_unit: OrgUnit | None) -> OrgUnit:
+def _acting_unit(author: User, memo: Memo, sender_unit: OrgUnit | None) -> OrgUnit:
     own = user_unit_ids(author)
     if sender_unit is not None:
         if sender_unit.pk not in own:
@@ -263,7 +264,7 @@ def _acting_unit(author: Any, memo: Memo, sender_unit: OrgUnit | None) -> OrgUni
 def memo_reply(
     *,
     memo: Memo,
-    author: Any,
+    author: User,
     body: str,
     uploads: Sequence[Upload] = (),
     sender_unit: OrgUnit | None = None,
@@ -294,7 +295,7 @@ def memo_reply(
 def memo_forward(
     *,
     memo: Memo,
-    author: Any,
+    author: User,
     note: str,
     to_units: Iterable[Any] = (),
     to_users: Iterable[Any] = (),
@@ -336,7 +337,7 @@ def memo_forward(
 
 
 @transaction.atomic
-def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str, Any] | None = None) -> Any:
+def memo_case_open(*, memo: Memo, actor: User, service: Any, form_data: dict[str, Any] | None = None) -> Any:
     """Turn a received memo into a case (protocolo) of `service`, once: the case is opened by the
     person who asked, the memo document joins the case file, and the case history records the memo
     and its thread (who asked what, when) so the informal request keeps its trail."""
@@ -393,7 +394,7 @@ def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str,
     return case
 
 
-def memo_template_render(*, template: MemoTemplate, unit: OrgUnit, author: Any) -> tuple[str, str]:
+def memo_template_render(*, template: MemoTemplate, unit: OrgUnit, author: User) -> tuple[str, str]:
     """Fill a memo model's placeholders: {{ unidade }}, {{ sigla }}, {{ autor }}, {{ data }}."""
     values = {
         "unidade": unit.name,
@@ -457,7 +458,7 @@ def circular_audience_user_ids(*, audience: dict[str, Any], exclude_user_id: int
 @transaction.atomic
 def circular_send(
     *,
-    author: Any,
+    author: User,
     sender_unit: OrgUnit,
     subject: str,
     body: str,
@@ -522,7 +523,7 @@ def circular_send(
 
 
 @transaction.atomic
-def circular_open(*, circular: Circular, user: Any) -> CircularReceipt | None:
+def circular_open(*, circular: Circular, user: User) -> CircularReceipt | None:
     """The addressee opened the circular while logged in: the first time is kept."""
     receipt = CircularReceipt.objects.filter(
         circular=circular, user_id=int(getattr(user, "pk", 0) or 0)
@@ -538,7 +539,7 @@ def circular_open(*, circular: Circular, user: Any) -> CircularReceipt | None:
 
 
 @transaction.atomic
-def circular_acknowledge(*, circular: Circular, user: Any) -> CircularReceipt:
+def circular_acknowledge(*, circular: Circular, user: User) -> CircularReceipt:
     """Ciência: an authenticated click of the addressee (never a tracking pixel). Only the first
     click counts; it also counts as opening."""
     receipt = (
@@ -558,7 +559,7 @@ def circular_acknowledge(*, circular: Circular, user: Any) -> CircularReceipt:
 
 
 @transaction.atomic
-def circular_remind(*, circular: Circular, actor: Any, token: str) -> CircularReminder:
+def circular_remind(*, circular: Circular, actor: User, token: str) -> CircularReminder:
     """Remind everyone who has not acknowledged (inbox + e-mail). `token` identifies the click: the
     same token twice (a double click, a retried request) sends nothing the second time."""
     if circular.sender_unit_id not in user_managed_unit_ids(actor):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paco.decorators import staff_required
 from paco.errors import PASS_THROUGH, AccessDenied, ApplicationError, NotFound
+from tenant_apps.accounts.types import account
 from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
@@ -100,7 +101,7 @@ def memo_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 memo = services.memo_send(
-                    author=request.user,
+                    author=account(request.user),
                     sender_unit=data["sender_unit"],
                     subject=data["subject"],
                     body=data["body"],
@@ -127,7 +128,7 @@ def memo_create(request: HttpRequest) -> HttpResponse:
             initial["subject"], initial["body"] = services.memo_template_render(
                 template=chosen,
                 unit=sender_units[0],
-                author=request.user,
+                author=account(request.user),
             )
         form = MemoForm(initial=initial, sender_units=sender_units)
         status = 200
@@ -177,7 +178,7 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
         try:
             if memo_action == "responder":
                 created = services.memo_reply(
-                    memo=memo, author=request.user, body=data["body"], uploads=_uploads(request)
+                    memo=memo, author=account(request.user), body=data["body"], uploads=_uploads(request)
                 )
                 messages.success(
                     request, _("Resposta %(number)s enviada.") % {"number": created.document.number}
@@ -186,7 +187,7 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
             if memo_action == "encaminhar":
                 created = services.memo_forward(
                     memo=memo,
-                    author=request.user,
+                    author=account(request.user),
                     note=data["note"],
                     to_units=data["to_units"],
                     to_users=data["to_users"],
@@ -195,7 +196,7 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
                     request, _("Memorando encaminhado (%(number)s).") % {"number": created.document.number}
                 )
                 return redirect("comms:memo_detail", memo_id=created.pk)
-            case = services.memo_case_open(memo=memo, actor=request.user, service=data["service"])
+            case = services.memo_case_open(memo=memo, actor=account(request.user), service=data["service"])
             messages.success(
                 request, _("Protocolo %(nup)s aberto a partir do memorando.") % {"nup": case.nup}
             )
@@ -246,7 +247,7 @@ def circular_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 circular = services.circular_send(
-                    author=request.user,
+                    author=account(request.user),
                     sender_unit=data["sender_unit"],
                     subject=data["subject"],
                     body=data["body"],
@@ -300,7 +301,7 @@ def _receipts_context(request: HttpRequest, circular: Any) -> dict[str, Any]:
 @staff_required
 def circular_detail(request: HttpRequest, circular_id: int) -> HttpResponse:
     circular = circular_get_visible(user=request.user, circular_id=circular_id)
-    receipt = services.circular_open(circular=circular, user=request.user)
+    receipt = services.circular_open(circular=circular, user=account(request.user))
     is_sender = circular_user_is_sender(user=request.user, circular=circular)
     context: dict[str, Any] = {
         "title": circular.document.number,
@@ -321,7 +322,7 @@ def circular_acknowledge(request: HttpRequest, circular_id: int) -> HttpResponse
     circular = circular_get_visible(user=request.user, circular_id=circular_id)
     if circular_receipt_for(user=request.user, circular=circular) is None:
         raise Http404
-    receipt = services.circular_acknowledge(circular=circular, user=request.user)
+    receipt = services.circular_acknowledge(circular=circular, user=account(request.user))
     messages.success(
         request,
         _("Ciência registrada em %(moment)s.")
@@ -353,7 +354,7 @@ def circular_remind(request: HttpRequest, circular_id: int) -> HttpResponse:
         raise Http404
     try:
         reminder = services.circular_remind(
-            circular=circular, actor=request.user, token=request.POST.get("token", "")
+            circular=circular, actor=account(request.user), token=request.POST.get("token", "")
         )
     except PASS_THROUGH:
         raise

@@ -23,6 +23,7 @@ from django.db.models import QuerySet, Sum
 
 from paco.errors import NotFound
 from tenant_apps.accounts.selectors import user_is_staff
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current
 
@@ -55,7 +56,7 @@ def document_read_grant_unregister(hook: ReadGrantHook) -> None:
         _read_grant_hooks.remove(hook)
 
 
-def _read_grant(user: Any, document: Document) -> ReadGrant:
+def _read_grant(user: Viewer, document: Document) -> ReadGrant:
     best = ReadGrant.NONE
     for hook in _read_grant_hooks:
         best = max(best, ReadGrant(hook(user, document)))
@@ -64,13 +65,13 @@ def _read_grant(user: Any, document: Document) -> ReadGrant:
     return best
 
 
-def user_is_author_unit_staff(user: Any, document: Document) -> bool:
+def user_is_author_unit_staff(user: Viewer, document: Document) -> bool:
     if not user_is_staff(user):
         return False
     return membership_list_current(user_id=user.pk).filter(unit_id=document.unit_id).exists()
 
 
-def user_is_author_unit_manager(user: Any, document: Document) -> bool:
+def user_is_author_unit_manager(user: Viewer, document: Document) -> bool:
     if not user_is_staff(user):
         return False
     return (
@@ -81,7 +82,7 @@ def user_is_author_unit_manager(user: Any, document: Document) -> bool:
 
 
 def document_user_can_read(
-    user: Any, document: Document, *, extra_allowed: bool = False, is_party: bool = False
+    user: Viewer, document: Document, *, extra_allowed: bool = False, is_party: bool = False
 ) -> bool:
     """Whether `user` may read `document` (its text, PDF and attachments).
 

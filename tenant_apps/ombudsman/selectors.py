@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from paco.errors import NotFound
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.org.selectors import user_unit_ids
 
 from . import deadlines
+from .codes import access_code_hash
 from .enums import IdentityMode, ManifestationKind
 from .models import Appeal, IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
-from .services import access_code_hash, user_is_ombudsman
+from .office import user_is_ombudsman
 
 
 def _base() -> QuerySet[Manifestation]:
@@ -26,7 +27,7 @@ def _base() -> QuerySet[Manifestation]:
 
 
 def manifestation_queryset_for_staff(
-    user: Any, rules: OmbudsmanSettings | None = None
+    user: Viewer, rules: OmbudsmanSettings | None = None
 ) -> QuerySet[Manifestation]:
     """The ombudsman office sees all; another unit sees what is with it or what it was asked about."""
     if user_is_ombudsman(user, rules):
@@ -37,7 +38,7 @@ def manifestation_queryset_for_staff(
     return _base().filter(Q(case__current_unit_id__in=units) | Q(unit_inputs__unit_id__in=units)).distinct()
 
 
-def manifestation_get_for_staff(*, user: Any, nup: str) -> Manifestation:
+def manifestation_get_for_staff(*, user: Viewer, nup: str) -> Manifestation:
     manifestation = manifestation_queryset_for_staff(user).filter(case__nup=nup).first()
     if manifestation is None:
         raise NotFound
@@ -59,7 +60,7 @@ def manifestation_get_by_id(*, manifestation_id: int) -> Manifestation:
     return manifestation
 
 
-def filer_display_name(*, manifestation: Manifestation, user: Any, revealed: bool = False) -> str:
+def filer_display_name(*, manifestation: Manifestation, user: Viewer, revealed: bool = False) -> str:
     """The name a staff member sees: the pseudonym unless the identity is open to them.
 
     Identified filers are shown by name. Protected ones only to the ombudsman office and only
@@ -102,7 +103,7 @@ def appeal_pending(*, manifestation: Manifestation) -> Appeal | None:
     return next((appeal for appeal in manifestation.appeals.all() if appeal.decided_at is None), None)
 
 
-def unit_input_pending(*, manifestation: Manifestation, user: Any) -> UnitInput | None:
+def unit_input_pending(*, manifestation: Manifestation, user: Viewer) -> UnitInput | None:
     units = user_unit_ids(user)
     for unit_input in manifestation.unit_inputs.all():
         if unit_input.answered_at is None and unit_input.unit_id in units:

@@ -24,6 +24,7 @@ from paco.decorators import staff_required
 from paco.errors import PASS_THROUGH, ApplicationError
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.types import account
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.selectors import case_events_visible, case_pending_information_request, nup_from_digits
 from tenant_apps.cases.services import nup_digits
@@ -434,7 +435,7 @@ def _reveal_identity(
     request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]
 ) -> HttpResponse:
     """The one action that answers with the page itself: the revealed identity is never in a redirect."""
-    services.identity_reveal(manifestation=manifestation, user=request.user, reason=data["reason"])
+    services.identity_reveal(manifestation=manifestation, user=account(request.user), reason=data["reason"])
     response = render(
         request, "ombudsman/staff_detail.html", _staff_context(request, manifestation, revealed=True)
     )
@@ -444,34 +445,38 @@ def _reveal_identity(
 
 def _input_request(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
     services.manifestation_input_request(
-        manifestation=manifestation, actor=request.user, unit=data["unit"], question=data["text"]
+        manifestation=manifestation, actor=account(request.user), unit=data["unit"], question=data["text"]
     )
 
 
 def _extend(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
-    services.manifestation_extend(manifestation=manifestation, actor=request.user, justification=data["text"])
+    services.manifestation_extend(
+        manifestation=manifestation, actor=account(request.user), justification=data["text"]
+    )
 
 
 def _request_information(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
     services.manifestation_request_information(
-        manifestation=manifestation, actor=request.user, question=data["text"]
+        manifestation=manifestation, actor=account(request.user), question=data["text"]
     )
 
 
 def _close(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
     uploads = uploads_from_files(request.FILES, {"anexos": _("Documento da resposta")}, default_name="anexo")
     services.manifestation_close(
-        manifestation=manifestation, actor=request.user, answer=data["text"], uploads=uploads
+        manifestation=manifestation, actor=account(request.user), answer=data["text"], uploads=uploads
     )
 
 
 def _input_answer(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
-    services.manifestation_input_answer(manifestation=manifestation, actor=request.user, answer=data["text"])
+    services.manifestation_input_answer(
+        manifestation=manifestation, actor=account(request.user), answer=data["text"]
+    )
 
 
 def _input_extend(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
     services.manifestation_input_extend(
-        manifestation=manifestation, actor=request.user, justification=data["text"]
+        manifestation=manifestation, actor=account(request.user), justification=data["text"]
     )
 
 
@@ -480,7 +485,7 @@ def _appeal_decide(request: HttpRequest, manifestation: Manifestation, data: dic
     if appeal is None:
         raise ApplicationError(_("Não há recurso aguardando decisão."))
     services.appeal_decide(
-        appeal=appeal, actor=request.user, decision=data["text"], is_granted=data["is_granted"]
+        appeal=appeal, actor=account(request.user), decision=data["text"], is_granted=data["is_granted"]
     )
 
 

@@ -1,8 +1,9 @@
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from paco.viewer import Viewer
 
 from .enums import Role
 from .models import Membership, OrgUnit
@@ -20,6 +21,11 @@ def unit_active_by_acronym(*, acronyms: Iterable[str]) -> dict[str, OrgUnit]:
     if not matches:
         return {}
     return {unit.acronym.upper(): unit for unit in OrgUnit.objects.filter(matches, is_active=True)}
+
+
+def unit_by_acronym(*, acronym: str) -> OrgUnit | None:
+    """The unit of that acronym, any case, active or not."""
+    return OrgUnit.objects.filter(acronym__iexact=acronym.strip()).first()
 
 
 def unit_among(*, unit_ids: Iterable[int], acronym: str) -> OrgUnit | None:
@@ -71,14 +77,14 @@ def unit_member_user_ids(*, unit_ids: Iterable[int]) -> set[int]:
     )
 
 
-def user_unit_ids(user: Any) -> list[int]:
+def user_unit_ids(user: Viewer) -> list[int]:
     """The units the person works in today (any role), by acronym; empty for anyone but staff."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
         return []
     return [membership.unit_id for membership in membership_list_current(user_id=user.pk)]
 
 
-def user_managed_unit_ids(user: Any) -> list[int]:
+def user_managed_unit_ids(user: Viewer) -> list[int]:
     """The units where the person is manager or municipal admin today, by acronym."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
         return []

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from paco.pagination import PageParameters, keyset_page, next_field
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
+from tenant_apps.accounts.types import account
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import user_managed_unit_ids
 
@@ -187,7 +188,7 @@ class CircularSendApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         circular = circular_send(
-            author=request.user,
+            author=account(request.user),
             sender_unit=own_unit(data["sender_unit"], managed),
             subject=data["subject"],
             body=data["body"],
@@ -226,7 +227,7 @@ class CircularDetailApi(APIView):
     )
     def get(self, request: Request, circular_id: int) -> Response:
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
-        receipt = circular_open(circular=circular, user=request.user)
+        receipt = circular_open(circular=circular, user=account(request.user))
         return Response(circular_detail_data(user=request.user, circular=circular, receipt=receipt))
 
 
@@ -244,7 +245,7 @@ class CircularAcknowledgeApi(APIView):
     )
     def post(self, request: Request, circular_id: int) -> Response:
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
-        receipt = circular_acknowledge(circular=circular, user=request.user)
+        receipt = circular_acknowledge(circular=circular, user=account(request.user))
         return Response(circular_detail_data(user=request.user, circular=circular, receipt=receipt))
 
 
@@ -357,6 +358,6 @@ class CircularRemindApi(APIView):
         serializer = CircularRemindApi.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reminder = circular_remind(
-            circular=circular, actor=request.user, token=serializer.validated_data["token"]
+            circular=circular, actor=account(request.user), token=serializer.validated_data["token"]
         )
         return Response(CircularRemindApi.OutputSerializer(reminder).data)

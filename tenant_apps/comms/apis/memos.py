@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from paco.pagination import PageParameters, keyset_page, next_field
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
+from tenant_apps.accounts.types import account
 from tenant_apps.org.selectors import unit_among, user_unit_ids
 
 from ..models import Memo
@@ -90,6 +91,24 @@ class MemoDetailSerializer(MemoThreadItemSerializer):
         return list(MemoThreadItemSerializer(self.context["thread"], many=True).data)
 
 
+def to_units_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        help_text="Siglas das unidades de destino.",
+    )
+
+
+def to_users_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.EmailField(),
+        required=False,
+        default=list,
+        help_text="E-mails dos servidores de destino.",
+    )
+
+
 def memo_detail_data(*, user: Any, memo_id: int) -> dict[str, Any]:
     memo = memo_get_visible(user=user, memo_id=memo_id)
     thread = memo_thread(user=user, memo=memo)
@@ -151,18 +170,8 @@ class MemoSendApi(APIView):
     class InputSerializer(serializers.Serializer):
         subject = serializers.CharField(max_length=300)
         body = serializers.CharField(max_length=50_000)
-        to_units = serializers.ListField(
-            child=serializers.CharField(max_length=40),
-            required=False,
-            default=list,
-            help_text="Siglas das unidades de destino.",
-        )
-        to_users = serializers.ListField(
-            child=serializers.EmailField(),
-            required=False,
-            default=list,
-            help_text="E-mails dos servidores de destino.",
-        )
+        to_units = to_units_field()
+        to_users = to_users_field()
         sender_unit = serializers.CharField(
             required=False,
             allow_blank=True,
@@ -190,7 +199,7 @@ class MemoSendApi(APIView):
         data = serializer.validated_data
         sender_unit = own_unit(data["sender_unit"], user_unit_ids(request.user))
         memo = memo_send(
-            author=request.user,
+            author=account(request.user),
             sender_unit=sender_unit,
             subject=data["subject"],
             body=data["body"],
@@ -256,7 +265,9 @@ class MemoReplyApi(APIView):
         sender_unit = (
             own_unit(data["sender_unit"], user_unit_ids(request.user)) if data["sender_unit"] else None
         )
-        reply = memo_reply(memo=memo, author=request.user, body=data["body"], sender_unit=sender_unit)
+        reply = memo_reply(
+            memo=memo, author=account(request.user), body=data["body"], sender_unit=sender_unit
+        )
         return Response(memo_detail_data(user=request.user, memo_id=reply.pk), status=status.HTTP_201_CREATED)
 
 
@@ -265,18 +276,8 @@ class MemoForwardApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=50_000)
-        to_units = serializers.ListField(
-            child=serializers.CharField(max_length=40),
-            required=False,
-            default=list,
-            help_text="Siglas das unidades de destino.",
-        )
-        to_users = serializers.ListField(
-            child=serializers.EmailField(),
-            required=False,
-            default=list,
-            help_text="E-mails dos servidores de destino.",
-        )
+        to_units = to_units_field()
+        to_users = to_users_field()
         sender_unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
         class Meta:
@@ -300,7 +301,7 @@ class MemoForwardApi(APIView):
         )
         forward = memo_forward(
             memo=memo,
-            author=request.user,
+            author=account(request.user),
             note=data["note"],
             to_units=units_from_acronyms(data["to_units"], "to_units"),
             to_users=staff_from_emails(data["to_users"]),
