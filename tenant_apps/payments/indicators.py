@@ -34,12 +34,13 @@ def collected_by_month(*, year: int | None = None) -> list[dict[str, Any]]:
     days = CollectionDay.objects.all()
     if year is not None:
         days = days.filter(day__year=year)
-    return list(
+    rows = (
         days.annotate(month=TruncMonth("day"))
         .values("month", "purpose")
         .annotate(paid=Sum("paid"), amount=Sum("amount"))
         .order_by("month", "purpose")
     )
+    return [dict(row) for row in rows]
 
 
 def _collection_rows(year: int | None) -> Iterator[list[Any]]:
