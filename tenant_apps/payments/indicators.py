@@ -45,7 +45,8 @@ def collected_by_month(*, year: int | None = None) -> list[dict[str, Any]]:
 
 def _collection_rows(year: int | None) -> Iterator[list[Any]]:
     for row in collected_by_month(year=year):
-        yield [f"{row['month']:%Y-%m}", purposes.label_for(row["purpose"]), row["paid"], row["amount"]]
+        amount = float(round(row["amount"], 2))  # a JSON number in the .json download
+        yield [f"{row['month']:%Y-%m}", purposes.label_for(row["purpose"]), row["paid"], amount]
 
 
 def datasets() -> list[Dataset]:

@@ -69,6 +69,6 @@ def test_amount_collected_per_day_month_and_purpose(in_aracaju) -> None:
     assert [(entry["paid"], entry["amount"]) for entry in months] == [(2, Decimal("123.45"))]
     [dataset] = datasets()
     rows = [row for row in dataset.rows(today.year) if row[1] == "Teste"]
-    assert rows == [[f"{today:%Y-%m}", "Teste", 2, Decimal("123.45")]]
+    assert rows == [[f"{today:%Y-%m}", "Teste", 2, 123.45]]
     # the demo's paid guide is there too, under its purpose's label
     assert PaymentGuide.objects.filter(purpose=GENERIC_FEE, status=GuideStatus.PAID).exists()
