@@ -227,3 +227,17 @@ def test_api_cursor_pages(aracaju, login_as, monkeypatch) -> None:
     assert second["next"] is None
     assert Decimal(first["results"][0]["amount"]) == Decimal("150.00")
     assert json.dumps(first)  # serialisable as is
+
+
+def test_api_list_has_a_fixed_query_count(aracaju, login_as) -> None:
+    client = login_as("staff", aracaju)
+    url = "/api/v1/payments/guides/?finalidade=teste-pagamento"
+    _citizen_guide(aracaju, reference="Q-0")
+    client.get(url, HTTP_HOST=HOST)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(url, HTTP_HOST=HOST).json()["results"]) == 1
+    for index in range(1, 11):
+        _citizen_guide(aracaju, reference=f"Q-{index}")
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(url, HTTP_HOST=HOST).json()["results"]) == 11
+    assert len(many) == len(few)
