@@ -157,6 +157,8 @@ def guide_issue(
 
     With a provider configured (PAYMENTS_PIX_API_URL) the charge is created at the PSP
     (`PUT /v2/cob/{txid}`) inside this transaction: a refusal rolls the guide and its number back.
+    The year's counter row stays locked until commit (gapless numbers), so a city's guides are
+    issued one after the other while a PSP call is in flight (at most PAYMENTS_PIX_TIMEOUT_SECONDS).
     Without one, the BR Code is built here (static, with the guide's txid in field 62-05).
     One pending guide per purpose and reference: cancel it before issuing another.
     `owner` is the citizen account that sees and pays it on its page.
