@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("tenant_apps.health.urls")),
     path("", include("tenant_apps.insights.urls")),
     path("", include("tenant_apps.privacy.urls")),
+    path("", include("tenant_apps.payments.urls")),
     path("admin-municipal/servicos/", include("tenant_apps.catalog.urls")),
     path("admin-municipal/servicos/", include("tenant_apps.open311.admin_urls")),
     path("admin-municipal/feriados/", include("tenant_apps.workdays.urls")),
@@ -36,6 +37,8 @@ urlpatterns = [
     path("admin-municipal/marca/", include("tenants.tenant_urls")),
     path("admin-municipal/encerramento/", include("shared_apps.offboarding.tenant_urls")),
     path("", include("shared_apps.support.tenant_urls")),
+    # the demo's stand-in bank that pays a Pix guide (404 unless PAYMENTS_DEMO_BANK, `make demo` only)
+    path("demo-banco/", include("paco_demo.bank_urls")),
     path("api/v1/", include("tenant_apps.catalog.api_urls")),
     path("api/v1/", include("tenant_apps.cases.api_urls")),
     path("api/v1/", include("tenant_apps.comms.api_urls")),
@@ -44,6 +47,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.signatures.api_urls")),
     path("api/v1/health/", include("tenant_apps.health.api_urls")),
     path("api/v1/insights/", include("tenant_apps.insights.api_urls")),
+    path("api/v1/payments/", include("tenant_apps.payments.api_urls")),
     path("open311/v2/", include("tenant_apps.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI and Redoc come from drf-spectacular-sidecar (our static files) with an inline

@@ -20,7 +20,9 @@ onboarding (signup form -> verification -> provisioning job -> first portal GET)
 (tests/bench/hotpaths.py: anonymous pages under gunicorn vs a bare Django page, wrk); scheduling
 (tests/bench/scheduling.py: free slots of 10 attendants over 60 days, 50 clients on one slot,
 200 clients on different slots); health (tests/bench/health.py: the opening rush of 500 citizens
-on 200 slots, the professional's day page with 40 patients); insights (tests/bench/insights.py:
+on 200 slots, the professional's day page with 40 patients); payments (tests/bench/payments.py:
+the BR Code and its QR per call, guide_issue, the Pix webhook per call, applied and repeated);
+insights (tests/bench/insights.py:
 a million cases and five million moves by bulk SQL, the manager page, a year of open data as CSV,
 the incremental aggregation job).
 Each module lists its knobs.
@@ -53,6 +55,7 @@ SECTIONS = (
     "comms",
     "scheduling",
     "health",
+    "payments",
     "cities",
     "migrate500",
     "onboarding",
@@ -148,6 +151,10 @@ def main() -> int:
             from tests.bench.health import health_benches
 
             health_benches()
+        if "payments" in sections:
+            from tests.bench.payments import payments_benches
+
+            payments_benches()
         if "cities" in sections:
             from tests.bench.controlplane import cities_bench
 

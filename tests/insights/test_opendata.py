@@ -17,12 +17,15 @@ from tenant_apps.accounts.models import User
 from tenant_apps.catalog.models import Service, ServiceField
 from tenant_apps.comms.fanout import circular_fanout
 from tenant_apps.comms.services import circular_send
-from tenant_apps.insights.opendata import DATASETS, table_schema
+from tenant_apps.insights.opendata import datasets_all, table_schema
 from tenant_apps.insights.services import aggregates_refresh, neighbourhoods_ensure
 from tenant_apps.ombudsman.services import manifestation_file
 from tests.conftest import ARACAJU_HOST
 
 from .conftest import case_story, unit
+
+# this module's datasets and every other module's (`indicators.datasets()`, e.g. payments)
+DATASETS = datasets_all()
 
 MARKER_NAME = "Zenóbia Marcadora Pessoal"
 MARKER_CPF = "39053344705"
