@@ -30,6 +30,7 @@ from tests.isolation import (
     matrix_offboarding,
     matrix_onboarding,
     matrix_open311,
+    matrix_permits,
     matrix_privacy,
     matrix_scheduling,
     matrix_signatures,
@@ -724,6 +725,7 @@ for _module in (
     matrix_insights,
     matrix_govbr,
     matrix_privacy,
+    matrix_permits,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)
