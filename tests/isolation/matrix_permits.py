@@ -39,6 +39,7 @@ def request_id_of(municipality) -> int:
                 "endereco": "Rua da Amostra, 1",
                 "bairro": "Centro",
                 "cnae": "4781-4/00",
+                "area_m2": "30",
             },
         )
         return request.pk
