@@ -12,16 +12,11 @@ class PermitsConfig(AppConfig):
         from .selectors import permit_verification_note
 
         document_verification_note_register(permit_verification_note)
-        self._payments_register()
+        # the fee guides (DAM by Pix) of tenant_apps.payments: what runs when one is paid
+        from django.utils.translation import gettext_lazy as _
 
-    def _payments_register(self) -> None:
-        """The fee guides' payment handler (tenant_apps.payments, issue 14's Pix part)."""
-        from importlib.util import find_spec
-
-        if find_spec("tenant_apps.payments") is None:  # the payments module is merged separately
-            return
         from tenant_apps.payments.purposes import register
 
         from .fees import FEE_PURPOSE, fee_paid_handler
 
-        register(FEE_PURPOSE, fee_paid_handler)
+        register(FEE_PURPOSE, fee_paid_handler, label=_("Taxa de alvará"))

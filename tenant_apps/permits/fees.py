@@ -5,8 +5,6 @@ webhook live there; this module never builds Pix payloads). Fees go to the city'
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
 from django.db import transaction
@@ -15,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from tenant_apps.payments.selectors import guide_for
+from tenant_apps.payments.services import guide_issue
 
-from .enums import FeeMode, RiskLevel
+from .enums import FeeMode, RequestStatus, RiskLevel
 
 FEE_PURPOSE = "permits.fee"
 ZERO = Decimal("0.00")
@@ -85,31 +85,26 @@ def fee_compute(*, kind: Any, risk_level: str, area_m2: Decimal | None, is_mei: 
     return ZERO
 
 
-def payments_available() -> bool:
-    return find_spec("tenant_apps.payments") is not None
-
-
 def fee_guide_issue(*, request: Any) -> Any:
     """The DAM of a request with a fee, through the payments module (None when there is no fee)."""
-    if request.fee_amount <= 0 or not payments_available():
+    if request.fee_amount <= 0:
         return None
-    payments = import_module("tenant_apps.payments.services")
-    return payments.guide_issue(
+    return guide_issue(
         purpose=FEE_PURPOSE,
         reference=str(request.pk),
         payer_name=request.requester_name,
         payer_document=request.requester_document,
         amount=request.fee_amount,
+        owner=request.case.citizen,
         description=_("Taxa de %(kind)s — protocolo %(nup)s")
         % {"kind": request.kind.service.name, "nup": request.case.nup},
     )
 
 
 def fee_guide(*, request: Any) -> Any:
-    if request.fee_amount <= 0 or not payments_available():
+    if request.fee_amount <= 0:
         return None
-    selectors = import_module("tenant_apps.payments.selectors")
-    return selectors.guide_for(purpose=FEE_PURPOSE, reference=str(request.pk))
+    return guide_for(purpose=FEE_PURPOSE, reference=str(request.pk))
 
 
 @transaction.atomic
@@ -123,5 +118,10 @@ def fee_paid_handler(guide: Any) -> None:
     if request is None or request.fee_paid_at is not None:
         return
     request.fee_paid_at = getattr(guide, "paid_at", None) or timezone.now()
-    request.save(update_fields=["fee_paid_at", "updated_at"])
-    enqueue_on_commit(permit_request_analyse_task, request_id=request.pk)
+    fields = ["fee_paid_at", "updated_at"]
+    if request.status == RequestStatus.NEEDS_FIX:  # the unpaid fee was what held it: check again
+        request.status = RequestStatus.PRE_ANALYSIS
+        fields.append("status")
+    request.save(update_fields=fields)
+    if request.status == RequestStatus.PRE_ANALYSIS:
+        enqueue_on_commit(permit_request_analyse_task, request_id=request.pk)

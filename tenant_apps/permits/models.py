@@ -273,3 +273,18 @@ class PermitDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind_code} {self.risk_level}"
+
+
+class OpinionDay(models.Model):
+    """Daily aggregate of the opinions given per unit and the days they waited (where requests wait)."""
+
+    day = models.DateField()
+    unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    decided = models.PositiveIntegerField(default=0)
+    wait_days_sum = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="permits_opinionday_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id}"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("alvaras/pedidos/<int:request_id>/", views.request_detail, name="request_detail"),
     path("alvaras/pedidos/<int:request_id>/<slug:action>/", views.request_action, name="request_action"),
     path("staff/alvaras/", views.staff_list, name="staff_list"),
+    path("staff/alvaras/indicadores/", views.staff_figures, name="staff_figures"),
     path("staff/alvaras/<int:request_id>/", views.staff_detail, name="staff_detail"),
     path("staff/alvaras/<int:request_id>/<slug:action>/", views.staff_action, name="staff_action"),
     path("admin-municipal/alvaras/", views.admin_home, name="admin_home"),

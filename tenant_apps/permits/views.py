@@ -7,12 +7,15 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +25,7 @@ from tenant_apps.accounts.enums import UserKind
 from tenant_apps.catalog.request_form import service_request_read
 from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.selectors import user_unit_ids
+from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from . import fees, routing, selectors, services
 from .cnae import cnae_codes_split, cnae_normalize
@@ -295,6 +298,23 @@ def staff_action(request: HttpRequest, request_id: int, action: str) -> HttpResp
     except (ApplicationError, ValueError, Opinion.DoesNotExist) as error:
         messages.error(request, getattr(error, "message", _("Pedido inválido.")))
     return redirect("permits:staff_detail", request_id=permit_request.pk)
+
+
+@staff_required
+@require_GET
+def staff_figures(request: HttpRequest) -> HttpResponse:
+    """The managers' figures (unit managers and municipal admins), from the daily aggregates."""
+    user: Any = request.user
+    if not user_managed_unit_ids(user) and not import_string(settings.MUNICIPAL_ADMIN_CHECK)(user_id=user.pk):
+        raise Http404
+    last = timezone.localdate()
+    first = last.replace(year=last.year - 1)
+    figures = selectors.permit_figures(first=first, last=last)
+    return render(
+        request,
+        "permits/staff_figures.html",
+        {"title": _("Alvarás — indicadores"), "first": first, "last": last, **figures},
+    )
 
 
 # --- the municipal admin's builders --------------------------------------------------------------------

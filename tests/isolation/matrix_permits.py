@@ -85,6 +85,7 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "permits:request_detail": {"GET": _citizen_only, "POST": _not_allowed},
     "permits:request_action": {"GET": _not_allowed, "POST": _to_login},
     "permits:staff_list": {"GET": _staff_all, "POST": _staff_405},
+    "permits:staff_figures": {"GET": {**_staff_all, "staff": NOT_FOUND}, "POST": _staff_405},
     "permits:staff_detail": {"GET": _staff_404, "POST": _staff_405},
     "permits:staff_action": {"GET": _staff_405, "POST": _staff_404},
     "permits:admin_home": {

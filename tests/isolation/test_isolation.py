@@ -30,6 +30,7 @@ from tests.isolation import (
     matrix_offboarding,
     matrix_onboarding,
     matrix_open311,
+    matrix_payments,
     matrix_permits,
     matrix_privacy,
     matrix_scheduling,
@@ -725,6 +726,7 @@ for _module in (
     matrix_insights,
     matrix_govbr,
     matrix_privacy,
+    matrix_payments,
     matrix_permits,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)

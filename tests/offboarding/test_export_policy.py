@@ -43,6 +43,7 @@ SECRET_COLUMNS = [
     ("signatures_cityauthority", "signing_key_encrypted_pem"),
     ("privacy_dataexport", "token_hash"),
     ("health_slotoffer", "token_hash"),
+    ("payments_pixsettings", "webhook_secret_encrypted"),
 ]
 
 

@@ -108,7 +108,6 @@ def test_level_two_with_a_fee_waits_for_payment_then_for_the_terms(operation_kin
     ]
     # when: the payments module reports the guide paid (its handler), the job runs again
     fee_paid_handler(SimpleNamespace(reference=str(request.pk), paid_at=timezone.now()))
-    PermitRequest.objects.filter(pk=request.pk).update(status=RequestStatus.PRE_ANALYSIS)
     services.request_analyse(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == RequestStatus.TERMS_PENDING
@@ -266,3 +265,38 @@ def test_pre_analysis_flags_problems_per_file_and_classifies_files_sent_together
     }
     assert "conta de energia.pdf" not in current
     assert "nova-conta.pdf" in current
+
+
+def test_the_managers_figures_come_from_the_daily_aggregates(operation_kind, citizen, media_root):
+    from tenant_apps.insights.aggregation import days_recompute
+    from tenant_apps.permits.selectors import permit_figures
+
+    request = _submit(operation_kind, citizen, "4721-1/02", answers={"mei": "Sim"}, accept_terms=True)
+    services.request_analyse(request_id=request.pk)
+    high = _submit(operation_kind, citizen, "5611-2/01", answers={"mei": "Sim"})
+    services.request_analyse(request_id=high.pk)
+    sema = high.opinions.get(unit__acronym="SEMA")
+    services.opinion_give(
+        opinion=sema,
+        actor=User.objects.get(email="sema.licencas@aracaju.se.gov.br"),
+        is_favourable=True,
+        text="Ok",
+    )
+    today = timezone.localdate()
+    days_recompute(first=today, last=today)
+    figures = permit_figures(first=today, last=today)
+    rows = {(row["kind"], row["risk_level"]): row for row in figures["table"]}
+    assert rows[("Alvará de funcionamento", "II")] == {
+        "kind": "Alvará de funcionamento",
+        "risk_level": "II",
+        "requested": 1,
+        "issued": 1,
+        "auto_issued": 1,
+        "p50": 0,
+        "p90": 0,
+    }
+    assert rows[("Alvará de funcionamento", "III")]["requested"] == 1
+    assert rows[("Alvará de funcionamento", "III")]["issued"] == 0
+    assert [row["unit"] for row in figures["units"]] == ["SEMA"]
+    assert figures["p50"] == 0
+    assert figures["baseline_days"] == 60

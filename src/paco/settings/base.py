@@ -12,6 +12,7 @@ from .notifications import *  # noqa: F403
 from .observability import *  # noqa: F403
 from .offboarding import *  # noqa: F403
 from .onboarding import *  # noqa: F403
+from .payments import *  # noqa: F403
 from .permits import *  # noqa: F403
 from .scheduling import *  # noqa: F403
 from .security import *  # noqa: F403

@@ -16,3 +16,5 @@ ONBOARDING_SHOW_VERIFICATION_LINK = env.bool("ONBOARDING_SHOW_VERIFICATION_LINK"
 LOGGING["loggers"]["django.request"] = {"level": "ERROR"}  # type: ignore[index]  # noqa: F405
 # "Entrar com gov.br" against the demo's own stand-in provider (/demo-govbr/, clearly labelled)
 GOVBR_DEMO_PROVIDER = env.bool("GOVBR_DEMO_PROVIDER", default=True)
+# the stand-in bank that pays a Pix guide by calling our webhook (/demo-banco/, clearly labelled)
+PAYMENTS_DEMO_BANK = env.bool("PAYMENTS_DEMO_BANK", default=True)

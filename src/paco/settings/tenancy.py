@@ -45,6 +45,7 @@ TENANT_APPS = [
     "tenant_apps.org",
     "tenant_apps.govbr",
     "tenant_apps.workdays",
+    "tenant_apps.payments",
     "tenant_apps.catalog",
     "tenant_apps.documents",
     "tenant_apps.notifications",

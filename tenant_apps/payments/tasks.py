@@ -1,0 +1,20 @@
+"""Jobs of the payments module. The tenant travels in the message (paco.jobs.TenantMiddleware)."""
+
+import dramatiq
+
+
+@dramatiq.actor(max_retries=8, min_backoff=5_000, max_backoff=600_000)
+def guide_paid_task(*, guide_id: int) -> None:
+    """Run the handler registered for the paid guide's purpose; idempotent (the guide records when
+    its handler ran, under a row lock), retried with backoff when the handler raises."""
+    from .services import guide_paid_handle
+
+    guide_paid_handle(guide_id=guide_id)
+
+
+@dramatiq.actor(max_retries=3, min_backoff=60_000)
+def guides_expire_task(*, period: str = "") -> None:
+    """Mark the city's unpaid guides past their due date as expired; idempotent."""
+    from .services import guides_expire
+
+    guides_expire()

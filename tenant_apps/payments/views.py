@@ -1,0 +1,234 @@
+"""Pages: the citizen's guides (owner only), the staff list and detail (manual payment and
+cancellation with a reason), and the municipal admin's Pix settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from paco.decorators import municipal_admin_required, staff_required
+from paco.errors import ApplicationError
+from tenant_apps.org.selectors import user_managed_unit_ids
+
+from . import purposes
+from .forms import GuideCancelForm, GuideFilterForm, GuideMarkPaidForm, PixSettingsForm
+from .models import PaymentGuide
+from .provider import provider_config
+from .selectors import (
+    guide_by_number,
+    guide_events,
+    guide_list,
+    guide_of_owner,
+    guide_webhook_events,
+    guides_of_owner,
+    pix_settings_get,
+)
+from .services import guide_cancel, guide_mark_paid, pix_settings_save, pix_webhook_secret_rotate
+
+STAFF_PAGE_SIZE = 50
+
+
+def _citizen_or_404(request: HttpRequest) -> Any:
+    if not getattr(request.user, "is_citizen", False):
+        raise Http404
+    return request.user
+
+
+@require_GET
+@login_required
+def my_guides(request: HttpRequest) -> HttpResponse:
+    """`/minha-conta/guias/`: the guides issued to the signed-in citizen."""
+    user = _citizen_or_404(request)
+    return render(
+        request,
+        "payments/my_guides.html",
+        {"title": _("Minhas guias de pagamento"), "guides": guides_of_owner(user=user)[:100]},
+    )
+
+
+@never_cache
+@require_GET
+@login_required
+def my_guide(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    """`/minha-conta/guias/<ano>/<número>/`: see and pay one guide (its owner only; 404 for others)."""
+    user = _citizen_or_404(request)
+    guide = guide_of_owner(user=user, year=year, number=number)
+    if guide is None:
+        raise Http404
+    return render(
+        request,
+        "payments/my_guide.html",
+        {"title": _("Guia nº %(number)s") % {"number": guide.display_number}, "guide": guide},
+    )
+
+
+def _can_settle(request: HttpRequest) -> bool:
+    """Managers and municipal admins record manual payments and cancel guides."""
+    return bool(user_managed_unit_ids(request.user))
+
+
+@staff_required
+@require_GET
+def staff_guide_list(request: HttpRequest) -> HttpResponse:
+    """`/staff/guias/`: the city's guides, filtered by situation, purpose, year, number or payer."""
+    form = GuideFilterForm(request.GET or None, purpose_choices=purposes.choices())
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "status": data["situacao"],
+            "purpose": data["finalidade"],
+            "year": data["ano"],
+            "search": data["q"],
+        }
+    page = Paginator(guide_list(**filters), STAFF_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "payments/staff_guide_list.html",
+        {
+            "title": _("Guias de pagamento (DAM)"),
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "labels": dict(purposes.choices()),
+        },
+    )
+
+
+def _staff_guide(year: int, number: int) -> PaymentGuide:
+    guide = guide_by_number(year=year, number=number)
+    if guide is None:
+        raise Http404
+    return guide
+
+
+def _staff_guide_page(
+    request: HttpRequest,
+    guide: PaymentGuide,
+    *,
+    paid_form: GuideMarkPaidForm | None = None,
+    cancel_form: GuideCancelForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "payments/staff_guide.html",
+        {
+            "title": _("Guia nº %(number)s") % {"number": guide.display_number},
+            "guide": guide,
+            "purpose_label": purposes.label_for(guide.purpose),
+            "events": guide_events(guide=guide),
+            "notices": guide_webhook_events(guide=guide),
+            "can_settle": _can_settle(request),
+            "paid_form": paid_form or GuideMarkPaidForm(prefix="baixa"),
+            "cancel_form": cancel_form or GuideCancelForm(prefix="cancelar"),
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_GET
+def staff_guide(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    """`/staff/guias/<ano>/<número>/`: a guide, its history and the bank's notices."""
+    return _staff_guide_page(request, _staff_guide(year, number))
+
+
+@staff_required
+@require_POST
+def staff_guide_mark_paid(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    guide = _staff_guide(year, number)
+    if not _can_settle(request):
+        raise Http404
+    form = GuideMarkPaidForm(request.POST, prefix="baixa")
+    if form.is_valid():
+        try:
+            guide_mark_paid(guide=guide, actor=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        except ApplicationError as error:
+            form.add_error("reason" if error.extra.get("field") == "reason" else None, error.message)
+        else:
+            messages.success(request, _("Pagamento registrado. A guia está paga."))
+            return redirect("payments:staff_guide", year=year, number=number)
+    return _staff_guide_page(request, guide, paid_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def staff_guide_cancel(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    guide = _staff_guide(year, number)
+    if not _can_settle(request):
+        raise Http404
+    form = GuideCancelForm(request.POST, prefix="cancelar")
+    if form.is_valid():
+        try:
+            guide_cancel(guide=guide, reason=form.cleaned_data["reason"], actor=request.user)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            form.add_error("reason" if error.extra.get("field") == "reason" else None, error.message)
+        else:
+            messages.success(request, _("Guia cancelada."))
+            return redirect("payments:staff_guide", year=year, number=number)
+    return _staff_guide_page(request, guide, cancel_form=form, status=400)
+
+
+@municipal_admin_required
+@require_http_methods(["GET", "POST"])
+def pix_settings(request: HttpRequest) -> HttpResponse:
+    """`/admin-municipal/pix/`: the city's Pix key, and the webhook secret for its PSP."""
+    row = pix_settings_get()
+    initial = (
+        {
+            "key_type": row.key_type,
+            "key": row.key,
+            "merchant_name": row.merchant_name,
+            "merchant_city": row.merchant_city,
+        }
+        if row
+        else {}
+    )
+    form = PixSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pix_settings_save(**form.cleaned_data)
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Chave Pix da prefeitura salva."))
+            return redirect("payments:pix_settings")
+    return render(
+        request,
+        "payments/pix_settings.html",
+        {
+            "title": _("Pix da prefeitura"),
+            "form": form,
+            "has_settings": row is not None,
+            "provider": provider_config() is not None,
+            "webhook_url": request.build_absolute_uri("/api/v1/payments/webhook/"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@municipal_admin_required
+@require_POST
+def pix_secret_rotate(request: HttpRequest) -> HttpResponse:
+    """A new webhook secret, shown once on this answer (never stored in clear, never shown again)."""
+    try:
+        secret = pix_webhook_secret_rotate()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("payments:pix_settings")
+    return render(
+        request, "payments/pix_secret.html", {"title": _("Novo segredo do webhook"), "secret": secret}
+    )
