@@ -229,8 +229,8 @@ class PermitRequestDetailApi(APIView):
         },
         summary="Um pedido: pré-análise por arquivo, pareceres, contagem para aprovação tácita e alvará",
     )
-    def get(self, request: Request, request_id: int) -> Response:
-        permit_request = _requests_for(request.user).filter(pk=request_id).first()
+    def get(self, request: Request, permit_request_id: int) -> Response:
+        permit_request = _requests_for(request.user).filter(pk=permit_request_id).first()
         if permit_request is None:
             raise Http404
         return Response(RequestDetailSerializer(permit_request).data)
@@ -253,9 +253,9 @@ class PermitOpinionApi(APIView):
         },
         summary="O parecer de uma unidade sobre o pedido",
     )
-    def post(self, request: Request, request_id: int) -> Response:
+    def post(self, request: Request, permit_request_id: int) -> Response:
         permit_request = (
-            selectors.permit_request_list_for_staff(user=request.user).filter(pk=request_id).first()
+            selectors.permit_request_list_for_staff(user=request.user).filter(pk=permit_request_id).first()
         )
         if permit_request is None:
             raise Http404

@@ -118,7 +118,7 @@ def request_new(request: HttpRequest, kind_code: str) -> HttpResponse:
                 messages.success(
                     request, _("Pedido recebido. A pré-análise automática leva alguns segundos.")
                 )
-                return redirect("permits:request_detail", request_id=permit_request.pk)
+                return redirect("permits:request_detail", permit_request_id=permit_request.pk)
     return render(
         request,
         "permits/request_new.html",
@@ -159,22 +159,23 @@ def _detail_context(permit_request: Any) -> dict[str, Any]:
 
 
 @require_GET
-def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
     citizen = _citizen(request)
     if citizen is None:
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-    permit_request = selectors.permit_request_get_for_citizen(user=citizen, request_id=request_id)
+    permit_request = selectors.permit_request_get_for_citizen(user=citizen, request_id=permit_request_id)
     context = _detail_context(permit_request)
     context.update(files_form=FilesForm(), appeal_form=TextForm())
     return render(request, "permits/request_detail.html", context)
 
 
 @require_POST
-def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
+def request_action(request: HttpRequest, permit_request_id: int, permit_action: str) -> HttpResponse:
     citizen = _citizen(request)
     if citizen is None:
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-    permit_request = selectors.permit_request_get_for_citizen(user=citizen, request_id=request_id)
+    permit_request = selectors.permit_request_get_for_citizen(user=citizen, request_id=permit_request_id)
+    action = permit_action
     try:
         if action == "termo":
             services.request_terms_accept(request=permit_request, citizen=citizen)
@@ -204,7 +205,7 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
             return HttpResponse(status=404)
     except ApplicationError as error:
         messages.error(request, error.message)
-    return redirect("permits:request_detail", request_id=permit_request.pk)
+    return redirect("permits:request_detail", permit_request_id=permit_request.pk)
 
 
 # --- staff -------------------------------------------------------------------------------------------
@@ -232,8 +233,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
-def staff_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=request_id)
+def staff_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
+    permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=permit_request_id)
     units = set(user_unit_ids(request.user))
     context = _detail_context(permit_request)
     context.update(
@@ -252,9 +253,10 @@ def staff_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def staff_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
-    permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=request_id)
+def staff_action(request: HttpRequest, permit_request_id: int, permit_action: str) -> HttpResponse:
+    permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=permit_request_id)
     user: Any = request.user
+    action = permit_action
     try:
         if action == "parecer":
             opinion = Opinion.objects.get(pk=int(request.POST.get("opinion", "0")), request=permit_request)
@@ -297,7 +299,7 @@ def staff_action(request: HttpRequest, request_id: int, action: str) -> HttpResp
             return HttpResponse(status=404)
     except (ApplicationError, ValueError, Opinion.DoesNotExist) as error:
         messages.error(request, getattr(error, "message", _("Pedido inválido.")))
-    return redirect("permits:staff_detail", request_id=permit_request.pk)
+    return redirect("permits:staff_detail", permit_request_id=permit_request.pk)
 
 
 @staff_required

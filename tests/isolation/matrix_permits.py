@@ -15,6 +15,17 @@ UNAUTHORIZED, FORBIDDEN = 401, 403
 ROLES = ("anonymous", "citizen", "staff", "manager", "admin", "support")
 
 
+def _cnpj(base: str) -> str:
+    for _round in range(2):
+        weights = [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][-len(base) :]
+        remainder = sum(int(digit) * weight for digit, weight in zip(base, weights, strict=True)) % 11
+        base += "0" if remainder < 2 else str(11 - remainder)
+    return base
+
+
+SAMPLE_CNPJ = {"aracaju": _cnpj("112223330001"), "gravatai": _cnpj("445556660001")}
+
+
 def request_id_of(municipality) -> int:
     from django_tenants.utils import tenant_context
 
@@ -33,12 +44,13 @@ def request_id_of(municipality) -> int:
             kind=kind,
             citizen=citizen,
             form_data={
-                "cpf_cnpj": "11222333000181",
-                "nome_razao_social": "Amostra de Isolamento Ltda",
+                # strings of one city only (the harness treats longer answers as private markers)
+                "cpf_cnpj": SAMPLE_CNPJ[municipality.slug],
+                "nome_razao_social": f"Amostra {municipality.slug} Ltda",
                 "mei": "Não",
-                "endereco": "Rua da Amostra, 1",
+                "endereco": f"Rua {municipality.slug}, 1",
                 "bairro": "Centro",
-                "cnae": "4781-4/00",
+                "cnae": "4781400",
                 "area_m2": "30",
             },
         )
@@ -46,9 +58,9 @@ def request_id_of(municipality) -> int:
 
 
 PARAMETER_FACTORIES: dict[str, object] = {
-    "request_id": request_id_of,
+    "permit_request_id": request_id_of,
     "kind_code": lambda municipality: "alvara-funcionamento",
-    "action": lambda municipality: "termo",
+    "permit_action": lambda municipality: "termo",
 }
 PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {}
 PUBLIC_PARAMETER_FACTORIES: dict[str, object] = {}
