@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from paco.errors import ApplicationError
 from tenant_apps.accounts.models import User
@@ -30,6 +28,7 @@ from tenant_apps.permits.enums import (
 from tenant_apps.permits.fees import fee_paid_handler
 from tenant_apps.permits.models import Permit, PermitRequest
 from tenant_apps.signatures.models import Signature
+from tests.otp import unused_code
 
 from .conftest import BAD_CNPJ, operation_answers, operation_files, text_pdf, upload
 
@@ -37,9 +36,7 @@ TODAY = timezone.localdate().strftime("%d/%m/%Y")
 
 
 def otp(user: User) -> str:
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
-    return f"{code:06d}"
+    return unused_code(user.email)
 
 
 def _submit(kind: Any, citizen: User, cnae: str, **kwargs: Any) -> PermitRequest:
