@@ -116,7 +116,6 @@ def endtoend_bench(stub: Any, citizen: Any, kind: Any) -> None:
         from tests.bench.comms import (
             WORKER_THREADS,
             _worker_check,
-            _worker_ready_wait,
             _worker_start,
             _worker_stop,
         )
@@ -128,7 +127,7 @@ def endtoend_bench(stub: Any, citizen: Any, kind: Any) -> None:
         worker = _worker_start(namespace, log_path)
         original = permit_request_analyse_task.broker
         try:
-            ready = _worker_ready_wait(worker, log_path, broker, _worker_check)
+            ready = _city_worker_ready_wait(worker, log_path, broker, _worker_check)
             print(f"  worker: rundramatiq --threads {WORKER_THREADS} on Redis, ready in {ready:.2f} s")
             permit_request_analyse_task.broker = broker
             for _run in range(E2E_RUNS):
@@ -155,7 +154,7 @@ def endtoend_bench(stub: Any, citizen: Any, kind: Any) -> None:
     print(milliseconds_line(label, timings))
 
 
-def _worker_ready_wait(worker: Any, log_path: Path, broker: Any, check: Any) -> float:
+def _city_worker_ready_wait(worker: Any, log_path: Path, broker: Any, check: Any) -> float:
     """Round-trip a ping job through the worker in this city (the ping is a tenant job)."""
     from django.core.cache import cache
 
