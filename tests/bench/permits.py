@@ -94,6 +94,7 @@ def preanalysis_bench(citizen: Any, kind: Any) -> None:
 def endtoend_bench(stub: Any, citizen: Any, kind: Any) -> None:
     from django.conf import settings
     from django.db import transaction
+    from django.utils import timezone
 
     from paco.jobs import jobs_drain
     from tenant_apps.permits.models import Permit
@@ -101,8 +102,19 @@ def endtoend_bench(stub: Any, citizen: Any, kind: Any) -> None:
     from tenant_apps.permits.tasks import permit_request_analyse_task
     from tests.permits.conftest import text_pdf, upload
 
+    today = timezone.localdate().strftime("%d/%m/%Y")
+
     def submit() -> Any:
-        files = [upload("ccmei.pdf", text_pdf("Certificado da condicao de microempreendedor individual."))]
+        files = [
+            upload(
+                "ccmei.pdf",
+                text_pdf("Certificado da condicao de microempreendedor individual, emitido pelo portal."),
+            ),
+            upload(
+                "conta-de-luz.pdf",
+                text_pdf(f"Conta de energia da Rua da Bancada, 1, emitida em {today}, sem debitos."),
+            ),
+        ]
         with transaction.atomic():
             return permit_request_submit(
                 kind=kind, citizen=citizen, form_data=_answers("4721-1/02"), uploads=files, accept_terms=True
@@ -135,6 +147,11 @@ def endtoend_bench(stub: Any, citizen: Any, kind: Any) -> None:
                 request = submit()
                 deadline = time.monotonic() + 120
                 while not Permit.objects.filter(request_id=request.pk).exists():
+                    request.refresh_from_db()
+                    if request.status == "pendente":
+                        raise RuntimeError(
+                            f"the pre-analysis refused the bench request: {request.pre_analysis}"
+                        )
                     _worker_check(worker, log_path, deadline, "permit")
                     time.sleep(0.02)
                 timings.append((time.perf_counter() - started) * 1000)
