@@ -1,6 +1,6 @@
 """Permits over REST (`/api/v1/permits/...`): the catalogue of kinds, the public register, a person's
 requests (the requester's own; staff: their units'), a request's checklist result and opinions, and
-a unit's opinion. Lists are pages of `PAGE_SIZE` newest first, `next` being the cursor of the next."""
+a unit's opinion. Lists use the one paging scheme (paco.pagination: `limit` and `cursor` in, `next` out)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
+from paco.pagination import PageParameters, keyset_page, next_field
 from tenant_apps.accounts.api_auth import IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 
@@ -22,20 +23,10 @@ from . import selectors, services
 from .enums import RequestStatus
 from .models import Opinion, PermitRequest
 
-PAGE_SIZE = 50
 
-
-class CursorSerializer(serializers.Serializer):
-    cursor = serializers.IntegerField(required=False, min_value=1, help_text="O `next` da página anterior.")
-
-
-def _page(rows: Any, cursor: int | None) -> tuple[list[Any], int | None]:
-    if cursor:
-        rows = rows.filter(pk__lt=cursor)
-    page = list(rows.order_by("-pk")[: PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    return page, (page[-1].pk if more and page else None)
+def _page(rows: Any, *, key: str, parameters: Any) -> Any:
+    """One page of the one paging scheme (paco.pagination: `limit` + `cursor` in, `next` out)."""
+    return keyset_page(rows, key=key, cursor=parameters["cursor"], limit=parameters["limit"])
 
 
 class KindSerializer(serializers.Serializer):
@@ -99,22 +90,24 @@ class PermitRegisterApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         results = RegisterRowSerializer(many=True)
-        next = serializers.IntegerField(allow_null=True)
+        next = next_field()
 
         class Meta:
             ref_name = "PermitRegisterPage"
 
     @extend_schema(
         operation_id="permit_register",
-        parameters=[CursorSerializer],
+        parameters=[PageParameters],
         responses=OutputSerializer,
         summary="Registro público de alvarás emitidos (sem dados pessoais de pessoas físicas)",
     )
     def get(self, request: Request) -> Response:
-        query = CursorSerializer(data=request.query_params)
+        query = PageParameters(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page, cursor = _page(selectors.permit_register(), query.validated_data.get("cursor"))
-        return Response({"results": [selectors.register_row(permit) for permit in page], "next": cursor})
+        page = _page(selectors.permit_register(), key="issued_at", parameters=query.validated_data)
+        return Response(
+            {"results": [selectors.register_row(permit) for permit in page.results], "next": page.next}
+        )
 
 
 class OpinionSerializer(serializers.Serializer):
@@ -200,22 +193,22 @@ class PermitRequestListApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         results = RequestSerializer(many=True)
-        next = serializers.IntegerField(allow_null=True)
+        next = next_field()
 
         class Meta:
             ref_name = "PermitRequestPage"
 
     @extend_schema(
         operation_id="permit_request_list",
-        parameters=[CursorSerializer],
+        parameters=[PageParameters],
         responses=OutputSerializer,
         summary="Pedidos de alvará: os seus (requerente) ou os das suas unidades (servidor)",
     )
     def get(self, request: Request) -> Response:
-        query = CursorSerializer(data=request.query_params)
+        query = PageParameters(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page, cursor = _page(_requests_for(request.user), query.validated_data.get("cursor"))
-        return Response({"results": RequestSerializer(page, many=True).data, "next": cursor})
+        page = _page(_requests_for(request.user), key="created_at", parameters=query.validated_data)
+        return Response({"results": RequestSerializer(page.results, many=True).data, "next": page.next})
 
 
 class PermitRequestDetailApi(APIView):
