@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("tenant_apps.insights.urls")),
     path("", include("tenant_apps.privacy.urls")),
     path("", include("tenant_apps.payments.urls")),
+    path("", include("tenant_apps.permits.urls")),
     path("admin-municipal/servicos/", include("tenant_apps.catalog.urls")),
     path("admin-municipal/servicos/", include("tenant_apps.open311.admin_urls")),
     path("admin-municipal/feriados/", include("tenant_apps.workdays.urls")),
@@ -48,6 +49,7 @@ urlpatterns = [
     path("api/v1/health/", include("tenant_apps.health.api_urls")),
     path("api/v1/insights/", include("tenant_apps.insights.api_urls")),
     path("api/v1/payments/", include("tenant_apps.payments.api_urls")),
+    path("api/v1/permits/", include("tenant_apps.permits.api_urls")),
     path("open311/v2/", include("tenant_apps.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI and Redoc come from drf-spectacular-sidecar (our static files) with an inline

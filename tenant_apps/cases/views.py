@@ -76,6 +76,9 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     # A service citizens book a time for (scheduling's Agenda points at it): the case is opened by
     # the booking, so its page is the booking flow.
+    # A permit kind (tenant_apps.permits points at the service): its own form, checklist and pre-analysis.
+    if getattr(service, "permit_kind", None) is not None:
+        return redirect(f"/alvaras/solicitar/{service.code}/")
     agenda = service.agendas.filter(is_active=True, is_public=True).order_by("pk").first()
     if agenda is not None:
         return redirect("scheduling:citizen_slots", agenda_code=agenda.code)

@@ -56,6 +56,28 @@ def document_read_grant_unregister(hook: ReadGrantHook) -> None:
         _read_grant_hooks.remove(hook)
 
 
+@dataclass(frozen=True)
+class VerificationNote:
+    """What a module says about a document on the public verification page (e.g. a permit's status)."""
+
+    level: str  # "success", "warning" or "danger" (the gov.br message kinds)
+    text: str
+
+
+VerificationNoteHook = Callable[[Document], "VerificationNote | None"]
+_verification_note_hooks: list[VerificationNoteHook] = []
+
+
+def document_verification_note_register(hook: VerificationNoteHook) -> None:
+    """Register `hook(document) -> VerificationNote | None` (from an app's `AppConfig.ready`)."""
+    if hook not in _verification_note_hooks:
+        _verification_note_hooks.append(hook)
+
+
+def document_verification_notes(*, document: Document) -> list[VerificationNote]:
+    return [note for hook in _verification_note_hooks if (note := hook(document)) is not None]
+
+
 def _read_grant(user: Viewer, document: Document) -> ReadGrant:
     best = ReadGrant.NONE
     for hook in _read_grant_hooks:

@@ -25,6 +25,7 @@ from .selectors import (
     document_get,
     document_get_by_code,
     document_user_can_read,
+    document_verification_notes,
     document_version_get,
     document_version_integrity,
     document_version_latest,
@@ -102,6 +103,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         is_public=is_public,
         integrity=document_version_integrity(version=version),
         attachments=document_attachments(document=document) if is_public else [],
+        notes=document_verification_notes(document=document),
     )
     return render(request, "documents/verify.html", context)
 

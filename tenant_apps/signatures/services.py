@@ -3,6 +3,7 @@ document (PAdES, three levels), and signing blocks.
 
 The API other modules use (permits, memos, dispatches):
 - `signature_sign(document=..., signer=..., level=..., otp_token=..., pkcs12_data=..., pkcs12_password=...)`
+- `signature_system_seal(document=..., system_user=...)` (automated acts: the city's seal, advanced level)
 - `signing_block_create(title=..., author=..., documents=[...], signers=[...], is_ordered=...)`
 - `signing_block_sign_all(signer=..., blocks=[...], otp_token=...)`, `signing_block_refuse(...)`.
 
@@ -391,6 +392,25 @@ def signature_sign_govbr(
 
 def govbr_block_document_count(*, blocks: Sequence[SigningBlock]) -> int:
     return SigningBlockDocument.objects.filter(block__in=list(blocks)).count()
+
+
+@transaction.atomic
+def signature_system_seal(*, document: Document, system_user: User) -> Signature:
+    """Seal a document issued by an automated act of the city (a permit issued with no human analysis,
+    Decreto 10.178/2019, art. 3º, II; a tacit approval, Lei 13.874/2019, art. 3º, IX) with the city's
+    own document-signing key: an institutional electronic seal at the advanced level (Lei 14.063/2020,
+    art. 4º, II: bound univocally to the signatory, the city, under its exclusive control; any later
+    change detectable). No person signs, so no second factor is asked; only a module's system account
+    (inactive, never logs in) may seal, and a kind whose minimum is qualified is refused."""
+    if system_user.is_active or not system_user.is_servidor:
+        raise SignatureError(_("Só a conta de sistema de um módulo aplica o selo da prefeitura."))
+    if not user_may_sign(user=system_user, document=document):
+        raise SignatureError(_("Você não pode assinar este documento."))
+    _level_check(document=document, level=SignatureLevel.ADVANCED)
+    locked, version = _lock_latest(document=document, expected_version=None)
+    return _sign_locked(
+        document=locked, version=version, signer=system_user, level=SignatureLevel.ADVANCED, credential=None
+    )
 
 
 # --- signing blocks ---------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ on 200 slots, the professional's day page with 40 patients); payments (tests/ben
 the BR Code and its QR per call, guide_issue, the Pix webhook per call, applied and repeated);
 insights (tests/bench/insights.py:
 a million cases and five million moves by bulk SQL, the manager page, a year of open data as CSV,
-the incremental aggregation job).
+the incremental aggregation job); permits (tests/bench/permits.py: pre-analysis of 10 × 2 MB
+attachments, a level II request end to end through the worker, routing 10,000 requests × 50 rules).
 Each module lists its knobs.
 """
 
@@ -61,6 +62,7 @@ SECTIONS = (
     "onboarding",
     "signatures",
     "insights",
+    "permits",
     "hotpaths",
 )
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
@@ -171,6 +173,10 @@ def main() -> int:
             from tests.bench.insights import insights_benches
 
             insights_benches()
+        if "permits" in sections:
+            from tests.bench.permits import permits_benches
+
+            permits_benches()
         if "hotpaths" in sections:
             from tests.bench.hotpaths import hotpaths_bench
 

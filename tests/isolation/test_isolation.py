@@ -31,6 +31,7 @@ from tests.isolation import (
     matrix_onboarding,
     matrix_open311,
     matrix_payments,
+    matrix_permits,
     matrix_privacy,
     matrix_scheduling,
     matrix_signatures,
@@ -726,6 +727,7 @@ for _module in (
     matrix_govbr,
     matrix_privacy,
     matrix_payments,
+    matrix_permits,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

@@ -104,6 +104,8 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
         "ombudsman-escalate",
         "onboarding-expire",
         "payments-guides-expire",
+        "permits-renewal-reminder",
+        "permits-tacit-approval",
         "scheduling-reminders",
         "schema-pool-fill",
         "staff-digest",

@@ -13,6 +13,7 @@ from .observability import *  # noqa: F403
 from .offboarding import *  # noqa: F403
 from .onboarding import *  # noqa: F403
 from .payments import *  # noqa: F403
+from .permits import *  # noqa: F403
 from .scheduling import *  # noqa: F403
 from .security import *  # noqa: F403
 from .signatures import *  # noqa: F403

@@ -60,6 +60,7 @@ TENANT_APPS = [
     "tenant_apps.health",
     "tenant_apps.insights",
     "tenant_apps.privacy",
+    "tenant_apps.permits",
     # API tokens live in each city's schema: an Aracaju token means nothing on Gravataí's host.
     "rest_framework.authtoken",
 ]

@@ -1,0 +1,9 @@
+"""Permits (tenant_apps.permits)."""
+
+from .env import env
+
+# Days before a permit's expiry when its holder is reminded to renew (once per permit).
+PERMITS_RENEWAL_REMINDER_DAYS = env.int("PERMITS_RENEWAL_REMINDER_DAYS", default=30)
+# Local times of the daily jobs: tacit approvals (Lei 13.874/2019, art. 3º, IX) and renewal reminders.
+PERMITS_TACIT_APPROVAL_AT = env.str("PERMITS_TACIT_APPROVAL_AT", default="00:30")
+PERMITS_RENEWAL_REMINDER_AT = env.str("PERMITS_RENEWAL_REMINDER_AT", default="08:00")

@@ -1,0 +1,234 @@
+"""Reads of the permits module: the requester's and the units' requests, the public register, the
+verification note and the business-day countdown of tacit approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenant_apps.documents.models import Document
+from tenant_apps.documents.selectors import VerificationNote
+from tenant_apps.org.selectors import user_unit_ids
+from tenant_apps.workdays.selectors import BusinessCalendar
+
+from .cnae import cnae_get
+from .enums import IssueMode, OpinionStatus, PermitStatus, RequesterKind, RequestStatus
+from .models import ChecklistItem, Opinion, Permit, PermitKind, PermitRequest
+
+
+def permit_kind_list_public() -> QuerySet[PermitKind]:
+    return PermitKind.objects.select_related("service").filter(
+        service__is_active=True, service__is_public=True
+    )
+
+
+def permit_kind_get_public(*, code: str) -> PermitKind:
+    kind = (
+        permit_kind_list_public()
+        .prefetch_related("service__fields", "checklist")
+        .filter(service__code=code)
+        .first()
+    )
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def _request_queryset() -> QuerySet[PermitRequest]:
+    return PermitRequest.objects.select_related("case__current_unit", "kind__service", "permit__document")
+
+
+def permit_request_list_for_citizen(*, user: Any) -> QuerySet[PermitRequest]:
+    return _request_queryset().filter(case__citizen=user).order_by("-created_at", "-id")
+
+
+def permit_request_get_for_citizen(*, user: Any, request_id: int) -> PermitRequest:
+    request = _request_queryset().filter(pk=request_id, case__citizen=user).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def permit_request_list_for_staff(*, user: Any) -> QuerySet[PermitRequest]:
+    """Requests of the staff member's units: the licensing unit's, and those with an opinion asked
+    of one of their units."""
+    units = user_unit_ids(user)
+    return (
+        _request_queryset()
+        .filter(Q(case__current_unit_id__in=units) | Q(opinions__unit_id__in=units))
+        .distinct()
+        .order_by("decision_due", "-created_at", "-id")
+    )
+
+
+def permit_request_get_for_staff(*, user: Any, request_id: int) -> PermitRequest:
+    request = permit_request_list_for_staff(user=user).filter(pk=request_id).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def request_opinions(*, request: PermitRequest) -> QuerySet[Opinion]:
+    return request.opinions.select_related("unit", "decided_by", "document").order_by("stage", "id")
+
+
+def request_files_current(*, request: PermitRequest) -> QuerySet[Any]:
+    return request.files.filter(is_current=True).select_related("attachment", "item").order_by("id")
+
+
+def decision_countdown(*, request: PermitRequest) -> int | None:
+    """Business days left before tacit approval (Lei 13.874/2019, art. 3º, IX), 0 on the last day."""
+    if request.decision_due is None or request.status not in (RequestStatus.IN_ANALYSIS, RequestStatus.READY):
+        return None
+    today = timezone.localdate()
+    if request.decision_due < today:
+        return 0
+    return BusinessCalendar().business_days_between(today, request.decision_due)
+
+
+def permit_register(*, query: str = "") -> QuerySet[Permit]:
+    """The public register of issued permits (no personal data of individuals: see `register_row`)."""
+    permits = Permit.objects.select_related("request__kind__service").exclude(mode=IssueMode.EXEMPTION)
+    if query:
+        permits = permits.filter(Q(number__icontains=query) | Q(request__neighbourhood__icontains=query))
+    return permits.order_by("-issued_at", "-id")
+
+
+def register_row(permit: Permit) -> dict[str, Any]:
+    request = permit.request
+    activities = [cnae_get(code) for code in request.activities]
+    return {
+        "number": permit.number,
+        "kind": request.kind.service.name,
+        "activity": "; ".join(f"{item.formatted} {item.description}" for item in activities if item),
+        "holder": request.requester_name if request.requester_kind == RequesterKind.COMPANY else "",
+        "neighbourhood": request.neighbourhood,
+        "status": permit.get_status_display(),
+        "issued_at": permit.issued_at,
+        "valid_until": permit.valid_until,
+        "mode": permit.get_mode_display(),
+        "verification_code": permit.document.verification_code,
+    }
+
+
+def permit_verification_note(document: Document) -> VerificationNote | None:
+    """The permit's current status on /verificar/ (documents' verification hook)."""
+    permit = Permit.objects.filter(document=document).first()
+    if permit is None:
+        return None
+    status = permit.status
+    if status == PermitStatus.VALID and permit.valid_until and permit.valid_until < timezone.localdate():
+        status = PermitStatus.EXPIRED
+    label = PermitStatus(status).label
+    if permit.mode == IssueMode.EXEMPTION:
+        return VerificationNote(
+            "success",
+            _("Declaração de dispensa de alvará nº %(number)s (atividade de baixo risco).")
+            % {"number": permit.number},
+        )
+    text = _("Alvará nº %(number)s — situação atual: %(status)s.") % {
+        "number": permit.number,
+        "status": label,
+    }
+    if permit.valid_until:
+        text += " " + _("Válido até %(date)s.") % {"date": permit.valid_until.strftime("%d/%m/%Y")}
+    if permit.status_reason and status != PermitStatus.VALID:
+        text += " " + _("Motivo: %(reason)s") % {"reason": permit.status_reason}
+    return VerificationNote("success" if status == PermitStatus.VALID else "danger", text)
+
+
+def checklist_corrections(*, kind: PermitKind) -> QuerySet[ChecklistItem]:
+    """Per item, how many files staff re-classified after the rules' match (to improve the rules)."""
+    return kind.checklist.annotate(
+        corrections=Count("files", filter=Q(files__is_corrected=True)),
+    ).order_by("position", "id")
+
+
+def opinions_pending_for_user(*, user: Any) -> QuerySet[Opinion]:
+    return Opinion.objects.select_related("request__case", "request__kind__service", "unit").filter(
+        unit_id__in=user_unit_ids(user), status=OpinionStatus.PENDING
+    )
+
+
+# --- the managers' figures (from the daily aggregates of indicators.py, never the requests) ------------
+
+SEED_BASELINE_DAYS = 60  # "hoje levam em torno de 60 dias" (the seed article)
+
+
+def _percentile(histogram: list[tuple[int, int]], fraction: float) -> int | None:
+    total = sum(count for _days, count in histogram)
+    if not total:
+        return None
+    rank = max(1, -(-int(total * fraction * 1000) // 1000))  # ceil(total * fraction)
+    seen = 0
+    for days, count in sorted(histogram):
+        seen += count
+        if seen >= rank:
+            return days
+    return sorted(histogram)[-1][0]
+
+
+def permit_figures(*, first: Any, last: Any) -> dict[str, Any]:
+    """Per kind and risk level: requests, issued, issued automatically, days from request to
+    issuance (p50/p90 from the histogram rows), and the units where opinions waited longest."""
+    from collections import defaultdict
+
+    from .models import OpinionDay, PermitDay
+
+    rows = PermitDay.objects.filter(day__gte=first, day__lte=last).values_list(
+        "kind_code", "risk_level", "days", "requested", "issued", "auto_issued"
+    )
+    groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"requested": 0, "issued": 0, "auto_issued": 0, "histogram": defaultdict(int)}
+    )
+    everything: dict[int, int] = defaultdict(int)
+    for kind_code, level, days, requested, issued, auto_issued in rows:
+        group = groups[(kind_code, level)]
+        group["requested"] += requested
+        group["issued"] += issued
+        group["auto_issued"] += auto_issued
+        if days >= 0 and issued:
+            group["histogram"][days] += issued
+            everything[days] += issued
+    names = dict(PermitKind.objects.values_list("service__code", "service__name"))
+    table = [
+        {
+            "kind": names.get(kind_code, kind_code),
+            "risk_level": level,
+            "requested": group["requested"],
+            "issued": group["issued"],
+            "auto_issued": group["auto_issued"],
+            "p50": _percentile(list(group["histogram"].items()), 0.5),
+            "p90": _percentile(list(group["histogram"].items()), 0.9),
+        }
+        for (kind_code, level), group in sorted(groups.items())
+    ]
+    waits = (
+        OpinionDay.objects.filter(day__gte=first, day__lte=last)
+        .values("unit__acronym")
+        .annotate(decided=Sum("decided"), wait=Sum("wait_days_sum"))
+        .order_by("unit__acronym")
+    )
+    units = sorted(
+        (
+            {
+                "unit": row["unit__acronym"],
+                "decided": row["decided"],
+                "average_days": row["wait"] / row["decided"],
+            }
+            for row in waits
+            if row["decided"]
+        ),
+        key=lambda row: -row["average_days"],
+    )
+    return {
+        "table": table,
+        "units": units,
+        "p50": _percentile(list(everything.items()), 0.5),
+        "p90": _percentile(list(everything.items()), 0.9),
+        "baseline_days": SEED_BASELINE_DAYS,
+    }

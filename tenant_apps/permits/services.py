@@ -1,0 +1,1103 @@
+"""Writes of the permits module: requests on the case engine, the automatic pre-analysis and
+classification (run as jobs), risk levels (Lei 13.874/2019, art. 3º, I; Decreto 10.178/2019, art. 3º),
+routing to opinions, issuance from the kind's template with a signature, refusal and appeal,
+suspension and revocation, tacit approval (Lei 13.874/2019, art. 3º, IX) and renewal reminders.
+
+Every service is keyword-only and atomic and raises `ApplicationError` with a Portuguese message;
+jobs are enqueued with `enqueue_on_commit` only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from validate_docbr import CNPJ, CPF
+
+from paco.errors import ApplicationError
+from paco.jobs import enqueue_on_commit
+from paco.schemas import current_tenant
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.services import user_ensure
+from tenant_apps.cases.models import Case
+from tenant_apps.cases.services import (
+    case_attach_by_requester,
+    case_close,
+    case_deadline_set,
+    case_dispatch,
+    case_document_link,
+    case_open,
+    case_url,
+)
+from tenant_apps.catalog.models import Service
+from tenant_apps.doctemplates.services import document_from_template
+from tenant_apps.documents.enums import DocumentKind
+from tenant_apps.documents.models import Attachment
+from tenant_apps.documents.numbering import sequence_next
+from tenant_apps.documents.services import attachment_read, document_create, document_version_add
+from tenant_apps.documents.uploads import Upload
+from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.services import notification_queue
+from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.selectors import user_unit_ids
+from tenant_apps.org.services import membership_ensure
+from tenant_apps.signatures.services import signature_sign, signature_system_seal
+from tenant_apps.workdays.selectors import BusinessCalendar
+
+from . import fees, preanalysis, routing
+from .cnae import cnae_codes_split, cnae_get, cnae_normalize
+from .enums import (
+    RISK_RANK,
+    CheckStatus,
+    ClassifiedBy,
+    IssueMode,
+    OpinionStatus,
+    PermitStatus,
+    RequesterKind,
+    RequestStatus,
+    RiskLevel,
+)
+from .models import (
+    ChecklistItem,
+    Opinion,
+    Permit,
+    PermitKind,
+    PermitRequest,
+    RequestFile,
+    RiskOverride,
+    RoutingRule,
+)
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_EMAIL = "sistema.alvaras@paco.invalid"
+BULK_LABEL = "Documentos enviados juntos (classificação automática)"
+# The answers the permit flow reads from the kind's catalogue form (the admin builds the form).
+FORM_KEYS = {
+    "document": "cpf_cnpj",
+    "name": "nome_razao_social",
+    "mei": "mei",
+    "activities": "cnae",
+    "area": "area_m2",
+    "neighbourhood": "bairro",
+    "event_start": "data_inicio",
+    "event_end": "data_fim",
+}
+
+
+class PermitError(ApplicationError):
+    """A permit rule refused the operation."""
+
+
+# --- risk ---------------------------------------------------------------------------------------
+
+
+def risk_level_for(*, codes: Sequence[str]) -> str:
+    """The highest level among the activities: the city's own level where it set one (Decreto
+    10.178/2019, art. 3º, §1º), else the federal default of the CNAE file (Resolução CGSIM nº 51/2019)."""
+    overrides = dict(RiskOverride.objects.filter(cnae_code__in=list(codes)).values_list("cnae_code", "level"))
+    level = RiskLevel.LOW
+    for code in codes:
+        subclass = cnae_get(code)
+        found = overrides.get(code) or (subclass.federal_level if subclass else RiskLevel.HIGH)
+        if RISK_RANK[RiskLevel(found)] > RISK_RANK[RiskLevel(level)]:
+            level = RiskLevel(found)
+    return str(level)
+
+
+@transaction.atomic
+def risk_override_set(*, cnae: str, level: str, note: str = "") -> RiskOverride:
+    code = cnae_normalize(cnae)
+    if cnae_get(code) is None:
+        raise PermitError(_("CNAE inexistente: %(code)s.") % {"code": cnae}, extra={"field": "cnae"})
+    if level not in RiskLevel.values:
+        raise PermitError(_("Nível de risco deve ser I, II ou III."), extra={"field": "level"})
+    override, _created = RiskOverride.objects.update_or_create(
+        cnae_code=code, defaults={"level": level, "note": note.strip()[:300]}
+    )
+    return override
+
+
+# --- the request ----------------------------------------------------------------------------------
+
+
+def _requester(raw: str) -> tuple[str, str]:
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if len(digits) == 11:
+        if not CPF().validate(digits):
+            raise PermitError(_("CPF inválido: confira os dígitos."), extra={"field": FORM_KEYS["document"]})
+        return RequesterKind.PERSON, digits
+    if len(digits) == 14:
+        if not CNPJ().validate(digits):
+            raise PermitError(_("CNPJ inválido: confira os dígitos."), extra={"field": FORM_KEYS["document"]})
+        return RequesterKind.COMPANY, digits
+    raise PermitError(
+        _("Informe um CPF (11 dígitos) ou um CNPJ (14 dígitos)."), extra={"field": FORM_KEYS["document"]}
+    )
+
+
+def _activities(kind: PermitKind, raw: str) -> list[str]:
+    typed = cnae_codes_split(raw or "")
+    if kind.uses_activity_risk and not typed:
+        raise PermitError(
+            _("Informe ao menos uma atividade (código CNAE)."), extra={"field": FORM_KEYS["activities"]}
+        )
+    missing = [code for code in typed if cnae_get(code) is None]
+    if missing:
+        raise PermitError(
+            _("CNAE inexistente: %(codes)s. Confira o código na tabela do IBGE (ex.: 4781-4/00).")
+            % {"codes": ", ".join(missing)},
+            extra={"field": FORM_KEYS["activities"]},
+        )
+    return [cnae_normalize(code) for code in typed]
+
+
+def _area(raw: Any) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).replace(",", "."))
+    except InvalidOperation as error:
+        raise PermitError(_("Área: informe os m² em número."), extra={"field": FORM_KEYS["area"]}) from error
+    if value <= 0:
+        raise PermitError(_("Área: informe um valor maior que zero."), extra={"field": FORM_KEYS["area"]})
+    return value
+
+
+def _date(raw: Any) -> dt.date | None:
+    if raw in (None, ""):
+        return None
+    return dt.date.fromisoformat(str(raw))
+
+
+def permit_kind_for_service(*, service: Service) -> PermitKind | None:
+    return PermitKind.objects.select_related("service", "template").filter(service=service).first()
+
+
+def permit_request_submit(
+    *,
+    kind: PermitKind,
+    citizen: Any,
+    form_data: dict[str, Any],
+    uploads: Sequence[Upload] = (),
+    accept_terms: bool = False,
+) -> PermitRequest:
+    """Open the case (case engine: NUP, request document, attachments, history, notices) and the
+    permit request. Level I is answered at once with the exemption declaration (Decreto 10.178/2019,
+    art. 3º, I); otherwise the pre-analysis job runs after commit. Nothing is kept if anything fails.
+
+    Uploads labelled with a checklist item's name are that item's; the others are classified by the
+    admin's rules in the job."""
+    if citizen is None or getattr(citizen, "kind", None) != UserKind.CITIZEN:
+        raise PermissionDenied
+    kind_type, document_number = _requester(str(form_data.get(FORM_KEYS["document"], "")))
+    activities = _activities(kind, str(form_data.get(FORM_KEYS["activities"], "")))
+    area = _area(form_data.get(FORM_KEYS["area"]))
+    is_mei = str(form_data.get(FORM_KEYS["mei"], "")).strip().lower() in {"sim", "true", "1", "on"}
+    if is_mei and kind_type != RequesterKind.COMPANY:
+        raise PermitError(_("MEI é uma empresa: informe o CNPJ."), extra={"field": FORM_KEYS["mei"]})
+    level = risk_level_for(codes=activities) if kind.uses_activity_risk else kind.fixed_level
+    if not kind.uses_activity_risk or not activities:
+        level = kind.fixed_level
+    if not uploads and level != RiskLevel.LOW and kind.checklist.filter(is_required=True).exists():
+        raise PermitError(_("Anexe os documentos do checklist."), extra={"field": "uploads"})
+    with transaction.atomic():
+        case = case_open(
+            service=kind.service,
+            opened_by=citizen,
+            form_data=form_data,
+            subject=kind.service.name,
+            uploads=uploads,
+        )
+        request = PermitRequest.objects.create(
+            case=case,
+            kind=kind,
+            requester_kind=kind_type,
+            requester_document=document_number,
+            requester_name=(str(form_data.get(FORM_KEYS["name"], "")).strip() or citizen.full_name)[:200],
+            is_mei=is_mei,
+            activities=activities,
+            area_m2=area,
+            neighbourhood=str(form_data.get(FORM_KEYS["neighbourhood"], "")).strip()[:120],
+            risk_level=level,
+            status=RequestStatus.PRE_ANALYSIS,
+            fee_amount=fees.fee_compute(kind=kind, risk_level=level, area_m2=area, is_mei=is_mei),
+            terms_accepted_at=timezone.now() if accept_terms and level == RiskLevel.MEDIUM else None,
+            event_start=_date(form_data.get(FORM_KEYS["event_start"])),
+            event_end=_date(form_data.get(FORM_KEYS["event_end"])),
+        )
+        if request.event_start and request.event_end and request.event_end < request.event_start:
+            raise PermitError(
+                _("O evento não pode terminar antes de começar."), extra={"field": FORM_KEYS["event_end"]}
+            )
+        items = {item.name: item for item in kind.checklist.all()}
+        for attachment in _case_attachments(case):
+            item = items.get(attachment.label)
+            RequestFile.objects.create(
+                request=request,
+                attachment=attachment,
+                item=item,
+                classified_by=ClassifiedBy.REQUESTER if item else ClassifiedBy.NONE,
+            )
+        if level == RiskLevel.LOW:
+            _exemption_issue(request)
+            return request
+        fees.fee_guide_issue(request=request)
+        _analyse_enqueue(request)
+    return request
+
+
+def _case_attachments(case: Case) -> list[Attachment]:
+    return list(
+        Attachment.objects.filter(document__case_links__case=case)
+        .exclude(pk__in=RequestFile.objects.filter(request__case=case).values("attachment_id"))
+        .order_by("pk")
+    )
+
+
+def _analyse_enqueue(request: PermitRequest) -> None:
+    from .tasks import permit_request_analyse_task
+
+    enqueue_on_commit(permit_request_analyse_task, request_id=request.pk)
+
+
+@transaction.atomic
+def request_files_replace(
+    *, request: PermitRequest, citizen: Any, uploads: Sequence[Upload]
+) -> PermitRequest:
+    """The requester sends new files (labelled with an item, or to be classified): files of the same
+    items are superseded, and the pre-analysis runs again."""
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind")
+        .get(pk=request.pk)
+    )
+    if request.status not in (
+        RequestStatus.NEEDS_FIX,
+        RequestStatus.PRE_ANALYSIS,
+        RequestStatus.TERMS_PENDING,
+    ):
+        raise PermitError(_("Este pedido não aceita mais arquivos."))
+    if not uploads:
+        raise PermitError(_("Escolha ao menos um arquivo."), extra={"field": "uploads"})
+    case_attach_by_requester(
+        case=request.case, citizen=citizen, uploads=uploads, title=_("Documentos do alvará")
+    )
+    items = {item.name: item for item in request.kind.checklist.all()}
+    for attachment in _case_attachments(request.case):
+        item = items.get(attachment.label)
+        if item is not None:
+            RequestFile.objects.filter(request=request, item=item, is_current=True).update(is_current=False)
+        RequestFile.objects.create(
+            request=request,
+            attachment=attachment,
+            item=item,
+            classified_by=ClassifiedBy.REQUESTER if item else ClassifiedBy.NONE,
+        )
+    request.status = RequestStatus.PRE_ANALYSIS
+    request.save(update_fields=["status", "updated_at"])
+    _analyse_enqueue(request)
+    return request
+
+
+# --- the automatic pre-analysis (a job) -----------------------------------------------------------
+
+
+def request_analyse(*, request_id: int) -> PermitRequest | None:
+    """Classify the files that matched no item, check every file and the request, store the results
+    per file and on the request, and move the request on (idempotent: a request no longer in
+    pre-analysis is left alone, and running twice writes the same results)."""
+    with transaction.atomic():
+        request = (
+            PermitRequest.objects.select_for_update(of=("self",))
+            .select_related("kind__service", "case")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None or request.status != RequestStatus.PRE_ANALYSIS:
+            return request
+        today = timezone.localdate()
+        items = list(request.kind.checklist.all())
+        files = list(request.files.filter(is_current=True).select_related("attachment", "item"))
+        for request_file in files:
+            attachment = request_file.attachment
+            facts = preanalysis.file_facts(attachment_read(attachment), attachment.content_type)
+            if request_file.classified_by == ClassifiedBy.NONE:
+                match = preanalysis.classify(name=attachment.original_name, text=facts.text, items=items)
+                request_file.item = match
+                request_file.rule_item = match
+                request_file.classified_by = ClassifiedBy.RULE if match else ClassifiedBy.NONE
+            checks = preanalysis.file_checks(
+                item=request_file.item,
+                name=attachment.original_name,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                facts=facts,
+                today=today,
+            )
+            request_file.checks = [check.as_dict() for check in checks]
+            request_file.result = _worst(check.status for check in checks)
+            request_file.text_chars = len(facts.text)
+            request_file.checked_at = timezone.now()
+            request_file.save(
+                update_fields=[
+                    "item",
+                    "rule_item",
+                    "classified_by",
+                    "checks",
+                    "result",
+                    "text_chars",
+                    "checked_at",
+                    "updated_at",
+                ]
+            )
+        request_checks = _request_checks(request, items, files)
+        request.pre_analysis = [check.as_dict() for check in request_checks]
+        request.pre_analysis_at = timezone.now()
+        request.pre_analysis_runs += 1
+        passed = all(check.status != CheckStatus.PROBLEM for check in request_checks) and all(
+            request_file.result != CheckStatus.PROBLEM for request_file in files
+        )
+        if not passed and not request.insisted:
+            request.status = RequestStatus.NEEDS_FIX
+            request.save(
+                update_fields=["pre_analysis", "pre_analysis_at", "pre_analysis_runs", "status", "updated_at"]
+            )
+            _notify(request, _("a pré-análise encontrou pendências para corrigir"))
+            return request
+        request.save(update_fields=["pre_analysis", "pre_analysis_at", "pre_analysis_runs", "updated_at"])
+        _after_checklist(request)
+        return request
+
+
+def _worst(statuses: Any) -> str:
+    found = set(statuses)
+    if CheckStatus.PROBLEM in found:
+        return CheckStatus.PROBLEM
+    if CheckStatus.WARNING in found:
+        return CheckStatus.WARNING
+    return CheckStatus.OK
+
+
+def _request_checks(
+    request: PermitRequest, items: list[ChecklistItem], files: list[RequestFile]
+) -> list[preanalysis.Check]:
+    checks = [
+        preanalysis.document_check(kind=request.requester_kind, number=request.requester_document),
+        preanalysis.activities_check(list(request.activities)),
+    ]
+    present = {request_file.item_id for request_file in files}
+    for item in items:
+        if item.is_required and item.pk not in present:
+            checks.append(
+                preanalysis.Check(
+                    "checklist", CheckStatus.PROBLEM, _("Falta o documento “%(item)s”.") % {"item": item.name}
+                )
+            )
+    if request.fee_amount > 0 and request.fee_paid_at is None:
+        checks.append(
+            preanalysis.Check(
+                "taxa",
+                CheckStatus.PROBLEM,
+                _("Taxa de R$ %(amount)s ainda não paga: pague a guia (DAM) por Pix.")
+                % {"amount": request.fee_amount},
+            )
+        )
+    elif request.is_mei:
+        checks.append(
+            preanalysis.Check("taxa", CheckStatus.OK, _("MEI: isento de taxa (LC 123/2006, art. 4º, §3º)."))
+        )
+    return checks
+
+
+def _after_checklist(request: PermitRequest) -> None:
+    """The checklist passed (or the requester insisted): level II waits for the terms and is issued
+    automatically; level III goes to the units the routing rules name."""
+    if request.risk_level == RiskLevel.MEDIUM:
+        if request.terms_accepted_at is None:
+            request.status = RequestStatus.TERMS_PENDING
+            request.save(update_fields=["status", "updated_at"])
+            _notify(request, _("aceite o termo de ciência e responsabilidade para receber o alvará"))
+            return
+        permit_issue_system(request=request, mode=IssueMode.AUTOMATIC)
+        return
+    _route(request)
+
+
+@transaction.atomic
+def request_insist(*, request: PermitRequest, citizen: Any) -> PermitRequest:
+    """The requester sends the request on with its pending items (flagged for staff)."""
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind")
+        .get(pk=request.pk)
+    )
+    if request.case.citizen_id != getattr(citizen, "pk", None):
+        raise PermissionDenied
+    if request.status != RequestStatus.NEEDS_FIX:
+        raise PermitError(_("Só um pedido com pendências pode ser enviado assim."))
+    request.insisted = True
+    request.status = RequestStatus.PRE_ANALYSIS
+    request.save(update_fields=["insisted", "status", "updated_at"])
+    _analyse_enqueue(request)
+    return request
+
+
+@transaction.atomic
+def request_terms_accept(*, request: PermitRequest, citizen: Any) -> PermitRequest:
+    """Level II: the requester accepts the termo de ciência e responsabilidade and the permit is issued
+    at once, with no human analysis (Decreto 10.178/2019, art. 3º, II; inspection comes later)."""
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind__service")
+        .get(pk=request.pk)
+    )
+    if request.case.citizen_id != getattr(citizen, "pk", None):
+        raise PermissionDenied
+    if request.risk_level != RiskLevel.MEDIUM or request.status not in (
+        RequestStatus.TERMS_PENDING,
+        RequestStatus.PRE_ANALYSIS,
+    ):
+        raise PermitError(_("Este pedido não está aguardando o termo de ciência."))
+    request.terms_accepted_at = timezone.now()
+    request.save(update_fields=["terms_accepted_at", "updated_at"])
+    if request.status == RequestStatus.TERMS_PENDING:
+        permit_issue_system(request=request, mode=IssueMode.AUTOMATIC)
+    return request
+
+
+# --- routing and opinions -------------------------------------------------------------------------
+
+
+def request_facts(request: PermitRequest) -> routing.RequestFacts:
+    return routing.RequestFacts(
+        kind_code=request.kind.service.code,
+        risk_level=request.risk_level,
+        area_m2=request.area_m2,
+        neighbourhood=request.neighbourhood,
+        activities=tuple(request.activities),
+    )
+
+
+def published_rules() -> list[RoutingRule]:
+    return list(RoutingRule.objects.filter(is_published=True).order_by("position", "id"))
+
+
+def _route(request: PermitRequest) -> None:
+    route = routing.route_compute(rules=published_rules(), facts=request_facts(request))
+    if not route.stages:  # no rule matched: the licensing unit of the kind gives the one opinion
+        route.stages = [[(request.kind.service.unit_id, request.kind.decision_days)]]
+    calendar = BusinessCalendar()
+    today = timezone.localdate()
+    now = timezone.now()
+    for index, stage in enumerate(route.stages):
+        for unit_id, days in stage:
+            Opinion.objects.create(
+                request=request,
+                unit_id=unit_id,
+                stage=index,
+                days=days,
+                status=OpinionStatus.PENDING if index == 0 else OpinionStatus.WAITING,
+                due=calendar.add_business_days(today, days) if index == 0 else None,
+                started_at=now if index == 0 else None,
+            )
+    request.status = RequestStatus.IN_ANALYSIS
+    request.analysis_started_at = now
+    request.decision_due = calendar.add_business_days(today, request.kind.decision_days)
+    request.save(update_fields=["status", "analysis_started_at", "decision_due", "updated_at"])
+    case_deadline_set(case=request.case, deadline=request.decision_due)
+    units = ", ".join(
+        OrgUnit.objects.filter(pk__in=[u for s in route.stages for u, _d in s]).values_list(
+            "acronym", flat=True
+        )
+    )
+    _notify(request, _("o pedido foi encaminhado para análise (%(units)s)") % {"units": units})
+
+
+def opinion_user_can_give(*, user: Any, opinion: Opinion) -> bool:
+    return opinion.status == OpinionStatus.PENDING and opinion.unit_id in user_unit_ids(user)
+
+
+@transaction.atomic
+def opinion_give(*, opinion: Opinion, actor: Any, is_favourable: bool, text: str) -> Opinion:
+    """A unit's parecer, kept as a numbered document on the case file. When the last favourable one
+    of a stage arrives the next stage starts; any unfavourable one refuses the request with its
+    reasons (which the requester can appeal)."""
+    opinion = (
+        Opinion.objects.select_for_update(of=("self",))
+        .select_related("request__case", "unit")
+        .get(pk=opinion.pk)
+    )
+    if not opinion_user_can_give(user=actor, opinion=opinion):
+        raise PermitError(_("Este parecer não está pendente na sua unidade."))
+    if not text.strip():
+        raise PermitError(_("Escreva o parecer."), extra={"field": "text"})
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind__service")
+        .get(pk=opinion.request_id)
+    )
+    if request.status != RequestStatus.IN_ANALYSIS:
+        raise PermitError(_("O pedido não está em análise."))
+    verdict = _("favorável") if is_favourable else _("desfavorável")
+    document = document_create(
+        kind=DocumentKind.OPINION,
+        unit=opinion.unit,
+        title=_("Parecer %(verdict)s — %(nup)s") % {"verdict": verdict, "nup": request.case.nup},
+        body=text.strip(),
+        author=actor,
+    )
+    case_document_link(
+        case=request.case,
+        document=document,
+        actor=actor,
+        summary=_("Parecer %(verdict)s da %(unit)s") % {"verdict": verdict, "unit": opinion.unit.acronym},
+        payload={"opinion_id": opinion.pk, "document_id": document.pk},
+        is_public=True,
+    )
+    opinion.status = OpinionStatus.FAVOURABLE if is_favourable else OpinionStatus.UNFAVOURABLE
+    opinion.text = text.strip()
+    opinion.decided_by = actor
+    opinion.decided_at = timezone.now()
+    opinion.document = document
+    opinion.save(update_fields=["status", "text", "decided_by", "decided_at", "document", "updated_at"])
+    if not is_favourable:
+        _refuse(request, reasons=f"{opinion.unit.acronym}: {text.strip()}")
+        return opinion
+    stage_open = request.opinions.filter(stage=opinion.stage, status=OpinionStatus.PENDING).exists()
+    if stage_open:
+        return opinion
+    waiting = list(request.opinions.filter(status=OpinionStatus.WAITING).order_by("stage", "id"))
+    if waiting:
+        next_stage = waiting[0].stage
+        calendar = BusinessCalendar()
+        for pending in waiting:
+            if pending.stage == next_stage:
+                pending.status = OpinionStatus.PENDING
+                pending.started_at = timezone.now()
+                pending.due = calendar.add_business_days(timezone.localdate(), pending.days)
+                pending.save(update_fields=["status", "started_at", "due", "updated_at"])
+        return opinion
+    request.status = RequestStatus.READY
+    request.save(update_fields=["status", "updated_at"])
+    _notify(request, _("todos os pareceres foram favoráveis; o alvará será emitido"))
+    return opinion
+
+
+def _refuse(request: PermitRequest, *, reasons: str) -> None:
+    request.status = RequestStatus.REFUSED
+    request.refusal_reasons = reasons
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "refusal_reasons", "decided_at", "updated_at"])
+    Opinion.objects.filter(request=request, status__in=[OpinionStatus.PENDING, OpinionStatus.WAITING]).update(
+        status=OpinionStatus.WAITING, due=None
+    )
+    _notify(request, _("o pedido foi indeferido; veja os motivos e, se quiser, recorra"))
+
+
+@transaction.atomic
+def request_appeal(*, request: PermitRequest, citizen: Any, text: str) -> PermitRequest:
+    """The requester appeals a refusal (Lei 9.784/1999, art. 56): the licensing unit decides it."""
+    request = PermitRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
+    if request.case.citizen_id != getattr(citizen, "pk", None):
+        raise PermissionDenied
+    if request.status != RequestStatus.REFUSED or request.appealed_at is not None:
+        raise PermitError(_("Só um pedido indeferido, e uma vez, pode receber recurso."))
+    if not text.strip():
+        raise PermitError(_("Escreva as razões do recurso."), extra={"field": "text"})
+    request.status = RequestStatus.APPEALED
+    request.appeal_text = text.strip()[:5000]
+    request.appealed_at = timezone.now()
+    request.save(update_fields=["status", "appeal_text", "appealed_at", "updated_at"])
+    return request
+
+
+@transaction.atomic
+def appeal_decide(
+    *, request: PermitRequest, actor: Any, is_granted: bool, text: str, otp_token: str = ""
+) -> PermitRequest:
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind__service")
+        .get(pk=request.pk)
+    )
+    if request.status != RequestStatus.APPEALED:
+        raise PermitError(_("Este pedido não tem recurso pendente."))
+    if request.kind.service.unit_id not in user_unit_ids(actor):
+        raise PermitError(_("Só a unidade licenciadora decide o recurso."))
+    if not text.strip():
+        raise PermitError(_("Fundamente a decisão do recurso."), extra={"field": "text"})
+    if is_granted:
+        case_dispatch(
+            case=request.case, actor=actor, text=_("Recurso provido: %(text)s") % {"text": text.strip()}
+        )
+        request.status = RequestStatus.READY
+        request.save(update_fields=["status", "updated_at"])
+        permit_issue(request=request, actor=actor, otp_token=otp_token)
+        return request
+    case_dispatch(
+        case=request.case, actor=actor, text=_("Recurso não provido: %(text)s") % {"text": text.strip()}
+    )
+    request.status = RequestStatus.REFUSED
+    request.refusal_reasons = f"{request.refusal_reasons}\n{_('Recurso não provido')}: {text.strip()}"
+    request.save(update_fields=["status", "refusal_reasons", "updated_at"])
+    case_close(case=request.case, actor=actor, answer=request.refusal_reasons)
+    return request
+
+
+# --- issuance -----------------------------------------------------------------------------------
+
+
+def system_user(*, unit: OrgUnit) -> Any:
+    """The account that issues automatic, tacit and exemption documents in the licensing unit; it
+    never logs in (inactive, no password)."""
+    user = user_ensure(
+        email=SYSTEM_EMAIL,
+        full_name="Sistema de Licenciamento (emissão automática)",
+        kind=UserKind.STAFF,
+        is_active=False,
+    )
+    membership_ensure(user_id=user.pk, unit=unit)
+    return user
+
+
+def _permit_number() -> str:
+    year = timezone.localdate().year
+    return f"{sequence_next(f'permit:{year}'):05d}/{year}"
+
+
+def _permit_body(request: PermitRequest, *, number: str, mode: str, valid_until: dt.date | None) -> str:
+    lines = [
+        _("ALVARÁ Nº %(number)s — %(kind)s") % {"number": number, "kind": request.kind.service.name},
+        _("Protocolo: %(nup)s") % {"nup": request.case.nup},
+        _("Titular: %(name)s") % {"name": request.requester_name},
+        _("Nível de risco: %(level)s") % {"level": RiskLevel(request.risk_level).label},
+    ]
+    for code in request.activities:
+        subclass = cnae_get(code)
+        if subclass:
+            lines.append(
+                _("Atividade: %(code)s — %(text)s")
+                % {"code": subclass.formatted, "text": subclass.description}
+            )
+    if request.area_m2:
+        lines.append(_("Área: %(area)s m²") % {"area": request.area_m2})
+    if request.neighbourhood:
+        lines.append(_("Bairro: %(name)s") % {"name": request.neighbourhood})
+    if request.event_start:
+        lines.append(
+            _("Evento: de %(start)s a %(end)s")
+            % {
+                "start": request.event_start.strftime("%d/%m/%Y"),
+                "end": (request.event_end or request.event_start).strftime("%d/%m/%Y"),
+            }
+        )
+    lines.append(
+        _("Válido até: %(date)s") % {"date": valid_until.strftime("%d/%m/%Y")}
+        if valid_until
+        else _("Validade: indeterminada")
+    )
+    if request.kind.conditions:
+        lines.append(_("Condicionantes: %(text)s") % {"text": request.kind.conditions})
+    if mode == IssueMode.AUTOMATIC:
+        lines.append(
+            _(
+                "Emitido automaticamente, sem análise humana, após o termo de ciência e responsabilidade "
+                "(Decreto 10.178/2019, art. 3º, II); sujeito a fiscalização posterior."
+            )
+        )
+    if mode == IssueMode.TACIT:
+        lines.append(
+            _("Aprovação tácita: o prazo de decisão se esgotou sem resposta (Lei 13.874/2019, art. 3º, IX).")
+        )
+    return "\n".join(lines)
+
+
+def _issue(request: PermitRequest, *, actor: Any, mode: str, otp_token: str = "") -> Permit:
+    """Generate the permit from the kind's template (doctemplates) on the case, add the permit's facts
+    as the version that is signed (signatures), record it and notify the requester."""
+    kind = request.kind
+    number = _permit_number()
+    valid_until = (
+        (request.event_end or request.event_start)
+        if request.event_start
+        else timezone.localdate() + dt.timedelta(days=kind.validity_days)
+    )
+    facts = _permit_body(request, number=number, mode=mode, valid_until=valid_until)
+    if kind.template is not None:
+        document = document_from_template(
+            template=kind.template,
+            case=request.case,
+            author=actor,
+            title=_("Alvará %(number)s") % {"number": number},
+        )
+        latest = document.versions.order_by("-number").first()
+        document_version_add(
+            document=document, body=f"{latest.body if latest else ''}\n\n{facts}", author=actor
+        )
+    else:
+        document = document_create(
+            kind=DocumentKind.PERMIT,
+            unit=request.case.current_unit,
+            title=_("Alvará %(number)s") % {"number": number},
+            body=facts,
+            author=actor,
+        )
+        case_document_link(
+            case=request.case,
+            document=document,
+            actor=actor,
+            summary=_("Alvará %(number)s") % {"number": number},
+            payload={"document_id": document.pk},
+            is_public=True,
+        )
+    if mode == IssueMode.STAFF:
+        signature_sign(document=document, signer=actor, level=kind.signature_level, otp_token=otp_token)
+    else:
+        signature_system_seal(document=document, system_user=actor)
+    permit = Permit.objects.create(
+        request=request,
+        number=number,
+        document=document,
+        mode=mode,
+        issued_at=timezone.now(),
+        valid_until=valid_until,
+        conditions=kind.conditions,
+    )
+    request.status = RequestStatus.ISSUED
+    request.decided_at = permit.issued_at
+    request.save(update_fields=["status", "decided_at", "updated_at"])
+    case_close(
+        case=request.case,
+        actor=actor,
+        answer=_("Alvará %(number)s emitido. Verifique em /verificar/ com o código %(code)s.")
+        % {"number": number, "code": document.verification_code},
+    )
+    return permit
+
+
+@transaction.atomic
+def permit_issue(*, request: PermitRequest, actor: Any, otp_token: str = "") -> Permit:
+    """Staff of the licensing unit issue and sign a permit whose opinions were all favourable."""
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind__service", "kind__template")
+        .get(pk=request.pk)
+    )
+    if request.status != RequestStatus.READY:
+        raise PermitError(_("O alvará só é emitido depois de todos os pareceres favoráveis."))
+    if request.kind.service.unit_id not in user_unit_ids(actor):
+        raise PermitError(_("Só a unidade licenciadora emite este alvará."))
+    return _issue(request, actor=actor, mode=IssueMode.STAFF, otp_token=otp_token)
+
+
+@transaction.atomic
+def permit_issue_system(*, request: PermitRequest, mode: str) -> Permit:
+    """Automatic (level II after the terms) or tacit issuance, by the licensing unit's system account."""
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind__service", "kind__template")
+        .get(pk=request.pk)
+    )
+    if hasattr(request, "permit"):
+        return request.permit
+    actor = system_user(unit=request.case.current_unit)
+    return _issue(request, actor=actor, mode=mode)
+
+
+def _exemption_issue(request: PermitRequest) -> Permit:
+    """Level I: the declaration of exemption, at once (Lei 13.874/2019, art. 3º, I; Decreto
+    10.178/2019, art. 3º, I: low-risk activities need no act of public release)."""
+    actor = system_user(unit=request.case.current_unit)
+    number = _permit_number()
+    lines = [
+        _("DECLARAÇÃO DE DISPENSA DE ALVARÁ Nº %(number)s") % {"number": number},
+        _("Protocolo: %(nup)s") % {"nup": request.case.nup},
+        _("Titular: %(name)s") % {"name": request.requester_name},
+        *[
+            _("Atividade: %(code)s — %(text)s") % {"code": subclass.formatted, "text": subclass.description}
+            for code in request.activities
+            if (subclass := cnae_get(code))
+        ],
+        _(
+            "As atividades acima são de baixo risco (nível I) e dispensam atos públicos de liberação"
+            " (Lei 13.874/2019, art. 3º, I; Decreto 10.178/2019, art. 3º, I), sem prejuízo da fiscalização."
+        ),
+    ]
+    document = document_create(
+        kind=DocumentKind.CERTIFICATE,
+        unit=request.case.current_unit,
+        title=_("Declaração de dispensa %(number)s") % {"number": number},
+        body="\n".join(lines),
+        author=actor,
+    )
+    case_document_link(
+        case=request.case,
+        document=document,
+        actor=actor,
+        summary=_("Declaração de dispensa %(number)s") % {"number": number},
+        payload={"document_id": document.pk},
+        is_public=True,
+    )
+    signature_system_seal(document=document, system_user=actor)
+    permit = Permit.objects.create(
+        request=request, number=number, document=document, mode=IssueMode.EXEMPTION, issued_at=timezone.now()
+    )
+    request.status = RequestStatus.EXEMPT
+    request.decided_at = permit.issued_at
+    request.save(update_fields=["status", "decided_at", "updated_at"])
+    case_close(
+        case=request.case,
+        actor=actor,
+        answer=_("Atividade de baixo risco: dispensada de alvará (declaração %(number)s).")
+        % {"number": number},
+    )
+    return permit
+
+
+@transaction.atomic
+def permit_status_set(*, permit: Permit, actor: Any, status: str, reason: str) -> Permit:
+    """Staff of the licensing unit suspend, revoke (cassar) or reinstate a permit, with a reason; the
+    verification page shows the current status."""
+    permit = (
+        Permit.objects.select_for_update(of=("self",))
+        .select_related("request__kind__service", "request__case")
+        .get(pk=permit.pk)
+    )
+    if permit.request.kind.service.unit_id not in user_unit_ids(actor):
+        raise PermitError(_("Só a unidade licenciadora altera a situação deste alvará."))
+    if status not in (PermitStatus.SUSPENDED, PermitStatus.REVOKED, PermitStatus.VALID):
+        raise PermitError(_("Situação inválida."), extra={"field": "status"})
+    if permit.status == PermitStatus.REVOKED:
+        raise PermitError(_("Um alvará cassado não muda mais de situação."))
+    if not reason.strip():
+        raise PermitError(_("Informe o motivo."), extra={"field": "reason"})
+    permit.status = status
+    permit.status_reason = reason.strip()[:2000]
+    permit.status_changed_at = timezone.now()
+    permit.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    _notify(
+        permit.request,
+        _("a situação do alvará %(number)s mudou para %(status)s")
+        % {"number": permit.number, "status": PermitStatus(status).label},
+    )
+    return permit
+
+
+# --- classification by staff ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_file_classify(
+    *, request_file: RequestFile, actor: Any, item: ChecklistItem | None
+) -> RequestFile:
+    """Staff correct a file's checklist item; a correction of the rule's match is counted for the admin."""
+    request_file = (
+        RequestFile.objects.select_for_update(of=("self",))
+        .select_related("request__kind__service", "request__case")
+        .get(pk=request_file.pk)
+    )
+    request = request_file.request
+    if (
+        request.case.current_unit_id not in user_unit_ids(actor)
+        and not request.opinions.filter(unit_id__in=user_unit_ids(actor)).exists()
+    ):
+        raise PermitError(_("Este pedido não está na sua unidade."))
+    if item is not None and item.kind_id != request.kind_id:
+        raise PermitError(_("Este item é de outro tipo de alvará."), extra={"field": "item"})
+    request_file.is_corrected = (
+        request_file.classified_by == ClassifiedBy.RULE
+        and request_file.rule_item_id != getattr(item, "pk", None)
+    )
+    request_file.item = item
+    request_file.classified_by = ClassifiedBy.STAFF
+    request_file.save(update_fields=["item", "classified_by", "is_corrected", "updated_at"])
+    return request_file
+
+
+# --- periodic jobs ----------------------------------------------------------------------------------
+
+
+def tacit_approvals_run(*, today: dt.date | None = None) -> int:
+    """Lei 13.874/2019, art. 3º, IX: a request whose decision deadline ran out with no answer is
+    approved and its permit issued (each in its own transaction; running again finds none)."""
+    today = today or timezone.localdate()
+    due = list(
+        PermitRequest.objects.filter(
+            status__in=[RequestStatus.IN_ANALYSIS, RequestStatus.READY], decision_due__lt=today
+        ).values_list("pk", flat=True)
+    )
+    issued = 0
+    for request_id in due:
+        request = PermitRequest.objects.get(pk=request_id)
+        try:
+            permit_issue_system(request=request, mode=IssueMode.TACIT)
+            issued += 1
+        except ApplicationError:
+            logger.exception("tacit approval of permit request %s failed", request_id)
+    return issued
+
+
+def renewal_reminders_run(*, days_before: int, today: dt.date | None = None) -> int:
+    """Remind holders of valid permits that expire within `days_before` days (once per permit), and
+    mark permits past their date as expired."""
+    today = today or timezone.localdate()
+    Permit.objects.filter(status=PermitStatus.VALID, valid_until__lt=today).update(
+        status=PermitStatus.EXPIRED, status_changed_at=timezone.now()
+    )
+    sent = 0
+    for permit in Permit.objects.select_related("request__case__citizen", "request__kind__service").filter(
+        status=PermitStatus.VALID,
+        reminder_sent_at__isnull=True,
+        valid_until__gte=today,
+        valid_until__lte=today + dt.timedelta(days=days_before),
+    ):
+        with transaction.atomic():
+            locked = Permit.objects.select_for_update(of=("self",)).get(pk=permit.pk)
+            if locked.reminder_sent_at is not None:
+                continue
+            _notify(
+                permit.request,
+                _("o alvará %(number)s vence em %(date)s: peça a renovação")
+                % {
+                    "number": permit.number,
+                    "date": permit.valid_until.strftime("%d/%m/%Y") if permit.valid_until else "",
+                },
+            )
+            locked.reminder_sent_at = timezone.now()
+            locked.save(update_fields=["reminder_sent_at", "updated_at"])
+            sent += 1
+    return sent
+
+
+# --- notices ----------------------------------------------------------------------------------------
+
+
+def _notify(request: PermitRequest, what: str) -> None:
+    citizen = request.case.citizen
+    if citizen is None:
+        return
+    notification_queue(
+        template_key="case_updated",
+        context={
+            "recipient_name": citizen.full_name,
+            "nup": request.case.nup,
+            "service_name": request.kind.service.name,
+            "event_summary": what,
+            "link": case_url(request.case),
+            "municipality_name": getattr(current_tenant(), "display_name", ""),
+        },
+        recipient=citizen,
+        channels=(Channel.EMAIL, Channel.INBOX),
+        link_url=f"/alvaras/pedidos/{request.pk}/",
+        subject_kind="case",
+        subject_id=request.case_id,
+    )
+
+
+# --- the admin's builders ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def routing_rule_save(
+    *,
+    name: str,
+    conditions: Any,
+    stages: Any,
+    position: int = 0,
+    is_published: bool = False,
+    rule: RoutingRule | None = None,
+) -> RoutingRule:
+    if not name.strip():
+        raise PermitError(_("Dê um nome à regra."), extra={"field": "name"})
+    clean_conditions = routing.conditions_clean(conditions)
+    clean_stages = routing.stages_clean(stages, unit_ids=OrgUnit.objects.values_list("pk", flat=True))
+    rule = rule or RoutingRule()
+    rule.name = name.strip()[:200]
+    rule.conditions = clean_conditions
+    rule.stages = clean_stages
+    rule.position = position
+    rule.is_published = is_published
+    rule.save()
+    return rule
+
+
+def routing_test(*, facts: routing.RequestFacts, include_drafts: bool = True) -> routing.Route:
+    """Test mode: where a sample request would go, with the draft rules too (nothing is written)."""
+    rules = RoutingRule.objects.order_by("position", "id")
+    if not include_drafts:
+        rules = rules.filter(is_published=True)
+    return routing.route_compute(rules=list(rules), facts=facts)
+
+
+@transaction.atomic
+def checklist_item_save(
+    *,
+    kind: PermitKind,
+    name: str,
+    accepted_types: Sequence[str] = ("application/pdf",),
+    max_size_mb: int = 10,
+    must_be_signed: bool = False,
+    validity_days: int | None = None,
+    is_required: bool = True,
+    match_words: Sequence[str] = (),
+    position: int = 0,
+    item: ChecklistItem | None = None,
+) -> ChecklistItem:
+    if not name.strip():
+        raise PermitError(_("Dê um nome ao documento."), extra={"field": "name"})
+    if not 1 <= max_size_mb <= 50:
+        raise PermitError(_("O tamanho máximo deve ficar entre 1 e 50 MB."), extra={"field": "max_size_mb"})
+    item = item or ChecklistItem(kind=kind)
+    item.name = name.strip()[:200]
+    item.accepted_types = [value.strip() for value in accepted_types if value.strip()]
+    item.max_size_mb = max_size_mb
+    item.must_be_signed = must_be_signed
+    item.validity_days = validity_days
+    item.is_required = is_required
+    item.match_words = [word.strip() for word in match_words if word.strip()]
+    item.position = position
+    item.save()
+    return item
+
+
+@transaction.atomic
+def permit_kind_save(
+    *,
+    service: Service,
+    kind_type: str,
+    uses_activity_risk: bool = True,
+    fixed_level: str = RiskLevel.HIGH,
+    template: Any = None,
+    signature_level: str = "simples",
+    validity_days: int = 365,
+    decision_days: int = 30,
+    conditions: str = "",
+    fee_mode: str = "isento",
+    fee_table: Any = None,
+    terms_text: str = "",
+) -> PermitKind:
+    table = fees.fee_table_clean(mode=fee_mode, table=fee_table or {})
+    kind, _created = PermitKind.objects.update_or_create(
+        service=service,
+        defaults={
+            "kind_type": kind_type,
+            "uses_activity_risk": uses_activity_risk,
+            "fixed_level": fixed_level,
+            "template": template,
+            "signature_level": signature_level,
+            "validity_days": validity_days,
+            "decision_days": decision_days,
+            "conditions": conditions,
+            "fee_mode": fee_mode,
+            "fee_table": table,
+            "terms_text": terms_text,
+        },
+    )
+    return kind

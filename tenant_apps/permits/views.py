@@ -1,0 +1,439 @@
+"""Pages of the permits module: the requester's form and follow-up, the public register, the staff's
+queue and decisions, and the municipal admin's builders (routing rules with a test mode, risk levels)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from paco.decorators import municipal_admin_required, staff_required
+from paco.errors import ApplicationError
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.catalog.request_form import service_request_read
+from tenant_apps.documents.uploads import uploads_from_files
+from tenant_apps.org.models import OrgUnit
+from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
+
+from . import fees, routing, selectors, services
+from .cnae import cnae_codes_split, cnae_normalize
+from .enums import OpinionStatus, RequestStatus
+from .forms import (
+    BULK_FIELD,
+    FilesForm,
+    IssueForm,
+    OpinionForm,
+    RiskOverrideForm,
+    RuleForm,
+    RuleTestForm,
+    StatusForm,
+    TextForm,
+    checklist_field_name,
+    permit_request_form_class,
+)
+from .models import ChecklistItem, Opinion, PermitKind, RiskOverride, RoutingRule
+
+REGISTER_PAGE_SIZE = 50
+
+
+def _citizen(request: HttpRequest) -> Any:
+    user: Any = request.user
+    if not user.is_authenticated or user.kind != UserKind.CITIZEN:
+        return None
+    return user
+
+
+# --- public ------------------------------------------------------------------------------------------
+
+
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    """The public register of issued permits: number, kind, activity, neighbourhood, status, dates; the
+    holder's name only for companies (no personal data of individuals)."""
+    query = request.GET.get("q", "").strip()[:60]
+    page = Paginator(selectors.permit_register(query=query), REGISTER_PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    rows = [selectors.register_row(permit) for permit in page.object_list]
+    return render(
+        request,
+        "permits/register.html",
+        {"title": _("Alvarás emitidos"), "rows": rows, "page": page, "query": query},
+    )
+
+
+@require_GET
+def kind_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "permits/kind_list.html",
+        {"title": _("Pedir alvará ou licença"), "kinds": selectors.permit_kind_list_public()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest, kind_code: str) -> HttpResponse:
+    kind = selectors.permit_kind_get_public(code=kind_code)
+    form_class = permit_request_form_class(kind)
+    citizen = _citizen(request)
+    form = form_class()
+    if request.method == "POST":
+        if citizen is None:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            labels = {checklist_field_name(item.pk): item.name for item in kind.checklist.all()}
+            labels[BULK_FIELD] = ""
+            answers = service_request_read(
+                service=kind.service, form=form, files=request.FILES, extra_uploads=labels
+            )
+            answers.form_data.pop("termo", None)
+            for key in list(answers.form_data):
+                if key.startswith("checklist_") or key == BULK_FIELD:
+                    answers.form_data.pop(key)
+            try:
+                permit_request = services.permit_request_submit(
+                    kind=kind,
+                    citizen=citizen,
+                    form_data=answers.form_data,
+                    uploads=answers.uploads,
+                    accept_terms=bool(form.cleaned_data.get("termo")),
+                )
+            except ApplicationError as error:
+                field = error.extra.get("field")
+                form.add_error(field if field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request, _("Pedido recebido. A pré-análise automática leva alguns segundos.")
+                )
+                return redirect("permits:request_detail", permit_request_id=permit_request.pk)
+    return render(
+        request,
+        "permits/request_new.html",
+        {"title": kind.service.name, "kind": kind, "form": form, "citizen": citizen},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- the requester -----------------------------------------------------------------------------------
+
+
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    citizen = _citizen(request)
+    if citizen is None:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    return render(
+        request,
+        "permits/request_list.html",
+        {
+            "title": _("Meus pedidos de alvará"),
+            "requests": selectors.permit_request_list_for_citizen(user=citizen),
+        },
+    )
+
+
+def _detail_context(permit_request: Any) -> dict[str, Any]:
+    return {
+        "title": _("Pedido de %(kind)s") % {"kind": permit_request.kind.service.name},
+        "permit_request": permit_request,
+        "files": selectors.request_files_current(request=permit_request),
+        "opinions": selectors.request_opinions(request=permit_request),
+        "countdown": selectors.decision_countdown(request=permit_request),
+        "guide": fees.fee_guide(request=permit_request),
+        "permit": getattr(permit_request, "permit", None),
+        "statuses": RequestStatus,
+    }
+
+
+@require_GET
+def request_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
+    citizen = _citizen(request)
+    if citizen is None:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    permit_request = selectors.permit_request_get_for_citizen(user=citizen, request_id=permit_request_id)
+    context = _detail_context(permit_request)
+    context.update(files_form=FilesForm(), appeal_form=TextForm())
+    return render(request, "permits/request_detail.html", context)
+
+
+@require_POST
+def request_action(request: HttpRequest, permit_request_id: int, permit_action: str) -> HttpResponse:
+    citizen = _citizen(request)
+    if citizen is None:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    permit_request = selectors.permit_request_get_for_citizen(user=citizen, request_id=permit_request_id)
+    action = permit_action
+    try:
+        if action == "termo":
+            services.request_terms_accept(request=permit_request, citizen=citizen)
+            messages.success(request, _("Termo aceito."))
+        elif action == "insistir":
+            services.request_insist(request=permit_request, citizen=citizen)
+            messages.success(request, _("Pedido enviado com as pendências; a equipe vai analisar."))
+        elif action == "arquivos":
+            uploads = [
+                *uploads_from_files(
+                    request.FILES,
+                    {
+                        checklist_field_name(item.pk): item.name
+                        for item in permit_request.kind.checklist.all()
+                    },
+                ),
+                *uploads_from_files(request.FILES, {"arquivos": ""}),
+            ]
+            services.request_files_replace(request=permit_request, citizen=citizen, uploads=uploads)
+            messages.success(request, _("Arquivos recebidos; a pré-análise vai rodar de novo."))
+        elif action == "recurso":
+            services.request_appeal(
+                request=permit_request, citizen=citizen, text=request.POST.get("text", "")
+            )
+            messages.success(request, _("Recurso enviado."))
+        else:
+            return HttpResponse(status=404)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("permits:request_detail", permit_request_id=permit_request.pk)
+
+
+# --- staff -------------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def staff_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("situacao", "")
+    requests_ = selectors.permit_request_list_for_staff(user=request.user)
+    if status in RequestStatus.values:
+        requests_ = requests_.filter(status=status)
+    return render(
+        request,
+        "permits/staff_list.html",
+        {
+            "title": _("Alvarás — pedidos"),
+            "requests": requests_[:200],
+            "opinions": selectors.opinions_pending_for_user(user=request.user)[:200],
+            "statuses": RequestStatus.choices,
+            "status": status,
+        },
+    )
+
+
+@staff_required
+@require_GET
+def staff_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
+    permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=permit_request_id)
+    units = set(user_unit_ids(request.user))
+    context = _detail_context(permit_request)
+    context.update(
+        my_opinions=[
+            o for o in context["opinions"] if o.unit_id in units and o.status == OpinionStatus.PENDING
+        ],
+        is_licensing=permit_request.kind.service.unit_id in units,
+        opinion_form=OpinionForm(),
+        issue_form=IssueForm(),
+        status_form=StatusForm(),
+        appeal_form=TextForm(),
+        items=permit_request.kind.checklist.all(),
+    )
+    return render(request, "permits/staff_detail.html", context)
+
+
+@staff_required
+@require_POST
+def staff_action(request: HttpRequest, permit_request_id: int, permit_action: str) -> HttpResponse:
+    permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=permit_request_id)
+    user: Any = request.user
+    action = permit_action
+    try:
+        if action == "parecer":
+            opinion = Opinion.objects.get(pk=int(request.POST.get("opinion", "0")), request=permit_request)
+            services.opinion_give(
+                opinion=opinion,
+                actor=user,
+                is_favourable=request.POST.get("verdict") == "favoravel",
+                text=request.POST.get("text", ""),
+            )
+            messages.success(request, _("Parecer registrado."))
+        elif action == "emitir":
+            services.permit_issue(
+                request=permit_request, actor=user, otp_token=request.POST.get("otp_token", "")
+            )
+            messages.success(request, _("Alvará emitido e assinado."))
+        elif action == "situacao":
+            services.permit_status_set(
+                permit=permit_request.permit,
+                actor=user,
+                status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Situação do alvará alterada."))
+        elif action == "classificar":
+            request_file = permit_request.files.get(pk=int(request.POST.get("file", "0")))
+            item_id = request.POST.get("item", "")
+            item = ChecklistItem.objects.filter(pk=int(item_id)).first() if item_id.isdigit() else None
+            services.request_file_classify(request_file=request_file, actor=user, item=item)
+            messages.success(request, _("Classificação corrigida."))
+        elif action == "recurso":
+            services.appeal_decide(
+                request=permit_request,
+                actor=user,
+                is_granted=request.POST.get("verdict") == "provido",
+                text=request.POST.get("text", ""),
+                otp_token=request.POST.get("otp_token", ""),
+            )
+            messages.success(request, _("Recurso decidido."))
+        else:
+            return HttpResponse(status=404)
+    except (ApplicationError, ValueError, Opinion.DoesNotExist) as error:
+        messages.error(request, getattr(error, "message", _("Pedido inválido.")))
+    return redirect("permits:staff_detail", permit_request_id=permit_request.pk)
+
+
+@staff_required
+@require_GET
+def staff_figures(request: HttpRequest) -> HttpResponse:
+    """The managers' figures (unit managers and municipal admins), from the daily aggregates."""
+    user: Any = request.user
+    if not user_managed_unit_ids(user) and not import_string(settings.MUNICIPAL_ADMIN_CHECK)(user_id=user.pk):
+        raise Http404
+    last = timezone.localdate()
+    first = last.replace(year=last.year - 1)
+    figures = selectors.permit_figures(first=first, last=last)
+    return render(
+        request,
+        "permits/staff_figures.html",
+        {"title": _("Alvarás — indicadores"), "first": first, "last": last, **figures},
+    )
+
+
+# --- the municipal admin's builders --------------------------------------------------------------------
+
+
+def _stages_from_acronyms(raw: Any) -> Any:
+    """Stages as typed by the admin (unit acronyms) into unit ids; unknown acronyms are left for the
+    service to refuse."""
+    acronyms = dict(OrgUnit.objects.values_list("acronym", "pk"))
+    if not isinstance(raw, list):
+        return raw
+    return [
+        [
+            {**entry, "unidade": acronyms.get(str(entry.get("unidade")), -1)}
+            if isinstance(entry, dict)
+            else entry
+            for entry in stage
+        ]
+        if isinstance(stage, list)
+        else stage
+        for stage in raw
+    ]
+
+
+@municipal_admin_required
+@require_http_methods(["GET", "POST"])
+def admin_home(request: HttpRequest) -> HttpResponse:
+    rule_form = RuleForm(prefix="regra")
+    test_form = RuleTestForm(prefix="teste")
+    risk_form = RiskOverrideForm(prefix="risco")
+    route = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "regra":
+            rule_form = RuleForm(request.POST, prefix="regra")
+            if rule_form.is_valid():
+                data = rule_form.cleaned_data
+                try:
+                    services.routing_rule_save(
+                        name=data["name"],
+                        position=data["position"],
+                        conditions=json.loads(data["conditions"]),
+                        stages=_stages_from_acronyms(json.loads(data["stages"])),
+                        is_published=data["is_published"],
+                    )
+                except json.JSONDecodeError:
+                    rule_form.add_error(None, _("Condições e etapas precisam estar em JSON válido."))
+                except ApplicationError as error:
+                    rule_form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("Regra salva."))
+                    return redirect("permits:admin_home")
+        elif action == "teste":
+            test_form = RuleTestForm(request.POST, prefix="teste")
+            if test_form.is_valid():
+                data = test_form.cleaned_data
+                route = services.routing_test(
+                    facts=routing.RequestFacts(
+                        kind_code=data["kind_code"],
+                        risk_level=data["risk_level"],
+                        area_m2=data["area_m2"] if data["area_m2"] is not None else None,
+                        neighbourhood=data["neighbourhood"],
+                        activities=tuple(
+                            cnae_normalize(code) for code in cnae_codes_split(data["activities"])
+                        ),
+                    )
+                )
+        elif action == "risco":
+            risk_form = RiskOverrideForm(request.POST, prefix="risco")
+            if risk_form.is_valid():
+                try:
+                    services.risk_override_set(**risk_form.cleaned_data)
+                except ApplicationError as error:
+                    risk_form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("Nível de risco do município salvo."))
+                    return redirect("permits:admin_home")
+        elif action == "publicar":
+            rule = RoutingRule.objects.filter(pk=int(request.POST.get("rule", "0") or 0)).first()
+            if rule is not None:
+                RoutingRule.objects.filter(pk=rule.pk).update(is_published=not rule.is_published)
+                return redirect("permits:admin_home")
+    unit_names = dict(OrgUnit.objects.values_list("pk", "acronym"))
+    rules = [
+        {
+            "rule": rule,
+            "stages": " → ".join(
+                " + ".join(f"{unit_names.get(entry['unidade'], '?')} ({entry['dias']}d)" for entry in stage)
+                for stage in rule.stages
+            ),
+        }
+        for rule in RoutingRule.objects.order_by("position", "id")
+    ]
+    route_text = None
+    if route is not None:
+        route_text = " → ".join(
+            " + ".join(f"{unit_names.get(unit, '?')} ({days}d)" for unit, days in stage)
+            for stage in route.stages
+        ) or _("nenhuma regra se aplica: o pedido vai só à unidade licenciadora do tipo")
+    kinds = [
+        {"kind": kind, "items": selectors.checklist_corrections(kind=kind)}
+        for kind in PermitKind.objects.select_related("service", "template").order_by("service__name")
+    ]
+    return render(
+        request,
+        "permits/admin_home.html",
+        {
+            "title": _("Alvarás — configuração"),
+            "rules": rules,
+            "rule_form": rule_form,
+            "test_form": test_form,
+            "risk_form": risk_form,
+            "route_text": route_text,
+            "route_rules": route.rules if route else [],
+            "overrides": RiskOverride.objects.all(),
+            "kinds": kinds,
+            "zero": Decimal(0),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,107 @@
+"""Isolation-harness entries of permits (tenant_apps.permits), merged by test_isolation.py.
+
+Sample: a level I request of the demo citizen (the exemption declaration, issued at once) in each
+city. Its staff page belongs to the licensing unit (SEPLOG-ALV in Aracaju, SMF-ALV in Gravataí),
+where none of the harness's staff, manager or admin works: a 404 for them (the licensing staff's
+access is tested in tests/permits). Empty POSTs change nothing: the citizen's action on a request
+that does not wait for it comes back with the message (302), the staff's is a 404 (not their
+request), the admin's empty builder form is a 400.
+"""
+
+from __future__ import annotations
+
+OK, REDIRECT, BAD, NOT_FOUND, NOT_ALLOWED = 200, 302, 400, 404, 405
+UNAUTHORIZED, FORBIDDEN = 401, 403
+ROLES = ("anonymous", "citizen", "staff", "manager", "admin", "support")
+
+
+def _cnpj(base: str) -> str:
+    for _round in range(2):
+        weights = [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][-len(base) :]
+        remainder = sum(int(digit) * weight for digit, weight in zip(base, weights, strict=True)) % 11
+        base += "0" if remainder < 2 else str(11 - remainder)
+    return base
+
+
+SAMPLE_CNPJ = {"aracaju": _cnpj("112223330001"), "gravatai": _cnpj("445556660001")}
+
+
+def request_id_of(municipality) -> int:
+    from django_tenants.utils import tenant_context
+
+    from paco_demo import cities as demo
+    from tenant_apps.accounts.models import User
+    from tenant_apps.permits.models import PermitKind, PermitRequest
+    from tenant_apps.permits.services import permit_request_submit
+
+    with tenant_context(municipality):
+        citizen = User.objects.get(email=demo.DEMO_CITIZEN["email"])
+        existing = PermitRequest.objects.filter(case__citizen=citizen).order_by("pk").first()
+        if existing is not None:
+            return existing.pk
+        kind = PermitKind.objects.get(service__code="alvara-funcionamento")
+        request = permit_request_submit(
+            kind=kind,
+            citizen=citizen,
+            form_data={
+                # strings of one city only (the harness treats longer answers as private markers)
+                "cpf_cnpj": SAMPLE_CNPJ[municipality.slug],
+                "nome_razao_social": f"Amostra {municipality.slug} Ltda",
+                "mei": "Não",
+                "endereco": f"Rua {municipality.slug}, 1",
+                "bairro": "Centro",
+                "cnae": "4781400",
+                "area_m2": "30",
+            },
+        )
+        return request.pk
+
+
+PARAMETER_FACTORIES: dict[str, object] = {
+    "permit_request_id": request_id_of,
+    "kind_code": lambda municipality: "alvara-funcionamento",
+    "permit_action": lambda municipality: "termo",
+}
+PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {}
+PUBLIC_PARAMETER_FACTORIES: dict[str, object] = {}
+
+_everyone = dict.fromkeys(ROLES, OK)
+_not_allowed = dict.fromkeys(ROLES, NOT_ALLOWED)
+_to_login = dict.fromkeys(ROLES, REDIRECT)
+_citizen_only = {**_to_login, "citizen": OK}
+_staff_all = {**_to_login, "staff": OK, "manager": OK, "admin": OK}
+_staff_405 = {**_to_login, "staff": NOT_ALLOWED, "manager": NOT_ALLOWED, "admin": NOT_ALLOWED}
+_staff_404 = {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND}
+
+_api_anonymous = {"anonymous": UNAUTHORIZED, "support": UNAUTHORIZED}
+_api_people = {**_api_anonymous, "citizen": OK, "staff": OK, "manager": OK, "admin": OK}
+_api_people_405 = {**dict.fromkeys(ROLES, NOT_ALLOWED), **_api_anonymous}
+_api_staff_only = {**_api_anonymous, "citizen": FORBIDDEN}
+
+TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    "permits_api:kind_list": {"GET": _everyone, "POST": _not_allowed},
+    "permits_api:register": {"GET": _everyone, "POST": _not_allowed},
+    "permits_api:request_list": {"GET": _api_people, "POST": _api_people_405},
+    "permits_api:request_detail": {
+        "GET": {**_api_people, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        "POST": _api_people_405,
+    },
+    "permits_api:request_opinion": {
+        "GET": {**_api_staff_only, "staff": NOT_ALLOWED, "manager": NOT_ALLOWED, "admin": NOT_ALLOWED},
+        "POST": {**_api_staff_only, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+    },
+    "permits:register": {"GET": _everyone, "POST": _not_allowed},
+    "permits:kind_list": {"GET": _everyone, "POST": _not_allowed},
+    "permits:request_new": {"GET": _everyone, "POST": {**_to_login, "citizen": BAD}},
+    "permits:request_list": {"GET": _citizen_only, "POST": _not_allowed},
+    "permits:request_detail": {"GET": _citizen_only, "POST": _not_allowed},
+    "permits:request_action": {"GET": _not_allowed, "POST": _to_login},
+    "permits:staff_list": {"GET": _staff_all, "POST": _staff_405},
+    "permits:staff_figures": {"GET": {**_staff_all, "staff": NOT_FOUND}, "POST": _staff_405},
+    "permits:staff_detail": {"GET": _staff_404, "POST": _staff_405},
+    "permits:staff_action": {"GET": _staff_405, "POST": _staff_404},
+    "permits:admin_home": {
+        "GET": {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": OK},
+        "POST": {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": BAD},
+    },
+}
