@@ -26,6 +26,7 @@ from rest_framework.utils import html
 from rest_framework.views import APIView
 
 from paco.errors import ApplicationError, api_error_responses
+from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -39,6 +40,7 @@ from .enums import CaseChannel, CaseStatus, EventKind
 from .models import Case
 from .selectors import (
     INBOX_FILTERS,
+    case_cursor_valid,
     case_events_visible,
     case_get_visible,
     case_list_inbox,
@@ -317,8 +319,15 @@ class CaseListApi(APIView):
             allow_blank=True,
             default="",
             max_length=200,
-            help_text="O `next` da página anterior.",
+            help_text="O `next` da página anterior (outro valor é recusado com 400).",
         )
+
+        def validate_cursor(self, value: str) -> str:
+            if not case_cursor_valid(value):
+                raise serializers.ValidationError(
+                    _("Cursor inválido: use o valor de `next` da página anterior.")
+                )
+            return value
 
     class OutputSerializer(serializers.Serializer):
         results = CaseSummarySerializer(many=True)
@@ -337,7 +346,7 @@ class CaseListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = CaseListApi.FilterSerializer(data=request.query_params)
+        filters = CaseListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         if params.get("unidade"):

@@ -119,9 +119,15 @@ def _cursor_decode(cursor: str) -> tuple[dt.datetime, int] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return dt.datetime.fromisoformat(moment), int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
+        decoded = dt.datetime.fromisoformat(moment), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
         return None
+    return decoded if 0 < decoded[1] < 2**63 else None
+
+
+def case_cursor_valid(cursor: str) -> bool:
+    """Whether `cursor` is a `next` this API handed out (an empty one is the first page)."""
+    return not cursor or _cursor_decode(cursor) is not None
 
 
 INBOX_FILTERS = ("novo", "em_andamento", "aguardando_cidadao", "atrasado", "concluido", "todos")

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
+from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -292,7 +294,7 @@ class MemoListApi(APIView):
         tags=MEMO_TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = MemoListApi.FilterSerializer(data=request.query_params)
+        filters = MemoListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         unit_ids = user_unit_ids(request.user)
@@ -318,11 +320,15 @@ class MemoListApi(APIView):
         return Response(MemoListApi.OutputSerializer({"results": rows, "next_offset": next_offset}).data)
 
 
+# spaces only are refused like an empty subject (the serializer trims): documented as a pattern
+NOT_BLANK = RegexValidator(r"\S", message=_("Informe o assunto."))
+
+
 class MemoSendApi(APIView):
     permission_classes = [IsVerifiedStaff]
 
     class InputSerializer(serializers.Serializer):
-        subject = serializers.CharField(max_length=300)
+        subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
         body = serializers.CharField(max_length=50_000)
         to_units = serializers.ListField(
             child=serializers.CharField(max_length=40),
@@ -508,7 +514,7 @@ class CircularListApi(APIView):
         tags=CIRCULAR_TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = CircularListApi.FilterSerializer(data=request.query_params)
+        filters = CircularListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         if params["caixa"] == "enviados":
@@ -550,7 +556,7 @@ class CircularSendApi(APIView):
     permission_classes = [IsVerifiedStaff]
 
     class InputSerializer(serializers.Serializer):
-        subject = serializers.CharField(max_length=300)
+        subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
         body = serializers.CharField(max_length=50_000)
         units = serializers.ListField(
             child=serializers.CharField(max_length=40),
@@ -709,7 +715,7 @@ class CircularReceiptListApi(APIView):
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
         if not circular_user_is_sender(user=request.user, circular=circular):
             raise PermissionDenied(_("Só a unidade remetente acompanha as ciências."))
-        filters = CircularReceiptListApi.FilterSerializer(data=request.query_params)
+        filters = CircularReceiptListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         receipts = circular_receipt_list(circular=circular, state=params["estado"], query=params["q"])
