@@ -114,6 +114,13 @@ def citizen_activate(*, token: str) -> User:
     return user
 
 
+def user_lock_active(*, user_id: int) -> User | None:
+    """The active account, locked until the caller's transaction ends (None when gone or inactive).
+
+    For a service of another app that must serialise work per person (scheduling's bookings)."""
+    return User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+
+
 @transaction.atomic
 def citizen_signup(*, full_name: str, cpf: str, email: str, password: str, phone: str = "") -> None:
     """A citizen's web signup. Answers the same whether or not the e-mail or CPF has an account;

@@ -25,22 +25,25 @@ from rest_framework.response import Response
 from rest_framework.utils import html
 from rest_framework.views import APIView
 
-from paco.errors import ApplicationError, api_error_responses
+from paco.errors import PASS_THROUGH, ApplicationError, api_error_responses
+from paco.pagination import PAGE_SIZE_MAX, PageParameters, next_field
 from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import staff_active_by_email
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.org.selectors import membership_list_current, unit_by_acronym
 
 from .enums import CaseChannel, CaseStatus, EventKind
 from .models import Case
 from .selectors import (
     INBOX_FILTERS,
-    case_cursor_valid,
+    INBOX_PAGE_SIZE,
     case_events_visible,
     case_get_visible,
     case_list_inbox,
@@ -166,6 +169,8 @@ def api_fields(renames: dict[str, str], *, form_keys: frozenset[str] = frozenset
     """Name a service's field errors as the API names its fields (form answers under `form_data`)."""
     try:
         yield
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         field = error.extra.get("field")
         if field in form_keys:
@@ -301,7 +306,7 @@ class CaseActionApi(APIView):
 class CaseListApi(APIView):
     permission_classes = [IsCitizenOrVerifiedStaff]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PageParameters):
         unidade = serializers.CharField(
             required=False,
             max_length=40,
@@ -314,24 +319,17 @@ class CaseListApi(APIView):
             help_text="Na caixa de entrada, “todos” são os não concluídos; sem unidade, todos mesmo.",
         )
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-        cursor = serializers.CharField(
+        limit = serializers.IntegerField(
             required=False,
-            allow_blank=True,
-            default="",
-            max_length=200,
-            help_text="O `next` da página anterior (outro valor é recusado com 400).",
+            default=INBOX_PAGE_SIZE,
+            min_value=1,
+            max_value=PAGE_SIZE_MAX,
+            help_text="Itens por página.",
         )
-
-        def validate_cursor(self, value: str) -> str:
-            if not case_cursor_valid(value):
-                raise serializers.ValidationError(
-                    _("Cursor inválido: use o valor de `next` da página anterior.")
-                )
-            return value
 
     class OutputSerializer(serializers.Serializer):
         results = CaseSummarySerializer(many=True)
-        next = serializers.CharField(allow_null=True, help_text="Cursor da próxima página, ou null.")
+        next = next_field()
 
         class Meta:
             ref_name = "CaseListOutput"
@@ -362,10 +360,15 @@ class CaseListApi(APIView):
                 filter_name=params["situacao"],
                 query=params["q"],
                 cursor=params["cursor"],
+                page_size=params["limit"],
             )
         else:
             page = case_list_visible(
-                user=request.user, filter_name=params["situacao"], query=params["q"], cursor=params["cursor"]
+                user=request.user,
+                filter_name=params["situacao"],
+                query=params["q"],
+                cursor=params["cursor"],
+                page_size=params["limit"],
             )
         output = CaseListApi.OutputSerializer({"results": page.cases, "next": page.next_cursor})
         return Response(output.data)
@@ -412,7 +415,7 @@ class CaseOpenApi(APIView):
         with api_fields(UPLOAD_FIELD_NAMES, form_keys=form_keys):
             case = case_open(
                 service=service,
-                opened_by=request.user,
+                opened_by=account(request.user),
                 form_data=data["form_data"],
                 subject=data["subject"],
                 description=data["description"],
@@ -495,7 +498,7 @@ class CaseForwardApi(CaseActionApi):
             ref_name = "CaseForwardInput"
 
         def validate_to_unit(self, acronym: str) -> OrgUnit:
-            unit = OrgUnit.objects.filter(acronym__iexact=acronym.strip()).first()
+            unit = unit_by_acronym(acronym=acronym)
             if unit is None:
                 raise serializers.ValidationError(_("Unidade não encontrada."))
             return unit
@@ -506,7 +509,7 @@ class CaseForwardApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_forward(case=case, actor=request.user, to_unit=data["to_unit"], note=data["note"])
+        case_forward(case=case, actor=account(request.user), to_unit=data["to_unit"], note=data["note"])
         return self.respond(request, case)
 
 
@@ -526,7 +529,7 @@ class CaseDispatchApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_dispatch(case=case, actor=request.user, text=data["text"], is_public=data["is_public"])
+        case_dispatch(case=case, actor=account(request.user), text=data["text"], is_public=data["is_public"])
         return self.respond(request, case)
 
 
@@ -548,7 +551,10 @@ class CaseAttachApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_attach(
-                case=case, actor=request.user, uploads=uploads_from(data), is_public=data["is_public"]
+                case=case,
+                actor=account(request.user),
+                uploads=uploads_from(data),
+                is_public=data["is_public"],
             )
         return self.respond(request, case)
 
@@ -566,7 +572,7 @@ class CaseRequestInformationApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case_request_information(
-            case=case, actor=request.user, question=serializer.validated_data["question"]
+            case=case, actor=account(request.user), question=serializer.validated_data["question"]
         )
         return self.respond(request, case)
 
@@ -588,7 +594,7 @@ class CaseAnswerApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_answer_information(
-                case=case, citizen=request.user, answer=data["answer"], uploads=uploads_from(data)
+                case=case, citizen=account(request.user), answer=data["answer"], uploads=uploads_from(data)
             )
         return self.respond(request, case)
 
@@ -605,7 +611,7 @@ class CaseCloseApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_close(case=case, actor=request.user, answer=serializer.validated_data["answer"])
+        case_close(case=case, actor=account(request.user), answer=serializer.validated_data["answer"])
         return self.respond(request, case)
 
 
@@ -621,7 +627,7 @@ class CaseReopenApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_reopen(case=case, actor=request.user, reason=serializer.validated_data["reason"])
+        case_reopen(case=case, actor=account(request.user), reason=serializer.validated_data["reason"])
         return self.respond(request, case)
 
 
@@ -633,9 +639,8 @@ class CaseAssignApi(CaseActionApi):
             ref_name = "CaseAssignInput"
 
         def validate_assignee(self, email: str) -> User:
-            user = User.objects.filter(
-                email=email.strip().lower(), kind=UserKind.STAFF, is_active=True
-            ).first()
+            address = email.strip().lower()
+            user = staff_active_by_email(emails=[address]).get(address)
             if user is None:
                 raise serializers.ValidationError(_("Não há servidor ativo com este e-mail."))
             return user
@@ -645,5 +650,5 @@ class CaseAssignApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_assign(case=case, actor=request.user, assignee=serializer.validated_data["assignee"])
+        case_assign(case=case, actor=account(request.user), assignee=serializer.validated_data["assignee"])
         return self.respond(request, case)
