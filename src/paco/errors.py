@@ -100,4 +100,55 @@ def api_error_responses(*, bad_request: str, not_found: str) -> dict[int, OpenAp
         ),
         403: OpenApiResponse(ApiErrorSerializer, description="O seu papel não permite esta operação."),
         404: OpenApiResponse(ApiErrorSerializer, description=not_found),
+        413: OpenApiResponse(ApiErrorSerializer, description="Corpo da requisição grande demais."),
+        429: OpenApiResponse(
+            ApiErrorSerializer,
+            description="Pedidos demais em pouco tempo; o cabeçalho `Retry-After` diz em quantos segundos"
+            " tentar de novo.",
+        ),
     }
+
+
+_COMMON_ERRORS = {
+    "400": 'Pedido recusado: `{"campo": ["mensagem"]}` por campo, ou `{"detail": "..."}` (JSON malformado, '
+    "aninhado ou grande demais, número fora do intervalo, parâmetro inválido).",
+    "401": "Sem credenciais, ou token inválido nesta cidade.",
+    "403": "O seu papel não permite esta operação.",
+    "404": "Recurso inexistente ou fora do seu alcance.",
+    "413": "Corpo da requisição grande demais.",
+    "429": "Pedidos demais em pouco tempo; o cabeçalho `Retry-After` diz em quantos segundos tentar de novo.",
+}
+
+
+def openapi_error_responses_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing: every /api/ operation documents every error status the
+    server can answer (issue 10, finding 7), with the JSON body it carries; 415 where there is a body."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "ErrorDetail",
+        {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+    )
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status_code, description in _COMMON_ERRORS.items():
+                if status_code == "400":
+                    responses.setdefault(
+                        status_code,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                    )
+                else:
+                    responses.setdefault(status_code, {"description": description, "content": error})
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "415", {"description": "Tipo de conteúdo não aceito (use JSON).", "content": error}
+                )
+    return result

@@ -3,7 +3,7 @@
 A list is ordered by one key and the id (`-created_at, -id`, say); a page is `limit` rows and, when
 there are more, `next`: an opaque cursor holding the last row's key and id. The following page is
 the rows after that pair, so page N costs what page 1 costs (no OFFSET scan) and a row inserted
-meanwhile neither repeats nor hides another. A cursor that cannot be read is the first page.
+meanwhile neither repeats nor hides another. A cursor that cannot be read is refused with a 400.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 T = TypeVar("T", bound=models.Model)
@@ -111,8 +112,23 @@ class PageParameters(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=200,
-        help_text="O `next` da página anterior (sem ele, a primeira página).",
+        help_text="O `next` da página anterior (sem ele, a primeira página; outro valor é recusado com 400).",
     )
+
+    def validate_cursor(self, value: str) -> str:
+        if value and not cursor_readable(value):
+            raise serializers.ValidationError(_("Cursor inválido: use o valor de `next` da página anterior."))
+        return value
+
+
+def cursor_readable(cursor: str) -> bool:
+    """Whether `cursor` has the shape of a `next` this API hands out: [key, id] with an id in range."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(value, str | int | float) and isinstance(pk, int) and 0 < pk < 2**63
 
 
 def next_field() -> serializers.CharField:

@@ -86,3 +86,10 @@ class MultiPartParser(parsers.MultiPartParser):
             raise ParseError(
                 _("Envio de arquivos (multipart) malformado: confira o corpo e os nomes dos arquivos.")
             ) from error
+
+
+def query_data(request: Any) -> dict[str, str]:
+    """The query string as a plain dict for a filter serializer: DRF reads a QueryDict as an HTML form,
+    where a present but empty value of an optional field counts as absent, so `?unidade=` passed
+    although the schema says minLength 1 (issue 10, finding 7). A plain dict makes it a 400."""
+    return dict(request.query_params.items())

@@ -4,18 +4,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from validate_docbr import CPF
 
 from paco.errors import ApplicationError
-from paco.schemas import current_tenant
+from paco.schemas import current_schema_name, current_tenant
 from paco.tokens import token_hash, token_new
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import OrgUnit
@@ -27,6 +30,8 @@ from .models import StaffInvitation, User
 from .selectors import invitation_problem
 
 logger = logging.getLogger(__name__)
+
+ACTIVATION_SALT = "paco.accounts.citizen_activation"
 
 
 def cpf_normalize(value: str) -> str:
@@ -44,7 +49,71 @@ def _password_check(password: str, user: User) -> None:
         raise ApplicationError(_(" ").join(error.messages), extra={"field": "password"}) from error
 
 
+def citizen_awaiting_activation(user: User) -> bool:
+    """A citizen's web signup whose activation link was never followed (no one ever logged in)."""
+    return (
+        user.kind == UserKind.CITIZEN
+        and not user.is_active
+        and user.last_login is None
+        and user.has_usable_password()
+    )
+
+
+def _activation_state(user: User) -> str:
+    # changes as soon as the account is activated, its password changes or a newer signup replaces
+    # it: the link is good once (like Django's password reset token)
+    return salted_hmac(
+        ACTIVATION_SALT, f"{user.pk}:{user.password}:{user.is_active}:{user.last_login}:{user.email}"
+    ).hexdigest()[:32]
+
+
+def citizen_activation_token(*, user: User) -> str:
+    """A signed, timestamped token for `user`'s activation link (never stored, never logged)."""
+    return signing.dumps(
+        {"u": user.pk, "s": _activation_state(user)}, salt=f"{ACTIVATION_SALT}:{current_schema_name()}"
+    )
+
+
+def citizen_activation_user(*, token: str) -> User | None:
+    """The account an activation link opens, or None when it is forged, expired, used or replaced."""
+    try:
+        payload = signing.loads(
+            token,
+            salt=f"{ACTIVATION_SALT}:{current_schema_name()}",
+            max_age=timedelta(hours=settings.CITIZEN_ACTIVATION_HOURS),
+        )
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        return None
+    user = User.objects.filter(pk=int(payload["u"])).first()
+    if user is None or not citizen_awaiting_activation(user):
+        return None
+    if not constant_time_compare(str(payload.get("s", "")), _activation_state(user)):
+        return None
+    return user
+
+
 @transaction.atomic
+def citizen_activate(*, token: str) -> User:
+    """Follow an activation link: the account becomes active; the link then opens nothing."""
+    user = citizen_activation_user(token=token)
+    if user is not None:
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user = user if citizen_activation_user(token=token) is not None else None
+    if user is None:
+        raise ApplicationError(
+            _(
+                "Este link de ativação não vale mais: ele expirou, já foi usado ou um cadastro mais novo"
+                " o substituiu."
+            )
+        )
+    user.is_active = True
+    user.save(update_fields=["is_active", "updated_at"])
+    logger.info("citizen account %s activated", user.pk)
+    return user
+
+
 def user_lock_active(*, user_id: int) -> User | None:
     """The active account, locked until the caller's transaction ends (None when gone or inactive).
 
@@ -53,20 +122,139 @@ def user_lock_active(*, user_id: int) -> User | None:
 
 
 @transaction.atomic
-def citizen_register(*, full_name: str, cpf: str, email: str, password: str, phone: str = "") -> User:
+def citizen_signup(*, full_name: str, cpf: str, email: str, password: str, phone: str = "") -> None:
+    """A citizen's web signup. Answers the same whether or not the e-mail or CPF has an account;
+    the e-mail says which (issue 10, finding 8).
+
+    - new e-mail and CPF: an account that stays inactive until the e-mailed activation link is
+      followed (a signed token valid for CITIZEN_ACTIVATION_HOURS, good once);
+    - the e-mail has an account: that address is told someone tried to sign up with it (log in or
+      choose a new password); nothing changes;
+    - the CPF has an account under another e-mail: the given address is told the account could not be
+      created and the CPF's account is told someone tried; nothing changes.
+    A signup never activated is replaced by a newer one with its e-mail or CPF (the older link dies).
+    """
     cpf_digits = cpf_normalize(cpf)
     email = email.strip().lower()
-    if User.objects.filter(email=email).exists():
-        raise ApplicationError(_("Já existe uma conta com este e-mail."), extra={"field": "email"})
-    if User.objects.filter(cpf=cpf_digits).exists():
-        raise ApplicationError(_("Já existe uma conta com este CPF."), extra={"field": "cpf"})
-    user = User(
-        email=email, full_name=full_name.strip(), cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN
+    full_name = full_name.strip()
+    candidate = User(
+        email=email, full_name=full_name, cpf=cpf_digits, phone=phone.strip(), kind=UserKind.CITIZEN
     )
-    _password_check(password, user)
+    _password_check(password, candidate)
+    by_email = User.objects.select_for_update().filter(email=email).first()
+    by_cpf = User.objects.select_for_update().filter(cpf=cpf_digits).first()
+    if by_email is not None and not citizen_awaiting_activation(by_email):
+        _signup_mail_on_commit(kind="existing_email", to=by_email.email, name=by_email.full_name)
+        logger.info("citizen signup for an existing account (user %s): mailed, nothing changed", by_email.pk)
+        return
+    if by_cpf is not None and not citizen_awaiting_activation(by_cpf):
+        _signup_mail_on_commit(kind="cpf_taken", to=email, name=full_name)
+        if not by_cpf.email.endswith(".invalid"):
+            _signup_mail_on_commit(kind="cpf_owner", to=by_cpf.email, name=by_cpf.full_name)
+        logger.info("citizen signup with the CPF of user %s: mailed, nothing changed", by_cpf.pk)
+        return
+    user = by_email or by_cpf or User(kind=UserKind.CITIZEN, is_active=False)
+    if by_email is not None and by_cpf is not None and by_cpf.pk != by_email.pk:
+        by_cpf.cpf = None  # an older, never activated signup gives the CPF up
+        by_cpf.save(update_fields=["cpf", "updated_at"])
+    user.email, user.full_name, user.cpf, user.phone = email, full_name, cpf_digits, phone.strip()
+    user.is_active = False
     user.set_password(password)
     user.save()
-    return user
+    _signup_mail_on_commit(kind="activation", to=email, name=full_name, user=user)
+    logger.info("citizen signup: account %s awaits activation", user.pk)
+
+
+@transaction.atomic
+def citizen_pending_signups_release(*, cpf: str, email: str = "") -> int:
+    """Drop never-activated web signups holding `cpf` or `email`, for a person whose identity
+    gov.br has verified: a signup nobody confirmed never blocks the real owner. Returns how many."""
+    pending = [
+        user
+        for user in User.objects.select_for_update().filter(
+            Q(cpf=cpf) | Q(email=email.strip().lower()) if email.strip() else Q(cpf=cpf)
+        )
+        if citizen_awaiting_activation(user)
+    ]
+    for user in pending:
+        logger.info("never-activated signup %s released for a gov.br sign-in", user.pk)
+        user.delete()
+    return len(pending)
+
+
+def citizen_activation_url(*, user: User) -> str:
+    path = reverse("accounts:activate", kwargs={"activation_token": citizen_activation_token(user=user)})
+    return f"{municipality_base_url(current_tenant())}{path}"
+
+
+def _signup_mail_on_commit(*, kind: str, to: str, name: str, user: User | None = None) -> None:
+    municipality = current_tenant()
+    base = municipality_base_url(municipality)
+    values = {
+        "name": name,
+        "city": municipality.display_name,
+        "login": f"{base}{reverse('accounts:login')}",
+        "reset": f"{base}{reverse('accounts:password_reset')}",
+        "hours": settings.CITIZEN_ACTIVATION_HOURS,
+    }
+    if kind == "activation":
+        assert user is not None  # noqa: S101 - the activation mail is for the account just saved
+        values["link"] = citizen_activation_url(user=user)
+        subject = _("Ative a sua conta — %(city)s") % values
+        body = (
+            _(
+                "Olá, %(name)s.\n\n"
+                "Recebemos o seu cadastro no Paço — %(city)s. Para ativar a conta, abra o endereço abaixo "
+                "(válido por %(hours)s horas e para um só uso):\n%(link)s\n\n"
+                "A conta só passa a valer depois disso. Se você não pediu este cadastro, ignore esta "
+                "mensagem: nenhuma conta será ativada."
+            )
+            % values
+        )
+    elif kind == "existing_email":
+        subject = _("Tentativa de cadastro com o seu e-mail — %(city)s") % values
+        body = (
+            _(
+                "Olá, %(name)s.\n\n"
+                "Alguém tentou criar uma conta no Paço — %(city)s com este endereço de e-mail, que já tem "
+                "uma conta. Se foi você, entre com o seu e-mail e a sua senha:\n%(login)s\n\n"
+                "ou, se não lembra a senha, crie uma nova:\n%(reset)s\n\n"
+                "Se não foi você, ignore esta mensagem: nada mudou na sua conta."
+            )
+            % values
+        )
+    elif kind == "cpf_taken":
+        subject = _("Não foi possível criar a sua conta — %(city)s") % values
+        body = (
+            _(
+                "Olá, %(name)s.\n\n"
+                "Recebemos um pedido de cadastro com este e-mail no Paço — %(city)s, mas não foi possível "
+                "criar a conta com os dados informados. Se você já tem conta nesta prefeitura, entre:\n"
+                "%(login)s\n\nou crie uma nova senha:\n%(reset)s\n\n"
+                "Se precisar de ajuda, procure o atendimento da prefeitura. Se você não pediu este cadastro, "
+                "ignore esta mensagem."
+            )
+            % values
+        )
+    else:
+        subject = _("Tentativa de cadastro com o seu CPF — %(city)s") % values
+        body = (
+            _(
+                "Olá, %(name)s.\n\n"
+                "Alguém tentou criar uma conta no Paço — %(city)s com o seu CPF e outro endereço de e-mail. "
+                "Nada mudou na sua conta. Se foi você, entre com o e-mail desta conta:\n%(login)s\n\n"
+                "Se não foi você, procure o atendimento da prefeitura."
+            )
+            % values
+        )
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [to])
+        except Exception:  # the person can sign up again; the link is never logged
+            logger.exception("citizen signup e-mail (%s) could not be sent", kind)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

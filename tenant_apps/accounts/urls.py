@@ -7,6 +7,9 @@ app_name = "accounts"
 urlpatterns = [
     path("entrar/", views.CitizenLoginView.as_view(), name="login"),
     path("cadastro/", views.citizen_register_view, name="register"),
+    path("cadastro/enviado/", views.citizen_register_sent_view, name="register_sent"),
+    path("cadastro/ativacao/", views.citizen_activate_confirm_view, name="activate_confirm"),
+    path("cadastro/ativar/<str:activation_token>/", views.citizen_activate_view, name="activate"),
     path("sair/", views.logout_view, name="logout"),
     path("senha/esqueci/", password_reset.PasswordResetView.as_view(), name="password_reset"),
     path(

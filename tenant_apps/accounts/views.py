@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,7 +24,15 @@ from .selectors import (
     invitation_state,
     staff_list_for_admin,
 )
-from .services import citizen_register, invitation_accept, invitation_resend, invitation_revoke, staff_invite
+from .services import (
+    citizen_activate,
+    citizen_activation_user,
+    citizen_signup,
+    invitation_accept,
+    invitation_resend,
+    invitation_revoke,
+    staff_invite,
+)
 
 
 class CitizenLoginView(PasswordLoginView):
@@ -54,11 +63,12 @@ class StaffEnrollView(EnrollTokenView):
 @require_http_methods(["GET", "POST"])
 @rate_limited("signup")
 def citizen_register_view(request: HttpRequest) -> HttpResponse:
+    """The same answer whether or not the e-mail or CPF has an account: the e-mail says which."""
     form = CitizenRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = citizen_register(
+            citizen_signup(
                 full_name=data["full_name"],
                 cpf=data["cpf"],
                 email=data["email"],
@@ -70,10 +80,60 @@ def citizen_register_view(request: HttpRequest) -> HttpResponse:
                 error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message
             )
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("portal:my_requests")
+            return redirect("accounts:register_sent")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/register.html", {"form": form, "title": _("Criar conta")}, status=status)
+
+
+@require_http_methods(["GET"])
+def citizen_register_sent_view(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/register_sent.html",
+        {
+            "title": _("Confira o seu e-mail"),
+            "hours": settings.CITIZEN_ACTIVATION_HOURS,
+        },
+    )
+
+
+ACTIVATION_SESSION_KEY = "paco_activation_token"
+
+
+@never_cache
+@require_http_methods(["GET"])
+def citizen_activate_view(request: HttpRequest, activation_token: str) -> HttpResponse:
+    """The e-mailed link: the token moves into the session and the browser goes on to an address
+    without it (like Django's password reset), so no page, form post or error log ever shows it."""
+    request.session[ACTIVATION_SESSION_KEY] = activation_token
+    response = redirect("accounts:activate_confirm")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def citizen_activate_confirm_view(request: HttpRequest) -> HttpResponse:
+    """One button (a mail scanner's GET of the link activates nothing); good once."""
+    token = str(request.session.get(ACTIVATION_SESSION_KEY, ""))
+    if request.method == "POST":
+        request.session.pop(ACTIVATION_SESSION_KEY, None)
+        try:
+            user = citizen_activate(token=token)
+        except ApplicationError:
+            user = None
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, gettext_now("Conta ativada. Bem-vindo(a)!"))
+            return redirect("portal:my_requests")
+    else:
+        user = citizen_activation_user(token=token) if token else None
+    return render(
+        request,
+        "accounts/activate.html",
+        {"title": _("Ativar conta"), "valid": user is not None},
+        status=200 if user is not None else 410,
+    )
 
 
 @require_POST

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from paco.errors import PASS_THROUGH, ApplicationError, api_error_responses
 from paco.pagination import PAGE_SIZE_MAX, PageParameters, next_field
+from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -343,7 +344,7 @@ class CaseListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = CaseListApi.FilterSerializer(data=request.query_params)
+        filters = CaseListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         if params.get("unidade"):

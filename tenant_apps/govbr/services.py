@@ -21,7 +21,11 @@ from paco.encryption import encrypt
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import citizen_ensure_at_counter, citizen_profile_fill
+from tenant_apps.accounts.services import (
+    citizen_ensure_at_counter,
+    citizen_pending_signups_release,
+    citizen_profile_fill,
+)
 
 from .client import GovBrError, GovBrPerson
 from .enums import ReliabilityLevel
@@ -142,6 +146,7 @@ def govbr_sign_in(*, person: GovBrPerson, signed_in: User | None = None) -> Sign
         _citizen_only(identity.user)
         _identity_refresh(identity, person)
         return SignInOutcome(user=identity.user, confirm=False)
+    citizen_pending_signups_release(cpf=person.cpf, email=person.email)
     existing = User.objects.filter(cpf=person.cpf).first()
     if existing is None and person.email:
         existing = User.objects.filter(email=person.email, cpf__isnull=True).first()

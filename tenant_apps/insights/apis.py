@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import ApplicationError, api_error_responses
+from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 
 from . import selectors
@@ -70,7 +71,7 @@ class SummaryApi(APIView):
     class FilterSerializer(serializers.Serializer):
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
-        unit = serializers.IntegerField(required=False)
+        unit = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     @extend_schema(
         tags=TAGS,
@@ -88,7 +89,7 @@ class SummaryApi(APIView):
         scope = selectors.scope_for(request.user)
         if scope is None:
             raise Http404
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         default = selectors.period_default()
         period = Period(

@@ -10,6 +10,7 @@ recipient, an invalid phone) marks the notification failed, and a failed e-mail 
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ from .services import (
 )
 from .sms import InvalidPhoneNumber, SmsError, aws_error_is_temporary, sms_sender
 from .tasks import DELIVERY_MAX_RETRIES
+
+logger = logging.getLogger(__name__)
 
 # The job runs this many times at most: the first attempt and the retries of notification_deliver_task.
 MAX_ATTEMPTS = DELIVERY_MAX_RETRIES + 1
@@ -63,6 +66,12 @@ def notification_deliver(*, notification_id: int) -> None:
             DeliveryStatus.QUEUED,
             DeliveryStatus.TEMPORARY_FAILURE,
         ):
+            logger.info(
+                "notification %s of %s: %s, nothing to send",
+                notification_id,
+                current_schema_name(),
+                "not found" if notification is None else notification.status,
+            )
             return
         if notification.channel == Channel.EMAIL:
             outcome = _email_send(notification)

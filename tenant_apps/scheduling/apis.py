@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import ApplicationError, api_error_responses
+from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsCitizen, IsVerifiedStaff
 from tenant_apps.accounts.types import account
 
@@ -133,7 +134,7 @@ class SlotListApi(APIView):
     )
     def get(self, request: Request, agenda_code: str) -> Response:
         agenda = agenda_get_public(code=agenda_code)
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         resource_ids = None
@@ -331,7 +332,7 @@ class StaffAgendaApi(APIView):
         operation_id="scheduling_staff_agenda",
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         first = filters.validated_data.get("start") or timezone.localdate()
         last = filters.validated_data.get("end") or first + dt.timedelta(days=6)

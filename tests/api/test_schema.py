@@ -80,7 +80,7 @@ def test_the_schema_is_valid_without_warnings_and_describes_every_endpoint(tmp_p
     assert operations == EXPECTED_OPERATIONS
     open_case = schema["paths"]["/api/v1/cases/"]["post"]
     assert sorted(open_case["requestBody"]["content"]) == ["application/json", "multipart/form-data"]
-    assert sorted(open_case["responses"]) == ["201", "400", "401", "403", "404"]
+    assert sorted(open_case["responses"]) == ["201", "400", "401", "403", "404", "413", "415", "429"]
     assert schema["components"]["schemas"]["CaseOpenInput"]["required"] == ["service"]
     assert schema["components"]["schemas"]["CaseStatusEnum"]["enum"] == [
         "novo",

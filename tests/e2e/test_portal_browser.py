@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 
 import pytest
+from django.core import mail
 from django_tenants.utils import schema_context
 
 from paco_demo import cities as demo
@@ -81,7 +83,21 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
         phone.get_by_label("CPF").fill(_valid_cpf(uuid.uuid4().int))
         phone.get_by_label("Senha", exact=True).fill("Aracaju#2026forte")
         phone.get_by_label("Repita a senha").fill("Aracaju#2026forte")
+        mail.outbox.clear()
         phone.get_by_role("button", name="Criar conta").click()
+
+        # the same answer for anyone (issue 10): check your inbox; the account waits for the link
+        phone.wait_for_url(f"{aracaju}/cadastro/enviado/")
+        assert phone.locator("h1").inner_text() == "Confira o seu e-mail"
+        screenshot(phone, "portal-aracaju-register-sent")
+        [message] = [message for message in mail.outbox if message.to == [email]]
+        link = re.search(r"https?://\S+(/cadastro/ativar/[^/\s]+/)", message.body)
+        assert link is not None, message.body
+        phone.goto(f"{aracaju}{link.group(1)}")
+        phone.wait_for_url(f"{aracaju}/cadastro/ativacao/")  # the token left the address bar
+        assert phone.locator("h1").inner_text() == "Ativar conta"
+        screenshot(phone, "portal-aracaju-activate")
+        phone.get_by_role("button", name="Ativar conta").click()
         phone.wait_for_url(f"{aracaju}/meus-pedidos/")
         assert phone.get_by_text("Olá, Teste.").is_visible()
         screenshot(phone, "portal-aracaju-my-requests")

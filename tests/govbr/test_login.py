@@ -225,3 +225,32 @@ def test_same_cpf_in_another_city_is_another_account(aracaju_govbr, gravatai, pr
     assert _identities(gravatai) == []
     with tenant_context(gravatai):
         assert not User.objects.filter(cpf=NEW_CPF).exists()
+
+
+def test_a_never_activated_signup_with_the_cpf_does_not_block_gov_br(
+    aracaju_govbr, provider_server, provider, django_capture_on_commit_callbacks
+):
+    # given: someone signed up on the web with this person's CPF and never followed the link
+    with tenant_context(aracaju_govbr), django_capture_on_commit_callbacks(execute=True):
+        response = _client().post(
+            "/cadastro/",
+            {
+                "full_name": "Outra Pessoa",
+                "cpf": NEW_CPF,
+                "email": "outra.pessoa@exemplo.com.br",
+                "password": "Sergipe#2026forte",
+                "password_confirmation": "Sergipe#2026forte",
+                "consent": "on",
+            },
+        )
+        assert response.status_code == 302
+        assert not User.objects.get(cpf=NEW_CPF).is_active
+    # when: the owner of the CPF signs in with gov.br
+    client = _client()
+    response = govbr_sign_in(client, provider_server, NEW_CPF)
+    # then: signed in to an account made from gov.br's data; the unconfirmed signup is gone
+    assert response["Location"] == "/meus-pedidos/"
+    with tenant_context(aracaju_govbr):
+        user = User.objects.get(cpf=NEW_CPF)
+        assert (user.email, user.is_active) == ("joao.pereira@exemplo.com.br", True)
+        assert not User.objects.filter(email="outra.pessoa@exemplo.com.br").exists()

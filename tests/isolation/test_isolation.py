@@ -168,6 +168,8 @@ PARAMETER_FACTORIES: dict[str, object] = {
     # a link that was never issued: the confirm page answers "this link is no longer valid"
     "uidb64": lambda municipality: "MA",
     "token": lambda municipality: "ct3m5q-0123456789abcdef0123456789abcdef",
+    # a forged activation link: it redirects to the page that says it is no longer valid (410)
+    "activation_token": lambda municipality: "eyJ1IjoxfQ:forjado:assinatura",
 }
 
 ANY = "any"  # a status that varies legitimately (not used for cross-tenant checks)
@@ -247,6 +249,9 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     },
     "accounts:login": _login_pages,
     "accounts:register": _login_pages,
+    "accounts:register_sent": _get_only_public,
+    "accounts:activate": {"GET": dict.fromkeys(ROLES, REDIRECT), "POST": dict.fromkeys(ROLES, NOT_ALLOWED)},
+    "accounts:activate_confirm": {"GET": dict.fromkeys(ROLES, 410), "POST": dict.fromkeys(ROLES, 410)},
     "accounts:password_reset": _login_pages,
     "accounts:password_reset_done": _get_only_public,
     "accounts:password_reset_confirm": {"GET": _everyone, "POST": _everyone},

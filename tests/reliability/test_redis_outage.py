@@ -2,7 +2,8 @@
 
 A redis-server of the test's own (another port; the machine's Redis is never touched) is the broker.
 With it stopped, citizens still open cases (201, the case and its notification committed); once it is
-back, the outbox sweep puts the waiting notifications on the broker.
+back, the outbox sweep puts the waiting notifications on the broker, and the jobs taken off it deliver
+them (an e-mail each, status sent).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def own_redis(tmp_path, monkeypatch):
 
 
 def test_cases_are_accepted_while_redis_is_down_and_notified_once_it_is_back(
-    aracaju, own_redis, settings, django_capture_on_commit_callbacks
+    aracaju, own_redis, settings, django_capture_on_commit_callbacks, mailoutbox
 ):
     broker, state = own_redis
     citizen = client_for("citizen", aracaju)
@@ -121,3 +122,34 @@ def test_cases_are_accepted_while_redis_is_down_and_notified_once_it_is_back(
     # then: every waiting notification is on the broker again
     assert swept >= 3
     assert broker.client.hlen(f"{broker.namespace}:default.msgs") >= swept
+
+    # and: taken off the restarted Redis and run, each is delivered (an e-mail each, status sent)
+    waiting_ids = set(waiting.values_list("pk", flat=True))
+    ran = _deliver_from(broker)
+    with tenant_context(aracaju):
+        sent = Notification.objects.filter(pk__in=waiting_ids, status=DeliveryStatus.SENT)
+        assert sent.count() == len(waiting_ids)
+        addresses = set(sent.filter(channel="email").values_list("address", flat=True))
+    assert ran >= len(waiting_ids)
+    assert addresses <= {address for message in mailoutbox for address in message.to}
+
+
+def _deliver_from(broker: RedisBroker) -> int:
+    """Consume the broker's default queue on the real Redis and run each job in its city, as the
+    worker does (here on the test's thread, so the jobs read the test transaction's rows)."""
+    from tenants.models import Municipality
+
+    consumer = broker.consume("default", prefetch=100, timeout=500)
+    ran = 0
+    try:
+        for message in consumer:
+            if message is None:
+                break
+            actor = broker.get_actor(message.actor_name)
+            with tenant_context(Municipality.objects.get(schema_name=message.options["schema_name"])):
+                actor.fn(*message.args, **message.kwargs)
+            consumer.ack(message)
+            ran += 1
+    finally:
+        consumer.close()
+    return ran

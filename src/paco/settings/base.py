@@ -141,6 +141,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # every error status the server answers is documented on every /api/ operation (issue 10)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "paco.errors.openapi_error_responses_hook",
+    ],
     # one name per choice set, shared by every serializer that uses it
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "tenant_apps.cases.enums.CaseStatus",

@@ -13,6 +13,9 @@ AWS_SNS_ENDPOINT_URL = env.str("AWS_SNS_ENDPOINT_URL", default="") or None
 # Days a staff invitation link (/convite/<token>/) stays valid.
 STAFF_INVITATION_DAYS = env.int("STAFF_INVITATION_DAYS", default=7)
 
+# Hours a citizen's signup activation link (/cadastro/ativar/<token>/) stays valid.
+CITIZEN_ACTIVATION_HOURS = env.int("CITIZEN_ACTIVATION_HOURS", default=48)
+
 # Seconds an SMTP connection may block a delivery job (Django's default is forever).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 

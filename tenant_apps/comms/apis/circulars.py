@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.pagination import PageParameters, keyset_page, next_field
+from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.accounts.types import account
 from tenant_apps.org.enums import Role
@@ -34,6 +35,7 @@ from ..services import circular_acknowledge, circular_open, circular_remind, cir
 from .common import (
     BOXES,
     ERROR_RESPONSES,
+    NOT_BLANK,
     CommsUnitSerializer,
     own_unit,
     units_from_acronyms,
@@ -112,7 +114,7 @@ class CircularListApi(APIView):
         tags=CIRCULAR_TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = CircularListApi.FilterSerializer(data=request.query_params)
+        filters = CircularListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         if params["caixa"] == "enviados":
@@ -147,7 +149,7 @@ class CircularSendApi(APIView):
     permission_classes = [IsVerifiedStaff]
 
     class InputSerializer(serializers.Serializer):
-        subject = serializers.CharField(max_length=300)
+        subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
         body = serializers.CharField(max_length=50_000)
         units = serializers.ListField(
             child=serializers.CharField(max_length=40),
@@ -306,7 +308,7 @@ class CircularReceiptListApi(APIView):
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
         if not circular_user_is_sender(user=request.user, circular=circular):
             raise PermissionDenied(_("Só a unidade remetente acompanha as ciências."))
-        filters = CircularReceiptListApi.FilterSerializer(data=request.query_params)
+        filters = CircularReceiptListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         receipts = circular_receipt_list(circular=circular, state=params["estado"], query=params["q"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -20,6 +21,10 @@ ERROR_RESPONSES = api_error_responses(
     "quando uma regra impede a operação.",
     not_found="Inexistente ou fora do seu alcance.",
 )
+
+
+# a subject of spaces only is refused like an empty one (the serializer trims): documented as a pattern
+NOT_BLANK = RegexValidator(r"\S", message=_("Informe o assunto."))
 
 
 def units_from_acronyms(acronyms: list[str], field: str) -> list[OrgUnit]:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.pagination import PageParameters, keyset_page, next_field
+from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.accounts.types import account
 from tenant_apps.org.selectors import unit_among, user_unit_ids
@@ -23,6 +24,7 @@ from ..services import memo_forward, memo_reply, memo_send
 from .common import (
     BOXES,
     ERROR_RESPONSES,
+    NOT_BLANK,
     CommsUnitSerializer,
     own_unit,
     staff_from_emails,
@@ -148,7 +150,7 @@ class MemoListApi(APIView):
         tags=MEMO_TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = MemoListApi.FilterSerializer(data=request.query_params)
+        filters = MemoListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         unit_ids = user_unit_ids(request.user)
@@ -168,7 +170,7 @@ class MemoSendApi(APIView):
     permission_classes = [IsVerifiedStaff]
 
     class InputSerializer(serializers.Serializer):
-        subject = serializers.CharField(max_length=300)
+        subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
         body = serializers.CharField(max_length=50_000)
         to_units = to_units_field()
         to_users = to_users_field()

@@ -35,6 +35,6 @@ def test_the_comms_endpoints_are_described_without_warnings(tmp_path):
     }
     assert operations == COMMS_OPERATIONS
     send = schema["paths"]["/api/v1/memos/"]["post"]
-    assert sorted(send["responses"]) == ["201", "400", "401", "403", "404"]
+    assert sorted(send["responses"]) == ["201", "400", "401", "403", "404", "413", "415", "429"]
     assert sorted(schema["components"]["schemas"]["MemoSendInput"]["required"]) == ["body", "subject"]
     assert "state" in schema["components"]["schemas"]["CircularReceiptRow"]["required"]
