@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import re
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,12 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
 from paco.errors import ApplicationError
+from paco.jobs import enqueue_on_commit
 from paco.schemas import schema_activate_public
 
 from .branding import (
@@ -33,9 +38,17 @@ from .branding import (
     coat_of_arms_upload_name,
     contrast_ratio,
 )
+from .dns_lookup import DnsLookupError, txt_records
 from .enums import MunicipalityStatus
-from .models import Domain, Municipality
-from .selectors import domain_cache_key
+from .models import CustomDomain, Domain, Municipality
+from .selectors import (
+    custom_domain_pending_ids,
+    custom_domain_txt_name,
+    custom_domain_txt_value,
+    domain_cache_key,
+    redirect_cache_key,
+)
+from .tasks import custom_domain_verify_task
 
 logger = logging.getLogger(__name__)
 
@@ -361,3 +374,213 @@ def domain_remove(*, domain: Domain) -> None:
     hostname = domain.domain
     domain.delete()
     transaction.on_commit(lambda: domain_cache_invalidate(hostname))
+
+
+# --- a city's own domain (issue 18) -------------------------------------------------------------
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def custom_domain_normalize(raw: str) -> str:
+    """The hostname the admin meant, lower-case and in ASCII (IDNA), or an ApplicationError saying
+    in Portuguese what is wrong with it. Only names under CUSTOM_DOMAIN_REQUIRED_SUFFIX (`.gov.br`):
+    gov.br gives production credentials only to systems on an official government domain, and it
+    keeps Paço from serving a city's portal on a look-alike domain nobody can check."""
+    value = raw.strip().lower()
+    for scheme in ("https://", "http://"):
+        value = value.removeprefix(scheme)
+    value = value.rstrip("/").rstrip(".")
+    example = _("por exemplo servicos.suacidade.uf.gov.br")
+    if not value:
+        raise ApplicationError(
+            _("Informe o domínio (%(example)s).") % {"example": example}, extra={"field": "hostname"}
+        )
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise ApplicationError(
+            _("Informe um nome de domínio, não um endereço IP (%(example)s).") % {"example": example},
+            extra={"field": "hostname"},
+        )
+    if any(char in value for char in "/:@?#") or any(char.isspace() for char in value):
+        raise ApplicationError(
+            _("Informe só o nome do domínio, sem caminho, porta ou espaços (%(example)s).")
+            % {"example": example},
+            extra={"field": "hostname"},
+        )
+    ours = settings.TENANT_DOMAIN_SUFFIX.lower()
+    if value in settings.CONTROL_PLANE_HOSTS or value == ours or value.endswith(f".{ours}"):
+        raise ApplicationError(
+            _("%(value)s já é um endereço do Paço; informe o domínio da prefeitura.") % {"value": value},
+            extra={"field": "hostname"},
+        )
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        value = ""
+    labels = value.split(".")
+    if len(value) > 253 or len(labels) < 3 or not all(_LABEL.match(label) for label in labels):
+        raise ApplicationError(
+            _("“%(value)s” não é um nome de domínio válido (%(example)s).")
+            % {"value": raw.strip(), "example": example},
+            extra={"field": "hostname"},
+        )
+    suffix = settings.CUSTOM_DOMAIN_REQUIRED_SUFFIX.lower()
+    if suffix and (not value.endswith(suffix) or value == suffix.lstrip(".")):
+        raise ApplicationError(
+            _(
+                "Use um domínio oficial terminado em %(suffix)s: o gov.br só libera credenciais de "
+                "produção para sistemas em domínios de governo (%(example)s)."
+            )
+            % {"suffix": suffix, "example": example},
+            extra={"field": "hostname"},
+        )
+    return value
+
+
+@transaction.atomic
+def custom_domain_add(*, municipality: Municipality, hostname: str) -> CustomDomain:
+    """Record a pending domain with a fresh verification token, and check it once after commit
+    (the periodic job `custom-domains-verify` keeps checking it)."""
+    value = custom_domain_normalize(hostname)
+    taken = (
+        Domain.objects.filter(domain=value).exclude(tenant=municipality).exists()
+        or CustomDomain.objects.filter(hostname=value).exclude(municipality=municipality).exists()
+    )
+    if taken:
+        raise ApplicationError(
+            _("O domínio %(value)s já está cadastrado para outro município.") % {"value": value},
+            extra={"field": "hostname"},
+        )
+    if CustomDomain.objects.filter(hostname=value).exists() or Domain.objects.filter(domain=value).exists():
+        raise ApplicationError(
+            _("O domínio %(value)s já foi adicionado a esta prefeitura.") % {"value": value},
+            extra={"field": "hostname"},
+        )
+    try:
+        with transaction.atomic():
+            row = CustomDomain.objects.create(
+                municipality=municipality, hostname=value, token=secrets.token_hex(16)
+            )
+    except IntegrityError as error:  # the same name added at the same moment elsewhere
+        raise ApplicationError(
+            _("O domínio %(value)s acabou de ser cadastrado. Recarregue a página.") % {"value": value},
+            extra={"field": "hostname"},
+        ) from error
+    logger.info("custom domain %s added to %s", value, municipality.schema_name)
+    enqueue_on_commit(custom_domain_verify_task, custom_domain_id=row.pk)
+    return row
+
+
+def _municipality_hosts_invalidate(municipality: Municipality) -> None:
+    hostnames = list(Domain.objects.filter(tenant=municipality).values_list("domain", flat=True))
+    schema_name = municipality.schema_name
+
+    def invalidate() -> None:
+        for hostname in hostnames:
+            domain_cache_invalidate(hostname)
+        with schema_context("public"):
+            cache.delete(redirect_cache_key(schema_name))
+
+    transaction.on_commit(invalidate)
+
+
+def custom_domain_verify(*, custom_domain_id: int, now: dt.datetime | None = None) -> CustomDomain:
+    """Look for the TXT record and, when it holds the token, make the domain a `Domain` of the city
+    and its primary host (every other host of the city then redirects to it: TenantMiddleware).
+
+    The DNS lookup runs outside any transaction (it may take seconds); the outcome is written under
+    a row lock, so the periodic job, "Verificar agora" and a retry can run at once: the first that
+    finds the record verifies, the others change nothing (idempotent)."""
+    row = CustomDomain.objects.filter(pk=custom_domain_id).first()
+    if row is None:
+        raise ApplicationError(_("Domínio não encontrado."))
+    if row.is_verified:
+        return row
+    try:
+        values = txt_records(custom_domain_txt_name(row.hostname))
+    except DnsLookupError as error:
+        found, problem = False, error.message
+    else:
+        found = custom_domain_txt_value(row.token) in values
+        problem = ""
+        if not values:
+            problem = _("Nenhum registro TXT encontrado em %(name)s.") % {
+                "name": custom_domain_txt_name(row.hostname)
+            }
+        elif not found:
+            problem = _("Há registro TXT em %(name)s, mas nenhum com o código esperado.") % {
+                "name": custom_domain_txt_name(row.hostname)
+            }
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = CustomDomain.objects.select_for_update().select_related("municipality").get(pk=row.pk)
+        if row.is_verified:
+            return row
+        row.last_checked_at = now
+        row.checks += 1
+        if found and Domain.objects.filter(domain=row.hostname).exclude(tenant=row.municipality).exists():
+            found, problem = False, _("O domínio já está em uso por outro município.")
+        row.last_error = problem[:300]
+        fields = ["last_checked_at", "checks", "last_error", "updated_at"]
+        if found:
+            domain = Domain.objects.filter(domain=row.hostname).first() or Domain(
+                domain=row.hostname, tenant=row.municipality
+            )
+            domain.is_primary = True
+            domain.save()  # DomainMixin.save: the city's other domains stop being primary
+            row.verified_at = now
+            fields.append("verified_at")
+            _municipality_hosts_invalidate(row.municipality)
+            logger.info(
+                "custom domain %s verified: primary host of %s", row.hostname, row.municipality.schema_name
+            )
+        row.save(update_fields=fields)
+    return row
+
+
+def custom_domains_verify_pending(*, now: dt.datetime | None = None) -> int:
+    """Check every pending domain added in the last CUSTOM_DOMAIN_PENDING_DAYS; returns how many
+    became verified (the periodic job)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=settings.CUSTOM_DOMAIN_PENDING_DAYS)
+    verified = 0
+    for custom_domain_id in custom_domain_pending_ids(since=since):
+        verified += custom_domain_verify(custom_domain_id=custom_domain_id, now=now).is_verified
+    return verified
+
+
+@transaction.atomic
+def custom_domain_remove(*, municipality: Municipality, custom_domain_id: int) -> str:
+    """Remove a domain of the city (pending or verified). When it was the primary host, the most
+    recently verified other custom domain, or else the city's own subdomain, becomes primary.
+    Returns the primary hostname after the removal."""
+    row = (
+        CustomDomain.objects.select_for_update()
+        .filter(pk=custom_domain_id, municipality=municipality)
+        .first()
+    )
+    if row is None:
+        raise ApplicationError(_("Domínio não encontrado."))
+    _municipality_hosts_invalidate(municipality)
+    Domain.objects.filter(domain=row.hostname, tenant=municipality).delete()
+    hostname = row.hostname
+    row.delete()
+    primary = Domain.objects.filter(tenant=municipality, is_primary=True).first()
+    if primary is None:
+        verified = (
+            CustomDomain.objects.filter(municipality=municipality, verified_at__isnull=False)
+            .order_by("-verified_at")
+            .values_list("hostname", flat=True)
+        )
+        candidates = Domain.objects.filter(tenant=municipality)
+        primary = (
+            candidates.filter(domain__in=list(verified[:1])).first() or candidates.order_by("pk").first()
+        )
+        if primary is not None:
+            primary.is_primary = True
+            primary.save()
+    logger.info("custom domain %s removed from %s", hostname, municipality.schema_name)
+    return primary.domain if primary else ""

@@ -34,6 +34,7 @@ urlpatterns = [
     path("admin-municipal/feriados/", include("tenant_apps.workdays.urls")),
     path("admin-municipal/assinatura/", include("shared_apps.billing.tenant_urls")),
     path("admin-municipal/marca/", include("tenants.tenant_urls")),
+    path("admin-municipal/dominio/", include("tenants.domain_urls")),
     path("admin-municipal/encerramento/", include("shared_apps.offboarding.tenant_urls")),
     path("", include("shared_apps.support.tenant_urls")),
     path("api/v1/", include("tenant_apps.catalog.api_urls")),
