@@ -69,9 +69,9 @@ def custom_domain_list(*, municipality: Municipality) -> QuerySet[CustomDomain]:
 
 
 def custom_domain_pending_ids(*, since: object) -> list[int]:
-    """Pending domains added after `since` (the periodic job checks them again)."""
+    """Domains added after `since` and not yet the primary host (the periodic job checks them again)."""
     return list(
-        CustomDomain.objects.filter(verified_at__isnull=True, created_at__gte=since)
+        CustomDomain.objects.filter(serving_at__isnull=True, created_at__gte=since)
         .order_by("last_checked_at", "pk")
         .values_list("pk", flat=True)
     )
@@ -87,8 +87,8 @@ def redirect_cache_key(schema_name: str) -> str:
 
 
 def municipality_redirect_hostname(municipality: Municipality) -> str:
-    """The host every other host of the city redirects to: its primary host when that is a verified
-    custom domain, "" otherwise (no redirect). Cached; invalidated with the city's domains."""
+    """The host every other host of the city redirects to: its primary host when that is its own
+    domain (serving), "" otherwise (no redirect). Cached; invalidated with the city's domains."""
     key = redirect_cache_key(municipality.schema_name)
     cached = cache.get(key)
     if cached is not None:
@@ -97,7 +97,7 @@ def municipality_redirect_hostname(municipality: Municipality) -> str:
     verified = bool(
         primary
         and CustomDomain.objects.filter(
-            municipality=municipality, hostname=primary, verified_at__isnull=False
+            municipality=municipality, hostname=primary, serving_at__isnull=False
         ).exists()
     )
     hostname = primary if verified and primary else ""

@@ -40,6 +40,7 @@ from .branding import (
 )
 from .dns_lookup import DnsLookupError, txt_records
 from .enums import MunicipalityStatus
+from .host_probe import HostProbeError, host_schema
 from .models import CustomDomain, Domain, Municipality
 from .selectors import (
     custom_domain_pending_ids,
@@ -487,68 +488,109 @@ def _municipality_hosts_invalidate(municipality: Municipality) -> None:
     transaction.on_commit(invalidate)
 
 
-def custom_domain_verify(*, custom_domain_id: int, now: dt.datetime | None = None) -> CustomDomain:
-    """Look for the TXT record and, when it holds the token, make the domain a `Domain` of the city
-    and its primary host (every other host of the city then redirects to it: TenantMiddleware).
+def _txt_check(row: CustomDomain) -> tuple[bool, str]:
+    name = custom_domain_txt_name(row.hostname)
+    try:
+        values = txt_records(name)
+    except DnsLookupError as error:
+        return False, error.message
+    if custom_domain_txt_value(row.token) in values:
+        return True, ""
+    if not values:
+        return False, _("Nenhum registro TXT encontrado em %(name)s.") % {"name": name}
+    return False, _("Há registro TXT em %(name)s, mas nenhum com o código esperado.") % {"name": name}
 
-    The DNS lookup runs outside any transaction (it may take seconds); the outcome is written under
-    a row lock, so the periodic job, "Verificar agora" and a retry can run at once: the first that
-    finds the record verifies, the others change nothing (idempotent)."""
-    row = CustomDomain.objects.filter(pk=custom_domain_id).first()
+
+def _serving_check(row: CustomDomain) -> tuple[bool, str]:
+    try:
+        schema = host_schema(row.hostname)
+    except HostProbeError as error:
+        return False, error.message
+    if schema != row.municipality.schema_name:
+        return False, _(
+            "O endereço %(hostname)s responde pelo Paço, mas não por esta prefeitura. Confira se o "
+            "registro CNAME aponta para o endereço indicado."
+        ) % {"hostname": row.hostname}
+    return True, ""
+
+
+def custom_domain_verify(*, custom_domain_id: int, now: dt.datetime | None = None) -> CustomDomain:
+    """Take a city's own domain one step further, as far as it goes:
+
+    1. the DNS TXT record holds the token: the domain is verified and becomes a (non-primary)
+       `Domain` of the city, so Paço answers there and the ingress can get its certificate;
+    2. Paço answers on the domain itself (`/healthz` names this city: CNAME, ingress and
+       certificate in place): it becomes the city's primary host, and every other host of the city
+       redirects to it (TenantMiddleware).
+
+    The DNS and HTTP checks run outside any transaction (they may take seconds); each outcome is
+    written under a row lock, so the periodic job, "Verificar agora" and a retry can run at once:
+    the first that sees a step done records it, the others change nothing (idempotent)."""
+    row = CustomDomain.objects.select_related("municipality").filter(pk=custom_domain_id).first()
     if row is None:
         raise ApplicationError(_("Domínio não encontrado."))
+    now = now or timezone.now()
+    if not row.is_verified:
+        found, problem = _txt_check(row)
+        row = _custom_domain_txt_record(row.pk, found=found, problem=problem, now=now)
+    if row.is_verified and not row.is_serving:
+        serving, problem = _serving_check(row)
+        row = _custom_domain_serving_record(row.pk, serving=serving, problem=problem, now=now)
+    return row
+
+
+@transaction.atomic
+def _custom_domain_txt_record(pk: int, *, found: bool, problem: str, now: dt.datetime) -> CustomDomain:
+    row = CustomDomain.objects.select_for_update().select_related("municipality").get(pk=pk)
     if row.is_verified:
         return row
-    try:
-        values = txt_records(custom_domain_txt_name(row.hostname))
-    except DnsLookupError as error:
-        found, problem = False, error.message
-    else:
-        found = custom_domain_txt_value(row.token) in values
-        problem = ""
-        if not values:
-            problem = _("Nenhum registro TXT encontrado em %(name)s.") % {
-                "name": custom_domain_txt_name(row.hostname)
-            }
-        elif not found:
-            problem = _("Há registro TXT em %(name)s, mas nenhum com o código esperado.") % {
-                "name": custom_domain_txt_name(row.hostname)
-            }
-    now = now or timezone.now()
-    with transaction.atomic():
-        row = CustomDomain.objects.select_for_update().select_related("municipality").get(pk=row.pk)
-        if row.is_verified:
-            return row
-        row.last_checked_at = now
-        row.checks += 1
-        if found and Domain.objects.filter(domain=row.hostname).exclude(tenant=row.municipality).exists():
-            found, problem = False, _("O domínio já está em uso por outro município.")
-        row.last_error = problem[:300]
-        fields = ["last_checked_at", "checks", "last_error", "updated_at"]
-        if found:
-            domain = Domain.objects.filter(domain=row.hostname).first() or Domain(
-                domain=row.hostname, tenant=row.municipality
-            )
-            domain.is_primary = True
-            domain.save()  # DomainMixin.save: the city's other domains stop being primary
-            row.verified_at = now
-            fields.append("verified_at")
-            _municipality_hosts_invalidate(row.municipality)
-            logger.info(
-                "custom domain %s verified: primary host of %s", row.hostname, row.municipality.schema_name
-            )
-        row.save(update_fields=fields)
+    if found and Domain.objects.filter(domain=row.hostname).exclude(tenant=row.municipality).exists():
+        found, problem = False, _("O domínio já está em uso por outro município.")
+    row.last_checked_at = now
+    row.checks += 1
+    row.last_error = problem[:300]
+    fields = ["last_checked_at", "checks", "last_error", "updated_at"]
+    if found:
+        if not Domain.objects.filter(domain=row.hostname).exists():
+            Domain(domain=row.hostname, tenant=row.municipality, is_primary=False).save()
+        row.verified_at = now
+        fields.append("verified_at")
+        _municipality_hosts_invalidate(row.municipality)
+        logger.info("custom domain %s verified for %s", row.hostname, row.municipality.schema_name)
+    row.save(update_fields=fields)
+    return row
+
+
+@transaction.atomic
+def _custom_domain_serving_record(pk: int, *, serving: bool, problem: str, now: dt.datetime) -> CustomDomain:
+    row = CustomDomain.objects.select_for_update().select_related("municipality").get(pk=pk)
+    if row.is_serving or not row.is_verified:
+        return row
+    row.last_checked_at = now
+    row.last_error = problem[:300]
+    fields = ["last_checked_at", "last_error", "updated_at"]
+    domain = Domain.objects.filter(domain=row.hostname, tenant=row.municipality).first()
+    if serving and domain is not None:
+        domain.is_primary = True
+        domain.save()  # DomainMixin.save: the city's other domains stop being primary
+        row.serving_at = now
+        fields.append("serving_at")
+        _municipality_hosts_invalidate(row.municipality)
+        logger.info(
+            "custom domain %s answers: primary host of %s", row.hostname, row.municipality.schema_name
+        )
+    row.save(update_fields=fields)
     return row
 
 
 def custom_domains_verify_pending(*, now: dt.datetime | None = None) -> int:
-    """Check every pending domain added in the last CUSTOM_DOMAIN_PENDING_DAYS; returns how many
-    became verified (the periodic job)."""
+    """Take every domain added in the last CUSTOM_DOMAIN_PENDING_DAYS and not yet serving one step
+    further; returns how many are now the primary host of their city (the periodic job)."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.CUSTOM_DOMAIN_PENDING_DAYS)
     verified = 0
     for custom_domain_id in custom_domain_pending_ids(since=since):
-        verified += custom_domain_verify(custom_domain_id=custom_domain_id, now=now).is_verified
+        verified += custom_domain_verify(custom_domain_id=custom_domain_id, now=now).is_serving
     return verified
 
 
@@ -571,8 +613,8 @@ def custom_domain_remove(*, municipality: Municipality, custom_domain_id: int) -
     primary = Domain.objects.filter(tenant=municipality, is_primary=True).first()
     if primary is None:
         verified = (
-            CustomDomain.objects.filter(municipality=municipality, verified_at__isnull=False)
-            .order_by("-verified_at")
+            CustomDomain.objects.filter(municipality=municipality, serving_at__isnull=False)
+            .order_by("-serving_at")
             .values_list("hostname", flat=True)
         )
         candidates = Domain.objects.filter(tenant=municipality)

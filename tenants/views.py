@@ -126,11 +126,20 @@ def _own_custom_domain(request: HttpRequest, custom_domain_id: int) -> int:
 def custom_domain_check(request: HttpRequest, custom_domain_id: int) -> HttpResponse:
     """ "Verificar agora": look for the TXT record at once (the periodic job also does)."""
     row = custom_domain_verify(custom_domain_id=_own_custom_domain(request, custom_domain_id))
-    if row.is_verified:
+    if row.is_serving:
         messages.success(
             request,
             _("Domínio %(hostname)s verificado: agora é o endereço principal da prefeitura.")
             % {"hostname": row.hostname},
+        )
+    elif row.is_verified:
+        messages.warning(
+            request,
+            _(
+                "O DNS de %(hostname)s foi verificado. Ele vira o endereço principal assim que o Paço "
+                "responder nele (certificado emitido). %(reason)s"
+            )
+            % {"hostname": row.hostname, "reason": row.last_error},
         )
     else:
         messages.error(

@@ -1,7 +1,10 @@
-"""A city's own domain (issue 18): add, prove control by DNS TXT, become the primary host, redirect.
+"""A city's own domain (issue 18): add, prove control by DNS TXT, become the primary host once Paço
+answers on it, redirect the old subdomain.
 
 The DNS check goes through the one adapter (tenants.dns_lookup, dnspython's real resolver) to a
-local DNS server on a thread (tests/tenants/dns_server.py) that records the exact query.
+local DNS server on a thread (tests/tenants/dns_server.py) that records the exact query; the
+"does Paço answer there" check (tenants.host_probe, httpx) to a local HTTP server that records the
+Host it was asked for (tests/tenants/probe_server.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tenants.services import (
 )
 from tests.conftest import client_for
 from tests.tenants.dns_server import LocalDnsServer, Query
+from tests.tenants.probe_server import ProbeServer
 
 HOST = "servicos.aracaju.se.gov.br"
 TXT_NAME = f"_paco-verificacao.{HOST}"
@@ -42,8 +46,26 @@ def dns_server() -> Iterator[LocalDnsServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def probe_server() -> Iterator[ProbeServer]:
+    server = ProbeServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def dns(dns_server: LocalDnsServer, settings: Any) -> Iterator[LocalDnsServer]:
+def probe(probe_server: ProbeServer, settings: Any) -> Iterator[ProbeServer]:
+    """The domain as the ingress serves it: answers as Paço for Aracaju unless told otherwise."""
+    settings.CUSTOM_DOMAIN_PROBE_SCHEME = "http"
+    settings.CUSTOM_DOMAIN_PROBE_CONNECT_TO = f"127.0.0.1:{probe_server.port}"
+    probe_server.reset()
+    probe_server.schema = "aracaju"
+    yield probe_server
+    probe_server.reset()
+
+
+@pytest.fixture
+def dns(dns_server: LocalDnsServer, probe: ProbeServer, settings: Any) -> Iterator[LocalDnsServer]:
     settings.CUSTOM_DOMAIN_DNS_SERVERS = ["127.0.0.1"]
     settings.CUSTOM_DOMAIN_DNS_PORT = dns_server.port
     settings.CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS = 3.0
@@ -138,7 +160,9 @@ def test_bad_input_on_the_page_is_a_portuguese_error_and_changes_nothing(aracaju
     assert not CustomDomain.objects.filter(municipality=aracaju).exists()
 
 
-def test_the_check_sends_one_txt_query_for_the_verification_name(aracaju: Any, dns: LocalDnsServer) -> None:
+def test_the_check_sends_one_txt_query_for_the_verification_name(
+    aracaju: Any, dns: LocalDnsServer, probe: ProbeServer
+) -> None:
     row = _pending(aracaju)
 
     row = custom_domain_verify(custom_domain_id=row.pk)
@@ -150,6 +174,7 @@ def test_the_check_sends_one_txt_query_for_the_verification_name(aracaju: Any, d
     assert row.checks == 1
     assert row.last_error == f"Nenhum registro TXT encontrado em {TXT_NAME}."
     assert municipality_primary_hostname(aracaju) == "aracaju.localhost"
+    assert probe.requests == []  # no HTTP check before the DNS proof
 
 
 def test_a_wrong_code_or_a_failing_server_leaves_it_pending(aracaju: Any, dns: LocalDnsServer) -> None:
@@ -166,20 +191,22 @@ def test_a_wrong_code_or_a_failing_server_leaves_it_pending(aracaju: Any, dns: L
     assert not Domain.objects.filter(domain=HOST).exists()
 
 
-def test_verified_it_becomes_the_primary_host_once(
-    aracaju: Any, dns: LocalDnsServer, django_capture_on_commit_callbacks: Any
+def test_verified_and_answering_it_becomes_the_primary_host_once(
+    aracaju: Any, dns: LocalDnsServer, probe: ProbeServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     row = _pending(aracaju)
     _publish(dns, row)
 
     with django_capture_on_commit_callbacks(execute=True):
         row = custom_domain_verify(custom_domain_id=row.pk)
-    verified_at = row.verified_at
+    serving_at = row.serving_at
     again = custom_domain_verify(custom_domain_id=row.pk)  # idempotent: no query, no change
 
-    assert verified_at is not None
-    assert again.verified_at == verified_at
+    assert serving_at is not None
+    assert row.verified_at == serving_at
+    assert (again.verified_at, again.serving_at, again.last_error) == (serving_at, serving_at, "")
     assert len(dns.resolver.queries) == 1
+    assert probe.requests == [("GET", "/healthz", HOST)]
     assert list(
         Domain.objects.filter(tenant=aracaju).order_by("domain").values_list("domain", "is_primary")
     ) == [
@@ -188,6 +215,44 @@ def test_verified_it_becomes_the_primary_host_once(
     ]
     # links in e-mails and PDFs are built from the primary host
     assert municipality_base_url(aracaju).startswith(f"http://{HOST}")
+
+
+def test_verified_but_not_answering_as_paco_it_is_served_but_not_primary(
+    aracaju: Any, dns: LocalDnsServer, probe: ProbeServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    row = _pending(aracaju)
+    _publish(dns, row)
+    probe.schema = ""  # the name reaches some other web server (CNAME not changed yet)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = custom_domain_verify(custom_domain_id=row.pk)
+
+    assert (row.verified_at is not None, row.serving_at) == (True, None)
+    assert row.last_error == (
+        f"O endereço {HOST} responde (HTTP 200), mas não pelo Paço. Confira se o registro CNAME aponta "
+        "para o endereço indicado."
+    )
+    assert list(
+        Domain.objects.filter(tenant=aracaju).order_by("domain").values_list("domain", "is_primary")
+    ) == [
+        ("aracaju.localhost", True),
+        (HOST, False),
+    ]
+    visitor = Client()
+    assert visitor.get("/servicos/", HTTP_HOST="aracaju.localhost").status_code == 200  # no redirect yet
+    assert visitor.get("/servicos/", HTTP_HOST=HOST).status_code == 200  # the ingress can be set up
+
+    probe.schema = "gravatai"  # answered by Paço, but for another city
+    row = custom_domain_verify(custom_domain_id=row.pk)
+    assert row.serving_at is None
+    assert "responde pelo Paço, mas não por esta prefeitura" in row.last_error
+
+    probe.schema = "aracaju"
+    with django_capture_on_commit_callbacks(execute=True):
+        row = custom_domain_verify(custom_domain_id=row.pk)
+    assert row.serving_at is not None
+    assert len(dns.resolver.queries) == 1  # the DNS proof is not asked again
+    assert municipality_primary_hostname(aracaju) == HOST
 
 
 def test_the_old_subdomain_redirects_pages_but_not_the_api_or_posts(
@@ -266,7 +331,7 @@ def test_the_verify_button_checks_now_and_says_why_not(aracaju: Any, dns: LocalD
 
     assert "ainda não foi verificado. Nenhum registro TXT encontrado" in refused
     assert "agora é o endereço principal da prefeitura" in accepted.content.decode()
-    assert CustomDomain.objects.get(pk=row.pk).verified_at is not None
+    assert CustomDomain.objects.get(pk=row.pk).serving_at is not None
 
 
 def test_another_citys_admin_cannot_verify_or_remove_it(
@@ -281,6 +346,7 @@ def test_another_citys_admin_cannot_verify_or_remove_it(
         assert response.status_code == 404
     assert CustomDomain.objects.get(pk=row.pk).verified_at is None
     assert dns.resolver.queries == []
+    assert Domain.objects.filter(domain=HOST).count() == 0
 
 
 def test_the_periodic_job_checks_recent_pending_domains(
@@ -329,3 +395,17 @@ def test_each_demo_city_has_a_pending_domain(aracaju: Any, gravatai: Any) -> Non
         ("servicos.aracaju.se.gov.br", None),
         ("servicos.gravatai.rs.gov.br", None),
     ]
+
+
+def test_a_domain_that_does_not_answer_yet_says_so(aracaju: Any, dns: LocalDnsServer, settings: Any) -> None:
+    row = _pending(aracaju)
+    _publish(dns, row)
+    settings.CUSTOM_DOMAIN_PROBE_CONNECT_TO = "127.0.0.1:9"  # nothing listens: connection refused
+
+    row = custom_domain_verify(custom_domain_id=row.pk)
+
+    assert (row.verified_at is not None, row.serving_at) == (True, None)
+    assert row.last_error == (
+        f"O endereço http://{HOST} ainda não responde (ConnectError). O registro CNAME e o certificado "
+        "podem levar algumas horas; verificamos de novo automaticamente."
+    )

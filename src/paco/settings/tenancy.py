@@ -130,3 +130,8 @@ CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS = env.float("CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS
 # being added (later, only "Verificar agora" checks them).
 CUSTOM_DOMAIN_CHECK_MINUTES = env.int("CUSTOM_DOMAIN_CHECK_MINUTES", default=10)
 CUSTOM_DOMAIN_PENDING_DAYS = env.int("CUSTOM_DOMAIN_PENDING_DAYS", default=14)
+# Before a verified domain becomes the primary host, Paço asks it for /healthz and expects its own
+# answer for that city (DNS, ingress and certificate in place). CONNECT_TO ("host:port") sends the
+# probe to another address with the domain's Host and TLS name (e.g. the ingress Service).
+CUSTOM_DOMAIN_PROBE_SCHEME = env.str("CUSTOM_DOMAIN_PROBE_SCHEME", default="https")
+CUSTOM_DOMAIN_PROBE_CONNECT_TO = env.str("CUSTOM_DOMAIN_PROBE_CONNECT_TO", default="")
