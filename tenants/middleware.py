@@ -22,7 +22,11 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from paco.schemas import schema_activate_public, tenant_activate
 
-from .selectors import municipality_get_by_hostname, municipality_redirect_hostname
+from .selectors import (
+    custom_domain_is_pending,
+    municipality_get_by_hostname,
+    municipality_redirect_hostname,
+)
 
 NOT_REDIRECTED_PREFIXES = ("/api/", "/open311/", "/webhooks/", "/healthz", "/.well-known/")
 
@@ -42,7 +46,8 @@ def primary_host_redirect(request: HttpRequest, municipality: object, hostname: 
 
 
 def host_not_found_response(request: HttpRequest, hostname: str) -> HttpResponse:
-    html = render_to_string("tenants/host_not_found.html", {"hostname": hostname})
+    pending = bool(hostname) and custom_domain_is_pending(hostname)
+    html = render_to_string("tenants/host_not_found.html", {"hostname": hostname, "pending": pending})
     return HttpResponse(html, status=404)
 
 

@@ -112,3 +112,19 @@ def request_primary_base_url(request: HttpRequest, municipality: Municipality) -
     default_port = {"http": "80", "https": "443"}.get(request.scheme or "http")
     suffix = f":{port}" if port and port != default_port else ""
     return f"{request.scheme}://{municipality_primary_hostname(municipality)}{suffix}"
+
+
+def pending_cache_key(hostname: str) -> str:
+    return f"tenants:pending:{hostname.lower()}"
+
+
+def custom_domain_is_pending(hostname: str) -> bool:
+    """Whether `hostname` is a city's own domain not yet verified (the not-found page says so).
+    Cached like unknown hosts, so a scan of random hosts costs one query per host and period."""
+    key = pending_cache_key(hostname)
+    cached = cache.get(key)
+    if cached is not None:
+        return bool(cached)
+    pending = CustomDomain.objects.filter(hostname=hostname.lower(), verified_at__isnull=True).exists()
+    cache.set(key, pending, timeout=settings.TENANT_DOMAIN_CACHE_SECONDS)
+    return pending

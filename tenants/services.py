@@ -47,6 +47,7 @@ from .selectors import (
     custom_domain_txt_name,
     custom_domain_txt_value,
     domain_cache_key,
+    pending_cache_key,
     redirect_cache_key,
 )
 from .tasks import custom_domain_verify_task
@@ -379,6 +380,8 @@ def domain_remove(*, domain: Domain) -> None:
 
 # --- a city's own domain (issue 18) -------------------------------------------------------------
 
+# the periodic job checks every pending one: a bound keeps one city from making it slow for all
+CUSTOM_DOMAINS_PER_CITY = 5
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -460,6 +463,12 @@ def custom_domain_add(*, municipality: Municipality, hostname: str) -> CustomDom
             _("O domínio %(value)s já foi adicionado a esta prefeitura.") % {"value": value},
             extra={"field": "hostname"},
         )
+    if CustomDomain.objects.filter(municipality=municipality).count() >= CUSTOM_DOMAINS_PER_CITY:
+        raise ApplicationError(
+            _("Cada prefeitura pode ter até %(count)d domínios próprios. Remova um antes de adicionar outro.")
+            % {"count": CUSTOM_DOMAINS_PER_CITY},
+            extra={"field": "hostname"},
+        )
     try:
         with transaction.atomic():
             row = CustomDomain.objects.create(
@@ -471,19 +480,25 @@ def custom_domain_add(*, municipality: Municipality, hostname: str) -> CustomDom
             extra={"field": "hostname"},
         ) from error
     logger.info("custom domain %s added to %s", value, municipality.schema_name)
+    _municipality_hosts_invalidate(municipality)
     enqueue_on_commit(custom_domain_verify_task, custom_domain_id=row.pk)
     return row
 
 
 def _municipality_hosts_invalidate(municipality: Municipality) -> None:
+    """After commit, forget what the cache knows of the city's hosts and own domains."""
     hostnames = list(Domain.objects.filter(tenant=municipality).values_list("domain", flat=True))
+    hostnames += list(
+        CustomDomain.objects.filter(municipality=municipality).values_list("hostname", flat=True)
+    )
     schema_name = municipality.schema_name
 
     def invalidate() -> None:
-        for hostname in hostnames:
+        for hostname in set(hostnames):
             domain_cache_invalidate(hostname)
         with schema_context("public"):
             cache.delete(redirect_cache_key(schema_name))
+            cache.delete_many([pending_cache_key(hostname) for hostname in hostnames])
 
     transaction.on_commit(invalidate)
 

@@ -256,7 +256,7 @@ def test_verified_but_not_answering_as_paco_it_is_served_but_not_primary(
 
 
 def test_the_old_subdomain_redirects_pages_but_not_the_api_or_posts(
-    aracaju: Any, dns: LocalDnsServer, django_capture_on_commit_callbacks: Any
+    aracaju: Any, dns: LocalDnsServer, django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
 ) -> None:
     row = _pending(aracaju)
     _publish(dns, row)
@@ -270,6 +270,8 @@ def test_the_old_subdomain_redirects_pages_but_not_the_api_or_posts(
 
     assert page.status_code == 301
     assert page["Location"] == f"http://{HOST}/servicos/?q=alvar%C3%A1&pagina=2"
+    with django_assert_num_queries(0):  # host and redirect target come from the cache
+        assert visitor.get("/ouvidoria/", HTTP_HOST="aracaju.localhost").status_code == 301
     assert with_port["Location"] == f"http://{HOST}:8000/verificar/"
     assert visitor.get("/servicos/", HTTP_HOST=HOST).status_code == 200
     # the API, webhooks, the health check and POSTs keep working on the old host
@@ -386,7 +388,10 @@ def test_an_unknown_host_is_still_refused_when_any_host_is_allowed(settings: Any
     settings.ALLOWED_HOSTS = ["*"]
     response = Client().get("/", HTTP_HOST="phishing.example.com")
     assert response.status_code == 404
-    assert Client().get("/", HTTP_HOST="servicos.aracaju.se.gov.br").status_code == 404  # pending only
+    pending = Client().get("/", HTTP_HOST="servicos.aracaju.se.gov.br")  # the demo's, pending
+    assert pending.status_code == 404
+    assert "foi cadastrado por uma prefeitura, mas ainda não foi verificado" in pending.content.decode()
+    assert "Não há nenhuma prefeitura atendida pelo Paço" in response.content.decode()
 
 
 def test_each_demo_city_has_a_pending_domain(aracaju: Any, gravatai: Any) -> None:
@@ -409,3 +414,12 @@ def test_a_domain_that_does_not_answer_yet_says_so(aracaju: Any, dns: LocalDnsSe
         f"O endereço http://{HOST} ainda não responde (ConnectError). O registro CNAME e o certificado "
         "podem levar algumas horas; verificamos de novo automaticamente."
     )
+
+
+def test_a_city_has_at_most_five_own_domains(aracaju: Any) -> None:
+    for number in range(4):  # besides the demo's pending one
+        custom_domain_add(municipality=aracaju, hostname=f"portal{number}.aracaju.se.gov.br")
+
+    with pytest.raises(ApplicationError, match="até 5 domínios próprios"):
+        custom_domain_add(municipality=aracaju, hostname="mais.aracaju.se.gov.br")
+    assert CustomDomain.objects.filter(municipality=aracaju).count() == 5
