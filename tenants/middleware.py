@@ -3,13 +3,13 @@
 Control-plane hosts get the public schema and URLconf; a municipality's host gets its schema
 and the tenant URLconf; any other host gets a friendly 404 page, never the control plane.
 
-A city whose primary host is its own verified domain (issue 18) is served there: its other hosts
-(the old `<slug>.<suffix>`) answer a page request (GET/HEAD) with a 301 to the same path and query
-on the primary host. Not redirected, so that nothing integrated with the old host breaks: other
-methods (a 301 would turn a POST into a GET and lose its body: webhooks, API writes, forms already
-open), the API (`/api/`, `/open311/`: clients keep their base URL and token), webhooks, `/healthz`
-and ACME challenges (`/.well-known/`). Sessions are host-only, so people sign in again on the new
-host.
+A city whose primary host is its own domain (issue 18: verified, and seen answering) is served
+there: its other hosts (the old `<slug>.<suffix>`) answer a page request (GET/HEAD) with a 301
+to the same path and query on the primary host. Not redirected, so that nothing integrated with
+the old host breaks: other methods (a 301 would turn a POST into a GET and lose its body:
+webhooks, API writes, forms already open), the API (`/api/`, `/open311/`: clients keep their
+base URL and token), webhooks, `/healthz` and ACME challenges (`/.well-known/`). Sessions are
+host-only, so people sign in again on the new host.
 """
 
 from django.conf import settings
@@ -39,7 +39,8 @@ def primary_host_redirect(request: HttpRequest, municipality: object, hostname: 
     if not target or target == hostname:
         return None
     _hostname, port = split_domain_port(request.get_host())
-    scheme = "https" if request.is_secure() else "http"
+    # straight to HTTPS in production (SECURE_SSL_REDIRECT), not through a second redirect
+    scheme = "https" if request.is_secure() or settings.SECURE_SSL_REDIRECT else "http"
     suffix = f":{port}" if port and port != {"http": "80", "https": "443"}[scheme] else ""
     # get_full_path: the path as sent (escaped) and the whole query string, unchanged
     return HttpResponsePermanentRedirect(f"{scheme}://{target}{suffix}{request.get_full_path()}")

@@ -256,7 +256,11 @@ def test_verified_but_not_answering_as_paco_it_is_served_but_not_primary(
 
 
 def test_the_old_subdomain_redirects_pages_but_not_the_api_or_posts(
-    aracaju: Any, dns: LocalDnsServer, django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
+    aracaju: Any,
+    dns: LocalDnsServer,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
+    settings: Any,
 ) -> None:
     row = _pending(aracaju)
     _publish(dns, row)
@@ -273,6 +277,9 @@ def test_the_old_subdomain_redirects_pages_but_not_the_api_or_posts(
     with django_assert_num_queries(0):  # host and redirect target come from the cache
         assert visitor.get("/ouvidoria/", HTTP_HOST="aracaju.localhost").status_code == 301
     assert with_port["Location"] == f"http://{HOST}:8000/verificar/"
+    settings.SECURE_SSL_REDIRECT = True  # production: straight to HTTPS, default port dropped
+    assert visitor.get("/servicos/", HTTP_HOST="aracaju.localhost")["Location"] == f"https://{HOST}/servicos/"
+    settings.SECURE_SSL_REDIRECT = False
     assert visitor.get("/servicos/", HTTP_HOST=HOST).status_code == 200
     # the API, webhooks, the health check and POSTs keep working on the old host
     assert visitor.get("/api/v1/services/", HTTP_HOST="aracaju.localhost").status_code != 301
