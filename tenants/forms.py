@@ -48,3 +48,13 @@ class CustomDomainForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "url"}),
     )
+
+
+class CustomDomainRemoveForm(forms.Form):
+    """Removing the domain that is the city's primary host moves every link back to the subdomain:
+    the admin confirms it (a pending or merely verified domain is removed without asking)."""
+
+    confirm = forms.BooleanField(
+        label=_("Entendo que o portal volta a ser servido apenas no endereço do Paço"),
+        required=True,
+    )

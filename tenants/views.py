@@ -15,7 +15,7 @@ from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 
 from .branding import MINIMUM_CONTRAST
-from .forms import BrandingForm, CustomDomainForm
+from .forms import BrandingForm, CustomDomainForm, CustomDomainRemoveForm
 from .selectors import (
     custom_domain_list,
     custom_domain_txt_name,
@@ -78,6 +78,7 @@ def _custom_domain_page(request: HttpRequest, form: CustomDomainForm, *, status:
             "txt_name": custom_domain_txt_name(row.hostname),
             "txt_value": custom_domain_txt_value(row.token),
             "is_primary": row.hostname == primary,
+            "remove_form": CustomDomainRemoveForm(auto_id=f"remover-{row.pk}-%s"),
         }
         for primary in [municipality_primary_hostname(municipality)]
         for row in custom_domain_list(municipality=municipality)
@@ -154,6 +155,19 @@ def custom_domain_check(request: HttpRequest, custom_domain_id: int) -> HttpResp
 @municipal_admin_required
 def custom_domain_delete(request: HttpRequest, custom_domain_id: int) -> HttpResponse:
     municipality = request.tenant  # type: ignore[attr-defined]
+    row = custom_domain_list(municipality=municipality).filter(pk=custom_domain_id).first()
+    if row is None:
+        raise Http404
+    if (
+        row.hostname == municipality_primary_hostname(municipality)
+        and not CustomDomainRemoveForm(request.POST).is_valid()
+    ):
+        messages.error(
+            request,
+            _("Para remover %(hostname)s, o endereço principal, marque a confirmação.")
+            % {"hostname": row.hostname},
+        )
+        return redirect("domains:list")
     primary = custom_domain_remove(
         municipality=municipality, custom_domain_id=_own_custom_domain(request, custom_domain_id)
     )

@@ -317,8 +317,18 @@ def test_removing_the_primary_domain_brings_the_subdomain_back(
         custom_domain_verify(custom_domain_id=row.pk)
     admin = client_for("admin", aracaju)
 
+    unconfirmed = admin.post(f"/admin-municipal/dominio/{row.pk}/remover/", HTTP_HOST=HOST, follow=True)
+    assert "o endereço principal, marque a confirmação" in unconfirmed.content.decode()
+    assert CustomDomain.objects.filter(pk=row.pk).exists()
+    assert (
+        "Entendo que o portal volta a ser servido"
+        in admin.get("/admin-municipal/dominio/", HTTP_HOST=HOST).content.decode()
+    )
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin.post(f"/admin-municipal/dominio/{row.pk}/remover/", HTTP_HOST=HOST)
+        response = admin.post(
+            f"/admin-municipal/dominio/{row.pk}/remover/", {"confirm": "on"}, HTTP_HOST=HOST
+        )
 
     assert response.status_code == 302
     assert response["Location"] == "http://aracaju.localhost/admin-municipal/dominio/"
