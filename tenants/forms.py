@@ -36,3 +36,25 @@ class BrandingForm(forms.Form):
         help_text=_("PNG, JPEG ou WebP, até 1 MB e 2000×2000 pixels. Deixe em branco para manter o atual."),
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}),
     )
+
+
+class CustomDomainForm(forms.Form):
+    hostname = forms.CharField(
+        label=_("Domínio próprio"),
+        max_length=300,
+        help_text=_(
+            "Um domínio oficial da prefeitura terminado em .gov.br, por exemplo "
+            "servicos.suacidade.uf.gov.br. Depois de adicioná-lo, crie no DNS os registros indicados."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "url"}),
+    )
+
+
+class CustomDomainRemoveForm(forms.Form):
+    """Removing the domain that is the city's primary host moves every link back to the subdomain:
+    the admin confirms it (a pending or merely verified domain is removed without asking)."""
+
+    confirm = forms.BooleanField(
+        label=_("Entendo que o portal volta a ser servido apenas no endereço do Paço"),
+        required=True,
+    )

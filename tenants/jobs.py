@@ -17,4 +17,12 @@ def periodic_jobs() -> list[PeriodicJob]:
             "minutes": settings.TENANT_SCHEMA_POOL_MINUTES,
             "per_tenant": False,
         },
+        # look again for the DNS TXT record of every city's pending own domain (tenants.services)
+        {
+            "name": "custom-domains-verify",
+            "actor": "tenants.tasks.custom_domains_verify_task",
+            "every": "minutes",
+            "minutes": settings.CUSTOM_DOMAIN_CHECK_MINUTES,
+            "per_tenant": False,
+        },
     ]

@@ -65,3 +65,40 @@ class SchemaBlueprint(BaseModel):
 
     def __str__(self) -> str:
         return self.fingerprint
+
+
+class CustomDomain(BaseModel):
+    """A city's own domain (e.g. `servicos.aracaju.se.gov.br`, a CNAME to us), pending until the
+    city proves control with a DNS TXT record holding `token`. Verified, it is also a `Domain` row
+    (Paço answers on it); once Paço is seen answering there over HTTPS it becomes the city's
+    primary host (tenants.services.custom_domain_verify)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="custom_domains", verbose_name=_("município")
+    )
+    hostname = models.CharField(_("domínio"), max_length=253, unique=True)
+    # not a secret: it is published in the city's DNS; it only proves who controls the zone
+    token = models.CharField(_("código de verificação"), max_length=64)
+    verified_at = models.DateTimeField(_("verificado em"), null=True, blank=True)
+    # when Paço first answered on the domain itself (DNS, ingress and certificate in place): only
+    # then does it become the primary host, so a city's links never point at a name that fails
+    serving_at = models.DateTimeField(_("no ar desde"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(_("última verificação"), null=True, blank=True)
+    last_error = models.CharField(_("resultado da última verificação"), max_length=300, blank=True)
+    checks = models.PositiveIntegerField(_("verificações feitas"), default=0)
+
+    class Meta:
+        verbose_name = _("domínio próprio")
+        verbose_name_plural = _("domínios próprios")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.hostname
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_serving(self) -> bool:
+        return self.serving_at is not None

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import re
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,12 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
 from paco.errors import ApplicationError
+from paco.jobs import enqueue_on_commit
 from paco.schemas import schema_activate_public
 
 from .branding import (
@@ -33,9 +38,19 @@ from .branding import (
     coat_of_arms_upload_name,
     contrast_ratio,
 )
+from .dns_lookup import DnsLookupError, txt_records
 from .enums import MunicipalityStatus
-from .models import Domain, Municipality
-from .selectors import domain_cache_key
+from .host_probe import HostProbeError, host_schema
+from .models import CustomDomain, Domain, Municipality
+from .selectors import (
+    custom_domain_pending_ids,
+    custom_domain_txt_name,
+    custom_domain_txt_value,
+    domain_cache_key,
+    pending_cache_key,
+    redirect_cache_key,
+)
+from .tasks import custom_domain_verify_task
 
 logger = logging.getLogger(__name__)
 
@@ -361,3 +376,268 @@ def domain_remove(*, domain: Domain) -> None:
     hostname = domain.domain
     domain.delete()
     transaction.on_commit(lambda: domain_cache_invalidate(hostname))
+
+
+# --- a city's own domain (issue 18) -------------------------------------------------------------
+
+# the periodic job checks every pending one: a bound keeps one city from making it slow for all
+CUSTOM_DOMAINS_PER_CITY = 5
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def custom_domain_normalize(raw: str) -> str:
+    """The hostname the admin meant, lower-case and in ASCII (IDNA), or an ApplicationError saying
+    in Portuguese what is wrong with it. Only names under CUSTOM_DOMAIN_REQUIRED_SUFFIX (`.gov.br`):
+    gov.br gives production credentials only to systems on an official government domain, and it
+    keeps Paço from serving a city's portal on a look-alike domain nobody can check."""
+    value = raw.strip().lower()
+    for scheme in ("https://", "http://"):
+        value = value.removeprefix(scheme)
+    value = value.rstrip("/").rstrip(".")
+    example = _("por exemplo servicos.suacidade.uf.gov.br")
+    if not value:
+        raise ApplicationError(
+            _("Informe o domínio (%(example)s).") % {"example": example}, extra={"field": "hostname"}
+        )
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise ApplicationError(
+            _("Informe um nome de domínio, não um endereço IP (%(example)s).") % {"example": example},
+            extra={"field": "hostname"},
+        )
+    if any(char in value for char in "/:@?#") or any(char.isspace() for char in value):
+        raise ApplicationError(
+            _("Informe só o nome do domínio, sem caminho, porta ou espaços (%(example)s).")
+            % {"example": example},
+            extra={"field": "hostname"},
+        )
+    ours = settings.TENANT_DOMAIN_SUFFIX.lower()
+    if value in settings.CONTROL_PLANE_HOSTS or value == ours or value.endswith(f".{ours}"):
+        raise ApplicationError(
+            _("%(value)s já é um endereço do Paço; informe o domínio da prefeitura.") % {"value": value},
+            extra={"field": "hostname"},
+        )
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        value = ""
+    labels = value.split(".")
+    if len(value) > 253 or len(labels) < 3 or not all(_LABEL.match(label) for label in labels):
+        raise ApplicationError(
+            _("“%(value)s” não é um nome de domínio válido (%(example)s).")
+            % {"value": raw.strip(), "example": example},
+            extra={"field": "hostname"},
+        )
+    suffix = settings.CUSTOM_DOMAIN_REQUIRED_SUFFIX.lower()
+    if suffix and (not value.endswith(suffix) or value == suffix.lstrip(".")):
+        raise ApplicationError(
+            _(
+                "Use um domínio oficial terminado em %(suffix)s: o gov.br só libera credenciais de "
+                "produção para sistemas em domínios de governo (%(example)s)."
+            )
+            % {"suffix": suffix, "example": example},
+            extra={"field": "hostname"},
+        )
+    return value
+
+
+@transaction.atomic
+def custom_domain_add(*, municipality: Municipality, hostname: str) -> CustomDomain:
+    """Record a pending domain with a fresh verification token, and check it once after commit
+    (the periodic job `custom-domains-verify` keeps checking it)."""
+    value = custom_domain_normalize(hostname)
+    taken = (
+        Domain.objects.filter(domain=value).exclude(tenant=municipality).exists()
+        or CustomDomain.objects.filter(hostname=value).exclude(municipality=municipality).exists()
+    )
+    if taken:
+        raise ApplicationError(
+            _("O domínio %(value)s já está cadastrado para outro município.") % {"value": value},
+            extra={"field": "hostname"},
+        )
+    if CustomDomain.objects.filter(hostname=value).exists() or Domain.objects.filter(domain=value).exists():
+        raise ApplicationError(
+            _("O domínio %(value)s já foi adicionado a esta prefeitura.") % {"value": value},
+            extra={"field": "hostname"},
+        )
+    if CustomDomain.objects.filter(municipality=municipality).count() >= CUSTOM_DOMAINS_PER_CITY:
+        raise ApplicationError(
+            _("Cada prefeitura pode ter até %(count)d domínios próprios. Remova um antes de adicionar outro.")
+            % {"count": CUSTOM_DOMAINS_PER_CITY},
+            extra={"field": "hostname"},
+        )
+    try:
+        with transaction.atomic():
+            row = CustomDomain.objects.create(
+                municipality=municipality, hostname=value, token=secrets.token_hex(16)
+            )
+    except IntegrityError as error:  # the same name added at the same moment elsewhere
+        raise ApplicationError(
+            _("O domínio %(value)s acabou de ser cadastrado. Recarregue a página.") % {"value": value},
+            extra={"field": "hostname"},
+        ) from error
+    logger.info("custom domain %s added to %s", value, municipality.schema_name)
+    _municipality_hosts_invalidate(municipality)
+    enqueue_on_commit(custom_domain_verify_task, custom_domain_id=row.pk)
+    return row
+
+
+def _municipality_hosts_invalidate(municipality: Municipality) -> None:
+    """After commit, forget what the cache knows of the city's hosts and own domains."""
+    hostnames = list(Domain.objects.filter(tenant=municipality).values_list("domain", flat=True))
+    hostnames += list(
+        CustomDomain.objects.filter(municipality=municipality).values_list("hostname", flat=True)
+    )
+    schema_name = municipality.schema_name
+
+    def invalidate() -> None:
+        for hostname in set(hostnames):
+            domain_cache_invalidate(hostname)
+        with schema_context("public"):
+            cache.delete(redirect_cache_key(schema_name))
+            cache.delete_many([pending_cache_key(hostname) for hostname in hostnames])
+
+    transaction.on_commit(invalidate)
+
+
+def _txt_check(row: CustomDomain) -> tuple[bool, str]:
+    name = custom_domain_txt_name(row.hostname)
+    try:
+        values = txt_records(name)
+    except DnsLookupError as error:
+        return False, error.message
+    if custom_domain_txt_value(row.token) in values:
+        return True, ""
+    if not values:
+        return False, _("Nenhum registro TXT encontrado em %(name)s.") % {"name": name}
+    return False, _("Há registro TXT em %(name)s, mas nenhum com o código esperado.") % {"name": name}
+
+
+def _serving_check(row: CustomDomain) -> tuple[bool, str]:
+    try:
+        schema = host_schema(row.hostname)
+    except HostProbeError as error:
+        return False, error.message
+    if schema != row.municipality.schema_name:
+        return False, _(
+            "O endereço %(hostname)s responde pelo Paço, mas não por esta prefeitura. Confira se o "
+            "registro CNAME aponta para o endereço indicado."
+        ) % {"hostname": row.hostname}
+    return True, ""
+
+
+def custom_domain_verify(*, custom_domain_id: int, now: dt.datetime | None = None) -> CustomDomain:
+    """Take a city's own domain one step further, as far as it goes:
+
+    1. the DNS TXT record holds the token: the domain is verified and becomes a (non-primary)
+       `Domain` of the city, so Paço answers there and the ingress can get its certificate;
+    2. Paço answers on the domain itself (`/healthz` names this city: CNAME, ingress and
+       certificate in place): it becomes the city's primary host, and every other host of the city
+       redirects to it (TenantMiddleware).
+
+    The DNS and HTTP checks run outside any transaction (they may take seconds); each outcome is
+    written under a row lock, so the periodic job, "Verificar agora" and a retry can run at once:
+    the first that sees a step done records it, the others change nothing (idempotent)."""
+    row = CustomDomain.objects.select_related("municipality").filter(pk=custom_domain_id).first()
+    if row is None:
+        raise ApplicationError(_("Domínio não encontrado."))
+    now = now or timezone.now()
+    if not row.is_verified:
+        found, problem = _txt_check(row)
+        row = _custom_domain_txt_record(row.pk, found=found, problem=problem, now=now)
+    if row.is_verified and not row.is_serving:
+        serving, problem = _serving_check(row)
+        row = _custom_domain_serving_record(row.pk, serving=serving, problem=problem, now=now)
+    return row
+
+
+@transaction.atomic
+def _custom_domain_txt_record(pk: int, *, found: bool, problem: str, now: dt.datetime) -> CustomDomain:
+    row = CustomDomain.objects.select_for_update().select_related("municipality").get(pk=pk)
+    if row.is_verified:
+        return row
+    if found and Domain.objects.filter(domain=row.hostname).exclude(tenant=row.municipality).exists():
+        found, problem = False, _("O domínio já está em uso por outro município.")
+    row.last_checked_at = now
+    row.checks += 1
+    row.last_error = problem[:300]
+    fields = ["last_checked_at", "checks", "last_error", "updated_at"]
+    if found:
+        if not Domain.objects.filter(domain=row.hostname).exists():
+            Domain(domain=row.hostname, tenant=row.municipality, is_primary=False).save()
+        row.verified_at = now
+        fields.append("verified_at")
+        _municipality_hosts_invalidate(row.municipality)
+        logger.info("custom domain %s verified for %s", row.hostname, row.municipality.schema_name)
+    row.save(update_fields=fields)
+    return row
+
+
+@transaction.atomic
+def _custom_domain_serving_record(pk: int, *, serving: bool, problem: str, now: dt.datetime) -> CustomDomain:
+    row = CustomDomain.objects.select_for_update().select_related("municipality").get(pk=pk)
+    if row.is_serving or not row.is_verified:
+        return row
+    row.last_checked_at = now
+    row.last_error = problem[:300]
+    fields = ["last_checked_at", "last_error", "updated_at"]
+    domain = Domain.objects.filter(domain=row.hostname, tenant=row.municipality).first()
+    if serving and domain is not None:
+        domain.is_primary = True
+        domain.save()  # DomainMixin.save: the city's other domains stop being primary
+        row.serving_at = now
+        fields.append("serving_at")
+        _municipality_hosts_invalidate(row.municipality)
+        logger.info(
+            "custom domain %s answers: primary host of %s", row.hostname, row.municipality.schema_name
+        )
+    row.save(update_fields=fields)
+    return row
+
+
+def custom_domains_verify_pending(*, now: dt.datetime | None = None) -> int:
+    """Take every domain added in the last CUSTOM_DOMAIN_PENDING_DAYS and not yet serving one step
+    further; returns how many are now the primary host of their city (the periodic job)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=settings.CUSTOM_DOMAIN_PENDING_DAYS)
+    verified = 0
+    for custom_domain_id in custom_domain_pending_ids(since=since):
+        verified += custom_domain_verify(custom_domain_id=custom_domain_id, now=now).is_serving
+    return verified
+
+
+@transaction.atomic
+def custom_domain_remove(*, municipality: Municipality, custom_domain_id: int) -> str:
+    """Remove a domain of the city (pending or verified). When it was the primary host, the most
+    recently verified other custom domain, or else the city's own subdomain, becomes primary.
+    Returns the primary hostname after the removal."""
+    row = (
+        CustomDomain.objects.select_for_update()
+        .filter(pk=custom_domain_id, municipality=municipality)
+        .first()
+    )
+    if row is None:
+        raise ApplicationError(_("Domínio não encontrado."))
+    _municipality_hosts_invalidate(municipality)
+    Domain.objects.filter(domain=row.hostname, tenant=municipality).delete()
+    hostname = row.hostname
+    row.delete()
+    primary = Domain.objects.filter(tenant=municipality, is_primary=True).first()
+    if primary is None:
+        verified = (
+            CustomDomain.objects.filter(municipality=municipality, serving_at__isnull=False)
+            .order_by("-serving_at")
+            .values_list("hostname", flat=True)
+        )
+        candidates = Domain.objects.filter(tenant=municipality)
+        primary = (
+            candidates.filter(domain__in=list(verified[:1])).first() or candidates.order_by("pk").first()
+        )
+        if primary is not None:
+            primary.is_primary = True
+            primary.save()
+    logger.info("custom domain %s removed from %s", hostname, municipality.schema_name)
+    return primary.domain if primary else ""

@@ -16,7 +16,7 @@ from paco.decorators import support_required
 from paco.errors import ApplicationError
 from tenants.enums import MunicipalityStatus
 from tenants.models import Municipality
-from tenants.selectors import municipality_base_url
+from tenants.selectors import custom_domain_list, municipality_base_url
 
 from .forms import SessionRequestForm, SuspendForm, TrialExtendForm
 from .models import SupportSession
@@ -90,6 +90,7 @@ def _page(
             municipality.domains.all(), key=lambda domain: (not domain.is_primary, domain.domain)
         ),
         "base_url": municipality_base_url(municipality),
+        "custom_domains": list(custom_domain_list(municipality=municipality)),
         "errors": error_counts_by_municipality().get(municipality.pk),
         "policy_mode": support_policy_mode(municipality=municipality),
         "actions": support_action_list(municipality=municipality)[:50],

@@ -36,6 +36,7 @@ urlpatterns = [
     path("admin-municipal/feriados/", include("tenant_apps.workdays.urls")),
     path("admin-municipal/assinatura/", include("shared_apps.billing.tenant_urls")),
     path("admin-municipal/marca/", include("tenants.tenant_urls")),
+    path("admin-municipal/dominio/", include("tenants.domain_urls")),
     path("admin-municipal/encerramento/", include("shared_apps.offboarding.tenant_urls")),
     path("", include("shared_apps.support.tenant_urls")),
     # the demo's stand-in bank that pays a Pix guide (404 unless PAYMENTS_DEMO_BANK, `make demo` only)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from paco.encryption import decrypt
+from paco.errors import ApplicationError
 from tenant_apps.accounts.models import User
 
 from .client import ClientConfig
@@ -35,25 +36,30 @@ def govbr_identity_of(user: User) -> GovBrIdentity | None:
     return GovBrIdentity.objects.filter(user_id=user.pk).first()
 
 
+def account_level(user: User) -> str:
+    """The user's gov.br reliability level as last read ("bronze", "prata", "ouro"), or "" when the
+    account is not linked to gov.br (or gov.br did not say). Read at every gov.br sign-in."""
+    identity = govbr_identity_of(user)
+    return identity.reliability_level if identity else ""
+
+
 def reliability_satisfies(*, user: User, required: str) -> bool:
     """Whether the user's gov.br level (as last read) is at least `required` ("" requires none)."""
     if not required:
         return True
-    identity = govbr_identity_of(user)
-    level = identity.reliability_level if identity else ""
-    return ReliabilityLevel.rank(level) >= ReliabilityLevel.rank(required)
+    return ReliabilityLevel.rank(account_level(user)) >= ReliabilityLevel.rank(required)
 
 
 def reliability_required(*, target: str, code: str) -> str:
-    """The minimum level set for (`target`, `code`), or "" for none."""
+    """The minimum level set for (`target`, `code`), or "" for none. Targets:
+    `ReliabilityRequirement.Target` (servico, ouvidoria, licenca)."""
 
     row = ReliabilityRequirement.objects.filter(target=target, code=code).first()
     return row.level if row else ""
 
 
-def reliability_problem(*, user: User, target: str, code: str) -> str:
-    """Why `user` may not use it online yet, in Portuguese with how to fix it; "" when they may."""
-    required = reliability_required(target=target, code=code)
+def level_problem(*, user: User, required: str) -> str:
+    """Why `user` is below `required`, in Portuguese, with how to raise the level; "" when not."""
     if not required or reliability_satisfies(user=user, required=required):
         return ""
     label = ReliabilityLevel(required).label
@@ -73,3 +79,31 @@ def reliability_problem(*, user: User, target: str, code: str) -> str:
         "%(current)s. Aumente o nível no aplicativo ou no site gov.br (por exemplo, validando seus "
         "dados pelo banco ou por reconhecimento facial) e entre de novo com gov.br para atualizarmos."
     ) % {"level": label, "current": current}
+
+
+def reliability_problem(*, user: User, target: str, code: str) -> str:
+    """Why `user` may not use it online yet, in Portuguese with how to fix it; "" when they may."""
+    return level_problem(user=user, required=reliability_required(target=target, code=code))
+
+
+class GovBrLevelRequired(ApplicationError):
+    """The person's gov.br account is below the level required. `message` says which level is
+    needed and how to raise it; `extra` carries `required` and `current` (for an API answer)."""
+
+
+def require_level(*, user: User, level: str = "", target: str = "", code: str = "") -> None:
+    """Refuse (GovBrLevelRequired) unless `user`'s gov.br account reaches `level`, or the level the
+    municipal admin set for (`target`, `code`) when no `level` is given, e.g. for a permit kind:
+
+        require_level(user=citizen, target=ReliabilityRequirement.Target.PERMIT, code=kind.code)
+
+    Call it in the service that starts the thing (not only in the view), so the API and the pages
+    refuse alike; never a bare refusal: the message tells how to raise the level."""
+    required = level or (reliability_required(target=target, code=code) if target else "")
+    if required and required not in ReliabilityLevel.values:
+        raise ValueError(f"unknown gov.br level: {required!r}")
+    problem = level_problem(user=user, required=required)
+    if problem:
+        raise GovBrLevelRequired(
+            problem, extra={"required": required, "current": account_level(user) or None}
+        )

@@ -21,6 +21,7 @@ from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenants.selectors import request_primary_base_url
 
 from . import client as govbr
 from .forms import GovBrClientForm, LinkConfirmForm, RequirementsForm
@@ -45,8 +46,15 @@ FLOW_SECONDS = 600
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def _primary_url(request: HttpRequest, path: str) -> str:
+    """`path` on the city's primary host: the redirect URIs registered with gov.br are those of the
+    primary host (a verified own domain, tenants.services.custom_domain_verify), whichever host
+    this request came by."""
+    return request_primary_base_url(request, request.tenant) + path  # type: ignore[attr-defined]
+
+
 def _redirect_uri(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("govbr:callback"))
+    return _primary_url(request, reverse("govbr:callback"))
 
 
 def _failure(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
@@ -135,7 +143,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     end_session = govbr.end_session_url(
         config,
         id_token=person.id_token,
-        post_logout_redirect_uri=request.build_absolute_uri(reverse("portal:home")),
+        post_logout_redirect_uri=_primary_url(request, reverse("portal:home")),
     )
     if outcome.confirm:
         request.session[PENDING_LINK_KEY] = {

@@ -23,6 +23,7 @@ from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.conftest import ROLES, client_for
 from tests.isolation import (
     matrix_branding_invites,
+    matrix_domains,
     matrix_govbr,
     matrix_health,
     matrix_insights,
@@ -733,6 +734,7 @@ for _module in (
     matrix_privacy,
     matrix_payments,
     matrix_permits,
+    matrix_domains,
 ):
     TENANT_MATRIX.update(_module.TENANT_MATRIX)
     PUBLIC_MATRIX.update(_module.PUBLIC_MATRIX)

@@ -95,6 +95,7 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
     assert sorted(names) == [
         "billing-grace",
         "billing-reminders",
+        "custom-domains-verify",
         "health-slot-offers",
         "insights-aggregate",
         "metering-report",

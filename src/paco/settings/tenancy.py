@@ -118,3 +118,22 @@ ANONYMOUS_CACHE_SECONDS = env.int("ANONYMOUS_CACHE_SECONDS", default=300)
 # The connection pooler in front of PostgreSQL: none, session (PgBouncer pool_mode = session).
 # `transaction` is refused by a system check (tenants.checks): search_path is per connection.
 DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="none")
+
+# A city's own domain (issue 18, tenants.services.custom_domain_*): the admin adds it, proves control
+# with a DNS TXT record `_paco-verificacao.<domain>` = `paco-verificacao=<token>`, and it becomes the
+# city's primary host. Only names ending in CUSTOM_DOMAIN_REQUIRED_SUFFIX are accepted (gov.br issues
+# production credentials only to systems on an official government domain; empty: any domain).
+CUSTOM_DOMAIN_REQUIRED_SUFFIX = env.str("CUSTOM_DOMAIN_REQUIRED_SUFFIX", default=".gov.br")
+# The resolvers asked for the TXT record (empty: the system's), their port and the time allowed.
+CUSTOM_DOMAIN_DNS_SERVERS = env.list("CUSTOM_DOMAIN_DNS_SERVERS", default=[])
+CUSTOM_DOMAIN_DNS_PORT = env.int("CUSTOM_DOMAIN_DNS_PORT", default=53)
+CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS = env.float("CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS", default=5.0)
+# How often pending domains are checked again by the periodic job, and for how many days after
+# being added (later, only "Verificar agora" checks them).
+CUSTOM_DOMAIN_CHECK_MINUTES = env.int("CUSTOM_DOMAIN_CHECK_MINUTES", default=10)
+CUSTOM_DOMAIN_PENDING_DAYS = env.int("CUSTOM_DOMAIN_PENDING_DAYS", default=14)
+# Before a verified domain becomes the primary host, Paço asks it for /healthz and expects its own
+# answer for that city (DNS, ingress and certificate in place). CONNECT_TO ("host:port") sends the
+# probe to another address with the domain's Host and TLS name (e.g. the ingress Service).
+CUSTOM_DOMAIN_PROBE_SCHEME = env.str("CUSTOM_DOMAIN_PROBE_SCHEME", default="https")
+CUSTOM_DOMAIN_PROBE_CONNECT_TO = env.str("CUSTOM_DOMAIN_PROBE_CONNECT_TO", default="")

@@ -49,3 +49,11 @@ if REDIS_URL:  # noqa: F405
 API_THROTTLE_RATES = dict.fromkeys(API_THROTTLE_RATES, "100000/min")  # noqa: F405
 FORM_RATE_LIMITS = dict.fromkeys(FORM_RATE_LIMITS, "100000/min")  # noqa: F405
 LOGIN_ADDRESS_FAILURE_RATE = "100000/min"
+
+# Custom-domain DNS checks never leave the machine: a port where nothing answers, a short wait
+# (tests/tenants/test_custom_domains.py points the adapter at its own local DNS server).
+CUSTOM_DOMAIN_DNS_SERVERS = ["127.0.0.1"]
+CUSTOM_DOMAIN_DNS_PORT = 9
+CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS = 0.2
+CUSTOM_DOMAIN_PROBE_SCHEME = "http"
+CUSTOM_DOMAIN_PROBE_CONNECT_TO = "127.0.0.1:9"  # refused at once

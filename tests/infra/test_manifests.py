@@ -1,0 +1,105 @@
+"""The Kubernetes manifests of infra/ match the Procfile, and the own-domain manifests are valid."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.utils import timezone
+
+from tenants.models import CustomDomain
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "infra" / "k8s"
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def _procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())
+
+
+def _deployment(name: str) -> dict[str, Any]:
+    for path in K8S.glob("*.yaml"):
+        for doc in _documents(path):
+            if doc.get("kind") == "Deployment" and doc["metadata"]["name"] == name:
+                return doc
+    raise AssertionError(f"no Deployment {name} in infra/k8s")
+
+
+def test_every_resource_of_the_kustomizations_exists():
+    for directory in (K8S, K8S / "release", K8S / "custom-domains"):
+        kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
+        for resource in kustomization["resources"]:
+            assert (directory / resource).is_file(), f"{directory}/{resource}"
+
+
+def test_each_long_running_process_of_the_procfile_has_a_deployment():
+    procfile = _procfile()
+    assert set(procfile) == {"release", "web", "worker", "scheduler"}
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    assert {"web.yaml", "worker.yaml", "scheduler.yaml"} <= set(kustomization["resources"])
+
+    scheduler = _deployment("paco-scheduler")
+    container = scheduler["spec"]["template"]["spec"]["containers"][0]
+    assert "python src/manage.py run_scheduler" in procfile["scheduler"]
+    assert container["args"] == ["exec python src/manage.py run_scheduler"]
+    assert (scheduler["spec"]["replicas"], scheduler["spec"]["strategy"]["type"]) == (1, "Recreate")
+    assert [source for source in container["envFrom"]] == [
+        {"configMapRef": {"name": "paco-config"}},
+        {"secretRef": {"name": "paco-secrets"}},
+    ]
+    assert scheduler["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+    labels = scheduler["spec"]["template"]["metadata"]["labels"]
+    assert scheduler["spec"]["selector"]["matchLabels"] == labels
+
+    # the workers leave the ticking to the scheduler, as the Procfile's worker line does
+    assert "SCHEDULER_ENABLED=false" in procfile["worker"]
+    worker = _deployment("paco-worker")["spec"]["template"]["spec"]["containers"][0]
+    assert {"name": "SCHEDULER_ENABLED", "value": "false"} in worker["env"]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.parametrize("directory", ["", "release", "custom-domains"])
+def test_kustomize_builds(directory: str):
+    built = subprocess.run(  # noqa: S603
+        [shutil.which("kubectl") or "kubectl", "kustomize", str(K8S / directory)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    kinds = [doc["kind"] for doc in yaml.safe_load_all(built.stdout) if doc]
+    assert kinds
+
+
+def test_the_own_domain_manifests_cover_each_verified_domain(aracaju: Any, gravatai: Any, capsys: Any):
+    CustomDomain.objects.filter(hostname="servicos.aracaju.se.gov.br").update(verified_at=timezone.now())
+
+    call_command("custom_domain_manifests")
+
+    documents = [doc for doc in yaml.safe_load_all(capsys.readouterr().out) if doc]
+    assert [(doc["kind"], doc["metadata"]["name"]) for doc in documents] == [
+        ("Certificate", "paco-domain-servicos-aracaju-se-gov-br"),
+        ("Ingress", "paco-domain-servicos-aracaju-se-gov-br"),
+    ]
+    certificate, ingress = documents
+    assert certificate["spec"]["dnsNames"] == ["servicos.aracaju.se.gov.br"]
+    assert certificate["spec"]["issuerRef"] == {"kind": "Issuer", "name": "paco-letsencrypt"}
+    assert ingress["spec"]["tls"] == [
+        {"hosts": ["servicos.aracaju.se.gov.br"], "secretName": "paco-domain-servicos-aracaju-se-gov-br-tls"}
+    ]
+    rule = ingress["spec"]["rules"][0]
+    assert rule["host"] == "servicos.aracaju.se.gov.br"
+    assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "paco-web", "port": {"name": "http"}}
+    # the committed example has the same shape as the command's output
+    example = [doc for doc in _documents(K8S / "custom-domains" / "domains.yaml")]
+    assert [doc["kind"] for doc in example] == ["Certificate", "Ingress"]
+    assert example[0]["spec"] == certificate["spec"]
