@@ -67,6 +67,7 @@ def _other_city(slug: str, *, population: int, shares: bool, median_days: int, p
     with schema_context("public"):
         Municipality.objects.create(
             schema_name=slug,
+            ibge_code=str(9_900_000 + population // 1000),
             name=f"Cidade {slug}",
             display_name=f"Prefeitura de {slug}",
             slug=slug.replace("_", "-"),
