@@ -278,3 +278,21 @@ class RecordAccess(BaseModel):
 
     def __str__(self) -> str:
         return f"access {self.pk}"
+
+
+class WaitingDay(models.Model):
+    """The indicators' daily aggregate of the waiting lists (`indicators.py`, recomputed by the
+    insights job): per specialty, who joined, who got a slot through the list and who left, that day.
+    The length on a day is the running sum of joined minus served minus departed."""
+
+    day = models.DateField()
+    specialty = models.ForeignKey(Specialty, on_delete=models.CASCADE, related_name="+")
+    joined = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    departed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "specialty"], name="health_waitingday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} specialty {self.specialty_id}"
