@@ -48,10 +48,24 @@ class SlotFilterForm(forms.Form):
         empty_label=_("Qualquer profissional (mais horários)"),
     )
 
+    unidade = forms.ModelChoiceField(
+        label=_("Unidade de saúde"),
+        queryset=HealthUnit.objects.none(),
+        required=False,
+        empty_label=_("Qualquer unidade"),
+    )
+
     def __init__(self, *args: Any, specialty: Specialty, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["profissional"]).queryset = (
             Professional.objects.filter(
+                is_active=True, schedules__specialty=specialty, schedules__is_active=True
+            )
+            .distinct()
+            .order_by("name")
+        )
+        cast(forms.ModelChoiceField, self.fields["unidade"]).queryset = (
+            HealthUnit.objects.filter(
                 is_active=True, schedules__specialty=specialty, schedules__is_active=True
             )
             .distinct()

@@ -43,7 +43,9 @@ def specialty_list_bookable() -> QuerySet[Specialty]:
     return Specialty.objects.filter(is_active=True, schedules__is_active=True).distinct().order_by("name")
 
 
-def schedule_list_bookable(*, specialty: Specialty, professional_id: int | None = None) -> QuerySet[Schedule]:
+def schedule_list_bookable(
+    *, specialty: Specialty, professional_id: int | None = None, unit_id: int | None = None
+) -> QuerySet[Schedule]:
     schedules = Schedule.objects.filter(
         specialty=specialty,
         is_active=True,
@@ -53,6 +55,8 @@ def schedule_list_bookable(*, specialty: Specialty, professional_id: int | None 
     ).select_related("agenda", "unit", "professional", "specialty")
     if professional_id:
         schedules = schedules.filter(professional_id=professional_id)
+    if unit_id:
+        schedules = schedules.filter(unit_id=unit_id)
     return schedules.order_by("professional__name", "unit__name")
 
 
@@ -72,9 +76,11 @@ def free_slots(
     specialty: Specialty,
     patient: Patient | None,
     professional_id: int | None = None,
+    unit_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[HealthSlot]:
-    """The slots the patient may book now in the specialty (one professional, or any): their kind
+    """The slots the patient may book now in the specialty (one professional or any, at one unit or
+    any): their kind
     (first visit or return) and, for a priority patient, the reserved priority slots too."""
     now = now or timezone.now()
     kinds = [KIND_FIRST]
@@ -83,7 +89,9 @@ def free_slots(
         if patient_is_priority(patient, today=timezone.localtime(now).date()):
             kinds.append(KIND_PRIORITY)
     found: list[HealthSlot] = []
-    for schedule in schedule_list_bookable(specialty=specialty, professional_id=professional_id):
+    for schedule in schedule_list_bookable(
+        specialty=specialty, professional_id=professional_id, unit_id=unit_id
+    ):
         slot_kinds = {kind.code: kind for kind in schedule.agenda.slot_kinds.all()}
         for code in kinds:
             kind = slot_kinds.get(code)

@@ -218,12 +218,15 @@ def specialty_page(request: HttpRequest, specialty_code: str) -> HttpResponse:
     user: Any = request.user
     patient = patient_of(user)
     form = SlotFilterForm(request.GET or None, specialty=specialty)
-    professional = form.cleaned_data.get("profissional") if form.is_bound and form.is_valid() else None
+    valid = form.is_bound and form.is_valid()
+    professional = form.cleaned_data.get("profissional") if valid else None
+    unit = form.cleaned_data.get("unidade") if valid else None
     now = timezone.now()
     slots = free_slots(
         specialty=specialty,
         patient=patient,
         professional_id=professional.pk if professional else None,
+        unit_id=unit.pk if unit else None,
         now=now,
     )
     schedule = Schedule.objects.filter(specialty=specialty, is_active=True).select_related("agenda").first()

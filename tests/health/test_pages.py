@@ -260,3 +260,36 @@ def test_admin_schedule_window_and_blocked_day(helena):
     )
     assert response.status_code == 302
     assert helena.professional.resource.exceptions.filter(reason="Capacitação").count() == 1
+
+
+def test_the_slot_page_filters_by_unit(in_gravatai, other):
+    from tenant_apps.health.models import HealthUnit, Specialty
+    from tenant_apps.health.selectors import free_slots
+
+    from .conftest import NOW
+
+    specialty = Specialty.objects.get(code="clinico-geral")
+    units = list(HealthUnit.objects.filter(schedules__specialty=specialty).distinct().order_by("pk"))
+    assert len(units) >= 2  # Gravataí's two UBS both have clínico geral
+    everything = free_slots(specialty=specialty, patient=patient(other), now=NOW)
+    by_unit = {
+        unit.pk: free_slots(specialty=specialty, patient=patient(other), unit_id=unit.pk, now=NOW)
+        for unit in units
+    }
+    for unit in units:
+        assert by_unit[unit.pk]
+        assert {item.schedule.unit_id for item in by_unit[unit.pk]} == {unit.pk}
+    assert sorted(
+        (item.starts_at, item.schedule.pk) for slots in by_unit.values() for item in slots
+    ) == sorted((item.starts_at, item.schedule.pk) for item in everything)
+
+    client = login(other)
+    page = client.get("/saude/clinico-geral/", {"unidade": units[0].pk}).content.decode()
+    assert "Unidade de saúde" in page
+    assert f'<option value="{units[0].pk}" selected>' in page
+    bad = client.get("/saude/clinico-geral/", {"unidade": 999999})
+    assert bad.status_code == 200
+    assert (
+        "Faça uma escolha válida" in bad.content.decode()
+        or "Selecione uma escolha válida" in bad.content.decode()
+    )
