@@ -889,6 +889,15 @@ EXPORTED_TABLES: dict[str, tuple[str, ...]] = {
         "cancelled",
         "offered",
     ),
+    "health_suspensionlift": (
+        "id",
+        "created_at",
+        "updated_at",
+        "citizen_id",
+        "lifted_by_id",
+        "lifted_at",
+        "reason",
+    ),
     "health_waitingday": (
         "id",
         "day",

@@ -199,3 +199,13 @@ class WindowForm(forms.Form):
 class BlockForm(forms.Form):
     dia = forms.DateField(label=_("Dia bloqueado"), widget=forms.DateInput(attrs={"type": "date"}))
     motivo = forms.CharField(label=_("Motivo"), max_length=200)
+
+
+class SuspensionLiftForm(forms.Form):
+    cidadao = forms.IntegerField(widget=forms.HiddenInput)
+    motivo = forms.CharField(
+        label=_("Motivo para retirar a suspensão"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Fica registrado com o seu nome, a data e a hora."),
+    )

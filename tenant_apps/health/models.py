@@ -296,3 +296,21 @@ class WaitingDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} specialty {self.specialty_id}"
+
+
+class SuspensionLift(BaseModel):
+    """The reception (or a health manager) lifted a citizen's no-show suspension, with a reason: the
+    no-shows before `lifted_at` no longer count. Kept for good as the audit record (who, when, why)."""
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField()
+    reason = models.CharField(_("motivo"), max_length=500)
+
+    class Meta:
+        verbose_name = _("suspensão retirada")
+        verbose_name_plural = _("suspensões retiradas")
+        ordering = ["-lifted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"lift {self.pk}"

@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, user_is_municipal_admin, user_unit_ids
 from tenant_apps.scheduling.enums import AppointmentStatus
@@ -31,9 +32,10 @@ from .models import (
     Schedule,
     SlotOffer,
     Specialty,
+    SuspensionLift,
     WaitingListEntry,
 )
-from .policies import health_settings, patient_is_priority, visit_kind_for
+from .policies import health_settings, patient_is_priority, suspension_until, visit_kind_for
 
 # A professional sees a patient's history from the day before to the day after an appointment.
 HISTORY_DAYS_AROUND = 1
@@ -365,3 +367,42 @@ def fhir_appointments(*, first_day: dt.date, last_day: dt.date) -> QuerySet[Appo
         .select_related("citizen__health_patient", "health_check_in", "agenda__health_schedule__professional")
         .order_by("starts_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class Suspension:
+    citizen: Any
+    cns: str
+    until: dt.datetime
+
+
+def suspensions_current(*, now: dt.datetime | None = None) -> list[Suspension]:
+    """Citizens whose online booking is suspended now for no-shows (the reception's page)."""
+    now = now or timezone.now()
+    rules = health_settings()
+    candidates = (
+        Appointment.objects.filter(
+            agenda__health_schedule__isnull=False,
+            status=AppointmentStatus.NO_SHOW,
+            starts_at__gte=now - dt.timedelta(days=rules.no_show_window_days),
+        )
+        .order_by()
+        .values("citizen_id")
+        .annotate(total=Count("id"))
+        .filter(total__gte=max(rules.no_show_limit, 1))
+        .values_list("citizen_id", flat=True)
+    )
+    users = (
+        User.objects.filter(pk__in=list(candidates)).select_related("health_patient").order_by("full_name")
+    )
+    found = []
+    for user in users:
+        until = suspension_until(citizen=user, now=now, rules=rules)
+        if until is not None:
+            patient = getattr(user, "health_patient", None)
+            found.append(Suspension(citizen=user, cns=patient.cns if patient else "", until=until))
+    return found
+
+
+def suspension_lifts_recent(*, limit: int = 20) -> QuerySet[SuspensionLift]:
+    return SuspensionLift.objects.select_related("citizen", "lifted_by").order_by("-lifted_at", "-id")[:limit]

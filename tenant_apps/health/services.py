@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,11 +45,14 @@ from .models import (
     Schedule,
     SlotOffer,
     Specialty,
+    SuspensionLift,
     WaitingListEntry,
 )
-from .policies import health_settings, visit_kind_for
-from .selectors import history_access_allowed
+from .policies import health_settings, suspension_until, visit_kind_for
+from .selectors import history_access_allowed, reception_units, user_is_health_manager
 from .validators import digits_only
+
+logger = logging.getLogger(__name__)
 
 KIND_NAMES = {
     KIND_FIRST: ("Primeira consulta", 0),
@@ -633,3 +637,30 @@ def slot_offer_for(*, token: str, citizen: Any) -> SlotOffer | None:
         )
         .first()
     )
+
+
+SUSPENSION_REASON_MINIMUM = 10
+
+
+@transaction.atomic
+def suspension_lift(
+    *, citizen: Any, actor: Any, reason: str, now: dt.datetime | None = None
+) -> SuspensionLift:
+    """The reception of a health unit (or a health manager) lifts a citizen's no-show suspension
+    with a reason; the lift is kept as the audit record and the earlier no-shows stop counting."""
+    now = now or timezone.now()
+    if not (reception_units(user=actor).exists() or user_is_health_manager(actor)):
+        raise PermissionDenied
+    reason = " ".join(reason.split())
+    if len(reason) < SUSPENSION_REASON_MINIMUM:
+        raise ApplicationError(
+            _("Explique o motivo em pelo menos %(count)d caracteres.") % {"count": SUSPENSION_REASON_MINIMUM},
+            extra={"field": "motivo"},
+        )
+    # one lift at a time per citizen
+    type(citizen).objects.select_for_update().filter(pk=citizen.pk).first()
+    if suspension_until(citizen=citizen, now=now) is None:
+        raise ApplicationError(_("Este cidadão não está suspenso do agendamento pela internet."))
+    lift = SuspensionLift.objects.create(citizen=citizen, lifted_by=actor, lifted_at=now, reason=reason)
+    logger.info("health suspension lifted", extra={"lift_id": lift.pk, "actor_id": actor.pk})
+    return lift

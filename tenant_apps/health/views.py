@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paco.decorators import staff_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 from tenant_apps.scheduling.enums import AppointmentStatus, Weekday
 from tenant_apps.scheduling.models import Appointment
 from tenant_apps.scheduling.services import cancel_deadline
@@ -41,6 +42,7 @@ from .forms import (
     SettingsForm,
     SlotFilterForm,
     SpecialtyForm,
+    SuspensionLiftForm,
     UnitForm,
     WindowForm,
 )
@@ -59,6 +61,8 @@ from .selectors import (
     reception_units,
     record_access_list_for_citizen,
     specialty_list_bookable,
+    suspension_lifts_recent,
+    suspensions_current,
     user_is_health_manager,
     user_may_administer,
     waiting_list_for_citizen,
@@ -99,6 +103,9 @@ def _check(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
 professional_required = _check(lambda user: professional_of(user) is not None)
 reception_required = _check(lambda user: reception_units(user=user).exists())
 manager_required = _check(user_is_health_manager)
+reception_or_manager_required = _check(
+    lambda user: reception_units(user=user).exists() or user_is_health_manager(user)
+)
 admin_required = _check(user_may_administer)
 
 
@@ -487,6 +494,53 @@ def reception_action(
         messages.error(request, error.message)
     local = timezone.localtime(appointment.starts_at).date()
     return redirect(f"{reverse('health:reception')}?dia={local.isoformat()}")
+
+
+@require_http_methods(["GET", "POST"])
+@reception_or_manager_required
+def suspensions(request: HttpRequest) -> HttpResponse:
+    """Citizens suspended from online booking for no-shows; the reception lifts a suspension with a
+    reason (kept with who and when: the recent lifts are listed below)."""
+    status = 200
+    failed: SuspensionLiftForm | None = None
+    if request.method == "POST":
+        form = SuspensionLiftForm(request.POST)
+        if form.is_valid():
+            citizen = User.objects.filter(pk=form.cleaned_data["cidadao"], kind=UserKind.CITIZEN).first()
+            if citizen is None:
+                raise Http404
+            try:
+                services.suspension_lift(
+                    citizen=citizen, actor=request.user, reason=form.cleaned_data["motivo"]
+                )
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Suspensão retirada: %(name)s pode agendar de novo.") % {"name": citizen.full_name},
+                )
+                return redirect("health:suspensions")
+        failed, status = form, 400
+    items = []
+    for item in suspensions_current():
+        form = (
+            failed
+            if failed is not None and str(failed.data.get("cidadao")) == str(item.citizen.pk)
+            else SuspensionLiftForm(initial={"cidadao": item.citizen.pk}, auto_id=f"id_%s_{item.citizen.pk}")
+        )
+        items.append({"suspension": item, "form": form})
+    return render(
+        request,
+        "health/suspensions.html",
+        {
+            "title": _("Suspensões por faltas"),
+            "items": items,
+            "failed": failed if failed is not None and not any(i["form"] is failed for i in items) else None,
+            "lifts": suspension_lifts_recent(),
+        },
+        status=status,
+    )
 
 
 # --- professional -----------------------------------------------------------------------------

@@ -293,3 +293,47 @@ def test_the_slot_page_filters_by_unit(in_gravatai, other):
         "Faça uma escolha válida" in bad.content.decode()
         or "Selecione uma escolha válida" in bad.content.decode()
     )
+
+
+def test_the_reception_lifts_a_no_show_suspension_with_a_reason(helena, other, reception):
+    from django.core.exceptions import PermissionDenied
+
+    from tenant_apps.health import services
+    from tenant_apps.health.models import SuspensionLift
+    from tenant_apps.health.policies import suspension_until
+
+    now = timezone.now()
+    for days in (3, 2):
+        row(helena, other, now.replace(microsecond=0) - dt.timedelta(days=days), status="nao_compareceu")
+    assert suspension_until(citizen=other, now=now) is not None
+    client = login(reception)
+    page = client.get("/staff/saude/recepcao/suspensoes/").content.decode()
+    assert other.full_name in page
+    assert patient(other).cns in page
+
+    # bad input: a reason too short, a clear message and nothing saved
+    short = client.post("/staff/saude/recepcao/suspensoes/", {"cidadao": other.pk, "motivo": "ok"})
+    assert short.status_code == 400
+    assert "Explique o motivo em pelo menos 10 caracteres." in short.content.decode()
+    assert not SuspensionLift.objects.exists()
+
+    reason = "Faltas por internação hospitalar, comprovada na recepção."
+    done = client.post("/staff/saude/recepcao/suspensoes/", {"cidadao": other.pk, "motivo": reason})
+    assert done.status_code == 302
+    lift = SuspensionLift.objects.get()
+    assert (lift.citizen_id, lift.lifted_by_id, lift.reason) == (other.pk, reception.pk, reason)
+    assert suspension_until(citizen=other, now=timezone.now()) is None
+    page = client.get("/staff/saude/recepcao/suspensoes/").content.decode()
+    assert "Ninguém está suspenso agora." in page
+    assert reason in page
+    assert reception.full_name in page
+
+    # nobody to lift any more; staff of another secretariat (not reception, not manager) cannot lift
+    again = client.post("/staff/saude/recepcao/suspensoes/", {"cidadao": other.pk, "motivo": reason})
+    assert again.status_code == 400
+    assert "Este cidadão não está suspenso do agendamento pela internet." in again.content.decode()
+    assert SuspensionLift.objects.count() == 1
+    outsider = User.objects.get(email="servidor@gravatai.rs.gov.br")
+    with pytest.raises(PermissionDenied):
+        services.suspension_lift(citizen=other, actor=outsider, reason=reason)
+    assert login(outsider).get("/staff/saude/recepcao/suspensoes/").status_code == 404
