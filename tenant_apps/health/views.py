@@ -33,6 +33,8 @@ from .enums import KIND_PRIORITY
 from .forms import (
     AttendanceForm,
     BlockForm,
+    BookChoiceForm,
+    BookForPatientForm,
     CancelForm,
     EmergencyForm,
     NotesForm,
@@ -538,6 +540,95 @@ def suspensions(request: HttpRequest) -> HttpResponse:
             "items": items,
             "failed": failed if failed is not None and not any(i["form"] is failed for i in items) else None,
             "lifts": suspension_lifts_recent(),
+        },
+        status=status,
+    )
+
+
+def _slot_choices(user: Any, specialty: Specialty, patient: Any) -> dict[str, Any]:
+    """The free times of the specialty at the reception's own units, for this patient (their kind
+    of visit, priority slots if they have priority), keyed "agenda|iso|kind"."""
+    units = set(reception_units(user=user).values_list("pk", flat=True))
+    found = {}
+    for item in free_slots(specialty=specialty, patient=patient)[:400]:
+        if item.schedule.unit_id in units:
+            key = f"{item.schedule.agenda_id}|{item.starts_at.isoformat()}|{item.kind}"
+            found[key] = item
+    return found
+
+
+def _slot_label(item: Any) -> str:
+    local = timezone.localtime(item.starts_at)
+    label = f"{local:%d/%m %H:%M} · {item.schedule.professional.name} · {item.schedule.unit.name}"
+    return label + (f" · {_('prioritário')}" if item.kind == KIND_PRIORITY else "")
+
+
+@require_http_methods(["GET", "POST"])
+@reception_required
+def book_for(request: HttpRequest) -> HttpResponse:
+    """The reception books on a citizen's behalf, identified by CPF and CNS (at its own units)."""
+    status = 200
+    search = BookForPatientForm(request.GET or None)
+    choice_form = None
+    patient = None
+    if request.method == "POST":
+        search = BookForPatientForm(
+            {
+                "cpf": request.POST.get("cpf"),
+                "cns": request.POST.get("cns"),
+                "especialidade": request.POST.get("especialidade"),
+            }
+        )
+    if search.is_bound and search.is_valid():
+        patient = services.patient_by_documents(
+            cpf=search.cleaned_data["cpf"], cns=search.cleaned_data["cns"]
+        )
+        if patient is None:
+            search.add_error(
+                "cns", _("CPF e CNS não correspondem a um paciente cadastrado. Confira os dois números.")
+            )
+            status = 400
+    elif search.is_bound:
+        status = 400
+    if patient is not None:
+        specialty = search.cleaned_data["especialidade"]
+        slots = _slot_choices(request.user, specialty, patient)
+        choices = [(key, _slot_label(item)) for key, item in slots.items()]
+        initial = {"cpf": patient.user.cpf, "cns": patient.cns, "especialidade": specialty.pk}
+        if request.method == "POST":
+            choice_form = BookChoiceForm(request.POST, choices=choices, initial=initial)
+            if choice_form.is_valid():
+                item = slots[choice_form.cleaned_data["horario"]]
+                try:
+                    appointment = services.health_appointment_book_for(
+                        actor=request.user,
+                        cpf=search.cleaned_data["cpf"],
+                        cns=search.cleaned_data["cns"],
+                        schedule=item.schedule,
+                        starts_at=item.starts_at,
+                        kind=item.kind,
+                    )
+                except ApplicationError as error:
+                    choice_form.add_error("horario", error.message)
+                else:
+                    local = timezone.localtime(appointment.starts_at)
+                    messages.success(
+                        request,
+                        _("Consulta marcada para %(name)s em %(when)s.")
+                        % {"name": patient.user.full_name, "when": local.strftime("%d/%m/%Y %H:%M")},
+                    )
+                    return redirect(f"{reverse('health:reception')}?dia={local.date().isoformat()}")
+            status = 400
+        else:
+            choice_form = BookChoiceForm(choices=choices, initial=initial)
+    return render(
+        request,
+        "health/book_for.html",
+        {
+            "title": _("Agendar para um cidadão"),
+            "search": search,
+            "choice_form": choice_form,
+            "patient": patient,
         },
         status=status,
     )

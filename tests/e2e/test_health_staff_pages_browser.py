@@ -19,6 +19,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 DESKTOP = {"width": 1366, "height": 900}
 
 
+def valid_cpf(seed: int) -> str:
+    base = [int(digit) for digit in f"{seed % 10**9:09d}"]
+    for length in (9, 10):
+        total = sum(digit * (length + 1 - index) for index, digit in enumerate(base[:length]))
+        base.append((total * 10 % 11) % 10)
+    return "".join(map(str, base))
+
+
 def _setup(gravatai) -> dict[str, object]:
     from tenant_apps.accounts.models import User
     from tenant_apps.health.demo import cns_for
@@ -31,7 +39,11 @@ def _setup(gravatai) -> dict[str, object]:
     def create() -> dict[str, object]:
         with tenant_context(gravatai):
             user = User.objects.create_user(
-                f"faltas.{tag}@exemplo.com.br", "x", full_name=f"Rita Faltosa {tag}", kind="citizen"
+                f"faltas.{tag}@exemplo.com.br",
+                "x",
+                full_name=f"Rita Faltosa {tag}",
+                kind="citizen",
+                cpf=valid_cpf(int(tag, 16)),
             )
             patient_register(
                 user=user, cns=cns_for(int(tag, 16) % 90_000 + 5_000), birth_date=dt.date(1980, 1, 1)

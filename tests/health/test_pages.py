@@ -337,3 +337,46 @@ def test_the_reception_lifts_a_no_show_suspension_with_a_reason(helena, other, r
     with pytest.raises(PermissionDenied):
         services.suspension_lift(citizen=other, actor=outsider, reason=reason)
     assert login(outsider).get("/staff/saude/recepcao/suspensoes/").status_code == 404
+
+
+def test_the_reception_books_on_a_citizens_behalf_by_cpf_and_cns(helena, other, reception):
+    import re
+
+    from tenant_apps.scheduling.enums import AppointmentChannel
+
+    now = timezone.now()
+    for days in (3, 2):  # suspended online: the reception still books for them
+        row(helena, other, now.replace(microsecond=0) - dt.timedelta(days=days), status="nao_compareceu")
+    client = login(reception)
+    url = "/staff/saude/recepcao/agendar/"
+    specialty = helena.specialty.pk
+
+    bad = client.get(url, {"cpf": "111.444.777-35", "cns": "898000000043209", "especialidade": specialty})
+    assert bad.status_code == 400
+    assert "Este número de CNS não é válido" in bad.content.decode()
+    wrong = client.get(url, {"cpf": "390.533.447-05", "cns": patient(other).cns, "especialidade": specialty})
+    assert wrong.status_code == 400
+    assert "CPF e CNS não correspondem a um paciente cadastrado." in wrong.content.decode()
+
+    page = client.get(url, {"cpf": "111.444.777-35", "cns": patient(other).cns, "especialidade": specialty})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"Horários livres para {other.full_name}" in body
+    choices = re.findall(r'name="horario" value="([^"]+)"', body)
+    assert choices, "the open week has free times at the reception's unit"
+    before = Appointment.objects.filter(citizen=other, status="agendado").count()
+    done = client.post(
+        url,
+        {"cpf": "11144477735", "cns": patient(other).cns, "especialidade": specialty, "horario": choices[0]},
+    )
+    assert done.status_code == 302
+    booked = Appointment.objects.filter(citizen=other, status="agendado").order_by("-id").first()
+    assert Appointment.objects.filter(citizen=other, status="agendado").count() == before + 1
+    assert (booked.booked_by_id, booked.channel) == (reception.pk, AppointmentChannel.STAFF)
+
+    # a time that is not on the list: a clear error, nothing booked
+    again = client.post(
+        url, {"cpf": "11144477735", "cns": patient(other).cns, "especialidade": specialty, "horario": "1|x|y"}
+    )
+    assert again.status_code == 400
+    assert Appointment.objects.filter(citizen=other, status="agendado").count() == before + 1

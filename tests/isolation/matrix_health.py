@@ -137,6 +137,7 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "health:reception": {"GET": _health_staff_only, "POST": _not_allowed},
     "health:reception_action": {"GET": _not_allowed, "POST": _health_staff_only},
     "health:suspensions": {"GET": _health_staff_only, "POST": _health_staff_only},
+    "health:book_for": {"GET": _health_staff_only, "POST": _health_staff_only},
     "health:day": {"GET": _health_staff_only, "POST": _not_allowed},
     "health:attend": {"GET": _health_staff_only, "POST": _health_staff_only},
     "health:patient": {"GET": _health_staff_only, "POST": _health_staff_only},
