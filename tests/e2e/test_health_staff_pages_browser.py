@@ -1,5 +1,6 @@
 """Issue 16's leftovers in Chromium, for the screenshots at 390 px and 1366 px (test-artifacts/):
-the slot page filtered by health unit, and the reception lifting a no-show suspension with a reason.
+the slot page filtered by health unit, the reception lifting a no-show suspension with a reason and
+booking on the citizen's behalf by CPF and CNS.
 The live server commits: the test makes a citizen of its own with two no-shows and leaves them."""
 
 from __future__ import annotations
@@ -45,9 +46,8 @@ def _setup(gravatai) -> dict[str, object]:
                 kind="citizen",
                 cpf=valid_cpf(int(tag, 16)),
             )
-            patient_register(
-                user=user, cns=cns_for(int(tag, 16) % 90_000 + 5_000), birth_date=dt.date(1980, 1, 1)
-            )
+            cns = cns_for(int(tag, 16) % 90_000 + 5_000)
+            patient_register(user=user, cns=cns, birth_date=dt.date(1980, 1, 1))
             schedule = Schedule.objects.get(professional__user__email="medica1@gravatai.rs.gov.br")
             now = timezone.now().replace(microsecond=0)
             for days in (3, 2):
@@ -64,7 +64,13 @@ def _setup(gravatai) -> dict[str, object]:
             unit = (
                 HealthUnit.objects.filter(schedules__specialty__code="clinico-geral").order_by("pk").first()
             )
-            return {"name": user.full_name, "unit": unit.pk}
+            return {
+                "name": user.full_name,
+                "unit": unit.pk,
+                "cpf": user.cpf,
+                "cns": cns,
+                "specialty": schedule.specialty_id,
+            }
 
     return _in_thread(create)
 
@@ -99,3 +105,15 @@ def test_unit_filter_and_suspension_lift_pages(live_url, phone, browser, gravata
     section.get_by_role("button", name="Retirar a suspensão").click()
     assert phone_staff.get_by_text(f"Suspensão retirada: {data['name']} pode agendar de novo.").is_visible()
     screenshot(phone_staff, "saude-suspensoes-retirada-390")
+
+    # the reception books for her, by CPF and CNS
+    query = f"cpf={data['cpf']}&cns={data['cns']}&especialidade={data['specialty']}"
+    desktop.goto(f"{base}/staff/saude/recepcao/agendar/?{query}")
+    assert desktop.get_by_role("heading", name=f"Horários livres para {data['name']}").is_visible()
+    screenshot(desktop, "saude-agendar-para-1366")
+    phone_staff.goto(f"{base}/staff/saude/recepcao/agendar/?{query}")
+    screenshot(phone_staff, "saude-agendar-para-390")
+    phone_staff.get_by_role("radio").first.check()
+    phone_staff.get_by_role("button", name="Marcar a consulta").click()
+    assert phone_staff.get_by_text(f"Consulta marcada para {data['name']}").is_visible()
+    screenshot(phone_staff, "saude-agendar-para-feito-390")
