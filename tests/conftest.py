@@ -6,7 +6,12 @@ and reused; each test runs inside a transaction that is rolled back.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dramatiq
@@ -77,6 +82,38 @@ def cache_clear() -> None:
     keys = list(client.scan_iter(match=f"*:{backend.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+# Tests that create whole city schemas inside their (rolled-back) transaction hold thousands of
+# PostgreSQL locks until it ends, from a lock table the server shares among all its connections
+# (max_locks_per_transaction x max_connections). Under pytest-xdist two such tests at once could
+# exhaust it, so they take turns: one at a time per checkout, whatever the process.
+SCHEMA_HEAVY = (
+    "tests/tenants/",
+    "tests/offboarding/",
+    "tests/onboarding/",
+    "tests/support/test_actions.py",
+    "tests/accounts/test_invitations.py",
+    "tests/paco/test_demo_setup.py",
+)
+REPO_ROOT = Path(__file__).resolve().parents[1]
+_SCHEMA_LOCK = Path(tempfile.gettempdir()) / (
+    f"paco-tests-{hashlib.sha1(str(REPO_ROOT).encode(), usedforsecurity=False).hexdigest()[:8]}.lock"
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    path = Path(str(item.path)).resolve().relative_to(REPO_ROOT).as_posix()
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not path.startswith(SCHEMA_HEAVY):
+        yield
+        return
+    with _SCHEMA_LOCK.open("w") as lock:  # around setup, call and teardown (the rollback)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from paco_demo import cities as demo
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tests.otp import unused_code
 
 
-def current_code(key_hex: str = demo.DEMO_TOTP_KEY_HEX) -> str:
+def current_code(email: str = "servidor@aracaju.se.gov.br") -> str:
+    return unused_code(email, schema="aracaju")
+
+
+def key_code(key_hex: str = demo.DEMO_TOTP_KEY_HEX) -> str:
     return f"{totp(bytes.fromhex(key_hex), step=30, t0=0, digits=6):06d}"
 
 
@@ -81,7 +86,7 @@ def test_staff_without_a_device_enrolls_on_first_login(in_gravatai):
     first = client.post("/staff/entrar/", {"email": "nova@gravatai.rs.gov.br", "password": "Gravatai#2026x"})
     page = client.get("/staff/entrar/ativar/")
     device = TOTPDevice.objects.get(user__email="nova@gravatai.rs.gov.br")
-    confirm = client.post("/staff/entrar/ativar/", {"token": current_code(device.key)})
+    confirm = client.post("/staff/entrar/ativar/", {"token": key_code(device.key)})
 
     assert first["Location"] == "/staff/entrar/ativar/"
     assert "<svg" in page.text
@@ -114,7 +119,7 @@ def test_vendor_support_logs_into_the_control_plane_with_totp(db):
     client = Client(HTTP_HOST="localhost")
 
     client.post("/suporte/entrar/", {"email": demo.SUPPORT_EMAIL, "password": demo.DEMO_PASSWORD})
-    client.post("/suporte/entrar/codigo/", {"token": current_code()})
+    client.post("/suporte/entrar/codigo/", {"token": key_code()})
     console = client.get("/suporte/")
 
     assert console.status_code == 200

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_tenants.utils import schema_context
-
 from paco_demo import cities as demo
+from tests.otp import unused_code
 
 
 def totp_code(schema: str, email: str) -> str:
-    """A code the person's device has not used yet.
-
-    A TOTP code is good once (django-otp keeps the last step used), and the demo city outlives
-    the tests, so an earlier test may have used this 30-second step already: take the next step
-    (the device accepts one step of drift), or wait for it when that one is used too.
-    """
-    with schema_context(schema):
-        last_step = TOTPDevice.objects.filter(user__email=email).values_list("last_t", flat=True).first()
-    last_step = -1 if last_step is None else last_step
-    while True:
-        now = int(time.time()) // 30
-        step = max(now, last_step + 1)
-        if step <= now + 1:
-            break
-        time.sleep(1)
-    return f"{totp(bytes.fromhex(demo.DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6, drift=step - now):06d}"
+    return unused_code(email, schema=schema)
 
 
 def staff_login(page: Any, base: str, email: str, *, landing: str = "/staff/") -> None:

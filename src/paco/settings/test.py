@@ -1,7 +1,20 @@
 """Test settings: the same stack, with fast password hashing and jobs drained by the tests."""
 
+import os
+
 from .base import *  # noqa: F403
-from .env import CHECKOUT_ID, env
+from .env import CHECKOUT_ID, DATA_DIR, env
+
+# pytest-xdist runs the suite in several processes, each with its own test database (pytest-django
+# adds the worker's name to it); the cache keys, the queues and the files on disk follow suit. A
+# worker process a test starts inherits the variable, so it lands on the same ones.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_RUN_ID = f"{CHECKOUT_ID}-{_XDIST_WORKER}" if _XDIST_WORKER else CHECKOUT_ID
+if _XDIST_WORKER:
+    if not env.str("MEDIA_ROOT", default=""):
+        MEDIA_ROOT = DATA_DIR / "test-media" / TEST_RUN_ID
+    if not env.str("SMS_FILE_PATH", default=""):
+        SMS_FILE_PATH = str(DATA_DIR / "test-sms" / TEST_RUN_ID)
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,13 +35,13 @@ if REDIS_URL:  # noqa: F405
     _test_db = env.int("TEST_CACHE_REDIS_DB", default=15)  # noqa: F405
     CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{_test_db}"))  # noqa: F405
     # ...and keys of this checkout's own, cleared by prefix (tests/conftest.py), never FLUSHDB.
-    CACHES["default"]["KEY_PREFIX"] = f"test-{CHECKOUT_ID}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"test-{TEST_RUN_ID}"  # noqa: F405
 
 # Jobs a test commits on purpose (browser and concurrency tests) go to a namespace of their own.
 if REDIS_URL:  # noqa: F405
     DRAMATIQ_BROKER["OPTIONS"] = {  # noqa: F405
         "url": REDIS_URL,  # noqa: F405
-        "namespace": env.str("DRAMATIQ_NAMESPACE", default=f"paco-test-{CHECKOUT_ID}"),
+        "namespace": env.str("DRAMATIQ_NAMESPACE", default=f"paco-test-{TEST_RUN_ID}"),
     }
 
 # Other modules' tests make many calls as one person: generous limits; the rate-limit tests set
