@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
-from django.http import Http404
 
+from paco.errors import NotFound
 from tenants.models import Municipality
 
 from .models import ExportArchive, OffboardedMunicipality, Offboarding
@@ -14,7 +14,7 @@ def export_get_for_municipality(*, municipality: Municipality, export_id: int) -
     """One of the city's own exports; any other id is a 404."""
     export = ExportArchive.objects.filter(municipality=municipality, pk=export_id).first()
     if export is None:
-        raise Http404
+        raise NotFound
     return export
 
 

@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -42,6 +43,13 @@ from .models import ExportArchive, OffboardedMunicipality, Offboarding
 logger = logging.getLogger(__name__)
 
 PROTECTED_SCHEMAS = frozenset({"public", "information_schema", "pg_catalog"})
+
+
+def _offboarding_page_url(municipality: Municipality) -> str:
+    """The municipal admin's offboarding page: a city URL (ROOT_URLCONF), even from a public request."""
+    return municipality_base_url(municipality) + reverse(
+        "offboarding_tenant:page", urlconf=settings.ROOT_URLCONF
+    )
 
 
 def municipality_data(municipality: Municipality) -> dict[str, Any]:
@@ -163,7 +171,7 @@ def support_export_request(*, municipality: Municipality, support_email: str, re
             _("A exportação foi liberada automaticamente pela política do município.")
             if allowed
             else _("A exportação só é gerada se um administrador aprovar em:"),
-            f"{municipality_base_url(municipality)}/admin-municipal/encerramento/",
+            _offboarding_page_url(municipality),
         ],
     )
     if allowed:
@@ -454,7 +462,7 @@ def offboarding_request(
                     " possível cancelar o encerramento e baixar a exportação completa dos dados em:"
                 )
                 % {"date": timezone.localtime(offboarding.delete_after).strftime("%d/%m/%Y")},
-                f"{municipality_base_url(municipality)}/admin-municipal/encerramento/",
+                _offboarding_page_url(municipality),
             ]
         )
         transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact]))

@@ -17,12 +17,42 @@ from rest_framework.views import exception_handler
 
 
 class ApplicationError(Exception):
-    """A business rule refused the operation; `message` is shown to the person, in Portuguese."""
+    """A service refused the operation; `message` is shown to the person, in Portuguese.
 
-    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+    The one family services and selectors raise. The class says how the refusal is answered, the
+    same way in the API (`api_exception_handler`) and on HTML pages (Django's 403/404 handlers, which
+    the two subclasses are also instances of):
+
+    - `ApplicationError` itself: a rule refused the request (400; the form shows the message);
+    - `AccessDenied`: the person may not do this (403);
+    - `NotFound`: nothing there for this person, or not theirs to know of (404).
+
+    A view that shows rule refusals on its form (`except ApplicationError`) lets the other two
+    through: `except PASS_THROUGH: raise` first, or catch only where it calls a
+    service that raises none of them.
+    """
+
+    status_code = 400
+
+    def __init__(self, message: str = "", *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+
+
+class AccessDenied(ApplicationError, PermissionDenied):
+    """The person may not do this (403)."""
+
+    status_code = 403
+
+
+class NotFound(ApplicationError, Http404):
+    """Nothing there for this person (404): also what a row outside their scope answers."""
+
+    status_code = 404
+
+
+PASS_THROUGH = (AccessDenied, NotFound)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,6 +19,12 @@ from .models import StaffInvitation, User
 def user_is_staff(user: Any) -> bool:
     """A logged-in staff account (servidor)."""
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", None) == UserKind.STAFF
+
+
+def staff_active_by_email(*, emails: Iterable[str]) -> dict[str, User]:
+    """Active staff accounts among the addresses, keyed by lower-case e-mail; unknown ones are absent."""
+    users = User.objects.filter(email__in=list(emails), kind=UserKind.STAFF, is_active=True)
+    return {user.email.lower(): user for user in users}
 
 
 def invitation_get_by_token(raw_token: str) -> StaffInvitation | None:

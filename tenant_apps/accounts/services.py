@@ -45,6 +45,14 @@ def _password_check(password: str, user: User) -> None:
 
 
 @transaction.atomic
+def user_lock_active(*, user_id: int) -> User | None:
+    """The active account, locked until the caller's transaction ends (None when gone or inactive).
+
+    For a service of another app that must serialise work per person (scheduling's bookings)."""
+    return User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+
+
+@transaction.atomic
 def citizen_register(*, full_name: str, cpf: str, email: str, password: str, phone: str = "") -> User:
     cpf_digits = cpf_normalize(cpf)
     email = email.strip().lower()

@@ -25,20 +25,24 @@ from rest_framework.response import Response
 from rest_framework.utils import html
 from rest_framework.views import APIView
 
-from paco.errors import ApplicationError, api_error_responses
+from paco.errors import PASS_THROUGH, ApplicationError, api_error_responses
+from paco.pagination import PAGE_SIZE_MAX, PageParameters, next_field
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import staff_active_by_email
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.selectors import membership_list_current
+from tenant_apps.org.selectors import membership_list_current, unit_by_acronym
 
 from .enums import CaseChannel, CaseStatus, EventKind
 from .models import Case
 from .selectors import (
     INBOX_FILTERS,
+    INBOX_PAGE_SIZE,
     case_events_visible,
     case_get_visible,
     case_list_inbox,
@@ -164,6 +168,8 @@ def api_fields(renames: dict[str, str], *, form_keys: frozenset[str] = frozenset
     """Name a service's field errors as the API names its fields (form answers under `form_data`)."""
     try:
         yield
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         field = error.extra.get("field")
         if field in form_keys:
@@ -299,7 +305,7 @@ class CaseActionApi(APIView):
 class CaseListApi(APIView):
     permission_classes = [IsCitizenOrVerifiedStaff]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PageParameters):
         unidade = serializers.CharField(
             required=False,
             max_length=40,
@@ -312,17 +318,17 @@ class CaseListApi(APIView):
             help_text="Na caixa de entrada, “todos” são os não concluídos; sem unidade, todos mesmo.",
         )
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-        cursor = serializers.CharField(
+        limit = serializers.IntegerField(
             required=False,
-            allow_blank=True,
-            default="",
-            max_length=200,
-            help_text="O `next` da página anterior.",
+            default=INBOX_PAGE_SIZE,
+            min_value=1,
+            max_value=PAGE_SIZE_MAX,
+            help_text="Itens por página.",
         )
 
     class OutputSerializer(serializers.Serializer):
         results = CaseSummarySerializer(many=True)
-        next = serializers.CharField(allow_null=True, help_text="Cursor da próxima página, ou null.")
+        next = next_field()
 
         class Meta:
             ref_name = "CaseListOutput"
@@ -353,10 +359,15 @@ class CaseListApi(APIView):
                 filter_name=params["situacao"],
                 query=params["q"],
                 cursor=params["cursor"],
+                page_size=params["limit"],
             )
         else:
             page = case_list_visible(
-                user=request.user, filter_name=params["situacao"], query=params["q"], cursor=params["cursor"]
+                user=request.user,
+                filter_name=params["situacao"],
+                query=params["q"],
+                cursor=params["cursor"],
+                page_size=params["limit"],
             )
         output = CaseListApi.OutputSerializer({"results": page.cases, "next": page.next_cursor})
         return Response(output.data)
@@ -403,7 +414,7 @@ class CaseOpenApi(APIView):
         with api_fields(UPLOAD_FIELD_NAMES, form_keys=form_keys):
             case = case_open(
                 service=service,
-                opened_by=request.user,
+                opened_by=account(request.user),
                 form_data=data["form_data"],
                 subject=data["subject"],
                 description=data["description"],
@@ -486,7 +497,7 @@ class CaseForwardApi(CaseActionApi):
             ref_name = "CaseForwardInput"
 
         def validate_to_unit(self, acronym: str) -> OrgUnit:
-            unit = OrgUnit.objects.filter(acronym__iexact=acronym.strip()).first()
+            unit = unit_by_acronym(acronym=acronym)
             if unit is None:
                 raise serializers.ValidationError(_("Unidade não encontrada."))
             return unit
@@ -497,7 +508,7 @@ class CaseForwardApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_forward(case=case, actor=request.user, to_unit=data["to_unit"], note=data["note"])
+        case_forward(case=case, actor=account(request.user), to_unit=data["to_unit"], note=data["note"])
         return self.respond(request, case)
 
 
@@ -517,7 +528,7 @@ class CaseDispatchApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case_dispatch(case=case, actor=request.user, text=data["text"], is_public=data["is_public"])
+        case_dispatch(case=case, actor=account(request.user), text=data["text"], is_public=data["is_public"])
         return self.respond(request, case)
 
 
@@ -539,7 +550,10 @@ class CaseAttachApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_attach(
-                case=case, actor=request.user, uploads=uploads_from(data), is_public=data["is_public"]
+                case=case,
+                actor=account(request.user),
+                uploads=uploads_from(data),
+                is_public=data["is_public"],
             )
         return self.respond(request, case)
 
@@ -557,7 +571,7 @@ class CaseRequestInformationApi(CaseActionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case_request_information(
-            case=case, actor=request.user, question=serializer.validated_data["question"]
+            case=case, actor=account(request.user), question=serializer.validated_data["question"]
         )
         return self.respond(request, case)
 
@@ -579,7 +593,7 @@ class CaseAnswerApi(CaseActionApi):
         data = serializer.validated_data
         with api_fields(UPLOAD_FIELD_NAMES):
             case_answer_information(
-                case=case, citizen=request.user, answer=data["answer"], uploads=uploads_from(data)
+                case=case, citizen=account(request.user), answer=data["answer"], uploads=uploads_from(data)
             )
         return self.respond(request, case)
 
@@ -596,7 +610,7 @@ class CaseCloseApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_close(case=case, actor=request.user, answer=serializer.validated_data["answer"])
+        case_close(case=case, actor=account(request.user), answer=serializer.validated_data["answer"])
         return self.respond(request, case)
 
 
@@ -612,7 +626,7 @@ class CaseReopenApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_reopen(case=case, actor=request.user, reason=serializer.validated_data["reason"])
+        case_reopen(case=case, actor=account(request.user), reason=serializer.validated_data["reason"])
         return self.respond(request, case)
 
 
@@ -624,9 +638,8 @@ class CaseAssignApi(CaseActionApi):
             ref_name = "CaseAssignInput"
 
         def validate_assignee(self, email: str) -> User:
-            user = User.objects.filter(
-                email=email.strip().lower(), kind=UserKind.STAFF, is_active=True
-            ).first()
+            address = email.strip().lower()
+            user = staff_active_by_email(emails=[address]).get(address)
             if user is None:
                 raise serializers.ValidationError(_("Não há servidor ativo com este e-mail."))
             return user
@@ -636,5 +649,5 @@ class CaseAssignApi(CaseActionApi):
         case = case_get_visible(user=request.user, nup=nup)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_assign(case=case, actor=request.user, assignee=serializer.validated_data["assignee"])
+        case_assign(case=case, actor=account(request.user), assignee=serializer.validated_data["assignee"])
         return self.respond(request, case)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from paco.errors import NotFound
+from paco.pagination import keyset_page
 from paco.text import text_fold
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.documents.enums import DocumentKind
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
@@ -25,38 +25,39 @@ from .models import Case, CaseDocument, CaseEvent, CaseMove, CaseShare
 INBOX_PAGE_SIZE = 25
 
 
-def case_queryset_visible(user: Any) -> QuerySet[Case]:
+def case_queryset_visible(user: Viewer) -> QuerySet[Case]:
     """Citizens: their own cases. Staff: cases now in, opened by or passed through their units, or shared."""
     base = Case.objects.select_related("service", "current_unit", "opening_unit", "assigned_to")
     if not getattr(user, "is_authenticated", False):
         return base.none()
-    if user.kind == UserKind.CITIZEN:
-        return base.filter(citizen=user)
-    if user.kind != UserKind.STAFF:
+    kind = getattr(user, "kind", None)
+    if kind == UserKind.CITIZEN:
+        return base.filter(citizen_id=user.pk)
+    if kind != UserKind.STAFF:
         return base.none()
     units = user_unit_ids(user)
     passed_through = CaseMove.objects.filter(case=OuterRef("pk")).filter(
         Q(from_unit_id__in=units) | Q(to_unit_id__in=units)
     )
-    shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
+    shared = CaseShare.objects.filter(case=OuterRef("pk"), user_id=user.pk)
     return base.filter(
         Q(current_unit_id__in=units) | Q(opening_unit_id__in=units) | Exists(passed_through) | Exists(shared)
     )
 
 
-def case_get_visible(*, user: Any, nup: str) -> Case:
+def case_get_visible(*, user: Viewer, nup: str) -> Case:
     case = case_queryset_visible(user).filter(nup=nup).first()
     if case is None:
-        raise Http404
+        raise NotFound
     return case
 
 
-def case_user_can_act(*, user: Any, case: Case) -> bool:
+def case_user_can_act(*, user: Viewer, case: Case) -> bool:
     """Staff act on a case only while it is in one of their units."""
     return case.current_unit_id in user_unit_ids(user)
 
 
-def case_list_for_citizen(*, user: Any) -> QuerySet[Case]:
+def case_list_for_citizen(*, user: User) -> QuerySet[Case]:
     return (
         Case.objects.select_related("service", "current_unit")
         .filter(citizen=user)
@@ -64,14 +65,14 @@ def case_list_for_citizen(*, user: Any) -> QuerySet[Case]:
     )
 
 
-def case_events_visible(*, case: Case, user: Any) -> QuerySet[CaseEvent]:
+def case_events_visible(*, case: Case, user: Viewer | None) -> QuerySet[CaseEvent]:
     events = CaseEvent.objects.filter(case=case).select_related("unit").order_by("sequence")
     if getattr(user, "kind", None) != UserKind.STAFF:
         events = events.filter(is_public=True)
     return events
 
 
-def case_events_for_citizen(*, case: Case, user: Any) -> list[CaseEvent]:
+def case_events_for_citizen(*, case: Case, user: Viewer) -> list[CaseEvent]:
     """The public history, each unit named in full (a citizen does not know the acronyms)."""
     events = list(case_events_visible(case=case, user=user))
     names = dict(OrgUnit.objects.filter(is_active=True).values_list("acronym", "name"))
@@ -110,20 +111,6 @@ class InboxPage:
     next_cursor: str | None
 
 
-def _cursor_encode(case: Case) -> str:
-    raw = json.dumps([case.last_event_at.isoformat(), case.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _cursor_decode(cursor: str) -> tuple[dt.datetime, int] | None:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return dt.datetime.fromisoformat(moment), int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None
-
-
 INBOX_FILTERS = ("novo", "em_andamento", "aguardando_cidadao", "atrasado", "concluido", "todos")
 
 
@@ -135,7 +122,7 @@ def case_list_inbox(
     cursor: str = "",
     page_size: int = INBOX_PAGE_SIZE,
 ) -> InboxPage:
-    """One page of a unit's inbox, newest movement first, with keyset pagination (no OFFSET).
+    """One page of a unit's inbox, newest movement first, with keyset pagination (paco.pagination).
 
     Uses the (current_unit, status, last_event_at, id) index; a cursor is the last row's
     (last_event_at, id), so page N costs the same as page 1 at any table size.
@@ -153,16 +140,8 @@ def case_list_inbox(
         cases = cases.exclude(status=CaseStatus.CLOSED)
     if query.strip():
         cases = case_search_filter(cases, query)
-    decoded = _cursor_decode(cursor) if cursor else None
-    if decoded:
-        moment, pk = decoded
-        # the redundant `last_event_at <= moment` lets PostgreSQL start the index scan at the cursor
-        cases = cases.filter(last_event_at__lte=moment).filter(
-            Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk)
-        )
-    rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
-    next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
-    return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
+    page = keyset_page(cases, key="last_event_at", cursor=cursor, limit=page_size)
+    return InboxPage(cases=page.results, next_cursor=page.next)
 
 
 def case_search_filter(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
@@ -209,22 +188,22 @@ def nup_from_digits(digits: str) -> str:
     return f"{digits[:5]}.{digits[5:11]}/{digits[11:15]}-{digits[15:17]}"
 
 
-def case_get_for_citizen(*, user: Any, digits: str) -> Case:
+def case_get_for_citizen(*, user: Viewer, digits: str) -> Case:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
-        raise Http404
+        raise NotFound
     case = (
         Case.objects.select_related("service", "current_unit", "citizen")
-        .filter(citizen=user, nup=nup_from_digits(digits))
+        .filter(citizen_id=user.pk, nup=nup_from_digits(digits))
         .first()
     )
     if case is None:
-        raise Http404
+        raise NotFound
     return case
 
 
-def case_get_for_staff(*, user: Any, digits: str) -> Case:
+def case_get_for_staff(*, user: Viewer, digits: str) -> Case:
     if getattr(user, "kind", None) != UserKind.STAFF:
-        raise Http404
+        raise NotFound
     return case_get_visible(user=user, nup=nup_from_digits(digits))
 
 
@@ -232,7 +211,7 @@ def case_pending_information_request(*, case: Case) -> Any:
     return case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
 
 
-def case_deadlines_for_manager(*, user: Any) -> QuerySet[Case]:
+def case_deadlines_for_manager(*, user: Viewer) -> QuerySet[Case]:
     """Open cases of the units the user manages, earliest deadline first."""
     return (
         Case.objects.select_related("service", "current_unit", "assigned_to")
@@ -259,7 +238,7 @@ def case_documents(*, case: Case, for_requester: bool = False) -> QuerySet[Any]:
 
 def case_list_visible(
     *,
-    user: Any,
+    user: Viewer,
     filter_name: str = "todos",
     query: str = "",
     cursor: str = "",
@@ -278,25 +257,17 @@ def case_list_visible(
         cases = cases.filter(status=filter_name)
     if query.strip():
         cases = case_search_filter(cases, query)
-    decoded = _cursor_decode(cursor) if cursor else None
-    if decoded:
-        moment, pk = decoded
-        # the redundant `last_event_at <= moment` lets PostgreSQL start the index scan at the cursor
-        cases = cases.filter(last_event_at__lte=moment).filter(
-            Q(last_event_at__lt=moment) | Q(last_event_at=moment, id__lt=pk)
-        )
-    rows = list(cases.order_by("-last_event_at", "-id")[: page_size + 1])
-    next_cursor = _cursor_encode(rows[page_size - 1]) if len(rows) > page_size else None
-    return InboxPage(cases=rows[:page_size], next_cursor=next_cursor)
+    page = keyset_page(cases, key="last_event_at", cursor=cursor, limit=page_size)
+    return InboxPage(cases=page.results, next_cursor=page.next)
 
 
-def case_document_read_grant(user: Any, document: Any) -> Any:
+def case_document_read_grant(user: Viewer, document: Any) -> Any:
     """Hook for tenant_apps.documents: the requester is a party; staff who see the case are related."""
     from tenant_apps.documents.selectors import ReadGrant
 
     if not getattr(user, "is_authenticated", False):
         return ReadGrant.NONE
-    if CaseDocument.objects.filter(document=document, case__citizen=user, is_public=True).exists():
+    if CaseDocument.objects.filter(document=document, case__citizen_id=user.pk, is_public=True).exists():
         return ReadGrant.PARTY
     if case_queryset_visible(user).filter(case_documents__document=document).exists():
         return ReadGrant.RELATED
@@ -306,5 +277,5 @@ def case_document_read_grant(user: Any, document: Any) -> Any:
 def case_document_for_requester(*, case: Case, document_id: int) -> Any:
     document = case_documents(case=case, for_requester=True).filter(pk=document_id).first()
     if document is None:
-        raise Http404
+        raise NotFound
     return document

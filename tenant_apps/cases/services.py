@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Value
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from paco.schemas import current_tenant
 from paco.text import text_fold
 from paco.usage import usage_record
@@ -51,11 +51,13 @@ def nup_digits(nup: str) -> str:
 
 
 def case_url(case: Case) -> str:
-    return f"{municipality_base_url(current_tenant())}/protocolos/{nup_digits(case.nup)}/"
+    path = reverse("cases:citizen_case", kwargs={"nup": nup_digits(case.nup)})
+    return f"{municipality_base_url(current_tenant())}{path}"
 
 
 def staff_case_url(case: Case) -> str:
-    return f"{municipality_base_url(current_tenant())}/staff/protocolos/{nup_digits(case.nup)}/"
+    path = reverse("cases:staff_case", kwargs={"nup": nup_digits(case.nup)})
+    return f"{municipality_base_url(current_tenant())}{path}"
 
 
 def deadline_compute(service: Service, start: dt.date) -> dt.date:
@@ -114,9 +116,9 @@ def _lock(case: Case) -> Case:
     )
 
 
-def _require_actor(actor: Any, case: Case) -> None:
+def _require_actor(actor: User, case: Case) -> None:
     if getattr(actor, "kind", None) != UserKind.STAFF or not case_user_can_act(user=actor, case=case):
-        raise PermissionDenied(_("Só servidores da unidade onde o protocolo está podem movimentá-lo."))
+        raise AccessDenied(_("Só servidores da unidade onde o protocolo está podem movimentá-lo."))
 
 
 def _require_open(case: Case) -> None:
@@ -125,7 +127,13 @@ def _require_open(case: Case) -> None:
 
 
 def _attach(
-    case: Case, *, uploads: Sequence[Upload], actor: Any, unit: OrgUnit, title: str, is_public: bool = True
+    case: Case,
+    *,
+    uploads: Sequence[Upload],
+    actor: User | None,
+    unit: OrgUnit,
+    title: str,
+    is_public: bool = True,
 ) -> Document | None:
     if not uploads:
         return None
@@ -157,13 +165,13 @@ def _resumed_summary(paused_days: int) -> str:
 def case_open(
     *,
     service: Service,
-    opened_by: Any,
+    opened_by: User,
     form_data: dict[str, Any],
     subject: str = "",
     description: str = "",
     uploads: Sequence[Upload] = (),
     channel: str = CaseChannel.PORTAL,
-    citizen: Any = None,
+    citizen: User | None = None,
     notify_citizen: bool = True,
     notify_unit: bool = True,
 ) -> Case:
@@ -243,7 +251,7 @@ def _case_number_and_insert(unit: OrgUnit, fields: dict[str, Any]) -> Case:
 def _case_open_complete(
     case: Case,
     service: Service,
-    opened_by: Any,
+    opened_by: User,
     uploads: Sequence[Upload],
     notify_citizen: bool,
     notify_unit: bool,
@@ -307,7 +315,7 @@ def _case_open_complete(
 
 
 @transaction.atomic
-def case_dispatch(*, case: Case, actor: Any, text: str, is_public: bool = True) -> Dispatch:
+def case_dispatch(*, case: Case, actor: User, text: str, is_public: bool = True) -> Dispatch:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -344,7 +352,7 @@ def case_dispatch(*, case: Case, actor: Any, text: str, is_public: bool = True) 
 
 
 @transaction.atomic
-def case_forward(*, case: Case, actor: Any, to_unit: OrgUnit, note: str = "") -> CaseMove:
+def case_forward(*, case: Case, actor: User, to_unit: OrgUnit, note: str = "") -> CaseMove:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -375,11 +383,11 @@ def case_forward(*, case: Case, actor: Any, to_unit: OrgUnit, note: str = "") ->
 
 
 @transaction.atomic
-def case_assign(*, case: Case, actor: Any, assignee: Any) -> Case:
+def case_assign(*, case: Case, actor: User, assignee: User) -> Case:
     """A unit manager gives the case to one of the unit's staff."""
     case = _lock(case)
     if case.current_unit_id not in user_managed_unit_ids(actor):
-        raise PermissionDenied(_("Só o gestor da unidade pode atribuir protocolos."))
+        raise AccessDenied(_("Só o gestor da unidade pode atribuir protocolos."))
     if not Membership.objects.filter(user=assignee, unit_id=case.current_unit_id).exists():
         raise ApplicationError(
             _("O servidor escolhido não é lotado nesta unidade."), extra={"field": "assignee"}
@@ -399,7 +407,7 @@ def case_assign(*, case: Case, actor: Any, assignee: Any) -> Case:
 
 
 @transaction.atomic
-def case_request_information(*, case: Case, actor: Any, question: str) -> InformationRequest:
+def case_request_information(*, case: Case, actor: User, question: str) -> InformationRequest:
     """Ask the citizen for more information; the deadline clock stops until they answer."""
     case = _lock(case)
     _require_actor(actor, case)
@@ -428,12 +436,14 @@ def case_request_information(*, case: Case, actor: Any, question: str) -> Inform
 
 @transaction.atomic
 def case_answer_information(
-    *, case: Case, citizen: Any, answer: str, uploads: Sequence[Upload] = ()
+    *, case: Case, citizen: User | None, answer: str, uploads: Sequence[Upload] = ()
 ) -> InformationRequest:
-    """The citizen answers; the deadline moves forward by the business days the clock was stopped."""
+    """The citizen answers; the deadline moves forward by the business days the clock was stopped.
+
+    `citizen` is the case's own (None for a case without one: an anonymous manifestation)."""
     case = _lock(case)
-    if case.citizen_id != citizen.pk:
-        raise PermissionDenied
+    if case.citizen_id != (citizen.pk if citizen is not None else None):
+        raise AccessDenied
     pending = case.information_requests.filter(answered_at__isnull=True).order_by("created_at").first()
     if case.status != CaseStatus.WAITING_CITIZEN or pending is None:
         raise ApplicationError(_("Não há pedido de informações aguardando resposta neste protocolo."))
@@ -477,7 +487,7 @@ def case_answer_information(
 
 
 @transaction.atomic
-def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public: bool = True) -> Document:
+def case_attach(*, case: Case, actor: User, uploads: Sequence[Upload], is_public: bool = True) -> Document:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -507,7 +517,7 @@ def case_attach(*, case: Case, actor: Any, uploads: Sequence[Upload], is_public:
 
 
 @transaction.atomic
-def case_close(*, case: Case, actor: Any, answer: str) -> Case:
+def case_close(*, case: Case, actor: User, answer: str) -> Case:
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -542,7 +552,7 @@ def case_close(*, case: Case, actor: Any, answer: str) -> Case:
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
+def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
     case = _lock(case)
     _require_actor(actor, case)
     if case.status != CaseStatus.CLOSED:
@@ -566,7 +576,7 @@ def case_reopen(*, case: Case, actor: Any, reason: str) -> Case:
 
 
 def case_open_for_citizen_find(
-    *, service: Service, citizen: Any, form_key: str = "", form_value: str = ""
+    *, service: Service, citizen: User, form_key: str = "", form_value: str = ""
 ) -> Case | None:
     """The citizen's most recent case on `service` that is not closed, optionally with one answer."""
     cases = Case.objects.filter(service=service, citizen=citizen).exclude(status=CaseStatus.CLOSED)
@@ -581,7 +591,7 @@ def case_appointment_record(
     case: Case,
     kind: str,
     summary: str,
-    actor: Any = None,
+    actor: User | None = None,
     payload: dict[str, Any] | None = None,
     is_public: bool = True,
 ) -> Case:
@@ -608,12 +618,12 @@ def case_appointment_record(
 
 @transaction.atomic
 def case_attach_by_requester(
-    *, case: Case, citizen: Any, uploads: Sequence[Upload], title: str = ""
+    *, case: Case, citizen: User, uploads: Sequence[Upload], title: str = ""
 ) -> Document:
     """The citizen adds documents to their own open case (e.g. shown during a video attendance)."""
     case = _lock(case)
     if case.citizen_id != getattr(citizen, "pk", None):
-        raise PermissionDenied
+        raise AccessDenied
     _require_open(case)
     document = _attach(
         case,

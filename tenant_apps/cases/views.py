@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paco.decorators import staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, ApplicationError
 from paco.ratelimit import rate_limited
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.request_form import service_request_form_class, service_request_read
 from tenant_apps.catalog.selectors import service_get_with_form, service_list_public
 from tenant_apps.documents.uploads import uploads_from_files
@@ -111,6 +111,8 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
                     form_data=answers.form_data,
                     uploads=answers.uploads,
                 )
+            except PASS_THROUGH:
+                raise
             except ApplicationError as error:
                 field = error.extra.get("field")
                 form.add_error(field if field in form.fields else None, error.message)
@@ -164,6 +166,8 @@ def citizen_answer(request: HttpRequest, nup: str) -> HttpResponse:
                 answer=form.cleaned_data["answer"],
                 uploads=uploads_from_files(request.FILES, {"anexos": _("Documento enviado pelo requerente")}),
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -325,7 +329,7 @@ def staff_case(request: HttpRequest, nup: str) -> HttpResponse:
 
 def _run_action(action: str, request: HttpRequest, case: Any, form: Any) -> Callable[[], Any]:
     data = form.cleaned_data
-    actor = request.user
+    actor = account(request.user)
     if action == "despachar":
         return lambda: services.case_dispatch(
             case=case, actor=actor, text=data["text"], is_public=data["is_public"]
@@ -355,12 +359,12 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
             request.FILES, {"arquivos": request.POST.get("descricao", "")[:200] or _("Documento juntado")}
         )
         try:
-            services.case_attach(case=case, actor=request.user, uploads=uploads)
+            services.case_attach(case=case, actor=account(request.user), uploads=uploads)
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             messages.error(request, error.message)
             return render(request, "cases/staff_case.html", _staff_case_context(request, case), status=400)
-        except PermissionDenied:
-            raise
         messages.success(request, _("Documentos juntados ao protocolo."))
         return redirect("cases:staff_case", nup=nup)
     form_class = ACTION_FORMS.get(action)
@@ -372,6 +376,8 @@ def staff_case_action(request: HttpRequest, nup: str, action: str) -> HttpRespon
     if form.is_valid():
         try:
             _run_action(action, request, case, form)()
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -428,7 +434,7 @@ def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
                     raise ApplicationError(_("Informe o CPF do requerente."), extra={"field": "cpf"})
                 case = services.case_open(
                     service=service,
-                    opened_by=request.user,
+                    opened_by=account(request.user),
                     citizen=citizen,
                     channel=CaseChannel.STAFF,
                     subject=answers.subject,
@@ -436,6 +442,8 @@ def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
                     form_data=answers.form_data,
                     uploads=answers.uploads,
                 )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             field = error.extra.get("field")
             if field in requester_form.fields:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
+from paco.errors import NotFound
 from tenant_apps.accounts.selectors import user_is_staff
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from .enums import MemoKind, ReceiptState
@@ -21,14 +22,14 @@ FORWARD_CHAIN_LIMIT = 20
 # --- memos -----------------------------------------------------------------------------------
 
 
-def _addressed_to(user: Any, unit_ids: list[int]) -> Q:
+def _addressed_to(user: Viewer, unit_ids: list[int]) -> Q:
     recipients = MemoRecipient.objects.filter(memo=OuterRef("pk")).filter(
         Q(user_id=user.pk) | Q(unit_id__in=unit_ids)
     )
     return Q(Exists(recipients))
 
 
-def memo_queryset_visible(user: Any) -> QuerySet[Memo]:
+def memo_queryset_visible(user: Viewer) -> QuerySet[Memo]:
     """Memos sent by the person's current units, or addressed to them or to those units."""
     if not user_is_staff(user):
         return Memo.objects.none()
@@ -36,13 +37,13 @@ def memo_queryset_visible(user: Any) -> QuerySet[Memo]:
     return Memo.objects.filter(Q(sender_unit_id__in=unit_ids) | _addressed_to(user, unit_ids))
 
 
-def memo_user_is_recipient(*, user: Any, memo: Memo) -> bool:
+def memo_user_is_recipient(*, user: Viewer, memo: Memo) -> bool:
     if not user_is_staff(user):
         return False
     return memo.recipients.filter(Q(user_id=user.pk) | Q(unit_id__in=user_unit_ids(user))).exists()
 
 
-def memo_user_can_read(*, user: Any, memo: Memo) -> bool:
+def memo_user_can_read(*, user: Viewer, memo: Memo) -> bool:
     """Directly (sender unit or addressee), or through a forward of it that reached the person.
 
     A forward carries the forwarded memo along, so whoever receives the forward may read it too.
@@ -62,18 +63,18 @@ def memo_user_can_read(*, user: Any, memo: Memo) -> bool:
     return False
 
 
-def memo_get_visible(*, user: Any, memo_id: int) -> Memo:
+def memo_get_visible(*, user: Viewer, memo_id: int) -> Memo:
     memo = (
         Memo.objects.select_related("document", "document__unit", "sender_unit", "author", "case", "parent")
         .filter(pk=memo_id)
         .first()
     )
     if memo is None or not memo_user_can_read(user=user, memo=memo):
-        raise Http404
+        raise NotFound
     return memo
 
 
-def memo_thread(*, user: Any, memo: Memo) -> list[Memo]:
+def memo_thread(*, user: Viewer, memo: Memo) -> list[Memo]:
     """The memos of the thread the person may read, oldest first: the registered trail."""
     root_id = memo.thread_root_id
     memos = list(
@@ -97,7 +98,34 @@ def memo_thread(*, user: Any, memo: Memo) -> list[Memo]:
     return [m for m in memos if m.pk in visible_ids]
 
 
-def memo_list_received(*, user: Any, unit_id: int | None = None, limit: int = 200) -> QuerySet[Memo]:
+def memo_list_box(*, user: Viewer, box: str, unit_ids: list[int], include_personal: bool) -> QuerySet[Memo]:
+    """An inbox of the API, newest first: `box` "enviados" holds the memos `unit_ids` sent, any other
+    value the memos addressed to them (and to the person, with `include_personal`)."""
+    memos = memo_queryset_visible(user)
+    if box == "enviados":
+        memos = memos.filter(sender_unit_id__in=unit_ids)
+    else:
+        addressed = Q(unit_id__in=unit_ids)
+        if include_personal:
+            addressed |= Q(user_id=int(user.pk or 0))
+        memos = memos.filter(Exists(MemoRecipient.objects.filter(addressed, memo=OuterRef("pk"))))
+    return (
+        memos.select_related("document", "document__unit", "sender_unit", "author")
+        .prefetch_related("recipients__unit", "recipients__user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def memo_get_with_relations(*, memo_id: int) -> Memo:
+    """One memo with what its API representation reads (no visibility check: the caller made it)."""
+    return (
+        Memo.objects.select_related("document", "document__unit", "sender_unit", "author")
+        .prefetch_related("recipients__unit", "recipients__user", "signatures")
+        .get(pk=memo_id)
+    )
+
+
+def memo_list_received(*, user: Viewer, unit_id: int | None = None, limit: int = 200) -> QuerySet[Memo]:
     """Memos addressed to a unit of the person's (`unit_id`) or, with no unit, to the person."""
     recipients = MemoRecipient.objects.filter(memo=OuterRef("pk"))
     if unit_id is None:
@@ -113,7 +141,7 @@ def memo_list_received(*, user: Any, unit_id: int | None = None, limit: int = 20
     )
 
 
-def memo_list_sent(*, user: Any, unit_id: int, limit: int = 200) -> QuerySet[Memo]:
+def memo_list_sent(*, user: Viewer, unit_id: int, limit: int = 200) -> QuerySet[Memo]:
     if unit_id not in user_unit_ids(user):
         return Memo.objects.none()
     return (
@@ -131,7 +159,7 @@ def memo_template_list() -> QuerySet[MemoTemplate]:
 # --- circulars -------------------------------------------------------------------------------
 
 
-def circular_queryset_visible(user: Any) -> QuerySet[Circular]:
+def circular_queryset_visible(user: Viewer) -> QuerySet[Circular]:
     """Circulars the person received, or that their current units sent."""
     if not user_is_staff(user):
         return Circular.objects.none()
@@ -139,7 +167,7 @@ def circular_queryset_visible(user: Any) -> QuerySet[Circular]:
     return Circular.objects.filter(Q(sender_unit_id__in=user_unit_ids(user)) | Q(Exists(received)))
 
 
-def circular_get_visible(*, user: Any, circular_id: int) -> Circular:
+def circular_get_visible(*, user: Viewer, circular_id: int) -> Circular:
     circular = (
         circular_queryset_visible(user)
         .select_related("document", "document__unit", "sender_unit", "author")
@@ -147,33 +175,38 @@ def circular_get_visible(*, user: Any, circular_id: int) -> Circular:
         .first()
     )
     if circular is None:
-        raise Http404
+        raise NotFound
     return circular
 
 
-def circular_user_is_sender(*, user: Any, circular: Circular) -> bool:
+def circular_user_is_sender(*, user: Viewer, circular: Circular) -> bool:
     return circular.sender_unit_id in user_unit_ids(user)
 
 
-def circular_user_can_remind(*, user: Any, circular: Circular) -> bool:
+def circular_user_can_remind(*, user: Viewer, circular: Circular) -> bool:
     return circular.sender_unit_id in user_managed_unit_ids(user)
 
 
-def circular_receipt_for(*, user: Any, circular: Circular) -> CircularReceipt | None:
+def circular_receipt_for(*, user: Viewer, circular: Circular) -> CircularReceipt | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return CircularReceipt.objects.filter(circular=circular, user_id=user.pk).first()
 
 
-def circular_list_received(*, user: Any, limit: int = 200) -> QuerySet[CircularReceipt]:
+def circular_receipt_queryset_received(*, user: Viewer) -> QuerySet[CircularReceipt]:
+    """The person's receipts with their circulars, newest circular first."""
     return (
-        CircularReceipt.objects.filter(user_id=user.pk)
+        CircularReceipt.objects.filter(user_id=int(user.pk or 0))
         .select_related("circular", "circular__document", "circular__document__unit", "circular__sender_unit")
-        .order_by("-circular__created_at", "-id")[:limit]
+        .order_by("-circular__created_at", "-id")
     )
 
 
-def circular_list_awaiting_acknowledgement(*, user: Any, limit: int = 10) -> QuerySet[CircularReceipt]:
+def circular_list_received(*, user: Viewer, limit: int = 200) -> QuerySet[CircularReceipt]:
+    return circular_receipt_queryset_received(user=user)[:limit]
+
+
+def circular_list_awaiting_acknowledgement(*, user: Viewer, limit: int = 10) -> QuerySet[CircularReceipt]:
     """Circulars that ask this person for a "ciente" not given yet (the staff home's list)."""
     return (
         CircularReceipt.objects.filter(user_id=user.pk, acknowledged_at__isnull=True)
@@ -182,13 +215,18 @@ def circular_list_awaiting_acknowledgement(*, user: Any, limit: int = 10) -> Que
     )
 
 
-def circular_list_sent(*, user: Any, limit: int = 200) -> QuerySet[Circular]:
+def circular_queryset_sent(*, user: Viewer) -> QuerySet[Circular]:
+    """Circulars the person's units sent, newest first, with `acknowledged`: how many gave a "ciente"."""
     return (
         Circular.objects.filter(sender_unit_id__in=user_unit_ids(user))
         .select_related("document", "document__unit", "sender_unit", "author")
         .annotate(acknowledged=Count("receipts", filter=Q(receipts__acknowledged_at__isnull=False)))
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
+
+
+def circular_list_sent(*, user: Viewer, limit: int = 200) -> QuerySet[Circular]:
+    return circular_queryset_sent(user=user)[:limit]
 
 
 @dataclass(frozen=True)
@@ -262,10 +300,10 @@ class ActivityItem:
     other: str
 
 
-def unit_activity(*, user: Any, unit_id: int, limit: int = 100) -> list[ActivityItem]:
+def unit_activity(*, user: Viewer, unit_id: int, limit: int = 100) -> list[ActivityItem]:
     """Memos sent and received and circulars sent by one of the person's units, newest first."""
     if unit_id not in user_unit_ids(user):
-        raise Http404
+        raise NotFound
     items: list[ActivityItem] = []
     sent = (
         Memo.objects.filter(sender_unit_id=unit_id)
@@ -325,7 +363,7 @@ def unit_activity(*, user: Any, unit_id: int, limit: int = 100) -> list[Activity
 # --- documents hook --------------------------------------------------------------------------
 
 
-def comms_document_read_grant(user: Any, document: Any) -> Any:
+def comms_document_read_grant(user: Viewer, document: Any) -> Any:
     """Hook for tenant_apps.documents: addressees of a memo or circular may read its document."""
     from tenant_apps.documents.enums import DocumentKind
     from tenant_apps.documents.selectors import ReadGrant

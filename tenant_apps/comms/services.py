@@ -8,16 +8,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.schemas import current_tenant
+from paco.viewer import Viewer
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.enums import CaseChannel
@@ -63,9 +63,9 @@ def circular_url(circular: Circular) -> str:
     return _base_url() + reverse("comms:circular_detail", kwargs={"circular_id": circular.pk})
 
 
-def _require_staff(user: Any) -> None:
+def _require_staff(user: Viewer) -> None:
     if getattr(user, "kind", None) != UserKind.STAFF or not getattr(user, "is_active", False):
-        raise PermissionDenied(_("Só servidores podem enviar memorandos e circulares."))
+        raise AccessDenied(_("Só servidores podem enviar memorandos e circulares."))
 
 
 def _clean_text(subject: str, body: str) -> tuple[str, str]:
@@ -128,7 +128,7 @@ def _recipients_line(units: Sequence[OrgUnit], users: Sequence[User]) -> str:
 @transaction.atomic
 def _memo_create(
     *,
-    author: Any,
+    author: User,
     sender_unit: OrgUnit,
     subject: str,
     body: str,
@@ -143,7 +143,7 @@ def _memo_create(
     legal_basis: str = "",
 ) -> Memo:
     if sender_unit.pk not in user_unit_ids(author):
-        raise PermissionDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
+        raise AccessDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
     header = _("Para: %(to)s") % {"to": _recipients_line(units, users)}
     document = document_create(
         kind=DocumentKind.MEMO,
@@ -199,7 +199,7 @@ def memo_sign(*, memo: Memo, signer: Any) -> MemoSignature:
 @transaction.atomic
 def memo_send(
     *,
-    author: Any,
+    author: User,
     sender_unit: OrgUnit,
     subject: str,
     body: str,
@@ -230,11 +230,11 @@ def memo_send(
     )
 
 
-def _acting_unit(author: Any, memo: Memo, sender_unit: OrgUnit | None) -> OrgUnit:
+def _acting_unit(author: User, memo: Memo, sender_unit: OrgUnit | None) -> OrgUnit:
     own = user_unit_ids(author)
     if sender_unit is not None:
         if sender_unit.pk not in own:
-            raise PermissionDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
+            raise AccessDenied(_("Você só pode enviar memorandos pelas unidades em que trabalha."))
         return sender_unit
     addressed = [
         r.unit for r in memo.recipients.select_related("unit") if r.unit is not None and r.unit_id in own
@@ -242,7 +242,7 @@ def _acting_unit(author: Any, memo: Memo, sender_unit: OrgUnit | None) -> OrgUni
     if addressed:
         return addressed[0]
     if not own:
-        raise PermissionDenied(_("Você não está lotado em nenhuma unidade."))
+        raise AccessDenied(_("Você não está lotado em nenhuma unidade."))
     return OrgUnit.objects.filter(pk__in=own).order_by("acronym").first() or memo.sender_unit
 
 
@@ -250,7 +250,7 @@ def _acting_unit(author: Any, memo: Memo, sender_unit: OrgUnit | None) -> OrgUni
 def memo_reply(
     *,
     memo: Memo,
-    author: Any,
+    author: User,
     body: str,
     uploads: Sequence[Upload] = (),
     sender_unit: OrgUnit | None = None,
@@ -258,7 +258,7 @@ def memo_reply(
     """Answer a memo one received: a new memo to the sender unit, in the same thread."""
     _require_staff(author)
     if not memo_user_is_recipient(user=author, memo=memo):
-        raise PermissionDenied(_("Só quem recebeu o memorando pode respondê-lo."))
+        raise AccessDenied(_("Só quem recebeu o memorando pode respondê-lo."))
     subject = memo.subject if memo.subject.lower().startswith("re:") else f"Re: {memo.subject}"
     subject, body = _clean_text(subject[:MAX_SUBJECT], body)
     unit = _acting_unit(author, memo, sender_unit)
@@ -281,7 +281,7 @@ def memo_reply(
 def memo_forward(
     *,
     memo: Memo,
-    author: Any,
+    author: User,
     note: str,
     to_units: Iterable[Any] = (),
     to_users: Iterable[Any] = (),
@@ -293,7 +293,7 @@ def memo_forward(
     """
     _require_staff(author)
     if not memo_user_can_read(user=author, memo=memo):
-        raise PermissionDenied(_("Você não tem acesso a este memorando."))
+        raise AccessDenied(_("Você não tem acesso a este memorando."))
     units, users = _addressees(to_units, to_users)
     note = (note or "").strip()
     if not note:
@@ -323,7 +323,7 @@ def memo_forward(
 
 
 @transaction.atomic
-def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str, Any] | None = None) -> Any:
+def memo_case_open(*, memo: Memo, actor: User, service: Any, form_data: dict[str, Any] | None = None) -> Any:
     """Turn a received memo into a case (protocolo) of `service`, once: the case is opened by the
     person who asked, the memo document joins the case file, and the case history records the memo
     and its thread (who asked what, when) so the informal request keeps its trail."""
@@ -334,7 +334,7 @@ def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str,
         .get(pk=memo.pk)
     )
     if not memo_user_is_recipient(user=actor, memo=memo):
-        raise PermissionDenied(_("Só quem recebeu o memorando pode transformá-lo em protocolo."))
+        raise AccessDenied(_("Só quem recebeu o memorando pode transformá-lo em protocolo."))
     if memo.case_id is not None:
         raise ApplicationError(_("Este memorando já virou o protocolo %(nup)s.") % {"nup": memo.case.nup})  # type: ignore[union-attr]
     if service is None or not service.is_active:
@@ -380,7 +380,7 @@ def memo_case_open(*, memo: Memo, actor: Any, service: Any, form_data: dict[str,
     return case
 
 
-def memo_template_render(*, template: MemoTemplate, unit: OrgUnit, author: Any) -> tuple[str, str]:
+def memo_template_render(*, template: MemoTemplate, unit: OrgUnit, author: User) -> tuple[str, str]:
     """Fill a memo model's placeholders: {{ unidade }}, {{ sigla }}, {{ autor }}, {{ data }}."""
     values = {
         "unidade": unit.name,
@@ -444,7 +444,7 @@ def circular_audience_user_ids(*, audience: dict[str, Any], exclude_user_id: int
 @transaction.atomic
 def circular_send(
     *,
-    author: Any,
+    author: User,
     sender_unit: OrgUnit,
     subject: str,
     body: str,
@@ -461,7 +461,7 @@ def circular_send(
     """
     _require_staff(author)
     if sender_unit.pk not in user_managed_unit_ids(author):
-        raise PermissionDenied(_("Só o gestor da unidade pode enviar circulares em nome dela."))
+        raise AccessDenied(_("Só o gestor da unidade pode enviar circulares em nome dela."))
     subject, body = _clean_text(subject, body)
     unit_list = sorted({int(pk) for pk in unit_ids})
     if len(unit_list) != OrgUnit.objects.filter(pk__in=unit_list, is_active=True).count():
@@ -509,7 +509,7 @@ def circular_send(
 
 
 @transaction.atomic
-def circular_open(*, circular: Circular, user: Any) -> CircularReceipt | None:
+def circular_open(*, circular: Circular, user: User) -> CircularReceipt | None:
     """The addressee opened the circular while logged in: the first time is kept."""
     receipt = CircularReceipt.objects.filter(
         circular=circular, user_id=int(getattr(user, "pk", 0) or 0)
@@ -525,7 +525,7 @@ def circular_open(*, circular: Circular, user: Any) -> CircularReceipt | None:
 
 
 @transaction.atomic
-def circular_acknowledge(*, circular: Circular, user: Any) -> CircularReceipt:
+def circular_acknowledge(*, circular: Circular, user: User) -> CircularReceipt:
     """Ciência: an authenticated click of the addressee (never a tracking pixel). Only the first
     click counts; it also counts as opening."""
     receipt = (
@@ -534,7 +534,7 @@ def circular_acknowledge(*, circular: Circular, user: Any) -> CircularReceipt:
         .first()
     )
     if receipt is None:
-        raise PermissionDenied(_("Esta circular não foi enviada a você."))
+        raise AccessDenied(_("Esta circular não foi enviada a você."))
     if receipt.acknowledged_at is not None:
         return receipt
     now = timezone.now()
@@ -545,11 +545,11 @@ def circular_acknowledge(*, circular: Circular, user: Any) -> CircularReceipt:
 
 
 @transaction.atomic
-def circular_remind(*, circular: Circular, actor: Any, token: str) -> CircularReminder:
+def circular_remind(*, circular: Circular, actor: User, token: str) -> CircularReminder:
     """Remind everyone who has not acknowledged (inbox + e-mail). `token` identifies the click: the
     same token twice (a double click, a retried request) sends nothing the second time."""
     if circular.sender_unit_id not in user_managed_unit_ids(actor):
-        raise PermissionDenied(_("Só o gestor da unidade remetente pode enviar lembretes."))
+        raise AccessDenied(_("Só o gestor da unidade remetente pode enviar lembretes."))
     token = (token or "").strip()[:64]
     if not token:
         raise ApplicationError(_("Pedido de lembrete inválido; recarregue a página e tente de novo."))

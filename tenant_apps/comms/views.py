@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -14,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paco.decorators import staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, AccessDenied, ApplicationError, NotFound
+from tenant_apps.accounts.types import account
 from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
@@ -101,7 +101,7 @@ def memo_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 memo = services.memo_send(
-                    author=request.user,
+                    author=account(request.user),
                     sender_unit=data["sender_unit"],
                     subject=data["subject"],
                     body=data["body"],
@@ -110,10 +110,10 @@ def memo_create(request: HttpRequest) -> HttpResponse:
                     uploads=_uploads(request),
                     is_restricted=data["is_restricted"],
                 )
-            except ApplicationError as error:
+            except NotFound:
+                raise
+            except ApplicationError as error:  # AccessDenied too: the form says why
                 form.add_error(None, error.message)
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
             else:
                 messages.success(
                     request, _("Memorando %(number)s enviado.") % {"number": memo.document.number}
@@ -127,7 +127,7 @@ def memo_create(request: HttpRequest) -> HttpResponse:
             initial["subject"], initial["body"] = services.memo_template_render(
                 template=chosen,
                 unit=sender_units[0],
-                author=request.user,
+                author=account(request.user),
             )
         form = MemoForm(initial=initial, sender_units=sender_units)
         status = 200
@@ -177,7 +177,7 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
         try:
             if memo_action == "responder":
                 created = services.memo_reply(
-                    memo=memo, author=request.user, body=data["body"], uploads=_uploads(request)
+                    memo=memo, author=account(request.user), body=data["body"], uploads=_uploads(request)
                 )
                 messages.success(
                     request, _("Resposta %(number)s enviada.") % {"number": created.document.number}
@@ -186,7 +186,7 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
             if memo_action == "encaminhar":
                 created = services.memo_forward(
                     memo=memo,
-                    author=request.user,
+                    author=account(request.user),
                     note=data["note"],
                     to_units=data["to_units"],
                     to_users=data["to_users"],
@@ -195,15 +195,17 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
                     request, _("Memorando encaminhado (%(number)s).") % {"number": created.document.number}
                 )
                 return redirect("comms:memo_detail", memo_id=created.pk)
-            case = services.memo_case_open(memo=memo, actor=request.user, service=data["service"])
+            case = services.memo_case_open(memo=memo, actor=account(request.user), service=data["service"])
             messages.success(
                 request, _("Protocolo %(nup)s aberto a partir do memorando.") % {"nup": case.nup}
             )
             return redirect("cases:staff_case", nup="".join(ch for ch in case.nup if ch.isdigit()))
+        except AccessDenied as error:
+            raise Http404 from error
+        except NotFound:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
-        except PermissionDenied as error:
-            raise Http404 from error
     return _private(
         render(
             request, "comms/memo_detail.html", _memo_context(request, memo, {memo_action: form}), status=400
@@ -244,7 +246,7 @@ def circular_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 circular = services.circular_send(
-                    author=request.user,
+                    author=account(request.user),
                     sender_unit=data["sender_unit"],
                     subject=data["subject"],
                     body=data["body"],
@@ -255,10 +257,10 @@ def circular_create(request: HttpRequest) -> HttpResponse:
                     user_ids=[user.pk for user in data["users"]],
                     acknowledge_by=data["acknowledge_by"],
                 )
-            except ApplicationError as error:
+            except NotFound:
+                raise
+            except ApplicationError as error:  # AccessDenied too: the form says why
                 form.add_error(None, error.message)
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
             else:
                 messages.success(
                     request,
@@ -298,7 +300,7 @@ def _receipts_context(request: HttpRequest, circular: Any) -> dict[str, Any]:
 @staff_required
 def circular_detail(request: HttpRequest, circular_id: int) -> HttpResponse:
     circular = circular_get_visible(user=request.user, circular_id=circular_id)
-    receipt = services.circular_open(circular=circular, user=request.user)
+    receipt = services.circular_open(circular=circular, user=account(request.user))
     is_sender = circular_user_is_sender(user=request.user, circular=circular)
     context: dict[str, Any] = {
         "title": circular.document.number,
@@ -319,7 +321,7 @@ def circular_acknowledge(request: HttpRequest, circular_id: int) -> HttpResponse
     circular = circular_get_visible(user=request.user, circular_id=circular_id)
     if circular_receipt_for(user=request.user, circular=circular) is None:
         raise Http404
-    receipt = services.circular_acknowledge(circular=circular, user=request.user)
+    receipt = services.circular_acknowledge(circular=circular, user=account(request.user))
     messages.success(
         request,
         _("Ciência registrada em %(moment)s.")
@@ -351,8 +353,10 @@ def circular_remind(request: HttpRequest, circular_id: int) -> HttpResponse:
         raise Http404
     try:
         reminder = services.circular_remind(
-            circular=circular, actor=request.user, token=request.POST.get("token", "")
+            circular=circular, actor=account(request.user), token=request.POST.get("token", "")
         )
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         messages.error(request, error.message)
         return _private(

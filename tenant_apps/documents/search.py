@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from paco.text import text_fold
 from tenant_apps.accounts.selectors import user_is_staff
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.models import Membership
 
 from .enums import AccessLevel
@@ -57,7 +58,7 @@ def _cursor_decode(cursor: str) -> tuple[float, int] | None:
         return None
 
 
-def document_queryset_readable(user: Any) -> QuerySet[Document]:
+def document_queryset_readable(user: Viewer) -> QuerySet[Document]:
     """Documents the person may read without asking process hooks: público, or of their own units.
 
     Restrito documents that reach a person through a process (a case forwarded to their unit)
@@ -76,7 +77,9 @@ def document_queryset_readable(user: Any) -> QuerySet[Document]:
     return Document.objects.filter(readable)
 
 
-def document_search(*, user: Any, query: str, limit: int = SEARCH_PAGE_SIZE, cursor: str = "") -> SearchPage:
+def document_search(
+    *, user: Viewer, query: str, limit: int = SEARCH_PAGE_SIZE, cursor: str = ""
+) -> SearchPage:
     """Ranked documents matching `query` (websearch syntax: words, "phrases", -exclusions)."""
     folded = text_fold(query).strip()
     if not folded:

@@ -20,9 +20,10 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet, Sum
-from django.http import Http404
 
+from paco.errors import NotFound
 from tenant_apps.accounts.selectors import user_is_staff
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current
 
@@ -55,7 +56,7 @@ def document_read_grant_unregister(hook: ReadGrantHook) -> None:
         _read_grant_hooks.remove(hook)
 
 
-def _read_grant(user: Any, document: Document) -> ReadGrant:
+def _read_grant(user: Viewer, document: Document) -> ReadGrant:
     best = ReadGrant.NONE
     for hook in _read_grant_hooks:
         best = max(best, ReadGrant(hook(user, document)))
@@ -64,13 +65,13 @@ def _read_grant(user: Any, document: Document) -> ReadGrant:
     return best
 
 
-def user_is_author_unit_staff(user: Any, document: Document) -> bool:
+def user_is_author_unit_staff(user: Viewer, document: Document) -> bool:
     if not user_is_staff(user):
         return False
     return membership_list_current(user_id=user.pk).filter(unit_id=document.unit_id).exists()
 
 
-def user_is_author_unit_manager(user: Any, document: Document) -> bool:
+def user_is_author_unit_manager(user: Viewer, document: Document) -> bool:
     if not user_is_staff(user):
         return False
     return (
@@ -81,7 +82,7 @@ def user_is_author_unit_manager(user: Any, document: Document) -> bool:
 
 
 def document_user_can_read(
-    user: Any, document: Document, *, extra_allowed: bool = False, is_party: bool = False
+    user: Viewer, document: Document, *, extra_allowed: bool = False, is_party: bool = False
 ) -> bool:
     """Whether `user` may read `document` (its text, PDF and attachments).
 
@@ -108,7 +109,7 @@ def document_user_can_read(
 def document_get(*, document_id: int) -> Document:
     document = Document.objects.select_related("unit", "author").filter(pk=document_id).first()
     if document is None:
-        raise Http404
+        raise NotFound
     return document
 
 
@@ -130,14 +131,14 @@ def verification_code_normalize(raw: str) -> str:
 def document_version_latest(*, document: Document) -> DocumentVersion:
     version = document.versions.select_related("created_by").order_by("-number").first()
     if version is None:
-        raise Http404
+        raise NotFound
     return version
 
 
 def document_version_get(*, document: Document, number: int) -> DocumentVersion:
     version = document.versions.select_related("created_by").filter(number=number).first()
     if version is None:
-        raise Http404
+        raise NotFound
     return version
 
 
@@ -152,7 +153,7 @@ def document_attachments(*, document: Document) -> QuerySet[Attachment]:
 def document_attachment_get(*, document: Document, attachment_id: int) -> Attachment:
     attachment = document.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise Http404
+        raise NotFound
     return attachment
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, user_is_municipal_admin, user_unit_ids
 from tenant_apps.scheduling.enums import AppointmentStatus
@@ -109,10 +110,10 @@ def free_slots(
 # --- citizens ---------------------------------------------------------------------------------
 
 
-def patient_of(user: Any) -> Patient | None:
+def patient_of(user: Viewer) -> Patient | None:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         return None
-    return Patient.objects.filter(user=user).first()
+    return Patient.objects.filter(user_id=user.pk).first()
 
 
 def _health_appointments() -> QuerySet[Appointment]:
@@ -124,13 +125,13 @@ def _health_appointments() -> QuerySet[Appointment]:
     )
 
 
-def appointment_list_for_citizen(*, user: Any) -> QuerySet[Appointment]:
+def appointment_list_for_citizen(*, user: Viewer) -> QuerySet[Appointment]:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         return Appointment.objects.none()
-    return _health_appointments().filter(citizen=user).order_by("-starts_at", "-id")
+    return _health_appointments().filter(citizen_id=user.pk).order_by("-starts_at", "-id")
 
 
-def waiting_list_for_citizen(*, user: Any) -> QuerySet[WaitingListEntry]:
+def waiting_list_for_citizen(*, user: User) -> QuerySet[WaitingListEntry]:
     return (
         WaitingListEntry.objects.filter(
             patient__user=user, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED]
@@ -140,7 +141,7 @@ def waiting_list_for_citizen(*, user: Any) -> QuerySet[WaitingListEntry]:
     )
 
 
-def record_access_list_for_citizen(*, user: Any) -> QuerySet[RecordAccess]:
+def record_access_list_for_citizen(*, user: User) -> QuerySet[RecordAccess]:
     """'Quem acessou meus dados': every opening of the citizen's health record."""
     return (
         RecordAccess.objects.filter(patient__user=user)
@@ -152,13 +153,13 @@ def record_access_list_for_citizen(*, user: Any) -> QuerySet[RecordAccess]:
 # --- staff ------------------------------------------------------------------------------------
 
 
-def professional_of(user: Any) -> Professional | None:
+def professional_of(user: Viewer) -> Professional | None:
     if getattr(user, "kind", None) != UserKind.STAFF:
         return None
-    return Professional.objects.filter(user=user, is_active=True).select_related("resource").first()
+    return Professional.objects.filter(user_id=user.pk, is_active=True).select_related("resource").first()
 
 
-def reception_units(*, user: Any) -> QuerySet[HealthUnit]:
+def reception_units(*, user: Viewer) -> QuerySet[HealthUnit]:
     """The health units whose reception the staff member works in (membership in its org unit)."""
     if getattr(user, "kind", None) != UserKind.STAFF:
         return HealthUnit.objects.none()
@@ -204,7 +205,7 @@ def professional_day(*, professional: Professional, day: dt.date) -> list[Appoin
     return appointments
 
 
-def reception_day(*, user: Any, day: dt.date) -> list[Appointment]:
+def reception_day(*, user: Viewer, day: dt.date) -> list[Appointment]:
     units = list(reception_units(user=user).values_list("pk", flat=True))
     appointments = list(_day_queryset(day).filter(agenda__health_schedule__unit_id__in=units))
     for appointment in appointments:
@@ -246,7 +247,7 @@ def patient_get(*, patient_id: int) -> Patient | None:
 # --- managers ---------------------------------------------------------------------------------
 
 
-def user_is_health_manager(user: Any) -> bool:
+def user_is_health_manager(user: Viewer) -> bool:
     """Managers (and admins) of the health secretariat's unit: the admin pages, figures and FHIR export.
     Never the notes: those pages show counts and schedules only."""
     if getattr(user, "kind", None) != UserKind.STAFF:
@@ -258,7 +259,7 @@ def user_is_health_manager(user: Any) -> bool:
     )
 
 
-def user_may_administer(user: Any) -> bool:
+def user_may_administer(user: Viewer) -> bool:
     """The secretariat's managers and the municipal admins configure units, professionals and agendas
     (no patient data on those pages)."""
     return user_is_health_manager(user) or (

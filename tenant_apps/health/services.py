@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -22,9 +21,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, AccessDenied, ApplicationError
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 from tenant_apps.notifications.enums import Channel, SubjectKind
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.models import OrgUnit
@@ -127,7 +127,7 @@ def health_unit_save(
 @transaction.atomic
 def professional_save(
     *,
-    user: Any,
+    user: User,
     cns: str,
     cbo: str,
     specialties: Sequence[Specialty],
@@ -242,7 +242,7 @@ def schedule_day_block(*, schedule: Schedule, day: dt.date, reason: str) -> Avai
 
 
 @transaction.atomic
-def patient_register(*, user: Any, cns: str, birth_date: dt.date, priority_group: str = "") -> Patient:
+def patient_register(*, user: User, cns: str, birth_date: dt.date, priority_group: str = "") -> Patient:
     """The citizen (identified by the CPF of their account) gives their CNS, once."""
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         raise ApplicationError(_("Só cidadãos se cadastram como pacientes."))
@@ -271,13 +271,13 @@ def patient_register(*, user: Any, cns: str, birth_date: dt.date, priority_group
 @transaction.atomic
 def health_appointment_book(
     *,
-    citizen: Any,
+    citizen: User,
     schedule: Schedule,
     starts_at: dt.datetime,
     kind: str = "",
     notes: str = "",
     now: dt.datetime | None = None,
-    booked_by: Any = None,
+    booked_by: User | None = None,
     channel: str = AppointmentChannel.ONLINE,
 ) -> Appointment:
     """Book a slot of a professional's agenda through the engine (its slot checks, the exclusion
@@ -311,7 +311,7 @@ def health_appointment_book(
 
 
 def health_appointment_cancel(
-    *, appointment: Appointment, actor: Any, reason: str = "", now: dt.datetime | None = None
+    *, appointment: Appointment, actor: User, reason: str = "", now: dt.datetime | None = None
 ) -> Appointment:
     """Cancel through the engine (the citizen until the city's limit), then offer the freed slot to the
     first person waiting for the specialty. The offer is its own transaction: the cancellation stands
@@ -336,7 +336,7 @@ def health_appointment_cancel(
 
 @transaction.atomic
 def waiting_list_join(
-    *, citizen: Any, specialty: Specialty, unit: HealthUnit | None = None
+    *, citizen: User, specialty: Specialty, unit: HealthUnit | None = None
 ) -> WaitingListEntry:
     patient = Patient.objects.filter(user=citizen).first()
     if patient is None:
@@ -349,9 +349,9 @@ def waiting_list_join(
 
 
 @transaction.atomic
-def waiting_list_leave(*, entry: WaitingListEntry, citizen: Any) -> WaitingListEntry:
+def waiting_list_leave(*, entry: WaitingListEntry, citizen: User) -> WaitingListEntry:
     if entry.patient.user_id != citizen.pk:
-        raise PermissionDenied
+        raise AccessDenied
     entry.status = WaitStatus.LEFT
     entry.save(update_fields=["status", "updated_at"])
     return entry
@@ -395,6 +395,8 @@ def slot_offer_next(
                 ends_at=ends_at,
                 reason=_("vaga reservada para a lista de espera"),
             )
+    except PASS_THROUGH:
+        raise
     except ApplicationError:
         return None
     token = secrets.token_urlsafe(24)
@@ -459,7 +461,7 @@ def _release(offer: SlotOffer) -> None:
 
 
 @transaction.atomic
-def slot_offer_accept(*, token: str, citizen: Any, now: dt.datetime | None = None) -> Appointment:
+def slot_offer_accept(*, token: str, citizen: User, now: dt.datetime | None = None) -> Appointment:
     """The waiting person takes the offered slot: the hold is lifted and the slot booked for them in
     one transaction."""
     now = now or timezone.now()
@@ -542,18 +544,18 @@ def _schedule_of(appointment: Appointment) -> Schedule:
     return schedule
 
 
-def staff_is_reception(*, user: Any, unit: HealthUnit) -> bool:
+def staff_is_reception(*, user: User, unit: HealthUnit) -> bool:
     return getattr(user, "kind", None) == UserKind.STAFF and unit.org_unit_id in user_unit_ids(user)
 
 
 @transaction.atomic
-def check_in(*, appointment: Appointment, actor: Any, now: dt.datetime | None = None) -> CheckIn:
+def check_in(*, appointment: Appointment, actor: User, now: dt.datetime | None = None) -> CheckIn:
     """The reception of the appointment's unit records the patient's arrival (on the day)."""
     now = now or timezone.now()
     schedule = _schedule_of(appointment)
     if not staff_is_reception(user=actor, unit=schedule.unit):
-        raise PermissionDenied
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        raise AccessDenied
+    appointment = engine.appointment_lock(appointment=appointment)
     if appointment.status != AppointmentStatus.BOOKED:
         raise ApplicationError(
             _("Esta consulta está %(status)s: não é possível registrar a chegada.")
@@ -567,24 +569,24 @@ def check_in(*, appointment: Appointment, actor: Any, now: dt.datetime | None = 
     return CheckIn.objects.create(appointment=appointment, arrived_at=now, checked_in_by=actor)
 
 
-def no_show_mark(*, appointment: Appointment, actor: Any, now: dt.datetime | None = None) -> Appointment:
+def no_show_mark(*, appointment: Appointment, actor: User, now: dt.datetime | None = None) -> Appointment:
     """The reception (or the professional) marks a missed appointment, through the engine."""
     schedule = _schedule_of(appointment)
     if not (staff_is_reception(user=actor, unit=schedule.unit) or schedule.professional.user_id == actor.pk):
-        raise PermissionDenied
+        raise AccessDenied
     if CheckIn.objects.filter(appointment=appointment).exists():
         raise ApplicationError(_("O paciente chegou: não é uma falta."))
     return engine.appointment_mark_no_show(appointment=appointment, actor=actor, now=now)
 
 
-def _require_own(appointment: Appointment, actor: Any) -> Schedule:
+def _require_own(appointment: Appointment, actor: User) -> Schedule:
     schedule = _schedule_of(appointment)
     if schedule.professional.user_id != actor.pk:
-        raise PermissionDenied(_("Só o profissional da consulta registra o atendimento."))
+        raise AccessDenied(_("Só o profissional da consulta registra o atendimento."))
     return schedule
 
 
-def attendance_start(*, appointment: Appointment, actor: Any, now: dt.datetime | None = None) -> Appointment:
+def attendance_start(*, appointment: Appointment, actor: User, now: dt.datetime | None = None) -> Appointment:
     _require_own(appointment, actor)
     return engine.appointment_start(appointment=appointment, actor=actor, now=now)
 
@@ -592,7 +594,7 @@ def attendance_start(*, appointment: Appointment, actor: Any, now: dt.datetime |
 def attendance_finish(
     *,
     appointment: Appointment,
-    actor: Any,
+    actor: User,
     notes: str,
     outcome: str = AttendanceOutcome.RESOLVED,
     now: dt.datetime | None = None,
@@ -635,7 +637,7 @@ def record_open(
     )
 
 
-def slot_offer_for(*, token: str, citizen: Any) -> SlotOffer | None:
+def slot_offer_for(*, token: str, citizen: User) -> SlotOffer | None:
     """The offer behind a link, for its own citizen only."""
     return (
         SlotOffer.objects.select_related(
@@ -653,13 +655,13 @@ SUSPENSION_REASON_MINIMUM = 10
 
 @transaction.atomic
 def suspension_lift(
-    *, citizen: Any, actor: Any, reason: str, now: dt.datetime | None = None
+    *, citizen: User, actor: User, reason: str, now: dt.datetime | None = None
 ) -> SuspensionLift:
     """The reception of a health unit (or a health manager) lifts a citizen's no-show suspension
     with a reason; the lift is kept as the audit record and the earlier no-shows stop counting."""
     now = now or timezone.now()
     if not (reception_units(user=actor).exists() or user_is_health_manager(actor)):
-        raise PermissionDenied
+        raise AccessDenied
     reason = " ".join(reason.split())
     if len(reason) < SUSPENSION_REASON_MINIMUM:
         raise ApplicationError(
@@ -686,7 +688,7 @@ def patient_by_documents(*, cpf: str, cns: str) -> Patient | None:
 @transaction.atomic
 def health_appointment_book_for(
     *,
-    actor: Any,
+    actor: User,
     cpf: str,
     cns: str,
     schedule: Schedule,
@@ -699,7 +701,7 @@ def health_appointment_book_for(
     history), the online suspension does not apply (the citizen came to the unit), every other
     rule does; the booking is logged with the appointment and the staff member."""
     if not staff_is_reception(user=actor, unit=schedule.unit):
-        raise PermissionDenied
+        raise AccessDenied
     patient = patient_by_documents(cpf=cpf, cns=cns)
     if patient is None:
         raise ApplicationError(

@@ -20,9 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paco.decorators import staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.scheduling.enums import AppointmentStatus, Weekday
 from tenant_apps.scheduling.models import Appointment
 from tenant_apps.scheduling.services import cancel_deadline
@@ -177,11 +178,13 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.patient_register(
-                user=request.user,
+                user=account(request.user),
                 cns=form.cleaned_data["cns"],
                 birth_date=form.cleaned_data["nascimento"],
                 priority_group=form.cleaned_data["prioridade"] or "",
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             _form_error(form, error)
         else:
@@ -290,12 +293,14 @@ def confirm(request: HttpRequest, specialty_code: str) -> HttpResponse:
         kind = KIND_PRIORITY if request.GET.get("prioritario") == "1" else ""
         try:
             appointment = services.health_appointment_book(
-                citizen=request.user,
+                citizen=account(request.user),
                 schedule=schedule,
                 starts_at=starts_at,
                 kind=kind,
                 notes=form.cleaned_data["observacoes"],
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             error_message = error.message
         else:
@@ -359,8 +364,10 @@ def cancel(request: HttpRequest, health_appointment_code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.health_appointment_cancel(
-                appointment=appointment, actor=request.user, reason=form.cleaned_data["motivo"]
+                appointment=appointment, actor=account(request.user), reason=form.cleaned_data["motivo"]
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             _form_error(form, error)
         else:
@@ -374,7 +381,9 @@ def cancel(request: HttpRequest, health_appointment_code: str) -> HttpResponse:
 def waiting_join(request: HttpRequest, specialty_code: str) -> HttpResponse:
     specialty = _specialty(specialty_code)
     try:
-        services.waiting_list_join(citizen=request.user, specialty=specialty)
+        services.waiting_list_join(citizen=account(request.user), specialty=specialty)
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -392,7 +401,7 @@ def waiting_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = WaitingListEntry.objects.filter(pk=entry_id, patient__user_id=int(request.user.pk or 0)).first()
     if entry is None:
         raise Http404
-    services.waiting_list_leave(entry=entry, citizen=request.user)
+    services.waiting_list_leave(entry=entry, citizen=account(request.user))
     messages.success(request, _("Você saiu da lista de espera."))
     return redirect("health:home")
 
@@ -401,13 +410,15 @@ def waiting_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @citizen_required
 def offer(request: HttpRequest, offer_token: str) -> HttpResponse:
-    found = services.slot_offer_for(token=offer_token, citizen=request.user)
+    found = services.slot_offer_for(token=offer_token, citizen=account(request.user))
     if found is None:
         raise Http404
     error_message = ""
     if request.method == "POST":
         try:
-            appointment = services.slot_offer_accept(token=offer_token, citizen=request.user)
+            appointment = services.slot_offer_accept(token=offer_token, citizen=account(request.user))
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             error_message = error.message
         else:
@@ -435,7 +446,7 @@ def accesses(request: HttpRequest) -> HttpResponse:
         "health/accesses.html",
         {
             "title": _("Quem acessou meus dados de saúde"),
-            "accesses": record_access_list_for_citizen(user=request.user)[:200],
+            "accesses": record_access_list_for_citizen(user=account(request.user))[:200],
         },
     )
 
@@ -477,21 +488,25 @@ def reception_action(
     request: HttpRequest, health_appointment_code: str, reception_action: str
 ) -> HttpResponse:
     appointment = _staff_appointment(health_appointment_code)
-    if not services.staff_is_reception(user=request.user, unit=appointment.agenda.health_schedule.unit):
+    if not services.staff_is_reception(
+        user=account(request.user), unit=appointment.agenda.health_schedule.unit
+    ):
         raise Http404
     try:
         if reception_action == "chegada":
-            services.check_in(appointment=appointment, actor=request.user)
+            services.check_in(appointment=appointment, actor=account(request.user))
             messages.success(
                 request, _("Chegada registrada: %(name)s.") % {"name": appointment.citizen.full_name}
             )
         elif reception_action == "falta":
-            services.no_show_mark(appointment=appointment, actor=request.user)
+            services.no_show_mark(appointment=appointment, actor=account(request.user))
             messages.success(
                 request, _("Falta registrada: %(name)s.") % {"name": appointment.citizen.full_name}
             )
         else:
             raise Http404
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         messages.error(request, error.message)
     local = timezone.localtime(appointment.starts_at).date()
@@ -513,7 +528,7 @@ def suspensions(request: HttpRequest) -> HttpResponse:
                 raise Http404
             try:
                 services.suspension_lift(
-                    citizen=citizen, actor=request.user, reason=form.cleaned_data["motivo"]
+                    citizen=citizen, actor=account(request.user), reason=form.cleaned_data["motivo"]
                 )
             except ApplicationError as error:
                 _form_error(form, error)
@@ -601,7 +616,7 @@ def book_for(request: HttpRequest) -> HttpResponse:
                 item = slots[choice_form.cleaned_data["horario"]]
                 try:
                     appointment = services.health_appointment_book_for(
-                        actor=request.user,
+                        actor=account(request.user),
                         cpf=search.cleaned_data["cpf"],
                         cns=search.cleaned_data["cns"],
                         schedule=item.schedule,
@@ -668,16 +683,18 @@ def attend(request: HttpRequest, health_appointment_code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("acao") == "iniciar":
-                services.attendance_start(appointment=appointment, actor=request.user)
+                services.attendance_start(appointment=appointment, actor=account(request.user))
                 messages.success(request, _("Atendimento iniciado."))
             else:
                 services.attendance_finish(
-                    appointment=appointment, actor=request.user, notes=form.cleaned_data["anotacoes"]
+                    appointment=appointment, actor=account(request.user), notes=form.cleaned_data["anotacoes"]
                 )
                 messages.success(request, _("Atendimento registrado."))
                 return redirect(
                     f"{reverse('health:day')}?dia={timezone.localtime(appointment.starts_at).date()}"
                 )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             _form_error(form, error)
         else:
@@ -712,6 +729,8 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "GET" or reason:
         try:
             access = services.record_open(professional=professional, patient=patient, reason=reason)
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             error_message = error.message
             if request.method == "POST":
@@ -872,6 +891,8 @@ def admin_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
                 end_time=data["fim"],
                 kind=data["tipo"],
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             _form_error(window_form, error)
         else:
@@ -884,6 +905,8 @@ def admin_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
                 day=block_form.cleaned_data["dia"],
                 reason=block_form.cleaned_data["motivo"],
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             _form_error(block_form, error)
         else:

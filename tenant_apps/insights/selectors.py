@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.catalog.models import Service
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import OrgUnit
@@ -73,7 +74,7 @@ def _descendants(root_ids: Iterable[int]) -> set[int]:
     return seen
 
 
-def scope_for(user: Any) -> Scope | None:
+def scope_for(user: Viewer) -> Scope | None:
     """The municipal admin and the managers of the mayor's office (settings' `city_wide_unit`) see
     the city; a unit manager (a secretary is the manager of a secretariat) sees their units and
     every unit below them; anyone else sees nothing (None)."""

@@ -72,6 +72,7 @@ def token_new() -> str:
     return secrets.token_urlsafe(18)[:24]
 
 
+@transaction.atomic
 def event_record(
     *,
     notification: Notification,
@@ -307,6 +308,7 @@ def _provider_event_record(
 # Delivery attempts (called by delivery.py, inside its transaction holding the row lock).
 
 
+@transaction.atomic
 def notification_sent_record(
     *, notification: Notification, provider_message_id: str, detail: dict[str, Any] | None = None
 ) -> Notification:
@@ -326,6 +328,7 @@ def notification_sent_record(
     return notification
 
 
+@transaction.atomic
 def notification_temporary_failure_record(
     *, notification: Notification, detail: dict[str, Any], count_attempt: bool = True
 ) -> Notification:
@@ -338,6 +341,7 @@ def notification_temporary_failure_record(
     return notification
 
 
+@transaction.atomic
 def notification_failure_record(
     *,
     notification: Notification,

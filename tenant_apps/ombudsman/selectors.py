@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from paco.errors import NotFound
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.org.selectors import user_unit_ids
 
 from . import deadlines
+from .codes import access_code_hash
 from .enums import IdentityMode, ManifestationKind
-from .models import IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
-from .services import access_code_hash, user_is_ombudsman
+from .models import Appeal, IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
+from .office import user_is_ombudsman
 
 
 def _base() -> QuerySet[Manifestation]:
@@ -26,7 +27,7 @@ def _base() -> QuerySet[Manifestation]:
 
 
 def manifestation_queryset_for_staff(
-    user: Any, rules: OmbudsmanSettings | None = None
+    user: Viewer, rules: OmbudsmanSettings | None = None
 ) -> QuerySet[Manifestation]:
     """The ombudsman office sees all; another unit sees what is with it or what it was asked about."""
     if user_is_ombudsman(user, rules):
@@ -37,10 +38,10 @@ def manifestation_queryset_for_staff(
     return _base().filter(Q(case__current_unit_id__in=units) | Q(unit_inputs__unit_id__in=units)).distinct()
 
 
-def manifestation_get_for_staff(*, user: Any, nup: str) -> Manifestation:
+def manifestation_get_for_staff(*, user: Viewer, nup: str) -> Manifestation:
     manifestation = manifestation_queryset_for_staff(user).filter(case__nup=nup).first()
     if manifestation is None:
-        raise Http404
+        raise NotFound
     return manifestation
 
 
@@ -48,18 +49,18 @@ def manifestation_get_by_code(*, nup: str, code: str) -> Manifestation:
     """The filer's way in without an account: NUP and code must both match (404 otherwise)."""
     manifestation = _base().filter(case__nup=nup, access_code_hash=access_code_hash(code)).first()
     if manifestation is None:
-        raise Http404
+        raise NotFound
     return manifestation
 
 
 def manifestation_get_by_id(*, manifestation_id: int) -> Manifestation:
     manifestation = _base().filter(pk=manifestation_id).first()
     if manifestation is None:
-        raise Http404
+        raise NotFound
     return manifestation
 
 
-def filer_display_name(*, manifestation: Manifestation, user: Any, revealed: bool = False) -> str:
+def filer_display_name(*, manifestation: Manifestation, user: Viewer, revealed: bool = False) -> str:
     """The name a staff member sees: the pseudonym unless the identity is open to them.
 
     Identified filers are shown by name. Protected ones only to the ombudsman office and only
@@ -97,7 +98,12 @@ def deadline_flag(
     )
 
 
-def unit_input_pending(*, manifestation: Manifestation, user: Any) -> UnitInput | None:
+def appeal_pending(*, manifestation: Manifestation) -> Appeal | None:
+    """The appeal awaiting a decision, if any (reads the prefetched appeals when there are)."""
+    return next((appeal for appeal in manifestation.appeals.all() if appeal.decided_at is None), None)
+
+
+def unit_input_pending(*, manifestation: Manifestation, user: Viewer) -> UnitInput | None:
     units = user_unit_ids(user)
     for unit_input in manifestation.unit_inputs.all():
         if unit_input.answered_at is None and unit_input.unit_id in units:

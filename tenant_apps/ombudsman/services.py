@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from paco.schemas import current_tenant
-from paco.tokens import token_hash
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import cpf_normalize, user_ensure
@@ -37,41 +35,20 @@ from tenant_apps.org.services import membership_ensure
 from tenants.selectors import municipality_base_url
 
 from . import deadlines
+from .codes import access_code_hash as access_code_hash
+from .codes import access_code_new
 from .enums import AppealInstance, IdentityMode, ManifestationKind
 from .models import Appeal, IdentityAccess, Manifestation, OmbudsmanSettings, UnitInput
+from .office import ombudsman_unit as ombudsman_unit
+from .office import user_is_ombudsman as user_is_ombudsman
 
 SYSTEM_EMAIL = "sistema.ouvidoria@paco.invalid"
 SERVICE_CODE_MANIFESTATION = "ouvidoria"
 SERVICE_CODE_INFORMATION = "acesso-a-informacao"
-ACCESS_CODE_BYTES = 12
-
-
-def access_code_hash(code: str) -> str:
-    return token_hash("".join(ch for ch in code.upper() if ch.isalnum()))
-
-
-def _access_code_new() -> str:
-    raw = secrets.token_hex(ACCESS_CODE_BYTES // 2 * 2)[:16].upper()
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def follow_url() -> str:
-    return f"{municipality_base_url(current_tenant())}/ouvidoria/acompanhar/"
-
-
-def ombudsman_unit(rules: OmbudsmanSettings | None = None) -> OrgUnit:
-    """The office that sees protected identities and gives final answers (OmbudsmanSettings)."""
-    rules = rules or deadlines.settings_default()
-    if rules.ombudsman_unit is None:
-        raise ApplicationError(_("A ouvidoria ainda não foi configurada neste município."))
-    return rules.ombudsman_unit
-
-
-def user_is_ombudsman(user: Any, rules: OmbudsmanSettings | None = None) -> bool:
-    try:
-        return ombudsman_unit(rules).pk in user_unit_ids(user)
-    except ApplicationError:
-        return False
+    return f"{municipality_base_url(current_tenant())}{reverse('ombudsman:follow')}"
 
 
 def system_user() -> User:
@@ -95,7 +72,8 @@ SERVICE_NAMES = {
 }
 
 
-def ombudsman_services_ensure(rules: OmbudsmanSettings | None = None) -> dict[str, Service]:
+@transaction.atomic
+def ombudsman_services_ensure(*, rules: OmbudsmanSettings | None = None) -> dict[str, Service]:
     """The two internal catalogue services manifestations are opened on, routed to the ombudsman office."""
     rules = rules or deadlines.settings_default()
     unit = ombudsman_unit(rules)
@@ -133,7 +111,8 @@ def _pseudonym(pk: int, nup: str) -> str:
     )
 
 
-def notify_filer(manifestation: Manifestation, template_key: str, **context: Any) -> None:
+@transaction.atomic
+def notify_filer(*, manifestation: Manifestation, template_key: str, **context: Any) -> None:
     """A copy of every update to the filer, by e-mail and SMS, to whatever contact they gave."""
     case = manifestation.case
     recipient = case.citizen if manifestation.identity_mode == IdentityMode.IDENTIFIED else None
@@ -170,9 +149,9 @@ def _lock(manifestation: Manifestation) -> Manifestation:
     )
 
 
-def _require_ombudsman(actor: Any, rules: OmbudsmanSettings) -> None:
+def _require_ombudsman(actor: User, rules: OmbudsmanSettings) -> None:
     if getattr(actor, "kind", None) != UserKind.STAFF or not user_is_ombudsman(actor, rules):
-        raise PermissionDenied(_("Só a ouvidoria pode fazer isto."))
+        raise AccessDenied(_("Só a ouvidoria pode fazer isto."))
 
 
 @transaction.atomic
@@ -186,8 +165,8 @@ def manifestation_file(
     filer_cpf: str = "",
     filer_email: str = "",
     filer_phone: str = "",
-    citizen: Any = None,
-    registered_by: Any = None,
+    citizen: User | None = None,
+    registered_by: User | None = None,
 ) -> tuple[Manifestation, str]:
     """File a manifestation (or LAI request) as a case; returns it and the follow-up code (shown once).
 
@@ -244,7 +223,7 @@ def manifestation_file(
         is_information_access=kind == ManifestationKind.INFORMATION_ACCESS,
     )
     case = case_services.case_deadline_set(case=case, deadline=deadline)
-    code = _access_code_new()
+    code = access_code_new()
     manifestation = Manifestation.objects.create(
         case=case,
         kind=kind,
@@ -259,13 +238,13 @@ def manifestation_file(
     )
     manifestation.pseudonym = _pseudonym(manifestation.pk, case.nup)
     manifestation.save(update_fields=["pseudonym", "updated_at"])
-    notify_filer(manifestation, "ombudsman_received")
+    notify_filer(manifestation=manifestation, template_key="ombudsman_received")
     return manifestation, code
 
 
 @transaction.atomic
 def manifestation_input_request(
-    *, manifestation: Manifestation, actor: Any, unit: OrgUnit, question: str
+    *, manifestation: Manifestation, actor: User, unit: OrgUnit, question: str
 ) -> UnitInput:
     """The ombudsman sends the manifestation to the unit that resolves it (20 days, art. 16, par. único)."""
     manifestation = _lock(manifestation)
@@ -281,23 +260,27 @@ def manifestation_input_request(
         requested_by=actor,
         deadline=deadlines.unit_input_deadline(rules, start=timezone.localdate()),
     )
-    notify_filer(manifestation, "ombudsman_updated", event_summary=_("encaminhada à unidade responsável"))
+    notify_filer(
+        manifestation=manifestation,
+        template_key="ombudsman_updated",
+        event_summary=_("encaminhada à unidade responsável"),
+    )
     return unit_input
 
 
-def _pending_input(manifestation: Manifestation, actor: Any) -> UnitInput:
+def _pending_input(manifestation: Manifestation, actor: User) -> UnitInput:
     unit_input = (
         manifestation.unit_inputs.filter(answered_at__isnull=True, unit_id__in=user_unit_ids(actor))
         .order_by("created_at")
         .first()
     )
     if unit_input is None:
-        raise PermissionDenied(_("Não há pedido da ouvidoria aguardando a sua unidade."))
+        raise AccessDenied(_("Não há pedido da ouvidoria aguardando a sua unidade."))
     return unit_input
 
 
 @transaction.atomic
-def manifestation_input_answer(*, manifestation: Manifestation, actor: Any, answer: str) -> UnitInput:
+def manifestation_input_answer(*, manifestation: Manifestation, actor: User, answer: str) -> UnitInput:
     """The unit answers the ombudsman; the case goes back to the ombudsman office with the answer."""
     manifestation = _lock(manifestation)
     unit_input = _pending_input(manifestation, actor)
@@ -319,7 +302,7 @@ def manifestation_input_answer(*, manifestation: Manifestation, actor: Any, answ
 
 
 @transaction.atomic
-def manifestation_input_extend(*, manifestation: Manifestation, actor: Any, justification: str) -> UnitInput:
+def manifestation_input_extend(*, manifestation: Manifestation, actor: User, justification: str) -> UnitInput:
     """The consulted unit extends its own deadline once (Lei 13.460/2017, art. 16, parágrafo único)."""
     manifestation = _lock(manifestation)
     unit_input = _pending_input(manifestation, actor)
@@ -344,7 +327,7 @@ def manifestation_input_extend(*, manifestation: Manifestation, actor: Any, just
 
 
 @transaction.atomic
-def manifestation_extend(*, manifestation: Manifestation, actor: Any, justification: str) -> Manifestation:
+def manifestation_extend(*, manifestation: Manifestation, actor: User, justification: str) -> Manifestation:
     """Extend the final deadline once, with a justification the filer reads (deadlines.answer_extension)."""
     manifestation = _lock(manifestation)
     rules = deadlines.settings_default()
@@ -374,8 +357,8 @@ def manifestation_extend(*, manifestation: Manifestation, actor: Any, justificat
     manifestation.extension_justification = justification.strip()
     manifestation.save(update_fields=["extended_at", "extended_by", "extension_justification", "updated_at"])
     notify_filer(
-        manifestation,
-        "ombudsman_extended",
+        manifestation=manifestation,
+        template_key="ombudsman_extended",
         new_deadline=new_deadline,
         justification=justification.strip(),
     )
@@ -384,12 +367,14 @@ def manifestation_extend(*, manifestation: Manifestation, actor: Any, justificat
 
 @transaction.atomic
 def manifestation_request_information(
-    *, manifestation: Manifestation, actor: Any, question: str
+    *, manifestation: Manifestation, actor: User, question: str
 ) -> Manifestation:
     """Ask the filer for more information: the clock stops (case_request_information)."""
     manifestation = _lock(manifestation)
     case_services.case_request_information(case=manifestation.case, actor=actor, question=question)
-    notify_filer(manifestation, "ombudsman_information_requested", question=question.strip())
+    notify_filer(
+        manifestation=manifestation, template_key="ombudsman_information_requested", question=question.strip()
+    )
     return manifestation
 
 
@@ -404,7 +389,7 @@ def manifestation_answer_information(*, manifestation: Manifestation, answer: st
 
 @transaction.atomic
 def manifestation_close(
-    *, manifestation: Manifestation, actor: Any, answer: str, uploads: Any = ()
+    *, manifestation: Manifestation, actor: User, answer: str, uploads: Any = ()
 ) -> Manifestation:
     """The ombudsman's final answer (art. 16). "Closed" is not "resolved": the filer says that.
 
@@ -424,7 +409,7 @@ def manifestation_close(
     manifestation.save(
         update_fields=["is_answered_in_time", "is_resolved", "satisfaction", "rated_at", "updated_at"]
     )
-    notify_filer(manifestation, "ombudsman_closed")
+    notify_filer(manifestation=manifestation, template_key="ombudsman_closed")
     return manifestation
 
 
@@ -475,7 +460,7 @@ def manifestation_reopen(*, manifestation: Manifestation, reason: str) -> Manife
 
 
 @transaction.atomic
-def identity_reveal(*, manifestation: Manifestation, user: Any, reason: str) -> IdentityAccess:
+def identity_reveal(*, manifestation: Manifestation, user: User, reason: str) -> IdentityAccess:
     """Log who saw a protected identity, when and why; only the ombudsman office may see it."""
     rules = deadlines.settings_default()
     _require_ombudsman(user, rules)
@@ -522,12 +507,14 @@ def appeal_file(*, manifestation: Manifestation, reason: str) -> Appeal:
         reason=reason.strip(),
         deadline=deadlines.appeal_decision_deadline(rules, filed_on=today, instance=instance),
     )
-    notify_filer(manifestation, "ombudsman_updated", event_summary=_("recurso recebido"))
+    notify_filer(
+        manifestation=manifestation, template_key="ombudsman_updated", event_summary=_("recurso recebido")
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, actor: Any, decision: str, is_granted: bool) -> Appeal:
+def appeal_decide(*, appeal: Appeal, actor: User, decision: str, is_granted: bool) -> Appeal:
     rules = deadlines.settings_default()
     _require_ombudsman(actor, rules)
     appeal = Appeal.objects.select_for_update().select_related("manifestation__case").get(pk=appeal.pk)
@@ -540,7 +527,11 @@ def appeal_decide(*, appeal: Appeal, actor: Any, decision: str, is_granted: bool
     appeal.decided_at = timezone.now()
     appeal.decided_by = actor
     appeal.save(update_fields=["decision", "is_granted", "decided_at", "decided_by", "updated_at"])
-    notify_filer(appeal.manifestation, "ombudsman_updated", event_summary=_("recurso decidido"))
+    notify_filer(
+        manifestation=appeal.manifestation,
+        template_key="ombudsman_updated",
+        event_summary=_("recurso decidido"),
+    )
     return appeal
 
 
@@ -585,7 +576,11 @@ def ombudsman_escalate(*, today: Any = None) -> int:
                     context={"case": manifestation.case, "kind": manifestation.get_kind_display()},
                     recipient=manager,
                     channels=(Channel.INBOX, Channel.EMAIL),
-                    link_url=f"{base}/staff/ouvidoria/{case_services.nup_digits(manifestation.case.nup)}/",
+                    link_url=base
+                    + reverse(
+                        "ombudsman:staff_detail",
+                        kwargs={"manifestation_nup": case_services.nup_digits(manifestation.case.nup)},
+                    ),
                     subject_kind=SubjectKind.MANIFESTATION,
                     subject_id=manifestation.pk,
                 )

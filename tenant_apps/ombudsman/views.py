@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -18,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paco.client_ip import client_ip
 from paco.decorators import staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, ApplicationError
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.types import account
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.selectors import case_events_visible, case_pending_information_request, nup_from_digits
 from tenant_apps.cases.services import nup_digits
@@ -87,6 +91,8 @@ def _file_from_form(form: ManifestationForm, *, citizen: Any = None, registered_
             citizen=citizen,
             registered_by=registered_by,
         )
+    except PASS_THROUGH:
+        raise
     except ApplicationError as error:
         field = error.extra.get("field")
         form.add_error(field if field in form.fields else None, error.message)
@@ -285,6 +291,8 @@ def follow_action(request: HttpRequest, manifestation_nup: str, ombudsman_action
             else:
                 services.appeal_file(manifestation=manifestation, reason=data["text"])
                 messages.success(request, _("Recurso registrado."))
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -385,7 +393,7 @@ def _staff_context(request: HttpRequest, manifestation: Manifestation, **extra: 
         "events": case_events_visible(case=case, user=request.user),
         "show_actor": True,
         "accesses": selectors.identity_access_list(manifestation=manifestation) if is_ombudsman else [],
-        "open_appeal": next((a for a in manifestation.appeals.all() if a.decided_at is None), None),
+        "open_appeal": selectors.appeal_pending(manifestation=manifestation),
         "forms": {
             "identidade": extra.pop("identidade", ReasonForm(auto_id=_auto_id("identidade"))),
             "encaminhar": extra.pop("encaminhar", UnitInputForm(auto_id=_auto_id("encaminhar"))),
@@ -423,15 +431,82 @@ def _staff_manifestation(request: HttpRequest, manifestation_nup: str) -> Manife
     return found
 
 
-STAFF_ACTIONS = {
-    "identidade": ReasonForm,
-    "encaminhar": UnitInputForm,
-    "prorrogar": TextForm,
-    "pedir-informacoes": TextForm,
-    "concluir": TextForm,
-    "responder-unidade": TextForm,
-    "prorrogar-unidade": TextForm,
-    "decidir-recurso": AppealDecisionForm,
+def _reveal_identity(
+    request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]
+) -> HttpResponse:
+    """The one action that answers with the page itself: the revealed identity is never in a redirect."""
+    services.identity_reveal(manifestation=manifestation, user=account(request.user), reason=data["reason"])
+    response = render(
+        request, "ombudsman/staff_detail.html", _staff_context(request, manifestation, revealed=True)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _input_request(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
+    services.manifestation_input_request(
+        manifestation=manifestation, actor=account(request.user), unit=data["unit"], question=data["text"]
+    )
+
+
+def _extend(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
+    services.manifestation_extend(
+        manifestation=manifestation, actor=account(request.user), justification=data["text"]
+    )
+
+
+def _request_information(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
+    services.manifestation_request_information(
+        manifestation=manifestation, actor=account(request.user), question=data["text"]
+    )
+
+
+def _close(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
+    uploads = uploads_from_files(request.FILES, {"anexos": _("Documento da resposta")}, default_name="anexo")
+    services.manifestation_close(
+        manifestation=manifestation, actor=account(request.user), answer=data["text"], uploads=uploads
+    )
+
+
+def _input_answer(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
+    services.manifestation_input_answer(
+        manifestation=manifestation, actor=account(request.user), answer=data["text"]
+    )
+
+
+def _input_extend(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
+    services.manifestation_input_extend(
+        manifestation=manifestation, actor=account(request.user), justification=data["text"]
+    )
+
+
+def _appeal_decide(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
+    appeal = selectors.appeal_pending(manifestation=manifestation)
+    if appeal is None:
+        raise ApplicationError(_("Não há recurso aguardando decisão."))
+    services.appeal_decide(
+        appeal=appeal, actor=account(request.user), decision=data["text"], is_granted=data["is_granted"]
+    )
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    """A staff action on a manifestation: its form, and what runs it once the form is valid (an
+    `ApplicationError` goes back onto the form; a response, if it gives one, is the answer)."""
+
+    form: type[forms.Form]
+    run: Callable[[HttpRequest, Manifestation, dict[str, Any]], HttpResponse | None]
+
+
+STAFF_ACTIONS: dict[str, StaffAction] = {
+    "identidade": StaffAction(ReasonForm, _reveal_identity),
+    "encaminhar": StaffAction(UnitInputForm, _input_request),
+    "prorrogar": StaffAction(TextForm, _extend),
+    "pedir-informacoes": StaffAction(TextForm, _request_information),
+    "concluir": StaffAction(TextForm, _close),
+    "responder-unidade": StaffAction(TextForm, _input_answer),
+    "prorrogar-unidade": StaffAction(TextForm, _input_extend),
+    "decidir-recurso": StaffAction(AppealDecisionForm, _appeal_decide),
 }
 
 
@@ -439,63 +514,27 @@ STAFF_ACTIONS = {
 @staff_required
 def staff_action(request: HttpRequest, manifestation_nup: str, ombudsman_action: str) -> HttpResponse:
     manifestation = _staff_manifestation(request, manifestation_nup)
-    if ombudsman_action not in STAFF_ACTIONS:
+    action = STAFF_ACTIONS.get(ombudsman_action)
+    if action is None:
         raise Http404
-    form = STAFF_ACTIONS[ombudsman_action](request.POST, auto_id=_auto_id(ombudsman_action))
-    user = request.user
+    form = action.form(request.POST, auto_id=_auto_id(ombudsman_action))
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if ombudsman_action == "identidade":
-                services.identity_reveal(manifestation=manifestation, user=user, reason=data["reason"])
-                context = _staff_context(request, manifestation, revealed=True)
-                response = render(request, "ombudsman/staff_detail.html", context)
-                response["Cache-Control"] = "private, no-store"
-                return response
-            if ombudsman_action == "encaminhar":
-                services.manifestation_input_request(
-                    manifestation=manifestation, actor=user, unit=data["unit"], question=data["text"]
-                )
-            elif ombudsman_action == "prorrogar":
-                services.manifestation_extend(
-                    manifestation=manifestation, actor=user, justification=data["text"]
-                )
-            elif ombudsman_action == "pedir-informacoes":
-                services.manifestation_request_information(
-                    manifestation=manifestation, actor=user, question=data["text"]
-                )
-            elif ombudsman_action == "concluir":
-                uploads = uploads_from_files(
-                    request.FILES, {"anexos": _("Documento da resposta")}, default_name="anexo"
-                )
-                services.manifestation_close(
-                    manifestation=manifestation, actor=user, answer=data["text"], uploads=uploads
-                )
-            elif ombudsman_action == "responder-unidade":
-                services.manifestation_input_answer(
-                    manifestation=manifestation, actor=user, answer=data["text"]
-                )
-            elif ombudsman_action == "prorrogar-unidade":
-                services.manifestation_input_extend(
-                    manifestation=manifestation, actor=user, justification=data["text"]
-                )
-            else:
-                appeal = next((a for a in manifestation.appeals.all() if a.decided_at is None), None)
-                if appeal is None:
-                    raise ApplicationError(_("Não há recurso aguardando decisão."))
-                services.appeal_decide(
-                    appeal=appeal, actor=user, decision=data["text"], is_granted=data["is_granted"]
-                )
+            response = action.run(request, manifestation, form.cleaned_data)
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
+            if response is not None:
+                return response
             messages.success(request, _("Registrado."))
             try:
                 _staff_manifestation(request, manifestation_nup)
             except Http404:
                 return redirect("ombudsman:staff_list")
             return redirect("ombudsman:staff_detail", manifestation_nup=manifestation_nup)
-    elif ombudsman_action == "identidade" and not services.user_is_ombudsman(user):
+    elif ombudsman_action == "identidade" and not services.user_is_ombudsman(request.user):
         raise PermissionDenied
     manifestation = selectors.manifestation_get_by_id(manifestation_id=manifestation.pk)
     return render(

@@ -1,8 +1,9 @@
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from paco.viewer import Viewer
 
 from .enums import Role
 from .models import Membership, OrgUnit
@@ -10,6 +11,31 @@ from .models import Membership, OrgUnit
 
 def org_unit_acronyms() -> list[str]:
     return list(OrgUnit.objects.filter(is_active=True).order_by("acronym").values_list("acronym", flat=True))
+
+
+def unit_active_by_acronym(*, acronyms: Iterable[str]) -> dict[str, OrgUnit]:
+    """Active units among the acronyms (any case), keyed by upper-case acronym; unknown ones are absent."""
+    matches = Q()
+    for acronym in acronyms:
+        matches |= Q(acronym__iexact=acronym)
+    if not matches:
+        return {}
+    return {unit.acronym.upper(): unit for unit in OrgUnit.objects.filter(matches, is_active=True)}
+
+
+def unit_by_acronym(*, acronym: str) -> OrgUnit | None:
+    """The unit of that acronym, any case, active or not."""
+    return OrgUnit.objects.filter(acronym__iexact=acronym.strip()).first()
+
+
+def unit_among(*, unit_ids: Iterable[int], acronym: str) -> OrgUnit | None:
+    """The unit of that acronym (any case) if it is one of `unit_ids`."""
+    return OrgUnit.objects.filter(pk__in=list(unit_ids), acronym__iexact=acronym).first()
+
+
+def unit_list_among(*, unit_ids: Iterable[int], limit: int) -> list[OrgUnit]:
+    """At most `limit` of the units, by acronym."""
+    return list(OrgUnit.objects.filter(pk__in=list(unit_ids)).order_by("acronym")[:limit])
 
 
 def org_unit_tree() -> list[tuple[OrgUnit, int]]:
@@ -51,14 +77,14 @@ def unit_member_user_ids(*, unit_ids: Iterable[int]) -> set[int]:
     )
 
 
-def user_unit_ids(user: Any) -> list[int]:
+def user_unit_ids(user: Viewer) -> list[int]:
     """The units the person works in today (any role), by acronym; empty for anyone but staff."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
         return []
     return [membership.unit_id for membership in membership_list_current(user_id=user.pk)]
 
 
-def user_managed_unit_ids(user: Any) -> list[int]:
+def user_managed_unit_ids(user: Viewer) -> list[int]:
     """The units where the person is manager or municipal admin today, by acronym."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
         return []

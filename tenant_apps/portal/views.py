@@ -7,6 +7,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import etag, require_GET
 
 from paco.decorators import staff_required
+from tenant_apps.accounts.types import account
 from tenant_apps.cases.selectors import case_counts_by_filter, case_list_for_citizen
 from tenant_apps.catalog.selectors import service_list_public
 from tenant_apps.comms.selectors import circular_list_awaiting_acknowledgement
@@ -36,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def my_requests(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "is_citizen", False):
         raise Http404
-    cases = case_list_for_citizen(user=request.user)[:100]
+    cases = case_list_for_citizen(user=account(request.user))[:100]
     return render(request, "portal/my_requests.html", {"title": _("Meus pedidos"), "cases": cases})
 
 

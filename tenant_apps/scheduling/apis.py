@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from paco.errors import ApplicationError, api_error_responses
 from tenant_apps.accounts.api_auth import IsCitizen, IsVerifiedStaff
+from tenant_apps.accounts.types import account
 
 from . import services
 from .enums import AppointmentChannel, AppointmentStatus, AttendanceMode
@@ -229,7 +230,7 @@ class BookingCollectionApi(APIView):
         agenda = agenda_get_public(code=data["agenda"])
         appointment = services.appointment_book(
             agenda=agenda,
-            citizen=request.user,
+            citizen=account(request.user),
             starts_at=data["starts_at"],
             subject=_subject(agenda, data.get("subject")),
             resource=_resource(agenda, data.get("attendant")),
@@ -275,7 +276,7 @@ class BookingCancelApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cancelled = services.appointment_cancel(
-            appointment=appointment, actor=request.user, reason=serializer.validated_data["reason"]
+            appointment=appointment, actor=account(request.user), reason=serializer.validated_data["reason"]
         )
         return Response(AppointmentSerializer(cancelled).data)
 
@@ -304,7 +305,7 @@ class BookingRescheduleApi(APIView):
         serializer.is_valid(raise_exception=True)
         new = services.appointment_reschedule(
             appointment=appointment,
-            actor=request.user,
+            actor=account(request.user),
             starts_at=serializer.validated_data["starts_at"],
             resource=_resource(appointment.agenda, serializer.validated_data.get("attendant")),
         )
@@ -336,5 +337,5 @@ class StaffAgendaApi(APIView):
         last = filters.validated_data.get("end") or first + dt.timedelta(days=6)
         if last < first or (last - first).days > MAX_SLOT_DAYS:
             raise ApplicationError(f"Escolha um período de até {MAX_SLOT_DAYS} dias.", extra={"field": "end"})
-        appointments = staff_agenda(user=request.user, first_day=first, last_day=last)
+        appointments = staff_agenda(user=account(request.user), first_day=first, last_day=last)
         return Response(StaffAppointmentSerializer(appointments, many=True).data)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from paco.errors import NotFound
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import membership_list_current, user_is_municipal_admin
 
@@ -18,7 +20,7 @@ from .enums import GENERAL_PURPOSE, AppointmentStatus
 from .models import Agenda, Appointment, CalendarFeed, Resource
 
 
-def _unit_ids(user: Any, roles: set[str] | None = None) -> list[int]:
+def _unit_ids(user: Viewer, roles: set[str] | None = None) -> list[int]:
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.STAFF:
         return []
     return [
@@ -40,7 +42,7 @@ def agenda_list_public() -> QuerySet[Agenda]:
 def agenda_get_public(*, code: str) -> Agenda:
     agenda = agenda_list_public().filter(code=code).first()
     if agenda is None:
-        raise Http404
+        raise NotFound
     return agenda
 
 
@@ -61,20 +63,20 @@ def _appointments() -> QuerySet[Appointment]:
     return Appointment.objects.select_related("agenda", "resource", "subject", "citizen", "case", "video")
 
 
-def appointment_list_for_citizen(*, user: Any) -> QuerySet[Appointment]:
+def appointment_list_for_citizen(*, user: Viewer) -> QuerySet[Appointment]:
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.CITIZEN:
         return Appointment.objects.none()
-    return _appointments().filter(citizen=user).order_by("-starts_at", "-id")
+    return _appointments().filter(citizen_id=user.pk).order_by("-starts_at", "-id")
 
 
-def appointment_get_for_citizen(*, user: Any, code: str) -> Appointment:
+def appointment_get_for_citizen(*, user: Viewer, code: str) -> Appointment:
     appointment = appointment_list_for_citizen(user=user).filter(code=code).first()
     if appointment is None:
-        raise Http404
+        raise NotFound
     return appointment
 
 
-def appointment_queryset_for_staff(user: Any) -> QuerySet[Appointment]:
+def appointment_queryset_for_staff(user: Viewer) -> QuerySet[Appointment]:
     """Their own appointments, and those of the general agendas of their units (another module's
     agendas, such as health's, are seen through that module's pages only)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.STAFF:
@@ -84,7 +86,7 @@ def appointment_queryset_for_staff(user: Any) -> QuerySet[Appointment]:
     )
 
 
-def appointment_staff_can_act(*, user: Any, appointment: Appointment) -> bool:
+def appointment_staff_can_act(*, user: Viewer, appointment: Appointment) -> bool:
     if getattr(user, "kind", None) != UserKind.STAFF:
         return False
     if appointment.resource.user_id == user.pk:
@@ -92,15 +94,15 @@ def appointment_staff_can_act(*, user: Any, appointment: Appointment) -> bool:
     return appointment.agenda.unit_id in _unit_ids(user)
 
 
-def appointment_get_for_staff(*, user: Any, code: str) -> Appointment:
+def appointment_get_for_staff(*, user: Viewer, code: str) -> Appointment:
     appointment = appointment_queryset_for_staff(user).filter(code=code).first()
     if appointment is None:
-        raise Http404
+        raise NotFound
     return appointment
 
 
 def staff_agenda(
-    *, user: Any, first_day: dt.date, last_day: dt.date, mine_only: bool = True
+    *, user: User, first_day: dt.date, last_day: dt.date, mine_only: bool = True
 ) -> QuerySet[Appointment]:
     """The staff member's appointments (or their units') between two local days, cancelled excluded."""
     zone = timezone.get_current_timezone()
@@ -116,11 +118,11 @@ def staff_agenda(
     )
 
 
-def staff_is_attendant(*, user: Any) -> bool:
+def staff_is_attendant(*, user: Viewer) -> bool:
     return Resource.objects.filter(user_id=int(getattr(user, "pk", 0) or 0), is_active=True).exists()
 
 
-def calendar_feed_active(*, user: Any) -> CalendarFeed | None:
+def calendar_feed_active(*, user: User) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
 
 
@@ -133,7 +135,7 @@ def calendar_feed_owner(*, token_hash: str) -> Any:
     return feed
 
 
-def agenda_list_for_manager(*, user: Any) -> QuerySet[Agenda]:
+def agenda_list_for_manager(*, user: Viewer) -> QuerySet[Agenda]:
     """Agendas of the units the person manages; every agenda for a municipal admin."""
     if getattr(user, "kind", None) != UserKind.STAFF:
         return Agenda.objects.none()

@@ -17,18 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from paco.schemas import current_schema_name, current_tenant
 from paco.usage import usage_record
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import user_lock_active
 from tenant_apps.cases.enums import CaseChannel, EventKind
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.services import (
@@ -149,8 +149,8 @@ def _invitation(appointment: Appointment, filename: str = "convite.ics") -> Emai
 # --- booking ----------------------------------------------------------------------------------
 
 
-def _locked_citizen(citizen: Any) -> User:
-    locked = User.objects.select_for_update().filter(pk=citizen.pk, is_active=True).first()
+def _locked_citizen(citizen: User) -> User:
+    locked = user_lock_active(user_id=citizen.pk)
     if locked is None or locked.kind != UserKind.CITIZEN:
         raise ApplicationError(_("Só cidadãos com cadastro ativo podem ter agendamentos."))
     return locked
@@ -323,7 +323,7 @@ def _reminders_cancel(appointment: Appointment, now: dt.datetime) -> None:
 
 
 def _case_attach_or_open(
-    *, agenda: Agenda, citizen: Any, subject: Subject | None, notes: str, opened_by: Any
+    *, agenda: Agenda, citizen: User, subject: Subject | None, notes: str, opened_by: User
 ) -> Case | None:
     """The booking opens a case on the agenda's catalogue service, or joins the citizen's open one
     on the same subject (the form's `assunto` answer)."""
@@ -352,7 +352,7 @@ def _case_attach_or_open(
 
 
 def _case_record(
-    appointment: Appointment, kind: str, summary: str, *, actor: Any, payload: dict[str, Any] | None = None
+    appointment: Appointment, kind: str, summary: str, *, actor: User, payload: dict[str, Any] | None = None
 ) -> None:
     if appointment.case is None:
         return
@@ -369,7 +369,7 @@ def _case_record(
 def appointment_book(
     *,
     agenda: Agenda,
-    citizen: Any,
+    citizen: User,
     starts_at: dt.datetime,
     resource: Resource | None = None,
     subject: Subject | None = None,
@@ -508,10 +508,16 @@ def _locked(appointment: Appointment) -> Appointment:
     )
 
 
-def _require_citizen_may_change(appointment: Appointment, actor: Any, now: dt.datetime, verb: str) -> None:
+def appointment_lock(*, appointment: Appointment) -> Appointment:
+    """The appointment read again and locked until the caller's transaction ends, for a module built
+    on scheduling (health) that changes it through its own rules."""
+    return _locked(appointment)
+
+
+def _require_citizen_may_change(appointment: Appointment, actor: User, now: dt.datetime, verb: str) -> None:
     if getattr(actor, "kind", None) == UserKind.CITIZEN:
         if appointment.citizen_id != actor.pk:
-            raise PermissionDenied
+            raise AccessDenied
         deadline = cancel_deadline(appointment)
         if now > deadline:
             local = timezone.localtime(deadline, agenda_zone(appointment.agenda))
@@ -527,7 +533,7 @@ def _require_citizen_may_change(appointment: Appointment, actor: Any, now: dt.da
                 }
             )
     elif not appointment_staff_can_act(user=actor, appointment=appointment):
-        raise PermissionDenied
+        raise AccessDenied
 
 
 def _require_booked(appointment: Appointment) -> None:
@@ -538,7 +544,7 @@ def _require_booked(appointment: Appointment) -> None:
         )
 
 
-def _cancel_rows(appointment: Appointment, *, actor: Any, reason: str, now: dt.datetime) -> None:
+def _cancel_rows(appointment: Appointment, *, actor: User, reason: str, now: dt.datetime) -> None:
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = now
     appointment.cancelled_by = actor
@@ -559,7 +565,7 @@ def _cancel_rows(appointment: Appointment, *, actor: Any, reason: str, now: dt.d
 
 @transaction.atomic
 def appointment_cancel(
-    *, appointment: Appointment, actor: Any, reason: str = "", now: dt.datetime | None = None
+    *, appointment: Appointment, actor: User, reason: str = "", now: dt.datetime | None = None
 ) -> Appointment:
     """The citizen cancels until `cancel_limit_hours` before; staff of the agenda at any time before it
     happens. The slot is free again at once; no reminder of it is ever sent."""
@@ -584,7 +590,7 @@ def appointment_cancel(
 def appointment_reschedule(
     *,
     appointment: Appointment,
-    actor: Any,
+    actor: User,
     starts_at: dt.datetime,
     resource: Resource | None = None,
     now: dt.datetime | None = None,
@@ -628,13 +634,15 @@ def room_window(appointment: Appointment) -> tuple[dt.datetime, dt.datetime]:
     return opens, appointment.ends_at
 
 
-def _require_staff(appointment: Appointment, actor: Any) -> None:
+def _require_staff(appointment: Appointment, actor: User) -> None:
     if not appointment_staff_can_act(user=actor, appointment=appointment):
-        raise PermissionDenied(_("Só servidores que atendem este serviço podem registrar o atendimento."))
+        raise AccessDenied(_("Só servidores que atendem este serviço podem registrar o atendimento."))
 
 
 @transaction.atomic
-def appointment_start(*, appointment: Appointment, actor: Any, now: dt.datetime | None = None) -> Appointment:
+def appointment_start(
+    *, appointment: Appointment, actor: User, now: dt.datetime | None = None
+) -> Appointment:
     """The attendant starts the attendance (and opens the video room), from the room's opening time."""
     now = now or timezone.now()
     appointment = _locked(appointment)
@@ -670,7 +678,7 @@ def appointment_start(*, appointment: Appointment, actor: Any, now: dt.datetime 
 
 @transaction.atomic
 def appointment_finish(
-    *, appointment: Appointment, actor: Any, outcome: str, notes: str = "", now: dt.datetime | None = None
+    *, appointment: Appointment, actor: User, outcome: str, notes: str = "", now: dt.datetime | None = None
 ) -> Appointment:
     """Record the attendance on the case (booked for, started, ended, duration, outcome, notes) and
     report the video minutes to usage metering once."""
@@ -727,7 +735,7 @@ def appointment_finish(
 
 @transaction.atomic
 def appointment_mark_no_show(
-    *, appointment: Appointment, actor: Any, now: dt.datetime | None = None
+    *, appointment: Appointment, actor: User, now: dt.datetime | None = None
 ) -> Appointment:
     """The citizen did not come. After `no_show_limit` no-shows since the last block, online booking of
     this agenda is blocked for `no_show_block_days` days."""
@@ -783,7 +791,7 @@ class RoomAccess:
     is_waiting: bool = False  # the page refreshes itself until the room opens
 
 
-def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime | None = None) -> RoomAccess:
+def video_room_access(*, appointment: Appointment, user: User, now: dt.datetime | None = None) -> RoomAccess:
     """A token for this appointment's room only, for its citizen or its attendants, only inside the
     window (10 minutes before the slot to its end). Citizens wait until the attendant has opened the
     room (and the lobby), so they always knock; staff get `moderator` "true", citizens "false"."""
@@ -794,9 +802,9 @@ def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime |
     is_staff = getattr(user, "kind", None) == UserKind.STAFF
     if is_staff:
         if not appointment_staff_can_act(user=user, appointment=appointment):
-            raise PermissionDenied
+            raise AccessDenied
     elif appointment.citizen_id != getattr(user, "pk", None):
-        raise PermissionDenied
+        raise AccessDenied
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.IN_PROGRESS):
         return RoomAccess(
             None,
@@ -834,7 +842,7 @@ def video_room_access(*, appointment: Appointment, user: Any, now: dt.datetime |
 
 @transaction.atomic
 def appointment_document_attach(
-    *, appointment: Appointment, actor: Any, uploads: Sequence[Upload]
+    *, appointment: Appointment, actor: User, uploads: Sequence[Upload]
 ) -> Document:
     """During the attendance: staff attach what was shown or agreed to the case; the citizen uploads
     a document to it. Both go through the cases module (its rules, its history)."""
@@ -852,7 +860,7 @@ def appointment_document_attach(
         raise ApplicationError(_("Escolha ao menos um arquivo."), extra={"field": "uploads"})
     if getattr(actor, "kind", None) == UserKind.CITIZEN:
         if appointment.citizen_id != actor.pk:
-            raise PermissionDenied
+            raise AccessDenied
         return case_attach_by_requester(
             case=case,
             citizen=actor,
@@ -912,10 +920,10 @@ def feed_token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def calendar_feed_create(*, user: Any) -> tuple[CalendarFeed, str]:
+def calendar_feed_create(*, user: User) -> tuple[CalendarFeed, str]:
     """A new private feed URL token (shown once); any previous one of the person stops working."""
     if getattr(user, "kind", None) != UserKind.STAFF:
-        raise PermissionDenied
+        raise AccessDenied
     now = timezone.now()
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
     token = secrets.token_urlsafe(32)
@@ -924,7 +932,7 @@ def calendar_feed_create(*, user: Any) -> tuple[CalendarFeed, str]:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, user: Any) -> int:
+def calendar_feed_revoke(*, user: User) -> int:
     now = timezone.now()
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=now, updated_at=now
@@ -1053,7 +1061,7 @@ def slot_kind_save(
 
 
 @transaction.atomic
-def resource_for_staff(*, user: Any) -> Resource:
+def resource_for_staff(*, user: User) -> Resource:
     """The resource that holds a staff member's appointments (created once, reactivated if needed)."""
     resource, _created = Resource.objects.get_or_create(user=user, defaults={"name": user.full_name})
     if not resource.is_active:

@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paco.decorators import municipal_admin_required, staff_required
-from paco.errors import ApplicationError
+from paco.errors import PASS_THROUGH, AccessDenied, ApplicationError, NotFound
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.types import account
 from tenant_apps.cases.selectors import case_documents, case_list_for_citizen
 from tenant_apps.cases.services import nup_digits
 from tenant_apps.documents.uploads import Upload
@@ -191,8 +192,10 @@ def citizen_confirm(request: HttpRequest, agenda_code: str) -> HttpResponse:
     if request.method == "POST" and choice is not None and form.is_valid():
         try:
             appointment = services.appointment_book(
-                agenda=agenda, citizen=request.user, notes=form.cleaned_data["observacoes"], **choice
+                agenda=agenda, citizen=account(request.user), notes=form.cleaned_data["observacoes"], **choice
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             error_message = error.message
         else:
@@ -253,8 +256,10 @@ def citizen_cancel(request: HttpRequest, appointment_code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.appointment_cancel(
-                appointment=appointment, actor=request.user, reason=form.cleaned_data["motivo"]
+                appointment=appointment, actor=account(request.user), reason=form.cleaned_data["motivo"]
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -279,10 +284,12 @@ def citizen_reschedule(request: HttpRequest, appointment_code: str) -> HttpRespo
             choice = _choice_from_query(agenda, request.POST)
             new = services.appointment_reschedule(
                 appointment=appointment,
-                actor=request.user,
+                actor=account(request.user),
                 starts_at=choice["starts_at"],
                 resource=choice["resource"],
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             error_message = error.message
         else:
@@ -316,7 +323,7 @@ def _room_response(
     request: HttpRequest, appointment: Any, template: str, extra: dict[str, Any]
 ) -> HttpResponse:
     try:
-        access = services.video_room_access(appointment=appointment, user=request.user)
+        access = services.video_room_access(appointment=appointment, user=account(request.user))
     except PermissionDenied as error:
         raise Http404 from error
     response = render(
@@ -353,8 +360,10 @@ def citizen_upload(request: HttpRequest, appointment_code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.appointment_document_attach(
-                appointment=appointment, actor=request.user, uploads=_uploads(request)
+                appointment=appointment, actor=account(request.user), uploads=_uploads(request)
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -385,7 +394,9 @@ def staff_agenda_page(request: HttpRequest) -> HttpResponse:
     mine_only = request.GET.get("equipe") != "1"
     first = day - dt.timedelta(days=day.weekday()) if view == "semana" else day
     last = first + dt.timedelta(days=6) if view == "semana" else day
-    appointments = list(staff_agenda(user=request.user, first_day=first, last_day=last, mine_only=mine_only))
+    appointments = list(
+        staff_agenda(user=account(request.user), first_day=first, last_day=last, mine_only=mine_only)
+    )
     days: dict[dt.date, list[Any]] = {
         first + dt.timedelta(days=offset): [] for offset in range((last - first).days + 1)
     }
@@ -466,7 +477,7 @@ def staff_appointment_action(
     forms: dict[str, Any] = {}
     try:
         if appointment_action == "iniciar":
-            services.appointment_start(appointment=appointment, actor=request.user)
+            services.appointment_start(appointment=appointment, actor=account(request.user))
             messages.success(request, _("Atendimento iniciado."))
             if appointment.agenda.is_video:
                 return redirect("scheduling:staff_room", appointment_code=appointment.code)
@@ -476,20 +487,20 @@ def staff_appointment_action(
                 raise ApplicationError(_("Confira os campos destacados."))
             services.appointment_finish(
                 appointment=appointment,
-                actor=request.user,
+                actor=account(request.user),
                 outcome=finish.cleaned_data["resultado"],
                 notes=finish.cleaned_data["anotacoes"],
             )
             messages.success(request, _("Atendimento registrado no protocolo."))
         elif appointment_action == "falta":
-            services.appointment_mark_no_show(appointment=appointment, actor=request.user)
+            services.appointment_mark_no_show(appointment=appointment, actor=account(request.user))
             messages.success(request, _("Falta registrada."))
         elif appointment_action == "cancelar":
             form = forms["cancel_form"] = CancelForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(_("Confira os campos destacados."))
             services.appointment_cancel(
-                appointment=appointment, actor=request.user, reason=form.cleaned_data["motivo"]
+                appointment=appointment, actor=account(request.user), reason=form.cleaned_data["motivo"]
             )
             messages.success(request, _("Agendamento cancelado; o cidadão foi avisado."))
         else:
@@ -497,9 +508,13 @@ def staff_appointment_action(
             if not upload.is_valid():
                 raise ApplicationError(_("Escolha o arquivo."))
             services.appointment_document_attach(
-                appointment=appointment, actor=request.user, uploads=_uploads(request)
+                appointment=appointment, actor=account(request.user), uploads=_uploads(request)
             )
             messages.success(request, _("Documento juntado ao protocolo."))
+    except AccessDenied as error:
+        raise Http404 from error
+    except NotFound:
+        raise
     except ApplicationError as error:
         messages.error(request, error.message)
         appointment = appointment_get_for_staff(user=request.user, code=appointment_code)
@@ -509,8 +524,6 @@ def staff_appointment_action(
             _staff_appointment_context(request, appointment, **forms),
             status=400,
         )
-    except PermissionDenied as error:
-        raise Http404 from error
     return redirect("scheduling:staff_appointment", appointment_code=appointment.code)
 
 
@@ -520,7 +533,7 @@ def staff_feed(request: HttpRequest) -> HttpResponse:
     new_url = ""
     if request.method == "POST":
         if request.POST.get("acao") == "revogar":
-            services.calendar_feed_revoke(user=request.user)
+            services.calendar_feed_revoke(user=account(request.user))
             messages.success(
                 request, _("Endereço revogado: os calendários que o usavam param de receber a agenda.")
             )
@@ -530,17 +543,20 @@ def staff_feed(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "scheduling/staff_feed.html",
-                {"title": _("Agenda no seu calendário"), "feed": calendar_feed_active(user=request.user)},
+                {
+                    "title": _("Agenda no seu calendário"),
+                    "feed": calendar_feed_active(user=account(request.user)),
+                },
                 status=400,
             )
-        _feed, token = services.calendar_feed_create(user=request.user)
+        _feed, token = services.calendar_feed_create(user=account(request.user))
         new_url = request.build_absolute_uri(reverse("scheduling:feed", kwargs={"feed_token": token}))
     response = render(
         request,
         "scheduling/staff_feed.html",
         {
             "title": _("Agenda no seu calendário"),
-            "feed": calendar_feed_active(user=request.user),
+            "feed": calendar_feed_active(user=account(request.user)),
             "new_url": new_url,
         },
     )
@@ -641,6 +657,8 @@ def _agenda_edit(request: HttpRequest, agenda: Agenda | None) -> HttpResponse:
                     resource_user_ids=[user.pk for user in form.cleaned_data["atendentes"]],
                     **values,
                 )
+            except PASS_THROUGH:
+                raise
             except ApplicationError as error:
                 field = {"subjects": "assuntos", "attendants": "atendentes"}.get(
                     error.extra.get("field", ""), error.extra.get("field")
@@ -739,6 +757,8 @@ def admin_rule_add(request: HttpRequest, agenda_id: int, resource_id: int) -> Ht
                 valid_until=form.cleaned_data["valido_ate"],
                 capacity=form.cleaned_data["vagas"],
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             field = {
                 "weekdays": "dias",
@@ -781,6 +801,8 @@ def admin_exception_add(request: HttpRequest, agenda_id: int, resource_id: int) 
                 ends_at=form.cleaned_data["ate"].replace(tzinfo=None).replace(tzinfo=zone),
                 reason=form.cleaned_data["motivo"],
             )
+        except PASS_THROUGH:
+            raise
         except ApplicationError as error:
             field = {"ends_at": "ate", "reason": "motivo"}.get(error.extra.get("field", ""))
             form.add_error(field, error.message)

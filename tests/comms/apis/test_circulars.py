@@ -139,13 +139,13 @@ def test_the_boxes_and_the_recipient_opening_it(api, boss, reader):
                 "receipt": {"opened_at": None, "acknowledged_at": None},
             }
         ],
-        "next_offset": None,
+        "next": None,
     }
     assert sent == {
         "results": [
             {**summary, "recipient_count": circular.recipient_count, "acknowledged_count": 0, "receipt": None}
         ],
-        "next_offset": None,
+        "next": None,
     }
     receipt = CircularReceipt.objects.get(circular=circular, user=reader)
     assert receipt.opened_at is not None
@@ -197,7 +197,12 @@ def test_the_sender_unit_follows_the_receipts(api, boss, reader, outsider, write
 
     everything = api["writer"].get(f"/api/v1/circulars/{circular.pk}/receipts/")  # staff of the sender unit
     pending = api["boss"].get(f"/api/v1/circulars/{circular.pk}/receipts/?estado=pendente")
-    page = api["boss"].get(f"/api/v1/circulars/{circular.pk}/receipts/?limit=1&offset=1")
+    first = api["boss"].get(f"/api/v1/circulars/{circular.pk}/receipts/?limit=1").json()
+    second = (
+        api["boss"]
+        .get(f"/api/v1/circulars/{circular.pk}/receipts/", {"limit": 1, "cursor": first["next"]})
+        .json()
+    )
 
     counts = {"total": 3, "acknowledged": 1, "opened": 1, "pending": 1}
     # by name: Edna, Otávio, Sandro
@@ -208,18 +213,16 @@ def test_the_sender_unit_follows_the_receipts(api, boss, reader, outsider, write
             receipt_row(receipts[outsider.pk], "aberta"),
             receipt_row(receipts[reader.pk], "ciente"),
         ],
-        "next_offset": None,
+        "next": None,
     }
     assert pending.json() == {
         "counts": counts,
         "results": [receipt_row(receipts[writer.pk], "pendente")],
-        "next_offset": None,
+        "next": None,
     }
-    assert page.json() == {
-        "counts": counts,
-        "results": [receipt_row(receipts[outsider.pk], "aberta")],
-        "next_offset": 2,
-    }
+    assert first["results"] == [receipt_row(receipts[writer.pk], "pendente")]
+    assert second["results"] == [receipt_row(receipts[outsider.pk], "aberta")]
+    assert second["next"]
     # a recipient outside the sender unit sees the circular but not who acknowledged it
     assert api["reader"].get(f"/api/v1/circulars/{circular.pk}/receipts/").status_code == 403
     assert api["citizen"].get(f"/api/v1/circulars/{circular.pk}/receipts/").status_code == 403

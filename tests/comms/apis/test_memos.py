@@ -85,23 +85,27 @@ def test_the_received_and_sent_boxes(api, writer, reader):
     received = api["reader"].get("/api/v1/memos/", {"caixa": "recebidos"})
     sent = api["writer"].get("/api/v1/memos/", {"caixa": "enviados"})
 
-    assert received.json() == {"results": [summary], "next_offset": None}
-    assert sent.json() == {"results": [summary], "next_offset": None}
-    assert api["writer"].get("/api/v1/memos/").json() == {"results": [], "next_offset": None}
-    assert api["outsider"].get("/api/v1/memos/?caixa=enviados").json() == {"results": [], "next_offset": None}
+    assert received.json() == {"results": [summary], "next": None}
+    assert sent.json() == {"results": [summary], "next": None}
+    assert api["writer"].get("/api/v1/memos/").json() == {"results": [], "next": None}
+    assert api["outsider"].get("/api/v1/memos/?caixa=enviados").json() == {"results": [], "next": None}
     assert api["reader"].get("/api/v1/memos/?caixa=recebidos&unidade=EMSURB").status_code == 404
 
 
-def test_the_list_pages_with_limit_and_offset(api, writer):
+def test_the_list_pages_with_a_cursor(api, writer):
     memos = [send(writer) for _ in range(3)]
 
     first = api["writer"].get("/api/v1/memos/?caixa=enviados&limit=2").json()
-    second = api["writer"].get("/api/v1/memos/?caixa=enviados&limit=2&offset=2").json()
+    second = api["writer"].get("/api/v1/memos/", {"caixa": "enviados", "limit": 2, "cursor": first["next"]})
+    # a memo sent meanwhile is on the first page, not repeated on the second
+    send(writer)
+    again = api["writer"].get("/api/v1/memos/", {"caixa": "enviados", "limit": 2, "cursor": first["next"]})
 
     assert [row["id"] for row in first["results"]] == [memos[2].pk, memos[1].pk]
-    assert first["next_offset"] == 2
-    assert [row["id"] for row in second["results"]] == [memos[0].pk]
-    assert second["next_offset"] is None
+    assert first["next"]
+    assert [row["id"] for row in second.json()["results"]] == [memos[0].pk]
+    assert second.json()["next"] is None
+    assert again.json() == second.json()
 
 
 def test_the_recipient_replies_in_the_same_thread(api, writer, reader):
