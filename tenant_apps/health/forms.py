@@ -48,10 +48,24 @@ class SlotFilterForm(forms.Form):
         empty_label=_("Qualquer profissional (mais horários)"),
     )
 
+    unidade = forms.ModelChoiceField(
+        label=_("Unidade de saúde"),
+        queryset=HealthUnit.objects.none(),
+        required=False,
+        empty_label=_("Qualquer unidade"),
+    )
+
     def __init__(self, *args: Any, specialty: Specialty, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["profissional"]).queryset = (
             Professional.objects.filter(
+                is_active=True, schedules__specialty=specialty, schedules__is_active=True
+            )
+            .distinct()
+            .order_by("name")
+        )
+        cast(forms.ModelChoiceField, self.fields["unidade"]).queryset = (
+            HealthUnit.objects.filter(
                 is_active=True, schedules__specialty=specialty, schedules__is_active=True
             )
             .distinct()
@@ -185,3 +199,51 @@ class WindowForm(forms.Form):
 class BlockForm(forms.Form):
     dia = forms.DateField(label=_("Dia bloqueado"), widget=forms.DateInput(attrs={"type": "date"}))
     motivo = forms.CharField(label=_("Motivo"), max_length=200)
+
+
+class SuspensionLiftForm(forms.Form):
+    cidadao = forms.IntegerField(widget=forms.HiddenInput)
+    motivo = forms.CharField(
+        label=_("Motivo para retirar a suspensão"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Fica registrado com o seu nome, a data e a hora."),
+    )
+
+
+class BookForPatientForm(forms.Form):
+    """The reception finds the patient by CPF and CNS and picks the specialty (and a unit)."""
+
+    cpf = forms.CharField(
+        label=_("CPF do cidadão"), max_length=14, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    cns = forms.CharField(
+        label=_("CNS do cidadão"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    especialidade = forms.ModelChoiceField(
+        label=_("Especialidade"), queryset=Specialty.objects.filter(is_active=True).order_by("name")
+    )
+
+    def clean_cpf(self) -> str:
+        value = digits_only(self.cleaned_data["cpf"])
+        if len(value) != 11:
+            raise forms.ValidationError(_("O CPF tem 11 números."))
+        return value
+
+    def clean_cns(self) -> str:
+        value = digits_only(self.cleaned_data["cns"])
+        validate_cns(value)
+        return value
+
+
+class BookChoiceForm(forms.Form):
+    """One of the free times listed for the patient (the search travels hidden)."""
+
+    cpf = forms.CharField(widget=forms.HiddenInput)
+    cns = forms.CharField(widget=forms.HiddenInput)
+    especialidade = forms.IntegerField(widget=forms.HiddenInput)
+    horario = forms.ChoiceField(label=_("Horário"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["horario"]).choices = choices

@@ -278,3 +278,39 @@ class RecordAccess(BaseModel):
 
     def __str__(self) -> str:
         return f"access {self.pk}"
+
+
+class WaitingDay(models.Model):
+    """The indicators' daily aggregate of the waiting lists (`indicators.py`, recomputed by the
+    insights job): per specialty, who joined, who got a slot through the list and who left, that day.
+    The length on a day is the running sum of joined minus served minus departed."""
+
+    day = models.DateField()
+    specialty = models.ForeignKey(Specialty, on_delete=models.CASCADE, related_name="+")
+    joined = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    departed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "specialty"], name="health_waitingday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} specialty {self.specialty_id}"
+
+
+class SuspensionLift(BaseModel):
+    """The reception (or a health manager) lifted a citizen's no-show suspension, with a reason: the
+    no-shows before `lifted_at` no longer count. Kept for good as the audit record (who, when, why)."""
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField()
+    reason = models.CharField(_("motivo"), max_length=500)
+
+    class Meta:
+        verbose_name = _("suspensão retirada")
+        verbose_name_plural = _("suspensões retiradas")
+        ordering = ["-lifted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"lift {self.pk}"

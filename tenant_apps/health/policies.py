@@ -17,7 +17,7 @@ from tenant_apps.scheduling.enums import AppointmentChannel, AppointmentStatus
 from tenant_apps.scheduling.models import Agenda, Appointment, SlotKind
 
 from .enums import KIND_FIRST, KIND_PRIORITY, KIND_RETURN, PriorityGroup
-from .models import HealthSettings, Patient, Schedule, Specialty
+from .models import HealthSettings, Patient, Schedule, Specialty, SuspensionLift
 
 
 def health_settings() -> HealthSettings:
@@ -48,14 +48,23 @@ def suspension_until(
     *, citizen: Any, now: dt.datetime, rules: HealthSettings | None = None
 ) -> dt.datetime | None:
     """Online booking is suspended after `no_show_limit` no-shows in health agendas within the last
-    `no_show_window_days`, until `suspension_days` after the last of them (None: not suspended)."""
+    `no_show_window_days`, until `suspension_days` after the last of them (None: not suspended);
+    no-shows before the last lift of a suspension (`SuspensionLift`) do not count."""
     rules = rules or health_settings()
+    since = now - dt.timedelta(days=rules.no_show_window_days)
+    # a suspension lifted by the reception: the no-shows before it no longer count
+    lifted = (
+        SuspensionLift.objects.filter(citizen=citizen, lifted_at__lte=now)
+        .order_by("-lifted_at")
+        .values_list("lifted_at", flat=True)
+        .first()
+    )
     missed = list(
         Appointment.objects.filter(
             citizen=citizen,
             agenda__health_schedule__isnull=False,
             status=AppointmentStatus.NO_SHOW,
-            starts_at__gte=now - dt.timedelta(days=rules.no_show_window_days),
+            starts_at__gte=max(since, lifted) if lifted else since,
         )
         .order_by("-starts_at")
         .values_list("starts_at", flat=True)[: rules.no_show_limit]

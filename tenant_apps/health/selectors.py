@@ -33,9 +33,10 @@ from .models import (
     Schedule,
     SlotOffer,
     Specialty,
+    SuspensionLift,
     WaitingListEntry,
 )
-from .policies import health_settings, patient_is_priority, visit_kind_for
+from .policies import health_settings, patient_is_priority, suspension_until, visit_kind_for
 
 # A professional sees a patient's history from the day before to the day after an appointment.
 HISTORY_DAYS_AROUND = 1
@@ -45,7 +46,9 @@ def specialty_list_bookable() -> QuerySet[Specialty]:
     return Specialty.objects.filter(is_active=True, schedules__is_active=True).distinct().order_by("name")
 
 
-def schedule_list_bookable(*, specialty: Specialty, professional_id: int | None = None) -> QuerySet[Schedule]:
+def schedule_list_bookable(
+    *, specialty: Specialty, professional_id: int | None = None, unit_id: int | None = None
+) -> QuerySet[Schedule]:
     schedules = Schedule.objects.filter(
         specialty=specialty,
         is_active=True,
@@ -55,6 +58,8 @@ def schedule_list_bookable(*, specialty: Specialty, professional_id: int | None 
     ).select_related("agenda", "unit", "professional", "specialty")
     if professional_id:
         schedules = schedules.filter(professional_id=professional_id)
+    if unit_id:
+        schedules = schedules.filter(unit_id=unit_id)
     return schedules.order_by("professional__name", "unit__name")
 
 
@@ -74,9 +79,11 @@ def free_slots(
     specialty: Specialty,
     patient: Patient | None,
     professional_id: int | None = None,
+    unit_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[HealthSlot]:
-    """The slots the patient may book now in the specialty (one professional, or any): their kind
+    """The slots the patient may book now in the specialty (one professional or any, at one unit or
+    any): their kind
     (first visit or return) and, for a priority patient, the reserved priority slots too."""
     now = now or timezone.now()
     kinds = [KIND_FIRST]
@@ -85,7 +92,9 @@ def free_slots(
         if patient_is_priority(patient, today=timezone.localtime(now).date()):
             kinds.append(KIND_PRIORITY)
     found: list[HealthSlot] = []
-    for schedule in schedule_list_bookable(specialty=specialty, professional_id=professional_id):
+    for schedule in schedule_list_bookable(
+        specialty=specialty, professional_id=professional_id, unit_id=unit_id
+    ):
         slot_kinds = {kind.code: kind for kind in schedule.agenda.slot_kinds.all()}
         for code in kinds:
             kind = slot_kinds.get(code)
@@ -359,3 +368,42 @@ def fhir_appointments(*, first_day: dt.date, last_day: dt.date) -> QuerySet[Appo
         .select_related("citizen__health_patient", "health_check_in", "agenda__health_schedule__professional")
         .order_by("starts_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class Suspension:
+    citizen: Any
+    cns: str
+    until: dt.datetime
+
+
+def suspensions_current(*, now: dt.datetime | None = None) -> list[Suspension]:
+    """Citizens whose online booking is suspended now for no-shows (the reception's page)."""
+    now = now or timezone.now()
+    rules = health_settings()
+    candidates = (
+        Appointment.objects.filter(
+            agenda__health_schedule__isnull=False,
+            status=AppointmentStatus.NO_SHOW,
+            starts_at__gte=now - dt.timedelta(days=rules.no_show_window_days),
+        )
+        .order_by()
+        .values("citizen_id")
+        .annotate(total=Count("id"))
+        .filter(total__gte=max(rules.no_show_limit, 1))
+        .values_list("citizen_id", flat=True)
+    )
+    users = (
+        User.objects.filter(pk__in=list(candidates)).select_related("health_patient").order_by("full_name")
+    )
+    found = []
+    for user in users:
+        until = suspension_until(citizen=user, now=now, rules=rules)
+        if until is not None:
+            patient = getattr(user, "health_patient", None)
+            found.append(Suspension(citizen=user, cns=patient.cns if patient else "", until=until))
+    return found
+
+
+def suspension_lifts_recent(*, limit: int = 20) -> QuerySet[SuspensionLift]:
+    return SuspensionLift.objects.select_related("citizen", "lifted_by").order_by("-lifted_at", "-id")[:limit]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,12 @@ from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_unit_ids
 from tenant_apps.scheduling import services as engine
-from tenant_apps.scheduling.enums import AppointmentStatus, AttendanceMode, AttendanceOutcome
+from tenant_apps.scheduling.enums import (
+    AppointmentChannel,
+    AppointmentStatus,
+    AttendanceMode,
+    AttendanceOutcome,
+)
 from tenant_apps.scheduling.models import Appointment, AvailabilityException, AvailabilityRule, SlotKind
 from tenants.selectors import municipality_base_url
 
@@ -44,11 +50,14 @@ from .models import (
     Schedule,
     SlotOffer,
     Specialty,
+    SuspensionLift,
     WaitingListEntry,
 )
-from .policies import health_settings, visit_kind_for
-from .selectors import history_access_allowed
+from .policies import health_settings, suspension_until, visit_kind_for
+from .selectors import history_access_allowed, reception_units, user_is_health_manager
 from .validators import digits_only
+
+logger = logging.getLogger(__name__)
 
 KIND_NAMES = {
     KIND_FIRST: ("Primeira consulta", 0),
@@ -268,11 +277,13 @@ def health_appointment_book(
     kind: str = "",
     notes: str = "",
     now: dt.datetime | None = None,
+    booked_by: User | None = None,
+    channel: str = AppointmentChannel.ONLINE,
 ) -> Appointment:
     """Book a slot of a professional's agenda through the engine (its slot checks, the exclusion
     constraint against double booking, confirmation and reminders; the health policy for CNS,
     suspension, priority slots and the limit per specialty). A waiting-list entry of the specialty
-    is closed by the booking."""
+    is closed by the booking. The reception books through `health_appointment_book_for`."""
     now = now or timezone.now()
     patient = Patient.objects.filter(user=citizen).first()
     if patient is None:
@@ -289,6 +300,8 @@ def health_appointment_book(
         resource=schedule.professional.resource,
         slot_kind=schedule_kind(schedule, kind),
         notes=notes,
+        booked_by=booked_by,
+        channel=channel,
         now=now,
     )
     WaitingListEntry.objects.filter(
@@ -635,3 +648,77 @@ def slot_offer_for(*, token: str, citizen: User) -> SlotOffer | None:
         )
         .first()
     )
+
+
+SUSPENSION_REASON_MINIMUM = 10
+
+
+@transaction.atomic
+def suspension_lift(
+    *, citizen: User, actor: User, reason: str, now: dt.datetime | None = None
+) -> SuspensionLift:
+    """The reception of a health unit (or a health manager) lifts a citizen's no-show suspension
+    with a reason; the lift is kept as the audit record and the earlier no-shows stop counting."""
+    now = now or timezone.now()
+    if not (reception_units(user=actor).exists() or user_is_health_manager(actor)):
+        raise AccessDenied
+    reason = " ".join(reason.split())
+    if len(reason) < SUSPENSION_REASON_MINIMUM:
+        raise ApplicationError(
+            _("Explique o motivo em pelo menos %(count)d caracteres.") % {"count": SUSPENSION_REASON_MINIMUM},
+            extra={"field": "motivo"},
+        )
+    # one lift at a time per citizen
+    type(citizen).objects.select_for_update().filter(pk=citizen.pk).first()
+    if suspension_until(citizen=citizen, now=now) is None:
+        raise ApplicationError(_("Este cidadão não está suspenso do agendamento pela internet."))
+    lift = SuspensionLift.objects.create(citizen=citizen, lifted_by=actor, lifted_at=now, reason=reason)
+    logger.info("health suspension lifted", extra={"lift_id": lift.pk, "actor_id": actor.pk})
+    return lift
+
+
+def patient_by_documents(*, cpf: str, cns: str) -> Patient | None:
+    """The patient whose account has this CPF and whose card is this CNS (both must match)."""
+    cpf, cns = digits_only(cpf), digits_only(cns)
+    if len(cpf) != 11 or len(cns) != 15:
+        return None
+    return Patient.objects.select_related("user").filter(cns=cns, user__cpf=cpf).first()
+
+
+@transaction.atomic
+def health_appointment_book_for(
+    *,
+    actor: User,
+    cpf: str,
+    cns: str,
+    schedule: Schedule,
+    starts_at: dt.datetime,
+    kind: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """The reception of the schedule's unit books on a citizen's behalf, identified by CPF and CNS:
+    the engine records the staff member as `booked_by` and the channel "balcão" (in the case's
+    history), the online suspension does not apply (the citizen came to the unit), every other
+    rule does; the booking is logged with the appointment and the staff member."""
+    if not staff_is_reception(user=actor, unit=schedule.unit):
+        raise AccessDenied
+    patient = patient_by_documents(cpf=cpf, cns=cns)
+    if patient is None:
+        raise ApplicationError(
+            _("CPF e CNS não correspondem a um paciente cadastrado. Confira os dois números."),
+            extra={"field": "cns"},
+        )
+    appointment = health_appointment_book(
+        citizen=patient.user,
+        schedule=schedule,
+        starts_at=starts_at,
+        kind=kind,
+        now=now,
+        booked_by=actor,
+        channel=AppointmentChannel.STAFF,
+    )
+    logger.info(
+        "health appointment booked by the reception",
+        extra={"appointment_id": appointment.pk, "actor_id": actor.pk},
+    )
+    return appointment

@@ -16,6 +16,8 @@ urlpatterns = [
     path("saude/<slug:specialty_code>/confirmar/", views.confirm, name="confirm"),
     path("saude/<slug:specialty_code>/lista-de-espera/", views.waiting_join, name="waiting_join"),
     path("staff/saude/recepcao/", views.reception, name="reception"),
+    path("staff/saude/recepcao/suspensoes/", views.suspensions, name="suspensions"),
+    path("staff/saude/recepcao/agendar/", views.book_for, name="book_for"),
     path(
         "staff/saude/recepcao/<slug:health_appointment_code>/<slug:reception_action>/",
         views.reception_action,

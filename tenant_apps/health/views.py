@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paco.decorators import staff_required
 from paco.errors import PASS_THROUGH, ApplicationError
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.types import account
 from tenant_apps.scheduling.enums import AppointmentStatus, Weekday
 from tenant_apps.scheduling.models import Appointment
@@ -33,6 +34,8 @@ from .enums import KIND_PRIORITY
 from .forms import (
     AttendanceForm,
     BlockForm,
+    BookChoiceForm,
+    BookForPatientForm,
     CancelForm,
     EmergencyForm,
     NotesForm,
@@ -42,6 +45,7 @@ from .forms import (
     SettingsForm,
     SlotFilterForm,
     SpecialtyForm,
+    SuspensionLiftForm,
     UnitForm,
     WindowForm,
 )
@@ -60,6 +64,8 @@ from .selectors import (
     reception_units,
     record_access_list_for_citizen,
     specialty_list_bookable,
+    suspension_lifts_recent,
+    suspensions_current,
     user_is_health_manager,
     user_may_administer,
     waiting_list_for_citizen,
@@ -100,6 +106,9 @@ def _check(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
 professional_required = _check(lambda user: professional_of(user) is not None)
 reception_required = _check(lambda user: reception_units(user=user).exists())
 manager_required = _check(user_is_health_manager)
+reception_or_manager_required = _check(
+    lambda user: reception_units(user=user).exists() or user_is_health_manager(user)
+)
 admin_required = _check(user_may_administer)
 
 
@@ -221,12 +230,15 @@ def specialty_page(request: HttpRequest, specialty_code: str) -> HttpResponse:
     user: Any = request.user
     patient = patient_of(user)
     form = SlotFilterForm(request.GET or None, specialty=specialty)
-    professional = form.cleaned_data.get("profissional") if form.is_bound and form.is_valid() else None
+    valid = form.is_bound and form.is_valid()
+    professional = form.cleaned_data.get("profissional") if valid else None
+    unit = form.cleaned_data.get("unidade") if valid else None
     now = timezone.now()
     slots = free_slots(
         specialty=specialty,
         patient=patient,
         professional_id=professional.pk if professional else None,
+        unit_id=unit.pk if unit else None,
         now=now,
     )
     schedule = Schedule.objects.filter(specialty=specialty, is_active=True).select_related("agenda").first()
@@ -499,6 +511,142 @@ def reception_action(
         messages.error(request, error.message)
     local = timezone.localtime(appointment.starts_at).date()
     return redirect(f"{reverse('health:reception')}?dia={local.isoformat()}")
+
+
+@require_http_methods(["GET", "POST"])
+@reception_or_manager_required
+def suspensions(request: HttpRequest) -> HttpResponse:
+    """Citizens suspended from online booking for no-shows; the reception lifts a suspension with a
+    reason (kept with who and when: the recent lifts are listed below)."""
+    status = 200
+    failed: SuspensionLiftForm | None = None
+    if request.method == "POST":
+        form = SuspensionLiftForm(request.POST)
+        if form.is_valid():
+            citizen = User.objects.filter(pk=form.cleaned_data["cidadao"], kind=UserKind.CITIZEN).first()
+            if citizen is None:
+                raise Http404
+            try:
+                services.suspension_lift(
+                    citizen=citizen, actor=account(request.user), reason=form.cleaned_data["motivo"]
+                )
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Suspensão retirada: %(name)s pode agendar de novo.") % {"name": citizen.full_name},
+                )
+                return redirect("health:suspensions")
+        failed, status = form, 400
+    items = []
+    for item in suspensions_current():
+        form = (
+            failed
+            if failed is not None and str(failed.data.get("cidadao")) == str(item.citizen.pk)
+            else SuspensionLiftForm(initial={"cidadao": item.citizen.pk}, auto_id=f"id_%s_{item.citizen.pk}")
+        )
+        items.append({"suspension": item, "form": form})
+    return render(
+        request,
+        "health/suspensions.html",
+        {
+            "title": _("Suspensões por faltas"),
+            "items": items,
+            "failed": failed if failed is not None and not any(i["form"] is failed for i in items) else None,
+            "lifts": suspension_lifts_recent(),
+        },
+        status=status,
+    )
+
+
+def _slot_choices(user: Any, specialty: Specialty, patient: Any) -> dict[str, Any]:
+    """The free times of the specialty at the reception's own units, for this patient (their kind
+    of visit, priority slots if they have priority), keyed "agenda|iso|kind"."""
+    units = set(reception_units(user=user).values_list("pk", flat=True))
+    found = {}
+    for item in free_slots(specialty=specialty, patient=patient)[:400]:
+        if item.schedule.unit_id in units:
+            key = f"{item.schedule.agenda_id}|{item.starts_at.isoformat()}|{item.kind}"
+            found[key] = item
+    return found
+
+
+def _slot_label(item: Any) -> str:
+    local = timezone.localtime(item.starts_at)
+    label = f"{local:%d/%m %H:%M} · {item.schedule.professional.name} · {item.schedule.unit.name}"
+    return label + (f" · {_('prioritário')}" if item.kind == KIND_PRIORITY else "")
+
+
+@require_http_methods(["GET", "POST"])
+@reception_required
+def book_for(request: HttpRequest) -> HttpResponse:
+    """The reception books on a citizen's behalf, identified by CPF and CNS (at its own units)."""
+    status = 200
+    search = BookForPatientForm(request.GET or None)
+    choice_form = None
+    patient = None
+    if request.method == "POST":
+        search = BookForPatientForm(
+            {
+                "cpf": request.POST.get("cpf"),
+                "cns": request.POST.get("cns"),
+                "especialidade": request.POST.get("especialidade"),
+            }
+        )
+    if search.is_bound and search.is_valid():
+        patient = services.patient_by_documents(
+            cpf=search.cleaned_data["cpf"], cns=search.cleaned_data["cns"]
+        )
+        if patient is None:
+            search.add_error(
+                "cns", _("CPF e CNS não correspondem a um paciente cadastrado. Confira os dois números.")
+            )
+            status = 400
+    elif search.is_bound:
+        status = 400
+    if patient is not None:
+        specialty = search.cleaned_data["especialidade"]
+        slots = _slot_choices(request.user, specialty, patient)
+        choices = [(key, _slot_label(item)) for key, item in slots.items()]
+        initial = {"cpf": patient.user.cpf, "cns": patient.cns, "especialidade": specialty.pk}
+        if request.method == "POST":
+            choice_form = BookChoiceForm(request.POST, choices=choices, initial=initial)
+            if choice_form.is_valid():
+                item = slots[choice_form.cleaned_data["horario"]]
+                try:
+                    appointment = services.health_appointment_book_for(
+                        actor=account(request.user),
+                        cpf=search.cleaned_data["cpf"],
+                        cns=search.cleaned_data["cns"],
+                        schedule=item.schedule,
+                        starts_at=item.starts_at,
+                        kind=item.kind,
+                    )
+                except ApplicationError as error:
+                    choice_form.add_error("horario", error.message)
+                else:
+                    local = timezone.localtime(appointment.starts_at)
+                    messages.success(
+                        request,
+                        _("Consulta marcada para %(name)s em %(when)s.")
+                        % {"name": patient.user.full_name, "when": local.strftime("%d/%m/%Y %H:%M")},
+                    )
+                    return redirect(f"{reverse('health:reception')}?dia={local.date().isoformat()}")
+            status = 400
+        else:
+            choice_form = BookChoiceForm(choices=choices, initial=initial)
+    return render(
+        request,
+        "health/book_for.html",
+        {
+            "title": _("Agendar para um cidadão"),
+            "search": search,
+            "choice_form": choice_form,
+            "patient": patient,
+        },
+        status=status,
+    )
 
 
 # --- professional -----------------------------------------------------------------------------

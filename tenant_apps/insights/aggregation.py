@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils.module_loading import module_has_submodule
 
+from tenant_apps.workdays.selectors import holiday_dates
+
 # A case's stays: its first unit (the service's, where it starts) from opening until the first
 # move, then each move's destination until the next move (or closing). Used for time in each
 # unit and for the backlog.
@@ -230,7 +232,8 @@ DAY_TABLES = (
 class DayAggregate(TypedDict):
     """Another module's daily aggregate (its `indicators.py`): its own table with a `day` column,
     and the INSERT ... SELECT that recomputes the days %(first)s..%(last)s (instants %(start)s and
-    %(end)s, zone %(tz)s). Rows are deleted and recomputed by day like this module's."""
+    %(end)s, zone %(tz)s; %(holidays)s, the city's holidays among those days, a date array). Rows
+    are deleted and recomputed by day like this module's."""
 
     table: str
     sql: str
@@ -261,6 +264,12 @@ def days_recompute(*, first: dt.date, last: dt.date) -> None:
         "end": day_start(last + dt.timedelta(days=1)),
         "first": first,
         "last": last,
+        "holidays": sorted(
+            day
+            for year in range(first.year, last.year + 1)
+            for day in holiday_dates(year)
+            if first <= day <= last
+        ),
     }
     tables = [*DAY_TABLES, *((entry["table"], entry["sql"]) for entry in registered_day_aggregates())]
     with connection.cursor() as cursor:

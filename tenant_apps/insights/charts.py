@@ -4,10 +4,14 @@ beneath it as an accessible table and downloadable as CSV, so the three always h
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any, cast
 
+from django.apps import apps
 from django.core.cache import cache
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
 from tenant_apps.ombudsman.enums import ManifestationKind
@@ -18,6 +22,21 @@ from .models import AggregationRun
 from .selectors import Period, Scope
 
 CHART_NAMES = ("serie", "unidades", "servicos", "circulares", "papel", "ouvidoria")
+
+
+def registered_charts() -> dict[str, Callable[[Scope, Period], Chart]]:
+    """Every installed app's `indicators.charts()` (name -> builder over its own aggregates), in
+    INSTALLED_APPS order: shown on the manager page after this module's charts, with table and CSV."""
+    found: dict[str, Callable[[Scope, Period], Chart]] = {}
+    for config in apps.get_app_configs():
+        if config.name != "tenant_apps.insights" and module_has_submodule(config.module, "indicators"):
+            module = import_module(f"{config.name}.indicators")
+            found.update(getattr(module, "charts", dict)())
+    return found
+
+
+def chart_names() -> tuple[str, ...]:
+    return CHART_NAMES + tuple(name for name in registered_charts() if name not in CHART_NAMES)
 
 
 @dataclass
@@ -180,6 +199,9 @@ def chart_build(
             ],
             value_columns=(1, 2),
         )
+    builder = registered_charts().get(name)
+    if builder is not None:
+        return builder(scope, period)
     raise KeyError(name)
 
 
@@ -210,7 +232,7 @@ def dashboard(scope: Scope, period: Period) -> dict[str, Any]:
         "current": selectors.figures(scope, period),
         "before": selectors.figures(scope, previous),
         "bottlenecks": selectors.bottlenecks(stays),
-        "charts": [chart_build(name, scope=scope, period=period, stays=stays) for name in CHART_NAMES],
+        "charts": [chart_build(name, scope=scope, period=period, stays=stays) for name in chart_names()],
         "paper_period": selectors.paper_saved(scope, period),
         "paper_total": selectors.paper_saved(scope),
     }

@@ -14,7 +14,7 @@ from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
 
 from . import reports, selectors, services
-from .charts import CHART_NAMES, chart_build, dashboard, paper_kind_labels
+from .charts import chart_build, chart_names, dashboard, paper_kind_labels
 from .csv_export import csv_lines
 from .forms import PeriodForm, SettingsForm
 from .selectors import Period, Scope
@@ -77,7 +77,7 @@ def manager(request: HttpRequest) -> HttpResponse:
 @staff_required
 def manager_csv(request: HttpRequest, chart: str) -> HttpResponse:
     scope = _scope_or_404(request)
-    if chart not in CHART_NAMES:
+    if chart not in chart_names():
         raise Http404
     form, period, scope, status = _period_and_scope(request, scope)
     if status != 200:

@@ -435,3 +435,32 @@ class CalendarFeed(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} feed"
+
+
+class AppointmentDay(models.Model):
+    """The indicators' daily aggregate (`indicators.py`, recomputed by the insights job): per agenda
+    and attendant, the bookings made that day, the appointments of that day by outcome, and the
+    seats the weekly rules opened that day (holidays left out) for the occupancy."""
+
+    day = models.DateField()
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    booked = models.PositiveIntegerField(default=0)
+    lead_days_sum = models.FloatField(default=0)
+    scheduled = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+    no_show = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    offered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "agenda", "resource"], name="scheduling_appointmentday_once"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "day"], name="scheduling_apptday_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} agenda {self.agenda_id} resource {self.resource_id}"

@@ -28,7 +28,7 @@ def _public_holidays(state: str, year: int) -> frozenset[dt.date]:
 def holiday_dates(year: int, *, state: str | None = None) -> frozenset[dt.date]:
     """National + state holidays of `year` plus the municipal ones entered by the admin."""
     state = state if state is not None else getattr(current_tenant(), "state", "") or ""
-    municipal = MunicipalHoliday.objects.filter(date__year=year).values_list("date", flat=True)
+    municipal = MunicipalHoliday.objects.filter(date__year=year).order_by().values_list("date", flat=True)
     return _public_holidays(state, year) | frozenset(municipal)
 
 

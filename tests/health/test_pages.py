@@ -260,3 +260,123 @@ def test_admin_schedule_window_and_blocked_day(helena):
     )
     assert response.status_code == 302
     assert helena.professional.resource.exceptions.filter(reason="Capacitação").count() == 1
+
+
+def test_the_slot_page_filters_by_unit(in_gravatai, other):
+    from tenant_apps.health.models import HealthUnit, Specialty
+    from tenant_apps.health.selectors import free_slots
+
+    from .conftest import NOW
+
+    specialty = Specialty.objects.get(code="clinico-geral")
+    units = list(HealthUnit.objects.filter(schedules__specialty=specialty).distinct().order_by("pk"))
+    assert len(units) >= 2  # Gravataí's two UBS both have clínico geral
+    everything = free_slots(specialty=specialty, patient=patient(other), now=NOW)
+    by_unit = {
+        unit.pk: free_slots(specialty=specialty, patient=patient(other), unit_id=unit.pk, now=NOW)
+        for unit in units
+    }
+    for unit in units:
+        assert by_unit[unit.pk]
+        assert {item.schedule.unit_id for item in by_unit[unit.pk]} == {unit.pk}
+    assert sorted(
+        (item.starts_at, item.schedule.pk) for slots in by_unit.values() for item in slots
+    ) == sorted((item.starts_at, item.schedule.pk) for item in everything)
+
+    client = login(other)
+    page = client.get("/saude/clinico-geral/", {"unidade": units[0].pk}).content.decode()
+    assert "Unidade de saúde" in page
+    assert f'<option value="{units[0].pk}" selected>' in page
+    bad = client.get("/saude/clinico-geral/", {"unidade": 999999})
+    assert bad.status_code == 200
+    assert (
+        "Faça uma escolha válida" in bad.content.decode()
+        or "Selecione uma escolha válida" in bad.content.decode()
+    )
+
+
+def test_the_reception_lifts_a_no_show_suspension_with_a_reason(helena, other, reception):
+    from django.core.exceptions import PermissionDenied
+
+    from tenant_apps.health import services
+    from tenant_apps.health.models import SuspensionLift
+    from tenant_apps.health.policies import suspension_until
+
+    now = timezone.now()
+    for days in (3, 2):
+        row(helena, other, now.replace(microsecond=0) - dt.timedelta(days=days), status="nao_compareceu")
+    assert suspension_until(citizen=other, now=now) is not None
+    client = login(reception)
+    page = client.get("/staff/saude/recepcao/suspensoes/").content.decode()
+    assert other.full_name in page
+    assert patient(other).cns in page
+
+    # bad input: a reason too short, a clear message and nothing saved
+    short = client.post("/staff/saude/recepcao/suspensoes/", {"cidadao": other.pk, "motivo": "ok"})
+    assert short.status_code == 400
+    assert "Explique o motivo em pelo menos 10 caracteres." in short.content.decode()
+    assert not SuspensionLift.objects.exists()
+
+    reason = "Faltas por internação hospitalar, comprovada na recepção."
+    done = client.post("/staff/saude/recepcao/suspensoes/", {"cidadao": other.pk, "motivo": reason})
+    assert done.status_code == 302
+    lift = SuspensionLift.objects.get()
+    assert (lift.citizen_id, lift.lifted_by_id, lift.reason) == (other.pk, reception.pk, reason)
+    assert suspension_until(citizen=other, now=timezone.now()) is None
+    page = client.get("/staff/saude/recepcao/suspensoes/").content.decode()
+    assert "Ninguém está suspenso agora." in page
+    assert reason in page
+    assert reception.full_name in page
+
+    # nobody to lift any more; staff of another secretariat (not reception, not manager) cannot lift
+    again = client.post("/staff/saude/recepcao/suspensoes/", {"cidadao": other.pk, "motivo": reason})
+    assert again.status_code == 400
+    assert "Este cidadão não está suspenso do agendamento pela internet." in again.content.decode()
+    assert SuspensionLift.objects.count() == 1
+    outsider = User.objects.get(email="servidor@gravatai.rs.gov.br")
+    with pytest.raises(PermissionDenied):
+        services.suspension_lift(citizen=other, actor=outsider, reason=reason)
+    assert login(outsider).get("/staff/saude/recepcao/suspensoes/").status_code == 404
+
+
+def test_the_reception_books_on_a_citizens_behalf_by_cpf_and_cns(helena, other, reception):
+    import re
+
+    from tenant_apps.scheduling.enums import AppointmentChannel
+
+    now = timezone.now()
+    for days in (3, 2):  # suspended online: the reception still books for them
+        row(helena, other, now.replace(microsecond=0) - dt.timedelta(days=days), status="nao_compareceu")
+    client = login(reception)
+    url = "/staff/saude/recepcao/agendar/"
+    specialty = helena.specialty.pk
+
+    bad = client.get(url, {"cpf": "111.444.777-35", "cns": "898000000043209", "especialidade": specialty})
+    assert bad.status_code == 400
+    assert "Este número de CNS não é válido" in bad.content.decode()
+    wrong = client.get(url, {"cpf": "390.533.447-05", "cns": patient(other).cns, "especialidade": specialty})
+    assert wrong.status_code == 400
+    assert "CPF e CNS não correspondem a um paciente cadastrado." in wrong.content.decode()
+
+    page = client.get(url, {"cpf": "111.444.777-35", "cns": patient(other).cns, "especialidade": specialty})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"Horários livres para {other.full_name}" in body
+    choices = re.findall(r'name="horario" value="([^"]+)"', body)
+    assert choices, "the open week has free times at the reception's unit"
+    before = Appointment.objects.filter(citizen=other, status="agendado").count()
+    done = client.post(
+        url,
+        {"cpf": "11144477735", "cns": patient(other).cns, "especialidade": specialty, "horario": choices[0]},
+    )
+    assert done.status_code == 302
+    booked = Appointment.objects.filter(citizen=other, status="agendado").order_by("-id").first()
+    assert Appointment.objects.filter(citizen=other, status="agendado").count() == before + 1
+    assert (booked.booked_by_id, booked.channel) == (reception.pk, AppointmentChannel.STAFF)
+
+    # a time that is not on the list: a clear error, nothing booked
+    again = client.post(
+        url, {"cpf": "11144477735", "cns": patient(other).cns, "especialidade": specialty, "horario": "1|x|y"}
+    )
+    assert again.status_code == 400
+    assert Appointment.objects.filter(citizen=other, status="agendado").count() == before + 1

@@ -120,3 +120,27 @@ def test_the_csv_is_the_table(figures, login_as):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffServiço;Abertos;Concluídos")
     assert f"Poda de árvore;{SEPLOG_PROT_OPENED + SEFAZ_TRIB_OPENED};0;;;;" in text
+
+
+def test_the_page_reads_the_aggregates_only_in_a_bounded_number_of_queries(figures, login_as):
+    """No page scans the case tables (issue 17): every query of the manager page, with the
+    dashboard's cache empty, reads the aggregates (or the org chart, catalogue and the session)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login_as("admin", figures)
+    counts = []
+    for days in (6, 29, 364):  # a week, a month, a year: the same queries
+        cache.clear()
+        today = timezone.localdate()
+        with CaptureQueriesContext(connection) as queries:
+            first = today - dt.timedelta(days=days)
+            response = client.get(f"/staff/indicadores/?de={first}&ate={today}", HTTP_HOST=ARACAJU_HOST)
+        assert response.status_code == 200
+        sqls = [item["sql"] for item in queries.captured_queries]
+        for prefix in ("cases_", "ombudsman_", "comms_", "documents_", "notifications_"):
+            assert not [sql for sql in sqls if f'"{prefix}' in sql or f" {prefix}" in sql], prefix
+        counts.append(len(sqls))
+    assert counts[0] == counts[1] == counts[2], counts
+    assert counts[0] <= 40, counts

@@ -136,6 +136,8 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "health:waiting_join": {"GET": _not_allowed, "POST": {**_citizen, "citizen": REDIRECT}},
     "health:reception": {"GET": _health_staff_only, "POST": _not_allowed},
     "health:reception_action": {"GET": _not_allowed, "POST": _health_staff_only},
+    "health:suspensions": {"GET": _health_staff_only, "POST": _health_staff_only},
+    "health:book_for": {"GET": _health_staff_only, "POST": _health_staff_only},
     "health:day": {"GET": _health_staff_only, "POST": _not_allowed},
     "health:attend": {"GET": _health_staff_only, "POST": _health_staff_only},
     "health:patient": {"GET": _health_staff_only, "POST": _health_staff_only},
