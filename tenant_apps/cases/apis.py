@@ -37,7 +37,7 @@ from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.selectors import membership_list_current, unit_by_acronym
+from tenant_apps.org.selectors import unit_among, unit_by_acronym, user_unit_ids
 
 from .enums import CaseChannel, CaseStatus, EventKind
 from .models import Case
@@ -348,15 +348,11 @@ class CaseListApi(APIView):
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         if params.get("unidade"):
-            membership = (
-                membership_list_current(user_id=int(request.user.pk or 0))
-                .filter(unit__acronym__iexact=params["unidade"])
-                .first()
-            )
-            if membership is None:
+            unit = unit_among(unit_ids=user_unit_ids(request.user), acronym=params["unidade"])
+            if unit is None:
                 raise Http404
             page = case_list_inbox(
-                unit_id=membership.unit_id,
+                unit_id=unit.pk,
                 filter_name=params["situacao"],
                 query=params["q"],
                 cursor=params["cursor"],

@@ -21,8 +21,13 @@ from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.scheduling.slots import slot_grid
 
 from . import fhir
-from .models import HealthUnit, Professional, Schedule
-from .selectors import fhir_appointments, user_is_health_manager
+from .selectors import (
+    fhir_appointments,
+    fhir_locations,
+    fhir_practitioners,
+    fhir_schedules,
+    user_is_health_manager,
+)
 
 TAGS = ["saúde (FHIR R4)"]
 ERROR_RESPONSES = api_error_responses(
@@ -58,10 +63,10 @@ def _period(request: Request) -> tuple[dt.date, dt.date]:
 
 def _resources(kind: str, request: Request) -> list[Any]:
     if kind == "Location":
-        return [fhir.location(unit) for unit in HealthUnit.objects.order_by("pk")]
+        return [fhir.location(unit) for unit in fhir_locations()]
     if kind == "Practitioner":
-        return [fhir.practitioner(item) for item in Professional.objects.order_by("pk")]
-    schedules = Schedule.objects.select_related("professional", "unit", "specialty", "agenda").order_by("pk")
+        return [fhir.practitioner(item) for item in fhir_practitioners()]
+    schedules = fhir_schedules()
     if kind == "Schedule":
         return [fhir.schedule(item) for item in schedules]
     start, end = _period(request)

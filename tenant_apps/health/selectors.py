@@ -359,6 +359,21 @@ def manager_figures(
     return result
 
 
+def fhir_locations() -> QuerySet[HealthUnit]:
+    """Every health unit, for the FHIR `Location` bundle (in id order)."""
+    return HealthUnit.objects.order_by("pk")
+
+
+def fhir_practitioners() -> QuerySet[Professional]:
+    """Every professional, for the FHIR `Practitioner` bundle (in id order)."""
+    return Professional.objects.order_by("pk")
+
+
+def fhir_schedules() -> QuerySet[Schedule]:
+    """Every schedule with what its FHIR `Schedule` and `Slot` resources read (in id order)."""
+    return Schedule.objects.select_related("professional", "unit", "specialty", "agenda").order_by("pk")
+
+
 def fhir_appointments(*, first_day: dt.date, last_day: dt.date) -> QuerySet[Appointment]:
     start, _end = _day_bounds(first_day)
     _start, end = _day_bounds(last_day)
