@@ -63,6 +63,8 @@ FIELD_CHECK = """() => {
   for (const field of document.querySelectorAll("input, select, textarea")) {
     if (["hidden", "submit", "button", "reset"].includes(field.type) || field.closest(".paco-hp")) continue;
     if (field.closest("details:not([open])")) continue;  // checked when a person opens it: same markup
+    // not rendered now (a widget's own hidden control, a closed tooltip): no person meets it
+    if (!field.getClientRects().length || getComputedStyle(field).visibility === "hidden") continue;
     const labels = Array.from(field.labels || []).filter(label => {
       const box = label.getBoundingClientRect();
       return label.innerText.trim() && box.width > 1 && box.height > 1;

@@ -73,6 +73,10 @@
         }
         if (name) { button.setAttribute("aria-label", name); button.title = name; }
       });
+      // Quill's link box (hidden until used) has its prompt in CSS only: give it a name
+      holder.querySelectorAll(".ql-tooltip input").forEach(function (input) {
+        input.setAttribute("aria-label", "Endereço");
+      });
       toolbar.querySelectorAll(".ql-picker-label").forEach(function (item) {
         item.setAttribute("aria-label", "Estilo: parágrafo ou título");
       });
