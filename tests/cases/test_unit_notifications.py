@@ -9,8 +9,7 @@ from django.utils import timezone
 from tenant_apps.cases.services import case_forward, case_open
 from tenant_apps.notifications.enums import Channel
 from tenant_apps.notifications.models import Notification
-from tenant_apps.org.models import OrgUnit
-from tests.factories import MembershipFactory, StaffFactory
+from tests.factories import MembershipFactory, OrgUnitFactory, StaffFactory
 
 FORM = {"endereco": "Rua Laranjeiras, 100, Centro", "motivo": "Galhos na fiação"}
 
@@ -18,19 +17,20 @@ FORM = {"endereco": "Rua Laranjeiras, 100, Centro", "motivo": "Galhos na fiaçã
 def test_a_forwarded_case_reaches_todays_members_of_the_unit_but_not_the_forwarder(
     citizen, poda, emsurb_staff
 ):
-    # given: SEMA has one member today, one who left yesterday and one who starts tomorrow
-    sema = OrgUnit.objects.get(acronym="SEMA")
+    # given: a unit (of its own: the demo's units gain members as modules are added) with one member
+    # today, one who left yesterday and one who starts tomorrow
+    unit = OrgUnitFactory(acronym="T-DESTINO")
     today = timezone.localdate()
-    current = MembershipFactory(unit=sema).user
-    MembershipFactory(unit=sema, ends_on=today - dt.timedelta(days=1))
-    MembershipFactory(unit=sema, starts_on=today + dt.timedelta(days=1))
-    MembershipFactory(unit=sema, user=StaffFactory(is_active=False))
-    MembershipFactory(unit=sema, user=emsurb_staff)  # the forwarder also works at SEMA
+    current = MembershipFactory(unit=unit).user
+    MembershipFactory(unit=unit, ends_on=today - dt.timedelta(days=1))
+    MembershipFactory(unit=unit, starts_on=today + dt.timedelta(days=1))
+    MembershipFactory(unit=unit, user=StaffFactory(is_active=False))
+    MembershipFactory(unit=unit, user=emsurb_staff)  # the forwarder also works there
     case = case_open(service=poda, opened_by=citizen, form_data=FORM)
     on_opening = set(Notification.objects.filter(subject_id=case.pk).values_list("pk", flat=True))
 
     # when
-    case_forward(case=case, actor=emsurb_staff, to_unit=sema)
+    case_forward(case=case, actor=emsurb_staff, to_unit=unit)
 
     # then
     reached = Notification.objects.filter(subject_kind="case", subject_id=case.pk, template_key="unit_inbox")
