@@ -87,7 +87,7 @@ worker: setup
 	$(MANAGE) rundramatiq --processes 1 --threads 4
 
 test: prerequisites-test setup pdf-deps browser pgbouncer
-	$(VENV)/bin/pytest --numprocesses auto --maxprocesses 4 --dist loadfile
+	$(VENV)/bin/pytest --numprocesses auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 # The reliability suite in full (issue 10): schemathesis with many examples in both cities, the
 # hostile uploads, the kill and outage tests, and 200 concurrent citizens against gunicorn

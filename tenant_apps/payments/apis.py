@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
+from paco.parsers import query_data
 from paco.throttling import AddressRateThrottle
 from tenant_apps.accounts.api_auth import IsCitizenOrVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
@@ -117,7 +118,7 @@ class GuideListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = GuideListApi.FilterSerializer(data=request.query_params)
+        filters = GuideListApi.FilterSerializer(data=query_data(request))
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         guides = guide_list(

@@ -143,4 +143,4 @@ def test_the_page_reads_the_aggregates_only_in_a_bounded_number_of_queries(figur
             assert not [sql for sql in sqls if f'"{prefix}' in sql or f" {prefix}" in sql], prefix
         counts.append(len(sqls))
     assert counts[0] == counts[1] == counts[2], counts
-    assert counts[0] <= 40, counts
+    assert counts[0] <= 45, counts  # one or two per chart block (every module registers its own)
