@@ -48,7 +48,13 @@ def _setup(gravatai) -> dict[str, object]:
             )
             cns = cns_for(int(tag, 16) % 90_000 + 5_000)
             patient_register(user=user, cns=cns, birth_date=dt.date(1980, 1, 1))
-            schedule = Schedule.objects.get(professional__user__email="medica1@gravatai.rs.gov.br")
+            # the demo's first schedule of this professional (another browser test may add one)
+            schedule = (
+                Schedule.objects.filter(professional__user__email="medica1@gravatai.rs.gov.br")
+                .order_by("pk")
+                .first()
+            )
+            assert schedule is not None
             now = timezone.now().replace(microsecond=0)
             for days in (3, 2):
                 Appointment.objects.create(
