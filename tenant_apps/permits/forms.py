@@ -73,6 +73,23 @@ class OpinionForm(forms.Form):
     )
 
 
+class AppealVerdictForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Decisão"),
+        choices=[("provido", _("Provido: emitir o alvará")), ("improvido", _("Não provido"))],
+        initial="improvido",
+        widget=forms.RadioSelect,
+    )
+
+
+class StatusFilterForm(forms.Form):
+    situacao = forms.ChoiceField(label=_("Situação"), required=False)
+
+    def __init__(self, *args: object, choices: list[tuple[str, Any]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["situacao"].choices = [("", _("Todas")), *choices]  # type: ignore[attr-defined]
+
+
 class IssueForm(forms.Form):
     otp_token = forms.CharField(
         label=_("Código do autenticador (assinatura avançada)"), max_length=10, required=False

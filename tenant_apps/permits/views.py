@@ -32,12 +32,14 @@ from .cnae import cnae_codes_split, cnae_normalize
 from .enums import OpinionStatus, RequestStatus
 from .forms import (
     BULK_FIELD,
+    AppealVerdictForm,
     FilesForm,
     IssueForm,
     OpinionForm,
     RiskOverrideForm,
     RuleForm,
     RuleTestForm,
+    StatusFilterForm,
     StatusForm,
     TextForm,
     checklist_field_name,
@@ -225,8 +227,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "title": _("Alvarás — pedidos"),
             "requests": requests_[:200],
             "opinions": selectors.opinions_pending_for_user(user=request.user)[:200],
-            "statuses": RequestStatus.choices,
-            "status": status,
+            "filter_form": StatusFilterForm(
+                initial={"situacao": status}, choices=list(RequestStatus.choices)
+            ),
         },
     )
 
@@ -244,6 +247,7 @@ def staff_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
         is_licensing=permit_request.kind.service.unit_id in units,
         opinion_form=OpinionForm(),
         issue_form=IssueForm(),
+        verdict_form=AppealVerdictForm(),
         status_form=StatusForm(),
         appeal_form=TextForm(),
         items=permit_request.kind.checklist.all(),
