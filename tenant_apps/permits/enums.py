@@ -86,3 +86,10 @@ class IssueMode(models.TextChoices):
     AUTOMATIC = "automatico", _("Automático (nível II)")
     TACIT = "tacito", _("Aprovação tácita")
     EXEMPTION = "dispensa", _("Declaração de dispensa (nível I)")
+
+
+class BuilderTarget(models.TextChoices):
+    KIND = "tipo", _("Tipo de alvará")
+    ITEM = "documento", _("Documento do checklist")
+    RULE = "regra", _("Regra de encaminhamento")
+    RISK = "risco", _("Nível de risco")

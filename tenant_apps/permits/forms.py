@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from paco.forms import MultipleFileField
 from tenant_apps.catalog.request_form import service_request_form_class
+from tenant_apps.doctemplates.models import DocumentTemplate
+from tenant_apps.documents.enums import DocumentKind
 
-from .enums import RiskLevel
-from .models import PermitKind
+from .enums import FeeMode, RiskLevel
+from .models import ChecklistItem, PermitKind
 
 CHECKLIST_PREFIX = "checklist_"
 BULK_FIELD = "documentos"
@@ -137,3 +139,226 @@ class RiskOverrideForm(forms.Form):
     cnae = forms.CharField(label=_("CNAE"), max_length=12)
     level = forms.ChoiceField(label=_("Nível no município"), choices=RiskLevel.choices)
     note = forms.CharField(label=_("Fundamento (norma municipal)"), max_length=300, required=False)
+
+
+# --- the municipal admin's edit pages ------------------------------------------------------------------
+
+AREA_BRACKETS = 5
+
+
+class RuleEditForm(RuleForm):
+    """Editing a rule: publishing is its own button (a published rule's edit becomes a draft version)."""
+
+    is_published = None  # type: ignore[assignment]
+
+
+class KindDataForm(forms.Form):
+    """What the requester sees: the catalogue service's name and description and which answers of its
+    form are required (the questions themselves are built in the Carta de Serviços)."""
+
+    name = forms.CharField(label=_("Nome do tipo de alvará"), max_length=200)
+    description = forms.CharField(
+        label=_("Descrição para o requerente"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    required_keys = forms.MultipleChoiceField(
+        label=_("Respostas obrigatórias do formulário"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("CPF/CNPJ e nome (e o CNAE, quando o risco vem da atividade) são sempre obrigatórios."),
+    )
+
+    def __init__(self, *args: Any, field_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["required_keys"].choices = field_choices  # type: ignore[attr-defined]
+
+
+class KindFeeForm(forms.Form):
+    """The fee table: a fixed value, a value per risk level (level I pays nothing) or area brackets."""
+
+    fee_mode = forms.ChoiceField(label=_("Como a taxa é cobrada"), choices=FeeMode.choices)
+    fee_fixed = forms.DecimalField(
+        label=_("Valor fixo (R$)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+    )
+    fee_risk_ii = forms.DecimalField(
+        label=_("Nível II — médio risco (R$)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+    )
+    fee_risk_iii = forms.DecimalField(
+        label=_("Nível III — alto risco (R$)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+        help_text=_("O nível I (baixo risco) não paga taxa: não precisa de alvará."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number in range(1, AREA_BRACKETS + 1):
+            self.fields[f"area_up_to_{number}"] = forms.DecimalField(
+                label=_("Faixa %(n)s: até (m²)") % {"n": number},
+                required=False,
+                min_value=0,
+                max_digits=10,
+                decimal_places=2,
+                localize=True,
+                help_text=_("Em branco na última faixa usada: sem limite de área.") if number == 1 else "",
+            )
+            self.fields[f"area_amount_{number}"] = forms.DecimalField(
+                label=_("Faixa %(n)s: valor (R$)") % {"n": number},
+                required=False,
+                min_value=0,
+                max_digits=10,
+                decimal_places=2,
+                localize=True,
+            )
+
+    @staticmethod
+    def initial_for(mode: str, table: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {"fee_mode": mode}
+        if mode == FeeMode.FIXED:
+            initial["fee_fixed"] = table.get("valor")
+        elif mode == FeeMode.RISK:
+            initial.update(fee_risk_ii=table.get("II"), fee_risk_iii=table.get("III"))
+        elif mode == FeeMode.AREA:
+            for number, (up_to, amount) in enumerate(table.get("faixas", [])[:AREA_BRACKETS], start=1):
+                initial[f"area_up_to_{number}"] = up_to
+                initial[f"area_amount_{number}"] = amount
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        mode = data.get("fee_mode")
+        if mode == FeeMode.FIXED and data.get("fee_fixed") is None:
+            self.add_error("fee_fixed", _("Informe o valor fixo da taxa."))
+        if mode == FeeMode.RISK:
+            for key in ("fee_risk_ii", "fee_risk_iii"):
+                if data.get(key) is None:
+                    self.add_error(key, _("Informe o valor para este nível."))
+        if mode == FeeMode.AREA:
+            rows = self._area_rows(data)
+            if not rows:
+                self.add_error("area_amount_1", _("Informe ao menos uma faixa de área com o seu valor."))
+            for number, _up_to, amount in rows:
+                if amount is None:
+                    self.add_error(f"area_amount_{number}", _("Informe o valor desta faixa."))
+        return data
+
+    @staticmethod
+    def _area_rows(data: dict[str, Any]) -> list[tuple[int, Any, Any]]:
+        rows = []
+        for number in range(1, AREA_BRACKETS + 1):
+            up_to, amount = data.get(f"area_up_to_{number}"), data.get(f"area_amount_{number}")
+            if up_to is not None or amount is not None:
+                rows.append((number, up_to, amount))
+        return rows
+
+    def fee_table(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        mode = data["fee_mode"]
+        if mode == FeeMode.FIXED:
+            return {"valor": str(data["fee_fixed"])}
+        if mode == FeeMode.RISK:
+            return {"I": "0", "II": str(data["fee_risk_ii"]), "III": str(data["fee_risk_iii"])}
+        if mode == FeeMode.AREA:
+            return {
+                "faixas": [
+                    [str(up_to) if up_to is not None else None, str(amount)]
+                    for _number, up_to, amount in self._area_rows(data)
+                ]
+            }
+        return {}
+
+
+class KindIssueForm(forms.Form):
+    """How the permit is issued: template, signature level, the tacit-approval deadline, validity."""
+
+    template = forms.ModelChoiceField(
+        label=_("Modelo do alvará"),
+        queryset=DocumentTemplate.objects.none(),
+        required=False,
+        empty_label=_("Texto padrão do Paço (sem modelo)"),
+        help_text=_("Modelos publicados da espécie alvará (Administração › Modelos de documento)."),
+    )
+    signature_level = forms.ChoiceField(
+        label=_("Nível de assinatura do alvará"),
+        choices=[
+            ("simples", _("Simples")),
+            ("avancada", _("Avançada (com o código do autenticador)")),
+        ],
+        help_text=_("Lei 14.063/2020, art. 4º. Atos automáticos são selados com a chave da prefeitura."),
+    )
+    decision_days = forms.IntegerField(
+        label=_("Prazo de decisão (dias úteis)"),
+        min_value=1,
+        max_value=365,
+        help_text=_("Esgotado sem resposta, o pedido é aprovado tacitamente (Lei 13.874/2019, art. 3º, IX)."),
+    )
+    validity_days = forms.IntegerField(
+        label=_("Validade do alvará (dias corridos)"), min_value=1, max_value=3650
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = DocumentTemplate.objects.filter(  # type: ignore[attr-defined]
+            is_published=True, kind=DocumentKind.PERMIT
+        ).order_by("name", "id")
+
+
+class ChecklistItemForm(forms.Form):
+    name = forms.CharField(label=_("Documento"), max_length=200)
+    accepted_types = forms.MultipleChoiceField(
+        label=_("Tipos de arquivo aceitos"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("application/pdf", "PDF"), ("image/jpeg", "JPEG"), ("image/png", "PNG")],
+        help_text=_("O tipo é conferido pelo conteúdo do arquivo, não pelo nome."),
+    )
+    max_size_mb = forms.IntegerField(label=_("Tamanho máximo (MB)"), min_value=1, max_value=50, initial=10)
+    validity_days = forms.IntegerField(
+        label=_("Emitido há no máximo (dias)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_(
+            "Ex.: 90 para \u201ccertidão emitida há no máximo 90 dias\u201d. Em branco: sem validade."
+        ),
+    )
+    must_be_signed = forms.BooleanField(label=_("Precisa estar assinado digitalmente"), required=False)
+    is_required = forms.BooleanField(label=_("Obrigatório"), required=False, initial=True)
+    match_words = forms.CharField(
+        label=_("Palavras para identificar o arquivo"),
+        max_length=500,
+        required=False,
+        help_text=_("Separadas por vírgula; procuradas no nome do arquivo e no texto."),
+    )
+
+    def words(self) -> list[str]:
+        return [word.strip() for word in self.cleaned_data.get("match_words", "").split(",") if word.strip()]
+
+
+class FileClassifyForm(forms.Form):
+    """Staff correct the checklist item of one uploaded file (one small form per file, own prefix)."""
+
+    item = forms.ModelChoiceField(
+        label=_("Item do checklist"),
+        queryset=ChecklistItem.objects.none(),
+        required=False,
+        empty_label=_("nenhum (não classificado)"),
+    )
+
+    def __init__(self, *args: Any, items: Any, file_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["item"]
+        field.queryset = items
+        if file_name:
+            field.label = _("Item do checklist de %(name)s") % {"name": file_name}

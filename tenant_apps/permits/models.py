@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from paco.models import BaseModel
 
 from .enums import (
+    BuilderTarget,
     CheckStatus,
     ClassifiedBy,
     FeeMode,
@@ -127,6 +128,17 @@ class RoutingRule(BaseModel):
     is_published = models.BooleanField(_("publicada"), default=False)
     conditions = models.JSONField(_("condições"), default=list, blank=True)
     stages = models.JSONField(_("etapas"), default=list)
+    version = models.PositiveIntegerField(_("versão"), default=1)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("nova versão de"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_versions",
+        help_text=_("Ao publicar esta versão, a versão anterior deixa de valer."),
+    )
+    retired_at = models.DateTimeField(_("substituída em"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("regra de encaminhamento")
@@ -135,6 +147,32 @@ class RoutingRule(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BuilderChange(BaseModel):
+    """A change the municipal admin made to the permit builders (a kind, a checklist item, a routing
+    rule, a risk level): who, when, what, and the values before and after."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("por"), on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.CharField(_("objeto"), max_length=12, choices=BuilderTarget.choices)
+    kind = models.ForeignKey(
+        PermitKind, null=True, blank=True, on_delete=models.SET_NULL, related_name="builder_changes"
+    )
+    object_id = models.PositiveIntegerField()
+    label = models.CharField(_("nome"), max_length=200)
+    summary = models.CharField(_("alteração"), max_length=300)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("alteração da configuração de alvarás")
+        verbose_name_plural = _("alterações da configuração de alvarás")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.object_id}: {self.summary}"
 
 
 class PermitRequest(BaseModel):

@@ -21,5 +21,36 @@ urlpatterns = [
     path(
         "staff/alvaras/<int:permit_request_id>/<slug:permit_action>/", views.staff_action, name="staff_action"
     ),
+    path(
+        "staff/alvaras/<int:permit_request_id>/arquivos/<int:request_file_id>/classificar/",
+        views.staff_file_classify,
+        name="staff_file_classify",
+    ),
     path("admin-municipal/alvaras/", views.admin_home, name="admin_home"),
+    path(
+        "admin-municipal/alvaras/tipos/<int:permit_kind_id>/", views.admin_kind_edit, name="admin_kind_edit"
+    ),
+    path(
+        "admin-municipal/alvaras/tipos/<int:permit_kind_id>/documentos/novo/",
+        views.admin_item_new,
+        name="admin_item_new",
+    ),
+    path(
+        "admin-municipal/alvaras/tipos/<int:permit_kind_id>/documentos/<int:checklist_item_id>/",
+        views.admin_item_edit,
+        name="admin_item_edit",
+    ),
+    path(
+        "admin-municipal/alvaras/tipos/<int:permit_kind_id>/documentos/<int:checklist_item_id>/<slug:item_action>/",
+        views.admin_item_action,
+        name="admin_item_action",
+    ),
+    path(
+        "admin-municipal/alvaras/regras/<int:routing_rule_id>/", views.admin_rule_edit, name="admin_rule_edit"
+    ),
+    path(
+        "admin-municipal/alvaras/regras/<int:routing_rule_id>/publicar/",
+        views.admin_rule_publish,
+        name="admin_rule_publish",
+    ),
 ]

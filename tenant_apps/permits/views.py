@@ -27,16 +27,22 @@ from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
-from . import fees, routing, selectors, services
+from . import builders, fees, routing, selectors, services
 from .cnae import cnae_codes_split, cnae_normalize
-from .enums import OpinionStatus, RequestStatus
+from .enums import BuilderTarget, OpinionStatus, RequestStatus
 from .forms import (
     BULK_FIELD,
     AppealVerdictForm,
+    ChecklistItemForm,
+    FileClassifyForm,
     FilesForm,
     IssueForm,
+    KindDataForm,
+    KindFeeForm,
+    KindIssueForm,
     OpinionForm,
     RiskOverrideForm,
+    RuleEditForm,
     RuleForm,
     RuleTestForm,
     StatusFilterForm,
@@ -45,7 +51,7 @@ from .forms import (
     checklist_field_name,
     permit_request_form_class,
 )
-from .models import ChecklistItem, Opinion, PermitKind, RiskOverride, RoutingRule
+from .models import BuilderChange, ChecklistItem, Opinion, PermitKind, RiskOverride, RoutingRule
 
 REGISTER_PAGE_SIZE = 50
 
@@ -250,8 +256,21 @@ def staff_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
         verdict_form=AppealVerdictForm(),
         status_form=StatusForm(),
         appeal_form=TextForm(),
-        items=permit_request.kind.checklist.all(),
     )
+    items = list(permit_request.kind.checklist.all())
+    context["classify_forms"] = [
+        (
+            request_file,
+            FileClassifyForm(
+                prefix=f"arquivo-{request_file.pk}",
+                items=permit_request.kind.checklist.all(),
+                file_name=request_file.attachment.original_name,
+                initial={"item": request_file.item_id},
+            ),
+        )
+        for request_file in context["files"]
+    ]
+    context["items"] = items
     return render(request, "permits/staff_detail.html", context)
 
 
@@ -284,12 +303,6 @@ def staff_action(request: HttpRequest, permit_request_id: int, permit_action: st
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, _("Situação do alvará alterada."))
-        elif action == "classificar":
-            request_file = permit_request.files.get(pk=int(request.POST.get("file", "0")))
-            item_id = request.POST.get("item", "")
-            item = ChecklistItem.objects.filter(pk=int(item_id)).first() if item_id.isdigit() else None
-            services.request_file_classify(request_file=request_file, actor=user, item=item)
-            messages.success(request, _("Classificação corrigida."))
         elif action == "recurso":
             services.appeal_decide(
                 request=permit_request,
@@ -359,7 +372,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             if rule_form.is_valid():
                 data = rule_form.cleaned_data
                 try:
-                    services.routing_rule_save(
+                    builders.routing_rule_create(
+                        actor=request.user,
                         name=data["name"],
                         position=data["position"],
                         conditions=json.loads(data["conditions"]),
@@ -377,7 +391,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             test_form = RuleTestForm(request.POST, prefix="teste")
             if test_form.is_valid():
                 data = test_form.cleaned_data
-                route = services.routing_test(
+                route = routing.route_compute(
+                    rules=builders.routing_rules_for_test(),
                     facts=routing.RequestFacts(
                         kind_code=data["kind_code"],
                         risk_level=data["risk_level"],
@@ -386,23 +401,18 @@ def admin_home(request: HttpRequest) -> HttpResponse:
                         activities=tuple(
                             cnae_normalize(code) for code in cnae_codes_split(data["activities"])
                         ),
-                    )
+                    ),
                 )
         elif action == "risco":
             risk_form = RiskOverrideForm(request.POST, prefix="risco")
             if risk_form.is_valid():
                 try:
-                    services.risk_override_set(**risk_form.cleaned_data)
+                    builders.risk_override_record(actor=request.user, **risk_form.cleaned_data)
                 except ApplicationError as error:
                     risk_form.add_error(None, error.message)
                 else:
                     messages.success(request, _("Nível de risco do município salvo."))
                     return redirect("permits:admin_home")
-        elif action == "publicar":
-            rule = RoutingRule.objects.filter(pk=int(request.POST.get("rule", "0") or 0)).first()
-            if rule is not None:
-                RoutingRule.objects.filter(pk=rule.pk).update(is_published=not rule.is_published)
-                return redirect("permits:admin_home")
     unit_names = dict(OrgUnit.objects.values_list("pk", "acronym"))
     rules = [
         {
@@ -420,6 +430,15 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             " + ".join(f"{unit_names.get(unit, '?')} ({days}d)" for unit, days in stage)
             for stage in route.stages
         ) or _("nenhuma regra se aplica: o pedido vai só à unidade licenciadora do tipo")
+    drafts = {
+        rule.replaces_id: rule
+        for rule in RoutingRule.objects.filter(
+            is_published=False, retired_at__isnull=True, replaces__isnull=False
+        )
+    }
+    for entry in rules:
+        rule_row: Any = entry["rule"]
+        entry["draft"] = drafts.get(rule_row.pk)
     kinds = [
         {"kind": kind, "items": selectors.checklist_corrections(kind=kind)}
         for kind in PermitKind.objects.select_related("service", "template").order_by("service__name")
@@ -438,6 +457,320 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             "overrides": RiskOverride.objects.all(),
             "kinds": kinds,
             "zero": Decimal(0),
+            "changes": BuilderChange.objects.select_related("actor")[:10],
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _kind_for_admin(permit_kind_id: int) -> PermitKind:
+    kind = PermitKind.objects.select_related("service", "template").filter(pk=permit_kind_id).first()
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def _builder_changes(*, target: str, object_ids: list[int]) -> Any:
+    return BuilderChange.objects.filter(target=target, object_id__in=object_ids).select_related("actor")[:20]
+
+
+def _error_to(forms_by_field: list[Any], error: ApplicationError) -> None:
+    """Put a service's refusal on the form that has the field it names (else on the first form)."""
+    field = error.extra.get("field")
+    for form in forms_by_field:
+        if field in form.fields:
+            form.add_error(field, error.message)
+            return
+    forms_by_field[0].add_error(None, error.message)
+
+
+@municipal_admin_required
+@require_http_methods(["GET", "POST"])
+def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
+    """Edit a permit kind: what the requester sees, the fee table, how the permit is issued."""
+    kind = _kind_for_admin(permit_kind_id)
+    service_fields = list(kind.service.fields.all())
+    field_choices = [(field.key, field.label) for field in service_fields]
+    if request.method == "POST":
+        data_form = KindDataForm(request.POST, prefix="dados", field_choices=field_choices)
+        fee_form = KindFeeForm(request.POST, prefix="taxa")
+        issue_form = KindIssueForm(request.POST, prefix="emissao")
+        all_forms = [data_form, fee_form, issue_form]
+        if all([form.is_valid() for form in all_forms]):  # noqa: C419 - every form validated, errors shown at once
+            try:
+                builders.permit_kind_update(
+                    kind=kind,
+                    actor=request.user,
+                    name=data_form.cleaned_data["name"],
+                    description=data_form.cleaned_data["description"],
+                    required_keys=data_form.cleaned_data["required_keys"],
+                    fee_mode=fee_form.cleaned_data["fee_mode"],
+                    fee_table=fee_form.fee_table(),
+                    template=issue_form.cleaned_data["template"],
+                    signature_level=issue_form.cleaned_data["signature_level"],
+                    decision_days=issue_form.cleaned_data["decision_days"],
+                    validity_days=issue_form.cleaned_data["validity_days"],
+                )
+            except ApplicationError as error:
+                _error_to(all_forms, error)
+            else:
+                messages.success(request, _("Tipo de alvará salvo."))
+                return redirect("permits:admin_kind_edit", permit_kind_id=kind.pk)
+    else:
+        data_form = KindDataForm(
+            prefix="dados",
+            field_choices=field_choices,
+            initial={
+                "name": kind.service.name,
+                "description": kind.service.description,
+                "required_keys": [field.key for field in service_fields if field.is_required],
+            },
+        )
+        fee_form = KindFeeForm(
+            prefix="taxa", initial=KindFeeForm.initial_for(kind.fee_mode, kind.fee_table or {})
+        )
+        issue_form = KindIssueForm(
+            prefix="emissao",
+            initial={
+                "template": kind.template_id,
+                "signature_level": kind.signature_level,
+                "decision_days": kind.decision_days,
+                "validity_days": kind.validity_days,
+            },
+        )
+    items = list(kind.checklist.all())
+    changes = kind.builder_changes.select_related("actor")[:20]
+    return render(
+        request,
+        "permits/admin_kind_edit.html",
+        {
+            "title": _("Editar %(kind)s") % {"kind": kind.service.name},
+            "kind": kind,
+            "data_form": data_form,
+            "fee_form": fee_form,
+            "issue_form": issue_form,
+            "items": items,
+            "open_requests": builders.open_requests_of_kind(kind),
+            "changes": changes,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _item_form_initial(item: ChecklistItem) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "accepted_types": list(item.accepted_types),
+        "max_size_mb": item.max_size_mb,
+        "validity_days": item.validity_days,
+        "must_be_signed": item.must_be_signed,
+        "is_required": item.is_required,
+        "match_words": ", ".join(item.match_words),
+    }
+
+
+def _item_page(request: HttpRequest, kind: PermitKind, item: ChecklistItem | None) -> HttpResponse:
+    if request.method == "POST":
+        form = ChecklistItemForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                builders.checklist_item_write(
+                    kind=kind,
+                    actor=request.user,
+                    item=item,
+                    name=data["name"],
+                    accepted_types=data["accepted_types"],
+                    max_size_mb=data["max_size_mb"],
+                    must_be_signed=data["must_be_signed"],
+                    validity_days=data["validity_days"],
+                    is_required=data["is_required"],
+                    match_words=form.words(),
+                )
+            except ApplicationError as error:
+                _error_to([form], error)
+            else:
+                messages.success(request, _("Documento do checklist salvo."))
+                return redirect("permits:admin_kind_edit", permit_kind_id=kind.pk)
+    else:
+        form = ChecklistItemForm(initial=_item_form_initial(item) if item is not None else None)
+    title = (
+        _("Editar documento: %(name)s") % {"name": item.name}
+        if item is not None
+        else _("Novo documento do checklist")
+    )
+    return render(
+        request,
+        "permits/admin_item_edit.html",
+        {"title": title, "kind": kind, "item": item, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@municipal_admin_required
+@require_http_methods(["GET", "POST"])
+def admin_item_new(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
+    return _item_page(request, _kind_for_admin(permit_kind_id), None)
+
+
+def _item_for_admin(kind: PermitKind, checklist_item_id: int) -> ChecklistItem:
+    item = kind.checklist.filter(pk=checklist_item_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@municipal_admin_required
+@require_http_methods(["GET", "POST"])
+def admin_item_edit(request: HttpRequest, permit_kind_id: int, checklist_item_id: int) -> HttpResponse:
+    kind = _kind_for_admin(permit_kind_id)
+    return _item_page(request, kind, _item_for_admin(kind, checklist_item_id))
+
+
+@municipal_admin_required
+@require_POST
+def admin_item_action(
+    request: HttpRequest, permit_kind_id: int, checklist_item_id: int, item_action: str
+) -> HttpResponse:
+    """Move a checklist document up or down, or remove it (the buttons of the kind's page)."""
+    kind = _kind_for_admin(permit_kind_id)
+    item = _item_for_admin(kind, checklist_item_id)
+    try:
+        if item_action in ("subir", "descer"):
+            builders.checklist_item_move(item=item, actor=request.user, up=item_action == "subir")
+        elif item_action == "remover":
+            builders.checklist_item_remove(item=item, actor=request.user)
+            messages.success(request, _("Documento removido do checklist."))
+        else:
+            raise Http404
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("permits:admin_kind_edit", args=[kind.pk]) + "#checklist")
+
+
+def _stages_as_acronyms(stages: Any) -> list[list[dict[str, Any]]]:
+    acronyms = dict(OrgUnit.objects.values_list("pk", "acronym"))
+    return [
+        [{"unidade": acronyms.get(entry["unidade"], "?"), "dias": entry["dias"]} for entry in stage]
+        for stage in stages
+    ]
+
+
+@municipal_admin_required
+@require_http_methods(["GET", "POST"])
+def admin_rule_edit(request: HttpRequest, routing_rule_id: int) -> HttpResponse:
+    """Edit a routing rule: a draft in place, a published rule as its next version (a draft)."""
+    rule = RoutingRule.objects.filter(pk=routing_rule_id).first()
+    if rule is None:
+        raise Http404
+    draft = builders.routing_rule_draft_of(rule) if rule.is_published else None
+    shown = draft or rule
+    if request.method == "POST" and rule.retired_at is None:
+        form = RuleEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = builders.routing_rule_update(
+                    rule=rule,
+                    actor=request.user,
+                    name=data["name"],
+                    position=data["position"],
+                    conditions=json.loads(data["conditions"]),
+                    stages=_stages_from_acronyms(json.loads(data["stages"])),
+                )
+            except json.JSONDecodeError:
+                form.add_error(None, _("Condições e etapas precisam estar em JSON válido."))
+            except ApplicationError as error:
+                _error_to([form], error)
+            else:
+                if saved.pk != rule.pk:
+                    messages.success(
+                        request,
+                        _(
+                            "Nova versão (v%(version)s) salva como rascunho: a versão publicada continua "
+                            "valendo até você publicar esta. Confira no modo de teste."
+                        )
+                        % {"version": saved.version},
+                    )
+                else:
+                    messages.success(request, _("Regra salva."))
+                return redirect("permits:admin_rule_edit", routing_rule_id=saved.pk)
+    else:
+        form = RuleEditForm(
+            initial={
+                "name": shown.name,
+                "position": shown.position,
+                "conditions": json.dumps(shown.conditions, ensure_ascii=False),
+                "stages": json.dumps(_stages_as_acronyms(shown.stages), ensure_ascii=False),
+            }
+        )
+    versions = list(_rule_versions(rule))
+    return render(
+        request,
+        "permits/admin_rule_edit.html",
+        {
+            "title": _("Editar regra: %(name)s") % {"name": rule.name},
+            "rule": rule,
+            "draft": draft,
+            "form": form,
+            "versions": versions,
+            "changes": _builder_changes(target=BuilderTarget.RULE, object_ids=[v.pk for v in versions]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _rule_versions(rule: RoutingRule) -> list[RoutingRule]:
+    """Every version of the rule's line, oldest first (a few rows: walked in Python)."""
+    root = rule
+    while root.replaces_id is not None:
+        root = RoutingRule.objects.get(pk=root.replaces_id)
+    line, frontier = [root], [root.pk]
+    while frontier:
+        found = list(RoutingRule.objects.filter(replaces_id__in=frontier).order_by("pk"))
+        line.extend(found)
+        frontier = [entry.pk for entry in found]
+    return line
+
+
+@staff_required
+@require_POST
+def staff_file_classify(request: HttpRequest, permit_request_id: int, request_file_id: int) -> HttpResponse:
+    """Staff correct the checklist item of one file (its own small form on the case page)."""
+    permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=permit_request_id)
+    request_file = permit_request.files.filter(pk=request_file_id).first()
+    if request_file is None:
+        raise Http404
+    form = FileClassifyForm(
+        request.POST, prefix=f"arquivo-{request_file.pk}", items=permit_request.kind.checklist.all()
+    )
+    if form.is_valid():
+        try:
+            services.request_file_classify(
+                request_file=request_file, actor=request.user, item=form.cleaned_data["item"]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Classificação corrigida."))
+    else:
+        messages.error(request, _("Escolha um item do checklist deste tipo de alvará."))
+    return redirect("permits:staff_detail", permit_request_id=permit_request.pk)
+
+
+@municipal_admin_required
+@require_POST
+def admin_rule_publish(request: HttpRequest, routing_rule_id: int) -> HttpResponse:
+    """Publish a draft (a new version retires the one it replaces) or unpublish a published rule."""
+    rule = RoutingRule.objects.filter(pk=routing_rule_id).first()
+    if rule is None:
+        raise Http404
+    try:
+        builders.routing_rule_publish(rule=rule, actor=request.user, is_published=not rule.is_published)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Regra publicada.") if not rule.is_published else _("Regra despublicada.")
+        )
+    return redirect(reverse("permits:admin_home") + "#regras")
