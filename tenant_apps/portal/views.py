@@ -86,6 +86,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
                 ("aguardando_cidadao", _("Aguardando o cidadão")),
                 ("atrasado", _("Atrasados")),
             ],
+            # unit managers and municipal admins open the indicators (insights, permits) and deadlines
+            "is_manager": any(membership.role in (Role.MANAGER, Role.ADMIN) for membership in memberships),
             "circulars_pending": list(circular_list_awaiting_acknowledgement(user=request.user)),
             "unread": notification_inbox_unread_count(user_id=user_id),
         },

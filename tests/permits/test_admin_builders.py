@@ -454,3 +454,25 @@ def test_staff_correct_a_files_item_with_its_own_form(aracaju, media_root, citiz
         corrected = RequestFile.objects.get(pk=request_file.pk)
         assert (corrected.item_id, corrected.classified_by) == (other_item.pk, ClassifiedBy.STAFF)
     assert client_for("staff", aracaju).post(url, {}).status_code == 404
+
+
+# --- menus ----------------------------------------------------------------------------------------------
+
+
+def test_the_menus_link_to_the_permit_pages_for_who_can_open_them(aracaju):
+    anonymous = Client(HTTP_HOST=ARACAJU_HOST).get("/").content.decode()
+    assert 'href="/alvaras/solicitar/"' in anonymous
+    assert 'href="/alvaras/"' in anonymous
+    assert 'href="/alvaras/pedidos/"' not in anonymous
+    citizen = client_for("citizen", aracaju).get("/").content.decode()
+    assert 'href="/alvaras/pedidos/">Meus alvarás</a>' in citizen
+    staff_home = client_for("staff", aracaju).get("/staff/").content.decode()
+    assert 'href="/staff/alvaras/"' in staff_home
+    assert 'href="/staff/alvaras/indicadores/"' not in staff_home
+    assert client_for("staff", aracaju).get("/staff/alvaras/indicadores/").status_code == 404
+    manager_home = client_for("manager", aracaju).get("/staff/").content.decode()
+    assert 'href="/staff/alvaras/indicadores/"' in manager_home
+    assert client_for("manager", aracaju).get("/staff/alvaras/indicadores/").status_code == 200
+    admin_page = client_for("admin", aracaju).get("/admin-municipal/").content.decode()
+    for anchor in ("#tipos", "#regras", "#risco"):
+        assert f'href="/admin-municipal/alvaras/{anchor}"' in admin_page
