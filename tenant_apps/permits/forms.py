@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -199,7 +200,6 @@ class KindFeeForm(forms.Form):
         max_digits=10,
         decimal_places=2,
         localize=True,
-        help_text=_("O nível I (baixo risco) não paga taxa: não precisa de alvará."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -212,7 +212,6 @@ class KindFeeForm(forms.Form):
                 max_digits=10,
                 decimal_places=2,
                 localize=True,
-                help_text=_("Em branco na última faixa usada: sem limite de área.") if number == 1 else "",
             )
             self.fields[f"area_amount_{number}"] = forms.DecimalField(
                 label=_("Faixa %(n)s: valor (R$)") % {"n": number},
@@ -225,15 +224,18 @@ class KindFeeForm(forms.Form):
 
     @staticmethod
     def initial_for(mode: str, table: dict[str, Any]) -> dict[str, Any]:
+        def number(raw: Any) -> Decimal | None:  # a Decimal is shown the Brazilian way (180,00)
+            return None if raw is None else Decimal(str(raw))
+
         initial: dict[str, Any] = {"fee_mode": mode}
         if mode == FeeMode.FIXED:
-            initial["fee_fixed"] = table.get("valor")
+            initial["fee_fixed"] = number(table.get("valor"))
         elif mode == FeeMode.RISK:
-            initial.update(fee_risk_ii=table.get("II"), fee_risk_iii=table.get("III"))
+            initial.update(fee_risk_ii=number(table.get("II")), fee_risk_iii=number(table.get("III")))
         elif mode == FeeMode.AREA:
-            for number, (up_to, amount) in enumerate(table.get("faixas", [])[:AREA_BRACKETS], start=1):
-                initial[f"area_up_to_{number}"] = up_to
-                initial[f"area_amount_{number}"] = amount
+            for index, (up_to, amount) in enumerate(table.get("faixas", [])[:AREA_BRACKETS], start=1):
+                initial[f"area_up_to_{index}"] = number(up_to)
+                initial[f"area_amount_{index}"] = number(amount)
         return initial
 
     def clean(self) -> dict[str, Any]:

@@ -5,7 +5,9 @@ city. Its staff page belongs to the licensing unit (SEPLOG-ALV in Aracaju, SMF-A
 where none of the harness's staff, manager or admin works: a 404 for them (the licensing staff's
 access is tested in tests/permits). Empty POSTs change nothing: the citizen's action on a request
 that does not wait for it comes back with the message (302), the staff's is a 404 (not their
-request), the admin's empty builder form is a 400.
+request), the admin's empty builder form is a 400 (kinds, checklist documents, routing rules); the admin's
+buttons (move the kind's first document up, publish/unpublish a rule) come back with a 302.
+The staff's per-file classification form answers like the staff's other actions.
 """
 
 from __future__ import annotations
@@ -57,10 +59,62 @@ def request_id_of(municipality) -> int:
         return request.pk
 
 
+def _first_pk(municipality, model_name: str, **filters: object) -> int:
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.permits import models
+
+    with tenant_context(municipality):
+        model = getattr(models, model_name)
+        return int(model.objects.filter(**filters).order_by("pk").values_list("pk", flat=True).first() or 1)
+
+
+def kind_id_of(municipality) -> int:
+    return _first_pk(municipality, "PermitKind", service__code="alvara-funcionamento")
+
+
+def checklist_item_id_of(municipality) -> int:
+    """The kind's first document: moving it up (the harness's POST) changes nothing."""
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.permits.models import ChecklistItem
+
+    with tenant_context(municipality):
+        item = (
+            ChecklistItem.objects.filter(kind_id=kind_id_of(municipality)).order_by("position", "id").first()
+        )
+        return item.pk if item is not None else 1
+
+
+def routing_rule_id_of(municipality) -> int:
+    """A rule of the city (Gravataí's demo has none: a draft sample is made for it)."""
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.org.models import OrgUnit
+    from tenant_apps.permits.models import PermitKind, RoutingRule
+    from tenant_apps.permits.services import routing_rule_save
+
+    with tenant_context(municipality):
+        rule = RoutingRule.objects.order_by("pk").first()
+        if rule is None:
+            unit = OrgUnit.objects.get(pk=PermitKind.objects.get(pk=kind_id_of(municipality)).service.unit_id)
+            rule = routing_rule_save(
+                name="Amostra",
+                conditions=[{"campo": "risco", "valor": "III"}],
+                stages=[[{"unidade": unit.pk, "dias": 5}]],
+            )
+        return rule.pk
+
+
 PARAMETER_FACTORIES: dict[str, object] = {
     "permit_request_id": request_id_of,
     "kind_code": lambda municipality: "alvara-funcionamento",
     "permit_action": lambda municipality: "termo",
+    "request_file_id": lambda municipality: _first_pk(municipality, "RequestFile"),
+    "permit_kind_id": kind_id_of,
+    "checklist_item_id": checklist_item_id_of,
+    "item_action": lambda municipality: "subir",
+    "routing_rule_id": routing_rule_id_of,
 }
 PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {}
 PUBLIC_PARAMETER_FACTORIES: dict[str, object] = {}
@@ -77,6 +131,13 @@ _api_anonymous = {"anonymous": UNAUTHORIZED, "support": UNAUTHORIZED}
 _api_people = {**_api_anonymous, "citizen": OK, "staff": OK, "manager": OK, "admin": OK}
 _api_people_405 = {**dict.fromkeys(ROLES, NOT_ALLOWED), **_api_anonymous}
 _api_staff_only = {**_api_anonymous, "citizen": FORBIDDEN}
+
+_admin_only_404 = {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND}
+# the admin's builder pages: an empty POST is a 400 with the form's messages
+_admin_form = {
+    "GET": {**_admin_only_404, "admin": OK},
+    "POST": {**_admin_only_404, "admin": BAD},
+}
 
 TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "permits_api:kind_list": {"GET": _everyone, "POST": _not_allowed},
@@ -100,8 +161,18 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "permits:staff_figures": {"GET": {**_staff_all, "staff": NOT_FOUND}, "POST": _staff_405},
     "permits:staff_detail": {"GET": _staff_404, "POST": _staff_405},
     "permits:staff_action": {"GET": _staff_405, "POST": _staff_404},
-    "permits:admin_home": {
-        "GET": {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": OK},
-        "POST": {**_to_login, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": BAD},
+    "permits:admin_home": _admin_form,
+    "permits:staff_file_classify": {"GET": _staff_405, "POST": _staff_404},
+    "permits:admin_kind_edit": _admin_form,
+    "permits:admin_item_new": _admin_form,
+    "permits:admin_item_edit": _admin_form,
+    "permits:admin_item_action": {
+        "GET": {**_admin_only_404, "admin": NOT_ALLOWED},
+        "POST": {**_admin_only_404, "admin": REDIRECT},
+    },
+    "permits:admin_rule_edit": _admin_form,
+    "permits:admin_rule_publish": {
+        "GET": {**_admin_only_404, "admin": NOT_ALLOWED},
+        "POST": {**_admin_only_404, "admin": REDIRECT},
     },
 }
