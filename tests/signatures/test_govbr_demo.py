@@ -19,6 +19,7 @@ import pytest
 from asn1crypto import cms
 from cryptography import x509
 from django.test import Client
+from django.urls import reverse
 from django_tenants.utils import tenant_context
 
 from paco_demo import cities as demo
@@ -310,3 +311,102 @@ def test_the_stand_in_pages_answer_as_the_service_does(aracaju: Any, demo_views:
     )
     assert refused.status_code == 403
     assert "bronze" in refused.content.decode()
+
+
+# --- a citizen signs their own request with gov.br ---------------------------------------------------------
+
+
+@pytest.fixture
+def citizen_case(in_aracaju: Any) -> Any:
+    from tenant_apps.cases.services import case_open
+    from tests.factories import ServiceFactory
+
+    citizen = User.objects.get(email=demo.DEMO_CITIZEN["email"])
+    service = ServiceFactory(unit=OrgUnit.objects.get(acronym="SEPLOG-PROT"), name="Declaração de residência")
+    return case_open(
+        service=service,
+        opened_by=citizen,
+        citizen=citizen,
+        form_data={"endereco": "Rua das Flores, 100"},
+        subject="Declaro que resido no endereço informado",
+        notify_citizen=False,
+        notify_unit=False,
+    )
+
+
+def _citizen_start(client: Client, case: Any, document: Any, stand_in_on: StandInServer, cpf: str) -> Any:
+    start = client.post(
+        reverse("cases:citizen_govbr_sign_start", kwargs={"nup": case.nup, "document_id": document.pk}),
+        {"expected_version": 1},
+    )
+    assert start.status_code == 302
+    assert parse_qs(urlsplit(start["Location"]).query)["scope"] == ["sign"]
+    stand_in_on.next_cpf = cpf
+    back = urlsplit(httpx.get(start["Location"]).headers["Location"])
+    assert back.path == "/assinaturas/govbr/retorno/"
+    return client.get(back.path, dict(parse_qsl(back.query)))
+
+
+def _request_document(case: Any) -> Any:
+    return case.case_documents.get(document__kind="REQ").document
+
+
+def test_a_citizen_signs_their_request_with_govbr(
+    in_aracaju: Any, citizen_case: Any, stand_in_on: StandInServer
+) -> None:
+    case = citizen_case
+    document = _request_document(case)
+    client = client_for("citizen", in_aracaju)
+    page = client.get(reverse("cases:citizen_case", kwargs={"nup": case.nup}))
+    assert "Assinar com gov.br" in page.content.decode()
+    assert urlsplit(stand_in_on.base).netloc in page["Content-Security-Policy"]
+
+    back = _citizen_start(client, case, document, stand_in_on, demo.DEMO_CITIZEN["cpf"])
+
+    assert back.status_code == 302
+    assert back["Location"] == reverse("cases:citizen_case", kwargs={"nup": case.nup})
+    signature = Signature.objects.get(document=document)
+    assert (signature.level, signature.signer.email) == ("avancada", demo.DEMO_CITIZEN["email"])
+    assert signature.signer_name == demo.DEMO_CITIZEN["full_name"]
+    verified, intact = signatures_verified(document=document)
+    assert intact
+    assert [row.is_valid for row in verified] == [True]
+    after = client.get(reverse("cases:citizen_case", kwargs={"nup": case.nup})).content.decode()
+    assert "Assinado por você com gov.br" in after
+
+
+def test_a_citizen_cannot_sign_with_someone_elses_or_a_bronze_govbr_account(
+    in_aracaju: Any, citizen_case: Any, stand_in_on: StandInServer
+) -> None:
+    case = citizen_case
+    document = _request_document(case)
+    client = client_for("citizen", in_aracaju)
+
+    other = _citizen_start(client, case, document, stand_in_on, "71460238001")
+    assert other.status_code == 302
+    assert any("não é a sua" in str(m) for m in other.wsgi_request._messages)
+    bronze = _citizen_start(client, case, document, stand_in_on, BRONZE_CPF)
+    assert bronze.status_code == 403
+    assert "prata ou ouro" in bronze.content.decode()
+    assert not Signature.objects.filter(document=document).exists()
+
+
+def test_a_citizen_signs_only_what_they_wrote(
+    in_aracaju: Any, citizen_case: Any, stand_in_on: StandInServer
+) -> None:
+    from tenant_apps.cases.models import CaseDocument
+    from tenant_apps.documents.services import document_create
+
+    case = citizen_case
+    staff = User.objects.get(email=demo.DEMO_STAFF["aracaju"]["email"])
+    theirs = document_create(
+        kind="OFIC", unit=case.current_unit, title="Ofício ao requerente", body="T.", author=staff
+    )
+    CaseDocument.objects.create(case=case, document=theirs, added_by=staff)
+    client = client_for("citizen", in_aracaju)
+    url = reverse("cases:citizen_govbr_sign_start", kwargs={"nup": case.nup, "document_id": theirs.pk})
+    assert client.post(url, {"expected_version": 1}).status_code == 404
+    assert not Signature.objects.filter(document=theirs).exists()
+    # staff never sign through the requester's path (the case is not theirs as a requester)
+    staff_url = reverse("cases:citizen_govbr_sign_start", kwargs={"nup": case.nup, "document_id": 1})
+    assert client_for("staff", in_aracaju).post(staff_url, {"expected_version": 1}).status_code == 404
