@@ -174,6 +174,55 @@ def _cpf_masked(cpf: str | None) -> str:
     return f"***.{digits[3:6]}.{digits[6:9]}-**" if len(digits) == 11 else ""
 
 
+def _recorded_embed(*, document: Document, version: DocumentVersion) -> None:
+    """Simple signatures recorded without a PDF (memos signed before they moved onto this module,
+    `comms` migration 0002) are embedded when the version's PDF is next generated with a signature:
+    each becomes a PAdES signature of the city's document-signing key, in their order, the first one
+    certifying the PDF, its reason naming the signer and when they signed; the rows keep their
+    signer, level and time and gain the PDF."""
+    recorded = list(Signature.objects.filter(version=version, pdf_name="").order_by("sequence"))
+    if not recorded or Signature.objects.filter(version=version).exclude(pdf_name="").exists():
+        return
+    authority = authority_ensure()
+    key = pki.key_decrypt(authority.signing_key_encrypted_pem)
+    certificate = pki.certificate_from_pem(authority.signing_certificate_pem)
+    chain = [pki.to_asn1(pki.certificate_from_pem(authority.ca_certificate_pem))]
+    tenant = current_tenant()
+    pdf = document_pdf_read(version=version)
+    for index, row in enumerate(recorded):
+        pdf = pades.pdf_sign(
+            pdf=pdf,
+            key=key,
+            certificate=pki.to_asn1(certificate),
+            chain=chain,
+            signer_name=row.signer_name,
+            reason=_(
+                "Assinatura eletrônica simples (Lei 14.063/2020, art. 4º, I) de %(name)s, registrada em"
+                " %(when)s e incluída no PDF depois"
+            )
+            % {"name": row.signer_name, "when": timezone.localtime(row.signed_at).strftime("%d/%m/%Y %H:%M")},
+            location=f"{getattr(tenant, 'display_name', '')} ({getattr(tenant, 'state', '')})",
+        )
+        row.pdf_name = default_storage.save(
+            f"signatures/{document.year}/{document.pk}/v{version.number}-{row.sequence}-{uuid.uuid4().hex[:8]}.pdf",
+            ContentFile(pdf),
+        )
+        row.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        row.is_certification = index == 0
+        row.certificate_subject = pki.name_text(certificate.subject)
+        row.certificate_issuer = pki.name_text(certificate.issuer)
+        row.save(
+            update_fields=[
+                "pdf_name",
+                "pdf_sha256",
+                "is_certification",
+                "certificate_subject",
+                "certificate_issuer",
+                "updated_at",
+            ]
+        )
+
+
 def _sign_locked(
     *,
     document: Document,
@@ -188,6 +237,7 @@ def _sign_locked(
         raise SignatureError(
             _("Você já assinou a versão %(number)s deste documento.") % {"number": version.number}
         )
+    _recorded_embed(document=document, version=version)
     base = _latest_signed_pdf(version) or document_pdf_read(version=version)
     tenant = current_tenant()
     cpf_masked = _cpf_masked(signer.cpf)

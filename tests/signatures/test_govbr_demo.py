@@ -410,3 +410,19 @@ def test_a_citizen_signs_only_what_they_wrote(
     # staff never sign through the requester's path (the case is not theirs as a requester)
     staff_url = reverse("cases:citizen_govbr_sign_start", kwargs={"nup": case.nup, "document_id": 1})
     assert client_for("staff", in_aracaju).post(staff_url, {"expected_version": 1}).status_code == 404
+
+
+def test_only_the_demo_settings_turn_the_stand_in_on_and_point_the_adapter_at_it(settings: Any) -> None:
+    import importlib
+
+    demo_settings = importlib.import_module("paco.settings.demo")
+    assert settings.GOVBR_SIGN_DEMO_STANDIN is False  # every other settings module: off
+    assert demo_settings.GOVBR_SIGN_DEMO_STANDIN is True
+    assert (demo_settings.GOVBR_SIGN_CLIENT_ID, demo_settings.GOVBR_SIGN_CLIENT_SECRET) == (
+        DEMO_SIGN_CLIENT_ID,
+        DEMO_SIGN_CLIENT_SECRET,
+    )
+    control = demo_settings.CONTROL_PLANE_BASE_URL
+    assert demo_settings.GOVBR_SIGN_OAUTH_URL == f"{control}/demo-govbr-assinatura/oauth2.0"
+    assert demo_settings.GOVBR_SIGN_API_URL == f"{control}/demo-govbr-assinatura/externo/v2"
+    assert demo_settings.GOVBR_SIGN_ROOTS == [f"{demo_settings.GOVBR_SIGN_DEMO_DIR}/raiz.pem"]

@@ -22,10 +22,9 @@ PAYMENTS_DEMO_BANK = env.bool("PAYMENTS_DEMO_BANK", default=True)
 # clearly labelled; its certificates come from a demo chain made under DATA_DIR, no legal value)
 GOVBR_SIGN_DEMO_STANDIN = env.bool("GOVBR_SIGN_DEMO_STANDIN", default=True)
 if GOVBR_SIGN_DEMO_STANDIN:
-    from paco_demo.govbr_sign import DEMO_SIGN_CLIENT_ID, DEMO_SIGN_CLIENT_SECRET
-
-    GOVBR_SIGN_CLIENT_ID = DEMO_SIGN_CLIENT_ID
-    GOVBR_SIGN_CLIENT_SECRET = DEMO_SIGN_CLIENT_SECRET
+    # the stand-in's public demo client (paco_demo.govbr_sign.DEMO_SIGN_CLIENT_ID / _SECRET)
+    GOVBR_SIGN_CLIENT_ID = "paco-demo-assinatura"
+    GOVBR_SIGN_CLIENT_SECRET = "segredo-de-demonstracao-assinatura"  # noqa: S105 - public demo secret
     GOVBR_SIGN_OAUTH_URL = f"{CONTROL_PLANE_BASE_URL}/demo-govbr-assinatura/oauth2.0"  # noqa: F405
     GOVBR_SIGN_API_URL = f"{CONTROL_PLANE_BASE_URL}/demo-govbr-assinatura/externo/v2"  # noqa: F405
     GOVBR_SIGN_DEMO_DIR = str(DATA_DIR / "demo-govbr-assinatura")
