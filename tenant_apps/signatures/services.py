@@ -174,14 +174,14 @@ def _cpf_masked(cpf: str | None) -> str:
     return f"***.{digits[3:6]}.{digits[6:9]}-**" if len(digits) == 11 else ""
 
 
-def _recorded_embed(*, document: Document, version: DocumentVersion) -> None:
+def _recorded_embed(*, document: Document, version: DocumentVersion, rows: list[Signature]) -> None:
     """Simple signatures recorded without a PDF (memos signed before they moved onto this module,
     `comms` migration 0002) are embedded when the version's PDF is next generated with a signature:
     each becomes a PAdES signature of the city's document-signing key, in their order, the first one
     certifying the PDF, its reason naming the signer and when they signed; the rows keep their
     signer, level and time and gain the PDF."""
-    recorded = list(Signature.objects.filter(version=version, pdf_name="").order_by("sequence"))
-    if not recorded or Signature.objects.filter(version=version).exclude(pdf_name="").exists():
+    recorded = [row for row in rows if not row.pdf_name]
+    if not recorded or len(recorded) != len(rows):
         return
     authority = authority_ensure()
     key = pki.key_decrypt(authority.signing_key_encrypted_pem)
@@ -233,11 +233,12 @@ def _sign_locked(
     timestamper: Any = None,
     govbr_session: GovBrSession | None = None,
 ) -> Signature:
-    if Signature.objects.filter(version=version, signer=signer).exists():
+    rows = list(Signature.objects.filter(version=version).order_by("sequence"))
+    if any(row.signer_id == signer.pk for row in rows):
         raise SignatureError(
             _("Você já assinou a versão %(number)s deste documento.") % {"number": version.number}
         )
-    _recorded_embed(document=document, version=version)
+    _recorded_embed(document=document, version=version, rows=rows)
     base = _latest_signed_pdf(version) or document_pdf_read(version=version)
     tenant = current_tenant()
     cpf_masked = _cpf_masked(signer.cpf)
