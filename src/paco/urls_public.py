@@ -12,5 +12,7 @@ urlpatterns = [
     path("suporte/encerramentos/", include("shared_apps.offboarding.urls")),
     # the demo's stand-in for gov.br (404 unless GOVBR_DEMO_PROVIDER, which only `make demo` sets)
     path("demo-govbr/", include("paco_demo.govbr_urls")),
+    # the demo's stand-in for gov.br assinatura (404 unless GOVBR_SIGN_DEMO_STANDIN: `make demo` only)
+    path("demo-govbr-assinatura/", include("paco_demo.govbr_sign_urls")),
     path("", include("shared_apps.controlplane.urls")),
 ]

@@ -22,6 +22,12 @@ urlpatterns = [
         views.citizen_attachment,
         name="citizen_attachment",
     ),
+    path(
+        "protocolos/<nup:nup>/documentos/<int:document_id>/assinar-govbr/",
+        views.citizen_govbr_sign_start,
+        name="citizen_govbr_sign_start",
+    ),
+    path("assinaturas/govbr/retorno/", views.citizen_govbr_sign_callback, name="citizen_govbr_sign_callback"),
     path("staff/protocolos/", views.staff_inbox, name="staff_inbox"),
     path("staff/protocolos/novo/", views.staff_new, name="staff_new"),
     path("staff/protocolos/novo/<slug:code>/", views.staff_new_service, name="staff_new_service"),

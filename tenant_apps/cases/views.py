@@ -134,13 +134,34 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _citizen_documents(request: HttpRequest, case: Any) -> list[Any]:
+    """The case's documents for the requester; those they wrote themselves carry, when gov.br
+    assinatura is configured, the form to sign them with gov.br (or that they already did)."""
+    from tenant_apps.documents.selectors import document_version_latest
+    from tenant_apps.signatures.forms import GovBrStartForm
+    from tenant_apps.signatures.govbr import govbr_enabled
+    from tenant_apps.signatures.services import citizen_signed_version_ids
+
+    documents = list(case_documents(case=case, for_requester=True))
+    if not govbr_enabled():
+        return documents
+    own = [document for document in documents if document.author_id == request.user.pk]
+    signed = citizen_signed_version_ids(citizen=request.user, documents=own)  # type: ignore[arg-type]
+    for document in own:
+        document.govbr_signed = document.pk in signed
+        document.govbr_form = GovBrStartForm(
+            initial={"expected_version": document_version_latest(document=document).number}
+        )
+    return documents
+
+
 def _citizen_case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
     return {
         "title": _("Protocolo %(nup)s") % {"nup": case.nup},
         "case": case,
         "events": case_events_for_citizen(case=case, user=request.user),
         "pending": case_pending_information_request(case=case),
-        "documents": case_documents(case=case, for_requester=True),
+        "documents": _citizen_documents(request, case),
         "submission": case_submission(case=case),
         "answer_form": extra.pop("answer_form", AnswerForm()),
         **extra,
@@ -151,8 +172,10 @@ def _citizen_case_context(request: HttpRequest, case: Any, **extra: Any) -> dict
 def citizen_case(request: HttpRequest, nup: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    from tenant_apps.signatures.views import govbr_csp
+
     case = case_get_for_citizen(user=request.user, digits=nup)
-    return render(request, "cases/citizen_case.html", _citizen_case_context(request, case))
+    return govbr_csp(render(request, "cases/citizen_case.html", _citizen_case_context(request, case)))
 
 
 @require_POST
@@ -480,3 +503,95 @@ def staff_deadlines(request: HttpRequest) -> HttpResponse:
     return render(
         request, "cases/staff_deadlines.html", {"title": _("Prazos das minhas unidades"), "cases": cases}
     )
+
+
+# --- the requester signs with gov.br --------------------------------------------------------------------
+# On their own case, a citizen signs with gov.br (advanced, Lei 14.063/2020, art. 4º, II) a document
+# they wrote themselves: the request (requerimento, a declaration) or what they sent later. The flow is
+# signatures' (state in the session, used once; the certificate's CPF must be the citizen's; a bronze
+# account gets the page on raising its level and nothing is signed).
+
+CITIZEN_GOVBR_SESSION_KEY = "cases_govbr_sign"
+
+
+def _citizen_signable(request: HttpRequest, nup: str, document_id: int) -> tuple[Any, Any]:
+    case = case_get_for_citizen(user=request.user, digits=nup)
+    document = case_document_for_requester(case=case, document_id=document_id)
+    if document.author_id != request.user.pk:
+        raise Http404
+    return case, document
+
+
+@require_POST
+def citizen_govbr_sign_start(request: HttpRequest, nup: str, document_id: int) -> HttpResponse:
+    from tenant_apps.signatures.forms import GovBrStartForm
+    from tenant_apps.signatures.govbr import govbr_enabled
+    from tenant_apps.signatures.views import govbr_redirect
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(
+            reverse("cases:citizen_case", kwargs={"nup": nup}), reverse("accounts:login")
+        )
+    if not govbr_enabled():
+        raise Http404
+    case, document = _citizen_signable(request, nup, document_id)
+    form = GovBrStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Não foi possível iniciar a assinatura gov.br deste documento."))
+        return redirect("cases:citizen_case", nup=nup)
+    pending = {
+        "document_id": document.pk,
+        "nup": nup,
+        "expected_version": form.cleaned_data["expected_version"],
+    }
+    return govbr_redirect(
+        request,
+        pending,
+        session=False,
+        callback_name="cases:citizen_govbr_sign_callback",
+        session_key=CITIZEN_GOVBR_SESSION_KEY,
+    )
+
+
+@require_GET
+def citizen_govbr_sign_callback(request: HttpRequest) -> HttpResponse:
+    """Back from gov.br: sign the citizen's document, or say why nothing was signed."""
+    from tenant_apps.signatures.govbr import GovBrLevelError, govbr_enabled
+    from tenant_apps.signatures.services import govbr_session_open, signature_sign_govbr_citizen
+    from tenant_apps.signatures.views import govbr_level_page, govbr_pending_pop
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    if not govbr_enabled():
+        raise Http404
+    pending = govbr_pending_pop(request, CITIZEN_GOVBR_SESSION_KEY)
+    if pending is None:
+        messages.error(request, _("Esta autorização gov.br não é a que foi pedida aqui; nada foi assinado."))
+        return redirect("portal:my_requests")
+    nup = str(pending["nup"])
+    back = reverse("cases:citizen_case", kwargs={"nup": nup})
+    code = request.GET.get("code", "")
+    if not code:
+        messages.warning(request, _("A assinatura gov.br foi cancelada; nada foi assinado."))
+        return redirect(back)
+    try:
+        _case, document = _citizen_signable(request, nup, int(pending["document_id"]))
+        govbr_session = govbr_session_open(
+            signer=request.user,  # type: ignore[arg-type]
+            code=code,
+            redirect_uri=request.build_absolute_uri(reverse("cases:citizen_govbr_sign_callback")),
+            session=False,
+        )
+        signature_sign_govbr_citizen(
+            document=document,
+            citizen=request.user,  # type: ignore[arg-type]
+            govbr_session=govbr_session,
+            expected_version=int(pending["expected_version"]),
+        )
+    except GovBrLevelError as error:
+        return govbr_level_page(request, error, back)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(request, _("Documento assinado com gov.br (assinatura avançada)."))
+    return redirect(back)

@@ -10,6 +10,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.catalog.models import Service
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import OrgUnit
+from tenant_apps.signatures.forms import second_factor_field
 
 
 def _units() -> forms.ModelMultipleChoiceField:
@@ -56,12 +57,14 @@ class MemoForm(forms.Form):
 
 class MemoReplyForm(forms.Form):
     body = forms.CharField(label=_("Resposta"), widget=forms.Textarea(attrs={"rows": 5}))
+    otp_token = second_factor_field()
 
 
 class MemoForwardForm(forms.Form):
     note = forms.CharField(label=_("Nota do encaminhamento"), widget=forms.Textarea(attrs={"rows": 3}))
     to_units = forms.ModelMultipleChoiceField(queryset=OrgUnit.objects.none(), required=False)
     to_users = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False)
+    otp_token = second_factor_field()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -81,7 +81,11 @@ def memo_thread(*, user: Viewer, memo: Memo) -> list[Memo]:
         Memo.objects.filter(Q(pk=root_id) | Q(thread_id=root_id))
         .select_related("document", "document__unit", "sender_unit", "author", "case")
         .prefetch_related(
-            "recipients__unit", "recipients__user", "document__signatures", "document__attachments"
+            "recipients__unit",
+            "recipients__user",
+            "document__signatures",
+            "document__signature_requests",
+            "document__attachments",
         )
         .order_by("created_at", "id")
     )
@@ -122,7 +126,9 @@ def memo_get_with_relations(*, memo_id: int) -> Memo:
     """One memo with what its API representation reads (no visibility check: the caller made it)."""
     return (
         Memo.objects.select_related("document", "document__unit", "sender_unit", "author")
-        .prefetch_related("recipients__unit", "recipients__user", "document__signatures")
+        .prefetch_related(
+            "recipients__unit", "recipients__user", "document__signatures", "document__signature_requests"
+        )
         .get(pk=memo_id)
     )
 

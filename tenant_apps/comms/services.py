@@ -23,7 +23,6 @@ from tenant_apps.accounts.models import User
 from tenant_apps.cases.enums import CaseChannel
 from tenant_apps.cases.services import case_document_link, case_open
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
-from tenant_apps.documents.selectors import document_version_latest
 from tenant_apps.documents.services import attachment_store, document_create
 from tenant_apps.documents.uploads import Upload
 from tenant_apps.notifications.enums import Channel, SubjectKind
@@ -32,8 +31,8 @@ from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tenant_apps.org.selectors import unit_member_user_ids, user_managed_unit_ids, user_unit_ids
 from tenant_apps.signatures.enums import SignatureLevel
-from tenant_apps.signatures.models import Signature
-from tenant_apps.signatures.services import signature_sign
+from tenant_apps.signatures.models import SignatureRequest
+from tenant_apps.signatures.services import signature_request_queue
 from tenants.selectors import municipality_base_url
 
 from .enums import MemoKind
@@ -189,23 +188,15 @@ def _memo_create(
 @transaction.atomic
 def memo_sign(
     *, memo: Memo, signer: Any, level: str = SignatureLevel.SIMPLE, otp_token: str = ""
-) -> Signature:
+) -> SignatureRequest:
     """The memo's signature is a signature of `tenant_apps.signatures` (one row, nothing copied): a
     PAdES signature on the memo's PDF with the city's document-signing certificate, at the simple
     level by default (Lei 14.063/2020, art. 4º, I: the authenticated author, the time, the SHA-256 of
     the text) or advanced with the second factor; the minimum level set for memos is enforced there.
-    Signing the same version twice returns the existing signature."""
-    version = document_version_latest(document=memo.document)
-    existing = Signature.objects.filter(version=version, signer=signer).first()
-    if existing is not None:
-        return existing
-    return signature_sign(
-        document=memo.document,
-        signer=signer,
-        level=level,
-        otp_token=otp_token,
-        expected_version=version.number,
-    )
+    The checks (level, second factor) run now; the PDF is rendered and signed by a job after commit,
+    so the memo is sent at once ("assinatura em processamento" until the job signs).
+    Asking twice for the same version returns the same request."""
+    return signature_request_queue(document=memo.document, signer=signer, level=level, otp_token=otp_token)
 
 
 @transaction.atomic
@@ -268,8 +259,10 @@ def memo_reply(
     body: str,
     uploads: Sequence[Upload] = (),
     sender_unit: OrgUnit | None = None,
+    otp_token: str = "",
 ) -> Memo:
-    """Answer a memo one received: a new memo to the sender unit, in the same thread."""
+    """Answer a memo one received: a new memo to the sender unit, in the same thread, signed by its
+    author (advanced when `otp_token`, their second factor's code, is given)."""
     _require_staff(author)
     if not memo_user_is_recipient(user=author, memo=memo):
         raise AccessDenied(_("Só quem recebeu o memorando pode respondê-lo."))
@@ -288,6 +281,7 @@ def memo_reply(
         uploads=uploads,
         access_level=memo.document.access_level,
         legal_basis=memo.document.legal_basis,
+        otp_token=otp_token,
     )
 
 
@@ -300,8 +294,10 @@ def memo_forward(
     to_units: Iterable[Any] = (),
     to_users: Iterable[Any] = (),
     sender_unit: OrgUnit | None = None,
+    otp_token: str = "",
 ) -> Memo:
-    """Forward a memo one can read to other units or people, with a note, in the same thread.
+    """Forward a memo one can read to other units or people, with a note, in the same thread, signed
+    by its author (advanced when `otp_token` is given).
 
     The forward's document quotes the forwarded memo, and its addressees may read that memo too.
     """
@@ -333,6 +329,7 @@ def memo_forward(
         document_body=f"{note}\n\n--- {quoted} ---\n{memo.body}",
         access_level=memo.document.access_level,
         legal_basis=memo.document.legal_basis,
+        otp_token=otp_token,
     )
 
 

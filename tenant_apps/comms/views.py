@@ -178,7 +178,11 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
         try:
             if memo_action == "responder":
                 created = services.memo_reply(
-                    memo=memo, author=account(request.user), body=data["body"], uploads=_uploads(request)
+                    memo=memo,
+                    author=account(request.user),
+                    body=data["body"],
+                    uploads=_uploads(request),
+                    otp_token=data["otp_token"],
                 )
                 messages.success(
                     request, _("Resposta %(number)s enviada.") % {"number": created.document.number}
@@ -191,6 +195,7 @@ def memo_action(request: HttpRequest, memo_id: int, memo_action: str) -> HttpRes
                     note=data["note"],
                     to_units=data["to_units"],
                     to_users=data["to_users"],
+                    otp_token=data["otp_token"],
                 )
                 messages.success(
                     request, _("Memorando encaminhado (%(number)s).") % {"number": created.document.number}

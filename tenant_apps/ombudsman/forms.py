@@ -11,6 +11,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.org.models import OrgUnit
+from tenant_apps.signatures.forms import second_factor_field
 
 from .enums import IdentityMode, ManifestationKind
 from .models import OmbudsmanSettings
@@ -98,6 +99,12 @@ class FollowForm(forms.Form):
 
 class TextForm(forms.Form):
     text = forms.CharField(label=_("Texto"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+
+
+class CloseForm(TextForm):
+    """The final answer, signed by whoever writes it: advanced when their second factor's code is typed."""
+
+    otp_token = second_factor_field()
 
 
 class ReasonForm(forms.Form):

@@ -36,6 +36,7 @@ from tenant_apps.org.selectors import membership_list_current
 from . import deadlines, selectors, services
 from .forms import (
     AppealDecisionForm,
+    CloseForm,
     FollowForm,
     ManifestationForm,
     RatingForm,
@@ -401,7 +402,7 @@ def _staff_context(request: HttpRequest, manifestation: Manifestation, **extra: 
             "pedir-informacoes": extra.pop(
                 "pedir-informacoes", TextForm(auto_id=_auto_id("pedir-informacoes"))
             ),
-            "concluir": extra.pop("concluir", TextForm(auto_id=_auto_id("concluir"))),
+            "concluir": extra.pop("concluir", CloseForm(auto_id=_auto_id("concluir"))),
             "responder-unidade": extra.pop(
                 "responder-unidade", TextForm(auto_id=_auto_id("responder-unidade"))
             ),
@@ -464,7 +465,11 @@ def _request_information(request: HttpRequest, manifestation: Manifestation, dat
 def _close(request: HttpRequest, manifestation: Manifestation, data: dict[str, Any]) -> None:
     uploads = uploads_from_files(request.FILES, {"anexos": _("Documento da resposta")}, default_name="anexo")
     services.manifestation_close(
-        manifestation=manifestation, actor=account(request.user), answer=data["text"], uploads=uploads
+        manifestation=manifestation,
+        actor=account(request.user),
+        answer=data["text"],
+        uploads=uploads,
+        otp_token=data["otp_token"],
     )
 
 
@@ -503,7 +508,7 @@ STAFF_ACTIONS: dict[str, StaffAction] = {
     "encaminhar": StaffAction(UnitInputForm, _input_request),
     "prorrogar": StaffAction(TextForm, _extend),
     "pedir-informacoes": StaffAction(TextForm, _request_information),
-    "concluir": StaffAction(TextForm, _close),
+    "concluir": StaffAction(CloseForm, _close),
     "responder-unidade": StaffAction(TextForm, _input_answer),
     "prorrogar-unidade": StaffAction(TextForm, _input_extend),
     "decidir-recurso": StaffAction(AppealDecisionForm, _appeal_decide),

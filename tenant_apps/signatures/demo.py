@@ -1,14 +1,20 @@
 """Demo signatures: each city's internal CA, a minimum level per kind, and a completed sample
 (a signing block of two signers, advanced signatures with the demo TOTP key) whose verification
-code `make demo` prints."""
+code `make demo` prints; the demo staff get the CPFs of their accounts at the demo's gov.br
+assinatura stand-in (paco_demo.govbr_sign), so "Assinar com gov.br" works in `make demo`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from paco_demo import cities as demo
+from paco_demo.govbr_sign import DEMO_STAFF_CPFS, DemoSignChain
 from tenant_apps.accounts.models import User
 from tenant_apps.documents.enums import DocumentKind
 from tenant_apps.documents.models import Document
@@ -45,6 +51,13 @@ def _sample() -> Document | None:
 
 def seed(*, municipality: Municipality) -> None:
     authority_ensure()
+    # the demo staff's CPFs: their accounts at the demo's gov.br assinatura stand-in
+    for email, cpf in DEMO_STAFF_CPFS.items():
+        User.objects.filter(Q(cpf__isnull=True) | Q(cpf=""), email=email).exclude(
+            pk__in=User.objects.filter(cpf=cpf).values("pk")
+        ).update(cpf=cpf)
+    if settings.GOVBR_SIGN_DEMO_STANDIN:
+        DemoSignChain(Path(settings.GOVBR_SIGN_DEMO_DIR)).ensure()  # its root is in GOVBR_SIGN_ROOTS
     for kind, level in DEMO_POLICY.items():
         if not KindPolicy.objects.filter(kind=kind).exists():
             kind_policy_set(kind=kind, minimum_level=level)

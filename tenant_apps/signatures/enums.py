@@ -23,3 +23,11 @@ class SignerStatus(models.TextChoices):
     PENDING = "pendente", _("Pendente")
     SIGNED = "assinado", _("Assinado")
     REFUSED = "recusado", _("Recusado")
+
+
+class RequestStatus(models.TextChoices):
+    """A signature made by a job after the write commits (memos: sent at once, the signed PDF follows)."""
+
+    PENDING = "pendente", _("Assinatura em processamento")
+    DONE = "assinado", _("Assinado")
+    FAILED = "falhou", _("A assinatura falhou")

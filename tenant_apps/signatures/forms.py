@@ -14,6 +14,17 @@ from .enums import SignatureLevel
 PKCS12_MAX_BYTES = 64 * 1024
 
 
+def second_factor_field() -> forms.CharField:
+    """The author of a memo, reply, forward or answer signs it: simple (Lei 14.063/2020, art. 4º, I),
+    or advanced (art. 4º, II) when this code of their second factor is typed."""
+    return forms.CharField(
+        label=_("Código do segundo fator (opcional: assina como assinatura avançada)"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class SignForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Nível da assinatura"), choices=SignatureLevel.choices, widget=forms.RadioSelect

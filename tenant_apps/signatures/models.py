@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from paco.models import BaseModel
 from tenant_apps.documents.enums import DocumentKind
 
-from .enums import BlockStatus, SignatureLevel, SignerStatus
+from .enums import BlockStatus, RequestStatus, SignatureLevel, SignerStatus
 
 
 class CityAuthority(BaseModel):
@@ -125,3 +125,34 @@ class SigningBlockSigner(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.block_id}:{self.user_id}"
+
+
+class SignatureRequest(BaseModel):
+    """A signature a job makes after the write commits: the document is sent at once and its signed
+    PDF follows (memos). The level and the second factor were checked when it was asked for; until
+    the job signs, the document's pages say "assinatura em processamento". A failed attempt is kept
+    (attempts, last_error) and retried; after the last one the status is "falhou", visible to all."""
+
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.CASCADE, related_name="signature_requests"
+    )
+    version = models.ForeignKey("documents.DocumentVersion", on_delete=models.CASCADE, related_name="+")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("nível"), max_length=12, choices=SignatureLevel.choices)
+    status = models.CharField(
+        _("situação"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(_("último erro"), max_length=500, blank=True)
+    signature = models.OneToOneField(
+        Signature, null=True, blank=True, on_delete=models.SET_NULL, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "signer"], name="signatures_request_once_per_signer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.version_id} {self.status}"

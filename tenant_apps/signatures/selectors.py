@@ -13,9 +13,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from tenant_apps.documents.models import Document
 
 from . import pades, pki
-from .enums import BlockStatus, SignerStatus
+from .enums import BlockStatus, RequestStatus, SignerStatus
 from .govbr import govbr_roots
-from .models import CityAuthority, Signature, SigningBlock, SigningBlockSigner
+from .models import CityAuthority, Signature, SignatureRequest, SigningBlock, SigningBlockSigner
+
+
+def signature_requests_open(*, document: Document) -> list[SignatureRequest]:
+    """Signatures asked for and not made yet: in processing (a job signs them) or failed."""
+    return list(
+        SignatureRequest.objects.filter(document=document)
+        .exclude(status=RequestStatus.DONE)
+        .select_related("signer")
+        .order_by("created_at", "pk")
+    )
 
 
 def signatures_of_document(*, document: Document) -> QuerySet[Signature]:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django_otp import match_token
 
 from paco.errors import ApplicationError
+from paco.jobs import enqueue_on_commit
 from paco.schemas import current_tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.documents.models import Document, DocumentVersion
@@ -44,15 +45,17 @@ from tenant_apps.notifications.services import notification_queue_bulk
 from tenant_apps.org.selectors import user_unit_ids
 
 from . import govbr, pades, pki
-from .enums import LEVEL_RANK, BlockStatus, SignatureLevel, SignerStatus
+from .enums import LEVEL_RANK, BlockStatus, RequestStatus, SignatureLevel, SignerStatus
 from .models import (
     CityAuthority,
     KindPolicy,
     Signature,
+    SignatureRequest,
     SigningBlock,
     SigningBlockDocument,
     SigningBlockSigner,
 )
+from .tasks import SIGNATURE_JOB_ATTEMPTS, signature_request_task
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +174,55 @@ def _cpf_masked(cpf: str | None) -> str:
     return f"***.{digits[3:6]}.{digits[6:9]}-**" if len(digits) == 11 else ""
 
 
+def _recorded_embed(*, document: Document, version: DocumentVersion, rows: list[Signature]) -> None:
+    """Simple signatures recorded without a PDF (memos signed before they moved onto this module,
+    `comms` migration 0002) are embedded when the version's PDF is next generated with a signature:
+    each becomes a PAdES signature of the city's document-signing key, in their order, the first one
+    certifying the PDF, its reason naming the signer and when they signed; the rows keep their
+    signer, level and time and gain the PDF."""
+    recorded = [row for row in rows if not row.pdf_name]
+    if not recorded or len(recorded) != len(rows):
+        return
+    authority = authority_ensure()
+    key = pki.key_decrypt(authority.signing_key_encrypted_pem)
+    certificate = pki.certificate_from_pem(authority.signing_certificate_pem)
+    chain = [pki.to_asn1(pki.certificate_from_pem(authority.ca_certificate_pem))]
+    tenant = current_tenant()
+    pdf = document_pdf_read(version=version)
+    for index, row in enumerate(recorded):
+        pdf = pades.pdf_sign(
+            pdf=pdf,
+            key=key,
+            certificate=pki.to_asn1(certificate),
+            chain=chain,
+            signer_name=row.signer_name,
+            reason=_(
+                "Assinatura eletrônica simples (Lei 14.063/2020, art. 4º, I) de %(name)s, registrada em"
+                " %(when)s e incluída no PDF depois"
+            )
+            % {"name": row.signer_name, "when": timezone.localtime(row.signed_at).strftime("%d/%m/%Y %H:%M")},
+            location=f"{getattr(tenant, 'display_name', '')} ({getattr(tenant, 'state', '')})",
+        )
+        row.pdf_name = default_storage.save(
+            f"signatures/{document.year}/{document.pk}/v{version.number}-{row.sequence}-{uuid.uuid4().hex[:8]}.pdf",
+            ContentFile(pdf),
+        )
+        row.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        row.is_certification = index == 0
+        row.certificate_subject = pki.name_text(certificate.subject)
+        row.certificate_issuer = pki.name_text(certificate.issuer)
+        row.save(
+            update_fields=[
+                "pdf_name",
+                "pdf_sha256",
+                "is_certification",
+                "certificate_subject",
+                "certificate_issuer",
+                "updated_at",
+            ]
+        )
+
+
 def _sign_locked(
     *,
     document: Document,
@@ -181,10 +233,12 @@ def _sign_locked(
     timestamper: Any = None,
     govbr_session: GovBrSession | None = None,
 ) -> Signature:
-    if Signature.objects.filter(version=version, signer=signer).exists():
+    rows = list(Signature.objects.filter(version=version).order_by("sequence"))
+    if any(row.signer_id == signer.pk for row in rows):
         raise SignatureError(
             _("Você já assinou a versão %(number)s deste documento.") % {"number": version.number}
         )
+    _recorded_embed(document=document, version=version, rows=rows)
     base = _latest_signed_pdf(version) or document_pdf_read(version=version)
     tenant = current_tenant()
     cpf_masked = _cpf_masked(signer.cpf)
@@ -315,6 +369,110 @@ def signature_sign(
     )
 
 
+# --- signatures made by a job after commit ----------------------------------------------------------
+# Rendering the PDF and signing it takes seconds under load; a memo is sent at once and its signed PDF
+# follows. Everything a refusal depends on is checked when the signature is asked for (who may sign,
+# the kind's minimum level, the second factor at that moment, Lei 14.063/2020 art. 4º, II); the job
+# only renders and signs. A failed attempt is recorded and retried; after the last, "falhou".
+
+
+@transaction.atomic
+def signature_request_queue(
+    *, document: Document, signer: User, level: str, otp_token: str = ""
+) -> SignatureRequest:
+    """Ask for `signer`'s signature on the latest version of `document`, made by a job once the
+    current transaction commits. Nothing is queued when a check fails (the reason is raised)."""
+    if not user_may_sign(user=signer, document=document):
+        raise SignatureError(_("Você não pode assinar este documento."))
+    if level == SignatureLevel.QUALIFIED:
+        raise SignatureError(_("A assinatura qualificada é feita na hora, com o seu certificado A1."))
+    _level_check(document=document, level=level)
+    version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+    if version is None:
+        raise SignatureError(_("O documento não tem texto para assinar."))
+    existing = SignatureRequest.objects.filter(version=version, signer=signer).first()
+    if existing is not None:
+        return existing
+    if Signature.objects.filter(version=version, signer=signer).exists():
+        raise SignatureError(
+            _("Você já assinou a versão %(number)s deste documento.") % {"number": version.number}
+        )
+    if level == SignatureLevel.ADVANCED:
+        _otp_check(signer=signer, otp_token=otp_token)
+    request = SignatureRequest.objects.create(document=document, version=version, signer=signer, level=level)
+    enqueue_on_commit(signature_request_task, request_id=request.pk)
+    return request
+
+
+class SignatureJobRetry(Exception):  # noqa: N818 - dramatiq retries the job when it is raised
+    """This attempt failed and was recorded; the job is retried later."""
+
+
+def signature_request_run(*, request_id: int) -> SignatureRequest | None:
+    """The job: render and sign what was asked (idempotent: a done request, or a signature already
+    there, signs nothing again). A failure is recorded with a message a person can read, then raised
+    to be retried (SignatureJobRetry) until the last attempt, which leaves the request "falhou"."""
+    retry = False
+    with transaction.atomic():
+        request = (
+            SignatureRequest.objects.select_for_update(of=("self",))
+            .select_related("version", "signer")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None or request.status == RequestStatus.DONE:
+            return request
+        try:
+            with transaction.atomic():
+                document = (
+                    Document.objects.select_for_update().select_related("unit").get(pk=request.document_id)
+                )
+                signature = Signature.objects.filter(version=request.version, signer=request.signer).first()
+                if signature is None:
+                    signature = _sign_locked(
+                        document=document,
+                        version=request.version,
+                        signer=request.signer,
+                        level=request.level,
+                        credential=None,
+                    )
+        except Exception as error:  # noqa: BLE001 - recorded, visible, and retried
+            logger.exception("signature request %s failed", request.pk)
+            request.attempts += 1
+            request.last_error = (
+                error.message
+                if isinstance(error, ApplicationError)
+                else _("Erro ao gerar o PDF assinado (%(kind)s).") % {"kind": type(error).__name__}
+            )[:500]
+            request.status = (
+                RequestStatus.FAILED if request.attempts >= SIGNATURE_JOB_ATTEMPTS else RequestStatus.PENDING
+            )
+            request.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+            retry = request.status == RequestStatus.PENDING
+        else:
+            request.status = RequestStatus.DONE
+            request.signature = signature
+            request.save(update_fields=["status", "signature", "updated_at"])
+    if retry:
+        raise SignatureJobRetry(f"signature request {request_id}: attempt {request.attempts} failed")
+    return request
+
+
+@transaction.atomic
+def signature_request_retry(*, request: SignatureRequest, actor: User) -> SignatureRequest:
+    """The signer asks again for a signature whose job gave up: a fresh set of attempts."""
+    locked = SignatureRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.signer_id != actor.pk:
+        raise SignatureError(_("Só quem assina pode pedir de novo esta assinatura."))
+    if locked.status != RequestStatus.FAILED:
+        return locked
+    locked.status = RequestStatus.PENDING
+    locked.attempts = 0
+    locked.save(update_fields=["status", "attempts", "updated_at"])
+    enqueue_on_commit(signature_request_task, request_id=locked.pk)
+    return locked
+
+
 # --- gov.br assinatura --------------------------------------------------------------------------------
 
 
@@ -388,6 +546,38 @@ def signature_sign_govbr(
         credential=None,
         govbr_session=govbr_session,
     )
+
+
+@transaction.atomic
+def signature_sign_govbr_citizen(
+    *, document: Document, citizen: User, govbr_session: GovBrSession, expected_version: int | None = None
+) -> Signature:
+    """A citizen's advanced signature by gov.br assinatura (Lei 14.063/2020, art. 4º, II) on a document
+    they wrote themselves for their own case (their request, a declaration, a document they attached;
+    the case page offers only those). The certificate's CPF was checked to be the citizen's when the
+    gov.br session was opened; a bronze account is refused there, with how to raise its level."""
+    if getattr(citizen, "is_servidor", False) or document.author_id != citizen.pk:
+        raise SignatureError(_("Você só pode assinar com gov.br os documentos que você mesmo enviou."))
+    _govbr_level_check(document=document)
+    locked, version = _lock_latest(document=document, expected_version=expected_version)
+    return _sign_locked(
+        document=locked,
+        version=version,
+        signer=citizen,
+        level=SignatureLevel.ADVANCED,
+        credential=None,
+        govbr_session=govbr_session,
+    )
+
+
+def citizen_signed_version_ids(*, citizen: User, documents: Sequence[Document]) -> set[int]:
+    """The documents (of `documents`) whose latest version `citizen` has signed."""
+    signed = set()
+    for document in documents:
+        latest = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+        if latest is not None and Signature.objects.filter(version=latest, signer=citizen).exists():
+            signed.add(document.pk)
+    return signed
 
 
 def govbr_block_document_count(*, blocks: Sequence[SigningBlock]) -> int:

@@ -44,6 +44,7 @@ from .selectors import (
     block_list_for_user,
     block_pending_for_user,
     signature_latest,
+    signature_requests_open,
     signatures_of_document,
     signatures_verified,
     signed_pdf_read,
@@ -140,6 +141,7 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
         "latest": latest,
         "versions": versions,
         "signatures": signatures,
+        "open_requests": signature_requests_open(document=document),
         "is_frozen": any(signature.version_id == latest.pk for signature in signatures),
         "minimum_level": SignatureLevel(minimum).label,
         "form": form,
@@ -306,12 +308,47 @@ def _govbr_on() -> None:
         raise Http404
 
 
-def _govbr_redirect(request: HttpRequest, pending: dict[str, Any], *, session: bool) -> HttpResponse:
+def govbr_redirect(
+    request: HttpRequest,
+    pending: dict[str, Any],
+    *,
+    session: bool,
+    callback_name: str = "signatures:govbr_callback",
+    session_key: str = GOVBR_SESSION_KEY,
+) -> HttpResponse:
+    """To gov.br's authorisation page; what to sign waits in the person's session with the state."""
     state = secrets.token_urlsafe(24)
-    request.session[GOVBR_SESSION_KEY] = {**pending, "state": state}
+    request.session[session_key] = {**pending, "state": state}
     client = GovBrSignClient.from_settings()
-    callback = request.build_absolute_uri(reverse("signatures:govbr_callback"))
+    callback = request.build_absolute_uri(reverse(callback_name))
     return redirect(client.authorize_url(redirect_uri=callback, state=state, session=session))
+
+
+def govbr_pending_pop(request: HttpRequest, session_key: str = GOVBR_SESSION_KEY) -> dict[str, Any] | None:
+    """The pending request of this callback (used once), or None when the state is not the one sent."""
+    pending = request.session.pop(session_key, None)
+    state = request.GET.get("state", "")
+    if not pending or not state or not secrets.compare_digest(str(pending.get("state", "")), state):
+        return None
+    return dict(pending)
+
+
+def govbr_level_page(request: HttpRequest, error: ApplicationError, back: str) -> HttpResponse:
+    """A bronze account: how to raise it to silver or gold; nothing was signed."""
+    context = {
+        "title": _("Eleve o nível da sua conta gov.br"),
+        "message": error.message,
+        "raise_url": RAISE_LEVEL_URL,
+        "back": back,
+    }
+    return _private(render(request, "signatures/govbr_level.html", context, status=403))
+
+
+def govbr_csp(response: HttpResponse) -> HttpResponse:
+    return _govbr_csp(response)
+
+
+_govbr_redirect = govbr_redirect
 
 
 @require_POST
@@ -367,9 +404,8 @@ def govbr_blocks_start(request: HttpRequest) -> HttpResponse:
 def govbr_callback(request: HttpRequest) -> HttpResponse:
     """Back from gov.br: sign what the person chose, or say why nothing was signed."""
     _govbr_on()
-    pending = request.session.pop(GOVBR_SESSION_KEY, None)
-    state = request.GET.get("state", "")
-    if not pending or not state or not secrets.compare_digest(str(pending.get("state", "")), state):
+    pending = govbr_pending_pop(request)
+    if pending is None:
         messages.error(request, _("Esta autorização gov.br não é a que foi pedida aqui; nada foi assinado."))
         return redirect("signatures:pending_list")
     back = str(pending.get("back") or reverse("signatures:pending_list"))
@@ -400,13 +436,7 @@ def govbr_callback(request: HttpRequest) -> HttpResponse:
                 signing_block_sign_all(signer=signer, blocks=chosen, govbr_session=govbr_session)
             )
     except GovBrLevelError as error:
-        context = {
-            "title": _("Eleve o nível da sua conta gov.br"),
-            "message": error.message,
-            "raise_url": RAISE_LEVEL_URL,
-            "back": back,
-        }
-        return _private(render(request, "signatures/govbr_level.html", context, status=403))
+        return govbr_level_page(request, error, back)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(back)
@@ -445,6 +475,7 @@ def verify_detail(request: HttpRequest, verification_code: str) -> HttpResponse:
         "intact": intact,
         "versions": list(document_versions(document=document)) if is_public else [],
         "has_signed_pdf": is_public and any(row.signature.is_embedded for row in verified),
+        "open_requests": signature_requests_open(document=document),
     }
     return render(request, "signatures/verify_detail.html", context)
 

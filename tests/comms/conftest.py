@@ -43,3 +43,12 @@ class Org:
 @pytest.fixture
 def org(in_aracaju) -> Org:
     return Org()
+
+
+def memo_signed(memo):
+    """Run now what the signature job runs after commit (the tests' transaction never commits)."""
+    from tenant_apps.signatures.services import signature_request_run
+
+    for request in memo.document.signature_requests.all():
+        signature_request_run(request_id=request.pk)
+    return memo

@@ -11,8 +11,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from tenant_apps.documents.services import document_create
+from tenant_apps.signatures import pades
 from tenant_apps.signatures.models import Signature
-from tenant_apps.signatures.selectors import signatures_verified
+from tenant_apps.signatures.selectors import signatures_verified, signed_pdf_read, trust_roots
 from tenant_apps.signatures.services import signature_sign
 
 from .conftest import Org, person
@@ -75,10 +76,15 @@ def test_old_memo_signatures_move_into_the_signatures_module(org: Org) -> None:
     assert intact
     assert [row.is_valid for row in verified] == [True]
 
-    # a later signature on the same version is the PDF's first PAdES signature (the certification)
+    # when the version's PDF is next generated with a signature, the old one is embedded first (it
+    # certifies the PDF, with its signer and the time it was recorded), the later one approves
     colleague = person("colega-migracao@example.test", "Colega", org.root)
     later = signature_sign(document=document, signer=colleague, level="simples")
-    assert (later.sequence, later.is_embedded, later.is_certification) == (2, True, True)
+    signature.refresh_from_db()
+    assert (signature.is_embedded, signature.is_certification, signature.signed_at) == (True, True, signed_at)
+    assert (later.sequence, later.is_embedded, later.is_certification) == (2, True, False)
+    reports = pades.pdf_validate(pdf=signed_pdf_read(signature=later) or b"", trust_roots=trust_roots())
+    assert [(report.ok, report.is_certification) for report in reports] == [(True, True), (True, False)]
     verified, intact = signatures_verified(document=document)
     assert intact
     assert [row.is_valid for row in verified] == [True, True]

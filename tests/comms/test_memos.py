@@ -43,7 +43,7 @@ from tenant_apps.signatures.models import Signature
 from tenant_apps.signatures.selectors import signatures_verified, signed_pdf_read, trust_roots
 from tenant_apps.signatures.services import kind_policy_set
 
-from .conftest import png
+from .conftest import memo_signed, png
 
 
 def _send(org, **overrides):
@@ -75,7 +75,14 @@ def test_memos_are_numbered_per_unit_and_year_without_gaps(org):
 
 def test_the_author_signs_with_the_sha256_of_the_text_as_a_pades_signature(org):
     memo = _send(org)
+    request = memo.document.signature_requests.get()
+    assert (request.status, request.level, request.signer) == ("pendente", "simples", org.root_staff)
+    assert not Signature.objects.filter(document=memo.document).exists()  # the job signs after commit
 
+    memo_signed(memo)
+
+    request.refresh_from_db()
+    assert request.status == "assinado"
     # the memo's signature is a signature of tenant_apps.signatures, embedded in the PDF
     signature = Signature.objects.get(document=memo.document)
     version = memo.document.versions.get()
@@ -114,6 +121,7 @@ def test_with_the_second_factor_the_memo_is_an_advanced_signature_even_when_requ
     kind_policy_set(kind=DocumentKind.MEMO, minimum_level=SignatureLevel.ADVANCED)
 
     memo = _send(org, otp_token=otp_now(org.root_staff))
+    memo_signed(memo)
 
     signature = Signature.objects.get(document=memo.document)
     assert (signature.level, signature.signer) == ("avancada", org.root_staff)

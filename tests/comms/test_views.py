@@ -19,6 +19,7 @@ from tenant_apps.comms.models import Circular, CircularReceipt, Memo
 from tenant_apps.comms.services import circular_send, memo_send
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership
+from tests.comms.conftest import memo_signed
 
 HOST = "aracaju.localhost"
 
@@ -195,3 +196,103 @@ def test_unit_activity_lists_own_units_only(org, clients):
         clients["other"].get(f"/staff/comunicacoes/atividade/?unidade={org.child.acronym}").content.decode()
     )
     assert "T-OUTRA — Outra" in page
+
+
+def test_replies_and_forwards_are_advanced_signatures_when_the_second_factor_code_is_typed(org, clients):
+    from tenant_apps.signatures.models import Signature
+    from tests.signatures.conftest import otp_now
+
+    memo = memo_send(
+        author=org.child_staff,
+        sender_unit=org.child,
+        subject="Conserto",
+        body="Quebrou.",
+        to_units=[org.other],
+    )
+    page = clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    assert page.count('name="otp_token"') == 2  # the reply form and the forward form
+
+    wrong = clients["other"].post(
+        f"/staff/memorandos/{memo.pk}/responder/", {"body": "Técnico a caminho.", "otp_token": "000000"}
+    )
+    assert wrong.status_code == 400
+    assert not Memo.objects.filter(parent=memo).exists()
+
+    replied = clients["other"].post(
+        f"/staff/memorandos/{memo.pk}/responder/",
+        {"body": "Técnico a caminho.", "otp_token": otp_now(org.other_staff)},
+    )
+    reply = Memo.objects.get(parent=memo, kind="resposta")
+    assert replied["Location"] == f"/staff/memorandos/{reply.pk}/"
+    assert Signature.objects.get(document=memo_signed(reply).document).level == "avancada"
+
+    forwarded = clients["other"].post(
+        f"/staff/memorandos/{memo.pk}/encaminhar/",
+        {"note": "Para ciência.", "to_units": [org.root.pk], "otp_token": otp_now(org.other_staff, drift=1)},
+    )
+    forward = Memo.objects.get(parent=memo, kind="encaminhamento")
+    assert forwarded["Location"] == f"/staff/memorandos/{forward.pk}/"
+    signature = Signature.objects.get(document=memo_signed(forward).document)
+    assert (signature.level, signature.signer) == ("avancada", org.other_staff)
+    # without a code: a simple signature, as before
+    clients["other"].post(f"/staff/memorandos/{memo.pk}/responder/", {"body": "Chegou."})
+    plain = Memo.objects.filter(parent=memo, kind="resposta").latest("pk")
+    assert Signature.objects.get(document=memo_signed(plain).document).level == "simples"
+
+
+def test_a_failed_memo_signature_is_visible_retried_and_then_signed_when_asked_again(org, clients, settings):
+    from tenant_apps.signatures.models import Signature
+    from tenant_apps.signatures.services import (
+        SignatureJobRetry,
+        authority_ensure,
+        signature_request_retry,
+        signature_request_run,
+    )
+    from tenant_apps.signatures.tasks import SIGNATURE_JOB_ATTEMPTS
+
+    authority_ensure()
+    memo = memo_send(
+        author=org.child_staff,
+        sender_unit=org.child,
+        subject="Conserto",
+        body="Quebrou.",
+        to_units=[org.other],
+    )
+    request = memo.document.signature_requests.get()
+    page = clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    assert "Assinatura em processamento" in page  # the recipient sees it is on its way
+
+    # the city's signing key cannot be opened (a wrong passphrase in the settings): each attempt fails
+    passphrase = settings.SIGNATURES_KEY_PASSPHRASE
+    settings.SIGNATURES_KEY_PASSPHRASE = "não-é-a-senha"
+    with pytest.raises(SignatureJobRetry):
+        signature_request_run(request_id=request.pk)
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == ("pendente", 1)
+    assert request.last_error == "Erro ao gerar o PDF assinado (ValueError)."
+    page = clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    assert "1 tentativa sem sucesso, nova tentativa automática" in page
+    for _attempt in range(SIGNATURE_JOB_ATTEMPTS - 2):
+        with pytest.raises(SignatureJobRetry):
+            signature_request_run(request_id=request.pk)
+    signature_request_run(request_id=request.pk)  # the last attempt gives up without raising
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == ("falhou", SIGNATURE_JOB_ATTEMPTS)
+    assert not Signature.objects.filter(document=memo.document).exists()
+    assert "A assinatura falhou" in clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    verification = (
+        Client(HTTP_HOST=HOST).get(f"/verificar/{memo.document.verification_code}/").content.decode()
+    )
+    assert "falhou depois de várias tentativas" in verification
+
+    # fixed, the author asks again: signed
+    settings.SIGNATURES_KEY_PASSPHRASE = passphrase
+    signature_request_retry(request=request, actor=org.child_staff)
+    signature_request_run(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == "assinado"
+    assert Signature.objects.get(document=memo.document).signer == org.child_staff
+    assert (
+        "Assinatura em processamento"
+        not in clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    )

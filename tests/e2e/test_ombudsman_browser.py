@@ -12,7 +12,7 @@ import pytest
 from paco_demo import cities as demo
 from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tests.e2e.conftest import screenshot
-from tests.e2e.helpers import staff_login
+from tests.e2e.helpers import staff_login, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -80,6 +80,15 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
     ombudsman.get_by_text("Concluir com a resposta final").click()
     close = _form(ombudsman, "concluir")
     close.get_by_label("Texto").fill("A praça foi limpa e a fiscalização passou a rondar o local.")
+    # the final answer is signed: advanced with the second factor's code (as a memo or a dispatch)
+    close.get_by_label(re.compile("Código do segundo fator")).fill(
+        totp_code("aracaju", DEMO_OMBUDSMAN["aracaju"]["email"])
+    )
+    close.get_by_label(re.compile("Código do segundo fator")).scroll_into_view_if_needed()
+    ombudsman.set_viewport_size({"width": 390, "height": 844})
+    screenshot(ombudsman, "ouvidoria-concluir-segundo-fator-390")
+    ombudsman.set_viewport_size({"width": 1366, "height": 900})
+    screenshot(ombudsman, "ouvidoria-concluir-segundo-fator-1366")
     close.get_by_role("button", name="Concluir").click()
     ombudsman.wait_for_url(detail_url)
     screenshot(ombudsman, "ouvidoria-3-closed")

@@ -17,6 +17,7 @@ UNAUTHORIZED, FORBIDDEN = 401, 403
 ROLES = ("anonymous", "citizen", "staff", "manager", "admin", "support")
 SAMPLE_TEMPLATE = "Amostra de isolamento: modelo"
 SAMPLE_BLOCK = "Amostra de isolamento: bloco"
+_not_allowed_all = dict.fromkeys(ROLES, NOT_ALLOWED)
 
 
 def template_id_of(municipality) -> int:
@@ -67,7 +68,17 @@ def block_id_of(municipality) -> int:
 
 
 PARAMETER_FACTORIES: dict[str, object] = {"template_id": template_id_of, "block_id": block_id_of}
-PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {}
+# the demo's stand-in of gov.br assinatura (/demo-govbr-assinatura/ on the control plane) is off
+# outside `make demo`: 404 for everyone (405 for a wrong method)
+PUBLIC_MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    "demo_govbr_sign:authorize": {
+        "GET": dict.fromkeys(ROLES, NOT_FOUND),
+        "POST": dict.fromkeys(ROLES, NOT_FOUND),
+    },
+    "demo_govbr_sign:token": {"GET": _not_allowed_all, "POST": dict.fromkeys(ROLES, NOT_FOUND)},
+    "demo_govbr_sign:certificate": {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": _not_allowed_all},
+    "demo_govbr_sign:sign": {"GET": _not_allowed_all, "POST": dict.fromkeys(ROLES, NOT_FOUND)},
+}
 PUBLIC_PARAMETER_FACTORIES: dict[str, object] = {}
 
 _not_allowed = dict.fromkeys(ROLES, NOT_ALLOWED)

@@ -268,3 +268,39 @@ def test_guessing_codes_is_throttled(aracaju):
     response = client.post("/ouvidoria/acompanhar/", {"nup": "10007.000001/2026-95", "code": "0000"})
     assert response.status_code == 429
     assert "Muitas tentativas com código errado" in response.content.decode()
+
+
+def test_the_ombudsman_closes_with_an_advanced_signature_when_the_second_factor_code_is_typed(
+    aracaju, protected
+):
+    from tenant_apps.signatures.models import Signature
+    from tests.signatures.conftest import otp_now
+
+    manifestation, _code = protected
+    path = f"/staff/ouvidoria/{nup_digits(manifestation.case.nup)}/"
+    sema = _staff_client(aracaju, "sema@aracaju.se.gov.br")
+    assert sema.post(path + "responder-unidade/", {"text": "Apuramos o caso."}).status_code == 302
+    ombudsman = _staff_client(aracaju, DEMO_OMBUDSMAN["aracaju"]["email"])
+    page = ombudsman.get(path).content.decode()
+    assert 'name="otp_token"' in page
+    assert "Código do segundo fator" in page
+
+    wrong = ombudsman.post(path + "concluir/", {"text": "Servidor afastado.", "otp_token": "000000"})
+
+    assert wrong.status_code == 400
+    assert "código" in wrong.content.decode().lower()
+    with tenant_context(aracaju):
+        assert Manifestation.objects.get(pk=manifestation.pk).case.status != "concluido"
+        officer = User.objects.get(email=DEMO_OMBUDSMAN["aracaju"]["email"])
+        assert not Signature.objects.filter(signer=officer).exists()
+        TOTPDevice.objects.filter(user=officer).update(last_t=-1)
+        code = otp_now(officer)
+    connection.set_schema_to_public()
+
+    closed = ombudsman.post(path + "concluir/", {"text": "Servidor afastado.", "otp_token": code})
+
+    assert closed.status_code == 302
+    with tenant_context(aracaju):
+        signature = Signature.objects.get(signer=officer)
+        assert signature.level == "avancada"
+        assert "Servidor afastado." in signature.version.body

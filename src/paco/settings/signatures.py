@@ -31,3 +31,7 @@ GOVBR_SIGN_API_URL = env.str("GOVBR_SIGN_API_URL", default="https://assinatura-a
 GOVBR_SIGN_TIMEOUT_SECONDS = env.float("GOVBR_SIGN_TIMEOUT_SECONDS", default=20.0)
 # PEM files of the roots of the gov.br signing certificates (validation of gov.br signatures).
 GOVBR_SIGN_ROOTS = env.list("GOVBR_SIGN_ROOTS", default=[])
+# DEMONSTRATION ONLY: the local stand-in of gov.br assinatura (/demo-govbr-assinatura/ on the control
+# plane's host, paco_demo.govbr_sign). Only `make demo` turns it on (settings/demo.py); never production.
+GOVBR_SIGN_DEMO_STANDIN = env.bool("GOVBR_SIGN_DEMO_STANDIN", default=False)
+GOVBR_SIGN_DEMO_DIR = ""

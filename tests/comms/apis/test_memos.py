@@ -10,13 +10,17 @@ from tenant_apps.comms.models import Memo
 from tenant_apps.comms.services import memo_send
 from tenant_apps.org.models import OrgUnit
 from tests.api.conftest import local_iso
+from tests.comms.conftest import memo_signed
 
 EMSURB = {"acronym": "EMSURB", "name": "Empresa Municipal de Serviços Urbanos"}
 SEMA = {"acronym": "SEMA", "name": "Secretaria Municipal do Meio Ambiente"}
 
 
-def signature_json(memo: Memo) -> dict:
-    signature = memo.document.signatures.get()
+def signature_json(memo: Memo) -> dict | None:
+    """The author's signature, or None while its job has not signed yet ("em processamento")."""
+    signature = memo.document.signatures.first()
+    if signature is None:
+        return None
     return {
         "signer": signature.signer_name,
         "signed_at": local_iso(signature.signed_at),
@@ -40,7 +44,7 @@ def item_json(memo: Memo, *, to_units: list[str], to_users: list[str]) -> dict:
         "body": memo.body,
         "note": memo.note,
         "parent_id": memo.parent_id,
-        "signatures": [signature_json(memo)],
+        "signatures": [signature_json(memo)] if memo.document.signatures.exists() else [],
     }
 
 
@@ -71,7 +75,16 @@ def test_staff_sends_a_memo_and_gets_it_signed_with_its_thread(api, writer, read
     memo = Memo.objects.get(subject="Poda na Av. Beira Mar")
     item = item_json(memo, to_units=["SEMA"], to_users=[reader.email])
     assert memo.document.number.startswith("MEMO ")
-    assert response.json() == {**item, "signature": signature_json(memo), "thread": [item]}
+    # sent at once: the signature is made by a job after commit
+    assert response.json() == {**item, "signature": None, "thread": [item]}
+    assert item["signatures"] == []
+
+    memo_signed(memo)
+
+    signed = item_json(memo, to_units=["SEMA"], to_users=[reader.email])
+    detail = api["writer"].get(f"/api/v1/memos/{memo.pk}/").json()
+    assert detail == {**signed, "signature": signature_json(memo), "thread": [signed]}
+    assert detail["signature"]["signer"] == writer.full_name
 
 
 def test_the_received_and_sent_boxes(api, writer, reader):
