@@ -37,6 +37,7 @@ from tenant_apps.scheduling.enums import (
     AttendanceOutcome,
 )
 from tenant_apps.scheduling.models import Appointment, AvailabilityException, AvailabilityRule, SlotKind
+from tenant_apps.scheduling.slots import agenda_zone
 from tenants.selectors import municipality_base_url
 
 from .enums import KIND_FIRST, KIND_PRIORITY, KIND_RETURN, POLICY, PURPOSE, OfferStatus, WaitStatus
@@ -228,7 +229,7 @@ def schedule_window_add(
 
 def schedule_day_block(*, schedule: Schedule, day: dt.date, reason: str) -> AvailabilityException:
     """A blocked day (leave, training, a campaign): the engine's absence for the whole local day."""
-    zone = engine.agenda_zone(schedule.agenda)
+    zone = agenda_zone(schedule.agenda)
     start = dt.datetime.combine(day, dt.time.min, zone)
     return engine.availability_exception_add(
         resource=schedule.professional.resource,
@@ -413,7 +414,7 @@ def slot_offer_next(
     )
     entry.status = WaitStatus.OFFERED
     entry.save(update_fields=["status", "updated_at"])
-    local = timezone.localtime(starts_at, engine.agenda_zone(schedule.agenda))
+    local = timezone.localtime(starts_at, agenda_zone(schedule.agenda))
     path = reverse("health:offer", kwargs={"offer_token": token})
     link = f"{municipality_base_url(current_tenant())}{path}"
     notification_queue(

@@ -55,7 +55,7 @@ from .selectors import (
     manager_figures,
     staff_agenda,
 )
-from .slots import Slot, agenda_zone, first_free_slot, slot_list_free
+from .slots import Slot, agenda_zone, booking_window, first_free_slot, slot_list_free
 
 WEEK = dt.timedelta(days=7)
 
@@ -125,7 +125,7 @@ def _slot_page_context(request: HttpRequest, agenda: Agenda, *, params: Any) -> 
             resource_ids=[resource.pk] if resource else None,
         )
         days = _days_of(slots, agenda, group_by_time=resource is None)
-    _earliest, last_day = services.booking_window(agenda, now=timezone.now())
+    _earliest, last_day = booking_window(agenda, now=timezone.now())
     query = params.copy()
     query.pop("semana", None)
     return {
