@@ -53,6 +53,7 @@ from .models import Schedule, Specialty, WaitingListEntry
 from .policies import health_settings, suspension_until
 from .selectors import (
     appointment_list_for_citizen,
+    appointment_page_for_citizen,
     free_slots,
     manager_figures,
     patient_get,
@@ -162,7 +163,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_citizen": getattr(user, "kind", None) == UserKind.CITIZEN,
     }
     if patient is not None:
-        context["appointments"] = appointment_list_for_citizen(user=user)[:30]
+        cursor = request.GET.get("cursor", "")[:200]
+        page = appointment_page_for_citizen(user=user, cursor=cursor)
+        context["appointments"] = page.results
+        context["next_cursor"] = page.next
+        context["is_later_page"] = bool(cursor)
         context["waiting"] = waiting_list_for_citizen(user=user)
         until = suspension_until(citizen=user, now=now)
         context["suspended_until"] = timezone.localtime(until) if until else None

@@ -49,7 +49,7 @@ from .selectors import (
     agenda_list_public,
     appointment_get_for_citizen,
     appointment_get_for_staff,
-    appointment_list_for_citizen,
+    appointment_page_for_citizen,
     calendar_feed_active,
     calendar_feed_owner,
     manager_figures,
@@ -146,11 +146,18 @@ def _slot_page_context(request: HttpRequest, agenda: Agenda, *, params: Any) -> 
 
 @require_GET
 def citizen_home(request: HttpRequest) -> HttpResponse:
-    appointments = appointment_list_for_citizen(user=request.user)[:50]
+    cursor = request.GET.get("cursor", "")[:200]
+    page = appointment_page_for_citizen(user=request.user, cursor=cursor)
     return render(
         request,
         "scheduling/citizen_home.html",
-        {"title": _("Agendamento"), "agendas": agenda_list_public(), "appointments": appointments},
+        {
+            "title": _("Agendamento"),
+            "agendas": agenda_list_public(),
+            "appointments": page.results,
+            "next_cursor": page.next,
+            "is_later_page": bool(cursor),
+        },
     )
 
 

@@ -380,3 +380,23 @@ def test_the_reception_books_on_a_citizens_behalf_by_cpf_and_cns(helena, other, 
     )
     assert again.status_code == 400
     assert Appointment.objects.filter(citizen=other, status="agendado").count() == before + 1
+
+
+def test_the_patients_appointments_are_paged_twenty_at_a_time(helena, other):
+    # given 21 appointments, one a day from tomorrow
+    first = soon() + dt.timedelta(days=1)
+    codes = [row(helena, other, first + dt.timedelta(days=day)).code for day in range(21)]
+    client = login(other)
+
+    # when the patient opens the health home, then follows "Agendamentos anteriores"
+    page = client.get("/saude/")
+    older_link = page.context["next_cursor"]
+    older = client.get("/saude/", {"cursor": older_link}).content.decode()
+
+    # then the 20 latest are on the first page, the earliest alone on the next one
+    assert [appointment.code for appointment in page.context["appointments"]] == codes[::-1][:20]
+    assert "Agendamentos anteriores" in page.content.decode()
+    assert f"/saude/consulta/{codes[0]}/" in older
+    assert codes[1] not in older
+    assert "Mais recentes" in older
+    assert "Agendamentos anteriores" not in older
