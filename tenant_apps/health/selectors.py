@@ -398,7 +398,7 @@ def fhir_appointments(*, first_day: dt.date, last_day: dt.date) -> QuerySet[Appo
 
 @dataclass(frozen=True)
 class Suspension:
-    citizen: Any
+    citizen: User
     cns: str
     until: dt.datetime
 

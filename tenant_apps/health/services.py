@@ -198,7 +198,7 @@ def schedule_create(
     return Schedule.objects.create(professional=professional, unit=unit, specialty=specialty, agenda=agenda)
 
 
-def schedule_kind(schedule: Schedule, code: str) -> SlotKind:
+def schedule_kind(*, schedule: Schedule, code: str) -> SlotKind:
     return SlotKind.objects.get(agenda=schedule.agenda, code=code)
 
 
@@ -223,7 +223,7 @@ def schedule_window_add(
         end_time=end_time,
         valid_from=valid_from,
         valid_until=valid_until,
-        slot_kind=schedule_kind(schedule, kind),
+        slot_kind=schedule_kind(schedule=schedule, code=kind),
     )
 
 
@@ -299,7 +299,7 @@ def health_appointment_book(
         citizen=citizen,
         starts_at=starts_at,
         resource=schedule.professional.resource,
-        slot_kind=schedule_kind(schedule, kind),
+        slot_kind=schedule_kind(schedule=schedule, code=kind),
         notes=notes,
         booked_by=booked_by,
         channel=channel,
@@ -358,7 +358,7 @@ def waiting_list_leave(*, entry: WaitingListEntry, citizen: User) -> WaitingList
     return entry
 
 
-def offer_token_hash(token: str) -> str:
+def offer_token_hash(*, token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -409,7 +409,7 @@ def slot_offer_next(
         ends_at=ends_at,
         slot_kind_id=slot_kind_id,
         hold=hold,
-        token_hash=offer_token_hash(token),
+        token_hash=offer_token_hash(token=token),
         expires_at=expires_at,
     )
     entry.status = WaitStatus.OFFERED
@@ -469,7 +469,7 @@ def slot_offer_accept(*, token: str, citizen: User, now: dt.datetime | None = No
     offer = (
         SlotOffer.objects.select_for_update(of=("self",))
         .select_related("entry__patient", "schedule__agenda", "schedule__professional__resource")
-        .filter(token_hash=offer_token_hash(token))
+        .filter(token_hash=offer_token_hash(token=token))
         .first()
     )
     if offer is None or offer.entry.patient.user_id != citizen.pk:
@@ -645,7 +645,8 @@ def slot_offer_for(*, token: str, citizen: User) -> SlotOffer | None:
             "schedule__professional", "schedule__unit", "schedule__specialty", "entry__patient"
         )
         .filter(
-            token_hash=offer_token_hash(token), entry__patient__user_id=int(getattr(citizen, "pk", 0) or 0)
+            token_hash=offer_token_hash(token=token),
+            entry__patient__user_id=int(getattr(citizen, "pk", 0) or 0),
         )
         .first()
     )

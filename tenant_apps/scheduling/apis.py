@@ -167,7 +167,7 @@ class AppointmentSerializer(serializers.Serializer):
     can_change_until = serializers.SerializerMethodField()
 
     def get_can_change_until(self, appointment: Appointment) -> dt.datetime:
-        return services.cancel_deadline(appointment)
+        return services.cancel_deadline(appointment=appointment)
 
 
 class StaffAppointmentSerializer(AppointmentSerializer):

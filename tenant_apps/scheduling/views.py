@@ -65,10 +65,9 @@ def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user: Any = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if user.kind != UserKind.CITIZEN:
+        if getattr(request.user, "kind", None) != UserKind.CITIZEN:
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -235,9 +234,9 @@ def _citizen_appointment_context(request: HttpRequest, appointment: Any, **extra
         "appointment": appointment,
         "local": timezone.localtime(appointment.starts_at, agenda_zone(appointment.agenda)),
         "can_change": appointment.status == AppointmentStatus.BOOKED
-        and now <= services.cancel_deadline(appointment),
+        and now <= services.cancel_deadline(appointment=appointment),
         "cancel_until": timezone.localtime(
-            services.cancel_deadline(appointment), agenda_zone(appointment.agenda)
+            services.cancel_deadline(appointment=appointment), agenda_zone(appointment.agenda)
         ),
         "cancel_form": extra.pop("cancel_form", CancelForm()),
         "upload_form": extra.pop("upload_form", UploadForm()),
@@ -319,7 +318,7 @@ def citizen_reschedule(request: HttpRequest, appointment_code: str) -> HttpRespo
 def citizen_ics(request: HttpRequest, appointment_code: str) -> HttpResponse:
     appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
     response = HttpResponse(
-        appointment_ics(appointment, url=services.appointment_url(appointment)),
+        appointment_ics(appointment, url=services.appointment_url(appointment=appointment)),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="agendamento.ics"'
@@ -574,7 +573,7 @@ def staff_feed(request: HttpRequest) -> HttpResponse:
 @require_GET
 def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     """The private ICS feed: whoever has the URL reads that person's agenda; revoked means 404."""
-    owner = calendar_feed_owner(token_hash=services.feed_token_hash(feed_token))
+    owner = calendar_feed_owner(token_hash=services.feed_token_hash(token=feed_token))
     if owner is None:
         raise Http404
     today = timezone.localdate()
@@ -586,7 +585,10 @@ def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     body = agenda_feed_ics(
         appointments,
         name=_("Agenda de atendimentos — %(name)s") % {"name": owner.user.full_name},
-        url_for={appointment.pk: services.staff_appointment_url(appointment) for appointment in appointments},
+        url_for={
+            appointment.pk: services.staff_appointment_url(appointment=appointment)
+            for appointment in appointments
+        },
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"

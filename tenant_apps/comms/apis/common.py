@@ -94,7 +94,7 @@ class CommsUnitSerializer(serializers.Serializer):
 # with a 400 before anything changes; lists answered one keyset page at a time. (A comment, not a
 # docstring: the OpenAPI description of an endpoint without its own docstring would inherit it.)
 class CommsApi(APIView):
-    permission_classes: ClassVar[list[Any]] = [IsVerifiedStaff]
+    permission_classes = [IsVerifiedStaff]
     FilterSerializer: ClassVar[type[serializers.Serializer]]
     InputSerializer: ClassVar[type[serializers.Serializer]]
     OutputSerializer: ClassVar[type[serializers.Serializer]]
@@ -135,13 +135,11 @@ def created(data: dict[str, Any]) -> Response:
 
 def sender_unit_field(help_text: str = "") -> serializers.CharField:
     """The acronym of the unit the caller acts for (blank: their only one, or the default)."""
-    return serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=40,
-        **({"help_text": help_text} if help_text else {}),
-    )
+    if help_text:
+        return serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=40, help_text=help_text
+        )
+    return serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
 
 def own_unit_if_named(acronym: str, allowed_ids: Collection[int]) -> OrgUnit | None:
@@ -160,10 +158,6 @@ def comms_schema(
 ) -> Callable[[Any], Any]:
     """The OpenAPI description of one endpoint: its path id and query, its answer and the shared
     errors, its tag; `described` is the rest (`operation_id`, `summary`, `description`, `request`)."""
-    parameters = [parameter for parameter in (path, query) if parameter is not None]
-    return extend_schema(
-        **({"parameters": parameters} if parameters else {}),
-        responses={status_code: output, **ERROR_RESPONSES},
-        tags=tags,
-        **described,
-    )
+    if path is not None or query is not None:
+        described["parameters"] = [parameter for parameter in (path, query) if parameter is not None]
+    return extend_schema(responses={status_code: output, **ERROR_RESPONSES}, tags=tags, **described)

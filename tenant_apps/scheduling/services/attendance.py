@@ -39,7 +39,7 @@ def appointment_start(
     if appointment.status == AppointmentStatus.IN_PROGRESS:
         return appointment
     _require_booked(appointment)
-    opens, _closes = room_window(appointment)
+    opens, _closes = room_window(appointment=appointment)
     if now < opens:
         local = timezone.localtime(opens, agenda_zone(appointment.agenda))
         raise ApplicationError(
@@ -141,7 +141,7 @@ def appointment_mark_no_show(
     _case_record(
         appointment,
         EventKind.ATTENDANCE_NO_SHOW,
-        f"O cidadão não compareceu ao atendimento de {when_text(appointment)}",
+        f"O cidadão não compareceu ao atendimento de {when_text(appointment=appointment)}",
         actor=actor,
     )
     agenda = appointment.agenda
@@ -193,7 +193,7 @@ def appointment_document_attach(
             case=case,
             citizen=actor,
             uploads=uploads,
-            title=f"Documentos do atendimento {when_text(appointment)}",
+            title=f"Documentos do atendimento {when_text(appointment=appointment)}",
         )
     _require_staff(appointment, actor)
     return case_attach(case=case, actor=actor, uploads=uploads)

@@ -242,7 +242,7 @@ def appointment_book(
     subject: Subject | None = None,
     slot_kind: SlotKind | None = None,
     notes: str = "",
-    booked_by: Any = None,
+    booked_by: User | None = None,
     channel: str = AppointmentChannel.ONLINE,
     now: dt.datetime | None = None,
     _replacing: Appointment | None = None,
@@ -349,8 +349,8 @@ def appointment_book(
         _case_record(
             appointment,
             EventKind.APPOINTMENT_BOOKED,
-            f"Atendimento agendado ({agenda.get_mode_display().lower()}) para {when_text(appointment)} "
-            f"com {appointment.resource.name}",
+            f"Atendimento agendado ({agenda.get_mode_display().lower()}) para "
+            f"{when_text(appointment=appointment)} com {appointment.resource.name}",
             actor=booked_by,
             payload=payload,
         )
@@ -359,8 +359,8 @@ def appointment_book(
         _case_record(
             appointment,
             EventKind.APPOINTMENT_RESCHEDULED,
-            f"Atendimento remarcado para {when_text(appointment)} com {appointment.resource.name} "
-            f"(era {when_text(_replacing)})",
+            f"Atendimento remarcado para {when_text(appointment=appointment)} com "
+            f"{appointment.resource.name} (era {when_text(appointment=_replacing)})",
             actor=booked_by,
             payload={**payload, "previous": _replacing.code},
         )
@@ -371,7 +371,7 @@ def _require_citizen_may_change(appointment: Appointment, actor: User, now: dt.d
     if getattr(actor, "kind", None) == UserKind.CITIZEN:
         if appointment.citizen_id != actor.pk:
             raise AccessDenied
-        deadline = cancel_deadline(appointment)
+        deadline = cancel_deadline(appointment=appointment)
         if now > deadline:
             local = timezone.localtime(deadline, agenda_zone(appointment.agenda))
             raise ApplicationError(
@@ -422,7 +422,7 @@ def appointment_cancel(
     _case_record(
         appointment,
         EventKind.APPOINTMENT_CANCELLED,
-        f"Agendamento de {when_text(appointment)} cancelado"
+        f"Agendamento de {when_text(appointment=appointment)} cancelado"
         + (" pelo cidadão" if actor.pk == appointment.citizen_id else f" por {actor.full_name}"),
         actor=actor,
         payload={"reason": reason.strip()},
@@ -464,6 +464,6 @@ def appointment_reschedule(
         new,
         "appointment_rescheduled",
         attachments=[_invitation(old, "cancelamento.ics"), _invitation(new)],
-        previous_when=when_text(old),
+        previous_when=when_text(appointment=old),
     )
     return new

@@ -26,23 +26,23 @@ from ..selectors import appointment_staff_can_act
 from ..slots import agenda_zone
 
 
-def when_text(appointment: Appointment) -> str:
+def when_text(*, appointment: Appointment) -> str:
     """'terça-feira, 12/01/2027 às 14:00' in the agenda's time zone."""
     local = timezone.localtime(appointment.starts_at, agenda_zone(appointment.agenda))
     return f"{Weekday(local.weekday()).label.lower()}, {local:%d/%m/%Y} às {local:%H:%M}"
 
 
-def appointment_url(appointment: Appointment) -> str:
+def appointment_url(*, appointment: Appointment) -> str:
     path = reverse("scheduling:citizen_appointment", kwargs={"appointment_code": appointment.code})
     return f"{municipality_base_url(current_tenant())}{path}"
 
 
-def staff_appointment_url(appointment: Appointment) -> str:
+def staff_appointment_url(*, appointment: Appointment) -> str:
     path = reverse("scheduling:staff_appointment", kwargs={"appointment_code": appointment.code})
     return f"{municipality_base_url(current_tenant())}{path}"
 
 
-def cancel_deadline(appointment: Appointment) -> dt.datetime:
+def cancel_deadline(*, appointment: Appointment) -> dt.datetime:
     return appointment.starts_at - dt.timedelta(hours=appointment.agenda.cancel_limit_hours)
 
 
@@ -60,14 +60,14 @@ def _notify(
         if agenda.is_video
         else (agenda.location or _("presencial"))
     )
-    deadline = timezone.localtime(cancel_deadline(appointment), agenda_zone(agenda))
+    deadline = timezone.localtime(cancel_deadline(appointment=appointment), agenda_zone(agenda))
     notification_queue(
         template_key=template_key,
         context={
             "municipality_name": current_tenant().display_name,
             "agenda_name": agenda.name,
             "subject_name": appointment.subject.name if appointment.subject is not None else "",
-            "when": when_text(appointment),
+            "when": when_text(appointment=appointment),
             "attendant_name": appointment.resource.name,
             "where": where,
             "nup": appointment.case.nup if appointment.case is not None else "",
@@ -76,7 +76,7 @@ def _notify(
         },
         recipient=appointment.citizen,
         channels=(Channel.EMAIL, Channel.SMS) if sms else (Channel.EMAIL,),
-        link_url=appointment_url(appointment),
+        link_url=appointment_url(appointment=appointment),
         subject_kind=SubjectKind.APPOINTMENT,
         subject_id=appointment.pk,
         attachments=attachments,
@@ -87,7 +87,7 @@ def _invitation(appointment: Appointment, filename: str = "convite.ics") -> Emai
     return EmailAttachment(
         filename=filename,
         content_type="text/calendar",
-        content=appointment_ics(appointment, url=appointment_url(appointment)),
+        content=appointment_ics(appointment, url=appointment_url(appointment=appointment)),
     )
 
 

@@ -15,7 +15,7 @@ from tenant_apps.accounts.models import User
 from ..models import CalendarFeed
 
 
-def feed_token_hash(token: str) -> str:
+def feed_token_hash(*, token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -27,7 +27,7 @@ def calendar_feed_create(*, user: User) -> tuple[CalendarFeed, str]:
     now = timezone.now()
     CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
     token = secrets.token_urlsafe(32)
-    feed = CalendarFeed.objects.create(user=user, token_hash=feed_token_hash(token))
+    feed = CalendarFeed.objects.create(user=user, token_hash=feed_token_hash(token=token))
     return feed, token
 
 

@@ -19,7 +19,7 @@ from ..selectors import appointment_staff_can_act
 from ..slots import agenda_zone
 
 
-def room_window(appointment: Appointment) -> tuple[dt.datetime, dt.datetime]:
+def room_window(*, appointment: Appointment) -> tuple[dt.datetime, dt.datetime]:
     from django.conf import settings
 
     opens = appointment.starts_at - dt.timedelta(minutes=settings.JITSI_OPENS_MINUTES_BEFORE)
@@ -54,7 +54,7 @@ def video_room_access(*, appointment: Appointment, user: User, now: dt.datetime 
             None,
             _("Este atendimento está %(status)s.") % {"status": appointment.get_status_display().lower()},
         )
-    opens, closes = room_window(appointment)
+    opens, closes = room_window(appointment=appointment)
     zone = agenda_zone(appointment.agenda)
     if now < opens:
         message = _("A sala abre às %(time)s de %(day)s, 10 minutos antes do horário.") % {
