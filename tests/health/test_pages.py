@@ -2,7 +2,6 @@
 patient's history (logged, shown to the citizen), the managers' figures, the FHIR export."""
 
 import datetime as dt
-import secrets
 
 import pytest
 from django.db import connection
@@ -16,6 +15,7 @@ from tenant_apps.health.enums import KIND_FIRST
 from tenant_apps.health.models import CheckIn, RecordAccess
 from tenant_apps.scheduling.models import Appointment, SlotKind
 from tests.conftest import GRAVATAI_HOST, _force_login
+from tests.factories import AppointmentFactory
 
 from .conftest import make_patient, patient
 
@@ -31,14 +31,11 @@ def login(user: User) -> Client:
 def row(schedule, citizen, starts_at, status="agendado") -> Appointment:
     """An appointment row at any time (the pages read the real clock; the booking rules are tested
     in test_booking.py)."""
-    return Appointment.objects.create(
-        code=secrets.token_urlsafe(12),
+    return AppointmentFactory(
         agenda=schedule.agenda,
         resource=schedule.professional.resource,
         citizen=citizen,
         starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(minutes=20),
-        booked_by=citizen,
         slot_kind=SlotKind.objects.get(agenda=schedule.agenda, code=KIND_FIRST),
         status=status,
     )
