@@ -436,7 +436,7 @@ def support_session_end(*, session: SupportSession, ended_by: str) -> SupportSes
 
 def support_sessions_expire(*, now: dt.datetime | None = None) -> int:
     """Running sessions past their time become expired; returns how many (hourly job, idempotent).
-    One UPDATE, atomic on its own (no `transaction.atomic` needed)."""
+    One UPDATE, atomic on its own."""
     from django.db.models import F
 
     now = now or timezone.now()
