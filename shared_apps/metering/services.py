@@ -72,7 +72,9 @@ def usage_event_record(
 
 
 def usage_gauge_set(*, municipality_id: int, metric: str, value: int, day: dt.date) -> None:
-    """The day's measurement of a gauge (upsert: a later measurement of the same day replaces it)."""
+    """The day's measurement of a gauge (upsert: a later measurement of the same day replaces it).
+
+    One statement, atomic on its own (no atomic block), in the caller's transaction."""
     if _metric(metric) not in GAUGES:
         raise ValueError(f"{metric} is a counter: record it with usage_record")
     UsageDaily.objects.bulk_create(

@@ -274,7 +274,8 @@ def signup_verification_resend(*, signup: Signup) -> str:
 
 
 def signups_expire(*, now: dt.datetime | None = None) -> int:
-    """Unverified signups past their deadline become expired (daily job); returns how many."""
+    """Unverified signups past their deadline become expired (daily job); returns how many. One UPDATE,
+    atomic on its own."""
     now = now or timezone.now()
     return Signup.objects.filter(
         status=SignupStatus.PENDING_VERIFICATION, verification_expires_at__lte=now

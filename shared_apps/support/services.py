@@ -435,7 +435,8 @@ def support_session_end(*, session: SupportSession, ended_by: str) -> SupportSes
 
 
 def support_sessions_expire(*, now: dt.datetime | None = None) -> int:
-    """Running sessions past their time become expired; returns how many (hourly job, idempotent)."""
+    """Running sessions past their time become expired; returns how many (hourly job, idempotent).
+    One UPDATE, atomic on its own."""
     from django.db.models import F
 
     now = now or timezone.now()
@@ -445,6 +446,7 @@ def support_sessions_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def support_audit_record(*, session_id: int, method: str, path: str, status_code: int) -> SupportAuditEntry:
+    """One audit row per request of a support session (one INSERT, atomic on its own)."""
     return SupportAuditEntry.objects.create(
         session_id=session_id, at=timezone.now(), method=method[:8], path=path[:500], status_code=status_code
     )
@@ -489,7 +491,8 @@ def error_tally_increment(*, municipality_id: int, now: dt.datetime | None = Non
 
 
 def support_session_expire_one(*, session: SupportSession) -> None:
-    """A running session seen past its time (by the middleware) becomes expired."""
+    """A running session seen past its time (by the middleware) becomes expired (one UPDATE, atomic on
+    its own)."""
     SupportSession.objects.filter(pk=session.pk, status=SessionStatus.ACTIVE).update(
         status=SessionStatus.EXPIRED,
         ended_at=session.expires_at,

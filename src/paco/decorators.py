@@ -29,8 +29,10 @@ def verified_kind_required(kind: str, login_url_name: str) -> Callable[[View], V
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user: Any = request.user
-            if not user.is_authenticated or getattr(user, "kind", None) != kind or not user.is_verified():
+            user = request.user
+            is_verified = getattr(user, "is_verified", None)  # django-otp's, on a logged-in account
+            passed = bool(is_verified and is_verified())
+            if not user.is_authenticated or getattr(user, "kind", None) != kind or not passed:
                 return redirect_to_login(request.get_full_path(), reverse(login_url_name))
             return view(request, *args, **kwargs)
 

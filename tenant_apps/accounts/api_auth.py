@@ -18,6 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from paco.schemas import current_schema_name
+from paco.viewer import Viewer
 
 from .enums import UserKind
 
@@ -37,18 +38,18 @@ class TenantTokenAuthentication(TokenAuthentication):
 
 def staff_second_factor_passed(request: Request) -> bool:
     """A session passed the TOTP step; a token belongs to staff who still have a confirmed device."""
-    user: Any = request.user
+    user = request.user
     if isinstance(request.successful_authenticator, TokenAuthentication):
         return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
 
 
-def _is_staff(user: Any) -> bool:
+def _is_staff(user: Viewer) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "kind", None) == UserKind.STAFF)
 
 
-def _is_citizen(user: Any) -> bool:
+def _is_citizen(user: Viewer) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "kind", None) == UserKind.CITIZEN)
 
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.tokens import token_hash
+from paco.viewer import Viewer
 from tenant_apps.org.models import Membership
 
 from .enums import UserKind
 from .models import StaffInvitation, User
 
 
-def user_is_staff(user: Any) -> bool:
+def user_is_staff(user: Viewer) -> bool:
     """A logged-in staff account (servidor)."""
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", None) == UserKind.STAFF
 

@@ -49,7 +49,7 @@ def _password_check(password: str, user: User) -> None:
         raise ApplicationError(_(" ").join(error.messages), extra={"field": "password"}) from error
 
 
-def citizen_awaiting_activation(user: User) -> bool:
+def citizen_awaiting_activation(*, user: User) -> bool:
     """A citizen's web signup whose activation link was never followed (no one ever logged in)."""
     return (
         user.kind == UserKind.CITIZEN
@@ -87,7 +87,7 @@ def citizen_activation_user(*, token: str) -> User | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
         return None
     user = User.objects.filter(pk=int(payload["u"])).first()
-    if user is None or not citizen_awaiting_activation(user):
+    if user is None or not citizen_awaiting_activation(user=user):
         return None
     if not constant_time_compare(str(payload.get("s", "")), _activation_state(user)):
         return None
@@ -143,11 +143,11 @@ def citizen_signup(*, full_name: str, cpf: str, email: str, password: str, phone
     _password_check(password, candidate)
     by_email = User.objects.select_for_update().filter(email=email).first()
     by_cpf = User.objects.select_for_update().filter(cpf=cpf_digits).first()
-    if by_email is not None and not citizen_awaiting_activation(by_email):
+    if by_email is not None and not citizen_awaiting_activation(user=by_email):
         _signup_mail_on_commit(kind="existing_email", to=by_email.email, name=by_email.full_name)
         logger.info("citizen signup for an existing account (user %s): mailed, nothing changed", by_email.pk)
         return
-    if by_cpf is not None and not citizen_awaiting_activation(by_cpf):
+    if by_cpf is not None and not citizen_awaiting_activation(user=by_cpf):
         _signup_mail_on_commit(kind="cpf_taken", to=email, name=full_name)
         if not by_cpf.email.endswith(".invalid"):
             _signup_mail_on_commit(kind="cpf_owner", to=by_cpf.email, name=by_cpf.full_name)
@@ -174,7 +174,7 @@ def citizen_pending_signups_release(*, cpf: str, email: str = "") -> int:
         for user in User.objects.select_for_update().filter(
             Q(cpf=cpf) | Q(email=email.strip().lower()) if email.strip() else Q(cpf=cpf)
         )
-        if citizen_awaiting_activation(user)
+        if citizen_awaiting_activation(user=user)
     ]
     for user in pending:
         logger.info("never-activated signup %s released for a gov.br sign-in", user.pk)
@@ -406,7 +406,7 @@ def invitation_create(*, user: User, invited_by: User | None) -> tuple[StaffInvi
     return invitation, raw_token
 
 
-def invitation_url(raw_token: str) -> str:
+def invitation_url(*, raw_token: str) -> str:
     """The absolute link of an invitation on the current city's host."""
     path = reverse("accounts:invitation_accept", kwargs={"invitation_token": raw_token})
     return f"{municipality_base_url(current_tenant())}{path}"
@@ -414,7 +414,7 @@ def invitation_url(raw_token: str) -> str:
 
 def _invitation_mail_on_commit(*, invitation: StaffInvitation, raw_token: str) -> None:
     municipality = current_tenant()
-    link = invitation_url(raw_token)
+    link = invitation_url(raw_token=raw_token)
     days = settings.STAFF_INVITATION_DAYS
     subject = _("Convite para a área dos servidores — %(city)s") % {"city": municipality.display_name}
     body = _(

@@ -32,7 +32,7 @@ from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, I
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import staff_active_by_email
-from tenant_apps.accounts.types import account
+from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.catalog.models import Service
 from tenant_apps.catalog.selectors import service_get_with_form
 from tenant_apps.documents.uploads import Upload
@@ -275,17 +275,17 @@ class CaseDetailSerializer(CaseSummarySerializer):
         return list(CaseEventSerializer(self.context["history"], many=True, context=self.context).data)
 
 
-def case_detail_data(case: Case, user: Any) -> dict[str, Any]:
+def case_detail_data(case: Case, user: Viewer) -> dict[str, Any]:
     pending = case.information_requests.filter(answered_at__isnull=True).order_by("created_at", "id").first()
     context = {
         "history": case_events_visible(case=case, user=user),
         "pending_question": pending.question if pending else None,
-        "is_staff": user.kind == UserKind.STAFF,
+        "is_staff": getattr(user, "kind", None) == UserKind.STAFF,
     }
     return dict(CaseDetailSerializer(case, context=context).data)
 
 
-def case_refetch(case: Case, user: Any) -> Case:
+def case_refetch(case: Case, user: Viewer) -> Case:
     """The case as the caller may now see it, with its related rows (after a service changed it)."""
     return case_get_visible(user=user, nup=case.nup)
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from tenant_apps.accounts.models import User
+
 from .models import Case, CaseEvent
 
 GENESIS_HASH = "0" * 64
@@ -44,7 +46,7 @@ def event_append(
     case: Case,
     kind: str,
     summary: str,
-    actor: Any = None,
+    actor: User | None = None,
     unit: Any = None,
     payload: dict[str, Any] | None = None,
     is_public: bool = True,

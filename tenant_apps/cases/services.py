@@ -57,12 +57,12 @@ def case_url(case: Case) -> str:
     return f"{municipality_base_url(current_tenant())}{path}"
 
 
-def staff_case_url(case: Case) -> str:
+def staff_case_url(*, case: Case) -> str:
     path = reverse("cases:staff_case", kwargs={"nup": nup_digits(case.nup)})
     return f"{municipality_base_url(current_tenant())}{path}"
 
 
-def deadline_compute(service: Service, start: dt.date) -> dt.date:
+def deadline_compute(*, service: Service, start: dt.date) -> dt.date:
     calendar = BusinessCalendar()
     if service.deadline_kind == DeadlineKind.CALENDAR_DAYS:
         return calendar.add_calendar_days(start, service.deadline_days)
@@ -104,7 +104,7 @@ def _notify_unit(
         context={"case": case, "unit": unit, "event_summary": event_summary},
         recipients=list(User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk")),
         channels=(Channel.INBOX,),
-        link_url=staff_case_url(case),
+        link_url=staff_case_url(case=case),
         subject_kind=SubjectKind.CASE,
         subject_id=case.pk,
     )
@@ -210,7 +210,7 @@ def case_open(
         own_units = user_unit_ids(opened_by)
         opening_unit = OrgUnit.objects.get(pk=own_units[0]) if own_units else unit
     # Everything the case row needs is read before the counter is locked.
-    deadline = deadline_compute(service, timezone.localdate())
+    deadline = deadline_compute(service=service, start=timezone.localdate())
     fields: dict[str, Any] = {
         "service": service,
         "subject": (subject or service.name).strip()[:300],
@@ -579,7 +579,7 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
         raise ApplicationError(_("Informe o motivo da reabertura."), extra={"field": "reason"})
     case.status = CaseStatus.IN_PROGRESS
     case.closed_at = None
-    case.deadline = deadline_compute(case.service, timezone.localdate())
+    case.deadline = deadline_compute(service=case.service, start=timezone.localdate())
     _touch(case, "status", "closed_at", "deadline")
     event_append(
         case=case,

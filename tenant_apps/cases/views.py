@@ -84,8 +84,8 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("scheduling:citizen_slots", agenda_code=agenda.code)
     form_class = service_request_form_class(service)
     if request.method == "POST":
-        user: Any = request.user
-        if not user.is_authenticated or user.kind != UserKind.CITIZEN:
+        user = request.user
+        if not isinstance(user, User) or user.kind != UserKind.CITIZEN:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
         form = form_class(request.POST, request.FILES)
         problem = reliability_problem(user=user, target="servico", code=service.code)

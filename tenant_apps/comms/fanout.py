@@ -41,7 +41,7 @@ def circular_fanout(*, circular_id: int, batch_size: int = FANOUT_BATCH_SIZE) ->
                 ignore_conflicts=True,
             )
     context = _circular_context(circular)
-    link = circular_url(circular)
+    link = circular_url(circular=circular)
     notified = 0
     while True:
         with transaction.atomic():

@@ -56,11 +56,11 @@ def _base_url() -> str:
     return municipality_base_url(current_tenant())
 
 
-def memo_url(memo: Memo) -> str:
+def memo_url(*, memo: Memo) -> str:
     return _base_url() + reverse("comms:memo_detail", kwargs={"memo_id": memo.pk})
 
 
-def circular_url(circular: Circular) -> str:
+def circular_url(*, circular: Circular) -> str:
     return _base_url() + reverse("comms:circular_detail", kwargs={"circular_id": circular.pk})
 
 
@@ -115,7 +115,7 @@ def _notify_memo(
         },
         recipients=list(User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk")),
         channels=(Channel.INBOX, Channel.EMAIL),
-        link_url=memo_url(memo),
+        link_url=memo_url(memo=memo),
         subject_kind=SubjectKind.MEMO,
         subject_id=memo.pk,
     )
@@ -187,7 +187,7 @@ def _memo_create(
 
 @transaction.atomic
 def memo_sign(
-    *, memo: Memo, signer: Any, level: str = SignatureLevel.SIMPLE, otp_token: str = ""
+    *, memo: Memo, signer: User, level: str = SignatureLevel.SIMPLE, otp_token: str = ""
 ) -> SignatureRequest:
     """The memo's signature is a signature of `tenant_apps.signatures` (one row, nothing copied): a
     PAdES signature on the memo's PDF with the city's document-signing certificate, at the simple
@@ -583,7 +583,7 @@ def circular_remind(*, circular: Circular, actor: User, token: str) -> CircularR
         context=_circular_context(circular),
         recipients=[receipt.user for receipt in pending],
         channels=(Channel.INBOX, Channel.EMAIL),
-        link_url=circular_url(circular),
+        link_url=circular_url(circular=circular),
         subject_kind=SubjectKind.CIRCULAR,
         subject_id=circular.pk,
     )

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
+from tenant_apps.accounts.types import account
 from tenant_apps.cases.selectors import case_queryset_visible
 from tenant_apps.documents.enums import DocumentKind
 from tenant_apps.org.models import OrgUnit
@@ -119,7 +120,7 @@ class TemplateListApi(APIView):
             unit=_unit(values.get("unit", "")),
             body=values["body"],
             is_published=values["is_published"],
-            created_by=request.user,
+            created_by=account(request.user),
         )
         return Response(TemplateOutputSerializer(template).data, status=status.HTTP_201_CREATED)
 
@@ -162,7 +163,7 @@ class TemplateDetailApi(APIView):
             unit=_unit(values.get("unit", "")),
             body=values["body"],
             is_published=values["is_published"],
-            updated_by=request.user,
+            updated_by=account(request.user),
         )
         return Response(TemplateOutputSerializer(template).data)
 
@@ -236,7 +237,7 @@ class TemplateGenerateApi(APIView):
         document = document_from_template(
             template=template,
             case=_case(request, data.validated_data["nup"]),
-            author=request.user,
+            author=account(request.user),
             title=data.validated_data.get("title", ""),
         )
         return Response(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from paco.errors import ApplicationError
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.documents.enums import DocumentKind
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_is_municipal_admin, user_managed_unit_ids
@@ -36,7 +37,7 @@ class TemplateForm(forms.Form):
     )
     is_published = forms.BooleanField(label=_("Publicado (os servidores já podem usar)"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = OrgUnit.objects.order_by("acronym")
         choices: list[tuple[Any, str]] = []

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from paco.schemas import current_tenant
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.cases.models import Case
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import (
@@ -39,7 +40,7 @@ def date_written_pt(value: Any) -> str:
         return date_format(value, r"j \d\e F \d\e Y").lower().replace(" De ", " de ")
 
 
-def _position(user: Any) -> str:
+def _position(user: Viewer) -> str:
     membership = membership_list_current(user_id=user.pk).select_related("unit").first() if user else None
     if membership is None:
         return ""
@@ -48,7 +49,7 @@ def _position(user: Any) -> str:
     return f"{role} — {membership.unit.name}" if role else membership.unit.name
 
 
-def merge_context(*, case: Case, user: Any) -> dict[str, dict[str, str]]:
+def merge_context(*, case: Case, user: Viewer) -> dict[str, dict[str, str]]:
     """The values of every merge field for `case` signed by `user`: plain strings, nothing else."""
     municipality = current_tenant()
     citizen = case.citizen
@@ -85,7 +86,7 @@ def merge_context(*, case: Case, user: Any) -> dict[str, dict[str, str]]:
     }
 
 
-def template_user_can_manage(*, user: Any, template: DocumentTemplate) -> bool:
+def template_user_can_manage(*, user: Viewer, template: DocumentTemplate) -> bool:
     """Municipal admins manage every template; unit managers those of the units they manage."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_servidor", False):
         return False
@@ -94,20 +95,20 @@ def template_user_can_manage(*, user: Any, template: DocumentTemplate) -> bool:
     return template.unit_id is not None and template.unit_id in user_managed_unit_ids(user)
 
 
-def template_user_can_use(*, user: Any, template: DocumentTemplate) -> bool:
+def template_user_can_use(*, user: Viewer, template: DocumentTemplate) -> bool:
     if not getattr(user, "is_servidor", False):
         return False
     return template.unit_id is None or template.unit_id in user_unit_ids(user)
 
 
-def template_list_for_manager(*, user: Any) -> QuerySet[DocumentTemplate]:
+def template_list_for_manager(*, user: Viewer) -> QuerySet[DocumentTemplate]:
     base = DocumentTemplate.objects.select_related("unit").order_by("name", "id")
     if user_is_municipal_admin(user_id=user.pk):
         return base
     return base.filter(unit_id__in=user_managed_unit_ids(user))
 
 
-def template_list_usable(*, user: Any, kind: str = "") -> QuerySet[DocumentTemplate]:
+def template_list_usable(*, user: Viewer, kind: str = "") -> QuerySet[DocumentTemplate]:
     base = (
         DocumentTemplate.objects.select_related("unit")
         .filter(is_published=True)
@@ -117,11 +118,11 @@ def template_list_usable(*, user: Any, kind: str = "") -> QuerySet[DocumentTempl
     return base.filter(kind=kind) if kind else base
 
 
-def template_get_for_manager(*, user: Any, template_id: int) -> DocumentTemplate | None:
+def template_get_for_manager(*, user: Viewer, template_id: int) -> DocumentTemplate | None:
     return template_list_for_manager(user=user).filter(pk=template_id).first()
 
 
-def template_get_usable(*, user: Any, template_id: int) -> DocumentTemplate | None:
+def template_get_usable(*, user: Viewer, template_id: int) -> DocumentTemplate | None:
     return template_list_usable(user=user).filter(pk=template_id).first()
 
 
@@ -129,7 +130,7 @@ def template_latest_version(*, template: DocumentTemplate) -> TemplateVersion | 
     return template.versions.order_by("-number").first()
 
 
-def user_can_manage_templates(*, user: Any) -> bool:
+def user_can_manage_templates(*, user: Viewer) -> bool:
     return bool(
         getattr(user, "is_servidor", False)
         and (user_is_municipal_admin(user_id=user.pk) or user_managed_unit_ids(user))

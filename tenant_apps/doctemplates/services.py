@@ -3,12 +3,12 @@ document on a case from a template (the API the permits module uses: `document_f
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.selectors import case_user_can_act
 from tenant_apps.cases.services import case_document_link
@@ -26,7 +26,7 @@ class TemplatePermissionError(ApplicationError):
     """The person may not manage or use this template."""
 
 
-def _check_header(*, name: str, kind: str, unit: OrgUnit | None, user: Any) -> None:
+def _check_header(*, name: str, kind: str, unit: OrgUnit | None, user: User) -> None:
     if not name.strip():
         raise ApplicationError(_("Dê um nome ao modelo."), extra={"field": "name"})
     if kind not in DocumentKind.values:
@@ -45,7 +45,7 @@ def template_create(
     name: str,
     kind: str,
     body: str,
-    created_by: Any,
+    created_by: User,
     unit: OrgUnit | None = None,
     is_published: bool = False,
 ) -> DocumentTemplate:
@@ -68,7 +68,7 @@ def template_update(
     name: str,
     kind: str,
     body: str,
-    updated_by: Any,
+    updated_by: User,
     unit: OrgUnit | None = None,
     is_published: bool | None = None,
 ) -> DocumentTemplate:
@@ -102,7 +102,7 @@ def city_profile_update(*, mayor_name: str) -> CityProfile:
     return profile
 
 
-def template_preview(*, template: DocumentTemplate, case: Case, user: Any) -> str:
+def template_preview(*, template: DocumentTemplate, case: Case, user: Viewer) -> str:
     """The latest version rendered on a real case, as sanitised HTML (nothing is written)."""
     if not template_user_can_manage(user=user, template=template) and not template_user_can_use(
         user=user, template=template
@@ -116,7 +116,7 @@ def template_preview(*, template: DocumentTemplate, case: Case, user: Any) -> st
 
 @transaction.atomic
 def document_from_template(
-    *, template: DocumentTemplate, case: Case, author: Any, title: str = "", unit: OrgUnit | None = None
+    *, template: DocumentTemplate, case: Case, author: User, title: str = "", unit: OrgUnit | None = None
 ) -> Document:
     """Generate a document on a case from the template's latest version, numbered in the author's unit
     (the case's current unit unless given), joined to the case file, recording the template version.

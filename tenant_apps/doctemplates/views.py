@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from paco.decorators import staff_required
 from paco.errors import ApplicationError
+from tenant_apps.accounts.types import account
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.selectors import case_queryset_visible
 from tenant_apps.org.models import OrgUnit
@@ -124,7 +125,7 @@ def _edit(request: HttpRequest, *, template: DocumentTemplate | None) -> HttpRes
                     body=values["body"],
                     unit=unit,
                     is_published=values["is_published"],
-                    created_by=request.user,
+                    created_by=account(request.user),
                 )
             else:
                 template = template_update(
@@ -134,7 +135,7 @@ def _edit(request: HttpRequest, *, template: DocumentTemplate | None) -> HttpRes
                     body=values["body"],
                     unit=unit,
                     is_published=values["is_published"],
-                    updated_by=request.user,
+                    updated_by=account(request.user),
                 )
         except ApplicationError as error:
             form.add_error(
@@ -196,7 +197,10 @@ def document_generate_page(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 document = document_from_template(
-                    template=template, case=case, author=request.user, title=form.cleaned_data["title"]
+                    template=template,
+                    case=case,
+                    author=account(request.user),
+                    title=form.cleaned_data["title"],
                 )
             except ApplicationError as error:
                 form.add_error(None, error.message)

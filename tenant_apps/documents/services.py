@@ -24,6 +24,8 @@ from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.text import text_fold
 from paco.usage import usage_record
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer, account
 
 from .enums import AccessAction, AccessLevel
 from .models import Attachment, Document, DocumentAccessLog, DocumentVersion
@@ -86,7 +88,7 @@ def document_create(
     unit: Any,
     title: str,
     body: str,
-    author: Any = None,
+    author: User | None = None,
     access_level: str = AccessLevel.PUBLIC,
     legal_basis: str = "",
 ) -> Document:
@@ -335,7 +337,7 @@ def document_pdf_read(*, version: DocumentVersion) -> bytes:
 
 @transaction.atomic
 def document_access_log_record(
-    *, document: Document, user: Any, action: str, ip_address: str | None = None
+    *, document: Document, user: Viewer, action: str, ip_address: str | None = None
 ) -> DocumentAccessLog | None:
     """Record a person's read (or refused read) of a restrito or sigiloso document.
 
@@ -350,5 +352,5 @@ def document_access_log_record(
     if action not in AccessAction.values:
         raise ValueError(f"unknown access action {action!r}")
     return DocumentAccessLog.objects.create(
-        document=document, user=user, action=action, ip_address=ip_address or None
+        document=document, user=account(user), action=action, ip_address=ip_address or None
     )

@@ -46,7 +46,7 @@ class SignInOutcome:
     confirm: bool
 
 
-def person_to_session(person: GovBrPerson) -> dict[str, Any]:
+def person_to_session(*, person: GovBrPerson) -> dict[str, Any]:
     """What a pending link keeps in the session (no token)."""
     return {
         "cpf": person.cpf,
@@ -58,7 +58,7 @@ def person_to_session(person: GovBrPerson) -> dict[str, Any]:
     }
 
 
-def person_from_session(data: dict[str, Any]) -> GovBrPerson:
+def person_from_session(*, data: dict[str, Any]) -> GovBrPerson:
     return GovBrPerson(
         cpf=data["cpf"],
         name=data.get("name", ""),

@@ -4,7 +4,6 @@ the municipal admin's client settings."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from django.apps import apps
 from django.contrib import messages
@@ -73,8 +72,8 @@ def _safe_next(request: HttpRequest, candidate: str) -> str:
 
 
 def _citizen(request: HttpRequest) -> User | None:
-    user: Any = request.user
-    if user.is_authenticated and getattr(user, "kind", None) == UserKind.CITIZEN:
+    user = request.user
+    if isinstance(user, User) and user.kind == UserKind.CITIZEN:
         return user
     return None
 
@@ -148,7 +147,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     if outcome.confirm:
         request.session[PENDING_LINK_KEY] = {
             "user_id": outcome.user.pk,
-            "person": person_to_session(person),
+            "person": person_to_session(person=person),
             "at": time.time(),
             "next": flow["next"],
             "end_session": end_session,
@@ -183,7 +182,7 @@ def link_confirm(request: HttpRequest) -> HttpResponse:
             form.add_error("password", _("Senha incorreta. As contas não foram vinculadas."))
         else:
             try:
-                govbr_link(user=user, person=person_from_session(pending["person"]))
+                govbr_link(user=user, person=person_from_session(data=pending["person"]))
             except ApplicationError as error:
                 request.session.pop(PENDING_LINK_KEY, None)
                 return _failure(request, error.message)

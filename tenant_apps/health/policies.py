@@ -7,12 +7,13 @@ of one person never race past a limit. Refusals are Portuguese messages; nothing
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer
 from tenant_apps.scheduling.enums import AppointmentChannel, AppointmentStatus
 from tenant_apps.scheduling.models import Agenda, Appointment, SlotKind
 
@@ -45,7 +46,7 @@ def visit_kind_for(*, patient: Patient, specialty: Specialty, now: dt.datetime) 
 
 
 def suspension_until(
-    *, citizen: Any, now: dt.datetime, rules: HealthSettings | None = None
+    *, citizen: Viewer, now: dt.datetime, rules: HealthSettings | None = None
 ) -> dt.datetime | None:
     """Online booking is suspended after `no_show_limit` no-shows in health agendas within the last
     `no_show_window_days`, until `suspension_days` after the last of them (None: not suspended);
@@ -54,14 +55,14 @@ def suspension_until(
     since = now - dt.timedelta(days=rules.no_show_window_days)
     # a suspension lifted by the reception: the no-shows before it no longer count
     lifted = (
-        SuspensionLift.objects.filter(citizen=citizen, lifted_at__lte=now)
+        SuspensionLift.objects.filter(citizen_id=citizen.pk, lifted_at__lte=now)
         .order_by("-lifted_at")
         .values_list("lifted_at", flat=True)
         .first()
     )
     missed = list(
         Appointment.objects.filter(
-            citizen=citizen,
+            citizen_id=citizen.pk,
             agenda__health_schedule__isnull=False,
             status=AppointmentStatus.NO_SHOW,
             starts_at__gte=max(since, lifted) if lifted else since,
@@ -78,7 +79,7 @@ def suspension_until(
 def health_policy(
     *,
     agenda: Agenda,
-    citizen: Any,
+    citizen: User,
     starts_at: dt.datetime,
     channel: str,
     now: dt.datetime,

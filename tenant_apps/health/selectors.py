@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from paco.pagination import Page, keyset_page
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.types import Viewer
@@ -129,6 +130,16 @@ def appointment_list_for_citizen(*, user: Viewer) -> QuerySet[Appointment]:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         return Appointment.objects.none()
     return _health_appointments().filter(citizen_id=user.pk).order_by("-starts_at", "-id")
+
+
+CITIZEN_PAGE_SIZE = 20
+
+
+def appointment_page_for_citizen(
+    *, user: Viewer, cursor: str = "", limit: int = CITIZEN_PAGE_SIZE
+) -> Page[Appointment]:
+    """One page of the patient's health appointments, the latest first (keyset cursors)."""
+    return keyset_page(appointment_list_for_citizen(user=user), key="starts_at", cursor=cursor, limit=limit)
 
 
 def waiting_list_for_citizen(*, user: User) -> QuerySet[WaitingListEntry]:
@@ -387,7 +398,7 @@ def fhir_appointments(*, first_day: dt.date, last_day: dt.date) -> QuerySet[Appo
 
 @dataclass(frozen=True)
 class Suspension:
-    citizen: Any
+    citizen: User
     cns: str
     until: dt.datetime
 

@@ -37,6 +37,7 @@ from tenant_apps.scheduling.enums import (
     AttendanceOutcome,
 )
 from tenant_apps.scheduling.models import Appointment, AvailabilityException, AvailabilityRule, SlotKind
+from tenant_apps.scheduling.slots import agenda_zone
 from tenants.selectors import municipality_base_url
 
 from .enums import KIND_FIRST, KIND_PRIORITY, KIND_RETURN, POLICY, PURPOSE, OfferStatus, WaitStatus
@@ -197,7 +198,7 @@ def schedule_create(
     return Schedule.objects.create(professional=professional, unit=unit, specialty=specialty, agenda=agenda)
 
 
-def schedule_kind(schedule: Schedule, code: str) -> SlotKind:
+def schedule_kind(*, schedule: Schedule, code: str) -> SlotKind:
     return SlotKind.objects.get(agenda=schedule.agenda, code=code)
 
 
@@ -222,13 +223,13 @@ def schedule_window_add(
         end_time=end_time,
         valid_from=valid_from,
         valid_until=valid_until,
-        slot_kind=schedule_kind(schedule, kind),
+        slot_kind=schedule_kind(schedule=schedule, code=kind),
     )
 
 
 def schedule_day_block(*, schedule: Schedule, day: dt.date, reason: str) -> AvailabilityException:
     """A blocked day (leave, training, a campaign): the engine's absence for the whole local day."""
-    zone = engine.agenda_zone(schedule.agenda)
+    zone = agenda_zone(schedule.agenda)
     start = dt.datetime.combine(day, dt.time.min, zone)
     return engine.availability_exception_add(
         resource=schedule.professional.resource,
@@ -298,7 +299,7 @@ def health_appointment_book(
         citizen=citizen,
         starts_at=starts_at,
         resource=schedule.professional.resource,
-        slot_kind=schedule_kind(schedule, kind),
+        slot_kind=schedule_kind(schedule=schedule, code=kind),
         notes=notes,
         booked_by=booked_by,
         channel=channel,
@@ -357,7 +358,7 @@ def waiting_list_leave(*, entry: WaitingListEntry, citizen: User) -> WaitingList
     return entry
 
 
-def offer_token_hash(token: str) -> str:
+def offer_token_hash(*, token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -408,12 +409,12 @@ def slot_offer_next(
         ends_at=ends_at,
         slot_kind_id=slot_kind_id,
         hold=hold,
-        token_hash=offer_token_hash(token),
+        token_hash=offer_token_hash(token=token),
         expires_at=expires_at,
     )
     entry.status = WaitStatus.OFFERED
     entry.save(update_fields=["status", "updated_at"])
-    local = timezone.localtime(starts_at, engine.agenda_zone(schedule.agenda))
+    local = timezone.localtime(starts_at, agenda_zone(schedule.agenda))
     path = reverse("health:offer", kwargs={"offer_token": token})
     link = f"{municipality_base_url(current_tenant())}{path}"
     notification_queue(
@@ -468,7 +469,7 @@ def slot_offer_accept(*, token: str, citizen: User, now: dt.datetime | None = No
     offer = (
         SlotOffer.objects.select_for_update(of=("self",))
         .select_related("entry__patient", "schedule__agenda", "schedule__professional__resource")
-        .filter(token_hash=offer_token_hash(token))
+        .filter(token_hash=offer_token_hash(token=token))
         .first()
     )
     if offer is None or offer.entry.patient.user_id != citizen.pk:
@@ -644,7 +645,8 @@ def slot_offer_for(*, token: str, citizen: User) -> SlotOffer | None:
             "schedule__professional", "schedule__unit", "schedule__specialty", "entry__patient"
         )
         .filter(
-            token_hash=offer_token_hash(token), entry__patient__user_id=int(getattr(citizen, "pk", 0) or 0)
+            token_hash=offer_token_hash(token=token),
+            entry__patient__user_id=int(getattr(citizen, "pk", 0) or 0),
         )
         .first()
     )

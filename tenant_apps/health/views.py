@@ -23,7 +23,7 @@ from paco.decorators import staff_required
 from paco.errors import PASS_THROUGH, ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.types import account
+from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.scheduling.enums import AppointmentStatus, Weekday
 from tenant_apps.scheduling.models import Appointment
 from tenant_apps.scheduling.services import cancel_deadline
@@ -49,10 +49,11 @@ from .forms import (
     UnitForm,
     WindowForm,
 )
-from .models import Schedule, Specialty, WaitingListEntry
+from .models import Patient, Schedule, Specialty, WaitingListEntry
 from .policies import health_settings, suspension_until
 from .selectors import (
     appointment_list_for_citizen,
+    appointment_page_for_citizen,
     free_slots,
     manager_figures,
     patient_get,
@@ -77,10 +78,9 @@ View = Callable[..., HttpResponse]
 def citizen_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user: Any = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if user.kind != UserKind.CITIZEN:
+        if getattr(request.user, "kind", None) != UserKind.CITIZEN:
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -151,7 +151,7 @@ def _opening_text(now: dt.datetime) -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
     now = timezone.now()
     patient = patient_of(user)
     context: dict[str, Any] = {
@@ -162,8 +162,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_citizen": getattr(user, "kind", None) == UserKind.CITIZEN,
     }
     if patient is not None:
-        context["appointments"] = appointment_list_for_citizen(user=user)[:30]
-        context["waiting"] = waiting_list_for_citizen(user=user)
+        cursor = request.GET.get("cursor", "")[:200]
+        page = appointment_page_for_citizen(user=user, cursor=cursor)
+        context["appointments"] = page.results
+        context["next_cursor"] = page.next
+        context["is_later_page"] = bool(cursor)
+        context["waiting"] = waiting_list_for_citizen(user=account(user))
         until = suspension_until(citizen=user, now=now)
         context["suspended_until"] = timezone.localtime(until) if until else None
     elif context["is_citizen"]:
@@ -227,7 +231,7 @@ def _days(slots: list[Any]) -> list[dict[str, Any]]:
 @require_GET
 def specialty_page(request: HttpRequest, specialty_code: str) -> HttpResponse:
     specialty = _specialty(specialty_code)
-    user: Any = request.user
+    user = request.user
     patient = patient_of(user)
     form = SlotFilterForm(request.GET or None, specialty=specialty)
     valid = form.is_bound and form.is_valid()
@@ -339,7 +343,7 @@ def appointment_page(request: HttpRequest, health_appointment_code: str) -> Http
 def _appointment_render(
     request: HttpRequest, appointment: Appointment, form: Any, status: int = 200
 ) -> HttpResponse:
-    deadline = cancel_deadline(appointment)
+    deadline = cancel_deadline(appointment=appointment)
     return render(
         request,
         "health/appointment.html",
@@ -560,7 +564,7 @@ def suspensions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _slot_choices(user: Any, specialty: Specialty, patient: Any) -> dict[str, Any]:
+def _slot_choices(user: Viewer, specialty: Specialty, patient: Patient | None) -> dict[str, Any]:
     """The free times of the specialty at the reception's own units, for this patient (their kind
     of visit, priority slots if they have priority), keyed "agenda|iso|kind"."""
     units = set(reception_units(user=user).values_list("pk", flat=True))

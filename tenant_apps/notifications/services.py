@@ -54,7 +54,7 @@ class EmailAttachment:
         return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
 
 
-def template_texts(key: str) -> dict[str, str]:
+def template_texts(*, key: str) -> dict[str, str]:
     """The municipality's edited texts for `key`, or the defaults."""
     edited = NotificationTemplate.objects.filter(key=key).first()
     if edited is not None:
@@ -64,7 +64,7 @@ def template_texts(key: str) -> dict[str, str]:
     return DEFAULT_TEMPLATES[key]
 
 
-def render_text(source: str, context: dict[str, Any]) -> str:
+def render_text(*, source: str, context: dict[str, Any]) -> str:
     return _engine.from_string(source).render(Context(context)).strip()
 
 
@@ -138,7 +138,7 @@ def _notification_rows(
         "link": link_url,
         **context,
     }
-    subject = render_text(texts["subject"], full_context)[:300]
+    subject = render_text(source=texts["subject"], context=full_context)[:300]
     addresses: dict[str, str] = {Channel.EMAIL: email, Channel.SMS: phone, Channel.INBOX: ""}
     rows: list[Notification] = []
     for channel in channels:
@@ -162,11 +162,13 @@ def _notification_rows(
                 channel=channel,
                 address=address,
                 subject=subject,
-                body=render_text(body_source, full_context),
+                body=render_text(source=body_source, context=full_context),
                 token=token_new(),
                 status=DeliveryStatus.DELIVERED if channel == Channel.INBOX else DeliveryStatus.QUEUED,
                 fallback_address=phone[:20] if has_fallback else "",
-                fallback_body=render_text(texts["sms_body"], full_context) if has_fallback else "",
+                fallback_body=render_text(source=texts["sms_body"], context=full_context)
+                if has_fallback
+                else "",
                 attachments=list(attachments or []) if channel == Channel.EMAIL else [],
                 **common,
             )
@@ -194,7 +196,7 @@ def notification_queue_bulk(
     with a phone (and no SMS in `channels`) keeps the SMS text ready, so that a permanently failed
     e-mail falls back to SMS. A circular to 5,000 people is a handful of INSERTs.
     """
-    texts = template_texts(template_key)
+    texts = template_texts(key=template_key)
     unique_channels = tuple(dict.fromkeys(channels))
     common = {
         "template_key": template_key,
@@ -504,7 +506,7 @@ def notification_outcome_record(
 
 
 @transaction.atomic
-def notification_mark_read(*, notification: Notification, user: Any) -> Notification:
+def notification_mark_read(*, notification: Notification, user: User) -> Notification:
     """Only the recipient's own inbox notifications; the first reading time stays."""
     if notification.channel != Channel.INBOX or notification.recipient_id != user.pk:
         raise ApplicationError(_("Esta notificação não é sua."))
@@ -571,7 +573,7 @@ def notification_template_reset(*, key: str) -> None:
 
 @transaction.atomic
 def staff_digest_send(
-    *, user: Any, period: dt.date, link_url: str, now: dt.datetime | None = None
+    *, user: User, period: dt.date, link_url: str, now: dt.datetime | None = None
 ) -> DigestRun | None:
     """One e-mail per staff member and period with their unread inbox since the last digest.
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paco.decorators import staff_required
 from paco.errors import ApplicationError
+from tenant_apps.accounts.types import account
 from tenant_apps.org.selectors import user_is_municipal_admin
 
 from .forms import NotificationTemplateForm
@@ -124,7 +125,7 @@ def staff_inbox_read(request: HttpRequest, notification_id: int) -> HttpResponse
     )
     if notification is None:
         raise Http404
-    notification_mark_read(notification=notification, user=request.user)
+    notification_mark_read(notification=notification, user=account(request.user))
     parts = urlsplit(notification.link_url)
     if parts.path.startswith("/") and not parts.path.startswith("//"):
         return HttpResponseRedirect(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))

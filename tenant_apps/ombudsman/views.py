@@ -24,7 +24,8 @@ from paco.decorators import staff_required
 from paco.errors import PASS_THROUGH, ApplicationError
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
-from tenant_apps.accounts.types import account
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.selectors import case_events_visible, case_pending_information_request, nup_from_digits
 from tenant_apps.cases.services import nup_digits
@@ -77,7 +78,9 @@ def _rate_limited(request: HttpRequest, *, bucket: str = "filing", limit: int = 
     return count > limit
 
 
-def _file_from_form(form: ManifestationForm, *, citizen: Any = None, registered_by: Any = None) -> Any:
+def _file_from_form(
+    form: ManifestationForm, *, citizen: User | None = None, registered_by: User | None = None
+) -> tuple[Manifestation, str] | None:
     data = form.cleaned_data
     try:
         return services.manifestation_file(
@@ -110,8 +113,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def file(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    citizen = user if user.is_authenticated and user.kind == UserKind.CITIZEN else None
+    user = request.user
+    citizen = user if isinstance(user, User) and user.kind == UserKind.CITIZEN else None
     status = 200
     if request.method == "POST":
         form = ManifestationForm(request.POST)
@@ -147,7 +150,7 @@ def file(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _reliability_problem(citizen: Any, kind: str) -> str:
+def _reliability_problem(citizen: User | None, kind: str) -> str:
     """A kind the city set a minimum gov.br level for needs a signed-in citizen at that level."""
     if not reliability_required(target="ouvidoria", code=kind):
         return ""
@@ -211,9 +214,9 @@ def follow(request: HttpRequest) -> HttpResponse:
 
 def _manifestation_for_filer(request: HttpRequest, manifestation_nup: str) -> Manifestation:
     """The filer reaches it with the code (unlocked in this session) or as the case's signed-in requester."""
-    user: Any = request.user
+    user = request.user
     allowed = Q(pk__in=request.session.get(UNLOCKED_SESSION_KEY, []))
-    if user.is_authenticated and user.kind == UserKind.CITIZEN:
+    if user.is_authenticated and getattr(user, "kind", None) == UserKind.CITIZEN:
         allowed |= Q(case__citizen=user)
     found = Manifestation.objects.filter(allowed, case__nup=nup_from_digits(manifestation_nup)).first()
     if found is None:
@@ -310,7 +313,7 @@ def follow_action(request: HttpRequest, manifestation_nup: str, ombudsman_action
 # --- staff ----------------------------------------------------------------------------------
 
 
-def _is_admin(user: Any) -> bool:
+def _is_admin(user: Viewer) -> bool:
     return any(m.role == Role.ADMIN for m in membership_list_current(user_id=int(user.pk or 0)))
 
 
@@ -351,7 +354,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ManifestationForm(request.POST, check_spam=False)
         if form.is_valid():
-            result = _file_from_form(form, registered_by=request.user)
+            result = _file_from_form(form, registered_by=account(request.user))
             if result is not None:
                 manifestation, code = result
                 request.session[CODE_SESSION_KEY] = {"id": manifestation.pk, "code": code}

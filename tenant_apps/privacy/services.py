@@ -151,6 +151,7 @@ def _pdf(data: dict, stamp: dt.datetime) -> bytes:
     return bytes(pdf or b"")
 
 
+@transaction.atomic
 def data_export_open(*, user: User, export_id: int, token: str) -> DataExport:
     """The export behind a link, for its own person only, before it expires; anything else is one
     clear refusal that reveals nothing."""

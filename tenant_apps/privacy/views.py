@@ -18,6 +18,7 @@ from paco.client_ip import client_ip
 from paco.decorators import municipal_admin_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 
 from .enums import ConsentPurpose
 from .forms import ConsentForm, PrivacyNoticeForm, SubjectRequestForm
@@ -42,9 +43,9 @@ from .services import (
 )
 
 
-def _citizen(request: HttpRequest) -> Any:
-    user: Any = request.user
-    if user.is_authenticated and getattr(user, "kind", None) == UserKind.CITIZEN:
+def _citizen(request: HttpRequest) -> User | None:
+    user = request.user
+    if isinstance(user, User) and user.kind == UserKind.CITIZEN:
         return user
     return None
 
@@ -59,7 +60,7 @@ def notice(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/notice.html", {"title": _("Privacidade"), "notice": privacy_notice_get()})
 
 
-def _consent_form(user: Any, data: Any = None) -> ConsentForm:
+def _consent_form(user: User, data: Any = None) -> ConsentForm:
     current = {
         purpose: (consent.granted if consent else True) for purpose, consent in consents_current(user).items()
     }

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import ApplicationError, api_error_responses
+from paco.pagination import PageParameters, next_field
 from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsCitizen, IsVerifiedStaff
 from tenant_apps.accounts.types import account
@@ -29,7 +30,7 @@ from .selectors import (
     agenda_list_public,
     agenda_resources,
     appointment_get_for_citizen,
-    appointment_list_for_citizen,
+    appointment_page_for_citizen,
     staff_agenda,
 )
 from .slots import slot_list_free
@@ -166,7 +167,7 @@ class AppointmentSerializer(serializers.Serializer):
     can_change_until = serializers.SerializerMethodField()
 
     def get_can_change_until(self, appointment: Appointment) -> dt.datetime:
-        return services.cancel_deadline(appointment)
+        return services.cancel_deadline(appointment=appointment)
 
 
 class StaffAppointmentSerializer(AppointmentSerializer):
@@ -208,15 +209,31 @@ class BookingCollectionApi(APIView):
         class Meta:
             ref_name = "SchedulingBookInput"
 
+    class FilterSerializer(PageParameters):
+        class Meta:
+            ref_name = "SchedulingBookingListFilter"
+
+    class ListOutputSerializer(serializers.Serializer):
+        results = AppointmentSerializer(many=True)
+        next = next_field()
+
+        class Meta:
+            ref_name = "SchedulingBookingListOutput"
+
     @extend_schema(
         tags=TAGS,
-        responses={200: AppointmentSerializer(many=True), **ERROR_RESPONSES},
+        summary="Os agendamentos do cidadão, do mais recente ao mais antigo",
+        parameters=[FilterSerializer],
+        responses={200: ListOutputSerializer, **ERROR_RESPONSES},
         operation_id="scheduling_bookings_list",
     )
     def get(self, request: Request) -> Response:
-        return Response(
-            AppointmentSerializer(appointment_list_for_citizen(user=request.user)[:100], many=True).data
+        filters = self.FilterSerializer(data=query_data(request))
+        filters.is_valid(raise_exception=True)
+        page = appointment_page_for_citizen(
+            user=request.user, cursor=filters.validated_data["cursor"], limit=filters.validated_data["limit"]
         )
+        return Response(self.ListOutputSerializer({"results": page.results, "next": page.next}).data)
 
     @extend_schema(
         tags=TAGS,

@@ -9,7 +9,6 @@ reserve a kind (priority slots) for some citizens. The health module registers i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,13 +16,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
 
 from .enums import AppointmentChannel, AppointmentStatus
 from .models import Agenda, Appointment, BookingBlock, SlotKind
 from .slots import agenda_zone
 
 
-def booking_block_active(*, agenda: Agenda, citizen: Any, now: dt.datetime) -> BookingBlock | None:
+def booking_block_active(*, agenda: Agenda, citizen: User, now: dt.datetime) -> BookingBlock | None:
     return (
         BookingBlock.objects.filter(
             agenda=agenda, citizen=citizen, lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now
@@ -36,7 +36,7 @@ def booking_block_active(*, agenda: Agenda, citizen: Any, now: dt.datetime) -> B
 def default_policy(
     *,
     agenda: Agenda,
-    citizen: Any,
+    citizen: User,
     starts_at: dt.datetime,
     channel: str,
     now: dt.datetime,
@@ -79,7 +79,7 @@ def default_policy(
 def booking_policy_check(
     *,
     agenda: Agenda,
-    citizen: Any,
+    citizen: User,
     starts_at: dt.datetime,
     channel: str,
     now: dt.datetime,

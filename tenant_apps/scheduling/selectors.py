@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from paco.errors import NotFound
+from paco.pagination import Page, keyset_page
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.types import Viewer
@@ -67,6 +68,16 @@ def appointment_list_for_citizen(*, user: Viewer) -> QuerySet[Appointment]:
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.CITIZEN:
         return Appointment.objects.none()
     return _appointments().filter(citizen_id=user.pk).order_by("-starts_at", "-id")
+
+
+CITIZEN_PAGE_SIZE = 20
+
+
+def appointment_page_for_citizen(
+    *, user: Viewer, cursor: str = "", limit: int = CITIZEN_PAGE_SIZE
+) -> Page[Appointment]:
+    """One page of the citizen's appointments, the latest first (keyset cursors, `paco.pagination`)."""
+    return keyset_page(appointment_list_for_citizen(user=user), key="starts_at", cursor=cursor, limit=limit)
 
 
 def appointment_get_for_citizen(*, user: Viewer, code: str) -> Appointment:

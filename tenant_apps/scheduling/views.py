@@ -49,13 +49,13 @@ from .selectors import (
     agenda_list_public,
     appointment_get_for_citizen,
     appointment_get_for_staff,
-    appointment_list_for_citizen,
+    appointment_page_for_citizen,
     calendar_feed_active,
     calendar_feed_owner,
     manager_figures,
     staff_agenda,
 )
-from .slots import Slot, agenda_zone, first_free_slot, slot_list_free
+from .slots import Slot, agenda_zone, booking_window, first_free_slot, slot_list_free
 
 WEEK = dt.timedelta(days=7)
 
@@ -65,10 +65,9 @@ def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user: Any = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if user.kind != UserKind.CITIZEN:
+        if getattr(request.user, "kind", None) != UserKind.CITIZEN:
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -125,7 +124,7 @@ def _slot_page_context(request: HttpRequest, agenda: Agenda, *, params: Any) -> 
             resource_ids=[resource.pk] if resource else None,
         )
         days = _days_of(slots, agenda, group_by_time=resource is None)
-    _earliest, last_day = services.booking_window(agenda, now=timezone.now())
+    _earliest, last_day = booking_window(agenda, now=timezone.now())
     query = params.copy()
     query.pop("semana", None)
     return {
@@ -146,11 +145,18 @@ def _slot_page_context(request: HttpRequest, agenda: Agenda, *, params: Any) -> 
 
 @require_GET
 def citizen_home(request: HttpRequest) -> HttpResponse:
-    appointments = appointment_list_for_citizen(user=request.user)[:50]
+    cursor = request.GET.get("cursor", "")[:200]
+    page = appointment_page_for_citizen(user=request.user, cursor=cursor)
     return render(
         request,
         "scheduling/citizen_home.html",
-        {"title": _("Agendamento"), "agendas": agenda_list_public(), "appointments": appointments},
+        {
+            "title": _("Agendamento"),
+            "agendas": agenda_list_public(),
+            "appointments": page.results,
+            "next_cursor": page.next,
+            "is_later_page": bool(cursor),
+        },
     )
 
 
@@ -228,9 +234,9 @@ def _citizen_appointment_context(request: HttpRequest, appointment: Any, **extra
         "appointment": appointment,
         "local": timezone.localtime(appointment.starts_at, agenda_zone(appointment.agenda)),
         "can_change": appointment.status == AppointmentStatus.BOOKED
-        and now <= services.cancel_deadline(appointment),
+        and now <= services.cancel_deadline(appointment=appointment),
         "cancel_until": timezone.localtime(
-            services.cancel_deadline(appointment), agenda_zone(appointment.agenda)
+            services.cancel_deadline(appointment=appointment), agenda_zone(appointment.agenda)
         ),
         "cancel_form": extra.pop("cancel_form", CancelForm()),
         "upload_form": extra.pop("upload_form", UploadForm()),
@@ -312,7 +318,7 @@ def citizen_reschedule(request: HttpRequest, appointment_code: str) -> HttpRespo
 def citizen_ics(request: HttpRequest, appointment_code: str) -> HttpResponse:
     appointment = appointment_get_for_citizen(user=request.user, code=appointment_code)
     response = HttpResponse(
-        appointment_ics(appointment, url=services.appointment_url(appointment)),
+        appointment_ics(appointment, url=services.appointment_url(appointment=appointment)),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="agendamento.ics"'
@@ -567,7 +573,7 @@ def staff_feed(request: HttpRequest) -> HttpResponse:
 @require_GET
 def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     """The private ICS feed: whoever has the URL reads that person's agenda; revoked means 404."""
-    owner = calendar_feed_owner(token_hash=services.feed_token_hash(feed_token))
+    owner = calendar_feed_owner(token_hash=services.feed_token_hash(token=feed_token))
     if owner is None:
         raise Http404
     today = timezone.localdate()
@@ -579,7 +585,10 @@ def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     body = agenda_feed_ics(
         appointments,
         name=_("Agenda de atendimentos — %(name)s") % {"name": owner.user.full_name},
-        url_for={appointment.pk: services.staff_appointment_url(appointment) for appointment in appointments},
+        url_for={
+            appointment.pk: services.staff_appointment_url(appointment=appointment)
+            for appointment in appointments
+        },
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"

@@ -5,8 +5,8 @@ import pytest
 from tenant_apps.accounts.models import User
 from tenant_apps.catalog.models import Service
 from tenant_apps.documents.uploads import Upload
-from tenant_apps.org.enums import Role
-from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.models import OrgUnit
+from tests.factories import staff_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -28,13 +28,13 @@ def poda(in_aracaju):
 @pytest.fixture
 def emsurb_staff(in_aracaju):
     """A staff member of EMSURB, where 'Poda de árvore' lands."""
-    user = User.objects.create_user("emsurb@aracaju.se.gov.br", "x", full_name="Edna Emsurb", kind="staff")
-    Membership.objects.create(user=user, unit=OrgUnit.objects.get(acronym="EMSURB"), role=Role.STAFF)
-    return user
+    return staff_in(
+        OrgUnit.objects.get(acronym="EMSURB"), email="emsurb@aracaju.se.gov.br", full_name="Edna Emsurb"
+    )
 
 
 @pytest.fixture
 def sema_staff(in_aracaju):
-    user = User.objects.create_user("sema@aracaju.se.gov.br", "x", full_name="Sandro Sema", kind="staff")
-    Membership.objects.create(user=user, unit=OrgUnit.objects.get(acronym="SEMA"), role=Role.STAFF)
-    return user
+    return staff_in(
+        OrgUnit.objects.get(acronym="SEMA"), email="sema@aracaju.se.gov.br", full_name="Sandro Sema"
+    )

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
-from tenant_apps.accounts.models import User
 from tenant_apps.comms.exports import circular_receipts_csv
 from tenant_apps.comms.fanout import circular_fanout
 from tenant_apps.comms.models import Circular, CircularReceipt, CircularReminder
@@ -35,6 +34,7 @@ from tenant_apps.documents.selectors import document_user_can_read
 from tenant_apps.notifications.models import Notification, NotificationEvent
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership
+from tests.factories import staff_in
 
 
 def _send(org, **overrides):
@@ -161,10 +161,7 @@ def test_fanout_creates_receipts_and_notifications_in_batches_and_a_rerun_adds_n
 def test_fanout_notifies_people_who_joined_later_once(org):
     circular = _send(org)
     circular_fanout(circular_id=circular.pk)
-    newcomer = User.objects.create_user(
-        "novata@teste.gov.br", "x", full_name="Nina Novata", kind=UserKind.STAFF
-    )
-    Membership.objects.create(user=newcomer, unit=org.child, role=Role.STAFF)
+    newcomer = staff_in(org.child, email="novata@teste.gov.br", full_name="Nina Novata")
 
     assert circular_fanout(circular_id=circular.pk) == 1
     assert (

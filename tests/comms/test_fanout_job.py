@@ -19,15 +19,15 @@ from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
 
 from paco.jobs import jobs_drain
-from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.comms.models import Circular, CircularReceipt
 from tenant_apps.comms.services import circular_send
 from tenant_apps.comms.tasks import circular_fanout_task
 from tenant_apps.documents.models import Document, NumberSequence
 from tenant_apps.notifications.models import Notification
-from tenant_apps.org.enums import OrgUnitKind, Role
+from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
+from tests.factories import OrgUnitFactory, staff_in
 
 RECIPIENTS = 7
 
@@ -67,18 +67,12 @@ def committed_circular(aracaju):
 
     def create():
         with tenant_context(aracaju), transaction.atomic():
-            unit = OrgUnit.objects.create(
-                code="92001", acronym=f"T-JOB-{tag}", name="Unidade do job", kind=OrgUnitKind.SETOR
+            unit = OrgUnitFactory(code="92001", acronym=f"T-JOB-{tag}", name="Unidade do job")
+            manager = staff_in(
+                unit, role=Role.MANAGER, email=f"gestor-{tag}@teste.gov.br", full_name="Gestor do Job"
             )
-            manager = User.objects.create_user(
-                f"gestor-{tag}@teste.gov.br", "x", full_name="Gestor do Job", kind=UserKind.STAFF
-            )
-            Membership.objects.create(user=manager, unit=unit, role=Role.MANAGER)
             for index in range(RECIPIENTS):
-                user = User.objects.create_user(
-                    f"pessoa{index}-{tag}@teste.gov.br", "x", full_name=f"Pessoa {index}", kind=UserKind.STAFF
-                )
-                Membership.objects.create(user=user, unit=unit, role=Role.STAFF)
+                staff_in(unit, email=f"pessoa{index}-{tag}@teste.gov.br", full_name=f"Pessoa {index}")
             return circular_send(
                 author=manager, sender_unit=unit, subject="Circular do job", body="Texto.", unit_ids=[unit.pk]
             )

@@ -12,14 +12,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from paco_demo import cities as demo
-from tenant_apps.accounts.enums import UserKind
-from tenant_apps.accounts.models import User
 from tenant_apps.comms.fanout import circular_fanout
 from tenant_apps.comms.models import Circular, CircularReceipt, Memo
 from tenant_apps.comms.services import circular_send, memo_send
-from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership
 from tests.comms.conftest import memo_signed
+from tests.factories import staff_in
 
 HOST = "aracaju.localhost"
 
@@ -165,10 +163,7 @@ def test_csv_and_pdf_exports_for_the_sender_only(org, clients):
 def test_the_acknowledgement_page_queries_do_not_grow_with_recipients(org, clients):
     def page_queries(count: int) -> int:
         for index in range(count):
-            user = User.objects.create_user(
-                f"lote{count}-{index}@teste.gov.br", "x", full_name=f"Lote {index}", kind=UserKind.STAFF
-            )
-            Membership.objects.create(user=user, unit=org.other, role=Role.STAFF)
+            staff_in(org.other, email=f"lote{count}-{index}@teste.gov.br", full_name=f"Lote {index}")
         circular = _circular(org, [org.other.pk])
         CircularReceipt.objects.filter(circular=circular).update(opened_at=circular.created_at)
         client = clients["manager"]

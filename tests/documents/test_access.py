@@ -23,8 +23,9 @@ from tenant_apps.documents.selectors import (
 )
 from tenant_apps.documents.services import document_access_log_record
 from tenant_apps.documents.uploads import Upload
-from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.models import OrgUnit
 from tests.documents.conftest import PNG, client_as
+from tests.factories import UserFactory, staff_in
 
 ARACAJU = "aracaju.localhost"
 PEOPLE = ("anonymous", "citizen", "staff", "other_unit", "manager", "admin")
@@ -160,7 +161,7 @@ def test_a_registered_hook_lets_the_case_owner_and_the_case_units_read(
     in_aracaju, case_hook, other_unit_staff
 ):
     citizen = User.objects.get(email="cidadao@exemplo.com.br")
-    someone_else = User.objects.create_user("outro@exemplo.com.br", "x", full_name="Outra Pessoa")
+    someone_else = UserFactory(email="outro@exemplo.com.br", full_name="Outra Pessoa")
     case = case_open(
         service=Service.objects.get(code="poda-de-arvore"),
         opened_by=citizen,
@@ -168,8 +169,9 @@ def test_a_registered_hook_lets_the_case_owner_and_the_case_units_read(
         uploads=[Upload(name="arvore.png", file=io.BytesIO(PNG), label="Foto da árvore")],
     )
     request_document = CaseDocument.objects.get(case=case, document__kind=DocumentKind.REQUEST).document
-    emsurb_staff = User.objects.create_user("e@aracaju.se.gov.br", "x", full_name="Edna", kind="staff")
-    Membership.objects.create(user=emsurb_staff, unit=OrgUnit.objects.get(acronym="EMSURB"))
+    emsurb_staff = staff_in(
+        OrgUnit.objects.get(acronym="EMSURB"), email="e@aracaju.se.gov.br", full_name="Edna"
+    )
 
     assert request_document.access_level == AccessLevel.RESTRICTED
     assert document_user_can_read(citizen, request_document) is True

@@ -187,7 +187,7 @@ def test_accepting_the_offer_books_the_slot(helena, citizen, other):
     token = "x"
     offer = SlotOffer.objects.get()
     # the token is only in the e-mail: set a known one for the test
-    offer.token_hash = services.offer_token_hash(token)
+    offer.token_hash = services.offer_token_hash(token=token)
     offer.save(update_fields=["token_hash"])
     with pytest.raises(ApplicationError):
         services.slot_offer_accept(token=token, citizen=citizen, now=NOW)

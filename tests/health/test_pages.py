@@ -2,7 +2,6 @@
 patient's history (logged, shown to the citizen), the managers' figures, the FHIR export."""
 
 import datetime as dt
-import secrets
 
 import pytest
 from django.db import connection
@@ -16,6 +15,7 @@ from tenant_apps.health.enums import KIND_FIRST
 from tenant_apps.health.models import CheckIn, RecordAccess
 from tenant_apps.scheduling.models import Appointment, SlotKind
 from tests.conftest import GRAVATAI_HOST, _force_login
+from tests.factories import AppointmentFactory
 
 from .conftest import make_patient, patient
 
@@ -31,14 +31,11 @@ def login(user: User) -> Client:
 def row(schedule, citizen, starts_at, status="agendado") -> Appointment:
     """An appointment row at any time (the pages read the real clock; the booking rules are tested
     in test_booking.py)."""
-    return Appointment.objects.create(
-        code=secrets.token_urlsafe(12),
+    return AppointmentFactory(
         agenda=schedule.agenda,
         resource=schedule.professional.resource,
         citizen=citizen,
         starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(minutes=20),
-        booked_by=citizen,
         slot_kind=SlotKind.objects.get(agenda=schedule.agenda, code=KIND_FIRST),
         status=status,
     )
@@ -380,3 +377,23 @@ def test_the_reception_books_on_a_citizens_behalf_by_cpf_and_cns(helena, other, 
     )
     assert again.status_code == 400
     assert Appointment.objects.filter(citizen=other, status="agendado").count() == before + 1
+
+
+def test_the_patients_appointments_are_paged_twenty_at_a_time(helena, other):
+    # given 21 appointments, one a day from tomorrow
+    first = soon() + dt.timedelta(days=1)
+    codes = [row(helena, other, first + dt.timedelta(days=day)).code for day in range(21)]
+    client = login(other)
+
+    # when the patient opens the health home, then follows "Agendamentos anteriores"
+    page = client.get("/saude/")
+    older_link = page.context["next_cursor"]
+    older = client.get("/saude/", {"cursor": older_link}).content.decode()
+
+    # then the 20 latest are on the first page, the earliest alone on the next one
+    assert [appointment.code for appointment in page.context["appointments"]] == codes[::-1][:20]
+    assert "Agendamentos anteriores" in page.content.decode()
+    assert f"/saude/consulta/{codes[0]}/" in older
+    assert codes[1] not in older
+    assert "Mais recentes" in older
+    assert "Agendamentos anteriores" not in older

@@ -3,7 +3,8 @@ import pytest
 from tenant_apps.accounts.models import User
 from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tenant_apps.org.enums import Role
-from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.models import OrgUnit
+from tests.factories import staff_in
 
 
 @pytest.fixture
@@ -19,16 +20,12 @@ def sema(in_aracaju):
 
 @pytest.fixture
 def sema_staff(in_aracaju, sema):
-    user = User.objects.create_user("sema@aracaju.se.gov.br", "x", full_name="Sandro Sema", kind="staff")
-    Membership.objects.create(user=user, unit=sema, role=Role.STAFF)
-    return user
+    return staff_in(sema, email="sema@aracaju.se.gov.br", full_name="Sandro Sema")
 
 
 @pytest.fixture
 def sema_manager(in_aracaju, sema):
-    user = User.objects.create_user("gestor.sema@aracaju.se.gov.br", "x", full_name="Gil Sema", kind="staff")
-    Membership.objects.create(user=user, unit=sema, role=Role.MANAGER)
-    return user
+    return staff_in(sema, role=Role.MANAGER, email="gestor.sema@aracaju.se.gov.br", full_name="Gil Sema")
 
 
 @pytest.fixture

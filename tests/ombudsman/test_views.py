@@ -14,9 +14,9 @@ from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
 from tenant_apps.ombudsman.enums import IdentityMode, ManifestationKind
 from tenant_apps.ombudsman.forms import filing_token
 from tenant_apps.ombudsman.models import IdentityAccess, Manifestation
-from tenant_apps.org.enums import Role
-from tenant_apps.org.models import Membership, OrgUnit
+from tenant_apps.org.models import OrgUnit
 from tests.conftest import ARACAJU_HOST, _force_login
+from tests.factories import staff_in
 
 SECRET_FILER = "Valdete Sigilosa Prado"
 
@@ -115,16 +115,8 @@ def protected(aracaju):
     with tenant_context(aracaju):
         ombudsman = User.objects.get(email=DEMO_OMBUDSMAN["aracaju"]["email"])
         sema = OrgUnit.objects.get(acronym="SEMA")
-        sema_staff = User.objects.create_user(
-            "sema@aracaju.se.gov.br", "x", full_name="Sandro Sema", kind="staff"
-        )
-        Membership.objects.create(user=sema_staff, unit=sema, role=Role.STAFF)
-        semfas_staff = User.objects.create_user(
-            "semfas@aracaju.se.gov.br", "x", full_name="Sil", kind="staff"
-        )
-        Membership.objects.create(
-            user=semfas_staff, unit=OrgUnit.objects.get(acronym="SEMFAS"), role=Role.STAFF
-        )
+        staff_in(sema, email="sema@aracaju.se.gov.br", full_name="Sandro Sema")
+        staff_in(OrgUnit.objects.get(acronym="SEMFAS"), email="semfas@aracaju.se.gov.br", full_name="Sil")
         manifestation, code = services.manifestation_file(
             kind=ManifestationKind.REPORT,
             identity_mode=IdentityMode.PROTECTED,

@@ -7,7 +7,11 @@ import datetime as dt
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from tenant_apps.scheduling.models import Appointment
+from tenant_apps.accounts.models import User
+from tenant_apps.scheduling.models import Agenda, Appointment
+from tenant_apps.scheduling.services import appointment_book
+
+from .conftest import NOW, at
 
 CODE = "atendimento-por-video-com-fiscal"
 
@@ -77,7 +81,59 @@ def test_a_citizen_books_reschedules_and_cancels_over_the_api(gravatai, login_as
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelado"
     listing = citizen.get("/api/v1/scheduling/bookings/").json()
-    assert {item["code"]: item["status"] for item in listing}[new_code] == "cancelado"
+    assert {item["code"]: item["status"] for item in listing["results"]}[new_code] == "cancelado"
+
+
+def _three_bookings(gravatai) -> list[str]:
+    """Three appointments of the demo citizen in March 2030, later than any of the demo's."""
+    with tenant_context(gravatai):
+        agenda = Agenda.objects.get(code=CODE)
+        citizen = User.objects.get(email="cidadao@exemplo.com.br")
+        iptu = agenda.subjects.get(name="IPTU")
+        booked = [
+            appointment_book(agenda=agenda, citizen=citizen, starts_at=at(day, 10), subject=iptu, now=NOW)
+            for day in (12, 13, 14)
+        ]
+    return [appointment.code for appointment in booked]
+
+
+def test_the_citizens_appointments_come_in_keyset_pages(gravatai, login_as):
+    # given three appointments, the latest on the 14th
+    on_12th, on_13th, on_14th = _three_bookings(gravatai)
+    citizen = login_as("citizen", gravatai)
+
+    # when the citizen pages through them two at a time
+    first = citizen.get("/api/v1/scheduling/bookings/", {"limit": 2}).json()
+    second = citizen.get("/api/v1/scheduling/bookings/", {"limit": 2, "cursor": first["next"]}).json()
+
+    # then the latest come first, and the second page starts right after the first
+    assert [item["code"] for item in first["results"]] == [on_14th, on_13th]
+    assert first["next"]
+    assert second["results"][0]["code"] == on_12th
+    assert on_14th not in {item["code"] for item in second["results"]}
+
+
+def test_an_unreadable_cursor_of_the_appointment_list_is_refused(gravatai, login_as):
+    response = login_as("citizen", gravatai).get("/api/v1/scheduling/bookings/", {"cursor": "nada"})
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Cursor inválido: use o valor de `next` da página anterior."]}
+    too_many = login_as("citizen", gravatai).get("/api/v1/scheduling/bookings/", {"limit": 1000})
+    assert too_many.status_code == 400
+
+
+def test_the_appointment_page_shows_older_appointments_after_the_cursor(gravatai, login_as):
+    on_12th, _on_13th, on_14th = _three_bookings(gravatai)
+    citizen = login_as("citizen", gravatai)
+    cursor = citizen.get("/api/v1/scheduling/bookings/", {"limit": 2}).json()["next"]
+
+    html = citizen.get("/agendamento/", {"cursor": cursor}).content.decode()
+
+    assert f"/agendamento/reserva/{on_12th}/" in html
+    assert on_14th not in html
+    assert "Mais recentes" in html
+    first_page = citizen.get("/agendamento/").content.decode()
+    assert on_14th in first_page
+    assert "Mais recentes" not in first_page
 
 
 def test_slot_filters_are_checked(gravatai, login_as):

@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 
-from tenant_apps.scheduling.models import Appointment, AvailabilityException, AvailabilityRule
+from tenant_apps.scheduling.models import AvailabilityException, AvailabilityRule
 from tenant_apps.scheduling.services import appointment_book, appointment_cancel
 from tenant_apps.scheduling.slots import grid_cache_bypassed, grid_cache_clear, slot_grid, slot_list_free
 from tenant_apps.workdays.services import municipal_holiday_create
+from tests.factories import AppointmentFactory
 
 from .conftest import NOW, at
 
@@ -56,12 +57,11 @@ def test_the_cached_grid_is_the_uncached_one(video_agenda, inspector_resource, c
             (other, at(10, 23), at(11, 9, 10), 1),  # from the day before into the first slot
         ]
     ):
-        Appointment.objects.create(
+        AppointmentFactory(
             code=f"cache-{index}",
             agenda=video_agenda,
             resource=resource,
             citizen=citizen,
-            booked_by=citizen,
             starts_at=starts,
             ends_at=ends,
             seat=seat,

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from paco.pagination import PageParameters, keyset_page, next_field
-from paco.parsers import query_data
-from tenant_apps.accounts.api_auth import IsVerifiedStaff
-from tenant_apps.accounts.types import account
+from paco.pagination import PageParameters, next_field
+from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import user_managed_unit_ids
 
@@ -34,15 +32,19 @@ from ..selectors import (
 from ..services import circular_acknowledge, circular_open, circular_remind, circular_send
 from .common import (
     BOXES,
-    ERROR_RESPONSES,
     NOT_BLANK,
+    CommsApi,
     CommsUnitSerializer,
+    comms_schema,
+    created,
     own_unit,
+    sender_unit_field,
     units_from_acronyms,
 )
 
 CIRCULAR_TAGS = ["circulares"]
 CIRCULAR_ID_PARAMETER = OpenApiParameter("circular_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+circular_schema = partial(comms_schema, tags=CIRCULAR_TAGS)
 
 
 class CircularReceiptStateSerializer(serializers.Serializer):
@@ -87,15 +89,29 @@ class CircularDetailSerializer(CircularSummarySerializer):
         ref_name = "CircularDetail"
 
 
-def circular_detail_data(*, user: Any, circular: Circular, receipt: CircularReceipt | None) -> dict[str, Any]:
+def circular_detail_data(
+    *, user: Viewer, circular: Circular, receipt: CircularReceipt | None
+) -> dict[str, Any]:
     circular.is_sender = circular_user_is_sender(user=user, circular=circular)  # type: ignore[attr-defined]
     circular.receipt = receipt  # type: ignore[attr-defined]
     return dict(CircularDetailSerializer(circular).data)
 
 
-class CircularListApi(APIView):
-    permission_classes = [IsVerifiedStaff]
+def _as_sent(circular: Circular) -> Circular:
+    circular.receipt = None  # type: ignore[attr-defined]
+    return circular
 
+
+def _as_received(receipt: CircularReceipt) -> Circular:
+    """A recipient sees their own receipt, not the sender's counts."""
+    circular = receipt.circular
+    circular.receipt = receipt  # type: ignore[attr-defined]
+    circular.recipient_count = None  # type: ignore[assignment]
+    circular.acknowledged = None  # type: ignore[attr-defined]
+    return circular
+
+
+class CircularListApi(CommsApi):
     class FilterSerializer(PageParameters):
         caixa = serializers.ChoiceField(choices=BOXES, required=False, default="recebidos")
 
@@ -106,48 +122,27 @@ class CircularListApi(APIView):
         class Meta:
             ref_name = "CircularListOutput"
 
-    @extend_schema(
+    @circular_schema(
+        output=OutputSerializer,
+        query=FilterSerializer,
         operation_id="circular_list",
         summary="Circulares recebidas ou enviadas pelas suas unidades",
-        parameters=[FilterSerializer],
-        responses={200: OutputSerializer, **ERROR_RESPONSES},
-        tags=CIRCULAR_TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = CircularListApi.FilterSerializer(data=query_data(request))
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
-        if params["caixa"] == "enviados":
-            page = keyset_page(
-                circular_queryset_sent(user=request.user),
-                key="created_at",
-                cursor=params["cursor"],
-                limit=params["limit"],
+        filters = self.filters(request)
+        if filters["caixa"] == "enviados":
+            return self.page(
+                circular_queryset_sent(user=request.user), key="created_at", filters=filters, shown=_as_sent
             )
-            rows, next_cursor = page.results, page.next
-            for circular in rows:
-                circular.receipt = None  # type: ignore[attr-defined]
-        else:
-            received = keyset_page(
-                circular_receipt_queryset_received(user=request.user),
-                key="circular__created_at",
-                cursor=params["cursor"],
-                limit=params["limit"],
-            )
-            rows, next_cursor = [], received.next
-            for receipt in received.results:
-                circular = receipt.circular
-                # a recipient sees their own receipt, not the sender's counts
-                circular.receipt = receipt  # type: ignore[attr-defined]
-                circular.recipient_count = None  # type: ignore[assignment]
-                circular.acknowledged = None  # type: ignore[attr-defined]
-                rows.append(circular)
-        return Response(CircularListApi.OutputSerializer({"results": rows, "next": next_cursor}).data)
+        return self.page(
+            circular_receipt_queryset_received(user=request.user),
+            key="circular__created_at",
+            filters=filters,
+            shown=_as_received,
+        )
 
 
-class CircularSendApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
+class CircularSendApi(CommsApi):
     class InputSerializer(serializers.Serializer):
         subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
         body = serializers.CharField(max_length=50_000)
@@ -163,32 +158,24 @@ class CircularSendApi(APIView):
         )
         everyone = serializers.BooleanField(required=False, default=False, help_text="Todos os servidores.")
         acknowledge_by = serializers.DateField(required=False, allow_null=True, default=None)
-        sender_unit = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            default="",
-            max_length=40,
-            help_text="Sigla da unidade que você gere (obrigatória se gere mais de uma).",
-        )
+        sender_unit = sender_unit_field("Sigla da unidade que você gere (obrigatória se gere mais de uma).")
 
         class Meta:
             ref_name = "CircularSendInput"
 
-    @extend_schema(
+    @circular_schema(
+        output=CircularDetailSerializer,
+        status_code=201,
         operation_id="circular_send",
         summary="Enviar uma circular (gestor da unidade)",
         description="A ciência de cada destinatário é criada logo depois, em segundo plano.",
         request=InputSerializer,
-        responses={201: CircularDetailSerializer, **ERROR_RESPONSES},
-        tags=CIRCULAR_TAGS,
     )
     def post(self, request: Request) -> Response:
         managed = user_managed_unit_ids(request.user)
         if not managed:
             raise PermissionDenied(_("Só o gestor da unidade pode enviar circulares em nome dela."))
-        serializer = CircularSendApi.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.body(request)
         circular = circular_send(
             author=account(request.user),
             sender_unit=own_unit(data["sender_unit"], managed),
@@ -201,31 +188,22 @@ class CircularSendApi(APIView):
             acknowledge_by=data["acknowledge_by"],
         )
         circular = circular_get_visible(user=request.user, circular_id=circular.pk)
-        return Response(
-            circular_detail_data(user=request.user, circular=circular, receipt=None),
-            status=status.HTTP_201_CREATED,
-        )
+        return created(circular_detail_data(user=request.user, circular=circular, receipt=None))
 
 
-class CircularCollectionApi(APIView):
+class CircularCollectionApi(CircularListApi, CircularSendApi):
     """`circulars/`: GET is `CircularListApi`, POST is `CircularSendApi`."""
 
-    permission_classes = [IsVerifiedStaff]
-    get = CircularListApi.get
-    post = CircularSendApi.post
 
-
-class CircularDetailApi(APIView):
-    permission_classes = [IsVerifiedStaff]
+class CircularDetailApi(CommsApi):
     OutputSerializer = CircularDetailSerializer
 
-    @extend_schema(
+    @circular_schema(
+        output=OutputSerializer,
+        path=CIRCULAR_ID_PARAMETER,
         operation_id="circular_detail",
         summary="Uma circular",
         description="Para um destinatário, a primeira leitura registra a abertura (não a ciência).",
-        parameters=[CIRCULAR_ID_PARAMETER],
-        responses={200: OutputSerializer, **ERROR_RESPONSES},
-        tags=CIRCULAR_TAGS,
     )
     def get(self, request: Request, circular_id: int) -> Response:
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
@@ -233,17 +211,14 @@ class CircularDetailApi(APIView):
         return Response(circular_detail_data(user=request.user, circular=circular, receipt=receipt))
 
 
-class CircularAcknowledgeApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
-    @extend_schema(
+class CircularAcknowledgeApi(CommsApi):
+    @circular_schema(
+        output=CircularDetailSerializer,
+        path=CIRCULAR_ID_PARAMETER,
         operation_id="circular_acknowledge",
         summary="Dar ciência (destinatário)",
         description="Só o primeiro pedido conta; os seguintes devolvem a mesma ciência.",
-        parameters=[CIRCULAR_ID_PARAMETER],
         request=None,
-        responses={200: CircularDetailSerializer, **ERROR_RESPONSES},
-        tags=CIRCULAR_TAGS,
     )
     def post(self, request: Request, circular_id: int) -> Response:
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
@@ -282,9 +257,7 @@ class CircularReceiptCountsSerializer(serializers.Serializer):
         ref_name = "CircularReceiptCounts"
 
 
-class CircularReceiptListApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
+class CircularReceiptListApi(CommsApi):
     class FilterSerializer(PageParameters):
         estado = serializers.ChoiceField(choices=ReceiptState.choices, required=False, default="")
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -297,37 +270,29 @@ class CircularReceiptListApi(APIView):
         class Meta:
             ref_name = "CircularReceiptListOutput"
 
-    @extend_schema(
+    @circular_schema(
+        output=OutputSerializer,
+        path=CIRCULAR_ID_PARAMETER,
+        query=FilterSerializer,
         operation_id="circular_receipts",
         summary="Ciências de uma circular (unidade remetente)",
-        parameters=[CIRCULAR_ID_PARAMETER, FilterSerializer],
-        responses={200: OutputSerializer, **ERROR_RESPONSES},
-        tags=CIRCULAR_TAGS,
     )
     def get(self, request: Request, circular_id: int) -> Response:
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
         if not circular_user_is_sender(user=request.user, circular=circular):
             raise PermissionDenied(_("Só a unidade remetente acompanha as ciências."))
-        filters = CircularReceiptListApi.FilterSerializer(data=query_data(request))
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
-        receipts = circular_receipt_list(circular=circular, state=params["estado"], query=params["q"])
-        page = keyset_page(
-            receipts, key="user__full_name", descending=False, cursor=params["cursor"], limit=params["limit"]
+        filters = self.filters(request)
+        receipts = circular_receipt_list(circular=circular, state=filters["estado"], query=filters["q"])
+        return self.page(
+            receipts,
+            key="user__full_name",
+            descending=False,
+            filters=filters,
+            counts=circular_receipt_counts(circular=circular),
         )
-        output = CircularReceiptListApi.OutputSerializer(
-            {
-                "counts": circular_receipt_counts(circular=circular),
-                "results": page.results,
-                "next": page.next,
-            }
-        )
-        return Response(output.data)
 
 
-class CircularRemindApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
+class CircularRemindApi(CommsApi):
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(
             max_length=64,
@@ -345,21 +310,17 @@ class CircularRemindApi(APIView):
         class Meta:
             ref_name = "CircularRemindOutput"
 
-    @extend_schema(
+    @circular_schema(
+        output=OutputSerializer,
+        path=CIRCULAR_ID_PARAMETER,
         operation_id="circular_remind",
         summary="Lembrar quem ainda não deu ciência (gestor da unidade remetente)",
-        parameters=[CIRCULAR_ID_PARAMETER],
         request=InputSerializer,
-        responses={200: OutputSerializer, **ERROR_RESPONSES},
-        tags=CIRCULAR_TAGS,
     )
     def post(self, request: Request, circular_id: int) -> Response:
         circular = circular_get_visible(user=request.user, circular_id=circular_id)
         if not circular_user_can_remind(user=request.user, circular=circular):
             raise PermissionDenied(_("Só o gestor da unidade remetente pode enviar lembretes."))
-        serializer = CircularRemindApi.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reminder = circular_remind(
-            circular=circular, actor=account(request.user), token=serializer.validated_data["token"]
-        )
-        return Response(CircularRemindApi.OutputSerializer(reminder).data)
+        data = self.body(request)
+        reminder = circular_remind(circular=circular, actor=account(request.user), token=data["token"])
+        return Response(self.OutputSerializer(reminder).data)

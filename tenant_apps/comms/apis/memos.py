@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from paco.pagination import PageParameters, keyset_page, next_field
-from paco.parsers import query_data
-from tenant_apps.accounts.api_auth import IsVerifiedStaff
-from tenant_apps.accounts.types import account
+from paco.pagination import PageParameters, next_field
+from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.org.selectors import unit_among, user_unit_ids
 
 from ..models import Memo
@@ -23,16 +21,21 @@ from ..selectors import memo_get_visible, memo_get_with_relations, memo_list_box
 from ..services import memo_forward, memo_reply, memo_send
 from .common import (
     BOXES,
-    ERROR_RESPONSES,
     NOT_BLANK,
+    CommsApi,
     CommsUnitSerializer,
+    comms_schema,
+    created,
     own_unit,
+    own_unit_if_named,
+    sender_unit_field,
     staff_from_emails,
     units_from_acronyms,
 )
 
 MEMO_TAGS = ["memorandos"]
 MEMO_ID_PARAMETER = OpenApiParameter("memo_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+memo_schema = partial(comms_schema, tags=MEMO_TAGS)
 
 
 class MemoSignatureSerializer(serializers.Serializer):
@@ -111,7 +114,7 @@ def to_users_field() -> serializers.ListField:
     )
 
 
-def memo_detail_data(*, user: Any, memo_id: int) -> dict[str, Any]:
+def memo_detail_data(*, user: Viewer, memo_id: int) -> dict[str, Any]:
     memo = memo_get_visible(user=user, memo_id=memo_id)
     thread = memo_thread(user=user, memo=memo)
     # the thread's rows carry the prefetched recipients and signatures of the memo itself
@@ -121,9 +124,7 @@ def memo_detail_data(*, user: Any, memo_id: int) -> dict[str, Any]:
     return dict(MemoDetailSerializer(memo, context={"thread": thread}).data)
 
 
-class MemoListApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
+class MemoListApi(CommsApi):
     class FilterSerializer(PageParameters):
         caixa = serializers.ChoiceField(choices=BOXES, required=False, default="recebidos")
         unidade = serializers.CharField(
@@ -141,45 +142,38 @@ class MemoListApi(APIView):
         class Meta:
             ref_name = "MemoListOutput"
 
-    @extend_schema(
+    @memo_schema(
+        output=OutputSerializer,
+        query=FilterSerializer,
         operation_id="memo_list",
         summary="Memorandos recebidos ou enviados",
         description="Recebidos: endereçados a você ou a uma unidade sua. Enviados: das suas unidades.",
-        parameters=[FilterSerializer],
-        responses={200: OutputSerializer, **ERROR_RESPONSES},
-        tags=MEMO_TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = MemoListApi.FilterSerializer(data=query_data(request))
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        filters = self.filters(request)
         unit_ids = user_unit_ids(request.user)
-        if params["unidade"]:
-            unit = unit_among(unit_ids=unit_ids, acronym=params["unidade"])
+        if filters["unidade"]:
+            unit = unit_among(unit_ids=unit_ids, acronym=filters["unidade"])
             if unit is None:
                 raise Http404
             unit_ids = [unit.pk]
         memos = memo_list_box(
-            user=request.user, box=params["caixa"], unit_ids=unit_ids, include_personal=not params["unidade"]
+            user=request.user,
+            box=filters["caixa"],
+            unit_ids=unit_ids,
+            include_personal=not filters["unidade"],
         )
-        page = keyset_page(memos, key="created_at", cursor=params["cursor"], limit=params["limit"])
-        return Response(MemoListApi.OutputSerializer({"results": page.results, "next": page.next}).data)
+        return self.page(memos, key="created_at", filters=filters)
 
 
-class MemoSendApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
+class MemoSendApi(CommsApi):
     class InputSerializer(serializers.Serializer):
         subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
         body = serializers.CharField(max_length=50_000)
         to_units = to_units_field()
         to_users = to_users_field()
-        sender_unit = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            default="",
-            max_length=40,
-            help_text="Sigla da unidade remetente (obrigatória para quem atua em mais de uma).",
+        sender_unit = sender_unit_field(
+            "Sigla da unidade remetente (obrigatória para quem atua em mais de uma)."
         )
         is_restricted = serializers.BooleanField(
             required=False, default=False, help_text="Documento preparatório (restrito)."
@@ -188,17 +182,15 @@ class MemoSendApi(APIView):
         class Meta:
             ref_name = "MemoSendInput"
 
-    @extend_schema(
+    @memo_schema(
+        output=MemoDetailSerializer,
+        status_code=201,
         operation_id="memo_send",
         summary="Enviar um memorando",
         request=InputSerializer,
-        responses={201: MemoDetailSerializer, **ERROR_RESPONSES},
-        tags=MEMO_TAGS,
     )
     def post(self, request: Request) -> Response:
-        serializer = MemoSendApi.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.body(request)
         sender_unit = own_unit(data["sender_unit"], user_unit_ids(request.user))
         memo = memo_send(
             author=account(request.user),
@@ -209,106 +201,81 @@ class MemoSendApi(APIView):
             to_users=staff_from_emails(data["to_users"]),
             is_restricted=data["is_restricted"],
         )
-        return Response(memo_detail_data(user=request.user, memo_id=memo.pk), status=status.HTTP_201_CREATED)
+        return created(memo_detail_data(user=request.user, memo_id=memo.pk))
 
 
-class MemoCollectionApi(APIView):
+class MemoCollectionApi(MemoListApi, MemoSendApi):
     """`memos/`: GET is `MemoListApi`, POST is `MemoSendApi`."""
 
-    permission_classes = [IsVerifiedStaff]
-    get = MemoListApi.get
-    post = MemoSendApi.post
 
-
-class MemoDetailApi(APIView):
-    permission_classes = [IsVerifiedStaff]
+class MemoDetailApi(CommsApi):
     OutputSerializer = MemoDetailSerializer
 
-    @extend_schema(
+    @memo_schema(
+        output=OutputSerializer,
+        path=MEMO_ID_PARAMETER,
         operation_id="memo_detail",
         summary="Um memorando, com o trâmite e a assinatura",
-        parameters=[MEMO_ID_PARAMETER],
-        responses={200: OutputSerializer, **ERROR_RESPONSES},
-        tags=MEMO_TAGS,
     )
     def get(self, request: Request, memo_id: int) -> Response:
         return Response(memo_detail_data(user=request.user, memo_id=memo_id))
 
 
-class MemoReplyApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
+class MemoReplyApi(CommsApi):
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=50_000)
-        sender_unit = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            default="",
-            max_length=40,
-            help_text="Sigla da unidade que responde (padrão: a unidade sua que recebeu).",
-        )
+        sender_unit = sender_unit_field("Sigla da unidade que responde (padrão: a unidade sua que recebeu).")
 
         class Meta:
             ref_name = "MemoReplyInput"
 
-    @extend_schema(
+    @memo_schema(
+        output=MemoDetailSerializer,
+        status_code=201,
+        path=MEMO_ID_PARAMETER,
         operation_id="memo_reply",
         summary="Responder a um memorando recebido",
-        parameters=[MEMO_ID_PARAMETER],
         request=InputSerializer,
-        responses={201: MemoDetailSerializer, **ERROR_RESPONSES},
-        tags=MEMO_TAGS,
     )
     def post(self, request: Request, memo_id: int) -> Response:
         memo = memo_get_visible(user=request.user, memo_id=memo_id)
-        serializer = MemoReplyApi.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        sender_unit = (
-            own_unit(data["sender_unit"], user_unit_ids(request.user)) if data["sender_unit"] else None
-        )
+        data = self.body(request)
         reply = memo_reply(
-            memo=memo, author=account(request.user), body=data["body"], sender_unit=sender_unit
+            memo=memo,
+            author=account(request.user),
+            body=data["body"],
+            sender_unit=own_unit_if_named(data["sender_unit"], user_unit_ids(request.user)),
         )
-        return Response(memo_detail_data(user=request.user, memo_id=reply.pk), status=status.HTTP_201_CREATED)
+        return created(memo_detail_data(user=request.user, memo_id=reply.pk))
 
 
-class MemoForwardApi(APIView):
-    permission_classes = [IsVerifiedStaff]
-
+class MemoForwardApi(CommsApi):
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=50_000)
         to_units = to_units_field()
         to_users = to_users_field()
-        sender_unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+        sender_unit = sender_unit_field()
 
         class Meta:
             ref_name = "MemoForwardInput"
 
-    @extend_schema(
+    @memo_schema(
+        output=MemoDetailSerializer,
+        status_code=201,
+        path=MEMO_ID_PARAMETER,
         operation_id="memo_forward",
         summary="Encaminhar um memorando, com uma nota",
-        parameters=[MEMO_ID_PARAMETER],
         request=InputSerializer,
-        responses={201: MemoDetailSerializer, **ERROR_RESPONSES},
-        tags=MEMO_TAGS,
     )
     def post(self, request: Request, memo_id: int) -> Response:
         memo = memo_get_visible(user=request.user, memo_id=memo_id)
-        serializer = MemoForwardApi.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        sender_unit = (
-            own_unit(data["sender_unit"], user_unit_ids(request.user)) if data["sender_unit"] else None
-        )
+        data = self.body(request)
         forward = memo_forward(
             memo=memo,
             author=account(request.user),
             note=data["note"],
             to_units=units_from_acronyms(data["to_units"], "to_units"),
             to_users=staff_from_emails(data["to_users"]),
-            sender_unit=sender_unit,
+            sender_unit=own_unit_if_named(data["sender_unit"], user_unit_ids(request.user)),
         )
-        return Response(
-            memo_detail_data(user=request.user, memo_id=forward.pk), status=status.HTTP_201_CREATED
-        )
+        return created(memo_detail_data(user=request.user, memo_id=forward.pk))

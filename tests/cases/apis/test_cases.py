@@ -87,7 +87,7 @@ def test_a_citizen_opens_a_case_with_json(aracaju, citizen, poda):
         "status": "novo",
         "status_label": "Novo",
         "unit": EMSURB,
-        "deadline": deadline_compute(poda, timezone.localdate()).isoformat(),
+        "deadline": deadline_compute(service=poda, start=timezone.localdate()).isoformat(),
         "is_overdue": False,
         "opened_at": local_iso(case.opened_at),
         "last_event_at": local_iso(case.last_event_at),
