@@ -19,3 +19,13 @@ PAYMENTS_GUIDE_DUE_DAYS = env.int("PAYMENTS_GUIDE_DUE_DAYS", default=30)
 PAYMENTS_EXPIRE_AT = env.str("PAYMENTS_EXPIRE_AT", default="01:30")
 # Serve the demo stand-in bank under /demo-banco/ (pays a guide by calling our webhook). Demo only.
 PAYMENTS_DEMO_BANK = env.bool("PAYMENTS_DEMO_BANK", default=False)
+
+# The PSP's webhook (POST <registered url>/pix) is authenticated by mutual TLS at the ingress, which
+# passes the verification result and the client certificate's subject in these headers (it must
+# always overwrite them; docs/operations.md). Django reads them as request.headers[...].
+PAYMENTS_WEBHOOK_CLIENT_VERIFY_HEADER = env.str(
+    "PAYMENTS_WEBHOOK_CLIENT_VERIFY_HEADER", default="Ssl-Client-Verify"
+)
+PAYMENTS_WEBHOOK_CLIENT_SUBJECT_HEADER = env.str(
+    "PAYMENTS_WEBHOOK_CLIENT_SUBJECT_HEADER", default="Ssl-Client-Subject-Dn"
+)
