@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -55,6 +56,15 @@ from .services import (
 )
 
 PSP_WEBHOOK_PATH = "/api/v1/payments/psp"
+
+
+def _psp_webhook_url(request: HttpRequest) -> str:
+    """Where the city's PSP is told to send its notices (it POSTs to this + "/pix")."""
+    template = settings.PAYMENTS_PSP_WEBHOOK_URL
+    if template:
+        return str(template).replace("{slug}", getattr(request.tenant, "slug", ""))  # type: ignore[attr-defined]
+    return request.build_absolute_uri(PSP_WEBHOOK_PATH)
+
 
 STAFF_PAGE_SIZE = 50
 
@@ -304,7 +314,7 @@ def psp_settings(request: HttpRequest) -> HttpResponse:
             "certificate": psp_certificate_summary(row.certificate_pem) if row else None,
             "source": config.source if config else "",
             "pix": pix_settings_get(),
-            "webhook_url": request.build_absolute_uri(PSP_WEBHOOK_PATH),
+            "webhook_url": _psp_webhook_url(request),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -314,7 +324,7 @@ def psp_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def psp_webhook_register_view(request: HttpRequest) -> HttpResponse:
     """Register the city's webhook URL at its PSP (`PUT /v2/webhook/{chave}`)."""
-    url = request.build_absolute_uri(PSP_WEBHOOK_PATH)
+    url = _psp_webhook_url(request)
     try:
         psp_webhook_register(url=url)
     except ApplicationError as error:

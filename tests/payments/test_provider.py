@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import ipaddress
 import json
 import re
+import ssl
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -467,3 +470,109 @@ def test_the_years_numbering_lock_is_not_held_during_the_psp_call(aracaju, psp) 
                 guides.delete()
 
         _in_thread(cleanup)
+
+
+def _tls_material(folder: Path) -> dict[str, str]:
+    """A test CA, a server certificate for 127.0.0.1 and the city's client certificate it signed."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+
+    def key_pem(key: Any) -> str:
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+
+    def cert(subject: str, key: Any, issuer: x509.Name, signer: Any, **extensions: Any) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+        )
+        for extension, critical in extensions.values():
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CA de teste do PSP")])
+    ca = cert(
+        "CA de teste do PSP",
+        ca_key,
+        ca_name,
+        ca_key,
+        basic=(x509.BasicConstraints(ca=True, path_length=0), True),
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    server = cert("127.0.0.1", server_key, ca_name, ca_key, san=(san, False))
+    client_key = ec.generate_private_key(ec.SECP256R1())
+    client = cert("prefeitura-aracaju", client_key, ca_name, ca_key)
+    pem = serialization.Encoding.PEM
+    files = {
+        "ca": ca.public_bytes(pem).decode(),
+        "server": server.public_bytes(pem).decode(),
+        "server_key": key_pem(server_key),
+    }
+    for name, text in files.items():
+        (folder / f"{name}.pem").write_text(text)
+    return {**files, "client": client.public_bytes(pem).decode(), "client_key": key_pem(client_key)}
+
+
+def test_mutual_tls_presents_the_citys_certificate_held_encrypted_in_the_database(
+    in_aracaju, psp, tmp_path, monkeypatch
+) -> None:
+    """A local HTTPS PSP that refuses any client without a certificate from its CA: the city's
+    certificate and key, pasted on the admin page and stored (the key encrypted), are presented."""
+    material = _tls_material(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "server.pem", tmp_path / "server_key.pem")
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(tmp_path / "ca.pem")
+    peers: list[Any] = []
+
+    class TlsPsp(psp):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            super().setup()
+            peers.append(self.connection.getpeercert())
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TlsPsp)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # the client trusts the test CA
+    admin = User.objects.filter(kind="staff").order_by("id").first()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}"
+        psp_credentials_save(
+            actor=admin,
+            enabled=True,
+            api_url=url,
+            scope="cob.write cob.read",
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            certificate_pem=material["client"],
+            private_key_pem=material["client_key"],
+        )
+        assert "PRIVATE KEY" not in PspCredentials.objects.get().private_key_encrypted
+        guide = issue("R-TLS")
+        assert guide.br_code
+        assert [entry["path"] for entry in psp.seen] == ["/oauth/token", f"/v2/cob/{guide.txid}"]
+        subjects = {dict(part[0] for part in peer["subject"])["commonName"] for peer in peers}
+        assert subjects == {"prefeitura-aracaju"}
+        # without the certificate the PSP closes the handshake: a clear error, nothing created there
+        PspCredentials.objects.update(certificate_pem="", private_key_encrypted="")
+        tokens_forget()
+        before = len(psp.seen)
+        with pytest.raises(ApplicationError, match="não respondeu"):
+            issue("R-TLS-2")
+        assert len(psp.seen) == before
+    finally:
+        server.shutdown()
+        server.server_close()
