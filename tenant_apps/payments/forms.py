@@ -85,7 +85,7 @@ class PspCredentialsForm(forms.Form):
         required=False,
         max_length=300,
         assume_scheme="https",
-        help_text=_("Vazio: <endereço da API>/oauth/token."),
+        help_text=_("Vazio: o endereço da API seguido de /oauth/token."),
     )
     scope = forms.CharField(
         label=_("Escopos"),

@@ -720,6 +720,18 @@ def psp_credentials_save(
     return row
 
 
+PSP_WEBHOOK_PATH = "/api/v1/payments/psp"
+
+
+def psp_webhook_url(*, slug: str, base_url: str) -> str:
+    """Where a city's PSP is told to send its notices (it POSTs to this + "/pix"):
+    PAYMENTS_PSP_WEBHOOK_URL with the city's slug, else the city's own base URL."""
+    template = str(settings.PAYMENTS_PSP_WEBHOOK_URL)
+    if template:
+        return template.replace("{slug}", slug)
+    return base_url.rstrip("/") + PSP_WEBHOOK_PATH
+
+
 def psp_webhook_register(*, url: str) -> PspCredentials:
     """Tell the PSP where to send its notices (`PUT /v2/webhook/{chave}`; it POSTs to `<url>/pix`),
     through the adapter, holding no lock during the call; the registered URL is kept."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -51,19 +50,16 @@ from .services import (
     pix_webhook_secret_rotate,
     psp_credentials_save,
     psp_webhook_register,
+    psp_webhook_url,
     refund_available,
     refund_request,
 )
 
-PSP_WEBHOOK_PATH = "/api/v1/payments/psp"
-
 
 def _psp_webhook_url(request: HttpRequest) -> str:
     """Where the city's PSP is told to send its notices (it POSTs to this + "/pix")."""
-    template = settings.PAYMENTS_PSP_WEBHOOK_URL
-    if template:
-        return str(template).replace("{slug}", getattr(request.tenant, "slug", ""))  # type: ignore[attr-defined]
-    return request.build_absolute_uri(PSP_WEBHOOK_PATH)
+    tenant: Any = getattr(request, "tenant", None)
+    return psp_webhook_url(slug=getattr(tenant, "slug", ""), base_url=request.build_absolute_uri("/"))
 
 
 STAFF_PAGE_SIZE = 50
@@ -170,6 +166,7 @@ def _staff_guide_page(
             "cancel_form": cancel_form or GuideCancelForm(prefix="cancelar"),
             "refunds": guide_refunds(guide=guide),
             "refund_available": available,
+            "refund_by_psp": bool(guide.provider_reference) and provider_config() is not None,
             "refund_form": refund_form
             or RefundForm(prefix="devolver", initial={"amount": available} if available else None),
         },

@@ -70,8 +70,8 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # the demo's waiting guide is not paid: an empty refund form is a 400 and nothing is refunded
     "payments:staff_guide_refund": _settle,
     "payments:pix_settings": {"GET": {**_admin, "admin": OK}, "POST": {**_admin, "admin": BAD}},
-    # an empty form with the PSP off is valid: the admin's POST saves nothing new and redirects
-    "payments:psp_settings": {"GET": {**_admin, "admin": OK}, "POST": {**_admin, "admin": REDIRECT}},
+    # the harness's empty POST is an unbound form: a 400 that saves nothing
+    "payments:psp_settings": {"GET": {**_admin, "admin": OK}, "POST": {**_admin, "admin": BAD}},
     # with no PSP in the test settings the button says so and redirects, calling nothing
     "payments:psp_webhook_register": {
         "GET": {**_admin, "admin": NOT_ALLOWED},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import ipaddress
 import json
 import re
@@ -21,6 +22,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -330,6 +332,7 @@ def test_the_citys_own_credentials_win_over_the_deployments_and_are_stored_encry
 
 
 def test_bad_psp_credentials_are_refused_with_a_message_and_nothing_saved(in_aracaju) -> None:
+    PspCredentials.objects.all().delete()  # the demo's switched-off sandbox PSP
     admin = User.objects.filter(kind="staff").order_by("id").first()
     with pytest.raises(ApplicationError, match="https://") as plain:
         psp_credentials_save(actor=admin, enabled=True, api_url="http://psp.example/api", client_id="a")
@@ -380,7 +383,7 @@ def test_refund_goes_to_the_psp_with_exactly_the_pix_api_shape(in_aracaju, psp) 
     assert kinds[-3:] == ["devolucao_pedida", "devolucao_pedida", "devolucao_falhou"]
 
 
-def test_webhook_registration_at_the_psp(in_aracaju, psp) -> None:
+def test_webhook_registration_at_the_psp(in_aracaju, psp, settings) -> None:
     url = "https://aracaju.paco.example/api/v1/payments/psp"
     row = psp_webhook_register(url=url)
     call = psp.seen[-1]
@@ -390,6 +393,14 @@ def test_webhook_registration_at_the_psp(in_aracaju, psp) -> None:
     assert call["headers"]["Authorization"].startswith("Bearer token-")
     assert row.webhook_url == url
     assert row.webhook_registered_at is not None
+    # the command does the same, with the mutual-TLS host of PAYMENTS_PSP_WEBHOOK_URL
+    settings.PAYMENTS_PSP_WEBHOOK_URL = "https://{slug}.pix.paco.example/api/v1/payments/psp"
+    out = io.StringIO()
+    call_command("pix_webhook_register", "--schema", "aracaju", stdout=out)
+    assert out.getvalue().strip() == "https://aracaju.pix.paco.example/api/v1/payments/psp/pix"
+    assert json.loads(psp.seen[-1]["body"]) == {
+        "webhookUrl": "https://aracaju.pix.paco.example/api/v1/payments/psp"
+    }
 
 
 def test_inside_a_callers_transaction_the_charge_is_created_by_the_job_after_commit(

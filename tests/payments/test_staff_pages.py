@@ -133,6 +133,8 @@ def test_a_manager_issues_a_one_off_guide_for_a_taxpayer(aracaju, login_as) -> N
 
 def test_the_admin_sets_the_citys_psp_and_its_secrets_are_never_shown_back(aracaju, login_as, caplog) -> None:
     cert_pem, key_pem = pem_pair()
+    with tenant_context(aracaju):
+        PspCredentials.objects.all().delete()  # the demo's switched-off sandbox PSP
     admin = login_as("admin", aracaju)
     url = "/admin-municipal/pix/psp/"
     assert login_as("manager", aracaju).get(url, HTTP_HOST=HOST).status_code == 404
