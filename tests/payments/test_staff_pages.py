@@ -182,3 +182,23 @@ def test_the_admin_sets_the_citys_psp_and_its_secrets_are_never_shown_back(araca
         assert decrypt(PspCredentials.objects.get().client_secret_encrypted) == "s3gr3do-do-psp-da-cidade"
     assert "s3gr3do" not in caplog.text
     assert "PRIVATE KEY" not in caplog.text
+
+
+def test_a_guide_waiting_for_its_charge_at_the_psp_says_so_and_shows_no_code(
+    aracaju, login_as, settings
+) -> None:
+    settings.PAYMENTS_DEMO_BANK = True
+    with tenant_context(aracaju):
+        owner = User.objects.get(email=DEMO_CITIZEN["email"])
+        guide = issue("S-WAIT", owner=owner)
+        PaymentGuide.objects.filter(pk=guide.pk).update(
+            br_code=""
+        )  # as between the insert and the PSP's answer
+    page = login_as("citizen", aracaju).get(
+        f"/minha-conta/guias/{guide.year}/{guide.number}/", HTTP_HOST=HOST
+    )
+    html = page.content.decode()
+    assert "A cobrança está sendo registrada no banco da prefeitura." in html
+    assert "paco-pix-qr" not in html
+    assert "Copiar código Pix" not in html
+    assert "/demo-banco/" not in html
