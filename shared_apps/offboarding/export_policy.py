@@ -47,6 +47,10 @@ EXCLUDED_TABLES: dict[str, str] = {
     "govbr_govbrclient": (
         "the city's gov.br client secret (encrypted, still a credential): the admin registers it again"
     ),
+    "payments_pspcredentials": (
+        "the city's PSP credentials (client secret and mutual-TLS private key, encrypted, still credentials):"
+        " the admin registers them again"
+    ),
     "govbr_govbrnonce": "one-time nonces of gov.br logins in flight (replay protection)",
     "signatures_cityauthority": (
         "private keys of the city's certificate authority and signing certificate: a restored city"
@@ -721,6 +725,21 @@ EXPORTED_TABLES: dict[str, tuple[str, ...]] = {
         "merchant_name",
         "merchant_city",
         "webhook_secret_encrypted",
+    ),
+    "payments_refund": (
+        "id",
+        "created_at",
+        "updated_at",
+        "refund_id",
+        "end_to_end_id",
+        "amount",
+        "reason",
+        "status",
+        "rtr_id",
+        "settled_at",
+        "error",
+        "guide_id",
+        "requested_by_id",
     ),
     "payments_webhookevent": (
         "id",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
+from paco.pagination import PageParameters, keyset_page, next_field
 from paco.parsers import query_data
 from paco.throttling import AddressRateThrottle
 from tenant_apps.accounts.api_auth import IsCitizenOrVerifiedStaff
@@ -30,13 +32,19 @@ from . import purposes
 from .enums import GuideStatus
 from .models import PaymentGuide
 from .selectors import guide_list
-from .services import SIGNATURE_HEADER, WebhookMalformed, WebhookRefused, webhook_receive
+from .services import (
+    SIGNATURE_HEADER,
+    WebhookMalformed,
+    WebhookRefused,
+    WebhookResult,
+    psp_webhook_receive,
+    webhook_receive,
+)
 
 TAGS = ["pagamentos (Pix)"]
 ERROR_RESPONSES = api_error_responses(
     bad_request="Filtro inválido.", not_found="Guia inexistente nesta prefeitura, ou de outra pessoa."
 )
-PAGE_SIZE = 50
 
 
 class GuideSerializer(serializers.ModelSerializer):
@@ -83,7 +91,7 @@ def _visible(request: Request) -> QuerySet[PaymentGuide]:
 class GuideListApi(APIView):
     permission_classes = [IsCitizenOrVerifiedStaff]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PageParameters):
         situacao = serializers.ChoiceField(choices=GuideStatus.choices, required=False, default="")
         finalidade = serializers.CharField(required=False, default="", max_length=60)
         ano = serializers.IntegerField(required=False, min_value=2000, max_value=2100, default=None)
@@ -94,17 +102,10 @@ class GuideListApi(APIView):
             max_length=100,
             help_text="Número, referência ou nome.",
         )
-        cursor = serializers.RegexField(
-            r"^\d{4}\.\d{1,9}$",
-            required=False,
-            default="",
-            allow_blank=True,
-            help_text="O `next` da página anterior.",
-        )
 
     class OutputSerializer(serializers.Serializer):
         results = GuideSerializer(many=True)
-        next = serializers.CharField(allow_null=True, help_text="Cursor da próxima página, ou null.")
+        next = next_field()
 
         class Meta:
             ref_name = "PaymentGuideListOutput"
@@ -124,14 +125,9 @@ class GuideListApi(APIView):
         guides = guide_list(
             status=params["situacao"], purpose=params["finalidade"], year=params["ano"], search=params["q"]
         ) & _visible(request)
-        if params["cursor"]:
-            year, number = (int(part) for part in params["cursor"].split("."))
-            guides = guides.filter(Q(year__lt=year) | Q(year=year, number__lt=number))
-        page = list(guides.order_by("-year", "-number")[: PAGE_SIZE + 1])
-        next_cursor = (
-            f"{page[PAGE_SIZE - 1].year}.{page[PAGE_SIZE - 1].number}" if len(page) > PAGE_SIZE else None
-        )
-        output = GuideListApi.OutputSerializer({"results": page[:PAGE_SIZE], "next": next_cursor})
+        # the one paging scheme (paco.pagination): newest first, `limit` + `cursor` in, `next` out
+        page = keyset_page(guides, key="created_at", cursor=params["cursor"], limit=params["limit"])
+        output = GuideListApi.OutputSerializer({"results": page.results, "next": page.next})
         return Response(output.data)
 
 
@@ -208,3 +204,67 @@ class PixWebhookApi(APIView):
                 "nao_aplicados": result.not_applied,
             }
         )
+
+
+def _counts(result: WebhookResult) -> dict[str, int]:
+    return {
+        "recebidos": result.received,
+        "aplicados": result.applied,
+        "repetidos": result.duplicates,
+        "nao_aplicados": result.not_applied,
+        "devolucoes": result.refunds,
+        "txid_desconhecido": len(result.unknown_txids),
+    }
+
+
+class PspWebhookApi(APIView):
+    """The city's PSP tells us about received Pix and their devoluções exactly as the Banco
+    Central's Pix API defines it: `POST <registered url>/pix`, authenticated by mutual TLS at the
+    ingress (it verifies the PSP's client certificate and passes the outcome in headers it always
+    overwrites; docs/operations.md). The certificate's subject must be the one the city's admin set."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AddressRateThrottle]
+
+    @extend_schema(
+        operation_id="payments_psp_webhook",
+        summary="Aviso de Pix do PSP (POST <url cadastrada>/pix, TLS mútuo, API Pix do Banco Central)",
+        description=(
+            'Corpo `{"pix": [{"endToEndId", "txid", "valor", "horario", "infoPagador"?, "devolucoes"?}]}`. '
+            "Autenticado por TLS mútuo no ingress, que repassa o resultado da verificação e o subject do "
+            "certificado do PSP; o subject precisa ser o cadastrado pela prefeitura. Idempotente por "
+            "endToEndId; valor divergente registrado e não aplicado; devoluções aplicadas pelo id. Responde "
+            "200 a todo aviso registrado (um txid desconhecido fica registrado para conferência), para que o "
+            "PSP não o reenvie."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: inline_serializer(
+                "PspWebhookOutput",
+                {
+                    "recebidos": serializers.IntegerField(),
+                    "aplicados": serializers.IntegerField(),
+                    "repetidos": serializers.IntegerField(),
+                    "nao_aplicados": serializers.IntegerField(),
+                    "devolucoes": serializers.IntegerField(),
+                    "txid_desconhecido": serializers.IntegerField(),
+                },
+            ),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Corpo fora do formato da API Pix."),
+            401: OpenApiResponse(OpenApiTypes.OBJECT, description="Sem certificado do PSP reconhecido."),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            result = psp_webhook_receive(
+                body=request.body,
+                client_verify=request.headers.get(settings.PAYMENTS_WEBHOOK_CLIENT_VERIFY_HEADER, ""),
+                client_subject=request.headers.get(settings.PAYMENTS_WEBHOOK_CLIENT_SUBJECT_HEADER, ""),
+            )
+        except WebhookRefused as error:
+            return Response({"detail": error.message}, status=status.HTTP_401_UNAUTHORIZED)
+        except WebhookMalformed as error:
+            return Response({"detail": error.message}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_counts(result))

@@ -27,6 +27,10 @@ class GuideEventKind(models.TextChoices):
     PAID_AFTER_CANCEL = "paga_cancelada", _("Pagamento de guia cancelada")
     PAID_TWICE = "paga_duplicada", _("Pagamento em duplicidade")
     HANDLED = "processada", _("Efeitos do pagamento aplicados")
+    PSP_REFUSED = "psp_recusou", _("Cobrança recusada pelo banco")
+    REFUND_REQUESTED = "devolucao_pedida", _("Devolução solicitada")
+    REFUND_DONE = "devolvida", _("Devolução concluída")
+    REFUND_FAILED = "devolucao_falhou", _("Devolução não realizada")
 
 
 class WebhookOutcome(models.TextChoices):
@@ -35,3 +39,23 @@ class WebhookOutcome(models.TextChoices):
     AMOUNT_MISMATCH = "valor_divergente", _("Valor divergente: não aplicado")
     GUIDE_CANCELLED = "guia_cancelada", _("Guia cancelada: não aplicado")
     UNKNOWN_TXID = "txid_desconhecido", _("txid desconhecido")
+
+
+class RefundStatus(models.TextChoices):
+    """A devolução of the Pix API (`EM_PROCESSAMENTO`, `DEVOLVIDO`, `NAO_REALIZADO`), plus our own
+    two: asked for (before the PSP answered) and refused by the PSP (nothing to settle)."""
+
+    REQUESTED = "solicitada", _("Solicitada ao banco")
+    PROCESSING = "em_processamento", _("Em processamento no banco")
+    DONE = "devolvida", _("Devolvida")
+    NOT_DONE = "nao_realizada", _("Não realizada pelo banco")
+    FAILED = "recusada", _("Recusada pelo banco")
+
+
+REFUND_STATUS_FROM_PSP = {
+    "EM_PROCESSAMENTO": RefundStatus.PROCESSING,
+    "DEVOLVIDO": RefundStatus.DONE,
+    "NAO_REALIZADO": RefundStatus.NOT_DONE,
+}
+# a devolução that holds part of the paid amount (asked for, on its way, or done)
+REFUND_COUNTING = (RefundStatus.REQUESTED, RefundStatus.PROCESSING, RefundStatus.DONE)

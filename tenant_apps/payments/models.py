@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from paco.models import BaseModel
 
-from .enums import GuideEventKind, GuideStatus, PixKeyType, WebhookOutcome
+from .enums import GuideEventKind, GuideStatus, PixKeyType, RefundStatus, WebhookOutcome
 from .validators import document_masked
 
 
@@ -26,6 +29,43 @@ class PixSettings(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.key_type}:{self.merchant_name}"
+
+
+class PspCredentials(BaseModel):
+    """The city's own PSP (its bank's Pix API), one row per city schema. When `enabled`, guides,
+    cancellations, refunds and the webhook registration go to it; otherwise the deployment's
+    PAYMENTS_PIX_* settings (if any) are the fallback. The client secret and the private key of the
+    mutual-TLS certificate are stored only encrypted (`paco.encryption`), never shown back, never
+    exported (the table is excluded from the offboarding export), never logged."""
+
+    enabled = models.BooleanField(_("usar este PSP"), default=False)
+    api_url = models.URLField(_("endereço da API Pix"), max_length=300, blank=True)
+    token_url = models.URLField(_("endereço do token OAuth2"), max_length=300, blank=True)
+    scope = models.CharField(_("escopos"), max_length=300, blank=True)
+    client_id = models.CharField(_("identificador do cliente"), max_length=200, blank=True)
+    client_secret_encrypted = models.TextField(_("segredo do cliente, cifrado"), blank=True)
+    certificate_pem = models.TextField(_("certificado do cliente (PEM)"), blank=True)
+    private_key_encrypted = models.TextField(_("chave privada do certificado, cifrada"), blank=True)
+    webhook_client_subject = models.CharField(
+        _("titular do certificado do PSP nos avisos (subject DN)"), max_length=500, blank=True
+    )
+    webhook_url = models.CharField(_("endereço do webhook cadastrado"), max_length=300, blank=True)
+    webhook_registered_at = models.DateTimeField(_("webhook cadastrado em"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("alterado por"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("PSP da prefeitura")
+        verbose_name_plural = _("PSPs das prefeituras")
+
+    def __str__(self) -> str:
+        return self.api_url or "-"
 
 
 class GuideCounter(models.Model):
@@ -103,6 +143,21 @@ class PaymentGuide(BaseModel):
     def is_payable(self) -> bool:
         return self.status == GuideStatus.PENDING
 
+    @property
+    def refund_state(self) -> dict[str, Any] | None:
+        """What was given back of a paid guide: {"done": R$, "in_progress": R$, "whole": bool}, or None."""
+        if self.status != GuideStatus.PAID:
+            return None
+        done = in_progress = Decimal("0.00")
+        for status, amount in self.refunds.values_list("status", "amount"):
+            if status == RefundStatus.DONE:
+                done += amount
+            elif status in (RefundStatus.REQUESTED, RefundStatus.PROCESSING):
+                in_progress += amount
+        if not done and not in_progress:
+            return None
+        return {"done": done, "in_progress": in_progress, "whole": done >= (self.paid_amount or self.amount)}
+
 
 class GuideEvent(BaseModel):
     """Append-only history of a guide: issued, paid (by the bank's notice or by hand, with the
@@ -150,6 +205,41 @@ class WebhookEvent(BaseModel):
 
     def __str__(self) -> str:
         return self.event_id
+
+
+class Refund(BaseModel):
+    """A devolução of a paid guide's Pix (whole or part), asked by staff with a reason through the
+    PSP (`PUT /v2/pix/{e2eid}/devolucao/{id}`), or told by the PSP's webhook (`devolucoes`)."""
+
+    guide = models.ForeignKey(PaymentGuide, on_delete=models.PROTECT, related_name="refunds")
+    refund_id = models.CharField(_("identificador da devolução"), max_length=35)
+    end_to_end_id = models.CharField(_("endToEndId do Pix devolvido"), max_length=60)
+    amount = models.DecimalField(_("valor"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("motivo"), max_length=140)
+    status = models.CharField(_("situação"), max_length=20, choices=RefundStatus.choices)
+    rtr_id = models.CharField(_("identificador da devolução no SPI (rtrId)"), max_length=60, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("solicitada por"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    settled_at = models.DateTimeField(_("liquidada em"), null=True, blank=True)
+    error = models.CharField(_("resposta do banco"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("devolução")
+        verbose_name_plural = _("devoluções")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["end_to_end_id", "refund_id"], name="payments_refund_once"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.end_to_end_id}:{self.refund_id}"
 
 
 class CollectionDay(models.Model):

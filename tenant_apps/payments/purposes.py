@@ -57,3 +57,8 @@ def _nothing_to_do(guide: PaymentGuide) -> None:
 
 GENERIC_FEE = "taxa-expediente"
 register(GENERIC_FEE, _nothing_to_do, label=_("Taxa de expediente"))
+
+
+ONE_OFF = "avulsa"
+# a guide staff issue by hand (a taxpayer's CPF/CNPJ, a description, an amount): no effect beyond being paid
+register(ONE_OFF, _nothing_to_do, label=_("Guia avulsa"))

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from paco.encryption import decrypt
 
 from .enums import GuideStatus
-from .models import GuideEvent, PaymentGuide, PixSettings, WebhookEvent
+from .models import GuideEvent, PaymentGuide, PixSettings, PspCredentials, Refund, WebhookEvent
 
 
 def pix_settings_get() -> PixSettings | None:
@@ -90,3 +90,25 @@ def guide_events(*, guide: PaymentGuide) -> QuerySet[GuideEvent]:
 
 def guide_webhook_events(*, guide: PaymentGuide) -> QuerySet[WebhookEvent]:
     return guide.webhook_events.order_by("created_at", "id")
+
+
+def guide_refunds(*, guide: PaymentGuide) -> QuerySet[Refund]:
+    return guide.refunds.select_related("requested_by").order_by("created_at", "id")
+
+
+def psp_credentials_get() -> PspCredentials | None:
+    """The city's PSP row (its secrets stay encrypted: only provider.provider_config decrypts them)."""
+    return PspCredentials.objects.order_by("id").first()
+
+
+def psp_certificate_summary(pem: str) -> dict[str, Any] | None:
+    """Who the stored client certificate names and until when it is valid (public facts only)."""
+    if not pem:
+        return None
+    from cryptography import x509
+
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.encode())
+    except ValueError:
+        return None
+    return {"subject": certificate.subject.rfc4514_string(), "not_after": certificate.not_valid_after_utc}

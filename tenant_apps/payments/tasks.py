@@ -18,3 +18,19 @@ def guides_expire_task(*, period: str = "") -> None:
     from .services import guides_expire
 
     guides_expire()
+
+
+@dramatiq.actor(max_retries=8, min_backoff=5_000, max_backoff=600_000)
+def guide_charge_task(*, guide_id: int) -> None:
+    """Create at the PSP the charge of a guide issued inside a caller's transaction (a permit
+    request), after that transaction committed; retried while the PSP does not answer, the guide
+    cancelled with the bank's answer when it refuses. Idempotent (a guide with its code is skipped)."""
+    from .provider import PixProviderError
+    from .services import PaymentError, guide_charge_register
+
+    try:
+        guide_charge_register(guide_id=guide_id, give_up=False)
+    except PaymentError:
+        return  # refused: the guide was cancelled with the bank's answer, nothing to retry
+    except PixProviderError:
+        raise  # the PSP did not answer: retried with backoff

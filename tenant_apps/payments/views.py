@@ -19,7 +19,15 @@ from paco.errors import ApplicationError
 from tenant_apps.org.selectors import user_managed_unit_ids
 
 from . import purposes
-from .forms import GuideCancelForm, GuideFilterForm, GuideMarkPaidForm, PixSettingsForm
+from .forms import (
+    GuideCancelForm,
+    GuideFilterForm,
+    GuideMarkPaidForm,
+    GuideOneOffForm,
+    PixSettingsForm,
+    PspCredentialsForm,
+    RefundForm,
+)
 from .models import PaymentGuide
 from .provider import provider_config
 from .selectors import (
@@ -27,11 +35,32 @@ from .selectors import (
     guide_events,
     guide_list,
     guide_of_owner,
+    guide_refunds,
     guide_webhook_events,
     guides_of_owner,
     pix_settings_get,
+    psp_certificate_summary,
+    psp_credentials_get,
 )
-from .services import guide_cancel, guide_mark_paid, pix_settings_save, pix_webhook_secret_rotate
+from .services import (
+    guide_cancel,
+    guide_issue_one_off,
+    guide_mark_paid,
+    pix_settings_save,
+    pix_webhook_secret_rotate,
+    psp_credentials_save,
+    psp_webhook_register,
+    psp_webhook_url,
+    refund_available,
+    refund_request,
+)
+
+
+def _psp_webhook_url(request: HttpRequest) -> str:
+    """Where the city's PSP is told to send its notices (it POSTs to this + "/pix")."""
+    tenant: Any = getattr(request, "tenant", None)
+    return psp_webhook_url(slug=getattr(tenant, "slug", ""), base_url=request.build_absolute_uri("/"))
+
 
 STAFF_PAGE_SIZE = 50
 
@@ -101,6 +130,7 @@ def staff_guide_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "labels": dict(purposes.choices()),
+            "can_settle": _can_settle(request),
         },
     )
 
@@ -118,8 +148,10 @@ def _staff_guide_page(
     *,
     paid_form: GuideMarkPaidForm | None = None,
     cancel_form: GuideCancelForm | None = None,
+    refund_form: RefundForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    available = refund_available(guide)
     return render(
         request,
         "payments/staff_guide.html",
@@ -132,6 +164,11 @@ def _staff_guide_page(
             "can_settle": _can_settle(request),
             "paid_form": paid_form or GuideMarkPaidForm(prefix="baixa"),
             "cancel_form": cancel_form or GuideCancelForm(prefix="cancelar"),
+            "refunds": guide_refunds(guide=guide),
+            "refund_available": available,
+            "refund_by_psp": bool(guide.provider_reference) and provider_config() is not None,
+            "refund_form": refund_form
+            or RefundForm(prefix="devolver", initial={"amount": available} if available else None),
         },
         status=status,
     )
@@ -178,6 +215,120 @@ def staff_guide_cancel(request: HttpRequest, year: int, number: int) -> HttpResp
             messages.success(request, _("Guia cancelada."))
             return redirect("payments:staff_guide", year=year, number=number)
     return _staff_guide_page(request, guide, cancel_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def staff_guide_refund(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    """Give back all or part of a paid guide's Pix, with a reason (managers and municipal admins)."""
+    guide = _staff_guide(year, number)
+    if not _can_settle(request):
+        raise Http404
+    form = RefundForm(request.POST, prefix="devolver")
+    if form.is_valid():
+        try:
+            refund = refund_request(
+                guide=guide,
+                actor=request.user,  # type: ignore[arg-type]
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Devolução de R$ %(amount)s: %(status)s.")
+                % {
+                    "amount": f"{refund.amount:.2f}".replace(".", ","),
+                    "status": refund.get_status_display().lower(),
+                },
+            )
+            return redirect("payments:staff_guide", year=year, number=number)
+    return _staff_guide_page(request, guide, refund_form=form, status=400)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_guide_new(request: HttpRequest) -> HttpResponse:
+    """`/staff/guias/nova/`: a one-off guide (no permit behind it) for a taxpayer's CPF or CNPJ."""
+    if not _can_settle(request):
+        raise Http404
+    form = GuideOneOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            guide = guide_issue_one_off(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Guia nº %(number)s emitida.") % {"number": guide.display_number})
+            return redirect("payments:staff_guide", year=guide.year, number=guide.number)
+    return render(
+        request,
+        "payments/staff_guide_new.html",
+        {"title": _("Nova guia avulsa"), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@municipal_admin_required
+@require_http_methods(["GET", "POST"])
+def psp_settings(request: HttpRequest) -> HttpResponse:
+    """`/admin-municipal/pix/psp/`: the city's own PSP (its bank's Pix API); secrets never shown back."""
+    row = psp_credentials_get()
+    initial: dict[str, Any] = {}
+    if row is not None:
+        initial = {
+            "enabled": row.enabled,
+            "api_url": row.api_url,
+            "token_url": row.token_url,
+            "scope": row.scope,
+            "client_id": row.client_id,
+            "webhook_client_subject": row.webhook_client_subject,
+        }
+    form = PspCredentialsForm(request.POST or None, initial=initial or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            psp_credentials_save(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("PSP da prefeitura salvo."))
+            return redirect("payments:psp_settings")
+    config = provider_config()
+    return render(
+        request,
+        "payments/psp_settings.html",
+        {
+            "title": _("PSP da prefeitura (API Pix)"),
+            "form": form,
+            "row": row,
+            "has_secret": bool(row and row.client_secret_encrypted),
+            "has_key": bool(row and row.private_key_encrypted),
+            "certificate": psp_certificate_summary(row.certificate_pem) if row else None,
+            "source": config.source if config else "",
+            "pix": pix_settings_get(),
+            "webhook_url": _psp_webhook_url(request),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@municipal_admin_required
+@require_POST
+def psp_webhook_register_view(request: HttpRequest) -> HttpResponse:
+    """Register the city's webhook URL at its PSP (`PUT /v2/webhook/{chave}`)."""
+    url = _psp_webhook_url(request)
+    try:
+        psp_webhook_register(url=url)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Webhook cadastrado no PSP: %(url)s/pix") % {"url": url})
+    return redirect("payments:psp_settings")
 
 
 @municipal_admin_required

@@ -43,6 +43,7 @@ EXPECTED_OPERATIONS = {
     "/api/v1/payments/guides/": {"get": "payments_guide_list"},
     "/api/v1/payments/guides/{year}/{number}/": {"get": "payments_guide_detail"},
     "/api/v1/payments/webhook/": {"post": "payments_pix_webhook"},
+    "/api/v1/payments/psp/pix": {"post": "payments_psp_webhook"},
     "/api/v1/signatures/blocks/": {"get": "v1_signatures_blocks_list", "post": "v1_signatures_blocks_create"},
     "/api/v1/signatures/blocks/sign/": {"post": "v1_signatures_blocks_sign_create"},
     "/api/v1/signatures/blocks/{block_id}/": {"get": "v1_signatures_blocks_retrieve"},

@@ -63,12 +63,27 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "payments:staff_guide": _staff_page,
     "payments:staff_guide_mark_paid": _settle,
     "payments:staff_guide_cancel": _settle,
+    "payments:staff_guide_new": {
+        "GET": {**_to_login, "staff": NOT_FOUND, "manager": OK, "admin": OK},
+        "POST": {**_to_login, "staff": NOT_FOUND, "manager": BAD, "admin": BAD},
+    },
+    # the demo's waiting guide is not paid: an empty refund form is a 400 and nothing is refunded
+    "payments:staff_guide_refund": _settle,
     "payments:pix_settings": {"GET": {**_admin, "admin": OK}, "POST": {**_admin, "admin": BAD}},
+    # the harness's empty POST is an unbound form: a 400 that saves nothing
+    "payments:psp_settings": {"GET": {**_admin, "admin": OK}, "POST": {**_admin, "admin": BAD}},
+    # with no PSP in the test settings the button says so and redirects, calling nothing
+    "payments:psp_webhook_register": {
+        "GET": {**_admin, "admin": NOT_ALLOWED},
+        "POST": {**_admin, "admin": REDIRECT},
+    },
     # the new secret is shown once, on the answer to the POST
     "payments:pix_secret_rotate": {"GET": {**_admin, "admin": NOT_ALLOWED}, "POST": {**_admin, "admin": OK}},
     "payments_api:guide_list": _api_read,
     "payments_api:guide_detail": _api_read,
     "payments_api:webhook": {"GET": _not_allowed, "POST": dict.fromkeys(ROLES, UNAUTHORIZED)},
+    # the PSP's own webhook: without the ingress's mutual-TLS headers, a 401 for everyone
+    "payments_api:psp_webhook": {"GET": _not_allowed, "POST": dict.fromkeys(ROLES, UNAUTHORIZED)},
     # the demo's stand-in bank is off outside `make demo`
     "demo_bank:pay": {"GET": dict.fromkeys(ROLES, NOT_FOUND), "POST": dict.fromkeys(ROLES, NOT_FOUND)},
 }

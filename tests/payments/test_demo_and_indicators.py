@@ -72,3 +72,27 @@ def test_amount_collected_per_day_month_and_purpose(in_aracaju) -> None:
     assert rows == [[f"{today:%Y-%m}", "Teste", 2, 123.45]]
     # the demo's paid guide is there too, under its purpose's label
     assert PaymentGuide.objects.filter(purpose=GENERIC_FEE, status=GuideStatus.PAID).exists()
+
+
+def test_both_demo_cities_show_a_refund_a_one_off_guide_and_a_filled_in_psp_switched_off(
+    aracaju, gravatai
+) -> None:
+    from tenant_apps.payments.models import PspCredentials, Refund
+    from tenant_apps.payments.provider import provider_config
+    from tenant_apps.payments.purposes import ONE_OFF
+
+    for city, whole in ((aracaju, True), (gravatai, False)):
+        with tenant_context(city):
+            refund = Refund.objects.select_related("guide").get()
+            assert refund.status == "devolvida"
+            assert refund.requested_by is not None
+            assert refund.guide.refund_state["whole"] is whole
+            one_off = PaymentGuide.objects.get(purpose=ONE_OFF)
+            assert one_off.status == "pendente"
+            assert one_off.owner is not None
+            assert one_off.events.get(kind="emitida").actor is not None
+            psp = PspCredentials.objects.get()
+            assert not psp.enabled
+            assert psp.client_secret_encrypted
+            assert psp.webhook_client_subject.startswith("CN=")
+            assert provider_config() is None  # the demo never calls out

@@ -1,30 +1,51 @@
 """The PSP adapter (Pix API shape of the Banco Central) against a local HTTP server that checks
-exactly what we send: the client-credentials token request, then PUT/PATCH /v2/cob/{txid} with
-the bearer token and the JSON body."""
+exactly what we send: the client-credentials token request, then PUT/PATCH /v2/cob/{txid},
+PUT /v2/pix/{e2eid}/devolucao/{id} and PUT /v2/webhook/{chave} with the bearer token and the JSON
+body. The city's own credentials (admin page, encrypted) win over the deployment's settings."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
+import ipaddress
 import json
 import re
+import ssl
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections, transaction
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
+from paco.encryption import decrypt
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
+from tenant_apps.payments import tasks
 from tenant_apps.payments.brcode import brcode_build
-from tenant_apps.payments.models import GuideCounter, PaymentGuide, PixSettings
-from tenant_apps.payments.provider import tokens_forget
-from tenant_apps.payments.services import guide_cancel
+from tenant_apps.payments.models import GuideCounter, GuideEvent, PaymentGuide, PixSettings, PspCredentials
+from tenant_apps.payments.provider import PixProviderError, provider_config, tokens_forget
+from tenant_apps.payments.services import (
+    guide_cancel,
+    guide_charge_register,
+    psp_credentials_save,
+    psp_webhook_register,
+    refund_available,
+    refund_request,
+    webhook_receive,
+)
+from tests.comms.test_fanout_job import _in_thread
 
-from .conftest import CPF, TEST_PURPOSE, issue
+from .conftest import CPF, TEST_PURPOSE, issue, notice, pix
 
 CLIENT_ID = "paco-aracaju"
 CLIENT_SECRET = "segredo-do-psp"  # noqa: S105 - the local test server's credential
@@ -36,6 +57,12 @@ class _Psp(BaseHTTPRequestHandler):
     tokens_issued: int
     expire_first_token: bool
     refuse_charge: bool
+    client_id: str
+    client_secret: str
+    scope: str
+    charge_started: threading.Event | None
+    charge_release: threading.Event | None
+    refund_status: str
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test server
         return
@@ -57,13 +84,13 @@ class _Psp(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         entry = self._record()
         cls = type(self)
-        basic = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        basic = "Basic " + base64.b64encode(f"{cls.client_id}:{cls.client_secret}".encode()).decode()
         form = parse_qs(entry["body"].decode())
         if (
             self.path != "/oauth/token"
             or self.headers.get("Authorization") != basic
             or self.headers.get("Content-Type") != "application/x-www-form-urlencoded"
-            or form != {"grant_type": ["client_credentials"], "scope": ["cob.write cob.read"]}
+            or form != {"grant_type": ["client_credentials"], "scope": [cls.scope]}
         ):
             self._answer(401, {"error": "invalid_client"})
             return
@@ -81,10 +108,34 @@ class _Psp(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:  # noqa: N802
         entry = self._record()
+        cls = type(self)
         if not self._authorized():
             self._answer(401, {"title": "Não autorizado"})
             return
-        if type(self).refuse_charge:
+        if self.path.startswith("/v2/webhook/"):
+            assert json.loads(entry["body"]).keys() == {"webhookUrl"}
+            self.send_response(204)
+            self.end_headers()
+            return
+        refund = re.fullmatch(r"/v2/pix/(E\w+)/devolucao/(\w{1,35})", self.path)
+        if refund:
+            body = json.loads(entry["body"])
+            self._answer(
+                201,
+                {
+                    "id": refund.group(2),
+                    "rtrId": "D12345678202612061000abcdefghijk",
+                    "valor": body["valor"],
+                    "horario": {"solicitacao": "2026-12-06T10:00:00.000Z"},
+                    "status": cls.refund_status,
+                },
+            )
+            return
+        started, release = cls.charge_started, cls.charge_release
+        if started is not None and release is not None:
+            started.set()
+            release.wait(20)
+        if cls.refuse_charge:
             self._answer(400, {"title": "Cobrança inválida", "detail": "A chave não pertence ao recebedor."})
             return
         body = json.loads(entry["body"])
@@ -116,7 +167,20 @@ class _Psp(BaseHTTPRequestHandler):
 @pytest.fixture
 def psp(settings) -> Iterator[type[_Psp]]:
     handler = type(
-        "Psp", (_Psp,), {"seen": [], "tokens_issued": 0, "expire_first_token": False, "refuse_charge": False}
+        "Psp",
+        (_Psp,),
+        {
+            "seen": [],
+            "tokens_issued": 0,
+            "expire_first_token": False,
+            "refuse_charge": False,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scope": "cob.write cob.read",
+            "charge_started": None,
+            "charge_release": None,
+            "refund_status": "EM_PROCESSAMENTO",
+        },
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -177,19 +241,24 @@ def test_the_token_is_reused_and_renewed_once_when_refused(in_aracaju, psp) -> N
     }
 
 
-def test_a_refusal_by_the_psp_saves_nothing_and_gives_the_number_back(in_aracaju, psp) -> None:
+def test_a_refusal_by_the_psp_cancels_the_guide_with_the_banks_answer_and_keeps_its_number(
+    in_aracaju, psp
+) -> None:
     psp.refuse_charge = True
-    before = PaymentGuide.objects.count()
     year = timezone.localdate().year
     last = GuideCounter.objects.filter(year=year).values_list("last", flat=True).first() or 0
     with pytest.raises(
         ApplicationError, match=re.escape("recusou a cobrança (HTTP 400). A chave não pertence")
     ):
         issue("R-X")
-    assert PaymentGuide.objects.count() == before
-    assert (GuideCounter.objects.filter(year=year).values_list("last", flat=True).first() or 0) == last
+    refused = PaymentGuide.objects.get(purpose=TEST_PURPOSE, reference="R-X")
+    # the number is accounted for: a cancelled guide with the bank's answer, never a silent gap
+    assert (refused.number, refused.status, refused.br_code) == (last + 1, "cancelada", "")
+    assert "A chave não pertence ao recebedor" in refused.cancel_reason
+    assert list(refused.events.values_list("kind", flat=True)) == ["emitida", "psp_recusou"]
     psp.refuse_charge = False
-    assert issue("R-X").number == last + 1
+    again = issue("R-X")  # the same request can have a guide again
+    assert (again.number, again.status) == (last + 2, "pendente")
 
 
 def test_cancel_removes_the_charge_at_the_psp(in_aracaju, psp) -> None:
@@ -204,7 +273,7 @@ def test_wrong_credentials_are_a_clear_error(in_aracaju, psp, settings) -> None:
     settings.PAYMENTS_PIX_CLIENT_SECRET = "errado"  # noqa: S105
     with pytest.raises(ApplicationError, match="recusou as credenciais"):
         issue("R-E")
-    assert not PaymentGuide.objects.filter(purpose=TEST_PURPOSE, reference="R-E").exists()
+    assert PaymentGuide.objects.get(purpose=TEST_PURPOSE, reference="R-E").status == "cancelada"
 
 
 def test_an_unreachable_psp_is_a_clear_error(in_aracaju, settings) -> None:
@@ -213,3 +282,308 @@ def test_an_unreachable_psp_is_a_clear_error(in_aracaju, settings) -> None:
     tokens_forget()
     with pytest.raises(ApplicationError, match="não respondeu"):
         issue("R-U", amount=str(Decimal("1.00")))
+
+
+def _paid_by_pix(reference: str, event_id: str) -> PaymentGuide:
+    guide = issue(reference)
+    body, signature = notice(pix(guide, event_id=event_id))
+    webhook_receive(body=body, signature=signature)
+    guide.refresh_from_db()
+    assert guide.status == "paga"
+    return guide
+
+
+def test_the_citys_own_credentials_win_over_the_deployments_and_are_stored_encrypted(
+    in_aracaju, psp, caplog
+) -> None:
+    admin = User.objects.filter(kind="staff").order_by("id").first()
+    psp.client_id, psp.client_secret, psp.scope = (
+        "aracaju-proprio",
+        "segredo-da-cidade",
+        "cob.write pix.write",
+    )
+    row = psp_credentials_save(
+        actor=admin,
+        enabled=True,
+        api_url=settings.PAYMENTS_PIX_API_URL,
+        scope="cob.write pix.write",
+        client_id="aracaju-proprio",
+        client_secret="segredo-da-cidade",
+    )
+    assert row.client_secret_encrypted
+    assert "segredo-da-cidade" not in row.client_secret_encrypted
+    assert decrypt(row.client_secret_encrypted) == "segredo-da-cidade"
+    assert "segredo-da-cidade" not in repr(provider_config())
+    guide = issue("R-CIDADE")
+    assert guide.br_code
+    assert psp.seen[0]["path"] == "/oauth/token"
+    basic = base64.b64encode(b"aracaju-proprio:segredo-da-cidade").decode()
+    assert psp.seen[0]["headers"]["Authorization"] == f"Basic {basic}"
+    assert "segredo-da-cidade" not in caplog.text
+    # an empty secret keeps the stored one; switched off, the deployment's settings are used again
+    psp_credentials_save(actor=admin, enabled=False, api_url=settings.PAYMENTS_PIX_API_URL, client_id="x")
+    assert decrypt(PspCredentials.objects.get().client_secret_encrypted) == "segredo-da-cidade"
+    psp.client_id, psp.client_secret, psp.scope = CLIENT_ID, CLIENT_SECRET, "cob.write cob.read"
+    issue("R-INSTALACAO")
+    assert (
+        psp.seen[-2]["headers"]["Authorization"]
+        == "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    )
+
+
+def test_bad_psp_credentials_are_refused_with_a_message_and_nothing_saved(in_aracaju) -> None:
+    PspCredentials.objects.all().delete()  # the demo's switched-off sandbox PSP
+    admin = User.objects.filter(kind="staff").order_by("id").first()
+    with pytest.raises(ApplicationError, match="https://") as plain:
+        psp_credentials_save(actor=admin, enabled=True, api_url="http://psp.example/api", client_id="a")
+    assert plain.value.extra["field"] == "api_url"
+    with pytest.raises(ApplicationError, match="segredo do cliente"):
+        psp_credentials_save(actor=admin, enabled=True, api_url="https://psp.example/api", client_id="a")
+    with pytest.raises(ApplicationError, match="inválidos") as pair:
+        psp_credentials_save(
+            actor=admin,
+            enabled=False,
+            api_url="https://psp.example/api",
+            certificate_pem="-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+            private_key_pem="-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+        )
+    assert pair.value.extra["field"] == "certificate_pem"
+    assert not PspCredentials.objects.exists()
+
+
+def test_refund_goes_to_the_psp_with_exactly_the_pix_api_shape(in_aracaju, psp) -> None:
+    manager = User.objects.filter(kind="staff").order_by("id").first()
+    guide = _paid_by_pix("R-DEV", "E12345678202612061000DEVOLVE01")
+    refund = refund_request(
+        guide=guide, actor=manager, amount=Decimal("50.00"), reason="Cobrança em duplicidade"
+    )
+    call = psp.seen[-1]
+    assert (call["method"], call["path"]) == (
+        "PUT",
+        f"/v2/pix/E12345678202612061000DEVOLVE01/devolucao/{refund.refund_id}",
+    )
+    assert json.loads(call["body"]) == {"valor": "50.00", "descricao": "Cobrança em duplicidade"}
+    assert refund.refund_id.isalnum()
+    assert len(refund.refund_id) <= 35
+    assert (refund.status, refund.rtr_id) == ("em_processamento", "D12345678202612061000abcdefghijk")
+    guide.refresh_from_db()
+    assert guide.refund_state == {"done": Decimal("0.00"), "in_progress": Decimal("50.00"), "whole": False}
+    # more than what is left: refused before any call, nothing recorded
+    calls = len(psp.seen)
+    with pytest.raises(ApplicationError, match="R\\$ 100,00") as too_much:
+        refund_request(guide=guide, actor=manager, amount=Decimal("100.01"), reason="Devolver o resto")
+    assert too_much.value.extra["field"] == "amount"
+    assert (len(psp.seen), guide.refunds.count()) == (calls, 1)
+    # the PSP refuses: recorded as refused, the amount free again
+    psp.refund_status = "NAO_REALIZADO"
+    last = refund_request(guide=guide, actor=manager, amount=Decimal("100.00"), reason="Devolver o resto")
+    assert last.status == "nao_realizada"
+    assert refund_available(guide) == Decimal("100.00")
+    kinds = list(guide.events.values_list("kind", flat=True))
+    assert kinds[-3:] == ["devolucao_pedida", "devolucao_pedida", "devolucao_falhou"]
+
+
+def test_webhook_registration_at_the_psp(in_aracaju, psp, settings) -> None:
+    url = "https://aracaju.paco.example/api/v1/payments/psp"
+    row = psp_webhook_register(url=url)
+    call = psp.seen[-1]
+    key = PixSettings.objects.get().key
+    assert (call["method"], call["path"]) == ("PUT", f"/v2/webhook/{key}")
+    assert json.loads(call["body"]) == {"webhookUrl": url}
+    assert call["headers"]["Authorization"].startswith("Bearer token-")
+    assert row.webhook_url == url
+    assert row.webhook_registered_at is not None
+    # the command does the same, with the mutual-TLS host of PAYMENTS_PSP_WEBHOOK_URL
+    settings.PAYMENTS_PSP_WEBHOOK_URL = "https://{slug}.pix.paco.example/api/v1/payments/psp"
+    out = io.StringIO()
+    call_command("pix_webhook_register", "--schema", "aracaju", stdout=out)
+    assert out.getvalue().strip() == "https://aracaju.pix.paco.example/api/v1/payments/psp/pix"
+    assert json.loads(psp.seen[-1]["body"]) == {
+        "webhookUrl": "https://aracaju.pix.paco.example/api/v1/payments/psp"
+    }
+
+
+def test_inside_a_callers_transaction_the_charge_is_created_by_the_job_after_commit(
+    in_aracaju, psp, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        guide = issue("R-JOB")
+        assert psp.seen == []  # no PSP call inside the caller's transaction
+    assert guide.br_code == ""
+    assert len(callbacks) == 1
+    registered = guide_charge_register(guide_id=guide.pk, give_up=False)
+    assert registered.br_code.startswith("000201")
+    assert registered.provider_location == LOCATION
+    assert guide_charge_register(guide_id=guide.pk, give_up=False).br_code == registered.br_code  # once
+    assert [entry["method"] for entry in psp.seen].count("PUT") == 1
+
+
+def test_the_job_retries_while_the_psp_is_silent_and_cancels_when_it_refuses(
+    in_aracaju, psp, settings
+) -> None:
+    with transaction.atomic():
+        guide = issue("R-JOB2")
+    psp.refuse_charge = True
+    tasks.guide_charge_task.fn(guide_id=guide.pk)  # refused: the guide is cancelled, no retry
+    guide.refresh_from_db()
+    assert (guide.status, guide.br_code) == ("cancelada", "")
+    with transaction.atomic():
+        other = issue("R-JOB3")
+    settings.PAYMENTS_PIX_API_URL = "http://127.0.0.1:9"
+    settings.PAYMENTS_PIX_TIMEOUT_SECONDS = 1
+    with pytest.raises(PixProviderError):
+        tasks.guide_charge_task.fn(guide_id=other.pk)  # silent: raised, so dramatiq retries
+    other.refresh_from_db()
+    assert (other.status, other.br_code) == ("pendente", "")
+
+
+def test_the_years_numbering_lock_is_not_held_during_the_psp_call(aracaju, psp) -> None:
+    """Real commits on threads of their own: while the PSP holds guide A's charge, guide B is issued
+    (taking the next number) without waiting for A."""
+    psp.charge_started, psp.charge_release = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def issue_in_thread(name: str) -> None:
+        try:
+            with tenant_context(aracaju):
+                results[name] = issue(f"LOCK-{name}")
+        except BaseException as error:  # noqa: BLE001 - reported on the test thread
+            results[name] = error
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=issue_in_thread, args=("A",))
+    second = threading.Thread(target=issue_in_thread, args=("B",))
+    try:
+        first.start()
+        assert psp.charge_started.wait(15)
+        psp.charge_started, psp.charge_release, release = None, None, psp.charge_release
+        second.start()
+        second.join(15)
+        assert not second.is_alive(), "B waited for A's PSP call: the numbering lock was held"
+        assert first.is_alive()  # A is still at the PSP
+        release.set()
+        first.join(15)
+        a, b = results["A"], results["B"]
+        assert isinstance(a, PaymentGuide), results
+        assert isinstance(b, PaymentGuide), results
+        assert b.number == a.number + 1
+        assert a.br_code
+        assert b.br_code
+    finally:
+        if psp.charge_release is not None:
+            psp.charge_release.set()
+
+        def cleanup() -> None:
+            with tenant_context(aracaju):
+                guides = PaymentGuide.objects.filter(reference__in=["LOCK-A", "LOCK-B"])
+                GuideEvent.objects.filter(guide__in=guides).delete()
+                guides.delete()
+
+        _in_thread(cleanup)
+
+
+def _tls_material(folder: Path) -> dict[str, str]:
+    """A test CA, a server certificate for 127.0.0.1 and the city's client certificate it signed."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+
+    def key_pem(key: Any) -> str:
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+
+    def cert(subject: str, key: Any, issuer: x509.Name, signer: Any, **extensions: Any) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+        )
+        for extension, critical in extensions.values():
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CA de teste do PSP")])
+    ca = cert(
+        "CA de teste do PSP",
+        ca_key,
+        ca_name,
+        ca_key,
+        basic=(x509.BasicConstraints(ca=True, path_length=0), True),
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    server = cert("127.0.0.1", server_key, ca_name, ca_key, san=(san, False))
+    client_key = ec.generate_private_key(ec.SECP256R1())
+    client = cert("prefeitura-aracaju", client_key, ca_name, ca_key)
+    pem = serialization.Encoding.PEM
+    files = {
+        "ca": ca.public_bytes(pem).decode(),
+        "server": server.public_bytes(pem).decode(),
+        "server_key": key_pem(server_key),
+    }
+    for name, text in files.items():
+        (folder / f"{name}.pem").write_text(text)
+    return {**files, "client": client.public_bytes(pem).decode(), "client_key": key_pem(client_key)}
+
+
+def test_mutual_tls_presents_the_citys_certificate_held_encrypted_in_the_database(
+    in_aracaju, psp, tmp_path, monkeypatch
+) -> None:
+    """A local HTTPS PSP that refuses any client without a certificate from its CA: the city's
+    certificate and key, pasted on the admin page and stored (the key encrypted), are presented."""
+    material = _tls_material(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "server.pem", tmp_path / "server_key.pem")
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(tmp_path / "ca.pem")
+    peers: list[Any] = []
+
+    class TlsPsp(psp):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            super().setup()
+            peers.append(self.connection.getpeercert())
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TlsPsp)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # the client trusts the test CA
+    admin = User.objects.filter(kind="staff").order_by("id").first()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}"
+        psp_credentials_save(
+            actor=admin,
+            enabled=True,
+            api_url=url,
+            scope="cob.write cob.read",
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            certificate_pem=material["client"],
+            private_key_pem=material["client_key"],
+        )
+        assert "PRIVATE KEY" not in PspCredentials.objects.get().private_key_encrypted
+        guide = issue("R-TLS")
+        assert guide.br_code
+        assert [entry["path"] for entry in psp.seen] == ["/oauth/token", f"/v2/cob/{guide.txid}"]
+        subjects = {dict(part[0] for part in peer["subject"])["commonName"] for peer in peers}
+        assert subjects == {"prefeitura-aracaju"}
+        # without the certificate the PSP closes the handshake: a clear error, nothing created there
+        PspCredentials.objects.update(certificate_pem="", private_key_encrypted="")
+        tokens_forget()
+        before = len(psp.seen)
+        with pytest.raises(ApplicationError, match="não respondeu"):
+            issue("R-TLS-2")
+        assert len(psp.seen) == before
+    finally:
+        server.shutdown()
+        server.server_close()

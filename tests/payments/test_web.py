@@ -212,21 +212,22 @@ def test_api_lists_the_callers_guides_with_a_cursor(aracaju, login_as) -> None:
     )
 
 
-def test_api_cursor_pages(aracaju, login_as, monkeypatch) -> None:
-    from tenant_apps.payments import apis
-
-    monkeypatch.setattr(apis, "PAGE_SIZE", 2)
+def test_api_pages_with_the_shared_keyset_cursor(aracaju, login_as) -> None:
     for index in range(3):
         _citizen_guide(aracaju, reference=f"P-{index}")
     client = login_as("staff", aracaju)
-    first = client.get("/api/v1/payments/guides/?finalidade=teste-pagamento", HTTP_HOST=HOST).json()
-    second = client.get(
-        f"/api/v1/payments/guides/?finalidade=teste-pagamento&cursor={first['next']}", HTTP_HOST=HOST
-    ).json()
+    url = "/api/v1/payments/guides/?finalidade=teste-pagamento&limit=2"
+    first = client.get(url, HTTP_HOST=HOST).json()
+    second = client.get(f"{url}&cursor={first['next']}", HTTP_HOST=HOST).json()
     assert [row["reference"] for row in first["results"] + second["results"]] == ["P-2", "P-1", "P-0"]
     assert second["next"] is None
     assert Decimal(first["results"][0]["amount"]) == Decimal("150.00")
     assert json.dumps(first)  # serialisable as is
+    # the old "year.number" cursor and a forged one are refused with a 400 and a Portuguese message
+    for bad in ("2026.3", "bm9wZQ"):
+        refused = client.get(f"{url}&cursor={bad}", HTTP_HOST=HOST)
+        assert refused.status_code == 400
+        assert "Cursor inválido" in json.dumps(refused.json(), ensure_ascii=False)
 
 
 def test_api_list_has_a_fixed_query_count(aracaju, login_as) -> None:

@@ -19,3 +19,16 @@ PAYMENTS_GUIDE_DUE_DAYS = env.int("PAYMENTS_GUIDE_DUE_DAYS", default=30)
 PAYMENTS_EXPIRE_AT = env.str("PAYMENTS_EXPIRE_AT", default="01:30")
 # Serve the demo stand-in bank under /demo-banco/ (pays a guide by calling our webhook). Demo only.
 PAYMENTS_DEMO_BANK = env.bool("PAYMENTS_DEMO_BANK", default=False)
+
+# The PSP's webhook (POST <registered url>/pix) is authenticated by mutual TLS at the ingress, which
+# passes the verification result and the client certificate's subject in these headers (it must
+# always overwrite them; docs/operations.md). Django reads them as request.headers[...].
+# The address registered at a city's PSP for its webhook (the PSP POSTs to it + "/pix"); `{slug}` is
+# the city's. Empty: https://<the city's host>/api/v1/payments/psp.
+PAYMENTS_PSP_WEBHOOK_URL = env.str("PAYMENTS_PSP_WEBHOOK_URL", default="")
+PAYMENTS_WEBHOOK_CLIENT_VERIFY_HEADER = env.str(
+    "PAYMENTS_WEBHOOK_CLIENT_VERIFY_HEADER", default="Ssl-Client-Verify"
+)
+PAYMENTS_WEBHOOK_CLIENT_SUBJECT_HEADER = env.str(
+    "PAYMENTS_WEBHOOK_CLIENT_SUBJECT_HEADER", default="Ssl-Client-Subject-Dn"
+)

@@ -33,6 +33,6 @@ def pix_qr_svg(br_code: str) -> SafeString:
 @register.simple_tag
 def demo_bank_url(br_code: str) -> str:
     """The demo stand-in bank's page for this code (`make demo` only), or "" everywhere else."""
-    if not settings.PAYMENTS_DEMO_BANK:
+    if not settings.PAYMENTS_DEMO_BANK or not br_code:
         return ""
     return f"/demo-banco/?{urlencode({'codigo': br_code})}"
