@@ -15,5 +15,10 @@ urlpatterns = [
         views.staff_attachment,
         name="staff_attachment",
     ),
+    path(
+        "staff/documentos/<int:document_id>/anexos/<int:attachment_id>/previa/",
+        views.staff_attachment_preview,
+        name="staff_attachment_preview",
+    ),
     path("staff/documentos/<int:document_id>/acessos/", views.staff_access_log, name="staff_access_log"),
 ]

@@ -17,6 +17,7 @@ from paco.decorators import staff_required
 
 from .enums import AccessAction, AccessLevel
 from .models import Document
+from .previews import PDF_TYPE, PreviewUnavailable, attachment_has_preview, pdf_first_page_png
 from .search import SEARCH_PAGE_SIZE, document_search
 from .selectors import (
     document_access_log_list,
@@ -219,6 +220,36 @@ def staff_attachment(request: HttpRequest, document_id: int, attachment_id: int)
     response = HttpResponse(data, content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(True, attachment.original_name) or ""
     # an uploaded file is never run as a page of this site, even if a browser tried
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return _private(response)
+
+
+@require_GET
+@staff_required
+def staff_attachment_preview(request: HttpRequest, document_id: int, attachment_id: int) -> HttpResponse:
+    """What the case page shows of an attachment: an image itself, a PDF's first page as a PNG.
+
+    The same rule and log as the download (a view, not a download); never cached by a browser or
+    a proxy, and no preview (404) for other types or a PDF that cannot be drawn."""
+    document = _document_readable(request, document_id)
+    attachment = document_attachment_get(document=document, attachment_id=attachment_id)
+    if not attachment_has_preview(attachment.content_type):
+        raise Http404
+    try:
+        data = attachment_read(attachment)
+    except (AttachmentIntegrityError, FileNotFoundError) as error:
+        message = getattr(error, "message", "") or _(
+            "O arquivo “%(name)s” não foi encontrado no armazenamento."
+        ) % {"name": attachment.original_name}
+        return _integrity_error(request, message)
+    content_type = attachment.content_type
+    if content_type == PDF_TYPE:
+        try:
+            data, content_type = pdf_first_page_png(data), "image/png"
+        except PreviewUnavailable:
+            raise Http404 from None
+    _record(request, document, AccessAction.VIEW)
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return _private(response)
 

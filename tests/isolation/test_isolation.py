@@ -340,6 +340,7 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "documents:staff_document": _document_readers,
     "documents:staff_document_pdf": _document_readers,
     "documents:staff_attachment": _document_readers,
+    "documents:staff_attachment_preview": _document_readers,
     "documents:staff_access_log": {
         "GET": {**dict.fromkeys(ROLES, REDIRECT), "staff": NOT_FOUND, "manager": OK, "admin": NOT_FOUND},
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
