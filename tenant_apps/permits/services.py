@@ -42,6 +42,8 @@ from tenant_apps.documents.models import Attachment
 from tenant_apps.documents.numbering import sequence_next
 from tenant_apps.documents.services import attachment_read, document_create, document_version_add
 from tenant_apps.documents.uploads import Upload
+from tenant_apps.govbr.models import ReliabilityRequirement
+from tenant_apps.govbr.selectors import require_level
 from tenant_apps.notifications.enums import Channel
 from tenant_apps.notifications.services import notification_queue
 from tenant_apps.org.models import OrgUnit
@@ -193,9 +195,13 @@ def permit_request_submit(
     art. 3º, I); otherwise the pre-analysis job runs after commit. Nothing is kept if anything fails.
 
     Uploads labelled with a checklist item's name are that item's; the others are classified by the
-    admin's rules in the job."""
+    admin's rules in the job. A citizen below the gov.br level set for the kind is refused with
+    `GovBrLevelRequired` (how to raise it), before anything is read or written."""
     if citizen is None or getattr(citizen, "kind", None) != UserKind.CITIZEN:
         raise PermissionDenied
+    # the gov.br level the municipal admin set for this kind (/admin-municipal/govbr/niveis/): below
+    # it, the message says which level is needed and how to raise it on gov.br; nothing is saved
+    require_level(user=citizen, target=ReliabilityRequirement.Target.PERMIT, code=kind.service.code)
     kind_type, document_number = _requester(str(form_data.get(FORM_KEYS["document"], "")))
     activities = _activities(kind, str(form_data.get(FORM_KEYS["activities"], "")))
     area = _area(form_data.get(FORM_KEYS["area"]))
