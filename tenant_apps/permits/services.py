@@ -599,8 +599,8 @@ def opinion_give(*, opinion: Opinion, actor: Any, is_favourable: bool, text: str
 def _refuse(request: PermitRequest, *, reasons: str) -> None:
     request.status = RequestStatus.REFUSED
     request.refusal_reasons = reasons
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "refusal_reasons", "decided_at", "updated_at"])
+    request.decided_at = request.refused_at = timezone.now()
+    request.save(update_fields=["status", "refusal_reasons", "decided_at", "refused_at", "updated_at"])
     Opinion.objects.filter(request=request, status__in=[OpinionStatus.PENDING, OpinionStatus.WAITING]).update(
         status=OpinionStatus.WAITING, due=None
     )
