@@ -160,6 +160,7 @@ class PermitRequest(BaseModel):
     terms_accepted_at = models.DateTimeField(_("termo aceito em"), null=True, blank=True)
     analysis_started_at = models.DateTimeField(null=True, blank=True)
     decision_due = models.DateField(_("prazo de decisão"), null=True, blank=True)
+    tacit_notice_sent_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     refused_at = models.DateTimeField(_("indeferido em"), null=True, blank=True)
     refusal_reasons = models.TextField(_("motivos do indeferimento"), blank=True)
