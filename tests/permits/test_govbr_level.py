@@ -211,3 +211,22 @@ def test_the_api_refuses_alike_and_then_accepts(aracaju, media_root):
     assert staff.status_code == 403
     with tenant_context(aracaju):
         assert _counts() == (before[0] + 1, before[1] + 1)
+
+
+def test_the_cases_api_does_not_open_a_permit_as_a_plain_case(aracaju):
+    """The permit kinds' level, checks and risk cannot be skipped through the Protocolo's API."""
+    with tenant_context(aracaju):
+        before = _counts()
+    response = client_for("citizen", aracaju).post(
+        "/api/v1/cases/",
+        {"service": "alvara-construcao", "form_data": operation_answers("4721-1/02")},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "service": [
+            "Este serviço é um alvará: peça por POST /api/v1/permits/requests/ (tipo “alvara-construcao”)."
+        ]
+    }
+    with tenant_context(aracaju):
+        assert _counts() == before
