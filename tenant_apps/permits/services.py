@@ -1083,7 +1083,7 @@ def _notify(request: PermitRequest, key: str, **context: Any) -> None:
     )
 
 
-ISSUE_MODE_PHRASES = {
+ISSUE_MODE_PHRASES: dict[str, Any] = {
     IssueMode.STAFF: _lazy("após análise"),
     IssueMode.AUTOMATIC: _lazy("automaticamente, atividade de médio risco"),
     IssueMode.TACIT: _lazy("por aprovação tácita"),
