@@ -386,6 +386,12 @@ class CaseOpenApi(APIView):
             service = service_get_with_form(code=code)
             if service is None:
                 raise serializers.ValidationError(_("Serviço não encontrado na carta de serviços."))
+            if getattr(service, "permit_kind", None) is not None:
+                # a permit kind (tenant_apps.permits): its own checks, risk level and gov.br level
+                raise serializers.ValidationError(
+                    _("Este serviço é um alvará: peça por POST /api/v1/permits/requests/ (tipo “%(code)s”).")
+                    % {"code": service.code}
+                )
             return service
 
     OutputSerializer = CaseDetailSerializer

@@ -330,8 +330,15 @@ def _document_sign(*, document: Document, actor: User, otp_token: str = "") -> N
 
 @transaction.atomic
 def case_dispatch(
-    *, case: Case, actor: User, text: str, is_public: bool = True, otp_token: str = ""
+    *,
+    case: Case,
+    actor: User,
+    text: str,
+    is_public: bool = True,
+    otp_token: str = "",
+    notify_citizen: bool = True,
 ) -> Dispatch:
+    """A dispatch on the case. `notify_citizen=False`: a module that sends its own notice (permits)."""
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -363,7 +370,7 @@ def case_dispatch(
         summary=f"Despacho da {case.current_unit.acronym}",
         payload={"text": text.strip(), "document": document.verification_code},
     )
-    if is_public:
+    if is_public and notify_citizen:
         _notify_citizen(case, "case_updated", event_summary=f"despacho da {case.current_unit.acronym}")
     return dispatch
 
@@ -534,7 +541,10 @@ def case_attach(*, case: Case, actor: User, uploads: Sequence[Upload], is_public
 
 
 @transaction.atomic
-def case_close(*, case: Case, actor: User, answer: str, otp_token: str = "") -> Case:
+def case_close(
+    *, case: Case, actor: User, answer: str, otp_token: str = "", notify_citizen: bool = True
+) -> Case:
+    """Close with the final answer. `notify_citizen=False`: a module that sends its own notice."""
     case = _lock(case)
     _require_actor(actor, case)
     _require_open(case)
@@ -565,7 +575,8 @@ def case_close(*, case: Case, actor: User, answer: str, otp_token: str = "") -> 
         payload={"answer": answer.strip(), "document": document.verification_code},
     )
     _search_refresh(case)
-    _notify_citizen(case, "case_closed")
+    if notify_citizen:
+        _notify_citizen(case, "case_closed")
     return case
 
 

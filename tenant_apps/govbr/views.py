@@ -266,11 +266,25 @@ def client_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _requirement_targets() -> list[tuple[str, str, str]]:
-    """Catalogue services and ombudsman kinds, looked up by model name (both apps sit above this one)."""
+    """Catalogue services, ombudsman kinds and permit kinds, looked up by model name (those apps sit
+    above this one). A permit kind's catalogue service is listed once, as the permit kind (`licenca`:
+    the permits module checks that target when a request is made, on the page and in the API)."""
     service_model = apps.get_model("catalog", "Service")
+    permit_kind_model = apps.get_model("permits", "PermitKind")
+    permit_kinds = list(
+        permit_kind_model.objects.filter(service__is_active=True)
+        .select_related("service")
+        .order_by("service__name")
+    )
+    permit_service_ids = {kind.service_id for kind in permit_kinds}
     targets = [
         ("servico", service.code, _("Serviço: %(name)s") % {"name": service.name})
         for service in service_model.objects.filter(is_active=True).order_by("name")
+        if service.pk not in permit_service_ids
+    ]
+    targets += [
+        ("licenca", kind.service.code, _("Alvará ou licença: %(name)s") % {"name": kind.service.name})
+        for kind in permit_kinds
     ]
     kind_field = apps.get_model("ombudsman", "Manifestation")._meta.get_field("kind")
     targets += [
@@ -283,7 +297,7 @@ def _requirement_targets() -> list[tuple[str, str, str]]:
 @municipal_admin_required
 @require_http_methods(["GET", "POST"])
 def requirements(request: HttpRequest) -> HttpResponse:
-    """The municipal admin sets the minimum gov.br level per service and per manifestation kind."""
+    """The municipal admin sets the minimum gov.br level per service, manifestation kind and permit kind."""
     targets = _requirement_targets()
     current = {f"{row.target}:{row.code}": row.level for row in ReliabilityRequirement.objects.all()}
     form = RequirementsForm(request.POST or None, targets=targets, initial_levels=current)

@@ -28,6 +28,17 @@ TEMPLATE_LABELS = {
     "signature_block_completed": _("Bloco de assinatura concluído (para os envolvidos)"),
     "health_slot_offered": _("Vaga de consulta oferecida a quem está na lista de espera (para o cidadão)"),
     "privacy_export_ready": _("Cópia dos dados pessoais pronta, LGPD art. 18 (para o cidadão)"),
+    "permit_requested": _("Alvará: pedido recebido (para o requerente)"),
+    "permit_needs_fix": _("Alvará: documento faltando ou incorreto na pré-análise (para o requerente)"),
+    "permit_terms_pending": _("Alvará: aceite o termo de ciência, nível II (para o requerente)"),
+    "permit_in_analysis": _("Alvará: pedido enviado às unidades para parecer (para o requerente)"),
+    "permit_opinion_requested": _("Alvará: parecer pedido à unidade (para os servidores)"),
+    "permit_issued": _("Alvará emitido ou declaração de dispensa (para o requerente)"),
+    "permit_refused": _("Alvará indeferido, com os motivos e o recurso (para o requerente)"),
+    "permit_appeal_decided": _("Alvará: recurso decidido (para o requerente)"),
+    "permit_status_changed": _("Alvará suspenso, cassado ou restabelecido (para o titular)"),
+    "permit_renewal_reminder": _("Alvará perto de vencer: peça a renovação (para o titular)"),
+    "permit_tacit_countdown": _("Alvará: prazo da aprovação tácita chegando ao fim (para o requerente)"),
 }
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
@@ -273,5 +284,145 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Se você não pediu esta cópia, avise a prefeitura.\n\n{{ municipality_name }}"
         ),
         "sms_body": "{{ municipality_name }}: a copia dos seus dados esta pronta. {{ link }}",
+    },
+    # --- alvarás (tenant_apps.permits): every text has recipient_name, nup, kind_name, link and
+    # municipality_name; the others are named in each text
+    "permit_requested": {
+        "subject": "Pedido de {{ kind_name }} recebido: {{ nup }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Recebemos o seu pedido de {{ kind_name }}, protocolo {{ nup }}.\n"
+            "Nível de risco das atividades: {{ risk_label }}.\n\n"
+            "A pré-análise automática confere os documentos, o CNPJ ou CPF, as atividades (CNAE) e a taxa "
+            "em poucos segundos. Veja o resultado e acompanhe o pedido em: {{ link }}\n\n"
+            "{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: pedido de {{ kind_name }} recebido ({{ nup }}). {{ link }}",
+    },
+    "permit_needs_fix": {
+        "subject": "Pedido {{ nup }}: corrija os documentos",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "A pré-análise do seu pedido de {{ kind_name }} ({{ nup }}) encontrou o que corrigir:\n\n"
+            "{{ problems }}\n\n"
+            "Envie os arquivos corrigidos em: {{ link }}\n"
+            "Se achar que está tudo certo, você pode enviar o pedido mesmo assim; a equipe vai conferir."
+            "\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: o pedido {{ nup }} tem documentos a corrigir. {{ link }}",
+    },
+    "permit_terms_pending": {
+        "subject": "Pedido {{ nup }}: aceite o termo para receber o alvará",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Os documentos do pedido de {{ kind_name }} ({{ nup }}) estão certos. Como as atividades são de "
+            "médio risco (nível II), o alvará sai na hora, sem análise, assim que você aceitar o termo de "
+            "ciência e responsabilidade (a fiscalização vem depois).\n\n"
+            "Aceite o termo em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: aceite o termo do pedido {{ nup }}. {{ link }}",
+    },
+    "permit_in_analysis": {
+        "subject": "Pedido {{ nup }} em análise até {{ decision_due|date:'d/m/Y' }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "O pedido de {{ kind_name }} ({{ nup }}) foi enviado para parecer de: {{ units }}.\n"
+            "A prefeitura tem até {{ decision_due|date:'d/m/Y' }} para decidir. Se não decidir até lá, o "
+            "pedido é aprovado tacitamente e o alvará é emitido (Lei 13.874/2019, art. 3º, IX).\n\n"
+            "Acompanhe a contagem em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": (
+            "{{ municipality_name }}: pedido {{ nup }} em análise; decisão até "
+            "{{ decision_due|date:'d/m/Y' }}. {{ link }}"
+        ),
+    },
+    "permit_opinion_requested": {
+        "subject": "Parecer pedido à {{ unit_acronym }}: {{ kind_name }} {{ nup }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "A {{ unit_acronym }} deve dar parecer sobre o pedido de {{ kind_name }} {{ nup }} "
+            "(nível de risco {{ risk_label }}) até {{ due|date:'d/m/Y' }}.\n"
+            "Sem decisão até {{ decision_due|date:'d/m/Y' }}, o alvará é emitido por aprovação tácita.\n\n"
+            "Dê o parecer em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "Parecer {{ unit_acronym }}: {{ nup }} até {{ due|date:'d/m/Y' }}. {{ link }}",
+    },
+    "permit_issued": {
+        "subject": (
+            "{% if exemption %}Declaração de dispensa {{ number }}{% else %}Alvará {{ number }} emitido"
+            "{% endif %} ({{ nup }})"
+        ),
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "{% if exemption %}As atividades do pedido {{ nup }} são de baixo risco (nível I) e não "
+            "precisam de alvará: a declaração de dispensa nº {{ number }} está pronta."
+            "{% else %}O {{ kind_name }} nº {{ number }} foi emitido ({{ mode_label }})"
+            "{% if valid_until %}, válido até {{ valid_until|date:'d/m/Y' }}{% endif %}.{% endif %}\n\n"
+            "Baixe o documento assinado em: {{ link }}\n"
+            "Qualquer pessoa confere a autenticidade e a situação em /verificar/ com o código "
+            "{{ verification_code }}.\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: documento {{ number }} emitido ({{ nup }}). {{ link }}",
+    },
+    "permit_refused": {
+        "subject": "Pedido {{ nup }} indeferido",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "O pedido de {{ kind_name }} ({{ nup }}) foi indeferido. Motivos:\n\n{{ reasons }}\n\n"
+            "Você pode recorrer uma vez, explicando as razões, em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: pedido {{ nup }} indeferido; veja os motivos. {{ link }}",
+    },
+    "permit_appeal_decided": {
+        "subject": "Recurso do pedido {{ nup }}: {% if granted %}provido{% else %}não provido{% endif %}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "O recurso do pedido de {{ kind_name }} ({{ nup }}) foi "
+            "{% if granted %}provido: o alvará foi emitido{% else %}não provido{% endif %}.\n"
+            "Fundamentação: {{ decision }}\n\n"
+            "Veja em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": (
+            "{{ municipality_name }}: recurso do pedido {{ nup }} "
+            "{% if granted %}provido{% else %}não provido{% endif %}. {{ link }}"
+        ),
+    },
+    "permit_status_changed": {
+        "subject": "Alvará {{ number }}: {{ status_label }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "A situação do alvará nº {{ number }} ({{ kind_name }}, pedido {{ nup }}) mudou para "
+            "{{ status_label }}.\nMotivo: {{ reason }}\n\n"
+            "A página /verificar/ já mostra a nova situação. Detalhes em: {{ link }}\n\n"
+            "{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: alvará {{ number }} agora {{ status_label }}. {{ link }}",
+    },
+    "permit_renewal_reminder": {
+        "subject": "Alvará {{ number }} vence em {{ valid_until|date:'d/m/Y' }}",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "O alvará nº {{ number }} ({{ kind_name }}) vence em {{ valid_until|date:'d/m/Y' }}. Peça a "
+            "renovação antes dessa data para não ficar sem alvará.\n\n"
+            "Peça em: {{ renew_link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": (
+            "{{ municipality_name }}: alvará {{ number }} vence em {{ valid_until|date:'d/m/Y' }}. "
+            "{{ renew_link }}"
+        ),
+    },
+    "permit_tacit_countdown": {
+        "subject": "Pedido {{ nup }}: {{ days_left }} dia(s) útil(eis) para a decisão",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "Faltam {{ days_left }} dia(s) útil(eis) para o fim do prazo de decisão do pedido de "
+            "{{ kind_name }} ({{ nup }}), em {{ decision_due|date:'d/m/Y' }}. Se a prefeitura não decidir "
+            "até lá, o pedido é aprovado tacitamente e o alvará é emitido para você (Lei 13.874/2019, "
+            "art. 3º, IX).\n\nAcompanhe em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": (
+            "{{ municipality_name }}: pedido {{ nup }}, decisão até {{ decision_due|date:'d/m/Y' }} "
+            "ou aprovação tácita. {{ link }}"
+        ),
     },
 }

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,8 +17,10 @@ from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
 from paco.pagination import PageParameters, keyset_page, next_field
-from tenant_apps.accounts.api_auth import IsCitizenOrVerifiedStaff, IsVerifiedStaff
+from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.types import account
+from tenant_apps.cases.apis import FormDataField, UploadsInputSerializer, api_fields, uploads_from
 
 from . import selectors, services
 from .enums import RequestStatus
@@ -209,6 +212,78 @@ class PermitRequestListApi(APIView):
         query.is_valid(raise_exception=True)
         page = _page(_requests_for(request.user), key="created_at", parameters=query.validated_data)
         return Response({"results": RequestSerializer(page.results, many=True).data, "next": page.next})
+
+
+class PermitRequestSubmitApi(APIView):
+    """`POST requests/`: a citizen requests a permit (the same service as the page: the gov.br level
+    the city set for the kind, CPF/CNPJ and CNAE checks, risk level, fee guide, pre-analysis job)."""
+
+    permission_classes = [IsCitizen]
+
+    class InputSerializer(UploadsInputSerializer):
+        kind = serializers.SlugField(help_text="Código do tipo de alvará (`GET kinds/`).")
+        form_data = FormDataField(
+            required=False,
+            default=dict,
+            help_text="Respostas do formulário do tipo: cpf_cnpj, nome_razao_social, mei, cnae, area_m2, "
+            "bairro, endereco, data_inicio, data_fim e as que o município acrescentou.",
+        )
+        accept_terms = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Aceito o termo de ciência e responsabilidade (nível II).",
+        )
+
+        class Meta:
+            ref_name = "PermitRequestSubmitInput"
+
+        def validate_kind(self, code: str) -> Any:
+            kind = selectors.permit_kind_list_public().filter(service__code=code).first()
+            if kind is None:
+                raise serializers.ValidationError(_("Tipo de alvará não encontrado."))
+            return kind
+
+    @extend_schema(
+        operation_id="permit_request_submit",
+        summary="Pedir um alvará (o nível gov.br exigido pelo município vale também aqui)",
+        description="JSON sem arquivos, ou multipart/form-data com os arquivos em `anexos` e os rótulos "
+        "em `rotulos` (na mesma ordem): o nome do item do checklist, ou vazio para a classificação "
+        "automática. Conta gov.br abaixo do nível exigido: 400 com `message` (qual nível e como "
+        'aumentá-lo) e `extra` `{"required": ..., "current": ...}`; nada é gravado.',
+        request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+        responses={
+            201: RequestDetailSerializer,
+            **api_error_responses(bad_request="Pedido recusado", not_found="-"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        kind = data["kind"]
+        form_keys = frozenset(field.key for field in kind.service.fields.all())
+        with api_fields({"uploads": "anexos"}, form_keys=form_keys):
+            permit_request = services.permit_request_submit(
+                kind=kind,
+                citizen=account(request.user),
+                form_data=data["form_data"],
+                uploads=uploads_from(data),
+                accept_terms=data["accept_terms"],
+            )
+        fresh = selectors.permit_request_get_for_citizen(user=request.user, request_id=permit_request.pk)
+        return Response(RequestDetailSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class PermitRequestCollectionApi(APIView):
+    """`requests/`: GET is `PermitRequestListApi`, POST is `PermitRequestSubmitApi`."""
+
+    get = PermitRequestListApi.get
+    post = PermitRequestSubmitApi.post
+    InputSerializer = PermitRequestSubmitApi.InputSerializer
+
+    def get_permissions(self) -> Any:
+        api = PermitRequestSubmitApi if self.request.method == "POST" else PermitRequestListApi
+        return [permission() for permission in api.permission_classes]
 
 
 class PermitRequestDetailApi(APIView):

@@ -1,7 +1,9 @@
 """Demo data of permits (`paco_demo.seeding`): Aracaju offers alvará de funcionamento, de construção,
 licença sanitária and alvará de evento; Gravataí funcionamento and evento. Each with its checklist,
 fees, template and routing rules; Aracaju's high-risk requests go to SEMA and the sanitary unit
-(SEMUS-VISA) in parallel, then to the licensing unit."""
+(SEMUS-VISA) in parallel, then to the licensing unit. gov.br levels (`/admin-municipal/govbr/niveis/`):
+Aracaju's alvará de construção asks a prata account, Gravataí's alvará de evento any gov.br account
+(bronze); the demo citizen's gov.br stand-in account is prata."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from tenant_apps.catalog.services import service_ensure
 from tenant_apps.doctemplates.models import DocumentTemplate
 from tenant_apps.doctemplates.services import template_create
 from tenant_apps.documents.enums import DocumentKind
+from tenant_apps.govbr.models import ReliabilityRequirement
+from tenant_apps.govbr.services import reliability_requirement_set
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.services import org_unit_ensure
 from tenants.models import Municipality
@@ -30,6 +34,8 @@ TEMPLATE_BODY = (
     "<p>{{ signatario.nome }}<br>{{ signatario.cargo }}</p>"
 )
 DOMAIN = {"aracaju": "aracaju.se.gov.br", "gravatai": "gravatai.rs.gov.br"}
+# the minimum gov.br level per permit kind (the reusable check of tenant_apps.govbr)
+GOVBR_LEVELS = {"aracaju": {"alvara-construcao": "prata"}, "gravatai": {"alvara-evento": "bronze"}}
 # (code, acronym, name, parent acronym)
 UNITS = {
     "aracaju": [
@@ -237,6 +243,8 @@ def seed(*, municipality: Municipality) -> None:
                 match_words=words,
                 position=position,
             )
+    for code, level in GOVBR_LEVELS[slug].items():
+        reliability_requirement_set(target=ReliabilityRequirement.Target.PERMIT, code=code, level=level)
     if slug == "aracaju":
         sema = OrgUnit.objects.get(acronym="SEMA")
         visa = OrgUnit.objects.get(acronym="SEMUS-VISA")

@@ -198,7 +198,9 @@ class PermitRequest(BaseModel):
     terms_accepted_at = models.DateTimeField(_("termo aceito em"), null=True, blank=True)
     analysis_started_at = models.DateTimeField(null=True, blank=True)
     decision_due = models.DateField(_("prazo de decisão"), null=True, blank=True)
+    tacit_notice_sent_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    refused_at = models.DateTimeField(_("indeferido em"), null=True, blank=True)
     refusal_reasons = models.TextField(_("motivos do indeferimento"), blank=True)
     appeal_text = models.TextField(_("recurso"), blank=True)
     appealed_at = models.DateTimeField(null=True, blank=True)
@@ -295,16 +297,20 @@ class Permit(BaseModel):
 
 class PermitDay(models.Model):
     """Daily aggregate for the managers' indicators (insights reads it; pages never scan requests):
-    per day, kind and risk level, requests submitted and permits issued, with the days from request
-    to issuance as a histogram (`days` = whole days, `issued` counts) so p50/p90 come out exact."""
+    per day, kind, risk level and licensing unit, requests submitted, permits issued (automatically,
+    tacitly) and refusals, with the days from request to issuance as a histogram (`days` = whole
+    days, `issued` counts) so p50/p90 come out exact."""
 
     day = models.DateField()
     kind_code = models.CharField(max_length=60)
     risk_level = models.CharField(max_length=3)
-    days = models.IntegerField(default=-1, help_text="-1 on the rows counting requests")
+    unit = models.ForeignKey("org.OrgUnit", null=True, on_delete=models.CASCADE, related_name="+")
+    days = models.IntegerField(default=-1, help_text="-1 on the rows counting requests and refusals")
     requested = models.PositiveIntegerField(default=0)
     issued = models.PositiveIntegerField(default=0)
     auto_issued = models.PositiveIntegerField(default=0)
+    tacit = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="permits_day_idx")]
@@ -314,12 +320,14 @@ class PermitDay(models.Model):
 
 
 class OpinionDay(models.Model):
-    """Daily aggregate of the opinions given per unit and the days they waited (where requests wait)."""
+    """Daily aggregate of the opinions given per unit and the days they waited, and of the opinions
+    still waiting in the unit at the end of the day (where requests wait)."""
 
     day = models.DateField()
     unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
     decided = models.PositiveIntegerField(default=0)
     wait_days_sum = models.FloatField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="permits_opinionday_idx")]

@@ -18,12 +18,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from validate_docbr import CNPJ, CPF
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_ensure
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.services import (
@@ -33,7 +35,6 @@ from tenant_apps.cases.services import (
     case_dispatch,
     case_document_link,
     case_open,
-    case_url,
 )
 from tenant_apps.catalog.models import Service
 from tenant_apps.doctemplates.services import document_from_template
@@ -42,13 +43,16 @@ from tenant_apps.documents.models import Attachment
 from tenant_apps.documents.numbering import sequence_next
 from tenant_apps.documents.services import attachment_read, document_create, document_version_add
 from tenant_apps.documents.uploads import Upload
+from tenant_apps.govbr.models import ReliabilityRequirement
+from tenant_apps.govbr.selectors import require_level
 from tenant_apps.notifications.enums import Channel
-from tenant_apps.notifications.services import notification_queue
+from tenant_apps.notifications.services import notification_queue, notification_queue_bulk
 from tenant_apps.org.models import OrgUnit
-from tenant_apps.org.selectors import user_unit_ids
+from tenant_apps.org.selectors import unit_member_user_ids, user_unit_ids
 from tenant_apps.org.services import membership_ensure
 from tenant_apps.signatures.services import signature_sign, signature_system_seal
 from tenant_apps.workdays.selectors import BusinessCalendar
+from tenants.selectors import municipality_base_url
 
 from . import fees, preanalysis, routing
 from .cnae import cnae_codes_split, cnae_get, cnae_normalize
@@ -193,9 +197,13 @@ def permit_request_submit(
     art. 3º, I); otherwise the pre-analysis job runs after commit. Nothing is kept if anything fails.
 
     Uploads labelled with a checklist item's name are that item's; the others are classified by the
-    admin's rules in the job."""
+    admin's rules in the job. A citizen below the gov.br level set for the kind is refused with
+    `GovBrLevelRequired` (how to raise it), before anything is read or written."""
     if citizen is None or getattr(citizen, "kind", None) != UserKind.CITIZEN:
         raise PermissionDenied
+    # the gov.br level the municipal admin set for this kind (/admin-municipal/govbr/niveis/): below
+    # it, the message says which level is needed and how to raise it on gov.br; nothing is saved
+    require_level(user=citizen, target=ReliabilityRequirement.Target.PERMIT, code=kind.service.code)
     kind_type, document_number = _requester(str(form_data.get(FORM_KEYS["document"], "")))
     activities = _activities(kind, str(form_data.get(FORM_KEYS["activities"], "")))
     area = _area(form_data.get(FORM_KEYS["area"]))
@@ -214,6 +222,7 @@ def permit_request_submit(
             form_data=form_data,
             subject=kind.service.name,
             uploads=uploads,
+            notify_citizen=False,  # the permit's own notice, below (or the exemption's)
         )
         request = PermitRequest.objects.create(
             case=case,
@@ -249,6 +258,7 @@ def permit_request_submit(
             _exemption_issue(request)
             return request
         fees.fee_guide_issue(request=request)
+        _notify(request, "permit_requested")
         _analyse_enqueue(request)
     return request
 
@@ -369,7 +379,16 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
             request.save(
                 update_fields=["pre_analysis", "pre_analysis_at", "pre_analysis_runs", "status", "updated_at"]
             )
-            _notify(request, _("a pré-análise encontrou pendências para corrigir"))
+            problems = [
+                *(check.message for check in request_checks if check.status == CheckStatus.PROBLEM),
+                *(
+                    f"{request_file.attachment.original_name}: {check['message']}"
+                    for request_file in files
+                    for check in request_file.checks
+                    if check.get("status") == CheckStatus.PROBLEM
+                ),
+            ]
+            _notify(request, "permit_needs_fix", problems="\n".join(f"- {line}" for line in problems))
             return request
         request.save(update_fields=["pre_analysis", "pre_analysis_at", "pre_analysis_runs", "updated_at"])
         _after_checklist(request)
@@ -423,7 +442,7 @@ def _after_checklist(request: PermitRequest) -> None:
         if request.terms_accepted_at is None:
             request.status = RequestStatus.TERMS_PENDING
             request.save(update_fields=["status", "updated_at"])
-            _notify(request, _("aceite o termo de ciência e responsabilidade para receber o alvará"))
+            _notify(request, "permit_terms_pending")
             return
         permit_issue_system(request=request, mode=IssueMode.AUTOMATIC)
         return
@@ -517,7 +536,8 @@ def _route(request: PermitRequest) -> None:
             "acronym", flat=True
         )
     )
-    _notify(request, _("o pedido foi encaminhado para análise (%(units)s)") % {"units": units})
+    _notify(request, "permit_in_analysis", units=units, decision_due=request.decision_due)
+    _opinions_notify(request, stage=0)
 
 
 def opinion_user_can_give(*, user: Any, opinion: Opinion) -> bool:
@@ -583,22 +603,22 @@ def opinion_give(*, opinion: Opinion, actor: Any, is_favourable: bool, text: str
                 pending.started_at = timezone.now()
                 pending.due = calendar.add_business_days(timezone.localdate(), pending.days)
                 pending.save(update_fields=["status", "started_at", "due", "updated_at"])
+        _opinions_notify(request, stage=next_stage)
         return opinion
     request.status = RequestStatus.READY
     request.save(update_fields=["status", "updated_at"])
-    _notify(request, _("todos os pareceres foram favoráveis; o alvará será emitido"))
     return opinion
 
 
 def _refuse(request: PermitRequest, *, reasons: str) -> None:
     request.status = RequestStatus.REFUSED
     request.refusal_reasons = reasons
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "refusal_reasons", "decided_at", "updated_at"])
+    request.decided_at = request.refused_at = timezone.now()
+    request.save(update_fields=["status", "refusal_reasons", "decided_at", "refused_at", "updated_at"])
     Opinion.objects.filter(request=request, status__in=[OpinionStatus.PENDING, OpinionStatus.WAITING]).update(
         status=OpinionStatus.WAITING, due=None
     )
-    _notify(request, _("o pedido foi indeferido; veja os motivos e, se quiser, recorra"))
+    _notify(request, "permit_refused", reasons=reasons)
 
 
 @transaction.atomic
@@ -635,19 +655,34 @@ def appeal_decide(
         raise PermitError(_("Fundamente a decisão do recurso."), extra={"field": "text"})
     if is_granted:
         case_dispatch(
-            case=request.case, actor=actor, text=_("Recurso provido: %(text)s") % {"text": text.strip()}
+            case=request.case,
+            actor=actor,
+            text=_("Recurso provido: %(text)s") % {"text": text.strip()},
+            notify_citizen=False,
         )
         request.status = RequestStatus.READY
         request.save(update_fields=["status", "updated_at"])
-        permit_issue(request=request, actor=actor, otp_token=otp_token)
+        permit = permit_issue(request=request, actor=actor, otp_token=otp_token, notify=False)
+        _notify(
+            request,
+            "permit_appeal_decided",
+            granted=True,
+            decision=text.strip(),
+            number=permit.number,
+            verification_code=permit.document.verification_code,
+        )
         return request
     case_dispatch(
-        case=request.case, actor=actor, text=_("Recurso não provido: %(text)s") % {"text": text.strip()}
+        case=request.case,
+        actor=actor,
+        text=_("Recurso não provido: %(text)s") % {"text": text.strip()},
+        notify_citizen=False,
     )
     request.status = RequestStatus.REFUSED
     request.refusal_reasons = f"{request.refusal_reasons}\n{_('Recurso não provido')}: {text.strip()}"
     request.save(update_fields=["status", "refusal_reasons", "updated_at"])
-    case_close(case=request.case, actor=actor, answer=request.refusal_reasons)
+    case_close(case=request.case, actor=actor, answer=request.refusal_reasons, notify_citizen=False)
+    _notify(request, "permit_appeal_decided", granted=False, decision=text.strip())
     return request
 
 
@@ -719,7 +754,9 @@ def _permit_body(request: PermitRequest, *, number: str, mode: str, valid_until:
     return "\n".join(lines)
 
 
-def _issue(request: PermitRequest, *, actor: Any, mode: str, otp_token: str = "") -> Permit:
+def _issue(
+    request: PermitRequest, *, actor: Any, mode: str, otp_token: str = "", notify: bool = True
+) -> Permit:
     """Generate the permit from the kind's template (doctemplates) on the case, add the permit's facts
     as the version that is signed (signatures), record it and notify the requester."""
     kind = request.kind
@@ -778,12 +815,15 @@ def _issue(request: PermitRequest, *, actor: Any, mode: str, otp_token: str = ""
         actor=actor,
         answer=_("Alvará %(number)s emitido. Verifique em /verificar/ com o código %(code)s.")
         % {"number": number, "code": document.verification_code},
+        notify_citizen=False,
     )
+    if notify:
+        _notify_issued(request, permit)
     return permit
 
 
 @transaction.atomic
-def permit_issue(*, request: PermitRequest, actor: Any, otp_token: str = "") -> Permit:
+def permit_issue(*, request: PermitRequest, actor: Any, otp_token: str = "", notify: bool = True) -> Permit:
     """Staff of the licensing unit issue and sign a permit whose opinions were all favourable."""
     request = (
         PermitRequest.objects.select_for_update(of=("self",))
@@ -794,7 +834,7 @@ def permit_issue(*, request: PermitRequest, actor: Any, otp_token: str = "") -> 
         raise PermitError(_("O alvará só é emitido depois de todos os pareceres favoráveis."))
     if request.kind.service.unit_id not in user_unit_ids(actor):
         raise PermitError(_("Só a unidade licenciadora emite este alvará."))
-    return _issue(request, actor=actor, mode=IssueMode.STAFF, otp_token=otp_token)
+    return _issue(request, actor=actor, mode=IssueMode.STAFF, otp_token=otp_token, notify=notify)
 
 
 @transaction.atomic
@@ -857,7 +897,9 @@ def _exemption_issue(request: PermitRequest) -> Permit:
         actor=actor,
         answer=_("Atividade de baixo risco: dispensada de alvará (declaração %(number)s).")
         % {"number": number},
+        notify_citizen=False,
     )
+    _notify_issued(request, permit)
     return permit
 
 
@@ -884,8 +926,10 @@ def permit_status_set(*, permit: Permit, actor: Any, status: str, reason: str) -
     permit.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
     _notify(
         permit.request,
-        _("a situação do alvará %(number)s mudou para %(status)s")
-        % {"number": permit.number, "status": PermitStatus(status).label},
+        "permit_status_changed",
+        number=permit.number,
+        status_label=str(PermitStatus(status).label).lower(),
+        reason=permit.status_reason,
     )
     return permit
 
@@ -924,10 +968,44 @@ def request_file_classify(
 # --- periodic jobs ----------------------------------------------------------------------------------
 
 
+TACIT_NOTICE_BUSINESS_DAYS = 5  # the requester is told when this many business days are left
+
+
+def tacit_countdown_notices_run(*, today: dt.date | None = None) -> int:
+    """Tell each requester, once, when `TACIT_NOTICE_BUSINESS_DAYS` or fewer business days are left
+    before tacit approval (`permit_tacit_countdown`); returns how many were told."""
+    today = today or timezone.localdate()
+    calendar = BusinessCalendar()
+    sent = 0
+    for request_id in PermitRequest.objects.filter(
+        status__in=[RequestStatus.IN_ANALYSIS, RequestStatus.READY],
+        decision_due__gte=today,
+        tacit_notice_sent_at__isnull=True,
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            request = (
+                PermitRequest.objects.select_for_update(of=("self",))
+                .select_related("case__citizen", "kind__service")
+                .get(pk=request_id)
+            )
+            if request.tacit_notice_sent_at is not None or request.decision_due is None:
+                continue
+            left = calendar.business_days_between(today, request.decision_due)
+            if left > TACIT_NOTICE_BUSINESS_DAYS:
+                continue
+            _notify(request, "permit_tacit_countdown", days_left=left, decision_due=request.decision_due)
+            request.tacit_notice_sent_at = timezone.now()
+            request.save(update_fields=["tacit_notice_sent_at", "updated_at"])
+            sent += 1
+    return sent
+
+
 def tacit_approvals_run(*, today: dt.date | None = None) -> int:
     """Lei 13.874/2019, art. 3º, IX: a request whose decision deadline ran out with no answer is
-    approved and its permit issued (each in its own transaction; running again finds none)."""
+    approved and its permit issued (each in its own transaction; running again finds none); those
+    close to it get the countdown notice first."""
     today = today or timezone.localdate()
+    tacit_countdown_notices_run(today=today)
     due = list(
         PermitRequest.objects.filter(
             status__in=[RequestStatus.IN_ANALYSIS, RequestStatus.READY], decision_due__lt=today
@@ -964,11 +1042,13 @@ def renewal_reminders_run(*, days_before: int, today: dt.date | None = None) -> 
                 continue
             _notify(
                 permit.request,
-                _("o alvará %(number)s vence em %(date)s: peça a renovação")
-                % {
-                    "number": permit.number,
-                    "date": permit.valid_until.strftime("%d/%m/%Y") if permit.valid_until else "",
-                },
+                "permit_renewal_reminder",
+                number=permit.number,
+                valid_until=permit.valid_until,
+                renew_link=(
+                    f"{municipality_base_url(current_tenant())}/alvaras/solicitar/"
+                    f"{permit.request.kind.service.code}/"
+                ),
             )
             locked.reminder_sent_at = timezone.now()
             locked.save(update_fields=["reminder_sent_at", "updated_at"])
@@ -979,19 +1059,21 @@ def renewal_reminders_run(*, days_before: int, today: dt.date | None = None) -> 
 # --- notices ----------------------------------------------------------------------------------------
 
 
-def _notify(request: PermitRequest, what: str) -> None:
+def _notify(request: PermitRequest, key: str, **context: Any) -> None:
+    """The permit's own editable text `key` (notifications' `permit_*` templates) to the requester,
+    by e-mail and in the inbox; every text gets nup, kind_name, risk_label, link, municipality_name."""
     citizen = request.case.citizen
     if citizen is None:
         return
     notification_queue(
-        template_key="case_updated",
+        template_key=key,
         context={
-            "recipient_name": citizen.full_name,
             "nup": request.case.nup,
-            "service_name": request.kind.service.name,
-            "event_summary": what,
-            "link": case_url(request.case),
+            "kind_name": request.kind.service.name,
+            "risk_label": str(RiskLevel(request.risk_level).label),
+            "link": f"{municipality_base_url(current_tenant())}/alvaras/pedidos/{request.pk}/",
             "municipality_name": getattr(current_tenant(), "display_name", ""),
+            **context,
         },
         recipient=citizen,
         channels=(Channel.EMAIL, Channel.INBOX),
@@ -999,6 +1081,51 @@ def _notify(request: PermitRequest, what: str) -> None:
         subject_kind="case",
         subject_id=request.case_id,
     )
+
+
+ISSUE_MODE_PHRASES: dict[str, Any] = {
+    IssueMode.STAFF: _lazy("após análise"),
+    IssueMode.AUTOMATIC: _lazy("automaticamente, atividade de médio risco"),
+    IssueMode.TACIT: _lazy("por aprovação tácita"),
+}
+
+
+def _notify_issued(request: PermitRequest, permit: Permit) -> None:
+    _notify(
+        request,
+        "permit_issued",
+        number=permit.number,
+        exemption=permit.mode == IssueMode.EXEMPTION,
+        mode_label=str(ISSUE_MODE_PHRASES.get(permit.mode, "")),
+        valid_until=permit.valid_until,
+        verification_code=permit.document.verification_code,
+    )
+
+
+def _opinions_notify(request: PermitRequest, *, stage: int) -> None:
+    """The staff of each unit whose opinion the stage asks get `permit_opinion_requested` in their
+    inbox (and the daily e-mail digest), with the opinion's due date."""
+    for opinion in request.opinions.filter(stage=stage, status=OpinionStatus.PENDING).select_related("unit"):
+        member_ids = unit_member_user_ids(unit_ids=[opinion.unit_id])
+        recipients = list(User.objects.filter(pk__in=member_ids, is_active=True).order_by("pk"))
+        notification_queue_bulk(
+            template_key="permit_opinion_requested",
+            context={
+                "nup": request.case.nup,
+                "kind_name": request.kind.service.name,
+                "risk_label": str(RiskLevel(request.risk_level).label),
+                "unit_acronym": opinion.unit.acronym,
+                "due": opinion.due,
+                "decision_due": request.decision_due,
+                "link": f"{municipality_base_url(current_tenant())}/staff/alvaras/{request.pk}/",
+                "municipality_name": getattr(current_tenant(), "display_name", ""),
+            },
+            recipients=recipients,
+            channels=(Channel.INBOX,),
+            link_url=f"/staff/alvaras/{request.pk}/",
+            subject_kind="case",
+            subject_id=request.case_id,
+        )
 
 
 # --- the admin's builders ------------------------------------------------------------------------------

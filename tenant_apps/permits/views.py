@@ -24,6 +24,9 @@ from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.catalog.request_form import service_request_read
 from tenant_apps.documents.uploads import uploads_from_files
+from tenant_apps.govbr.enums import ReliabilityLevel
+from tenant_apps.govbr.models import ReliabilityRequirement
+from tenant_apps.govbr.selectors import GovBrLevelRequired, reliability_problem, reliability_required
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
@@ -84,11 +87,11 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def kind_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "permits/kind_list.html",
-        {"title": _("Pedir alvará ou licença"), "kinds": selectors.permit_kind_list_public()},
-    )
+    kinds = list(selectors.permit_kind_list_public())
+    for kind in kinds:  # the gov.br level the city set for the kind, said before the form
+        level = reliability_required(target=ReliabilityRequirement.Target.PERMIT, code=kind.service.code)
+        kind.govbr_level = ReliabilityLevel(level).label if level else ""  # type: ignore[attr-defined]
+    return render(request, "permits/kind_list.html", {"title": _("Pedir alvará ou licença"), "kinds": kinds})
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,6 +100,14 @@ def request_new(request: HttpRequest, kind_code: str) -> HttpResponse:
     form_class = permit_request_form_class(kind)
     citizen = _citizen(request)
     form = form_class()
+    status = 400 if request.method == "POST" else 200
+    # the gov.br level the city set for this kind, explained before the form (never a bare refusal)
+    level_required = reliability_required(target=ReliabilityRequirement.Target.PERMIT, code=kind.service.code)
+    level_problem = (
+        reliability_problem(user=citizen, target=ReliabilityRequirement.Target.PERMIT, code=kind.service.code)
+        if citizen is not None
+        else ""
+    )
     if request.method == "POST":
         if citizen is None:
             return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
@@ -119,6 +130,9 @@ def request_new(request: HttpRequest, kind_code: str) -> HttpResponse:
                     uploads=answers.uploads,
                     accept_terms=bool(form.cleaned_data.get("termo")),
                 )
+            except GovBrLevelRequired as error:
+                form.add_error(None, error.message)
+                level_problem, status = error.message, 403
             except ApplicationError as error:
                 field = error.extra.get("field")
                 form.add_error(field if field in form.fields else None, error.message)
@@ -130,8 +144,15 @@ def request_new(request: HttpRequest, kind_code: str) -> HttpResponse:
     return render(
         request,
         "permits/request_new.html",
-        {"title": kind.service.name, "kind": kind, "form": form, "citizen": citizen},
-        status=400 if request.method == "POST" else 200,
+        {
+            "title": kind.service.name,
+            "kind": kind,
+            "form": form,
+            "citizen": citizen,
+            "level_required": ReliabilityLevel(level_required).label if level_required else "",
+            "level_problem": level_problem,
+        },
+        status=status,
     )
 
 

@@ -52,7 +52,7 @@ EXPECTED_OPERATIONS = {
     "/api/v1/signatures/documents/{document_id}/sign/": {"post": "v1_signatures_documents_sign_create"},
     "/api/v1/permits/kinds/": {"get": "permit_kind_list"},
     "/api/v1/permits/register/": {"get": "permit_register"},
-    "/api/v1/permits/requests/": {"get": "permit_request_list"},
+    "/api/v1/permits/requests/": {"get": "permit_request_list", "post": "permit_request_submit"},
     "/api/v1/permits/requests/{permit_request_id}/": {"get": "permit_request_detail"},
     "/api/v1/permits/requests/{permit_request_id}/opinion/": {"post": "permit_opinion"},
     "/api/v1/templates/": {"get": "v1_templates_list", "post": "v1_templates_create"},

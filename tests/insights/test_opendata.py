@@ -21,6 +21,7 @@ from tenant_apps.insights.opendata import datasets_all, table_schema
 from tenant_apps.insights.services import aggregates_refresh, neighbourhoods_ensure
 from tenant_apps.ombudsman.services import manifestation_file
 from tests.conftest import ARACAJU_HOST
+from tests.documents.conftest import media_root  # noqa: F401 - the fixture (the permit's files)
 
 from .conftest import case_story, unit
 
@@ -35,7 +36,7 @@ MARKERS = (MARKER_NAME, MARKER_CPF, MARKER_EMAIL, MARKER_TEXT, "Qual o número d
 
 
 @pytest.fixture
-def published(aracaju):
+def published(aracaju, media_root):  # noqa: F811
     """Aracaju with three closed cases of one service (fewer than 5 people), a manifestation and
     personal data and free text everywhere the case engine keeps them."""
     with tenant_context(aracaju):
@@ -70,8 +71,33 @@ def published(aracaju):
             everyone=True,
         )
         circular_fanout(circular_id=circular.pk)
+        _permit_of_a_person()
         aggregates_refresh()
     return aracaju
+
+
+def _permit_of_a_person() -> None:
+    """A permit issued to a natural person (the marker's name and CPF): the register lists the permit
+    and never the person."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from paco_demo import cities as demo
+    from tenant_apps.permits import services as permits
+    from tenant_apps.permits.fees import fee_paid_handler
+    from tenant_apps.permits.models import PermitKind
+    from tests.permits.conftest import operation_answers, operation_files
+
+    request = permits.permit_request_submit(
+        kind=PermitKind.objects.get(service__code="alvara-funcionamento"),
+        citizen=User.objects.get(email=demo.DEMO_CITIZEN["email"]),
+        form_data=operation_answers("4721-1/02", cpf_cnpj=MARKER_CPF, nome_razao_social=MARKER_NAME),
+        uploads=operation_files(today_text=timezone.localdate().strftime("%d/%m/%Y")),
+        accept_terms=True,
+    )
+    fee_paid_handler(SimpleNamespace(reference=str(request.pk), paid_at=timezone.now()))
+    permits.request_analyse(request_id=request.pk)
 
 
 def _get(client, path: str) -> str:

@@ -142,7 +142,17 @@ _admin_form = {
 TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "permits_api:kind_list": {"GET": _everyone, "POST": _not_allowed},
     "permits_api:register": {"GET": _everyone, "POST": _not_allowed},
-    "permits_api:request_list": {"GET": _api_people, "POST": _api_people_405},
+    "permits_api:request_list": {
+        "GET": _api_people,
+        # submitting a request: citizens only (an empty body: 400, the kind is missing)
+        "POST": {
+            **_api_anonymous,
+            "citizen": BAD,
+            "staff": FORBIDDEN,
+            "manager": FORBIDDEN,
+            "admin": FORBIDDEN,
+        },
+    },
     "permits_api:request_detail": {
         "GET": {**_api_people, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
         "POST": _api_people_405,
