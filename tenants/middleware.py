@@ -53,6 +53,21 @@ def host_not_found_response(request: HttpRequest, hostname: str) -> HttpResponse
 
 
 class TenantMiddleware(TenantMainMiddleware):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A city on another cluster (paco.clusters): the thread's connection is the control plane's
+        # again before Django closes or keeps connections at the end of the request; a streamed
+        # answer (CSV, exports) still reads the city while it is sent, so then only when it closes.
+        try:
+            response: HttpResponse = super().__call__(request)
+        except BaseException:
+            schema_activate_public()
+            raise
+        if getattr(response, "streaming", False):
+            response._resource_closers.append(schema_activate_public)  # type: ignore[attr-defined]
+        else:
+            schema_activate_public()
+        return response
+
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         schema_activate_public()
         request.tenant = None  # type: ignore[attr-defined]
