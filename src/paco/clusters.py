@@ -143,16 +143,24 @@ def _shared_only_labels() -> frozenset[str]:
 class ClusterRouter:
     """Control-plane-only models to the control plane while a city on another cluster is active."""
 
-    def _route(self, model: Any) -> str | None:
+    def _route(self, model: Any, hints: dict[str, Any]) -> str | None:
         if swapped() and model._meta.app_label in _shared_only_labels():
             return CONTROL_PLANE_ALIAS
+        instance = hints.get("instance")
+        if (
+            instance is not None
+            and getattr(getattr(instance, "_state", None), "db", None) == CONTROL_PLANE_ALIAS
+        ):
+            # read while a city on another cluster was active (then cached, or passed to another
+            # thread): the control plane is `default` again
+            return DEFAULT_DB_ALIAS
         return None
 
     def db_for_read(self, model: Any, **hints: Any) -> str | None:
-        return self._route(model)
+        return self._route(model, hints)
 
     def db_for_write(self, model: Any, **hints: Any) -> str | None:
-        return self._route(model)
+        return self._route(model, hints)
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
         return True if multi_cluster() else None
