@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from paco import clusters
 from paco.schemas import schema_activate_public, tenant_activate
 
 from .selectors import (
@@ -52,7 +53,29 @@ def host_not_found_response(request: HttpRequest, hostname: str) -> HttpResponse
     return HttpResponse(html, status=404)
 
 
+def _cluster_release() -> None:
+    """Back to the control plane's connection when the request used another cluster's (with one
+    cluster, nothing: the next request starts by choosing its schema anyway)."""
+    if clusters.swapped():
+        schema_activate_public()
+
+
 class TenantMiddleware(TenantMainMiddleware):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A city on another cluster (paco.clusters): the thread's connection is the control plane's
+        # again before Django closes or keeps connections at the end of the request; a streamed
+        # answer (CSV, exports) still reads the city while it is sent, so then only when it closes.
+        try:
+            response: HttpResponse = super().__call__(request)
+        except BaseException:
+            _cluster_release()
+            raise
+        if getattr(response, "streaming", False):
+            response._resource_closers.append(_cluster_release)  # type: ignore[attr-defined]
+        else:
+            _cluster_release()
+        return response
+
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         schema_activate_public()
         request.tenant = None  # type: ignore[attr-defined]

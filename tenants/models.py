@@ -32,6 +32,9 @@ class Municipality(TenantMixin, BaseModel):
     coat_of_arms = models.CharField(
         _("brasão"), max_length=255, blank=True, help_text=_("Nome do arquivo no armazenamento do município.")
     )
+    # The directory (issue 19): the database alias of the PostgreSQL cluster holding the city's
+    # schema (`default`, or one of TENANT_DATABASES); chosen at provisioning, changed by a move.
+    database = models.CharField(_("cluster do banco de dados"), max_length=63, default="default")
 
     # Provisioning creates the schema explicitly (cloned from the template), never `save()`.
     auto_create_schema = False

@@ -29,11 +29,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.operations.special import RunPython
 from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_exists
 
+from paco import clusters
 from paco.schemas import schema_activate_public, schema_set
 
 from .schema_pool import _checked
@@ -52,8 +53,30 @@ def _applied_md5_sql(schemas: Sequence[str]) -> str:
     return " UNION ALL ".join(parts)
 
 
+def schema_clusters(schemas: Sequence[str]) -> dict[str, list[str]]:
+    """The schemas grouped by the cluster holding them (the directory; one group without clusters)."""
+    if not clusters.multi_cluster():
+        return {DEFAULT_DB_ALIAS: list(schemas)}
+    where = dict(
+        get_tenant_model().objects.filter(schema_name__in=schemas).values_list("schema_name", "database")
+    )
+    grouped: dict[str, list[str]] = {}
+    for schema in schemas:
+        grouped.setdefault(where.get(schema, DEFAULT_DB_ALIAS), []).append(schema)
+    return grouped
+
+
 def applied_fingerprints(schemas: Sequence[str]) -> dict[str, str | None]:
-    """md5 of each schema's applied migrations, read in batches of BATCH schemas per query."""
+    """md5 of each schema's applied migrations, read in batches of BATCH schemas per query, on the
+    cluster of each."""
+    found: dict[str, str | None] = {}
+    for alias, group in schema_clusters(schemas).items():
+        with clusters.cluster_use(alias):
+            found.update(_applied_fingerprints_here(group))
+    return found
+
+
+def _applied_fingerprints_here(schemas: Sequence[str]) -> dict[str, str | None]:
     found: dict[str, str | None] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(schemas), BATCH):
@@ -111,8 +134,11 @@ def catalogue_fingerprint(schema: str) -> str:
 
 
 def catalogue_fingerprints(schemas: Sequence[str]) -> dict[str, str]:
-    with transaction.atomic():
-        return {schema: catalogue_fingerprint(schema) for schema in schemas}
+    found: dict[str, str] = {}
+    for alias, group in schema_clusters(schemas).items():
+        with clusters.cluster_use(alias), transaction.atomic(using=alias):
+            found.update({schema: catalogue_fingerprint(schema) for schema in group})
+    return found
 
 
 @dataclass
@@ -246,6 +272,7 @@ def release_migrate(
     template = settings.TENANT_BASE_SCHEMA
     report = Report(plan=plan)
     states = applied_fingerprints(cities)
+    cluster_of = {schema: alias for alias, group in schema_clusters(cities).items() for schema in group}
     todo: queue.Queue[str] = queue.Queue()
     for schema in cities:
         if states.get(schema) == plan.after:
@@ -265,10 +292,11 @@ def release_migrate(
                 try:
                     if fail_on is not None and fail_on(schema):
                         raise RuntimeError(f"refused by fail_on for {schema}")
-                    if plan.replayable and states.get(schema) == plan.before:
-                        _apply_sql(schema, plan)
-                    else:
-                        _apply_executor(schema)
+                    with clusters.cluster_use(cluster_of.get(schema, DEFAULT_DB_ALIAS)):
+                        if plan.replayable and states.get(schema) == plan.before:
+                            _apply_sql(schema, plan)
+                        else:
+                            _apply_executor(schema)
                     outcome = Outcome(schema, "migrated", time.perf_counter() - begun)
                 except Exception as error:  # noqa: BLE001 - reported; the other schemas go on
                     logger.exception("migrating schema %s failed", schema)

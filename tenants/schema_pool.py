@@ -30,6 +30,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from paco import clusters
+
 from .models import SchemaBlueprint
 
 logger = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ def _checked(name: str) -> str:
 def template_fingerprint() -> str:
     """md5 of the template's applied migrations: it changes with every release that migrates."""
     template = _checked(settings.TENANT_BASE_SCHEMA)
-    with connection.cursor() as cursor:
+    with clusters.control_plane_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT md5(string_agg(app || '.' || name, ',' ORDER BY app, name))"  # noqa: S608
             f' FROM "{template}".django_migrations'
@@ -99,7 +101,7 @@ def _pg_dump_template() -> str:
     executable = _pg_dump_executable()
     if executable is None:
         raise BlueprintUnavailable("pg_dump is not installed (Debian: postgresql-client)")
-    database = connection.settings_dict  # the test database's name in tests
+    database = clusters.control_plane_connection().settings_dict  # the test database's name in tests
     environment = {**os.environ, "PGPASSWORD": str(database.get("PASSWORD") or "")}
     command = [
         executable,
@@ -209,9 +211,32 @@ class PoolFill:
 
 
 def schema_pool_fill(*, size: int | None = None) -> PoolFill:
+    """The pool of every cluster open to new cities (paco.clusters: one pool per cluster, since a
+    city's schema is renamed from a pool schema of its own cluster); see `_schema_pool_fill_here`."""
+    if not clusters.multi_cluster():
+        return _schema_pool_fill_here(size=size)
+    from .clusters import cluster_prepare, cluster_weights
+
+    total = PoolFill(0, 0, 0, 0.0)
+    for alias, weight in cluster_weights().items():
+        if weight <= 0:
+            continue
+        cluster_prepare(alias)
+        with clusters.cluster_use(alias):
+            done = _schema_pool_fill_here(size=size)
+        total = PoolFill(
+            total.created + done.created,
+            total.dropped + done.dropped,
+            total.ready + done.ready,
+            total.seconds + done.seconds,
+        )
+    return total
+
+
+def _schema_pool_fill_here(*, size: int | None = None) -> PoolFill:
     """Drop the pool schemas made from an older template, then top the pool up to `size`
-    (TENANT_SCHEMA_POOL_SIZE). Safe to run concurrently with signups and with itself (a claimed
-    schema is renamed out of the pool; a duplicate fill only overshoots by a few)."""
+    (TENANT_SCHEMA_POOL_SIZE), on the current cluster. Safe to run concurrently with signups and
+    with itself (a claimed schema is renamed out of the pool; a duplicate fill only overshoots)."""
     started = time.perf_counter()
     target = settings.TENANT_SCHEMA_POOL_SIZE if size is None else size
     fingerprint = template_fingerprint()

@@ -9,6 +9,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,12 +19,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
+from paco import clusters
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.schemas import schema_activate_public
@@ -38,6 +40,7 @@ from .branding import (
     coat_of_arms_upload_name,
     contrast_ratio,
 )
+from .clusters import cluster_choose, cluster_prepare
 from .dns_lookup import DnsLookupError, txt_records
 from .enums import MunicipalityStatus
 from .host_probe import HostProbeError, host_schema
@@ -142,6 +145,7 @@ def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
         status=spec.status,
         primary_color=spec.primary_color,
         secondary_color=spec.secondary_color,
+        database=cluster_choose(),
     )
     try:
         municipality.full_clean()
@@ -163,8 +167,12 @@ def _schema_create(municipality: Municipality, method: ProvisioningMethod) -> bo
 
     if schema_exists(municipality.schema_name):
         return False
-    if not schema_exists(settings.TENANT_BASE_SCHEMA):
-        template_schema_sync()
+    clusters.control_plane_connection()  # the template lives on the control plane's database
+    if not schema_exists(settings.TENANT_BASE_SCHEMA, database=clusters.CONTROL_PLANE_ALIAS):
+        with clusters.cluster_use(DEFAULT_DB_ALIAS):
+            template_schema_sync()
+    if municipality.database != DEFAULT_DB_ALIAS and method in ("clone", "migrate"):
+        method = "blueprint"  # the template lives on the control plane's cluster only
     if method == "pool" and schema_pool.schema_pool_claim(municipality.schema_name):
         schema_activate_public()
         return True
@@ -172,6 +180,10 @@ def _schema_create(municipality: Municipality, method: ProvisioningMethod) -> bo
         try:
             schema_pool.schema_create_from_blueprint(municipality.schema_name)
         except schema_pool.BlueprintUnavailable as error:
+            if municipality.database != DEFAULT_DB_ALIAS:
+                raise ApplicationError(
+                    _("Sem pg_dump não é possível criar o esquema em outro cluster.")
+                ) from error
             logger.warning("no blueprint (%s): cloning the template instead", error)
             method = "clone"
     if method == "clone":
@@ -230,16 +242,24 @@ def municipality_provision(
     Domain.objects.get_or_create(domain=hostname, defaults={"tenant": municipality, "is_primary": True})
     started = _timed(on_step, "row", started)
 
-    created = _schema_create(municipality, method)
-    started = _timed(on_step, "schema", started)
+    with ExitStack() as on_cluster:
+        if municipality.database != DEFAULT_DB_ALIAS:
+            # the city's schema and rows on its own cluster, in one transaction there (committed
+            # just before the control plane's: a failure in between leaves an unused schema that a
+            # rerun of the provisioning completes)
+            cluster_prepare(municipality.database)
+            on_cluster.enter_context(clusters.cluster_use(municipality.database))
+            on_cluster.enter_context(transaction.atomic(using=municipality.database))
+        created = _schema_create(municipality, method)
+        started = _timed(on_step, "schema", started)
 
-    _coat_of_arms_ensure(municipality)
-    started = _timed(on_step, "branding", started)
+        _coat_of_arms_ensure(municipality)
+        started = _timed(on_step, "branding", started)
 
-    for name, step in provisioning_steps():
-        with tenant_context(municipality):
-            step(municipality=municipality, spec=spec)
-        started = _timed(on_step, name, started)
+        for name, step in provisioning_steps():
+            with tenant_context(municipality):
+                step(municipality=municipality, spec=spec)
+            started = _timed(on_step, name, started)
 
     transaction.on_commit(lambda: domain_cache_invalidate(hostname))
     if created:

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from paco import clusters
 from paco.errors import ApplicationError
 
 from . import export_policy
@@ -231,7 +232,9 @@ def archive_write(
     """Write the archive of `schema_name` into `target` (a seekable binary file); returns the manifest."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zip_file:
         archive = ArchiveWriter(zip_file)
-        schema, migrations = _dump_in_snapshot(archive, schema_name)
+        # on the cluster holding the city's schema (paco.clusters; `default` with one cluster)
+        with clusters.cluster_use(clusters.directory_alias(schema_name) or clusters.current_cluster()):
+            schema, migrations = _dump_in_snapshot(archive, schema_name)
         archive.write_json(SCHEMA, schema)
         archive.write_json(MIGRATIONS, migrations)
         with schema_context(schema_name):

@@ -471,10 +471,12 @@ def error_tally_increment(*, municipality_id: int, now: dt.datetime | None = Non
     """Count one error of a city (this local hour), in a small transaction of its own. Called while
     another error is being handled: it never raises, so a broken connection cannot mask that error.
     Returns whether it was counted."""
-    from django.db import connection
+    from paco import clusters
 
     from .models import ErrorTally
 
+    # the control plane's connection, also while a city on another cluster is active
+    connection = clusters.control_plane_connection()
     local = timezone.localtime(now or timezone.now())
     table = connection.ops.quote_name(ErrorTally._meta.db_table)
     sql = (
@@ -482,7 +484,7 @@ def error_tally_increment(*, municipality_id: int, now: dt.datetime | None = Non
         f" ON CONFLICT (municipality_id, day, hour) DO UPDATE SET count = {table}.count + 1"
     )
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=clusters.CONTROL_PLANE_ALIAS), connection.cursor() as cursor:
             cursor.execute(sql, [municipality_id, local.date(), local.hour])
     except Exception:  # noqa: BLE001 - see the docstring
         logger.warning("could not count an error of municipality %s", municipality_id, exc_info=True)

@@ -15,7 +15,7 @@ import hashlib
 import pytest
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_context, tenant_context
 
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -768,7 +768,8 @@ SECRET_EMAIL = "zuleide.segredo@exemplo.com.br"
 def schema_fingerprint(schema_name: str) -> dict[str, str]:
     """An md5 of every row of every table of a schema."""
     fingerprint: dict[str, str] = {}
-    with connection.cursor() as cursor:
+    # schema_context: on the cluster holding the schema (tests/isolation/test_isolation_clusters.py)
+    with schema_context(schema_name), connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name FROM information_schema.tables"
             " WHERE table_schema = %s AND table_type = 'BASE TABLE'",

@@ -27,8 +27,9 @@ WHITENOISE_USE_FINDERS = False
 # Database under load (issue 10): persistent connections (one per gunicorn worker or job thread,
 # kept DATABASE_CONN_MAX_AGE seconds), a statement timeout (the worker's is longer: exports), and
 # the connection arithmetic checked by `check --deploy` (paco.checks).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
-DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
-DATABASES["default"]["OPTIONS"]["options"] = (  # noqa: F405
-    f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30_000)}"
-)
+for _settings in DATABASES.values():  # noqa: F405 - the control plane and every city cluster
+    _settings["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    _settings.setdefault("OPTIONS", {})
+    _settings["OPTIONS"]["options"] = (
+        f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30_000)}"
+    )

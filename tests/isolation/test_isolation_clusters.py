@@ -1,0 +1,37 @@
+"""The isolation harness with the two demo cities on two PostgreSQL clusters (issue 19, point 3).
+
+Gravataí (the city whose private data the intruder looks for) or Aracaju (the city whose
+authorization matrix is checked) is first moved to a second cluster: a second database on the one
+test server (the machine's PostgreSQL or the embedded one, see tests/tenants/second_cluster.py),
+then the same checks as tests/isolation/test_isolation.py run across the two.
+"""
+
+import pytest
+
+from tenants.clusters import municipality_move, schema_exists_on
+from tests.conftest import ROLES
+from tests.isolation import test_isolation as harness
+from tests.tenants.second_cluster import extra_clusters
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_city_on_another_cluster_leaks_nothing_to_a_role_of_the_first(role, aracaju, gravatai):
+    with extra_clusters("c2"):
+        municipality_move(municipality=gravatai, target="c2", settle_seconds=0)
+        assert schema_exists_on("c2", "gravatai")
+        assert not schema_exists_on("default", "gravatai")
+        assert harness.schema_fingerprint("gravatai")  # read on c2
+
+        harness.test_a_role_of_one_city_sees_nothing_private_of_another_and_changes_nothing(
+            role, aracaju, gravatai
+        )
+        harness.test_a_city_session_is_anonymous_on_the_control_plane(role, aracaju, gravatai)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_authorization_matrix_holds_on_a_city_on_another_cluster(role, aracaju):
+    with extra_clusters("c2"):
+        municipality_move(municipality=aracaju, target="c2", settle_seconds=0)
+
+        harness.test_authorization_matrix_on_the_city_host(role, aracaju)
+        harness.test_authorization_matrix_on_the_control_plane(role, aracaju)
