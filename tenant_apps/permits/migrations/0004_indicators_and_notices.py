@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("org", "0001_initial"),
-        ("permits", "0002_opinion_day"),
+        ("permits", "0003_rule_versions_builder_changes"),
     ]
 
     operations = [
