@@ -250,6 +250,7 @@ def test_demo_runs_the_procfile_processes_with_product_pages(demo: Demo) -> None
     assert f"http://aracaju.localhost:{demo.port}/" in output
     assert '"GET /nao-existe/ HTTP/1.1" 404' in output
     assert "weasyprint" not in output.lower()
+    assert "DeprecationWarning" not in output
 
 
 def test_the_older_release_data_was_migrated_forward(demo: Demo) -> None:
