@@ -118,10 +118,13 @@ def _pg_dump_template() -> str:
         "--dbname",
         str(database["NAME"]),
     ]
-    if database.get("HOST"):
-        command += ["--host", str(database["HOST"])]
-    if database.get("PORT"):
-        command += ["--port", str(database["PORT"])]
+    # a socket folder given as `?host=` in DATABASE_URL (the demo's embedded server) is in OPTIONS
+    options = database.get("OPTIONS") or {}
+    host, port = database.get("HOST") or options.get("host"), database.get("PORT") or options.get("port")
+    if host:
+        command += ["--host", str(host)]
+    if port:
+        command += ["--port", str(port)]
     if database.get("USER"):
         command += ["--username", str(database["USER"])]
     try:

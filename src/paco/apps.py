@@ -10,3 +10,6 @@ class PacoConfig(AppConfig):
 
         anonymous_cache_signals_connect()
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .observability import secrets_log_filter_install
+
+        secrets_log_filter_install()  # gunicorn's access log and runserver's request lines

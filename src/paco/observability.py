@@ -1,7 +1,9 @@
-"""Schema name on every log line and Sentry event; personal data scrubbed from Sentry events."""
+"""Schema name on every log line and Sentry event; personal data scrubbed from Sentry events; the
+secrets carried by some addresses (activation, invitation, password reset, ...) kept out of logs."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -90,3 +92,75 @@ class TenantContextMiddleware:
 
         sentry_sdk.set_tag("tenant", current_schema_name())
         return self.get_response(request)
+
+
+# A link that carries a secret names it in its URL parameter: `<...token>` (activation, invitation,
+# password reset, a signup's confirmation, calendar feeds, offers...). Request lines reach the logs
+# through gunicorn's access log, runserver's `django.server` and `django.request`'s warnings
+# ("Not Found: /convite/<token>/"), so each address in a log line is resolved against both URL
+# confs and the values of those parameters are replaced, as are `?...token...=` query values.
+_ADDRESS = re.compile(r"(?:https?://[^/\s\"'<>]+)?(/[^\s\"'?#<>]*)")
+_TOKEN_QUERY = re.compile(r"([?&][^=&\s\"'#]*token[^=&\s\"'#]*=)[^&\s\"'#]+", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=2048)
+def _secret_values(path: str) -> tuple[str, ...]:
+    """The secret URL parameters' values in `path` (by the tenants' or the public URL conf)."""
+    from django.conf import settings
+    from django.urls import Resolver404, resolve
+
+    values: list[str] = []
+    for urlconf in (settings.ROOT_URLCONF, getattr(settings, "PUBLIC_SCHEMA_URLCONF", None)):
+        if not urlconf:
+            continue
+        try:
+            match = resolve(path, urlconf)
+        except Resolver404:
+            continue
+        values.extend(str(value) for name, value in match.kwargs.items() if "token" in name and value)
+    return tuple(values)
+
+
+def secrets_redact(text: str) -> str:
+    """`text` (a log line) with the secrets of the addresses in it replaced by SCRUBBED."""
+
+    def address(found: re.Match[str]) -> str:
+        whole, path = found.group(0), found.group(1)
+        for value in _secret_values(path):
+            whole = whole.replace(f"/{value}", f"/{SCRUBBED}")
+        return whole
+
+    if "/" not in text:
+        return text
+    return _TOKEN_QUERY.sub(rf"\1{SCRUBBED}", _ADDRESS.sub(address, text))
+
+
+class SecretsLogFilter(logging.Filter):
+    """Replace the secrets of addresses in the record's message (see `secrets_redact`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+            redacted = secrets_redact(message)
+            # django.request's records carry the request, which the JSON formatter prints (its repr
+            # has the path); this filter is on the last handlers a record reaches
+            request = getattr(record, "request", None)
+            shown = secrets_redact(repr(request)) if request is not None else ""
+        except Exception:  # noqa: BLE001 - logging must never fail
+            return True
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if request is not None and shown != repr(request):
+            record.request = shown
+        return True
+
+
+# Loggers that write request lines through handlers of their own (not the root's console handler)
+REQUEST_LINE_LOGGERS = ("gunicorn.access", "django.server")
+
+
+def secrets_log_filter_install() -> None:
+    for name in REQUEST_LINE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(item, SecretsLogFilter) for item in logger.filters):
+            logger.addFilter(SecretsLogFilter())

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import quote
 
-from paco.embedded import cluster_upgrade
+from paco.embedded import server_get
 
 WATCH_SECONDS = 0.5
 RESTART_SECONDS = 300
@@ -60,18 +60,15 @@ class Keeper:
         self.socket_dir: Path | None = None
 
     def start(self) -> None:
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset and falls back to /tmp
-            warnings.simplefilter("ignore")
-            import pgserver
-
         self.pgdata.mkdir(parents=True, exist_ok=True)
-        stale = holders_prune(self.pgdata)
+        with warnings.catch_warnings():
+            # importing pgserver: platformdirs warns when XDG_RUNTIME_DIR is unset (falls back to /tmp)
+            warnings.simplefilter("ignore")
+            stale = holders_prune(self.pgdata)
         if stale:
             say(f"removed stale PostgreSQL holders {stale} from {self.pgdata / '.handle_pids.json'}")
-        cluster_upgrade(self.pgdata)
         # cleanup_mode=None: this process stops the server itself, on its own signal
-        self.server = pgserver.get_server(self.pgdata, cleanup_mode=None)
+        self.server = server_get(self.pgdata, cleanup_mode=None)
         info = self.server.get_postmaster_info()
         self.socket_dir = info.socket_dir
         self.url_file.write_text(database_url(info.socket_dir))

@@ -201,6 +201,8 @@ class Demo:
         env.setdefault("DJANGO_SETTINGS_MODULE", "paco.settings.demo")
         env.setdefault("WEB_CONCURRENCY", "2")
         env.setdefault("WORKER_PROCESSES", "1")
+        # library chatter every process would print at start (pyhanko imports cryptography's DSA)
+        env.setdefault("PYTHONWARNINGS", "ignore:DSA is deprecated")
         return env
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:

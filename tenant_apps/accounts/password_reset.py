@@ -4,12 +4,19 @@ Django's token is single-use by construction (it hashes the password and the las
 dies as soon as the password changes) and expires after PASSWORD_RESET_TIMEOUT. Requests are
 rate-limited per address and per e-mail; the answer never says whether an e-mail has an account.
 Staff still need their authenticator code after a reset: only the password changes.
+
+Unlike Django's form, an account without a usable password gets the link too: a citizen registered
+at the counter by staff (or who only ever signed in with gov.br) and everyone of a restored city
+(password hashes are never exported) choose their first password this way, as the signup e-mails
+and the restore's output tell them to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.db import connection
@@ -20,6 +27,9 @@ from django.utils.translation import gettext_lazy as _
 
 from paco.client_ip import client_ip
 from paco.schemas import current_schema_name
+
+from .enums import UserKind
+from .models import User
 
 RESET_LIMIT_PER_IP = 5
 RESET_LIMIT_PER_EMAIL = 3
@@ -36,7 +46,23 @@ def _over_limit(key: str, limit: int) -> bool:
     return count > limit
 
 
+class AccountPasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email: str) -> Iterator[Any]:
+        """Active citizen and staff accounts of `email`, with or without a usable password.
+
+        Not: signups awaiting activation, deactivated staff, system accounts (all inactive), vendor
+        support, and the placeholder addresses of people without e-mail (`...@balcao.invalid`)."""
+        email = email.strip()
+        accounts = User.objects.filter(
+            email__iexact=email, is_active=True, kind__in=(UserKind.CITIZEN, UserKind.STAFF)
+        )
+        for account in accounts:
+            if account.email.lower() == email.lower() and not account.email.endswith(".invalid"):
+                yield account
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = AccountPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"

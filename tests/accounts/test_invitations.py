@@ -119,7 +119,7 @@ def test_invite_accept_and_first_login_with_totp_enrolment(aracaju, django_captu
     assert "Nova Servidora" in body
     assert "nova.servidora@aracaju.se.gov.br" in body
     assert "Prefeitura Municipal de Aracaju" in body
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"  # no Referer to other sites; Origin kept for CSRF
     assert mismatch.status_code == 400
     assert "As senhas não conferem." in mismatch.content.decode()
     assert weak.status_code == 400

@@ -4,7 +4,9 @@ from django.core import mail
 from django.test import Client
 
 from paco_demo import cities as demo
+from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import citizen_ensure_at_counter
 
 NEW_PASSWORD = "Outra#Senha2026"
 
@@ -60,3 +62,69 @@ def test_login_pages_link_to_password_reset(db):
 
     for path in ("/entrar/", "/staff/entrar/"):
         assert 'href="/senha/esqueci/"' in client.get(path).content.decode()
+
+
+def test_a_citizen_registered_at_the_counter_sets_a_first_password_as_the_signup_email_advises(
+    in_aracaju, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given a citizen whom staff registered at the counter: an account without a password
+    counter = citizen_ensure_at_counter(
+        cpf="386.120.547-53", full_name="Maria do Balcão", email="maria.balcao@exemplo.com.br"
+    )
+    assert not counter.has_usable_password()
+
+    # when she signs up on the web with her e-mail, she is told to choose a password
+    client = Client(HTTP_HOST="aracaju.localhost")
+    with django_capture_on_commit_callbacks(execute=True):
+        signup = client.post(
+            "/cadastro/",
+            {
+                "full_name": "Maria do Balcão",
+                "cpf": "386.120.547-53",
+                "email": "maria.balcao@exemplo.com.br",
+                "phone": "(79) 99999-0000",
+                "password": "Sergipe#2026forte",
+                "password_confirmation": "Sergipe#2026forte",
+                "consent": "on",
+            },
+        )
+    assert signup.status_code == 302
+    advice = mailoutbox[-1].body
+    assert "/senha/esqueci/" in advice
+    # and she follows the advice: the link arrives and sets her first password
+    link = _reset_link(client, "Maria.Balcao@exemplo.com.br")
+    form = client.get(link, follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    # then she logs in with it, and the account is the one staff created (her cases stay hers)
+    assert mailoutbox[-1].to == ["maria.balcao@exemplo.com.br"]
+    assert done.status_code == 302
+    counter.refresh_from_db()
+    assert counter.check_password(NEW_PASSWORD)
+    login = Client(HTTP_HOST="aracaju.localhost").post(
+        "/entrar/", {"email": "maria.balcao@exemplo.com.br", "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 302
+    assert User.objects.filter(cpf="38612054753").count() == 1
+
+
+def test_no_reset_mail_for_placeholder_addresses_inactive_accounts_or_support(in_aracaju, mailoutbox):
+    # given a counter citizen without e-mail (a placeholder address) and an account never activated
+    without_email = citizen_ensure_at_counter(cpf="274.019.366-15", full_name="Sem E-mail")
+    never_activated = User.objects.create(
+        email="nunca.ativou@exemplo.com.br", full_name="Nunca Ativou", kind=UserKind.CITIZEN, is_active=False
+    )
+    client = Client(HTTP_HOST="aracaju.localhost")
+
+    # when a reset is asked for each
+    answers = [
+        client.post("/senha/esqueci/", {"email": account.email}).status_code
+        for account in (without_email, never_activated)
+    ]
+
+    # then the same answer as always, and no e-mail
+    assert answers == [302, 302]
+    assert without_email.email.endswith("@balcao.invalid")
+    assert mailoutbox == []

@@ -1,5 +1,6 @@
 """The schema pool: a signup renames a ready schema; no city is ever born on an old template."""
 
+import pytest
 from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_exists
@@ -56,3 +57,22 @@ def test_after_a_release_the_old_pool_is_never_used_and_is_replaced(db):
     assert (fill.dropped, fill.created, fill.ready) == (2, 2, 2)
     assert all(schema.fingerprint == current and schema.name not in old for schema in pool_list())
     assert not any(schema_exists(name) for name in old)
+
+
+def test_the_template_dump_reaches_a_server_named_only_in_the_options(db, monkeypatch):
+    """`DATABASE_URL=postgres://postgres@/postgres?host=<socket folder>` (the demo's embedded server)
+    leaves HOST empty and puts the folder in OPTIONS: pg_dump went to its default socket and failed,
+    so the bare demo provisioned every signup by migrations ("no blueprint")."""
+    from tenants.schema_pool import _pg_dump_template
+
+    database = connection.settings_dict
+    host, port = database["HOST"], database["PORT"]
+    if not host:
+        pytest.skip("the test database is already reached through OPTIONS")
+    monkeypatch.setitem(database, "HOST", "")
+    monkeypatch.setitem(database, "PORT", "")
+    monkeypatch.setitem(database, "OPTIONS", {**(database.get("OPTIONS") or {}), "host": host, "port": port})
+
+    sql = _pg_dump_template()
+
+    assert "CREATE TABLE" in sql

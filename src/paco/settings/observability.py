@@ -8,7 +8,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text")  # "text" or "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "paco.observability.TenantLogFilter"}},
+    "filters": {
+        "tenant": {"()": "paco.observability.TenantLogFilter"},
+        "secrets": {"()": "paco.observability.SecretsLogFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"},
         "json": {
@@ -18,7 +21,11 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["tenant"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["tenant", "secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
