@@ -17,4 +17,12 @@ def periodic_jobs() -> list[PeriodicJob]:
             "at": settings.ONBOARDING_EXPIRE_AT,
             "per_tenant": False,
         },
+        # confirmed signups whose provisioning job was lost (a process died after the commit)
+        {
+            "name": "onboarding-stalled",
+            "actor": "shared_apps.onboarding.tasks.signups_stalled_requeue_task",
+            "every": "minutes",
+            "minutes": settings.ONBOARDING_STALLED_SWEEP_MINUTES,
+            "per_tenant": False,
+        },
     ]

@@ -282,6 +282,25 @@ def signups_expire(*, now: dt.datetime | None = None) -> int:
     ).update(status=SignupStatus.EXPIRED, updated_at=now)
 
 
+def signups_stalled_requeue(*, now: dt.datetime | None = None) -> list[str]:
+    """Queue the provisioning job again for every signup confirmed more than
+    ONBOARDING_STALLED_SWEEP_MINUTES ago that is still only VERIFIED: its job was lost between the
+    confirmation's commit and the enqueue (a web process killed at that instant). The job locks the
+    signup and is idempotent, so a job that was merely slow and now runs twice does nothing more.
+    Returns the signups' ids. A read then enqueues; nothing is written here."""
+    from .tasks import onboarding_provision_task
+
+    now = now or timezone.now()
+    older_than = now - dt.timedelta(minutes=settings.ONBOARDING_STALLED_SWEEP_MINUTES)
+    stalled = Signup.objects.filter(status=SignupStatus.VERIFIED, verified_at__lte=older_than)
+    ids = [str(pk) for pk in stalled.values_list("pk", flat=True)]
+    for signup_id in ids:
+        onboarding_provision_task.send(signup_id=signup_id)
+    if ids:
+        logger.warning("onboarding: queued the provisioning of %d stalled signup(s) again", len(ids))
+    return ids
+
+
 def municipality_spec_for(signup: Signup) -> MunicipalitySpec:
     return MunicipalitySpec(
         slug=signup.slug,

@@ -16,3 +16,12 @@ def signups_expire_task(*, period: str = "") -> None:
     from .services import signups_expire
 
     signups_expire()
+
+
+@dramatiq.actor(max_retries=3, min_backoff=60_000)
+def signups_stalled_requeue_task(*, period: str = "") -> None:
+    """Every few minutes, in the public schema: confirmed signups whose provisioning job never started
+    are queued again (the outbox for signups; the job is idempotent)."""
+    from .services import signups_stalled_requeue
+
+    signups_stalled_requeue()

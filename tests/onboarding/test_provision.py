@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import dramatiq
 import pytest
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, schema_exists, tenant_context
+from dramatiq.brokers.stub import StubBroker
 
 from paco.errors import ApplicationError
 from shared_apps.billing.models import Subscription
@@ -219,3 +221,61 @@ def test_end_to_end_signup_verify_and_the_job_make_the_city_live(committed_lagar
     # then
     signup.refresh_from_db()
     _assert_the_city_is_live(signup)
+
+
+def _queued_provisioning_ids() -> list[str]:
+    """The signup ids of provisioning messages waiting in the broker (in-process or Redis)."""
+    from dramatiq import Message
+    from dramatiq.brokers.redis import RedisBroker
+
+    broker = dramatiq.get_broker()
+    if isinstance(broker, StubBroker):
+        raw = list(broker.queues["default"].queue)
+    elif isinstance(broker, RedisBroker):
+        raw = list(broker.client.hvals(f"{broker.namespace}:default.msgs"))
+    else:  # pragma: no cover - only the two brokers are configured
+        raise AssertionError(type(broker))
+    messages = [Message.decode(item) for item in raw]
+    return [m.kwargs["signup_id"] for m in messages if m.actor_name == "onboarding_provision_task"]
+
+
+def _queued_provisioning_forget(signup_id: str) -> None:
+    from dramatiq import Message
+    from dramatiq.brokers.redis import RedisBroker
+
+    broker = dramatiq.get_broker()
+    if isinstance(broker, StubBroker):
+        broker.flush("default")
+    elif isinstance(broker, RedisBroker):
+        key = f"{broker.namespace}:default.msgs"
+        for message_id, item in broker.client.hgetall(key).items():
+            if Message.decode(item).kwargs.get("signup_id") == signup_id:
+                broker.client.hdel(key, message_id)
+                broker.client.lrem(f"{broker.namespace}:default", 0, message_id)
+
+
+def test_a_confirmed_signup_whose_job_was_lost_is_queued_again_by_the_sweep(db, settings):
+    """The web process died between the confirmation's commit and the enqueue: the sweep queues the
+    provisioning job again once the signup has waited ONBOARDING_STALLED_SWEEP_MINUTES; a signup not
+    yet confirmed, or already provisioning, is left alone."""
+    import datetime as dt
+
+    from shared_apps.onboarding.services import signups_stalled_requeue
+
+    settings.ONBOARDING_STALLED_SWEEP_MINUTES = 5
+    signup = _verified()  # its job was enqueued "on commit", which never comes: the lost job
+    signup.refresh_from_db()
+    itabaiana = {"ibge_code": "2802908", "slug": "itabaiana", "admin_email": "gabinete@itabaiana.se.gov.br"}
+    waiting, _token = signup_create(**signup_kwargs(**itabaiana))
+    assert waiting.status == SignupStatus.PENDING_VERIFICATION
+    assert str(signup.pk) not in _queued_provisioning_ids()
+
+    try:
+        assert signups_stalled_requeue(now=signup.verified_at + dt.timedelta(minutes=4)) == []
+        assert signups_stalled_requeue(now=signup.verified_at + dt.timedelta(minutes=6)) == [str(signup.pk)]
+        assert _queued_provisioning_ids().count(str(signup.pk)) == 1
+
+        Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.PROVISIONING)
+        assert signups_stalled_requeue(now=signup.verified_at + dt.timedelta(minutes=60)) == []
+    finally:
+        _queued_provisioning_forget(str(signup.pk))

@@ -104,6 +104,7 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
         "offboarding-deletions",
         "ombudsman-escalate",
         "onboarding-expire",
+        "onboarding-stalled",
         "payments-guides-expire",
         "permits-renewal-reminder",
         "permits-tacit-approval",

@@ -32,3 +32,6 @@ ONBOARDING_RESERVED_SLUGS = env.list(
 
 # local time of the daily expiry of unconfirmed signups (shared_apps/onboarding/jobs.py)
 ONBOARDING_EXPIRE_AT = env.str("ONBOARDING_EXPIRE_AT", default="03:30")
+# A confirmed signup whose provisioning job never started (the web process died between the commit
+# and the enqueue) is queued again by a sweep this often, once it has waited this long.
+ONBOARDING_STALLED_SWEEP_MINUTES = env.int("ONBOARDING_STALLED_SWEEP_MINUTES", default=5)
