@@ -195,6 +195,23 @@ def login_as(db: Any) -> Any:
     return client_for
 
 
+# The longest files (minutes each on this machine), started first within their group so that under
+# pytest-xdist (--dist loadfile, files handed out in this order) no process is left alone with one
+# of them at the end while the others wait.
+LONGEST_FILES = (
+    "tests/paco_demo/test_demo_run.py",
+    "tests/isolation/test_isolation_clusters.py",
+    "tests/e2e/test_sweep_accessibility.py",
+    "tests/e2e/test_sweep_accessibility_gravatai.py",
+)
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Browser tests commit through a live server, so they run last and cannot disturb the others."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Browser tests commit through a live server, so they run last and cannot disturb the others;
+    within each group the longest files come first."""
+
+    def longest_first(item: Any) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FILES.index(path) if path in LONGEST_FILES else len(LONGEST_FILES)
+
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None, longest_first(item)))

@@ -28,7 +28,10 @@ def test_a_city_on_another_cluster_leaks_nothing_to_a_role_of_the_first(role, ar
         harness.test_a_city_session_is_anonymous_on_the_control_plane(role, aracaju, gravatai)
 
 
-@pytest.mark.parametrize("role", ROLES)
+# The cross-city checks above run for every role; the whole route matrix (the same as in
+# test_isolation.py, which runs it for every role on one cluster) runs here for the roles that reach
+# the most routes of each kind — a citizen, a clerk, the admin — to keep `make test` in its budget.
+@pytest.mark.parametrize("role", ["citizen", "staff", "admin"])
 def test_the_authorization_matrix_holds_on_a_city_on_another_cluster(role, aracaju):
     with extra_clusters("c2"):
         municipality_move(municipality=aracaju, target="c2", settle_seconds=0)

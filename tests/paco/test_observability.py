@@ -17,7 +17,7 @@ import sentry_sdk
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
-from paco.observability import SCRUBBED, TenantLogFilter, scrub_text, sentry_init
+from paco.observability import SCRUBBED, SecretsLogFilter, TenantLogFilter, scrub_text, sentry_init
 
 CPF = "529.982.247-25"
 CNPJ = "11.222.333/0001-81"
@@ -216,7 +216,7 @@ def test_console_handler_from_settings_has_the_tenant_filter():
     console = next(
         handler for handler in logging.getLogger().handlers if type(handler) is logging.StreamHandler
     )
-    assert [type(log_filter) for log_filter in console.filters] == [TenantLogFilter]
+    assert [type(log_filter) for log_filter in console.filters] == [TenantLogFilter, SecretsLogFilter]
 
 
 def test_json_log_lines_carry_the_schema(tenant_log, aracaju):

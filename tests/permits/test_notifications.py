@@ -79,11 +79,11 @@ def test_every_permit_text_is_editable_and_renders(in_aracaju):
         assert key in TEMPLATE_LABELS
         texts = DEFAULT_TEMPLATES[key]
         for field in ("subject", "email_body", "sms_body"):
-            rendered = render_text(texts[field], context)
+            rendered = render_text(source=texts[field], context=context)
             assert rendered.strip()
             assert "{{" not in rendered
-        assert len(render_text(texts["sms_body"], context)) <= 320
-    assert "02/03/2026" in render_text(DEFAULT_TEMPLATES["permit_in_analysis"]["email_body"], context)
+        assert len(render_text(source=texts["sms_body"], context=context)) <= 320
+    assert "02/03/2026" in render_text(source=DEFAULT_TEMPLATES["permit_in_analysis"]["email_body"], context=context)
 
 
 def test_a_refused_high_risk_request_tells_the_requester_and_the_units_in_permit_words(
