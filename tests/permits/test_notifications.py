@@ -83,7 +83,9 @@ def test_every_permit_text_is_editable_and_renders(in_aracaju):
             assert rendered.strip()
             assert "{{" not in rendered
         assert len(render_text(source=texts["sms_body"], context=context)) <= 320
-    assert "02/03/2026" in render_text(source=DEFAULT_TEMPLATES["permit_in_analysis"]["email_body"], context=context)
+    assert "02/03/2026" in render_text(
+        source=DEFAULT_TEMPLATES["permit_in_analysis"]["email_body"], context=context
+    )
 
 
 def test_a_refused_high_risk_request_tells_the_requester_and_the_units_in_permit_words(
