@@ -10,6 +10,7 @@ the CPF and the share are written on a thread of their own.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from typing import Any
 
@@ -47,6 +48,19 @@ def _both_widths(page: Any, name: str) -> None:
     screenshot(page, f"{name}-390")
     page.set_viewport_size(DESKTOP)
     screenshot(page, f"{name}-1366")
+
+
+def _signed(page: Any, who: str) -> None:
+    """The signing request renders, signs and (qualified) timestamps and validates the PDF in the
+    request: seconds alone, far more on a loaded CI machine, hence the long wait. On failure the
+    page's own words say why (an error message instead of the success one)."""
+    started = time.monotonic()
+    try:
+        page.get_by_text("1 documento(s) assinado(s).").wait_for(timeout=180_000)
+    except Exception as error:
+        screenshot(page, f"assinar-{who}-falhou")
+        raise AssertionError(f"{who} could not sign: {page.locator('main').inner_text()[:3000]}") from error
+    print(f"{who} signed in {time.monotonic() - started:.1f} s")
 
 
 def _setup(aracaju: Any, tag: str) -> str:
@@ -161,7 +175,7 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
     clerk.get_by_label("Código do segundo fator").fill(totp_code("aracaju", CLERK_EMAIL))
     _both_widths(clerk, "pendentes")
     clerk.get_by_role("button", name="Assinar todos os marcados").click()
-    clerk.get_by_text("1 documento(s) assinado(s).").wait_for()
+    _signed(clerk, "clerk")
 
     # the second (the manager) signs qualified with a test A1 file
     manager = browser.new_context(viewport=DESKTOP, locale="pt-BR").new_page()
@@ -170,7 +184,7 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
     manager.get_by_label("Certificado A1 (blocos qualificados)").set_input_files(str(pfx))
     manager.get_by_label("Senha do certificado").fill(A1_PASSWORD)
     manager.get_by_role("button", name="Assinar todos os marcados").click()
-    manager.get_by_text("1 documento(s) assinado(s).").wait_for()
+    _signed(manager, "manager")
 
     # a citizen verifies the code and downloads the signed PDF
     with tenant_context(aracaju):
