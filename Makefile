@@ -10,7 +10,10 @@ STAMP := .data/stamps
 
 .PHONY: demo test soak lint bench serve worker setup migrate browser pdf-deps bench-deps pgbouncer clean-data prerequisites prerequisites-test
 
+# Font Awesome cut to the icons the templates use (src/paco/icons.py: build/fontawesome/, a second;
+# files rewritten only when an icon is added or removed)
 setup: $(STAMP)/python $(STAMP)/node
+	@$(PY) src/paco/icons.py
 
 $(STAMP)/python: pyproject.toml
 	@mkdir -p $(STAMP)

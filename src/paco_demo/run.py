@@ -57,8 +57,7 @@ def static_fingerprint() -> str:
     import hashlib
 
     roots = [ROOT_DIR / "node_modules" / "@govbr-ds" / "core" / "dist",
-             ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free" / "css",
-             ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free" / "webfonts",
+             ROOT_DIR / "build" / "fontawesome",
              ROOT_DIR / "node_modules" / "htmx.org" / "dist"]  # fmt: skip
     for top in ("src", "tenants", "shared_apps", "tenant_apps"):
         roots.extend(path for path in (ROOT_DIR / top).rglob("static") if path.is_dir())

@@ -23,6 +23,11 @@ urlpatterns = [
         name="citizen_attachment",
     ),
     path(
+        "protocolos/<nup:nup>/documentos/<int:document_id>/anexos/<int:attachment_id>/previa/",
+        views.citizen_attachment_preview,
+        name="citizen_attachment_preview",
+    ),
+    path(
         "protocolos/<nup:nup>/documentos/<int:document_id>/assinar-govbr/",
         views.citizen_govbr_sign_start,
         name="citizen_govbr_sign_start",

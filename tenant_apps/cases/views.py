@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from paco.client_ip import client_ip
 from paco.decorators import staff_required
 from paco.errors import PASS_THROUGH, ApplicationError
 from paco.ratelimit import rate_limited
@@ -255,6 +256,31 @@ def citizen_attachment(request: HttpRequest, nup: str, document_id: int, attachm
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def citizen_attachment_preview(
+    request: HttpRequest, nup: str, document_id: int, attachment_id: int
+) -> HttpResponse:
+    """What the requester's case page shows of a file they may download: an image itself, a PDF's
+    first page drawn on the server (the download's rule; logged as a view, not a download)."""
+    from tenant_apps.documents.enums import AccessAction
+    from tenant_apps.documents.selectors import document_attachment_get
+    from tenant_apps.documents.services import document_access_log_record
+    from tenant_apps.documents.views import attachment_preview_response
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+    case = case_get_for_citizen(user=request.user, digits=nup)
+    document = case_document_for_requester(case=case, document_id=document_id)
+    attachment = document_attachment_get(document=document, attachment_id=attachment_id)
+
+    def record() -> None:
+        document_access_log_record(
+            document=document, user=request.user, action=AccessAction.VIEW, ip_address=client_ip(request)
+        )
+
+    return attachment_preview_response(request, attachment, record=record)
 
 
 # --- staff ----------------------------------------------------------------------------------

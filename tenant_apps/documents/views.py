@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -224,15 +225,14 @@ def staff_attachment(request: HttpRequest, document_id: int, attachment_id: int)
     return _private(response)
 
 
-@require_GET
-@staff_required
-def staff_attachment_preview(request: HttpRequest, document_id: int, attachment_id: int) -> HttpResponse:
-    """What the case page shows of an attachment: an image itself, a PDF's first page as a PNG.
+def attachment_preview_response(
+    request: HttpRequest, attachment: Any, *, record: Callable[[], None]
+) -> HttpResponse:
+    """An attachment's preview: an image itself, a PDF's first page drawn as a PNG on the server.
 
-    The same rule and log as the download (a view, not a download); never cached by a browser or
-    a proxy, and no preview (404) for other types or a PDF that cannot be drawn."""
-    document = _document_readable(request, document_id)
-    attachment = document_attachment_get(document=document, attachment_id=attachment_id)
+    For a caller that has already applied the download's read rule: `record` logs the view once
+    the preview is drawn; a file no longer matching its SHA-256 is a 409, a type without preview or
+    a PDF that cannot be drawn a 404. Never cached by a browser or a proxy."""
     if not attachment_has_preview(attachment.content_type):
         raise Http404
     try:
@@ -248,10 +248,22 @@ def staff_attachment_preview(request: HttpRequest, document_id: int, attachment_
             data, content_type = pdf_first_page_png(data), "image/png"
         except PreviewUnavailable:
             raise Http404 from None
-    _record(request, document, AccessAction.VIEW)
+    record()
     response = HttpResponse(data, content_type=content_type)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return _private(response)
+
+
+@require_GET
+@staff_required
+def staff_attachment_preview(request: HttpRequest, document_id: int, attachment_id: int) -> HttpResponse:
+    """What the staff case and document pages show of an attachment (same rule as the download,
+    logged as a view, not a download)."""
+    document = _document_readable(request, document_id)
+    attachment = document_attachment_get(document=document, attachment_id=attachment_id)
+    return attachment_preview_response(
+        request, attachment, record=lambda: _record(request, document, AccessAction.VIEW)
+    )
 
 
 @require_GET

@@ -15,6 +15,7 @@ from pypdf.generic import DecodedStreamObject, NameObject
 
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.models import Case
+from tenant_apps.cases.selectors import case_submission
 from tenant_apps.cases.services import case_attach, case_open, nup_digits
 from tenant_apps.catalog.models import Service
 from tenant_apps.documents.models import DocumentAccessLog
@@ -177,3 +178,129 @@ def test_the_staff_case_page_shows_the_first_page_of_a_pdf_with_its_link(aracaju
         f'<a class="paco-preview paco-preview-pdf" href="{download}"><img src="{download}previa/"'
         ' alt="Primeira página de laudo.pdf" loading="lazy"><span>Baixar o PDF completo</span></a>'
     ) in html
+
+
+# --- the staff document page and the citizen's case page -----------------------------------------
+
+
+def test_the_staff_document_page_shows_its_attachments_previews(aracaju, restricted_document):
+    with tenant_context(aracaju):
+        attachment = attachment_store(file=io.BytesIO(PDF), name="planta.pdf", document=restricted_document)
+
+    html = (
+        client_as("staff", aracaju)
+        .get(f"/staff/documentos/{restricted_document.pk}/", HTTP_HOST=ARACAJU)
+        .content.decode()
+    )
+
+    download = f"/staff/documentos/{restricted_document.pk}/anexos/{attachment.pk}/"
+    assert f'<a class="paco-preview paco-preview-pdf" href="{download}"><img src="{download}previa/"' in html
+    assert 'alt="Primeira página de planta.pdf"' in html
+
+
+def _citizens_case(aracaju, *, internal_pdf: bool = False):
+    """A case of the demo citizen with a PDF and a photo they sent, and a PDF the staff attached
+    (visible to them, or internal)."""
+    with tenant_context(aracaju):
+        staff = User.objects.get(email="servidor@aracaju.se.gov.br")
+        case = case_open(
+            service=Service.objects.get(code="poda-de-arvore"),
+            opened_by=User.objects.get(email="cidadao@exemplo.com.br"),
+            form_data={"endereco": "Rua A, 1", "motivo": "Outro"},
+            subject="Poda na Rua A",
+            uploads=[
+                Upload(name="planta.pdf", file=io.BytesIO(PDF)),
+                Upload(name="foto.png", file=io.BytesIO(PNG)),
+            ],
+        )
+        staff_document = case_attach(
+            case=Case.objects.get(pk=case.pk),
+            actor=staff,
+            uploads=[Upload(name="laudo.pdf", file=io.BytesIO(PDF))],
+            is_public=not internal_pdf,
+        )
+        sent = case_submission(case=case).request_document
+        return case, sent, staff_document
+
+
+def _citizen_preview_path(case, document, attachment) -> str:
+    return f"/protocolos/{nup_digits(case.nup)}/documentos/{document.pk}/anexos/{attachment.pk}/previa/"
+
+
+def test_the_citizen_sees_previews_of_their_files_and_the_views_are_logged(aracaju, media_root):
+    case, sent, staff_document = _citizens_case(aracaju)
+    with tenant_context(aracaju):
+        pdf, photo = (
+            sent.attachments.get(original_name="planta.pdf"),
+            sent.attachments.get(original_name="foto.png"),
+        )
+        laudo = staff_document.attachments.get()
+    client = client_as("citizen", aracaju)
+
+    html = client.get(f"/protocolos/{nup_digits(case.nup)}/", HTTP_HOST=ARACAJU).content.decode()
+    for document, attachment, alt in (
+        (sent, pdf, "Primeira página de planta.pdf"),
+        (sent, photo, "Prévia de foto.png"),
+        (staff_document, laudo, "Primeira página de laudo.pdf"),
+    ):
+        preview = _citizen_preview_path(case, document, attachment)
+        assert f'<img src="{preview}" alt="{alt}"' in html
+    drawn = client.get(_citizen_preview_path(case, sent, pdf), HTTP_HOST=ARACAJU, REMOTE_ADDR="198.51.100.9")
+    shown = client.get(_citizen_preview_path(case, sent, photo), HTTP_HOST=ARACAJU)
+
+    assert (drawn.status_code, drawn["Content-Type"]) == (200, "image/png")
+    assert Image.open(io.BytesIO(drawn.content)).size == (800, 1133)
+    assert "no-store" in drawn["Cache-Control"]
+    assert drawn["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert (shown.status_code, shown.content) == (200, PNG)
+    with tenant_context(aracaju):
+        assert sorted(
+            DocumentAccessLog.objects.filter(document=sent).values_list("user__email", "action", "ip_address")
+        ) == [
+            ("cidadao@exemplo.com.br", "view", "127.0.0.1"),
+            ("cidadao@exemplo.com.br", "view", "198.51.100.9"),
+        ]
+
+
+def test_no_citizen_preview_of_an_internal_file_another_persons_case_or_another_city(
+    aracaju, gravatai, media_root
+):
+    case, sent, internal = _citizens_case(aracaju, internal_pdf=True)
+    with tenant_context(aracaju):
+        laudo, pdf = internal.attachments.get(), sent.attachments.get(original_name="planta.pdf")
+
+    html = client_as("citizen", aracaju).get(f"/protocolos/{nup_digits(case.nup)}/", HTTP_HOST=ARACAJU)
+    assert "laudo.pdf" not in html.content.decode()
+    assert (
+        client_as("citizen", aracaju)
+        .get(_citizen_preview_path(case, internal, laudo), HTTP_HOST=ARACAJU)
+        .status_code
+        == 404
+    )
+    # a staff member of the case's unit is not its requester; Gravataí's citizen is in another city
+    assert (
+        client_as("staff", aracaju).get(_citizen_preview_path(case, sent, pdf), HTTP_HOST=ARACAJU).status_code
+        == 404
+    )
+    other_city = client_as("citizen", gravatai).get(
+        _citizen_preview_path(case, sent, pdf), HTTP_HOST=GRAVATAI
+    )
+    assert other_city.status_code == 404
+    assert b"PNG" not in other_city.content
+    with tenant_context(aracaju):
+        assert not DocumentAccessLog.objects.filter(action="view").exists()
+
+
+def test_a_tampered_file_is_refused_to_the_citizen(aracaju, media_root):
+    case, sent, _staff_document = _citizens_case(aracaju)
+    with tenant_context(aracaju):
+        pdf = sent.attachments.get(original_name="planta.pdf")
+        default_storage.delete(pdf.storage_name)
+        default_storage.save(pdf.storage_name, ContentFile(PDF.replace(b"0 0 1 rg", b"1 0 0 rg")))
+
+    response = client_as("citizen", aracaju).get(_citizen_preview_path(case, sent, pdf), HTTP_HOST=ARACAJU)
+
+    assert response.status_code == 409
+    assert "não confere com o registrado" in response.content.decode()
+    with tenant_context(aracaju):
+        assert not DocumentAccessLog.objects.filter(action="view").exists()

@@ -300,6 +300,10 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": REDIRECT, "support": REDIRECT},
         "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
     },
+    "cases:citizen_attachment_preview": {
+        "GET": {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": REDIRECT, "support": REDIRECT},
+        "POST": dict.fromkeys(ROLES, NOT_ALLOWED),
+    },
     # the requester signs their own documents with gov.br: off unless gov.br assinatura is configured
     # (the harness runs without it: 404 once signed in)
     "cases:citizen_govbr_sign_start": {

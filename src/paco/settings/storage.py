@@ -10,12 +10,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(ROOT_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     ("govbr-ds", str(ROOT_DIR / "node_modules" / "@govbr-ds" / "core" / "dist")),
-    # the stylesheet and its fonts only (the package's 5,800 SVGs, sprites and sources are not served)
-    ("fontawesome/css", str(ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free" / "css")),
-    (
-        "fontawesome/webfonts",
-        str(ROOT_DIR / "node_modules" / "@fortawesome" / "fontawesome-free" / "webfonts"),
-    ),
+    # Font Awesome cut to the icons we use (src/paco/icons.py, run by `make setup`): its stylesheet
+    # and fonts only (the package's 2,600 icons, SVGs and sprites are not served)
+    ("fontawesome", str(ROOT_DIR / "build" / "fontawesome")),
     ("htmx", str(ROOT_DIR / "node_modules" / "htmx.org" / "dist")),
     # Raleway, from which the gov.br font Rawline is derived (Rawline itself is not on npm)
     ("fonts/raleway", str(ROOT_DIR / "node_modules" / "@fontsource" / "raleway" / "files")),
