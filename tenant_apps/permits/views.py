@@ -3,6 +3,7 @@ queue and decisions, and the municipal admin's builders (routing rules with a te
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -27,10 +28,11 @@ from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.govbr.enums import ReliabilityLevel
 from tenant_apps.govbr.models import ReliabilityRequirement
 from tenant_apps.govbr.selectors import GovBrLevelRequired, reliability_problem, reliability_required
+from tenant_apps.insights.selectors import Period, Scope, scope_for
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
-from . import builders, fees, routing, selectors, services
+from . import builders, fees, indicators, routing, selectors, services
 from .cnae import cnae_codes_split, cnae_normalize
 from .enums import BuilderTarget, OpinionStatus, RequestStatus
 from .forms import (
@@ -343,17 +345,28 @@ def staff_action(request: HttpRequest, permit_request_id: int, permit_action: st
 @staff_required
 @require_GET
 def staff_figures(request: HttpRequest) -> HttpResponse:
-    """The managers' figures (unit managers and municipal admins), from the daily aggregates."""
+    """The managers' permits page (unit managers and municipal admins): the same figures as the
+    `alvaras` and `alvaras-pareceres` charts of /staff/indicadores/ (one owner:
+    `indicators.permit_summary`), over the last twelve months of the manager's units (the city for
+    the admin), with a link to those charts for the same period."""
     user: Any = request.user
-    if not user_managed_unit_ids(user) and not import_string(settings.MUNICIPAL_ADMIN_CHECK)(user_id=user.pk):
+    is_admin = import_string(settings.MUNICIPAL_ADMIN_CHECK)(user_id=user.pk)
+    if not user_managed_unit_ids(user) and not is_admin:
         raise Http404
+    scope = scope_for(user) or Scope(unit_ids=None if is_admin else frozenset(), label="")
     last = timezone.localdate()
-    first = last.replace(year=last.year - 1)
-    figures = selectors.permit_figures(first=first, last=last)
+    period = Period(last.replace(year=last.year - 1) + dt.timedelta(days=1), last)
     return render(
         request,
         "permits/staff_figures.html",
-        {"title": _("Alvarás — indicadores"), "first": first, "last": last, **figures},
+        {
+            "title": _("Alvarás — indicadores"),
+            "period": period,
+            "scope": scope,
+            "charts_url": f"{reverse('insights:manager')}?de={period.first.isoformat()}"
+            f"&ate={period.last.isoformat()}#grafico-alvaras",
+            **indicators.permit_summary(scope, period),
+        },
     )
 
 
