@@ -27,7 +27,7 @@ from tenant_apps.signatures.enums import SignatureLevel
 
 from . import fees, routing, services
 from .cnae import cnae_normalize
-from .enums import BuilderTarget, FeeMode, RequestStatus
+from .enums import BuilderTarget, FeeMode, KindType, RequestStatus, RiskLevel
 from .models import BuilderChange, ChecklistItem, PermitKind, RequestFile, RiskOverride, RoutingRule
 
 # the types the pre-analysis recognises by content (preanalysis.py)
@@ -41,6 +41,7 @@ MAX_DECISION_DAYS = 365
 MAX_VALIDITY_DAYS = 3650
 MAX_DOCUMENT_AGE_DAYS = 3650
 MAX_SIZE_MB = 50
+MAX_KIND_TEXT = 4000  # the conditions and the termo de ciência, each
 
 
 class BuilderError(ApplicationError):
@@ -93,6 +94,11 @@ def _kind_snapshot(kind: PermitKind) -> dict[str, Any]:
         "assinatura": kind.signature_level,
         "prazo_decisao_dias_uteis": kind.decision_days,
         "validade_dias": kind.validity_days,
+        "especie": kind.kind_type,
+        "risco_pelas_atividades": kind.uses_activity_risk,
+        "nivel_fixo": kind.fixed_level,
+        "condicionantes": kind.conditions,
+        "termo_de_ciencia": kind.terms_text,
     }
 
 
@@ -116,10 +122,19 @@ def permit_kind_update(
     signature_level: str,
     decision_days: int,
     validity_days: int,
+    kind_type: str,
+    uses_activity_risk: bool,
+    fixed_level: str,
+    conditions: str,
+    terms_text: str,
 ) -> PermitKind:
     """Change a kind and its catalogue service (name, description, which answers are required,
     through `catalog.services.service_update`). The tacit-approval deadline is in business days
-    (Lei 13.874/2019, art. 3º, IX); the signature level is the kind's minimum (Lei 14.063/2020)."""
+    (Lei 13.874/2019, art. 3º, IX); the signature level is the kind's minimum (Lei 14.063/2020).
+    The risk comes from the request's activities (CNAE, the form needs that question) or is the
+    kind's fixed level (Decreto 10.178/2019, art. 3º); where level II can happen the termo de
+    ciência e responsabilidade is required (art. 3º, II: issued with no human analysis once the
+    requester accepts it). The conditions are printed on every permit of the kind."""
     kind = PermitKind.objects.select_for_update().select_related("service").get(pk=kind.pk)
     service = kind.service
     before = _kind_snapshot(kind)
@@ -149,12 +164,39 @@ def permit_kind_update(
         maximum=MAX_VALIDITY_DAYS,
         message=_("A validade deve ficar entre %(min)s e %(max)s dias."),
     )
+    if kind_type not in KindType.values:
+        raise BuilderError(_("Escolha a espécie do alvará."), extra={"field": "kind_type"})
+    if fixed_level not in RiskLevel.values:
+        raise BuilderError(_("Nível de risco deve ser I, II ou III."), extra={"field": "fixed_level"})
     fields = list(service.fields.all())
+    if uses_activity_risk and "cnae" not in {field.key for field in fields}:
+        raise BuilderError(
+            _(
+                "Para o risco vir das atividades, o formulário precisa da pergunta das atividades"
+                " (código CNAE, chave “cnae”) na Carta de Serviços."
+            ),
+            extra={"field": "uses_activity_risk"},
+        )
+    conditions = conditions.strip()
+    terms_text = terms_text.strip()
+    if len(conditions) > MAX_KIND_TEXT or len(terms_text) > MAX_KIND_TEXT:
+        raise BuilderError(
+            _("Condicionantes e termo: até %(max)s caracteres cada.") % {"max": MAX_KIND_TEXT},
+            extra={"field": "terms_text" if len(terms_text) > MAX_KIND_TEXT else "conditions"},
+        )
+    if (uses_activity_risk or fixed_level == RiskLevel.MEDIUM) and not terms_text:
+        raise BuilderError(
+            _(
+                "Escreva o termo de ciência e responsabilidade: os pedidos de médio risco (nível II)"
+                " são emitidos sem análise depois que o requerente o aceita."
+            ),
+            extra={"field": "terms_text"},
+        )
     required = set(required_keys)
     unknown = required - {field.key for field in fields}
     if unknown:
         raise BuilderError(_("Campo inexistente no formulário."), extra={"field": "required_keys"})
-    must = set(ALWAYS_REQUIRED) | ({"cnae"} if kind.uses_activity_risk else set())
+    must = set(ALWAYS_REQUIRED) | ({"cnae"} if uses_activity_risk else set())
     missing = [field.label for field in fields if field.key in must and field.key not in required]
     if missing:
         raise BuilderError(
@@ -193,8 +235,18 @@ def permit_kind_update(
     kind.signature_level = signature_level
     kind.decision_days = decision_days
     kind.validity_days = validity_days
+    kind.kind_type = kind_type
+    kind.uses_activity_risk = uses_activity_risk
+    kind.fixed_level = fixed_level
+    kind.conditions = conditions
+    kind.terms_text = terms_text
     kind.save(
         update_fields=[
+            "kind_type",
+            "uses_activity_risk",
+            "fixed_level",
+            "conditions",
+            "terms_text",
             "fee_mode",
             "fee_table",
             "template",

@@ -13,7 +13,7 @@ from tenant_apps.catalog.request_form import service_request_form_class
 from tenant_apps.doctemplates.models import DocumentTemplate
 from tenant_apps.documents.enums import DocumentKind
 
-from .enums import FeeMode, RiskLevel
+from .enums import FeeMode, KindType, RiskLevel
 from .models import ChecklistItem, PermitKind
 
 CHECKLIST_PREFIX = "checklist_"
@@ -173,6 +173,24 @@ class KindDataForm(forms.Form):
         self.fields["required_keys"].choices = field_choices  # type: ignore[attr-defined]
 
 
+class KindTypeForm(forms.Form):
+    """What kind of permit it is and where its risk level comes from (Decreto 10.178/2019, art. 3º)."""
+
+    kind_type = forms.ChoiceField(label=_("Espécie"), choices=KindType.choices)
+    uses_activity_risk = forms.BooleanField(
+        label=_("O nível de risco vem das atividades (CNAE) do pedido"),
+        required=False,
+        help_text=_("O mais alto entre as atividades, com os níveis próprios da cidade onde houver."),
+    )
+    fixed_level = forms.ChoiceField(
+        label=_("Nível de risco quando não vem das atividades"),
+        choices=RiskLevel.choices,
+        help_text=_(
+            "Nível I dispensa o alvará; nível II é emitido sem análise; nível III vai aos pareceres."
+        ),
+    )
+
+
 class KindFeeForm(forms.Form):
     """The fee table: a fixed value, a value per risk level (level I pays nothing) or area brackets."""
 
@@ -308,6 +326,23 @@ class KindIssueForm(forms.Form):
     )
     validity_days = forms.IntegerField(
         label=_("Validade do alvará (dias corridos)"), min_value=1, max_value=3650
+    )
+    conditions = forms.CharField(
+        label=_("Condicionantes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+        help_text=_("Impressas em todo alvará deste tipo (ex.: manter o alvará em local visível)."),
+    )
+    terms_text = forms.CharField(
+        label=_("Termo de ciência e responsabilidade"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+        help_text=_(
+            "O requerente de médio risco (nível II) o aceita e o alvará sai sem análise humana"
+            " (Decreto 10.178/2019, art. 3º, II)."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -45,6 +45,7 @@ from .forms import (
     KindDataForm,
     KindFeeForm,
     KindIssueForm,
+    KindTypeForm,
     OpinionForm,
     RiskOverrideForm,
     RuleEditForm,
@@ -527,9 +528,10 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
     field_choices = [(field.key, field.label) for field in service_fields]
     if request.method == "POST":
         data_form = KindDataForm(request.POST, prefix="dados", field_choices=field_choices)
+        type_form = KindTypeForm(request.POST, prefix="especie")
         fee_form = KindFeeForm(request.POST, prefix="taxa")
         issue_form = KindIssueForm(request.POST, prefix="emissao")
-        all_forms = [data_form, fee_form, issue_form]
+        all_forms = [data_form, type_form, fee_form, issue_form]
         if all([form.is_valid() for form in all_forms]):  # noqa: C419 - every form validated, errors shown at once
             try:
                 builders.permit_kind_update(
@@ -544,6 +546,9 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
                     signature_level=issue_form.cleaned_data["signature_level"],
                     decision_days=issue_form.cleaned_data["decision_days"],
                     validity_days=issue_form.cleaned_data["validity_days"],
+                    conditions=issue_form.cleaned_data["conditions"],
+                    terms_text=issue_form.cleaned_data["terms_text"],
+                    **type_form.cleaned_data,
                 )
             except ApplicationError as error:
                 _error_to(all_forms, error)
@@ -560,6 +565,14 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
                 "required_keys": [field.key for field in service_fields if field.is_required],
             },
         )
+        type_form = KindTypeForm(
+            prefix="especie",
+            initial={
+                "kind_type": kind.kind_type,
+                "uses_activity_risk": kind.uses_activity_risk,
+                "fixed_level": kind.fixed_level,
+            },
+        )
         fee_form = KindFeeForm(
             prefix="taxa", initial=KindFeeForm.initial_for(kind.fee_mode, kind.fee_table or {})
         )
@@ -570,6 +583,8 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
                 "signature_level": kind.signature_level,
                 "decision_days": kind.decision_days,
                 "validity_days": kind.validity_days,
+                "conditions": kind.conditions,
+                "terms_text": kind.terms_text,
             },
         )
     items = list(kind.checklist.all())
@@ -581,6 +596,7 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
             "title": _("Editar %(kind)s") % {"kind": kind.service.name},
             "kind": kind,
             "data_form": data_form,
+            "type_form": type_form,
             "fee_form": fee_form,
             "issue_form": issue_form,
             "items": items,
