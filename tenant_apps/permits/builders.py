@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
 from tenant_apps.catalog.services import FieldSpec, service_update
 from tenant_apps.doctemplates.models import DocumentTemplate
 from tenant_apps.documents.enums import DocumentKind
@@ -50,7 +51,7 @@ class BuilderError(ApplicationError):
 
 def _record(
     *,
-    actor: Any,
+    actor: User,
     target: str,
     object_id: int,
     label: str,
@@ -112,7 +113,7 @@ def _days(value: int, *, field: str, minimum: int, maximum: int, message: str) -
 def permit_kind_update(
     *,
     kind: PermitKind,
-    actor: Any,
+    actor: User,
     name: str,
     description: str,
     required_keys: Sequence[str],
@@ -324,7 +325,7 @@ def _item_check(
 def checklist_item_write(
     *,
     kind: PermitKind,
-    actor: Any,
+    actor: User,
     name: str,
     accepted_types: Sequence[str],
     max_size_mb: int,
@@ -372,7 +373,7 @@ def checklist_item_write(
 
 
 @transaction.atomic
-def checklist_item_move(*, item: ChecklistItem, actor: Any, up: bool) -> ChecklistItem:
+def checklist_item_move(*, item: ChecklistItem, actor: User, up: bool) -> ChecklistItem:
     """One place up or down in the kind's checklist (the positions are renumbered 0..n)."""
     kind = PermitKind.objects.select_for_update().get(pk=item.kind_id)
     items = list(kind.checklist.order_by("position", "id"))
@@ -399,7 +400,7 @@ def checklist_item_move(*, item: ChecklistItem, actor: Any, up: bool) -> Checkli
 
 
 @transaction.atomic
-def checklist_item_remove(*, item: ChecklistItem, actor: Any) -> None:
+def checklist_item_remove(*, item: ChecklistItem, actor: User) -> None:
     """Remove a document from the checklist. A document already received in some request is kept
     (those requests and their classification point at it): the admin makes it optional instead."""
     item = ChecklistItem.objects.select_for_update().select_related("kind__service").get(pk=item.pk)
@@ -454,7 +455,7 @@ def routing_rule_draft_of(rule: RoutingRule) -> RoutingRule | None:
 
 @transaction.atomic
 def routing_rule_create(
-    *, actor: Any, name: str, position: int, conditions: Any, stages: Any, is_published: bool
+    *, actor: User, name: str, position: int, conditions: Any, stages: Any, is_published: bool
 ) -> RoutingRule:
     """A new rule (the checks of `services.routing_rule_save`: a rule that sends nowhere, an empty
     stage, a unit met twice — a loop — or an unknown unit are refused)."""
@@ -474,7 +475,7 @@ def routing_rule_create(
 
 @transaction.atomic
 def routing_rule_update(
-    *, rule: RoutingRule, actor: Any, name: str, position: int, conditions: Any, stages: Any
+    *, rule: RoutingRule, actor: User, name: str, position: int, conditions: Any, stages: Any
 ) -> RoutingRule:
     """Edit a rule. A draft is changed in place; a published rule is not: the edit becomes its next
     version, a draft (or the draft already started is changed), and the published version keeps
@@ -512,7 +513,7 @@ def routing_rule_update(
 
 
 @transaction.atomic
-def routing_rule_publish(*, rule: RoutingRule, actor: Any, is_published: bool) -> RoutingRule:
+def routing_rule_publish(*, rule: RoutingRule, actor: User, is_published: bool) -> RoutingRule:
     """Publish or unpublish a rule. Publishing a new version retires the version it replaces, in the
     same transaction (new requests are routed by one or the other, never both)."""
     rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
@@ -563,7 +564,7 @@ def routing_rules_for_test() -> list[RoutingRule]:
 
 
 @transaction.atomic
-def risk_override_record(*, actor: Any, cnae: str, level: str, note: str = "") -> RiskOverride:
+def risk_override_record(*, actor: User, cnae: str, level: str, note: str = "") -> RiskOverride:
     """The city's own level for an activity (`services.risk_override_set`), recorded."""
     existing = RiskOverride.objects.filter(cnae_code=cnae_normalize(cnae)).first()
     before = {"nivel": existing.level, "fundamento": existing.note} if existing else {}

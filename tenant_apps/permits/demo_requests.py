@@ -354,6 +354,8 @@ def _backdate(request: PermitRequest) -> None:
         deadline=case.deadline - shift,
     )
     for opinion in Opinion.objects.filter(request=request, started_at__isnull=False):
+        if opinion.started_at is None:  # never: the filter
+            continue
         Opinion.objects.filter(pk=opinion.pk).update(
             started_at=opinion.started_at - shift,
             due=calendar.add_business_days(made, opinion.days),

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from paco.forms import MultipleFileField
+from paco.forms import MultipleFileField, decimal_field
 from tenant_apps.catalog.request_form import service_request_form_class
 from tenant_apps.doctemplates.models import DocumentTemplate
 from tenant_apps.documents.enums import DocumentKind
@@ -195,49 +195,18 @@ class KindFeeForm(forms.Form):
     """The fee table: a fixed value, a value per risk level (level I pays nothing) or area brackets."""
 
     fee_mode = forms.ChoiceField(label=_("Como a taxa é cobrada"), choices=FeeMode.choices)
-    fee_fixed = forms.DecimalField(
-        label=_("Valor fixo (R$)"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        localize=True,
-    )
-    fee_risk_ii = forms.DecimalField(
-        label=_("Nível II — médio risco (R$)"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        localize=True,
-    )
-    fee_risk_iii = forms.DecimalField(
-        label=_("Nível III — alto risco (R$)"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        localize=True,
-    )
+    fee_fixed = decimal_field(_("Valor fixo (R$)"), required=False, max_digits=10)
+    fee_risk_ii = decimal_field(_("Nível II — médio risco (R$)"), required=False, max_digits=10)
+    fee_risk_iii = decimal_field(_("Nível III — alto risco (R$)"), required=False, max_digits=10)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for number in range(1, AREA_BRACKETS + 1):
-            self.fields[f"area_up_to_{number}"] = forms.DecimalField(
-                label=_("Faixa %(n)s: até (m²)") % {"n": number},
-                required=False,
-                min_value=0,
-                max_digits=10,
-                decimal_places=2,
-                localize=True,
+            self.fields[f"area_up_to_{number}"] = decimal_field(
+                _("Faixa %(n)s: até (m²)") % {"n": number}, required=False, max_digits=10
             )
-            self.fields[f"area_amount_{number}"] = forms.DecimalField(
-                label=_("Faixa %(n)s: valor (R$)") % {"n": number},
-                required=False,
-                min_value=0,
-                max_digits=10,
-                decimal_places=2,
-                localize=True,
+            self.fields[f"area_amount_{number}"] = decimal_field(
+                _("Faixa %(n)s: valor (R$)") % {"n": number}, required=False, max_digits=10
             )
 
     @staticmethod

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paco.viewer import Viewer
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.selectors import VerificationNote
 from tenant_apps.org.selectors import user_unit_ids
@@ -42,18 +43,20 @@ def _request_queryset() -> QuerySet[PermitRequest]:
     return PermitRequest.objects.select_related("case__current_unit", "kind__service", "permit__document")
 
 
-def permit_request_list_for_citizen(*, user: Any) -> QuerySet[PermitRequest]:
-    return _request_queryset().filter(case__citizen=user).order_by("-created_at", "-id")
+def permit_request_list_for_citizen(*, user: Viewer) -> QuerySet[PermitRequest]:
+    return (
+        _request_queryset().filter(case__citizen_id=getattr(user, "pk", None)).order_by("-created_at", "-id")
+    )
 
 
-def permit_request_get_for_citizen(*, user: Any, request_id: int) -> PermitRequest:
-    request = _request_queryset().filter(pk=request_id, case__citizen=user).first()
+def permit_request_get_for_citizen(*, user: Viewer, request_id: int) -> PermitRequest:
+    request = _request_queryset().filter(pk=request_id, case__citizen_id=getattr(user, "pk", None)).first()
     if request is None:
         raise Http404
     return request
 
 
-def permit_request_list_for_staff(*, user: Any) -> QuerySet[PermitRequest]:
+def permit_request_list_for_staff(*, user: Viewer) -> QuerySet[PermitRequest]:
     """Requests of the staff member's units: the licensing unit's, and those with an opinion asked
     of one of their units."""
     units = user_unit_ids(user)
@@ -65,7 +68,7 @@ def permit_request_list_for_staff(*, user: Any) -> QuerySet[PermitRequest]:
     )
 
 
-def permit_request_get_for_staff(*, user: Any, request_id: int) -> PermitRequest:
+def permit_request_get_for_staff(*, user: Viewer, request_id: int) -> PermitRequest:
     request = permit_request_list_for_staff(user=user).filter(pk=request_id).first()
     if request is None:
         raise Http404
@@ -148,7 +151,7 @@ def checklist_corrections(*, kind: PermitKind) -> QuerySet[ChecklistItem]:
     ).order_by("position", "id")
 
 
-def opinions_pending_for_user(*, user: Any) -> QuerySet[Opinion]:
+def opinions_pending_for_user(*, user: Viewer) -> QuerySet[Opinion]:
     return Opinion.objects.select_related("request__case", "request__kind__service", "unit").filter(
         unit_id__in=user_unit_ids(user), status=OpinionStatus.PENDING
     )

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.request_form import service_request_read
 from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.govbr.enums import ReliabilityLevel
@@ -62,9 +64,9 @@ from .models import BuilderChange, ChecklistItem, Opinion, PermitKind, RiskOverr
 REGISTER_PAGE_SIZE = 50
 
 
-def _citizen(request: HttpRequest) -> Any:
-    user: Any = request.user
-    if not user.is_authenticated or user.kind != UserKind.CITIZEN:
+def _citizen(request: HttpRequest) -> User | None:
+    user = request.user
+    if not isinstance(user, User) or user.kind != UserKind.CITIZEN:
         return None
     return user
 
@@ -302,7 +304,7 @@ def staff_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
 @require_POST
 def staff_action(request: HttpRequest, permit_request_id: int, permit_action: str) -> HttpResponse:
     permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=permit_request_id)
-    user: Any = request.user
+    user = account(request.user)
     action = permit_action
     try:
         if action == "parecer":
@@ -350,7 +352,7 @@ def staff_figures(request: HttpRequest) -> HttpResponse:
     `alvaras` and `alvaras-pareceres` charts of /staff/indicadores/ (one owner:
     `indicators.permit_summary`), over the last twelve months of the manager's units (the city for
     the admin), with a link to those charts for the same period."""
-    user: Any = request.user
+    user = account(request.user)
     is_admin = import_string(settings.MUNICIPAL_ADMIN_CHECK)(user_id=user.pk)
     if not user_managed_unit_ids(user) and not is_admin:
         raise Http404
@@ -408,7 +410,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
                 data = rule_form.cleaned_data
                 try:
                     builders.routing_rule_create(
-                        actor=request.user,
+                        actor=account(request.user),
                         name=data["name"],
                         position=data["position"],
                         conditions=json.loads(data["conditions"]),
@@ -442,7 +444,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             risk_form = RiskOverrideForm(request.POST, prefix="risco")
             if risk_form.is_valid():
                 try:
-                    builders.risk_override_record(actor=request.user, **risk_form.cleaned_data)
+                    builders.risk_override_record(actor=account(request.user), **risk_form.cleaned_data)
                 except ApplicationError as error:
                     risk_form.add_error(None, error.message)
                 else:
@@ -536,7 +538,7 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
             try:
                 builders.permit_kind_update(
                     kind=kind,
-                    actor=request.user,
+                    actor=account(request.user),
                     name=data_form.cleaned_data["name"],
                     description=data_form.cleaned_data["description"],
                     required_keys=data_form.cleaned_data["required_keys"],
@@ -627,7 +629,7 @@ def _item_page(request: HttpRequest, kind: PermitKind, item: ChecklistItem | Non
             try:
                 builders.checklist_item_write(
                     kind=kind,
-                    actor=request.user,
+                    actor=account(request.user),
                     item=item,
                     name=data["name"],
                     accepted_types=data["accepted_types"],
@@ -687,9 +689,9 @@ def admin_item_action(
     item = _item_for_admin(kind, checklist_item_id)
     try:
         if item_action in ("subir", "descer"):
-            builders.checklist_item_move(item=item, actor=request.user, up=item_action == "subir")
+            builders.checklist_item_move(item=item, actor=account(request.user), up=item_action == "subir")
         elif item_action == "remover":
-            builders.checklist_item_remove(item=item, actor=request.user)
+            builders.checklist_item_remove(item=item, actor=account(request.user))
             messages.success(request, _("Documento removido do checklist."))
         else:
             raise Http404
@@ -722,7 +724,7 @@ def admin_rule_edit(request: HttpRequest, routing_rule_id: int) -> HttpResponse:
             try:
                 saved = builders.routing_rule_update(
                     rule=rule,
-                    actor=request.user,
+                    actor=account(request.user),
                     name=data["name"],
                     position=data["position"],
                     conditions=json.loads(data["conditions"]),
@@ -797,7 +799,7 @@ def staff_file_classify(request: HttpRequest, permit_request_id: int, request_fi
     if form.is_valid():
         try:
             services.request_file_classify(
-                request_file=request_file, actor=request.user, item=form.cleaned_data["item"]
+                request_file=request_file, actor=account(request.user), item=form.cleaned_data["item"]
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -816,7 +818,9 @@ def admin_rule_publish(request: HttpRequest, routing_rule_id: int) -> HttpRespon
     if rule is None:
         raise Http404
     try:
-        builders.routing_rule_publish(rule=rule, actor=request.user, is_published=not rule.is_published)
+        builders.routing_rule_publish(
+            rule=rule, actor=account(request.user), is_published=not rule.is_published
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
