@@ -8,6 +8,7 @@ is kept between rounds unless the password itself was wrong, and a file input ca
 server's size limit so the browser refuses an oversized file before uploading it.
 """
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,19 @@ def filter_field_html(
     form_class = type("FilterForm", (forms.Form,), {name: field})
     form = form_class(initial={name: value}, auto_id=f"{field_id}%s" if field_id else "id_%s")
     return str(form[name].as_field_group())
+
+
+def decimal_field(
+    label: Any, *, required: bool = True, min_value: Decimal = Decimal("0"), max_digits: int = 12
+) -> forms.DecimalField:
+    """A number with two decimals typed the Brazilian way (1.234,56), with the phone's numeric
+    keypad: amounts in reais (fees, guides, refunds) and areas in m²."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=min_value,
+        max_digits=max_digits,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )

@@ -27,6 +27,7 @@ from paco.parsers import query_data
 from paco.throttling import AddressRateThrottle
 from tenant_apps.accounts.api_auth import IsCitizenOrVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.types import account
 
 from . import purposes
 from .enums import GuideStatus
@@ -82,8 +83,8 @@ class GuideSerializer(serializers.ModelSerializer):
 
 
 def _visible(request: Request) -> QuerySet[PaymentGuide]:
-    user: Any = request.user
-    if getattr(user, "kind", None) == UserKind.STAFF:
+    user = account(request.user)
+    if user.kind == UserKind.STAFF:
         return PaymentGuide.objects.all()
     return PaymentGuide.objects.filter(owner_id=user.pk)
 

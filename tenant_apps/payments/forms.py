@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paco.forms import decimal_field
+
 from .enums import GuideStatus, PixKeyType
 
 
@@ -136,28 +138,14 @@ class GuideOneOffForm(forms.Form):
     description = forms.CharField(
         label=_("Descrição"), max_length=200, help_text=_("O que a guia cobra, como o contribuinte verá.")
     )
-    amount = forms.DecimalField(
-        label=_("Valor (R$)"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    amount = decimal_field(_("Valor (R$)"), min_value=Decimal("0.01"))
     due_date = forms.DateField(
         label=_("Vencimento"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Valor a devolver (R$)"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    amount = decimal_field(_("Valor a devolver (R$)"), min_value=Decimal("0.01"))
     reason = forms.CharField(
         label=_("Motivo da devolução"),
         max_length=140,

@@ -1,5 +1,5 @@
 """Indicators of payments (read by tenant_apps.insights, docs/architecture.md): guides paid and
-the amount collected per local day and purpose (`CollectionDay`), and the open dataset of the
+the amount collected per local day and purpose, net of refunds (`CollectionDay`), and the open dataset of the
 amount collected per month. Amounts are the city's revenue: public, with no personal data."""
 
 from __future__ import annotations
@@ -16,12 +16,22 @@ from tenant_apps.insights.opendata import Dataset, Field
 from . import purposes
 from .models import CollectionDay
 
+# Net of refunds: a devolução done (status "devolvida") is taken off the day it settled, under its
+# guide's purpose (the money left the city's account that day); a day with only refunds is negative.
 COLLECTION_DAY_SQL = """
 INSERT INTO payments_collectionday (day, purpose, paid, amount)
-SELECT (g.paid_at AT TIME ZONE %(tz)s)::date, g.purpose, count(*), sum(coalesce(g.paid_amount, g.amount))
-FROM payments_paymentguide g
-WHERE g.status = 'paga' AND g.paid_at >= %(start)s AND g.paid_at < %(end)s
-GROUP BY 1, 2
+SELECT day, purpose, sum(paid), sum(amount)
+FROM (
+    SELECT (g.paid_at AT TIME ZONE %(tz)s)::date AS day, g.purpose, 1 AS paid,
+        coalesce(g.paid_amount, g.amount) AS amount
+    FROM payments_paymentguide g
+    WHERE g.status = 'paga' AND g.paid_at >= %(start)s AND g.paid_at < %(end)s
+  UNION ALL
+    SELECT (r.settled_at AT TIME ZONE %(tz)s)::date, g.purpose, 0, -r.amount
+    FROM payments_refund r JOIN payments_paymentguide g ON g.id = r.guide_id
+    WHERE r.status = 'devolvida' AND r.settled_at >= %(start)s AND r.settled_at < %(end)s
+) facts
+GROUP BY day, purpose
 """
 
 
@@ -56,7 +66,8 @@ def datasets() -> list[Dataset]:
             title="Taxas arrecadadas por Pix",
             description=(
                 "Guias de pagamento (DAM) pagas por Pix e valor arrecadado, por mês e finalidade. "
-                "O dinheiro vai direto para a conta da prefeitura."
+                "O dinheiro vai direto para a conta da prefeitura; as devoluções (estornos de Pix) são "
+                "descontadas no mês em que foram feitas."
             ),
             keywords=("arrecadação", "taxas", "Pix", "DAM"),
             fields=(
@@ -64,7 +75,10 @@ def datasets() -> list[Dataset]:
                 Field("finalidade", "string", "Finalidade", "O que a taxa paga (alvará, expediente...)."),
                 Field("guias_pagas", "integer", "Guias pagas", "Guias pagas no mês."),
                 Field(
-                    "valor_arrecadado", "number", "Valor arrecadado (R$)", "Soma dos valores pagos, em reais."
+                    "valor_arrecadado",
+                    "number",
+                    "Valor arrecadado (R$)",
+                    "Soma dos valores pagos menos as devoluções feitas no mês, em reais.",
                 ),
             ),
             rows=_collection_rows,

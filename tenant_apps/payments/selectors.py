@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from paco.encryption import decrypt
+from paco.viewer import Viewer
 
 from .enums import GuideStatus
 from .models import GuideEvent, PaymentGuide, PixSettings, PspCredentials, Refund, WebhookEvent
@@ -40,14 +41,14 @@ def guide_by_number(*, year: int, number: int) -> PaymentGuide | None:
     return PaymentGuide.objects.select_related("owner").filter(year=year, number=number).first()
 
 
-def guide_of_owner(*, user: Any, year: int, number: int) -> PaymentGuide | None:
+def guide_of_owner(*, user: Viewer, year: int, number: int) -> PaymentGuide | None:
     """A guide as its owner sees it; None for anyone else (a 404, never someone else's guide)."""
     if not getattr(user, "is_authenticated", False):
         return None
     return PaymentGuide.objects.filter(year=year, number=number, owner_id=user.pk).first()
 
 
-def guides_of_owner(*, user: Any) -> QuerySet[PaymentGuide]:
+def guides_of_owner(*, user: Viewer) -> QuerySet[PaymentGuide]:
     return PaymentGuide.objects.filter(owner_id=user.pk).order_by("-year", "-number")
 
 

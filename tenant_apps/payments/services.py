@@ -352,9 +352,36 @@ def _guide_locked(guide: PaymentGuide) -> PaymentGuide:
     return PaymentGuide.objects.select_for_update().get(pk=guide.pk)
 
 
-@transaction.atomic
 def guide_cancel(*, guide: PaymentGuide, reason: str, actor: User | None = None) -> PaymentGuide:
-    """Cancel a guide that is not paid (a paid one is refunded outside Paço, not cancelled)."""
+    """Cancel a guide that is not paid (a paid one is refunded, not cancelled).
+
+    The guide is cancelled under its row lock in one short transaction; its charge is withdrawn at
+    the PSP (`PATCH /v2/cob/{txid}`) AFTER that commit, holding no lock, so a payment notice or
+    staff's page never waits for the bank (a Pix that arrives meanwhile is recorded as paid after
+    cancellation and not applied). The outcome is recorded: if the PSP refuses, the guide stays
+    cancelled and the bank's answer goes to its history; if it does not answer, the removal is
+    retried by `tasks.guide_charge_remove_task`. Inside a caller's transaction the removal is made
+    by that job once the transaction commits."""
+    guide, remove = _guide_cancel_locked(guide=guide, reason=reason, actor=actor)
+    if not remove:
+        return guide
+    from .tasks import guide_charge_remove_task
+
+    if _in_callers_transaction():
+        enqueue_on_commit(guide_charge_remove_task, guide_id=guide.pk)
+        return guide
+    try:
+        guide_charge_remove(guide_id=guide.pk, give_up=False)
+    except PixProviderError:
+        guide_charge_remove_task.send(guide_id=guide.pk)  # the PSP did not answer: try again later
+    return guide
+
+
+@transaction.atomic
+def _guide_cancel_locked(
+    *, guide: PaymentGuide, reason: str, actor: User | None
+) -> tuple[PaymentGuide, bool]:
+    """The state change, under the guide's row lock: (the guide, whether a charge is at the PSP)."""
     reason = " ".join(reason.split())
     if not reason:
         raise _field_error(_("Informe o motivo do cancelamento."), "reason")
@@ -362,15 +389,33 @@ def guide_cancel(*, guide: PaymentGuide, reason: str, actor: User | None = None)
     if guide.status == GuideStatus.PAID:
         raise PaymentError(_("Esta guia já foi paga e não pode ser cancelada."))
     if guide.status == GuideStatus.CANCELLED:
-        return guide
-    provider = pix_provider()
-    if provider is not None and guide.provider_location:
-        provider.charge_remove(txid=guide.txid)
+        return guide, False
     guide.status = GuideStatus.CANCELLED
     guide.cancel_reason = reason[:300]
     guide.save(update_fields=["status", "cancel_reason", "updated_at"])
     _event(guide, GuideEventKind.CANCELLED, actor=actor, reason=reason)
-    return guide
+    return guide, bool(guide.provider_location) and pix_provider() is not None
+
+
+def guide_charge_remove(*, guide_id: int, give_up: bool) -> None:
+    """Withdraw a cancelled guide's charge at the PSP, holding no lock during the call. A refusal is
+    recorded in the guide's history (the bank's answer); a PSP that did not answer is recorded too
+    and, without `give_up`, raises for the job to retry."""
+    guide = PaymentGuide.objects.get(pk=guide_id)
+    provider = pix_provider()
+    if provider is None or guide.status != GuideStatus.CANCELLED or not guide.provider_location:
+        return
+    try:
+        provider.charge_remove(txid=guide.txid)
+    except PixProviderError as error:
+        with transaction.atomic():
+            _event(
+                _guide_locked(guide),
+                GuideEventKind.PSP_REFUSED,
+                reason=_("O banco não retirou a cobrança: %(answer)s") % {"answer": error.message},
+            )
+        if error.retryable and not give_up:
+            raise
 
 
 def _paid_apply(

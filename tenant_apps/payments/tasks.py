@@ -34,3 +34,13 @@ def guide_charge_task(*, guide_id: int) -> None:
         return  # refused: the guide was cancelled with the bank's answer, nothing to retry
     except PixProviderError:
         raise  # the PSP did not answer: retried with backoff
+
+
+@dramatiq.actor(max_retries=8, min_backoff=5_000, max_backoff=600_000)
+def guide_charge_remove_task(*, guide_id: int) -> None:
+    """Withdraw at the PSP the charge of a guide cancelled inside a caller's transaction (or whose
+    PSP did not answer), after commit; retried while the PSP does not answer. Idempotent (the PSP's
+    PATCH sets the same status again)."""
+    from .services import guide_charge_remove
+
+    guide_charge_remove(guide_id=guide_id, give_up=False)

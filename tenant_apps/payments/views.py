@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.org.selectors import user_managed_unit_ids
 
 from . import purposes
@@ -65,10 +67,10 @@ def _psp_webhook_url(request: HttpRequest) -> str:
 STAFF_PAGE_SIZE = 50
 
 
-def _citizen_or_404(request: HttpRequest) -> Any:
+def _citizen_or_404(request: HttpRequest) -> User:
     if not getattr(request.user, "is_citizen", False):
         raise Http404
-    return request.user
+    return account(request.user)
 
 
 @require_GET
@@ -190,7 +192,7 @@ def staff_guide_mark_paid(request: HttpRequest, year: int, number: int) -> HttpR
     form = GuideMarkPaidForm(request.POST, prefix="baixa")
     if form.is_valid():
         try:
-            guide_mark_paid(guide=guide, actor=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            guide_mark_paid(guide=guide, actor=account(request.user), reason=form.cleaned_data["reason"])
         except ApplicationError as error:
             form.add_error("reason" if error.extra.get("field") == "reason" else None, error.message)
         else:
@@ -208,7 +210,7 @@ def staff_guide_cancel(request: HttpRequest, year: int, number: int) -> HttpResp
     form = GuideCancelForm(request.POST, prefix="cancelar")
     if form.is_valid():
         try:
-            guide_cancel(guide=guide, reason=form.cleaned_data["reason"], actor=request.user)  # type: ignore[arg-type]
+            guide_cancel(guide=guide, reason=form.cleaned_data["reason"], actor=account(request.user))
         except ApplicationError as error:
             form.add_error("reason" if error.extra.get("field") == "reason" else None, error.message)
         else:
@@ -229,7 +231,7 @@ def staff_guide_refund(request: HttpRequest, year: int, number: int) -> HttpResp
         try:
             refund = refund_request(
                 guide=guide,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=account(request.user),
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
             )
@@ -258,7 +260,7 @@ def staff_guide_new(request: HttpRequest) -> HttpResponse:
     form = GuideOneOffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            guide = guide_issue_one_off(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            guide = guide_issue_one_off(actor=account(request.user), **form.cleaned_data)
         except ApplicationError as error:
             field = error.extra.get("field")
             form.add_error(field if field in form.fields else None, error.message)
@@ -291,7 +293,7 @@ def psp_settings(request: HttpRequest) -> HttpResponse:
     form = PspCredentialsForm(request.POST or None, initial=initial or None)
     if request.method == "POST" and form.is_valid():
         try:
-            psp_credentials_save(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            psp_credentials_save(actor=account(request.user), **form.cleaned_data)
         except ApplicationError as error:
             field = error.extra.get("field")
             form.add_error(field if field in form.fields else None, error.message)

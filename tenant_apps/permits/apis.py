@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
 from paco.pagination import PageParameters, keyset_page, next_field
+from paco.viewer import Viewer
 from tenant_apps.accounts.api_auth import IsCitizen, IsCitizenOrVerifiedStaff, IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.types import account
@@ -185,7 +186,7 @@ class RequestDetailSerializer(RequestSerializer):
         return selectors.decision_countdown(request=request)
 
 
-def _requests_for(user: Any) -> Any:
+def _requests_for(user: Viewer) -> Any:
     if getattr(user, "kind", None) == UserKind.STAFF:
         return selectors.permit_request_list_for_staff(user=user)
     return selectors.permit_request_list_for_citizen(user=user)
@@ -334,6 +335,9 @@ class PermitOpinionApi(APIView):
         if opinion is None:
             raise Http404
         opinion = services.opinion_give(
-            opinion=opinion, actor=request.user, is_favourable=values["is_favourable"], text=values["text"]
+            opinion=opinion,
+            actor=account(request.user),
+            is_favourable=values["is_favourable"],
+            text=values["text"],
         )
         return Response(OpinionSerializer(opinion).data)

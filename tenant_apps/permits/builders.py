@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from tenant_apps.accounts.models import User
 from tenant_apps.catalog.services import FieldSpec, service_update
 from tenant_apps.doctemplates.models import DocumentTemplate
 from tenant_apps.documents.enums import DocumentKind
@@ -27,7 +28,7 @@ from tenant_apps.signatures.enums import SignatureLevel
 
 from . import fees, routing, services
 from .cnae import cnae_normalize
-from .enums import BuilderTarget, FeeMode, RequestStatus
+from .enums import BuilderTarget, FeeMode, KindType, RequestStatus, RiskLevel
 from .models import BuilderChange, ChecklistItem, PermitKind, RequestFile, RiskOverride, RoutingRule
 
 # the types the pre-analysis recognises by content (preanalysis.py)
@@ -41,6 +42,7 @@ MAX_DECISION_DAYS = 365
 MAX_VALIDITY_DAYS = 3650
 MAX_DOCUMENT_AGE_DAYS = 3650
 MAX_SIZE_MB = 50
+MAX_KIND_TEXT = 4000  # the conditions and the termo de ciência, each
 
 
 class BuilderError(ApplicationError):
@@ -49,7 +51,7 @@ class BuilderError(ApplicationError):
 
 def _record(
     *,
-    actor: Any,
+    actor: User,
     target: str,
     object_id: int,
     label: str,
@@ -93,6 +95,11 @@ def _kind_snapshot(kind: PermitKind) -> dict[str, Any]:
         "assinatura": kind.signature_level,
         "prazo_decisao_dias_uteis": kind.decision_days,
         "validade_dias": kind.validity_days,
+        "especie": kind.kind_type,
+        "risco_pelas_atividades": kind.uses_activity_risk,
+        "nivel_fixo": kind.fixed_level,
+        "condicionantes": kind.conditions,
+        "termo_de_ciencia": kind.terms_text,
     }
 
 
@@ -106,7 +113,7 @@ def _days(value: int, *, field: str, minimum: int, maximum: int, message: str) -
 def permit_kind_update(
     *,
     kind: PermitKind,
-    actor: Any,
+    actor: User,
     name: str,
     description: str,
     required_keys: Sequence[str],
@@ -116,10 +123,19 @@ def permit_kind_update(
     signature_level: str,
     decision_days: int,
     validity_days: int,
+    kind_type: str,
+    uses_activity_risk: bool,
+    fixed_level: str,
+    conditions: str,
+    terms_text: str,
 ) -> PermitKind:
     """Change a kind and its catalogue service (name, description, which answers are required,
     through `catalog.services.service_update`). The tacit-approval deadline is in business days
-    (Lei 13.874/2019, art. 3º, IX); the signature level is the kind's minimum (Lei 14.063/2020)."""
+    (Lei 13.874/2019, art. 3º, IX); the signature level is the kind's minimum (Lei 14.063/2020).
+    The risk comes from the request's activities (CNAE, the form needs that question) or is the
+    kind's fixed level (Decreto 10.178/2019, art. 3º); where level II can happen the termo de
+    ciência e responsabilidade is required (art. 3º, II: issued with no human analysis once the
+    requester accepts it). The conditions are printed on every permit of the kind."""
     kind = PermitKind.objects.select_for_update().select_related("service").get(pk=kind.pk)
     service = kind.service
     before = _kind_snapshot(kind)
@@ -149,12 +165,39 @@ def permit_kind_update(
         maximum=MAX_VALIDITY_DAYS,
         message=_("A validade deve ficar entre %(min)s e %(max)s dias."),
     )
+    if kind_type not in KindType.values:
+        raise BuilderError(_("Escolha a espécie do alvará."), extra={"field": "kind_type"})
+    if fixed_level not in RiskLevel.values:
+        raise BuilderError(_("Nível de risco deve ser I, II ou III."), extra={"field": "fixed_level"})
     fields = list(service.fields.all())
+    if uses_activity_risk and "cnae" not in {field.key for field in fields}:
+        raise BuilderError(
+            _(
+                "Para o risco vir das atividades, o formulário precisa da pergunta das atividades"
+                " (código CNAE, chave “cnae”) na Carta de Serviços."
+            ),
+            extra={"field": "uses_activity_risk"},
+        )
+    conditions = conditions.strip()
+    terms_text = terms_text.strip()
+    if len(conditions) > MAX_KIND_TEXT or len(terms_text) > MAX_KIND_TEXT:
+        raise BuilderError(
+            _("Condicionantes e termo: até %(max)s caracteres cada.") % {"max": MAX_KIND_TEXT},
+            extra={"field": "terms_text" if len(terms_text) > MAX_KIND_TEXT else "conditions"},
+        )
+    if (uses_activity_risk or fixed_level == RiskLevel.MEDIUM) and not terms_text:
+        raise BuilderError(
+            _(
+                "Escreva o termo de ciência e responsabilidade: os pedidos de médio risco (nível II)"
+                " são emitidos sem análise depois que o requerente o aceita."
+            ),
+            extra={"field": "terms_text"},
+        )
     required = set(required_keys)
     unknown = required - {field.key for field in fields}
     if unknown:
         raise BuilderError(_("Campo inexistente no formulário."), extra={"field": "required_keys"})
-    must = set(ALWAYS_REQUIRED) | ({"cnae"} if kind.uses_activity_risk else set())
+    must = set(ALWAYS_REQUIRED) | ({"cnae"} if uses_activity_risk else set())
     missing = [field.label for field in fields if field.key in must and field.key not in required]
     if missing:
         raise BuilderError(
@@ -193,8 +236,18 @@ def permit_kind_update(
     kind.signature_level = signature_level
     kind.decision_days = decision_days
     kind.validity_days = validity_days
+    kind.kind_type = kind_type
+    kind.uses_activity_risk = uses_activity_risk
+    kind.fixed_level = fixed_level
+    kind.conditions = conditions
+    kind.terms_text = terms_text
     kind.save(
         update_fields=[
+            "kind_type",
+            "uses_activity_risk",
+            "fixed_level",
+            "conditions",
+            "terms_text",
             "fee_mode",
             "fee_table",
             "template",
@@ -272,7 +325,7 @@ def _item_check(
 def checklist_item_write(
     *,
     kind: PermitKind,
-    actor: Any,
+    actor: User,
     name: str,
     accepted_types: Sequence[str],
     max_size_mb: int,
@@ -320,7 +373,7 @@ def checklist_item_write(
 
 
 @transaction.atomic
-def checklist_item_move(*, item: ChecklistItem, actor: Any, up: bool) -> ChecklistItem:
+def checklist_item_move(*, item: ChecklistItem, actor: User, up: bool) -> ChecklistItem:
     """One place up or down in the kind's checklist (the positions are renumbered 0..n)."""
     kind = PermitKind.objects.select_for_update().get(pk=item.kind_id)
     items = list(kind.checklist.order_by("position", "id"))
@@ -347,7 +400,7 @@ def checklist_item_move(*, item: ChecklistItem, actor: Any, up: bool) -> Checkli
 
 
 @transaction.atomic
-def checklist_item_remove(*, item: ChecklistItem, actor: Any) -> None:
+def checklist_item_remove(*, item: ChecklistItem, actor: User) -> None:
     """Remove a document from the checklist. A document already received in some request is kept
     (those requests and their classification point at it): the admin makes it optional instead."""
     item = ChecklistItem.objects.select_for_update().select_related("kind__service").get(pk=item.pk)
@@ -402,7 +455,7 @@ def routing_rule_draft_of(rule: RoutingRule) -> RoutingRule | None:
 
 @transaction.atomic
 def routing_rule_create(
-    *, actor: Any, name: str, position: int, conditions: Any, stages: Any, is_published: bool
+    *, actor: User, name: str, position: int, conditions: Any, stages: Any, is_published: bool
 ) -> RoutingRule:
     """A new rule (the checks of `services.routing_rule_save`: a rule that sends nowhere, an empty
     stage, a unit met twice — a loop — or an unknown unit are refused)."""
@@ -422,7 +475,7 @@ def routing_rule_create(
 
 @transaction.atomic
 def routing_rule_update(
-    *, rule: RoutingRule, actor: Any, name: str, position: int, conditions: Any, stages: Any
+    *, rule: RoutingRule, actor: User, name: str, position: int, conditions: Any, stages: Any
 ) -> RoutingRule:
     """Edit a rule. A draft is changed in place; a published rule is not: the edit becomes its next
     version, a draft (or the draft already started is changed), and the published version keeps
@@ -460,7 +513,7 @@ def routing_rule_update(
 
 
 @transaction.atomic
-def routing_rule_publish(*, rule: RoutingRule, actor: Any, is_published: bool) -> RoutingRule:
+def routing_rule_publish(*, rule: RoutingRule, actor: User, is_published: bool) -> RoutingRule:
     """Publish or unpublish a rule. Publishing a new version retires the version it replaces, in the
     same transaction (new requests are routed by one or the other, never both)."""
     rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
@@ -511,7 +564,7 @@ def routing_rules_for_test() -> list[RoutingRule]:
 
 
 @transaction.atomic
-def risk_override_record(*, actor: Any, cnae: str, level: str, note: str = "") -> RiskOverride:
+def risk_override_record(*, actor: User, cnae: str, level: str, note: str = "") -> RiskOverride:
     """The city's own level for an activity (`services.risk_override_set`), recorded."""
     existing = RiskOverride.objects.filter(cnae_code=cnae_normalize(cnae)).first()
     before = {"nivel": existing.level, "fundamento": existing.note} if existing else {}

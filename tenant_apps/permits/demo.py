@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from paco_demo.cities import demo_staff_ensure
 from tenant_apps.accounts.models import User
 from tenant_apps.catalog.services import service_ensure
@@ -21,6 +23,7 @@ from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.services import org_unit_ensure
 from tenants.models import Municipality
 
+from .demo_requests import requests_seed
 from .enums import FeeMode, KindType, RiskLevel
 from .models import PermitKind, RoutingRule
 from .services import checklist_item_save, permit_kind_save, risk_override_set, routing_rule_save
@@ -186,9 +189,17 @@ TERMS = (
 
 
 def seed(*, municipality: Municipality) -> None:
-    slug = municipality.slug
-    if slug not in KINDS or PermitKind.objects.exists():
+    """The kinds, units, rules and levels (once), then, where `PERMITS_DEMO_REQUESTS` is on (`make
+    demo`; off in the test session, whose tests count their own requests), the requests' history."""
+    if municipality.slug not in KINDS:
         return
+    if not PermitKind.objects.exists():
+        _catalogue_seed(municipality.slug)
+    if settings.PERMITS_DEMO_REQUESTS:
+        requests_seed(municipality=municipality)
+
+
+def _catalogue_seed(slug: str) -> None:
     for code, acronym, name, parent in UNITS[slug]:
         org_unit_ensure(
             code=code,

@@ -8,12 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from paco.forms import MultipleFileField
+from paco.forms import MultipleFileField, decimal_field
 from tenant_apps.catalog.request_form import service_request_form_class
 from tenant_apps.doctemplates.models import DocumentTemplate
 from tenant_apps.documents.enums import DocumentKind
 
-from .enums import FeeMode, RiskLevel
+from .enums import FeeMode, KindType, RiskLevel
 from .models import ChecklistItem, PermitKind
 
 CHECKLIST_PREFIX = "checklist_"
@@ -173,53 +173,40 @@ class KindDataForm(forms.Form):
         self.fields["required_keys"].choices = field_choices  # type: ignore[attr-defined]
 
 
+class KindTypeForm(forms.Form):
+    """What kind of permit it is and where its risk level comes from (Decreto 10.178/2019, art. 3º)."""
+
+    kind_type = forms.ChoiceField(label=_("Espécie"), choices=KindType.choices)
+    uses_activity_risk = forms.BooleanField(
+        label=_("O nível de risco vem das atividades (CNAE) do pedido"),
+        required=False,
+        help_text=_("O mais alto entre as atividades, com os níveis próprios da cidade onde houver."),
+    )
+    fixed_level = forms.ChoiceField(
+        label=_("Nível de risco quando não vem das atividades"),
+        choices=RiskLevel.choices,
+        help_text=_(
+            "Nível I dispensa o alvará; nível II é emitido sem análise; nível III vai aos pareceres."
+        ),
+    )
+
+
 class KindFeeForm(forms.Form):
     """The fee table: a fixed value, a value per risk level (level I pays nothing) or area brackets."""
 
     fee_mode = forms.ChoiceField(label=_("Como a taxa é cobrada"), choices=FeeMode.choices)
-    fee_fixed = forms.DecimalField(
-        label=_("Valor fixo (R$)"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        localize=True,
-    )
-    fee_risk_ii = forms.DecimalField(
-        label=_("Nível II — médio risco (R$)"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        localize=True,
-    )
-    fee_risk_iii = forms.DecimalField(
-        label=_("Nível III — alto risco (R$)"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        localize=True,
-    )
+    fee_fixed = decimal_field(_("Valor fixo (R$)"), required=False, max_digits=10)
+    fee_risk_ii = decimal_field(_("Nível II — médio risco (R$)"), required=False, max_digits=10)
+    fee_risk_iii = decimal_field(_("Nível III — alto risco (R$)"), required=False, max_digits=10)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for number in range(1, AREA_BRACKETS + 1):
-            self.fields[f"area_up_to_{number}"] = forms.DecimalField(
-                label=_("Faixa %(n)s: até (m²)") % {"n": number},
-                required=False,
-                min_value=0,
-                max_digits=10,
-                decimal_places=2,
-                localize=True,
+            self.fields[f"area_up_to_{number}"] = decimal_field(
+                _("Faixa %(n)s: até (m²)") % {"n": number}, required=False, max_digits=10
             )
-            self.fields[f"area_amount_{number}"] = forms.DecimalField(
-                label=_("Faixa %(n)s: valor (R$)") % {"n": number},
-                required=False,
-                min_value=0,
-                max_digits=10,
-                decimal_places=2,
-                localize=True,
+            self.fields[f"area_amount_{number}"] = decimal_field(
+                _("Faixa %(n)s: valor (R$)") % {"n": number}, required=False, max_digits=10
             )
 
     @staticmethod
@@ -308,6 +295,23 @@ class KindIssueForm(forms.Form):
     )
     validity_days = forms.IntegerField(
         label=_("Validade do alvará (dias corridos)"), min_value=1, max_value=3650
+    )
+    conditions = forms.CharField(
+        label=_("Condicionantes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+        help_text=_("Impressas em todo alvará deste tipo (ex.: manter o alvará em local visível)."),
+    )
+    terms_text = forms.CharField(
+        label=_("Termo de ciência e responsabilidade"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+        help_text=_(
+            "O requerente de médio risco (nível II) o aceita e o alvará sai sem análise humana"
+            " (Decreto 10.178/2019, art. 3º, II)."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

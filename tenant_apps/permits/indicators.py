@@ -108,9 +108,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def kind_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Per kind and risk level of the scope's licensing units: requests, issued (automatically,
-    tacitly), refused, the automatic share and the days from request to issuance (p50/p90)."""
+def _kind_groups(scope: Scope, period: Period) -> dict[tuple[str, str], dict[str, Any]]:
     rows = scope.filter(PermitDay.objects.filter(day__range=(period.first, period.last))).values_list(
         "kind_code", "risk_level", "days", "requested", "issued", "auto_issued", "tacit", "refused"
     )
@@ -133,6 +131,10 @@ def kind_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
         group["refused"] += refused
         if days >= 0 and issued:
             group["histogram"][days] += issued
+    return groups
+
+
+def _kind_rows(groups: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     names = dict(PermitKind.objects.values_list("service__code", "service__name"))
     return [
         {
@@ -152,6 +154,37 @@ def kind_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
             groups.items(), key=lambda item: (names.get(item[0][0], item[0][0]), item[0][1])
         )
     ]
+
+
+def kind_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """Per kind and risk level of the scope's licensing units: requests, issued (automatically,
+    tacitly), refused, the automatic share and the days from request to issuance (p50/p90)."""
+    return _kind_rows(_kind_groups(scope, period))
+
+
+def permit_summary(scope: Scope, period: Period) -> dict[str, Any]:
+    """The managers' permits page (/staff/alvaras/indicadores/): the rows of the `alvaras` and
+    `alvaras-pareceres` charts, and the totals of the period with p50/p90 over every kind, beside
+    the seed's 60 days."""
+    groups = _kind_groups(scope, period)
+    histogram: dict[int, int] = defaultdict(int)
+    for group in groups.values():
+        for days, count in group["histogram"].items():
+            histogram[days] += count
+    issued = sum(group["issued"] for group in groups.values())
+    auto_issued = sum(group["auto_issued"] for group in groups.values())
+    return {
+        "kinds": _kind_rows(groups),
+        "units": unit_figures(scope, period),
+        "requested": sum(group["requested"] for group in groups.values()),
+        "issued": issued,
+        "auto_share": _share(auto_issued, issued),
+        "tacit": sum(group["tacit"] for group in groups.values()),
+        "refused": sum(group["refused"] for group in groups.values()),
+        "p50": percentile(histogram, 0.5),
+        "p90": percentile(histogram, 0.9),
+        "baseline_days": SEED_BASELINE_DAYS,
+    }
 
 
 def unit_figures(scope: Scope, period: Period) -> list[dict[str, Any]]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paco.viewer import Viewer
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.selectors import VerificationNote
 from tenant_apps.org.selectors import user_unit_ids
@@ -42,18 +43,20 @@ def _request_queryset() -> QuerySet[PermitRequest]:
     return PermitRequest.objects.select_related("case__current_unit", "kind__service", "permit__document")
 
 
-def permit_request_list_for_citizen(*, user: Any) -> QuerySet[PermitRequest]:
-    return _request_queryset().filter(case__citizen=user).order_by("-created_at", "-id")
+def permit_request_list_for_citizen(*, user: Viewer) -> QuerySet[PermitRequest]:
+    return (
+        _request_queryset().filter(case__citizen_id=getattr(user, "pk", None)).order_by("-created_at", "-id")
+    )
 
 
-def permit_request_get_for_citizen(*, user: Any, request_id: int) -> PermitRequest:
-    request = _request_queryset().filter(pk=request_id, case__citizen=user).first()
+def permit_request_get_for_citizen(*, user: Viewer, request_id: int) -> PermitRequest:
+    request = _request_queryset().filter(pk=request_id, case__citizen_id=getattr(user, "pk", None)).first()
     if request is None:
         raise Http404
     return request
 
 
-def permit_request_list_for_staff(*, user: Any) -> QuerySet[PermitRequest]:
+def permit_request_list_for_staff(*, user: Viewer) -> QuerySet[PermitRequest]:
     """Requests of the staff member's units: the licensing unit's, and those with an opinion asked
     of one of their units."""
     units = user_unit_ids(user)
@@ -65,7 +68,7 @@ def permit_request_list_for_staff(*, user: Any) -> QuerySet[PermitRequest]:
     )
 
 
-def permit_request_get_for_staff(*, user: Any, request_id: int) -> PermitRequest:
+def permit_request_get_for_staff(*, user: Viewer, request_id: int) -> PermitRequest:
     request = permit_request_list_for_staff(user=user).filter(pk=request_id).first()
     if request is None:
         raise Http404
@@ -148,87 +151,7 @@ def checklist_corrections(*, kind: PermitKind) -> QuerySet[ChecklistItem]:
     ).order_by("position", "id")
 
 
-def opinions_pending_for_user(*, user: Any) -> QuerySet[Opinion]:
+def opinions_pending_for_user(*, user: Viewer) -> QuerySet[Opinion]:
     return Opinion.objects.select_related("request__case", "request__kind__service", "unit").filter(
         unit_id__in=user_unit_ids(user), status=OpinionStatus.PENDING
     )
-
-
-# --- the managers' figures (from the daily aggregates of indicators.py, never the requests) ------------
-
-SEED_BASELINE_DAYS = 60  # "hoje levam em torno de 60 dias" (the seed article)
-
-
-def _percentile(histogram: list[tuple[int, int]], fraction: float) -> int | None:
-    total = sum(count for _days, count in histogram)
-    if not total:
-        return None
-    rank = max(1, -(-int(total * fraction * 1000) // 1000))  # ceil(total * fraction)
-    seen = 0
-    for days, count in sorted(histogram):
-        seen += count
-        if seen >= rank:
-            return days
-    return sorted(histogram)[-1][0]
-
-
-def permit_figures(*, first: Any, last: Any) -> dict[str, Any]:
-    """Per kind and risk level: requests, issued, issued automatically, days from request to
-    issuance (p50/p90 from the histogram rows), and the units where opinions waited longest."""
-    from collections import defaultdict
-
-    from .models import OpinionDay, PermitDay
-
-    rows = PermitDay.objects.filter(day__gte=first, day__lte=last).values_list(
-        "kind_code", "risk_level", "days", "requested", "issued", "auto_issued"
-    )
-    groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"requested": 0, "issued": 0, "auto_issued": 0, "histogram": defaultdict(int)}
-    )
-    everything: dict[int, int] = defaultdict(int)
-    for kind_code, level, days, requested, issued, auto_issued in rows:
-        group = groups[(kind_code, level)]
-        group["requested"] += requested
-        group["issued"] += issued
-        group["auto_issued"] += auto_issued
-        if days >= 0 and issued:
-            group["histogram"][days] += issued
-            everything[days] += issued
-    names = dict(PermitKind.objects.values_list("service__code", "service__name"))
-    table = [
-        {
-            "kind": names.get(kind_code, kind_code),
-            "risk_level": level,
-            "requested": group["requested"],
-            "issued": group["issued"],
-            "auto_issued": group["auto_issued"],
-            "p50": _percentile(list(group["histogram"].items()), 0.5),
-            "p90": _percentile(list(group["histogram"].items()), 0.9),
-        }
-        for (kind_code, level), group in sorted(groups.items())
-    ]
-    waits = (
-        OpinionDay.objects.filter(day__gte=first, day__lte=last)
-        .values("unit__acronym")
-        .annotate(decided=Sum("decided"), wait=Sum("wait_days_sum"))
-        .order_by("unit__acronym")
-    )
-    units = sorted(
-        (
-            {
-                "unit": row["unit__acronym"],
-                "decided": row["decided"],
-                "average_days": row["wait"] / row["decided"],
-            }
-            for row in waits
-            if row["decided"]
-        ),
-        key=lambda row: -row["average_days"],
-    )
-    return {
-        "table": table,
-        "units": units,
-        "p50": _percentile(list(everything.items()), 0.5),
-        "p90": _percentile(list(everything.items()), 0.9),
-        "baseline_days": SEED_BASELINE_DAYS,
-    }

@@ -187,7 +187,7 @@ def permit_kind_for_service(*, service: Service) -> PermitKind | None:
 def permit_request_submit(
     *,
     kind: PermitKind,
-    citizen: Any,
+    citizen: User,
     form_data: dict[str, Any],
     uploads: Sequence[Upload] = (),
     accept_terms: bool = False,
@@ -199,7 +199,7 @@ def permit_request_submit(
     Uploads labelled with a checklist item's name are that item's; the others are classified by the
     admin's rules in the job. A citizen below the gov.br level set for the kind is refused with
     `GovBrLevelRequired` (how to raise it), before anything is read or written."""
-    if citizen is None or getattr(citizen, "kind", None) != UserKind.CITIZEN:
+    if citizen.kind != UserKind.CITIZEN:
         raise PermissionDenied
     # the gov.br level the municipal admin set for this kind (/admin-municipal/govbr/niveis/): below
     # it, the message says which level is needed and how to raise it on gov.br; nothing is saved
@@ -279,7 +279,7 @@ def _analyse_enqueue(request: PermitRequest) -> None:
 
 @transaction.atomic
 def request_files_replace(
-    *, request: PermitRequest, citizen: Any, uploads: Sequence[Upload]
+    *, request: PermitRequest, citizen: User, uploads: Sequence[Upload]
 ) -> PermitRequest:
     """The requester sends new files (labelled with an item, or to be classified): files of the same
     items are superseded, and the pre-analysis runs again."""
@@ -450,14 +450,14 @@ def _after_checklist(request: PermitRequest) -> None:
 
 
 @transaction.atomic
-def request_insist(*, request: PermitRequest, citizen: Any) -> PermitRequest:
+def request_insist(*, request: PermitRequest, citizen: User) -> PermitRequest:
     """The requester sends the request on with its pending items (flagged for staff)."""
     request = (
         PermitRequest.objects.select_for_update(of=("self",))
         .select_related("case", "kind")
         .get(pk=request.pk)
     )
-    if request.case.citizen_id != getattr(citizen, "pk", None):
+    if request.case.citizen_id != citizen.pk:
         raise PermissionDenied
     if request.status != RequestStatus.NEEDS_FIX:
         raise PermitError(_("Só um pedido com pendências pode ser enviado assim."))
@@ -469,7 +469,7 @@ def request_insist(*, request: PermitRequest, citizen: Any) -> PermitRequest:
 
 
 @transaction.atomic
-def request_terms_accept(*, request: PermitRequest, citizen: Any) -> PermitRequest:
+def request_terms_accept(*, request: PermitRequest, citizen: User) -> PermitRequest:
     """Level II: the requester accepts the termo de ciência e responsabilidade and the permit is issued
     at once, with no human analysis (Decreto 10.178/2019, art. 3º, II; inspection comes later)."""
     request = (
@@ -477,7 +477,7 @@ def request_terms_accept(*, request: PermitRequest, citizen: Any) -> PermitReque
         .select_related("case", "kind__service")
         .get(pk=request.pk)
     )
-    if request.case.citizen_id != getattr(citizen, "pk", None):
+    if request.case.citizen_id != citizen.pk:
         raise PermissionDenied
     if request.risk_level != RiskLevel.MEDIUM or request.status not in (
         RequestStatus.TERMS_PENDING,
@@ -540,12 +540,12 @@ def _route(request: PermitRequest) -> None:
     _opinions_notify(request, stage=0)
 
 
-def opinion_user_can_give(*, user: Any, opinion: Opinion) -> bool:
+def opinion_user_can_give(*, user: User, opinion: Opinion) -> bool:
     return opinion.status == OpinionStatus.PENDING and opinion.unit_id in user_unit_ids(user)
 
 
 @transaction.atomic
-def opinion_give(*, opinion: Opinion, actor: Any, is_favourable: bool, text: str) -> Opinion:
+def opinion_give(*, opinion: Opinion, actor: User, is_favourable: bool, text: str) -> Opinion:
     """A unit's parecer, kept as a numbered document on the case file. When the last favourable one
     of a stage arrives the next stage starts; any unfavourable one refuses the request with its
     reasons (which the requester can appeal)."""
@@ -622,10 +622,10 @@ def _refuse(request: PermitRequest, *, reasons: str) -> None:
 
 
 @transaction.atomic
-def request_appeal(*, request: PermitRequest, citizen: Any, text: str) -> PermitRequest:
+def request_appeal(*, request: PermitRequest, citizen: User, text: str) -> PermitRequest:
     """The requester appeals a refusal (Lei 9.784/1999, art. 56): the licensing unit decides it."""
     request = PermitRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
-    if request.case.citizen_id != getattr(citizen, "pk", None):
+    if request.case.citizen_id != citizen.pk:
         raise PermissionDenied
     if request.status != RequestStatus.REFUSED or request.appealed_at is not None:
         raise PermitError(_("Só um pedido indeferido, e uma vez, pode receber recurso."))
@@ -640,7 +640,7 @@ def request_appeal(*, request: PermitRequest, citizen: Any, text: str) -> Permit
 
 @transaction.atomic
 def appeal_decide(
-    *, request: PermitRequest, actor: Any, is_granted: bool, text: str, otp_token: str = ""
+    *, request: PermitRequest, actor: User, is_granted: bool, text: str, otp_token: str = ""
 ) -> PermitRequest:
     request = (
         PermitRequest.objects.select_for_update(of=("self",))
@@ -689,7 +689,7 @@ def appeal_decide(
 # --- issuance -----------------------------------------------------------------------------------
 
 
-def system_user(*, unit: OrgUnit) -> Any:
+def system_user(*, unit: OrgUnit) -> User:
     """The account that issues automatic, tacit and exemption documents in the licensing unit; it
     never logs in (inactive, no password)."""
     user = user_ensure(
@@ -755,7 +755,7 @@ def _permit_body(request: PermitRequest, *, number: str, mode: str, valid_until:
 
 
 def _issue(
-    request: PermitRequest, *, actor: Any, mode: str, otp_token: str = "", notify: bool = True
+    request: PermitRequest, *, actor: User, mode: str, otp_token: str = "", notify: bool = True
 ) -> Permit:
     """Generate the permit from the kind's template (doctemplates) on the case, add the permit's facts
     as the version that is signed (signatures), record it and notify the requester."""
@@ -823,7 +823,7 @@ def _issue(
 
 
 @transaction.atomic
-def permit_issue(*, request: PermitRequest, actor: Any, otp_token: str = "", notify: bool = True) -> Permit:
+def permit_issue(*, request: PermitRequest, actor: User, otp_token: str = "", notify: bool = True) -> Permit:
     """Staff of the licensing unit issue and sign a permit whose opinions were all favourable."""
     request = (
         PermitRequest.objects.select_for_update(of=("self",))
@@ -904,7 +904,7 @@ def _exemption_issue(request: PermitRequest) -> Permit:
 
 
 @transaction.atomic
-def permit_status_set(*, permit: Permit, actor: Any, status: str, reason: str) -> Permit:
+def permit_status_set(*, permit: Permit, actor: User, status: str, reason: str) -> Permit:
     """Staff of the licensing unit suspend, revoke (cassar) or reinstate a permit, with a reason; the
     verification page shows the current status."""
     permit = (
@@ -939,7 +939,7 @@ def permit_status_set(*, permit: Permit, actor: Any, status: str, reason: str) -
 
 @transaction.atomic
 def request_file_classify(
-    *, request_file: RequestFile, actor: Any, item: ChecklistItem | None
+    *, request_file: RequestFile, actor: User, item: ChecklistItem | None
 ) -> RequestFile:
     """Staff correct a file's checklist item; a correction of the rule's match is counted for the admin."""
     request_file = (

@@ -3,6 +3,7 @@ queue and decisions, and the municipal admin's builders (routing rules with a te
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -22,15 +23,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.catalog.request_form import service_request_read
 from tenant_apps.documents.uploads import uploads_from_files
 from tenant_apps.govbr.enums import ReliabilityLevel
 from tenant_apps.govbr.models import ReliabilityRequirement
 from tenant_apps.govbr.selectors import GovBrLevelRequired, reliability_problem, reliability_required
+from tenant_apps.insights.selectors import Period, Scope, scope_for
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
-from . import builders, fees, routing, selectors, services
+from . import builders, fees, indicators, routing, selectors, services
 from .cnae import cnae_codes_split, cnae_normalize
 from .enums import BuilderTarget, OpinionStatus, RequestStatus
 from .forms import (
@@ -43,6 +47,7 @@ from .forms import (
     KindDataForm,
     KindFeeForm,
     KindIssueForm,
+    KindTypeForm,
     OpinionForm,
     RiskOverrideForm,
     RuleEditForm,
@@ -59,9 +64,9 @@ from .models import BuilderChange, ChecklistItem, Opinion, PermitKind, RiskOverr
 REGISTER_PAGE_SIZE = 50
 
 
-def _citizen(request: HttpRequest) -> Any:
-    user: Any = request.user
-    if not user.is_authenticated or user.kind != UserKind.CITIZEN:
+def _citizen(request: HttpRequest) -> User | None:
+    user = request.user
+    if not isinstance(user, User) or user.kind != UserKind.CITIZEN:
         return None
     return user
 
@@ -299,7 +304,7 @@ def staff_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse:
 @require_POST
 def staff_action(request: HttpRequest, permit_request_id: int, permit_action: str) -> HttpResponse:
     permit_request = selectors.permit_request_get_for_staff(user=request.user, request_id=permit_request_id)
-    user: Any = request.user
+    user = account(request.user)
     action = permit_action
     try:
         if action == "parecer":
@@ -343,17 +348,28 @@ def staff_action(request: HttpRequest, permit_request_id: int, permit_action: st
 @staff_required
 @require_GET
 def staff_figures(request: HttpRequest) -> HttpResponse:
-    """The managers' figures (unit managers and municipal admins), from the daily aggregates."""
-    user: Any = request.user
-    if not user_managed_unit_ids(user) and not import_string(settings.MUNICIPAL_ADMIN_CHECK)(user_id=user.pk):
+    """The managers' permits page (unit managers and municipal admins): the same figures as the
+    `alvaras` and `alvaras-pareceres` charts of /staff/indicadores/ (one owner:
+    `indicators.permit_summary`), over the last twelve months of the manager's units (the city for
+    the admin), with a link to those charts for the same period."""
+    user = account(request.user)
+    is_admin = import_string(settings.MUNICIPAL_ADMIN_CHECK)(user_id=user.pk)
+    if not user_managed_unit_ids(user) and not is_admin:
         raise Http404
+    scope = scope_for(user) or Scope(unit_ids=None if is_admin else frozenset(), label="")
     last = timezone.localdate()
-    first = last.replace(year=last.year - 1)
-    figures = selectors.permit_figures(first=first, last=last)
+    period = Period(last.replace(year=last.year - 1) + dt.timedelta(days=1), last)
     return render(
         request,
         "permits/staff_figures.html",
-        {"title": _("Alvarás — indicadores"), "first": first, "last": last, **figures},
+        {
+            "title": _("Alvarás — indicadores"),
+            "period": period,
+            "scope": scope,
+            "charts_url": f"{reverse('insights:manager')}?de={period.first.isoformat()}"
+            f"&ate={period.last.isoformat()}#grafico-alvaras",
+            **indicators.permit_summary(scope, period),
+        },
     )
 
 
@@ -394,7 +410,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
                 data = rule_form.cleaned_data
                 try:
                     builders.routing_rule_create(
-                        actor=request.user,
+                        actor=account(request.user),
                         name=data["name"],
                         position=data["position"],
                         conditions=json.loads(data["conditions"]),
@@ -428,7 +444,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             risk_form = RiskOverrideForm(request.POST, prefix="risco")
             if risk_form.is_valid():
                 try:
-                    builders.risk_override_record(actor=request.user, **risk_form.cleaned_data)
+                    builders.risk_override_record(actor=account(request.user), **risk_form.cleaned_data)
                 except ApplicationError as error:
                     risk_form.add_error(None, error.message)
                 else:
@@ -514,14 +530,15 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
     field_choices = [(field.key, field.label) for field in service_fields]
     if request.method == "POST":
         data_form = KindDataForm(request.POST, prefix="dados", field_choices=field_choices)
+        type_form = KindTypeForm(request.POST, prefix="especie")
         fee_form = KindFeeForm(request.POST, prefix="taxa")
         issue_form = KindIssueForm(request.POST, prefix="emissao")
-        all_forms = [data_form, fee_form, issue_form]
+        all_forms = [data_form, type_form, fee_form, issue_form]
         if all([form.is_valid() for form in all_forms]):  # noqa: C419 - every form validated, errors shown at once
             try:
                 builders.permit_kind_update(
                     kind=kind,
-                    actor=request.user,
+                    actor=account(request.user),
                     name=data_form.cleaned_data["name"],
                     description=data_form.cleaned_data["description"],
                     required_keys=data_form.cleaned_data["required_keys"],
@@ -531,6 +548,9 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
                     signature_level=issue_form.cleaned_data["signature_level"],
                     decision_days=issue_form.cleaned_data["decision_days"],
                     validity_days=issue_form.cleaned_data["validity_days"],
+                    conditions=issue_form.cleaned_data["conditions"],
+                    terms_text=issue_form.cleaned_data["terms_text"],
+                    **type_form.cleaned_data,
                 )
             except ApplicationError as error:
                 _error_to(all_forms, error)
@@ -547,6 +567,14 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
                 "required_keys": [field.key for field in service_fields if field.is_required],
             },
         )
+        type_form = KindTypeForm(
+            prefix="especie",
+            initial={
+                "kind_type": kind.kind_type,
+                "uses_activity_risk": kind.uses_activity_risk,
+                "fixed_level": kind.fixed_level,
+            },
+        )
         fee_form = KindFeeForm(
             prefix="taxa", initial=KindFeeForm.initial_for(kind.fee_mode, kind.fee_table or {})
         )
@@ -557,6 +585,8 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
                 "signature_level": kind.signature_level,
                 "decision_days": kind.decision_days,
                 "validity_days": kind.validity_days,
+                "conditions": kind.conditions,
+                "terms_text": kind.terms_text,
             },
         )
     items = list(kind.checklist.all())
@@ -568,6 +598,7 @@ def admin_kind_edit(request: HttpRequest, permit_kind_id: int) -> HttpResponse:
             "title": _("Editar %(kind)s") % {"kind": kind.service.name},
             "kind": kind,
             "data_form": data_form,
+            "type_form": type_form,
             "fee_form": fee_form,
             "issue_form": issue_form,
             "items": items,
@@ -598,7 +629,7 @@ def _item_page(request: HttpRequest, kind: PermitKind, item: ChecklistItem | Non
             try:
                 builders.checklist_item_write(
                     kind=kind,
-                    actor=request.user,
+                    actor=account(request.user),
                     item=item,
                     name=data["name"],
                     accepted_types=data["accepted_types"],
@@ -658,9 +689,9 @@ def admin_item_action(
     item = _item_for_admin(kind, checklist_item_id)
     try:
         if item_action in ("subir", "descer"):
-            builders.checklist_item_move(item=item, actor=request.user, up=item_action == "subir")
+            builders.checklist_item_move(item=item, actor=account(request.user), up=item_action == "subir")
         elif item_action == "remover":
-            builders.checklist_item_remove(item=item, actor=request.user)
+            builders.checklist_item_remove(item=item, actor=account(request.user))
             messages.success(request, _("Documento removido do checklist."))
         else:
             raise Http404
@@ -693,7 +724,7 @@ def admin_rule_edit(request: HttpRequest, routing_rule_id: int) -> HttpResponse:
             try:
                 saved = builders.routing_rule_update(
                     rule=rule,
-                    actor=request.user,
+                    actor=account(request.user),
                     name=data["name"],
                     position=data["position"],
                     conditions=json.loads(data["conditions"]),
@@ -768,7 +799,7 @@ def staff_file_classify(request: HttpRequest, permit_request_id: int, request_fi
     if form.is_valid():
         try:
             services.request_file_classify(
-                request_file=request_file, actor=request.user, item=form.cleaned_data["item"]
+                request_file=request_file, actor=account(request.user), item=form.cleaned_data["item"]
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -787,7 +818,9 @@ def admin_rule_publish(request: HttpRequest, routing_rule_id: int) -> HttpRespon
     if rule is None:
         raise Http404
     try:
-        builders.routing_rule_publish(rule=rule, actor=request.user, is_published=not rule.is_published)
+        builders.routing_rule_publish(
+            rule=rule, actor=account(request.user), is_published=not rule.is_published
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

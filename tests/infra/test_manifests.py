@@ -36,7 +36,7 @@ def _deployment(name: str) -> dict[str, Any]:
 
 
 def test_every_resource_of_the_kustomizations_exists():
-    for directory in (K8S, K8S / "release", K8S / "custom-domains"):
+    for directory in (K8S, K8S / "release", K8S / "custom-domains", K8S / "pix-webhook"):
         kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
         for resource in kustomization["resources"]:
             assert (directory / resource).is_file(), f"{directory}/{resource}"
@@ -68,7 +68,7 @@ def test_each_long_running_process_of_the_procfile_has_a_deployment():
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-@pytest.mark.parametrize("directory", ["", "release", "custom-domains"])
+@pytest.mark.parametrize("directory", ["", "release", "custom-domains", "pix-webhook"])
 def test_kustomize_builds(directory: str):
     built = subprocess.run(  # noqa: S603
         [shutil.which("kubectl") or "kubectl", "kustomize", str(K8S / directory)],
@@ -78,6 +78,27 @@ def test_kustomize_builds(directory: str):
     )
     kinds = [doc["kind"] for doc in yaml.safe_load_all(built.stdout) if doc]
     assert kinds
+
+
+def test_the_pix_webhook_ingresses_ask_a_client_certificate_and_open_only_the_webhook():
+    """Mutual TLS at ingress-nginx for the PSPs (infra/nginx/paco.conf's `<slug>.pix.` server)."""
+    ingresses = _documents(K8S / "pix-webhook" / "ingress.yaml")
+    assert [doc["metadata"]["name"] for doc in ingresses] == [
+        "paco-pix-webhook-aracaju",
+        "paco-pix-webhook-gravatai",
+    ]
+    for ingress in ingresses:
+        slug = ingress["metadata"]["labels"]["paco.example/municipality"]
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["nginx.ingress.kubernetes.io/auth-tls-verify-client"] == "on"
+        assert annotations["nginx.ingress.kubernetes.io/auth-tls-secret"].endswith("/psp-client-cas")
+        assert annotations["nginx.ingress.kubernetes.io/upstream-vhost"] == f"{slug}.paco.example"
+        [rule] = ingress["spec"]["rules"]
+        assert rule["host"] == f"{slug}.pix.paco.example"
+        assert [(path["path"], path["pathType"]) for path in rule["http"]["paths"]] == [
+            ("/api/v1/payments/psp/pix", "Exact")
+        ]
+        assert ingress["spec"]["tls"] == [{"hosts": [rule["host"]], "secretName": "paco-pix-tls"}]
 
 
 def test_the_own_domain_manifests_cover_each_verified_domain(aracaju: Any, gravatai: Any, capsys: Any):

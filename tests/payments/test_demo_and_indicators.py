@@ -9,13 +9,15 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from paco_demo.bank_views import bank_notice
+from tenant_apps.accounts.enums import UserKind
+from tenant_apps.accounts.models import User
 from tenant_apps.insights.aggregation import days_recompute
 from tenant_apps.payments.brcode import brcode_read
 from tenant_apps.payments.enums import GuideStatus
 from tenant_apps.payments.indicators import collected_by_month, datasets
 from tenant_apps.payments.models import CollectionDay, PaymentGuide
 from tenant_apps.payments.purposes import GENERIC_FEE
-from tenant_apps.payments.services import SIGNATURE_HEADER, webhook_receive
+from tenant_apps.payments.services import SIGNATURE_HEADER, refund_request, webhook_receive
 
 from .conftest import issue, notice, pix
 
@@ -63,14 +65,17 @@ def test_amount_collected_per_day_month_and_purpose(in_aracaju) -> None:
         body, signature = notice(pix(guide, event_id=f"E-{reference}"))
         webhook_receive(body=body, signature=signature)
     issue("I-3", amount="999.00")  # not paid: not collected
+    # a refund given back today is taken off today's collection (the money left the account)
+    staff = User.objects.filter(kind=UserKind.STAFF, is_active=True).order_by("pk").first()
+    refund_request(guide=guide, actor=staff, amount=Decimal("3.45"), reason="Cobrado a maior")
     days_recompute(first=today, last=today)
     row = CollectionDay.objects.get(day=today, purpose="teste-pagamento")
-    assert (row.paid, row.amount) == (2, Decimal("123.45"))
+    assert (row.paid, row.amount) == (2, Decimal("120.00"))
     months = [entry for entry in collected_by_month(year=today.year) if entry["purpose"] == "teste-pagamento"]
-    assert [(entry["paid"], entry["amount"]) for entry in months] == [(2, Decimal("123.45"))]
+    assert [(entry["paid"], entry["amount"]) for entry in months] == [(2, Decimal("120.00"))]
     [dataset] = datasets()
     rows = [row for row in dataset.rows(today.year) if row[1] == "Teste"]
-    assert rows == [[f"{today:%Y-%m}", "Teste", 2, 123.45]]
+    assert rows == [[f"{today:%Y-%m}", "Teste", 2, 120.0]]
     # the demo's paid guide is there too, under its purpose's label
     assert PaymentGuide.objects.filter(purpose=GENERIC_FEE, status=GuideStatus.PAID).exists()
 

@@ -62,6 +62,9 @@ class _Psp(BaseHTTPRequestHandler):
     scope: str
     charge_started: threading.Event | None
     charge_release: threading.Event | None
+    remove_started: threading.Event | None
+    remove_release: threading.Event | None
+    refuse_remove: bool
     refund_status: str
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test server
@@ -158,8 +161,16 @@ class _Psp(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:  # noqa: N802
         entry = self._record()
+        cls = type(self)
         if not self._authorized():
             self._answer(401, {"title": "Não autorizado"})
+            return
+        started, release = cls.remove_started, cls.remove_release
+        if started is not None and release is not None:
+            started.set()
+            release.wait(20)
+        if cls.refuse_remove:
+            self._answer(400, {"title": "Cobrança inválida", "detail": "A cobrança já foi concluída."})
             return
         self._answer(200, {**json.loads(entry["body"]), "txid": self.path.rsplit("/", 1)[1]})
 
@@ -179,6 +190,9 @@ def psp(settings) -> Iterator[type[_Psp]]:
             "scope": "cob.write cob.read",
             "charge_started": None,
             "charge_release": None,
+            "remove_started": None,
+            "remove_release": None,
+            "refuse_remove": False,
             "refund_status": "EM_PROCESSAMENTO",
         },
     )
@@ -267,6 +281,75 @@ def test_cancel_removes_the_charge_at_the_psp(in_aracaju, psp) -> None:
     removal = psp.seen[-1]
     assert (removal["method"], removal["path"]) == ("PATCH", f"/v2/cob/{guide.txid}")
     assert json.loads(removal["body"]) == {"status": "REMOVIDA_PELO_USUARIO_RECEBEDOR"}
+
+
+def test_a_removal_refused_by_the_psp_keeps_the_guide_cancelled_with_the_banks_answer(
+    in_aracaju, psp
+) -> None:
+    psp.refuse_remove = True
+    guide = guide_cancel(guide=issue("R-CR"), reason="Pedido retirado")
+    guide.refresh_from_db()
+    assert guide.status == "cancelada"
+    assert list(guide.events.values_list("kind", flat=True)) == ["emitida", "cancelada", "psp_recusou"]
+    assert "A cobrança já foi concluída" in guide.events.get(kind="psp_recusou").reason
+
+
+def test_the_guides_row_lock_is_not_held_during_the_psp_removal(aracaju, psp) -> None:
+    """Real commits on threads of their own: while the PSP holds the removal of A's charge, A is
+    already cancelled for everyone and its row can be locked at once (a payment notice waits for
+    nobody); the removal then completes."""
+
+    def issue_committed() -> PaymentGuide:
+        with tenant_context(aracaju):
+            return issue("LOCK-C")
+
+    guide = _in_thread(issue_committed)
+    assert guide.provider_location  # the charge is at the PSP
+    psp.remove_started, psp.remove_release = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def cancel_in_thread() -> None:
+        try:
+            with tenant_context(aracaju):
+                results["A"] = guide_cancel(guide=guide, reason="Pedido retirado")
+        except BaseException as error:  # noqa: BLE001 - reported on the test thread
+            results["A"] = error
+        finally:
+            connections.close_all()
+
+    def lock_in_thread() -> None:
+        try:
+            with tenant_context(aracaju), transaction.atomic():
+                locked = PaymentGuide.objects.select_for_update(nowait=True).get(pk=guide.pk)
+                results["B"] = locked.status
+        except BaseException as error:  # noqa: BLE001 - reported on the test thread
+            results["B"] = error
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=cancel_in_thread)
+    try:
+        first.start()
+        assert psp.remove_started.wait(15)
+        second = threading.Thread(target=lock_in_thread)
+        second.start()
+        second.join(15)
+        assert results["B"] == "cancelada", results  # committed, and not locked during the PSP call
+        assert first.is_alive()  # A is still at the PSP
+        psp.remove_release.set()
+        first.join(15)
+        assert isinstance(results["A"], PaymentGuide), results
+        assert psp.seen[-1]["method"] == "PATCH"
+    finally:
+        psp.remove_release.set()
+
+        def cleanup() -> None:
+            with tenant_context(aracaju):
+                guides = PaymentGuide.objects.filter(reference="LOCK-C")
+                GuideEvent.objects.filter(guide__in=guides).delete()
+                guides.delete()
+
+        _in_thread(cleanup)
 
 
 def test_wrong_credentials_are_a_clear_error(in_aracaju, psp, settings) -> None:

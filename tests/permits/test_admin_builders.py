@@ -39,6 +39,11 @@ def _kind_post(kind: PermitKind, **changes: object) -> dict[str, object]:
         "emissao-signature_level": kind.signature_level,
         "emissao-decision_days": kind.decision_days,
         "emissao-validity_days": kind.validity_days,
+        "emissao-conditions": kind.conditions,
+        "emissao-terms_text": kind.terms_text,
+        "especie-kind_type": kind.kind_type,
+        "especie-uses_activity_risk": "on" if kind.uses_activity_risk else "",
+        "especie-fixed_level": kind.fixed_level,
     }
     data.update(changes)
     return data
@@ -53,6 +58,8 @@ def _kind_state(kind: PermitKind) -> tuple[object, ...]:
         kind.decision_days,
         kind.validity_days,
         kind.signature_level,
+        kind.terms_text,
+        kind.uses_activity_risk,
         tuple(kind.service.fields.values_list("key", "is_required")),
     )
 
@@ -88,11 +95,17 @@ def test_the_admin_edits_a_kind_and_the_next_request_pays_the_new_fee(aracaju, m
                 "taxa-fee_fixed": "123,45",
                 "emissao-decision_days": "20",
                 "emissao-validity_days": "730",
+                "emissao-conditions": "Manter o extintor dentro da validade.",
+                "emissao-terms_text": "Declaro conhecer as normas de segurança da atividade.",
+                "especie-uses_activity_risk": "",
+                "especie-fixed_level": "III",
             },
         )
     page = admin.get(f"/admin-municipal/alvaras/tipos/{kind.pk}/")
     assert page.status_code == 200
     assert 'id="id_taxa-fee_mode"' in page.content.decode()
+    for field in ("especie-kind_type", "especie-fixed_level", "emissao-conditions", "emissao-terms_text"):
+        assert f'id="id_{field}"' in page.content.decode()
 
     response = admin.post(f"/admin-municipal/alvaras/tipos/{kind.pk}/", form)
 
@@ -102,6 +115,9 @@ def test_the_admin_edits_a_kind_and_the_next_request_pays_the_new_fee(aracaju, m
         assert kind.service.name == "Alvará de funcionamento (novo)"
         assert (kind.fee_mode, kind.fee_table) == (FeeMode.FIXED, {"valor": "123.45"})
         assert (kind.decision_days, kind.validity_days) == (20, 730)
+        assert (kind.uses_activity_risk, kind.fixed_level) == (False, "III")
+        assert kind.conditions == "Manter o extintor dentro da validade."
+        assert kind.terms_text == "Declaro conhecer as normas de segurança da atividade."
         assert ServiceField.objects.get(service=kind.service, key="endereco").is_required is False
         after = _submit(citizen, mei="Não")
         assert after.fee_amount == Decimal("123.45")
@@ -112,6 +128,8 @@ def test_the_admin_edits_a_kind_and_the_next_request_pays_the_new_fee(aracaju, m
         assert change.after["taxa"] == "fixa"
         assert change.before["prazo_decisao_dias_uteis"] == 30
         assert change.after["prazo_decisao_dias_uteis"] == 20
+        assert change.after["condicionantes"] == "Manter o extintor dentro da validade."
+        assert change.before["risco_pelas_atividades"] is True
     assert (
         "Alvará de funcionamento (novo)"
         in client_for("citizen", aracaju).get("/alvaras/solicitar/").content.decode()
@@ -145,6 +163,8 @@ def test_bad_kind_input_is_refused_in_portuguese_and_nothing_changes(aracaju):
         ({"dados-required_keys": required}, "Estes campos são sempre obrigatórios neste tipo: CPF ou CNPJ"),
         ({"emissao-decision_days": "0"}, "Certifique-se que este valor seja maior ou igual a 1."),
         ({"emissao-signature_level": "qualificada"}, "Faça uma escolha válida."),
+        ({"emissao-terms_text": "  "}, "Escreva o termo de ciência e responsabilidade"),
+        ({"especie-fixed_level": "IV"}, "Faça uma escolha válida."),
     ]
     for changes, message in cases:
         response = admin.post(url, {**form, **changes})

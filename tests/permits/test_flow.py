@@ -28,6 +28,7 @@ from tenant_apps.permits.enums import (
 from tenant_apps.permits.fees import fee_paid_handler
 from tenant_apps.permits.models import Permit, PermitRequest
 from tenant_apps.signatures.models import Signature
+from tenants.models import Municipality
 from tests.otp import unused_code
 
 from .conftest import BAD_CNPJ, operation_answers, operation_files, text_pdf, upload
@@ -266,7 +267,8 @@ def test_pre_analysis_flags_problems_per_file_and_classifies_files_sent_together
 
 def test_the_managers_figures_come_from_the_daily_aggregates(operation_kind, citizen, media_root):
     from tenant_apps.insights.aggregation import days_recompute
-    from tenant_apps.permits.selectors import permit_figures
+    from tenant_apps.insights.selectors import Period, Scope
+    from tenant_apps.permits.indicators import permit_summary
 
     request = _submit(operation_kind, citizen, "4721-1/02", answers={"mei": "Sim"}, accept_terms=True)
     services.request_analyse(request_id=request.pk)
@@ -281,19 +283,40 @@ def test_the_managers_figures_come_from_the_daily_aggregates(operation_kind, cit
     )
     today = timezone.localdate()
     days_recompute(first=today, last=today)
-    figures = permit_figures(first=today, last=today)
-    rows = {(row["kind"], row["risk_level"]): row for row in figures["table"]}
+    figures = permit_summary(Scope(unit_ids=None, label="cidade"), Period(today, today))
+    rows = {(row["kind"], row["risk_level"]): row for row in figures["kinds"]}
     assert rows[("Alvará de funcionamento", "II")] == {
+        "kind_code": "alvara-funcionamento",
         "kind": "Alvará de funcionamento",
         "risk_level": "II",
         "requested": 1,
         "issued": 1,
         "auto_issued": 1,
+        "auto_share": 100.0,
+        "tacit": 0,
+        "refused": 0,
         "p50": 0,
         "p90": 0,
     }
     assert rows[("Alvará de funcionamento", "III")]["requested"] == 1
     assert rows[("Alvará de funcionamento", "III")]["issued"] == 0
-    assert [row["unit"] for row in figures["units"]] == ["SEMA"]
-    assert figures["p50"] == 0
+    # the unit that gave its opinion, and the one still waiting, as on the `alvaras-pareceres` chart
+    assert {row["unit"]: (row["waiting"], row["decided"]) for row in figures["units"]} == {
+        "SEMA": (0, 1),
+        "SEMUS-VISA": (1, 0),
+    }
+    assert (figures["requested"], figures["issued"], figures["auto_share"]) == (2, 1, 100.0)
+    assert (figures["tacit"], figures["refused"], figures["p50"]) == (0, 0, 0)
     assert figures["baseline_days"] == 60
+    # the managers' permits page shows these figures (one owner), linking to the charts' period
+    from django_tenants.utils import schema_context
+
+    from tests.conftest import client_for
+
+    with schema_context("public"):
+        municipality = Municipality.objects.get(slug="aracaju")
+    page = client_for("admin", municipality).get("/staff/alvaras/indicadores/").content.decode()
+    assert "Aprovações tácitas" in page
+    assert "<td>SEMUS-VISA</td><td>1</td><td>0</td>" in page
+    assert "2 pedidos" in page
+    assert "#grafico-alvaras" in page

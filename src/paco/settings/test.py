@@ -22,6 +22,8 @@ if not env.str("EMAIL_URL", default=""):  # a worker started by a test may be gi
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 JOBS_IN_PROCESS_WORKER = False
 SCHEDULER_ENABLED = False
+# the permit tests make and count their own requests (tests/permits/test_demo_requests.py seeds the demo's)
+PERMITS_DEMO_REQUESTS = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

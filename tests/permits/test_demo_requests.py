@@ -1,0 +1,74 @@
+"""The demo's permit requests (`make demo`; the test session leaves them out): every state in both
+cities through the real services, the charts and the open register filled, safe to run again."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django_tenants.utils import tenant_context
+
+from tenant_apps.insights.selectors import Scope, period_default
+from tenant_apps.payments.enums import GuideStatus
+from tenant_apps.payments.models import PaymentGuide
+from tenant_apps.permits import demo_requests, indicators
+from tenant_apps.permits.builders import routing_rule_draft_of
+from tenant_apps.permits.enums import IssueMode, RequestStatus
+from tenant_apps.permits.fees import FEE_PURPOSE
+from tenant_apps.permits.models import Permit, PermitRequest, RoutingRule
+
+EXPECTED = {
+    "aracaju": {
+        RequestStatus.EXEMPT: 1,
+        RequestStatus.ISSUED: 3,  # two automatic, one tacit
+        RequestStatus.NEEDS_FIX: 1,
+        RequestStatus.IN_ANALYSIS: 2,
+        RequestStatus.REFUSED: 1,
+    },
+    "gravatai": {
+        RequestStatus.EXEMPT: 1,
+        RequestStatus.ISSUED: 3,
+        RequestStatus.NEEDS_FIX: 1,
+        RequestStatus.IN_ANALYSIS: 1,
+        RequestStatus.REFUSED: 1,
+    },
+}
+
+
+def test_both_demo_cities_get_requests_in_every_state_and_a_rule_draft(aracaju, gravatai, media_root):
+    for city in (aracaju, gravatai):
+        with tenant_context(city):
+            demo_requests.requests_seed(municipality=city)
+            demo_requests.requests_seed(municipality=city)  # safe to run again: nothing added
+
+            assert Counter(PermitRequest.objects.values_list("status", flat=True)) == EXPECTED[city.slug]
+            assert Counter(Permit.objects.values_list("mode", flat=True)) == {
+                IssueMode.EXEMPTION: 1,
+                IssueMode.AUTOMATIC: 2,
+                IssueMode.TACIT: 1,
+            }
+            fix = PermitRequest.objects.get(status=RequestStatus.NEEDS_FIX)
+            problems = {check["code"] for check in fix.pre_analysis if check["status"] == "problema"}
+            assert "taxa" in problems
+            guides = Counter(
+                PaymentGuide.objects.filter(purpose=FEE_PURPOSE).values_list("status", flat=True)
+            )
+            assert guides[GuideStatus.PAID] >= 2
+            assert guides[GuideStatus.PENDING] >= 1
+            tacit = Permit.objects.get(mode=IssueMode.TACIT)
+            assert (tacit.issued_at - tacit.request.created_at).days >= 40
+
+            published = RoutingRule.objects.get(name=demo_requests.RULE_DRAFTS[city.slug][0])
+            draft = routing_rule_draft_of(published)
+            assert published.is_published
+            assert (draft.version, draft.is_published) == (2, False)
+
+            # the managers' charts and the open register read them
+            scope = Scope(unit_ids=None, label="cidade")
+            rows = indicators.kind_figures(scope, period_default())
+            assert sum(row["tacit"] for row in rows) == 1
+            assert sum(row["refused"] for row in rows) == 1
+            assert max(row["p90"] or 0 for row in rows) >= 40
+            assert indicators.unit_figures(scope, period_default())
+            register = list(indicators.datasets()[0].rows(None))
+            assert len(register) == 3  # the exemption declaration is not in the register
+            assert all(row[-1] for row in register)  # companies: their names are public
