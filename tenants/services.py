@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -593,7 +594,21 @@ def _custom_domain_txt_record(pk: int, *, found: bool, problem: str, now: dt.dat
         _municipality_hosts_invalidate(row.municipality)
         logger.info("custom domain %s verified for %s", row.hostname, row.municipality.schema_name)
     row.save(update_fields=fields)
+    if found:
+        _custom_domain_verified_notify(row)
     return row
+
+
+def _custom_domain_verified_notify(row: CustomDomain) -> None:
+    """The city's admins get an e-mail (the notifications module's editable text), queued in the
+    city's schema inside the transaction that records the verification: once per domain."""
+    notify = import_string(settings.CUSTOM_DOMAIN_VERIFIED_NOTIFY)
+    with tenant_context(row.municipality):
+        notify(
+            hostname=row.hostname,
+            verified_at=row.verified_at,
+            link_url=reverse("domains:list", urlconf=settings.ROOT_URLCONF),
+        )
 
 
 @transaction.atomic

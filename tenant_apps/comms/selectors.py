@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from paco.errors import NotFound
 from tenant_apps.accounts.selectors import user_is_staff
 from tenant_apps.accounts.types import Viewer
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
+from tenant_apps.signatures.models import Signature
 
 from .enums import MemoKind, ReceiptState
 from .models import Circular, CircularReceipt, Memo, MemoRecipient, MemoTemplate
@@ -83,7 +84,7 @@ def memo_thread(*, user: Viewer, memo: Memo) -> list[Memo]:
         .prefetch_related(
             "recipients__unit",
             "recipients__user",
-            "document__signatures",
+            Prefetch("document__signatures", queryset=Signature.objects.select_related("request")),
             "document__signature_requests",
             "document__attachments",
         )

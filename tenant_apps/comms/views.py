@@ -18,6 +18,7 @@ from tenant_apps.accounts.types import account
 from tenant_apps.documents.uploads import Upload, uploads_from_files
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
+from tenant_apps.signatures.forms import RetryForm
 
 from . import services
 from .enums import ReceiptState
@@ -152,6 +153,7 @@ def _memo_context(request: HttpRequest, memo: Any, forms: dict[str, Any] | None 
         "reply_form": forms.get("responder") or MemoReplyForm(),
         "forward_form": forms.get("encaminhar") or MemoForwardForm(),
         "case_form": forms.get("protocolo") or MemoCaseForm(),
+        "retry_form": RetryForm(auto_id=False, initial={"back": "memorando"}),
     }
 
 

@@ -28,6 +28,7 @@ TEMPLATE_LABELS = {
     "signature_block_completed": _("Bloco de assinatura concluído (para os envolvidos)"),
     "health_slot_offered": _("Vaga de consulta oferecida a quem está na lista de espera (para o cidadão)"),
     "privacy_export_ready": _("Cópia dos dados pessoais pronta, LGPD art. 18 (para o cidadão)"),
+    "custom_domain_verified": _("Domínio próprio verificado no DNS (para os administradores municipais)"),
     "permit_requested": _("Alvará: pedido recebido (para o requerente)"),
     "permit_needs_fix": _("Alvará: documento faltando ou incorreto na pré-análise (para o requerente)"),
     "permit_terms_pending": _("Alvará: aceite o termo de ciência, nível II (para o requerente)"),
@@ -284,6 +285,18 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Se você não pediu esta cópia, avise a prefeitura.\n\n{{ municipality_name }}"
         ),
         "sms_body": "{{ municipality_name }}: a copia dos seus dados esta pronta. {{ link }}",
+    },
+    "custom_domain_verified": {
+        "subject": "Domínio {{ hostname }} verificado",
+        "email_body": (
+            "Olá, {{ recipient_name }}.\n\n"
+            "O registro TXT de {{ hostname }} foi encontrado: o domínio está verificado para "
+            "{{ municipality_name }} em {{ verified_at|date:'d/m/Y H:i' }}.\n"
+            "Ele passa a ser o endereço principal do Paço assim que responder por esta prefeitura "
+            "(registro CNAME e certificado TLS no lugar); até lá, o endereço atual continua valendo.\n\n"
+            "Acompanhe em: {{ link }}\n\n{{ municipality_name }}"
+        ),
+        "sms_body": "{{ municipality_name }}: dominio {{ hostname }} verificado. {{ link }}",
     },
     # --- alvarás (tenant_apps.permits): every text has recipient_name, nup, kind_name, link and
     # municipality_name; the others are named in each text

@@ -43,3 +43,4 @@ class SubjectKind(models.TextChoices):
     MANIFESTATION = "manifestation", _("Manifestação")
     DIGEST = "digest", _("Resumo diário")
     APPOINTMENT = "appointment", _("Agendamento")
+    CUSTOM_DOMAIN = "custom_domain", _("Domínio próprio")

@@ -25,8 +25,10 @@ from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from paco.schemas import current_tenant
 from paco.usage import usage_record
 from tenant_apps.accounts.models import User
+from tenant_apps.org.selectors import municipal_admins
 
 from .defaults import DEFAULT_TEMPLATES
 from .enums import Channel, DeliveryStatus, EventKind, SubjectKind
@@ -678,3 +680,25 @@ def notifications_requeue_stale(*, now: dt.datetime | None = None) -> int:
         for notification_id in stale:
             enqueue_on_commit(notification_deliver_task, notification_id=notification_id)
     return len(stale)
+
+
+def custom_domain_verified_notify(
+    *, hostname: str, verified_at: dt.datetime, link_url: str
+) -> list[Notification]:
+    """Tell the current city's municipal admins (e-mail and inbox, the editable text
+    "custom_domain_verified") that their own domain passed the DNS check (issue 18). Called by
+    `tenants.services` through the setting CUSTOM_DOMAIN_VERIFIED_NOTIFY, in the city's schema and in
+    the transaction that records the verification (so once per domain)."""
+    tenant = current_tenant()
+    return notification_queue_bulk(
+        template_key="custom_domain_verified",
+        context={
+            "hostname": hostname,
+            "verified_at": verified_at,
+            "municipality_name": getattr(tenant, "display_name", ""),
+        },
+        recipients=list(municipal_admins()),
+        channels=(Channel.EMAIL, Channel.INBOX),
+        link_url=link_url,
+        subject_kind=SubjectKind.CUSTOM_DOMAIN,
+    )

@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -103,12 +104,12 @@ def user_is_municipal_admin(*, user_id: int) -> bool:
     return user_has_role(user_id=user_id, roles={Role.ADMIN})
 
 
-def municipal_admin_emails() -> list[str]:
-    """The e-mails of the current city's active municipal admins (vendor support writes to them)."""
+def municipal_admins() -> QuerySet[Any]:
+    """The current city's active municipal admins (a membership with the admin role in force today)."""
     from django.contrib.auth import get_user_model
 
     today = timezone.localdate()
-    return list(
+    return (
         get_user_model()
         .objects.filter(
             Q(memberships__starts_on__isnull=True) | Q(memberships__starts_on__lte=today),
@@ -117,6 +118,10 @@ def municipal_admin_emails() -> list[str]:
             memberships__role=Role.ADMIN,
         )
         .order_by("email")
-        .values_list("email", flat=True)
         .distinct()
     )
+
+
+def municipal_admin_emails() -> list[str]:
+    """The e-mails of the current city's active municipal admins (vendor support writes to them)."""
+    return list(municipal_admins().values_list("email", flat=True))

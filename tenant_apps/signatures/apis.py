@@ -19,6 +19,7 @@ from paco.errors import ApplicationError, api_error_responses
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.selectors import document_user_can_read
 from tenant_apps.org.selectors import user_unit_ids
@@ -81,7 +82,8 @@ def _pkcs12(values: dict[str, Any]) -> bytes:
 def _document(request: Request, document_id: int) -> Document:
     document = Document.objects.select_related("unit").filter(pk=document_id).first()
     if document is None or not (
-        document_user_can_read(request.user, document) or user_may_sign(user=request.user, document=document)
+        document_user_can_read(request.user, document)
+        or user_may_sign(user=account(request.user), document=document)
     ):
         raise Http404
     return document
@@ -114,7 +116,7 @@ class DocumentSignApi(APIView):
         values: dict[str, Any] = data.validated_data
         signature: Signature = signature_sign(
             document=document,
-            signer=request.user,  # type: ignore[arg-type]
+            signer=account(request.user),
             level=values["level"],
             otp_token=values.get("otp_token", ""),
             pkcs12_data=_pkcs12(values),
@@ -167,7 +169,9 @@ class BlockListApi(APIView):
 
     @extend_schema(responses=BlockOutputSerializer(many=True), summary="Blocos à espera da sua assinatura")
     def get(self, request: Request) -> Response:
-        return Response(BlockOutputSerializer(block_pending_for_user(user=request.user), many=True).data)
+        return Response(
+            BlockOutputSerializer(block_pending_for_user(user=account(request.user)), many=True).data
+        )
 
     @extend_schema(
         request=BlockInputSerializer,
@@ -192,7 +196,7 @@ class BlockListApi(APIView):
             raise ApplicationError("Signatário desconhecido.", extra={"field": "signers"})
         block = signing_block_create(
             title=values["title"],
-            author=request.user,  # type: ignore[arg-type]
+            author=account(request.user),
             documents=documents,
             signers=[people[pk] for pk in values["signers"]],
             is_ordered=values["is_ordered"],
@@ -206,7 +210,7 @@ class BlockDetailApi(APIView):
 
     @extend_schema(responses=BlockOutputSerializer, summary="Um bloco de assinatura")
     def get(self, request: Request, block_id: int) -> Response:
-        block = block_get_for_user(user=request.user, block_id=block_id)
+        block = block_get_for_user(user=account(request.user), block_id=block_id)
         if block is None:
             raise Http404
         return Response(BlockOutputSerializer(block).data)
@@ -238,11 +242,11 @@ class BlockSignApi(APIView):
         data = BlockSignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values: dict[str, Any] = data.validated_data
-        pending = {block.pk: block for block in block_pending_for_user(user=request.user)}
+        pending = {block.pk: block for block in block_pending_for_user(user=account(request.user))}
         if any(pk not in pending for pk in values["blocks"]):
             raise Http404
         signatures = signing_block_sign_all(
-            signer=request.user,  # type: ignore[arg-type]
+            signer=account(request.user),
             blocks=[pending[pk] for pk in dict.fromkeys(values["blocks"])],
             otp_token=values.get("otp_token", ""),
             pkcs12_data=_pkcs12(values),
@@ -267,10 +271,12 @@ class BlockRefuseApi(APIView):
         summary="Recusar a assinatura de um bloco, com o motivo (volta ao autor)",
     )
     def post(self, request: Request, block_id: int) -> Response:
-        block = block_get_for_user(user=request.user, block_id=block_id)
+        block = block_get_for_user(user=account(request.user), block_id=block_id)
         if block is None:
             raise Http404
         data = RefuseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        block = signing_block_refuse(block=block, signer=request.user, reason=data.validated_data["reason"])  # type: ignore[arg-type]
+        block = signing_block_refuse(
+            block=block, signer=account(request.user), reason=data.validated_data["reason"]
+        )
         return Response(BlockOutputSerializer(block).data)

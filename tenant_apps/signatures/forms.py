@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.accounts.models import User
 from tenant_apps.documents.enums import DocumentKind
+from tenant_apps.documents.models import Document
 
 from .enums import SignatureLevel
 
@@ -58,6 +61,15 @@ class GovBrStartForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class RetryForm(forms.Form):
+    """ "Tentar de novo" on a signature whose job gave up (the signer's own): the page to go back to.
+    Rendered without ids (auto_id=False), as a thread may show more than one."""
+
+    back = forms.ChoiceField(
+        choices=[("documento", _("Documento")), ("memorando", _("Memorando"))], widget=forms.HiddenInput
+    )
+
+
 class EditForm(forms.Form):
     body = forms.CharField(label=_("Texto"), widget=forms.Textarea(attrs={"rows": 14}))
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -65,14 +77,24 @@ class EditForm(forms.Form):
 
 class BlockForm(forms.Form):
     title = forms.CharField(label=_("Título do bloco"), max_length=200)
-    documents = forms.TypedMultipleChoiceField(label=_("Documentos"), coerce=int)
-    signers = forms.TypedMultipleChoiceField(label=_("Signatários"), coerce=int)
+    # checkbox lists of the form layer (a scrolling box when long), in page order: in an ordered block
+    # the signers sign in the order of this list
+    documents = forms.TypedMultipleChoiceField(
+        label=_("Documentos"), coerce=int, widget=forms.CheckboxSelectMultiple(attrs={"class": "paco-scroll"})
+    )
+    signers = forms.TypedMultipleChoiceField(
+        label=_("Signatários"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "paco-scroll"}),
+    )
     is_ordered = forms.BooleanField(label=_("Assinaturas em ordem (um depois do outro)"), required=False)
     level = forms.ChoiceField(
         label=_("Nível"), choices=SignatureLevel.choices, initial=SignatureLevel.ADVANCED
     )
 
-    def __init__(self, *args: Any, documents: Any, signers: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, documents: Sequence[Document], signers: Sequence[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["documents"].choices = [(d.pk, f"{d.number} — {d.title}") for d in documents]  # type: ignore[attr-defined]
         self.fields["signers"].choices = [(u.pk, u.full_name) for u in signers]  # type: ignore[attr-defined]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from tenant_apps.accounts.models import User
 from tenant_apps.documents.models import Document
 
 from . import pades, pki
@@ -28,10 +28,19 @@ def signature_requests_open(*, document: Document) -> list[SignatureRequest]:
     )
 
 
+def signature_request_failed(*, document: Document, signer: User) -> SignatureRequest | None:
+    """`signer`'s signature on `document` whose job gave up ("falhou"), if any: they may ask again."""
+    return (
+        SignatureRequest.objects.filter(document=document, signer=signer, status=RequestStatus.FAILED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def signatures_of_document(*, document: Document) -> QuerySet[Signature]:
     return (
         Signature.objects.filter(document=document)
-        .select_related("version")
+        .select_related("version", "request")
         .order_by("-version__number", "sequence")
     )
 
@@ -129,7 +138,7 @@ def signatures_verified(*, document: Document) -> tuple[list[VerifiedSignature],
     return result, intact
 
 
-def block_pending_for_user(*, user: Any) -> list[SigningBlock]:
+def block_pending_for_user(*, user: User) -> list[SigningBlock]:
     """Open blocks where it is `user`'s turn to sign (every pending one in parallel blocks; in ordered
     blocks only when every earlier signer has signed)."""
     earlier_pending = SigningBlockSigner.objects.filter(
@@ -146,7 +155,7 @@ def block_pending_for_user(*, user: Any) -> list[SigningBlock]:
     return [row.block for row in rows if not (row.block.is_ordered and row.waiting)]
 
 
-def block_list_for_user(*, user: Any) -> QuerySet[SigningBlock]:
+def block_list_for_user(*, user: User) -> QuerySet[SigningBlock]:
     return (
         SigningBlock.objects.filter(Q(author=user) | Q(signers__user=user))
         .select_related("author")
@@ -155,5 +164,5 @@ def block_list_for_user(*, user: Any) -> QuerySet[SigningBlock]:
     )
 
 
-def block_get_for_user(*, user: Any, block_id: int) -> SigningBlock | None:
+def block_get_for_user(*, user: User, block_id: int) -> SigningBlock | None:
     return block_list_for_user(user=user).filter(pk=block_id).first()

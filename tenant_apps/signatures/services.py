@@ -142,7 +142,7 @@ def _otp_check(*, signer: User, otp_token: str) -> None:
 # --- signing --------------------------------------------------------------------------------------
 
 
-def user_may_sign(*, user: Any, document: Document) -> bool:
+def user_may_sign(*, user: User, document: Document) -> bool:
     """Staff of the document's unit, or a pending signer of an open block holding it."""
     if not getattr(user, "is_servidor", False):
         return False

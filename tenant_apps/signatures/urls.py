@@ -8,6 +8,11 @@ urlpatterns = [
     path("verificar/<str:verification_code>/", views.verify_detail, name="verify_detail"),
     path("verificar/<str:verification_code>/assinado.pdf", views.verify_signed_pdf, name="verify_signed_pdf"),
     path("staff/documentos/<int:document_id>/assinar/", views.document_sign, name="document_sign"),
+    path(
+        "staff/documentos/<int:document_id>/assinatura/tentar-de-novo/",
+        views.request_retry,
+        name="request_retry",
+    ),
     path("staff/documentos/<int:document_id>/editar/", views.document_edit, name="document_edit"),
     path(
         "staff/documentos/<int:document_id>/assinar/govbr/",

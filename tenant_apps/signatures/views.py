@@ -23,6 +23,7 @@ from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.selectors import (
@@ -36,7 +37,16 @@ from tenant_apps.documents.throttling import verification_lookup_allow
 from tenant_apps.org.selectors import user_unit_ids
 
 from .enums import SignatureLevel, SignerStatus
-from .forms import BlockForm, EditForm, GovBrStartForm, PolicyForm, RefuseForm, SignAllForm, SignForm
+from .forms import (
+    BlockForm,
+    EditForm,
+    GovBrStartForm,
+    PolicyForm,
+    RefuseForm,
+    RetryForm,
+    SignAllForm,
+    SignForm,
+)
 from .govbr import RAISE_LEVEL_URL, SESSION_MAX_HASHES, GovBrLevelError, GovBrSignClient, govbr_enabled
 from .models import KindPolicy
 from .selectors import (
@@ -44,6 +54,7 @@ from .selectors import (
     block_list_for_user,
     block_pending_for_user,
     signature_latest,
+    signature_request_failed,
     signature_requests_open,
     signatures_of_document,
     signatures_verified,
@@ -54,6 +65,7 @@ from .services import (
     govbr_session_open,
     kind_minimum_level,
     kind_policy_set,
+    signature_request_retry,
     signature_sign,
     signature_sign_govbr,
     signing_block_create,
@@ -87,7 +99,8 @@ def _govbr_csp(response: HttpResponse) -> HttpResponse:
 def _document_signable(request: HttpRequest, document_id: int) -> Document:
     document = Document.objects.select_related("unit", "author").filter(pk=document_id).first()
     if document is None or not (
-        document_user_can_read(request.user, document) or user_may_sign(user=request.user, document=document)
+        document_user_can_read(request.user, document)
+        or user_may_sign(user=account(request.user), document=document)
     ):
         raise Http404
     return document
@@ -122,7 +135,7 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
         try:
             signature_sign(
                 document=document,
-                signer=request.user,  # type: ignore[arg-type]
+                signer=account(request.user),
                 level=form.cleaned_data["level"],
                 otp_token=form.cleaned_data["otp_token"],
                 pkcs12_data=upload.read() if upload else b"",
@@ -142,11 +155,12 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
         "versions": versions,
         "signatures": signatures,
         "open_requests": signature_requests_open(document=document),
+        "retry_form": RetryForm(auto_id=False, initial={"back": "documento"}),
         "is_frozen": any(signature.version_id == latest.pk for signature in signatures),
         "minimum_level": SignatureLevel(minimum).label,
         "form": form,
         "edit_form": EditForm(initial={"body": latest.body, "expected_version": latest.number}),
-        "can_sign": user_may_sign(user=request.user, document=document),
+        "can_sign": user_may_sign(user=account(request.user), document=document),
         "has_signed_latest": any(
             signature.version_id == latest.pk and signature.signer_id == request.user.pk
             for signature in signatures
@@ -158,6 +172,31 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
     return _govbr_csp(
         _private(render(request, "signatures/document_sign.html", context, status=_status(request, form)))
     )
+
+
+@require_POST
+@staff_required
+def request_retry(request: HttpRequest, document_id: int) -> HttpResponse:
+    """ "Tentar de novo": the signer asks again for their signature whose job gave up ("falhou");
+    only their own (nobody retries another person's signature), nothing changes otherwise."""
+    document = _document_signable(request, document_id)
+    actor = account(request.user)
+    form = RetryForm(request.POST)
+    back = reverse("signatures:document_sign", kwargs={"document_id": document.pk})
+    memo = getattr(document, "memo", None)
+    if form.is_valid() and form.cleaned_data["back"] == "memorando" and memo is not None:
+        back = reverse("comms:memo_detail", kwargs={"memo_id": memo.pk})
+    failed = signature_request_failed(document=document, signer=actor)
+    if failed is None:
+        messages.error(request, _("Não há assinatura sua que tenha falhado neste documento; nada foi feito."))
+        return redirect(back)
+    try:
+        signature_request_retry(request=failed, actor=actor)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Assinatura pedida de novo; o PDF assinado fica pronto em instantes."))
+    return redirect(back)
 
 
 @require_POST
@@ -176,7 +215,9 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
             request, _("O documento foi alterado por outra pessoa; nada foi salvo. Releia e edite de novo.")
         )
     elif form.cleaned_data["body"] != latest.body:
-        version = document_version_add(document=document, body=form.cleaned_data["body"], author=request.user)
+        version = document_version_add(
+            document=document, body=form.cleaned_data["body"], author=account(request.user)
+        )
         messages.success(request, _("Versão %(number)s salva.") % {"number": version.number})
     return redirect("signatures:document_sign", document_id=document.pk)
 
@@ -184,14 +225,14 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def pending_list(request: HttpRequest) -> HttpResponse:
-    blocks = block_pending_for_user(user=request.user)
+    blocks = block_pending_for_user(user=account(request.user))
     form = SignAllForm(_posted(request), request.FILES if request.method == "POST" else None, blocks=blocks)
     if request.method == "POST" and form.is_valid():
         chosen = [block for block in blocks if block.pk in set(form.cleaned_data["blocks"])]
         upload = form.cleaned_data.get("pkcs12")
         try:
             signed = signing_block_sign_all(
-                signer=request.user,  # type: ignore[arg-type]
+                signer=account(request.user),
                 blocks=chosen,
                 otp_token=form.cleaned_data["otp_token"],
                 pkcs12_data=upload.read() if upload else b"",
@@ -206,7 +247,7 @@ def pending_list(request: HttpRequest) -> HttpResponse:
         "title": _("Assinaturas pendentes"),
         "blocks": blocks,
         "form": form,
-        "my_blocks": block_list_for_user(user=request.user)[:50],
+        "my_blocks": block_list_for_user(user=account(request.user))[:50],
         "govbr_enabled": govbr_enabled(),
         "govbr_max": SESSION_MAX_HASHES,
     }
@@ -231,7 +272,7 @@ def block_create(request: HttpRequest) -> HttpResponse:
         try:
             block = signing_block_create(
                 title=form.cleaned_data["title"],
-                author=request.user,  # type: ignore[arg-type]
+                author=account(request.user),
                 documents=chosen_documents,
                 signers=chosen_signers,
                 is_ordered=form.cleaned_data["is_ordered"],
@@ -249,13 +290,15 @@ def block_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def block_detail(request: HttpRequest, block_id: int) -> HttpResponse:
-    block = block_get_for_user(user=request.user, block_id=block_id)
+    block = block_get_for_user(user=account(request.user), block_id=block_id)
     if block is None:
         raise Http404
     form = RefuseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            signing_block_refuse(block=block, signer=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            signing_block_refuse(
+                block=block, signer=account(request.user), reason=form.cleaned_data["reason"]
+            )
         except ApplicationError as error:
             _form_error(form, error)
         else:
@@ -357,7 +400,7 @@ def govbr_document_start(request: HttpRequest, document_id: int) -> HttpResponse
     _govbr_on()
     document = _document_signable(request, document_id)
     form = GovBrStartForm(request.POST)
-    if not form.is_valid() or not user_may_sign(user=request.user, document=document):
+    if not form.is_valid() or not user_may_sign(user=account(request.user), document=document):
         messages.error(request, _("Não foi possível iniciar a assinatura gov.br deste documento."))
         return redirect("signatures:document_sign", document_id=document.pk)
     if kind_minimum_level(document.kind) == SignatureLevel.QUALIFIED:
@@ -381,7 +424,7 @@ def govbr_document_start(request: HttpRequest, document_id: int) -> HttpResponse
 @staff_required
 def govbr_blocks_start(request: HttpRequest) -> HttpResponse:
     _govbr_on()
-    blocks = block_pending_for_user(user=request.user)
+    blocks = block_pending_for_user(user=account(request.user))
     form = SignAllForm(request.POST, blocks=blocks)
     if not form.is_valid():
         messages.error(request, _("Marque os blocos que quer assinar com gov.br."))
@@ -414,7 +457,7 @@ def govbr_callback(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("A assinatura gov.br foi cancelada; nada foi assinado."))
         return redirect(back)
     callback = request.build_absolute_uri(reverse("signatures:govbr_callback"))
-    signer: Any = request.user
+    signer = account(request.user)
     try:
         if "document_id" in pending:
             document = _document_signable(request, int(pending["document_id"]))

@@ -30,7 +30,7 @@ from tenant_apps.signatures import pades
 from tenant_apps.signatures.models import Signature, SignatureRequest
 from tenant_apps.signatures.selectors import signed_pdf_read, trust_roots
 from tenant_apps.signatures.services import authority_ensure
-from tenant_apps.signatures.tasks import signature_request_task
+from tenant_apps.signatures.tasks import SIGNATURE_JOB_ATTEMPTS, signature_request_task
 from tests.comms.test_fanout_job import _in_thread
 
 UNIT_CODE = "92003"
@@ -131,3 +131,63 @@ def test_the_memo_is_sent_at_once_and_a_worker_signs_its_pdf_after_commit(
     jobs_drain(job_broker)
     with tenant_context(aracaju):
         assert Signature.objects.filter(document_id=memo.document_id).count() == 1
+
+
+def test_a_signature_that_failed_in_the_worker_is_signed_after_the_author_presses_try_again(
+    aracaju, committed_memo, job_broker, settings, monkeypatch
+):
+    """A real failure in the worker (the city's signing key cannot be opened) on the last attempt
+    leaves the request "falhou"; the author's "Tentar de novo" (a committed POST on the memo page)
+    enqueues the job again, and the worker signs."""
+    from tests.comms.test_views import client_as
+
+    memo = committed_memo
+    # the job's actor sends to this test's stub broker (the one the worker below drains)
+    monkeypatch.setattr(signature_request_task, "broker", job_broker)
+    job_broker.declare_actor(signature_request_task)
+
+    def earlier_attempts() -> int:
+        with tenant_context(aracaju):
+            return SignatureRequest.objects.filter(document_id=memo.document_id).update(
+                attempts=SIGNATURE_JOB_ATTEMPTS - 1
+            )
+
+    _in_thread(earlier_attempts)  # four attempts already failed: the next is the last
+    passphrase = settings.SIGNATURES_KEY_PASSPHRASE
+    settings.SIGNATURES_KEY_PASSPHRASE = "não-é-a-senha"
+    with tenant_context(aracaju):
+        request = SignatureRequest.objects.get(document_id=memo.document_id)
+        signature_request_task.send(request_id=request.pk)
+    jobs_drain(job_broker)
+    with tenant_context(aracaju):
+        request.refresh_from_db()
+        assert (request.status, request.attempts) == ("falhou", SIGNATURE_JOB_ATTEMPTS)
+        assert request.last_error == "Erro ao gerar o PDF assinado (ValueError)."
+        assert not Signature.objects.filter(document_id=memo.document_id).exists()
+
+    settings.SIGNATURES_KEY_PASSPHRASE = passphrase
+
+    def press_try_again() -> tuple[str, str]:
+        with tenant_context(aracaju):
+            author = User.objects.get(pk=memo.author_id)
+            client = client_as(author)
+        page = client.get(f"/staff/memorandos/{memo.pk}/").content.decode()
+        answer = client.post(
+            f"/staff/documentos/{memo.document_id}/assinatura/tentar-de-novo/", {"back": "memorando"}
+        )
+        return page, answer["Location"]
+
+    page, location = _in_thread(press_try_again)
+    assert "A assinatura falhou" in page
+    assert "Tentar de novo" in page
+    assert location == f"/staff/memorandos/{memo.pk}/"
+    jobs_drain(job_broker)  # the job the button enqueued after its commit
+
+    with tenant_context(aracaju):
+        request.refresh_from_db()
+        signature = Signature.objects.get(document_id=memo.document_id)
+        assert (request.status, request.signature_id) == ("assinado", signature.pk)
+        reports = pades.pdf_validate(
+            pdf=signed_pdf_read(signature=signature) or b"", trust_roots=trust_roots()
+        )
+        assert [report.ok for report in reports] == [True]

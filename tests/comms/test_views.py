@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -237,12 +238,7 @@ def test_replies_and_forwards_are_advanced_signatures_when_the_second_factor_cod
 
 def test_a_failed_memo_signature_is_visible_retried_and_then_signed_when_asked_again(org, clients, settings):
     from tenant_apps.signatures.models import Signature
-    from tenant_apps.signatures.services import (
-        SignatureJobRetry,
-        authority_ensure,
-        signature_request_retry,
-        signature_request_run,
-    )
+    from tenant_apps.signatures.services import SignatureJobRetry, authority_ensure, signature_request_run
     from tenant_apps.signatures.tasks import SIGNATURE_JOB_ATTEMPTS
 
     authority_ensure()
@@ -280,14 +276,41 @@ def test_a_failed_memo_signature_is_visible_retried_and_then_signed_when_asked_a
     )
     assert "falhou depois de várias tentativas" in verification
 
-    # fixed, the author asks again: signed
+    assert clients["other"].get(f"/api/v1/memos/{memo.pk}/").json()["signature_status"] == "falhou"
+
+    # "Tentar de novo" is the signer's: the recipient does not see it, and their POST changes nothing
+    retry_url = f"/staff/documentos/{memo.document_id}/assinatura/tentar-de-novo/"
+    assert "Tentar de novo" not in clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    refused = clients["other"].post(retry_url, {"back": "memorando"}, follow=True)
+    assert "Não há assinatura sua que tenha falhado neste documento" in refused.content.decode()
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == ("falhou", SIGNATURE_JOB_ATTEMPTS)
+    author_page = clients["child"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    assert "Tentar de novo" in author_page
+    assert (
+        "Tentar de novo"
+        in clients["child"].get(f"/staff/documentos/{memo.document_id}/assinar/").content.decode()
+    )
+
+    # fixed, the author presses "Tentar de novo": a fresh set of attempts, then the job signs
     settings.SIGNATURES_KEY_PASSPHRASE = passphrase
-    signature_request_retry(request=request, actor=org.child_staff)
+    answer = clients["child"].post(retry_url, {"back": "memorando"})
+    assert answer["Location"] == f"/staff/memorandos/{memo.pk}/"
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == ("pendente", 0)
+    assert clients["other"].get(f"/api/v1/memos/{memo.pk}/").json()["signature_status"] == "processando"
     signature_request_run(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == "assinado"
-    assert Signature.objects.get(document=memo.document).signer == org.child_staff
-    assert (
-        "Assinatura em processamento"
-        not in clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
-    )
+    signature = Signature.objects.get(document=memo.document)
+    assert signature.signer == org.child_staff
+    page = clients["other"].get(f"/staff/memorandos/{memo.pk}/").content.decode()
+    assert "Assinatura em processamento" not in page
+    # the page says when it was sent and when it was signed (the signature's own time, never backdated)
+    local = timezone.localtime
+    assert f'enviado em <time datetime="{local(memo.created_at).isoformat()}">' in page
+    assert local(signature.signed_at).strftime("%d/%m/%Y %H:%M:%S") in page
+    assert f"pedida no envio, em {local(request.created_at).strftime('%d/%m/%Y %H:%M:%S')}" in page
+    assert signature.signed_at >= request.created_at
+    detail = clients["other"].get(f"/api/v1/memos/{memo.pk}/").json()
+    assert (detail["signature_status"], detail["signature"]["signer"]) == ("assinado", "Fabi Filha")

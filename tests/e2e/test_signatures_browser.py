@@ -163,9 +163,14 @@ def test_template_block_advanced_and_qualified_signatures_and_public_verificatio
     number = clerk.locator("h1").inner_text().removeprefix("Assinar ")
     clerk.goto(f"{base}/staff/assinaturas/blocos/novo/")
     clerk.get_by_label("Título do bloco").fill(f"Bloco {tag}")
-    clerk.get_by_label("Documentos").select_option(label=f"{number} — Ofício {tag} — {nup}")
-    clerk.get_by_label("Signatários").select_option(label=["Sérgio Servidor", "Gestor Sigiloso de aracaju"])
-    # in parallel: a multiple select sends its choices in page order, not in the order picked
+    # documents and signers are checkbox lists of the form layer (no native multiple select)
+    documents = clerk.get_by_role("group", name="Documentos")
+    documents.get_by_label(f"{number} — Ofício {tag} — {nup}", exact=True).check()
+    signers = clerk.get_by_role("group", name="Signatários")
+    for name in ("Sérgio Servidor", "Gestor Sigiloso de aracaju"):
+        signers.get_by_label(name, exact=True).check()
+    # in parallel: the checked signers are sent in page order, not in the order they were checked
+    _both_widths(clerk, "bloco-novo")
     clerk.get_by_role("button", name="Criar bloco").click()
     clerk.wait_for_url(re.compile(r".*/staff/assinaturas/blocos/\d+/$"))
     _both_widths(clerk, "bloco")

@@ -124,6 +124,12 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": _not_allowed,
         "POST": {**_unit_people, "staff": REDIRECT, "manager": REDIRECT},
     },
+    # "Tentar de novo": only the signer's own failed signature; with none, nothing changes and the
+    # person goes back to the document (with the message)
+    "signatures:request_retry": {
+        "GET": _not_allowed,
+        "POST": {**_unit_people, "staff": REDIRECT, "manager": REDIRECT},
+    },
     "signatures:pending_list": {"GET": _staff_all, "POST": _staff_all_bad},
     "signatures:block_create": {"GET": _staff_all, "POST": _staff_all_bad},
     "signatures:block_detail": {"GET": _unit_people, "POST": _unit_people_bad},

@@ -14,11 +14,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from paco.errors import ApplicationError
 from paco.scheduler import periodic_jobs
+from tenant_apps.notifications.delivery import notification_deliver
+from tenant_apps.notifications.models import Notification
+from tenant_apps.org.selectors import municipal_admin_emails
 from tenants.models import CustomDomain, Domain
 from tenants.selectors import (
     custom_domain_txt_value,
@@ -215,6 +220,19 @@ def test_verified_and_answering_it_becomes_the_primary_host_once(
     ]
     # links in e-mails and PDFs are built from the primary host
     assert municipality_base_url(aracaju).startswith(f"http://{HOST}")
+    # the city's admins got one e-mail (and an inbox note), the notifications module's editable text
+    with tenant_context(aracaju):
+        sent = Notification.objects.filter(template_key="custom_domain_verified")
+        assert sorted(sent.values_list("channel", "address")) == sorted(
+            [("email", email) for email in municipal_admin_emails()]
+            + [("inbox", "")] * len(municipal_admin_emails())
+        )
+        email = sent.get(channel="email")
+        notification_deliver(notification_id=email.pk)
+    assert mail.outbox[-1].to == [email.address]
+    assert mail.outbox[-1].subject == f"Domínio {HOST} verificado"
+    assert f"O registro TXT de {HOST} foi encontrado" in mail.outbox[-1].body
+    assert email.link_url == "/admin-municipal/dominio/"
 
 
 def test_verified_but_not_answering_as_paco_it_is_served_but_not_primary(

@@ -132,6 +132,9 @@ CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS = env.float("CUSTOM_DOMAIN_DNS_TIMEOUT_SECONDS
 # being added (later, only "Verificar agora" checks them).
 CUSTOM_DOMAIN_CHECK_MINUTES = env.int("CUSTOM_DOMAIN_CHECK_MINUTES", default=10)
 CUSTOM_DOMAIN_PENDING_DAYS = env.int("CUSTOM_DOMAIN_PENDING_DAYS", default=14)
+# Called in the city's schema when one of its domains passes the DNS check: the e-mail to its admins
+# (a tenant app; `tenants` names it here instead of importing it, docs/architecture.md).
+CUSTOM_DOMAIN_VERIFIED_NOTIFY = "tenant_apps.notifications.services.custom_domain_verified_notify"
 # Before a verified domain becomes the primary host, Paço asks it for /healthz and expects its own
 # answer for that city (DNS, ingress and certificate in place). CONNECT_TO ("host:port") sends the
 # probe to another address with the domain's Host and TLS name (e.g. the ingress Service).

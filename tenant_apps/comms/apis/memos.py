@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from paco.pagination import PageParameters, next_field
 from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.org.selectors import unit_among, user_unit_ids
+from tenant_apps.signatures.enums import RequestStatus
 
 from ..models import Memo
 from ..selectors import memo_get_visible, memo_get_with_relations, memo_list_box, memo_thread
@@ -69,18 +70,47 @@ class MemoSummarySerializer(serializers.Serializer):
         return [r.user.email for r in memo.recipients.all() if r.user is not None]
 
 
+SIGNATURE_STATUSES = ("processando", "assinado", "falhou")
+
+
+def memo_signature_status(memo: Memo) -> str | None:
+    """Where the author's signature is: "assinado" once it is made; "processando" while the job that
+    signs the memo's PDF after the send runs (or retries); "falhou" when it gave up (the author may ask
+    again with "Tentar de novo"); None when none was asked for (reads the prefetched rows)."""
+    if any(signature.signer_id == memo.author_id for signature in memo.document.signatures.all()):
+        return "assinado"
+    requests = [row for row in memo.document.signature_requests.all() if row.signer_id == memo.author_id]
+    if not requests:
+        return None
+    outcome: dict[str, str] = {RequestStatus.FAILED: "falhou", RequestStatus.DONE: "assinado"}
+    return outcome.get(requests[-1].status, "processando")
+
+
 class MemoThreadItemSerializer(MemoSummarySerializer):
     body = serializers.CharField()
     note = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
     signatures = MemoSignatureSerializer(many=True, source="document.signatures")
+    signature_status = serializers.SerializerMethodField(
+        help_text=(
+            "A assinatura do autor: processando (um job a aplica ao PDF logo depois do envio; até lá "
+            "`signatures` fica vazio e `signature` null), assinado, ou falhou (o autor pode pedir de novo "
+            "na página do memorando); null quando nenhuma foi pedida."
+        )
+    )
 
     class Meta:
         ref_name = "MemoThreadItem"
 
+    @extend_schema_field(serializers.ChoiceField(choices=SIGNATURE_STATUSES, allow_null=True))
+    def get_signature_status(self, memo: Memo) -> str | None:
+        return memo_signature_status(memo)
+
 
 class MemoDetailSerializer(MemoThreadItemSerializer):
-    signature = serializers.SerializerMethodField(help_text="A assinatura do autor, ou null.")
+    signature = serializers.SerializerMethodField(
+        help_text="A assinatura do autor, ou null enquanto é feita (veja `signature_status`)."
+    )
     thread = serializers.SerializerMethodField(help_text="O trâmite visível, do mais antigo ao mais novo.")
 
     class Meta:

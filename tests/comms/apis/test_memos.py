@@ -45,6 +45,8 @@ def item_json(memo: Memo, *, to_units: list[str], to_users: list[str]) -> dict:
         "note": memo.note,
         "parent_id": memo.parent_id,
         "signatures": [signature_json(memo)] if memo.document.signatures.exists() else [],
+        # every memo asks for its author's signature: made by a job after the send
+        "signature_status": "assinado" if memo.document.signatures.exists() else "processando",
     }
 
 
@@ -77,7 +79,7 @@ def test_staff_sends_a_memo_and_gets_it_signed_with_its_thread(api, writer, read
     assert memo.document.number.startswith("MEMO ")
     # sent at once: the signature is made by a job after commit
     assert response.json() == {**item, "signature": None, "thread": [item]}
-    assert item["signatures"] == []
+    assert (item["signatures"], item["signature_status"]) == ([], "processando")
 
     memo_signed(memo)
 
@@ -85,6 +87,7 @@ def test_staff_sends_a_memo_and_gets_it_signed_with_its_thread(api, writer, read
     detail = api["writer"].get(f"/api/v1/memos/{memo.pk}/").json()
     assert detail == {**signed, "signature": signature_json(memo), "thread": [signed]}
     assert detail["signature"]["signer"] == writer.full_name
+    assert detail["signature_status"] == "assinado"
 
 
 def test_the_received_and_sent_boxes(api, writer, reader):
@@ -92,7 +95,7 @@ def test_the_received_and_sent_boxes(api, writer, reader):
     summary = {
         key: value
         for key, value in item_json(memo, to_units=["SEMA"], to_users=[]).items()
-        if key not in {"body", "note", "parent_id", "signatures"}
+        if key not in {"body", "note", "parent_id", "signatures", "signature_status"}
     }
 
     received = api["reader"].get("/api/v1/memos/", {"caixa": "recebidos"})
