@@ -252,6 +252,8 @@ def test_two_web_hosts_a_worker_redis_and_two_clusters_lose_nothing_when_a_web_h
     web1, web2 = (f"{lab.address[host]}:{WEB_PORT}" for host in ("web1", "web2"))
     requests = result["requests"]
     # in flight at the kill: sent to web1 before every process of it was gone, not answered before
+    # (a citizen whose request was cut may send one more there while its processes are dying: a
+    # reset, unlike a refused connection, does not tell the balancer the host is down)
     in_flight = [
         failure
         for failure in result["failures"]
@@ -279,7 +281,8 @@ def test_two_web_hosts_a_worker_redis_and_two_clusters_lose_nothing_when_a_web_h
     print("\n" + "\n".join(lines))  # noqa: T201 - the figures of the run
     assert result["crossed"] == []
     assert lost == [], (lost[:5], logs)
-    assert len(in_flight) <= CONCURRENCY
+    # the host's death cut them (a reset or a closed connection), not an error page of the application
+    assert not [failure for failure in in_flight if failure["why"].startswith("HTTP")]
     assert any(target == web1 and start < killed_at for start, _end, target, _outcome in served)
     after = [request for request in served if request[0] > killed_done]
     assert after
