@@ -282,7 +282,13 @@ def municipality_last_activity_set(*, municipality_id: int, at: dt.datetime) -> 
 @transaction.atomic
 def municipality_deprovision(*, municipality: Municipality) -> None:
     """Drop the city's schema and delete its row (its public rows cascade); the host -> city cache
-    forgets its domains after commit. What to keep (exports, a tombstone) is the caller's business."""
+    forgets its domains after commit. What to keep (exports, a tombstone) is the caller's business.
+
+    The schema is dropped on the cluster holding it (`Municipality.database`, paco.clusters). On
+    another cluster than the control plane's the drop commits there at once, before the row's
+    deletion commits here: a failure in between leaves the row of a city without a schema, and
+    running the deletion again finishes it (`DROP SCHEMA IF EXISTS`); never a schema without a row.
+    """
     schema_name = municipality.schema_name
     if schema_name in {
         get_public_schema_name(),
@@ -293,7 +299,7 @@ def municipality_deprovision(*, municipality: Municipality) -> None:
         raise ApplicationError(_("Este esquema não pode ser excluído."))
     quoted = '"' + schema_name.replace('"', '""') + '"'
     hostnames = list(municipality.domains.values_list("domain", flat=True))
-    with connection.cursor() as cursor:
+    with clusters.cluster_connection(municipality.database).cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {quoted} CASCADE")
     with schema_context(get_public_schema_name()):
         Municipality.objects.filter(pk=municipality.pk).delete()

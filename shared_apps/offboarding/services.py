@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from paco import clusters
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.schemas import schema_activate_public
@@ -342,8 +343,55 @@ def tenant_restore(
             hostname=hostname,
         )
         municipality = municipality_provision(spec=spec)
-        code_migrations = _migration_keys(archive.schema_migrations(municipality.schema_name))
-        unknown = exported_migrations - code_migrations
+        try:
+            _schema_load(
+                municipality=municipality, zip_file=zip_file, schema=schema, exported=exported_migrations
+            )
+            municipality.display_name = data["display_name"]
+            municipality.primary_color = data["primary_color"]
+            municipality.secondary_color = data["secondary_color"]
+            municipality.coat_of_arms = data.get("coat_of_arms") or municipality.coat_of_arms
+            municipality.save(
+                update_fields=[
+                    "display_name",
+                    "primary_color",
+                    "secondary_color",
+                    "coat_of_arms",
+                    "updated_at",
+                ]
+            )
+            written = archive.files_restore(zip_file=zip_file, schema_name=municipality.schema_name)
+        except BaseException:
+            _schema_discard(municipality)
+            raise
+    logger.info(
+        "restored %s from an export on cluster %s (%s files)",
+        municipality.schema_name,
+        municipality.database,
+        len(written),
+    )
+    return municipality
+
+
+def _schema_load(
+    *,
+    municipality: Municipality,
+    zip_file: zipfile.ZipFile,
+    schema: dict[str, Any],
+    exported: set[tuple[str, str]],
+) -> None:
+    """The archive's rows into the new city's schema, on the cluster holding it (paco.clusters), in
+    one transaction there (with one cluster: a savepoint in the caller's).
+
+    Each step enters the cluster on its own: a step that goes back to `public` (the migrations do)
+    leaves it, and the next must not run on the control plane's database.
+    """
+    alias = municipality.database
+    schema_name = municipality.schema_name
+    with transaction.atomic(using=alias):
+        with clusters.cluster_use(alias):
+            code_migrations = _migration_keys(archive.schema_migrations(schema_name))
+        unknown = exported - code_migrations
         if unknown:
             raise ApplicationError(
                 _(
@@ -352,23 +400,26 @@ def tenant_restore(
                 )
                 % {"count": len(unknown)}
             )
-        older = exported_migrations != code_migrations
+        older = exported != code_migrations
         if older:
             # exported by an earlier release: load into the schema as it was then, then migrate forward
-            _schema_rebuild_at(municipality.schema_name, exported_migrations)
-        archive.database_load(zip_file=zip_file, schema_name=municipality.schema_name, schema=schema)
+            with clusters.cluster_use(alias):
+                _schema_rebuild_at(schema_name, exported)
+        with clusters.cluster_use(alias):
+            archive.database_load(zip_file=zip_file, schema_name=schema_name, schema=schema)
         if older:
-            _schema_migrate_forward(municipality.schema_name)
-        municipality.display_name = data["display_name"]
-        municipality.primary_color = data["primary_color"]
-        municipality.secondary_color = data["secondary_color"]
-        municipality.coat_of_arms = data.get("coat_of_arms") or municipality.coat_of_arms
-        municipality.save(
-            update_fields=["display_name", "primary_color", "secondary_color", "coat_of_arms", "updated_at"]
-        )
-        written = archive.files_restore(zip_file=zip_file, schema_name=municipality.schema_name)
-    logger.info("restored %s from an export (%s files)", municipality.schema_name, len(written))
-    return municipality
+            with clusters.cluster_use(alias):
+                _schema_migrate_forward(schema_name)
+
+
+def _schema_discard(municipality: Municipality) -> None:
+    """A failed restore on another cluster: its schema there was committed by the provisioning, so
+    it is dropped (on the control plane's cluster the caller's transaction rolls it back)."""
+    if municipality.database == clusters.DEFAULT_DB_ALIAS:
+        return
+    quoted = archive.quote_identifier(municipality.schema_name)
+    with clusters.cluster_connection(municipality.database).cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {quoted} CASCADE")
 
 
 def _leaf(graph: Any, nodes: list[tuple[str, str]]) -> tuple[str, str]:

@@ -25,7 +25,9 @@ the BR Code and its QR per call, guide_issue, the Pix webhook per call, applied 
 insights (tests/bench/insights.py:
 a million cases and five million moves by bulk SQL, the manager page, a year of open data as CSV,
 the incremental aggregation job); permits (tests/bench/permits.py: pre-analysis of 10 × 2 MB
-attachments, a level II request end to end through the worker, routing 10,000 requests × 50 rules).
+attachments, a level II request end to end through the worker, routing 10,000 requests × 50 rules);
+move (tests/bench/move.py: a demo-sized city moved to a second cluster and back by municipality_move:
+seconds read-only, seconds in all, rows/s).
 Each module lists its knobs.
 """
 
@@ -64,6 +66,7 @@ SECTIONS = (
     "insights",
     "permits",
     "hotpaths",
+    "move",
 )
 PROTOCOLO_SECTIONS = {"nup", "queries", "inbox", "search"}
 
@@ -181,6 +184,10 @@ def main() -> int:
             from tests.bench.hotpaths import hotpaths_bench
 
             hotpaths_bench()
+        if "move" in sections:
+            from tests.bench.move import move_bench
+
+            move_bench()
     finally:
         if server is not None:
             try:

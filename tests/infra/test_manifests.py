@@ -36,10 +36,11 @@ def _deployment(name: str) -> dict[str, Any]:
 
 
 def test_every_resource_of_the_kustomizations_exists():
-    for directory in (K8S, K8S / "release", K8S / "custom-domains", K8S / "pix-webhook"):
+    for directory in (K8S, K8S / "release", K8S / "custom-domains", K8S / "pix-webhook", K8S / "databases"):
         kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
         for resource in kustomization["resources"]:
-            assert (directory / resource).is_file(), f"{directory}/{resource}"
+            path = directory / resource
+            assert path.is_file() or (path / "kustomization.yaml").is_file(), f"{directory}/{resource}"
 
 
 def test_each_long_running_process_of_the_procfile_has_a_deployment():
@@ -67,8 +68,37 @@ def test_each_long_running_process_of_the_procfile_has_a_deployment():
     assert {"name": "SCHEDULER_ENABLED", "value": "false"} in worker["env"]
 
 
+def test_the_release_job_and_every_pod_reach_every_cluster():
+    """Issue 19: the Secret's DATABASE_URL and each TENANT_DATABASES cluster name a Service of
+    databases/, which both the long-running part and the release Job apply; the Job runs the
+    Procfile's release line (migrate_schemas --shared, then release_migrate over every cluster)."""
+    from urllib.parse import urlsplit
+
+    from paco.settings.database import tenant_databases
+
+    secret = _documents(K8S / "secret.example.yaml")[0]["stringData"]
+    urls = [secret["DATABASE_URL"], *tenant_databases(secret["TENANT_DATABASES"]).values()]
+    services = {
+        doc["metadata"]["name"]: doc
+        for doc in _documents(K8S / "databases" / "services.yaml")
+        if doc["kind"] == "Service"
+    }
+    assert len(urls) >= 2
+    assert sorted(urlsplit(url).hostname for url in urls) == sorted(services)
+    for service in services.values():
+        assert service["spec"]["type"] == "ExternalName"
+    for directory, reference in ((K8S, "databases"), (K8S / "release", "../databases")):
+        assert reference in yaml.safe_load((directory / "kustomization.yaml").read_text())["resources"]
+
+    job = _documents(K8S / "release" / "job.yaml")[0]
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    release = _procfile()["release"].split("; ", 1)[1]
+    assert " ".join(container["args"][0].split()) == release
+    assert {"secretRef": {"name": "paco-secrets"}} in container["envFrom"]
+
+
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-@pytest.mark.parametrize("directory", ["", "release", "custom-domains", "pix-webhook"])
+@pytest.mark.parametrize("directory", ["", "release", "custom-domains", "pix-webhook", "databases"])
 def test_kustomize_builds(directory: str):
     built = subprocess.run(  # noqa: S603
         [shutil.which("kubectl") or "kubectl", "kustomize", str(K8S / directory)],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 
 import dramatiq
@@ -26,7 +27,14 @@ from paco.errors import ApplicationError
 from paco.jobs import SCHEMA_OPTION, TenantMiddleware
 from paco.settings.database import tenant_databases
 from shared_apps.offboarding import archive
-from shared_apps.offboarding.services import municipality_data
+from shared_apps.offboarding.export_policy import EXPORTED_TABLES
+from shared_apps.offboarding.services import (
+    export_open,
+    municipality_data,
+    municipality_delete,
+    tenant_export,
+    tenant_restore,
+)
 from tenant_apps.accounts.models import User
 from tenant_apps.cases.history import history_verify
 from tenant_apps.cases.models import Case
@@ -37,8 +45,10 @@ from tenants.clusters import cluster_choose, municipality_move, schema_contents,
 from tenants.models import Municipality
 from tenants.release_migrate import release_migrate
 from tenants.services import municipality_provision
-from tests.cases.conftest import png_upload
+from tests.cases.conftest import PNG, png_upload
 from tests.conftest import cache_clear, client_for
+from tests.offboarding.conftest import stored_files_cleanup  # noqa: F401 - the fixture
+from tests.offboarding.test_archive import _rezip
 from tests.tenants.second_cluster import extra_clusters
 from tests.tenants.test_provisioning import ESTANCIA
 
@@ -231,3 +241,61 @@ def test_a_move_to_an_unknown_cluster_or_the_same_one_is_refused(db, aracaju):
         municipality_move(municipality=aracaju, target="nowhere", settle_seconds=0)
     with extra_clusters("c2"), pytest.raises(ApplicationError, match="já está"):
         municipality_move(municipality=aracaju, target="default", settle_seconds=0)
+
+
+def test_a_restore_and_a_deletion_follow_the_citys_cluster(
+    db,
+    aracaju,
+    stored_files_cleanup,  # noqa: F811 - the imported fixture
+    django_capture_on_commit_callbacks,
+):
+    """Offboarding on another cluster: an export restored as a new city lands on the cluster with
+    room (c2, a second database on the test server), and deleting it drops its schema there."""
+    with tenant_context(aracaju):
+        citizen = User.objects.get(email="cidadao@exemplo.com.br")
+        poda = Service.objects.get(code="poda-de-arvore")
+        nup = case_open(service=poda, opened_by=citizen, form_data=FORM, uploads=[png_upload()]).nup
+        photo = Attachment.objects.get(sha256=hashlib.sha256(PNG).hexdigest())
+    with export_open(tenant_export(municipality=aracaju, requested_by="suporte@paco.app")) as stream:
+        exported = stream.read()
+    stored_files_cleanup.append("estancia")
+    with extra_clusters("c2"):
+        # an archive this release cannot load: refused, and the schema the provisioning built on
+        # c2 (committed there) is dropped with it
+        with zipfile.ZipFile(io.BytesIO(exported)) as zip_file:
+            migrations = json.loads(zip_file.read(archive.MIGRATIONS))
+        newer = [*migrations, {"app": "cases", "name": "9999_futuro", "applied": "2030-01-01T00:00:00+00:00"}]
+        changes = {archive.MIGRATIONS: json.dumps(newer).encode()}
+        with pytest.raises(ApplicationError, match="mais nova"):
+            tenant_restore(
+                archive_file=io.BytesIO(_rezip(exported, changes=changes, fix_manifest=True)),
+                slug="estancia",
+                ibge_code="2802106",
+            )
+        assert not schema_exists_on("c2", "estancia")
+        assert not Municipality.objects.filter(slug="estancia").exists()
+
+        # the archive itself: restored on c2, every exported row and file there, nothing on default
+        restored = tenant_restore(archive_file=io.BytesIO(exported), slug="estancia", ibge_code="2802106")
+        assert restored.database == "c2"
+        assert schema_exists_on("c2", "estancia")
+        assert not schema_exists_on("default", "estancia")
+        source, copy = schema_contents("default", "aracaju"), schema_contents("c2", "estancia")
+        assert {t: copy[t][0] for t in EXPORTED_TABLES if t in copy} == {
+            t: source[t][0] for t in EXPORTED_TABLES if t in source
+        }
+        assert copy["cases_case"] == source["cases_case"]  # the same rows, not only as many
+        with tenant_context(restored):
+            case = Case.objects.get(nup=nup)
+            assert history_verify(case).is_valid
+            stored = default_storage.open(Attachment.objects.get(pk=photo.pk).storage_name).read()
+            assert hashlib.sha256(stored).hexdigest() == photo.sha256
+        response = Client().get("/", HTTP_HOST="estancia.localhost")
+        assert (response.status_code, connection.alias) == (200, "default")
+
+        # when: the city is deleted (offboarding); then its schema is gone from c2, its row too
+        with django_capture_on_commit_callbacks(execute=True):
+            municipality_delete(municipality=restored, requested_by="suporte", force=True)
+        assert not schema_exists_on("c2", "estancia")
+        assert not Municipality.objects.filter(slug="estancia").exists()
+        assert schema_exists_on("default", "aracaju")  # the other cities stay where they are
