@@ -13,7 +13,7 @@ Allowed directions (an app may import itself and what its layer lists):
                             tenant-app module the control plane uses: accounts is installed in
                             both schemas and its login views serve vendor support)
     tenant_apps.*        -> paco, tenants, tenant_apps.*
-    demo (paco_demo and every app's demo.py) -> anything
+    demo (paco_demo and every app's demo.py / demo_*.py) -> anything
 
 and, on top of that, no cycle between any two apps.
 """
@@ -56,7 +56,11 @@ def app_of(module: str) -> str | None:
     """The app a module belongs to: `tenant_apps.cases`, `shared_apps.billing`, `tenants`, `paco`,
     or `demo` for the demo app and every app's `demo` module."""
     parts = module.split(".")
-    if parts[0] == "paco_demo" or (len(parts) >= 3 and parts[2] == "demo" and parts[0].endswith("_apps")):
+    if parts[0] == "paco_demo" or (
+        len(parts) >= 3
+        and (parts[2] == "demo" or parts[2].startswith("demo_"))
+        and parts[0].endswith("_apps")
+    ):
         return DEMO
     if parts[0] in ("tenant_apps", "shared_apps"):
         return ".".join(parts[:2]) if len(parts) >= 2 else None
