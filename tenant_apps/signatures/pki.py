@@ -65,14 +65,23 @@ def key_decrypt(pem: str) -> Any:
     )
 
 
+def name_fit(value: str, limit: int = 64) -> str:
+    """`value` cut to X.509's 64 (ub-name), counted as cryptography counts them: in UTF-8 bytes, so
+    an accented city name is cut a little shorter, never in the middle of a character."""
+    value = value.strip()
+    while len(value.encode()) > limit:
+        value = value[:-1]
+    return value.rstrip()
+
+
 def _name(common_name: str, organization: str, unit: str = "") -> x509.Name:
     attributes = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "BR"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization[:64]),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, name_fit(organization)),
     ]
     if unit:
-        attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit[:64]))
-    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]))
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, name_fit(unit)))
+    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, name_fit(common_name)))
     return x509.Name(attributes)
 
 

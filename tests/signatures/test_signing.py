@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 from asn1crypto import cms
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from paco.errors import ApplicationError
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.services import document_create, document_version_add
 from tenant_apps.notifications.models import Notification
-from tenant_apps.signatures import pades
+from tenant_apps.signatures import pades, pki
 from tenant_apps.signatures.enums import BlockStatus, SignatureLevel, SignerStatus
 from tenant_apps.signatures.models import CityAuthority, Signature, SigningBlock
 from tenant_apps.signatures.selectors import (
@@ -277,3 +279,15 @@ def test_sign_page_and_api(aracaju: Any, unit: Any, clerk: Any, manager: Any) ->
     assert answer.json()["sequence"] == 2
     listed = api.get(f"/api/v1/signatures/documents/{document.pk}/").json()
     assert [row["signer"] for row in listed] == ["Sérgio Servidor", "Gestor Sigiloso de aracaju"]
+
+
+def test_a_city_with_a_long_accented_name_gets_its_authority():
+    # X.509 names hold 64 UTF-8 bytes: "São José do Vale do Rio Preto" once broke provisioning
+    name = "Prefeitura Municipal de São José do Vale do Rio Preto — Conceição"
+    material = pki.authority_material_new(city_name=name)
+
+    certificate = x509.load_pem_x509_certificate(material.signing_certificate_pem.encode())
+    common_name = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert common_name.startswith("Assinador de documentos — Prefeitura Municipal de S")
+    assert len(str(common_name).encode()) <= 64
+    assert pki.name_fit("ã" * 40) == "ã" * 32  # cut between characters, never inside one
