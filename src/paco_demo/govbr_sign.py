@@ -89,7 +89,7 @@ def _name(common_name: str, unit: str) -> x509.Name:
             x509.NameAttribute(NameOID.COUNTRY_NAME, "BR"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Gov-Br (DEMONSTRAÇÃO)"),
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, pki.name_fit(common_name)),
         ]
     )
 

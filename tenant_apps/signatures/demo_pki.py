@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .pki import ca_certificate_new, end_entity_certificate_new, icp_cpf_other_name, rsa_key_new
+from .pki import ca_certificate_new, end_entity_certificate_new, icp_cpf_other_name, name_fit, rsa_key_new
 
 DEMO_LABEL = "DEMONSTRAÇÃO — NÃO É ICP-Brasil"
 # declared in the A1 certificates (as ICP-Brasil's are); never fetched: the CRL is given locally
@@ -31,7 +31,7 @@ def _name(common_name: str, unit: str = "") -> x509.Name:
     ]
     if unit:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
-    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, name_fit(common_name)))
     return x509.Name(attributes)
 
 
@@ -89,7 +89,7 @@ class DemoChain:
 def chain_new(*, label: str = DEMO_LABEL) -> DemoChain:
     root_key = rsa_key_new(2048)
     root = ca_certificate_new(
-        key=root_key, name=_name(f"AC Raiz {label}"[:64], "Raiz de demonstração"), path_length=1
+        key=root_key, name=_name(f"AC Raiz {label}", "Raiz de demonstração"), path_length=1
     )
     intermediate_key = rsa_key_new(2048)
     intermediate = ca_certificate_new(
@@ -118,7 +118,7 @@ def person_a1_new(
     key = rsa_key_new(2048)
     certificate = end_entity_certificate_new(
         key=key,
-        name=_name(f"{full_name}:{cpf}"[:64], "Pessoa Física A1 (DEMONSTRAÇÃO)"),
+        name=_name(f"{full_name}:{cpf}", "Pessoa Física A1 (DEMONSTRAÇÃO)"),
         issuer_key=chain.intermediate_key,
         issuer_certificate=chain.intermediate,
         not_before=not_before,

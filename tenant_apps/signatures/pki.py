@@ -201,16 +201,12 @@ class AuthorityMaterial:
 def authority_material_new(*, city_name: str) -> AuthorityMaterial:
     """A new internal CA for the city and its document-signing certificate (RSA 2048, SHA-256)."""
     ca_key = rsa_key_new(3072)
-    ca_name = _name(
-        f"AC Interna {city_name}"[:64], city_name, "Autoridade certificadora interna (não ICP-Brasil)"
-    )
+    ca_name = _name(f"AC Interna {city_name}", city_name, "Autoridade certificadora interna (não ICP-Brasil)")
     ca_certificate = ca_certificate_new(key=ca_key, name=ca_name)
     signing_key = rsa_key_new(2048)
     signing_certificate = end_entity_certificate_new(
         key=signing_key,
-        name=_name(
-            f"Assinador de documentos — {city_name}"[:64], city_name, "Assinaturas simples e avançadas"
-        ),
+        name=_name(f"Assinador de documentos — {city_name}", city_name, "Assinaturas simples e avançadas"),
         issuer_key=ca_key,
         issuer_certificate=ca_certificate,
         extended_key_usages=[ExtendedKeyUsageOID.EMAIL_PROTECTION],
