@@ -112,7 +112,7 @@ def document_create(
 
 
 @transaction.atomic
-def document_version_add(*, document: Document, body: str, author: Any = None) -> DocumentVersion:
+def document_version_add(*, document: Document, body: str, author: User | None = None) -> DocumentVersion:
     """Store a new immutable version, reindex the text and render its PDF once the write commits.
 
     The PDF is rendered by a job after commit, so the person who saved does not wait for it and
@@ -235,7 +235,7 @@ def attachment_store(
     *,
     file: IO[bytes],
     name: str,
-    uploaded_by: Any = None,
+    uploaded_by: User | None = None,
     document: Document | None = None,
     label: str = "",
     max_bytes: int | None = None,

@@ -23,6 +23,7 @@ from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.types import account
 from tenant_apps.documents.enums import AccessLevel, DocumentKind
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.selectors import (
@@ -176,7 +177,9 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
             request, _("O documento foi alterado por outra pessoa; nada foi salvo. Releia e edite de novo.")
         )
     elif form.cleaned_data["body"] != latest.body:
-        version = document_version_add(document=document, body=form.cleaned_data["body"], author=request.user)
+        version = document_version_add(
+            document=document, body=form.cleaned_data["body"], author=account(request.user)
+        )
         messages.success(request, _("Versão %(number)s salva.") % {"number": version.number})
     return redirect("signatures:document_sign", document_id=document.pk)
 
