@@ -23,6 +23,7 @@ from tenant_apps.documents.enums import AccessLevel
 from tenant_apps.open311 import services as open311_services
 from tenant_apps.open311.models import ApiClient, ClientRequest
 from tenant_apps.open311.services import api_client_deactivate
+from tests.factories import ServiceFieldFactory
 
 from .conftest import BASE, city_client, publish, xml_of
 
@@ -199,19 +200,15 @@ def test_service_definition_maps_the_form_to_attributes(aracaju):
 
 
 def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
-    from tenant_apps.catalog.models import ServiceField
-
     publish(gravatai, "atendimento-por-video-com-fiscal")
     with tenant_context(gravatai):
         service = Service.objects.get(code="revisao-de-iptu")
-        ServiceField.objects.create(service=service, key="area", label="Área", kind="number", position=5)
-        ServiceField.objects.create(
+        ServiceFieldFactory(service=service, key="area", label="Área", kind="number", position=5)
+        ServiceFieldFactory(
             service=service, key="planta", label="Planta", kind="file", position=6, is_required=False
         )
-        ServiceField.objects.create(service=service, key="cpf", label="CPF", kind="cpf", position=7)
-        ServiceField.objects.create(
-            service=service, key="vistoria", label="Vistoria", kind="date", position=8
-        )
+        ServiceFieldFactory(service=service, key="cpf", label="CPF", kind="cpf", position=7)
+        ServiceFieldFactory(service=service, key="vistoria", label="Vistoria", kind="date", position=8)
 
     attributes = city_client(gravatai).get(f"{BASE}/services/revisao-de-iptu.json").json()["attributes"]
     video = city_client(gravatai).get(f"{BASE}/services/atendimento-por-video-com-fiscal.json").json()
@@ -228,11 +225,9 @@ def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
 
 
 def test_a_required_file_field_takes_the_service_off_open311(gravatai):
-    from tenant_apps.catalog.models import ServiceField
-
     with tenant_context(gravatai):
         service = Service.objects.get(code="revisao-de-iptu")
-        ServiceField.objects.create(service=service, key="planta", label="Planta do imóvel", kind="file")
+        ServiceFieldFactory(service=service, key="planta", label="Planta do imóvel", kind="file")
 
     listed = [s["service_code"] for s in city_client(gravatai).get(f"{BASE}/services.json").json()]
     definition = city_client(gravatai).get(f"{BASE}/services/revisao-de-iptu.json")
