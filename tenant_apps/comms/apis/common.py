@@ -117,7 +117,9 @@ def unit_acronyms_field() -> serializers.ListField:
     )
 
 
-def page_output(*, ref_name: str, results: serializers.Serializer, **leading: serializers.Field) -> Any:
+def page_output(
+    *, ref_name: str, results: serializers.Serializer, **leading: serializers.Field
+) -> type[serializers.Serializer]:
     """The answer of a list: `leading` fields (such as counts), then `results`, one page of items,
     and `next`, the cursor of the following page; `ref_name` names it in the OpenAPI description."""
     # a serializer's fields keep the order they were made in: copies, made in the order answered
