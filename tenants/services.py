@@ -95,11 +95,11 @@ class MunicipalitySpec:
     hostname: str | None = None
 
 
-def schema_name_for_slug(slug: str) -> str:
+def schema_name_for_slug(*, slug: str) -> str:
     return slug.replace("-", "_")
 
 
-def domain_cache_invalidate(hostname: str) -> None:
+def domain_cache_invalidate(*, hostname: str) -> None:
     with schema_context("public"):
         cache.delete(domain_cache_key(hostname))
 
@@ -135,7 +135,7 @@ def _validated_municipality(spec: MunicipalitySpec) -> Municipality:
             )
         return municipality
     municipality = Municipality(
-        schema_name=schema_name_for_slug(spec.slug),
+        schema_name=schema_name_for_slug(slug=spec.slug),
         slug=spec.slug,
         name=spec.name,
         display_name=spec.display_name,
@@ -262,7 +262,7 @@ def municipality_provision(
                 step(municipality=municipality, spec=spec)
             started = _timed(on_step, name, started)
 
-    transaction.on_commit(lambda: domain_cache_invalidate(hostname))
+    transaction.on_commit(lambda: domain_cache_invalidate(hostname=hostname))
     if created:
         logger.info("provisioned municipality %s (%s)", municipality.slug, municipality.schema_name)
     return municipality
@@ -306,7 +306,7 @@ def municipality_deprovision(*, municipality: Municipality) -> None:
 
     def invalidate() -> None:
         for hostname in hostnames:
-            domain_cache_invalidate(hostname)
+            domain_cache_invalidate(hostname=hostname)
 
     transaction.on_commit(invalidate)
 
@@ -321,7 +321,7 @@ def municipality_set_status(*, municipality: Municipality, status: str) -> Munic
 
     def invalidate() -> None:
         for hostname in hostnames:
-            domain_cache_invalidate(hostname)
+            domain_cache_invalidate(hostname=hostname)
 
     transaction.on_commit(invalidate)
     return municipality
@@ -379,7 +379,7 @@ def municipality_branding_update(
 
     def invalidate() -> None:
         for hostname in hostnames:
-            domain_cache_invalidate(hostname)
+            domain_cache_invalidate(hostname=hostname)
 
     transaction.on_commit(invalidate)
     logger.info("branding of %s updated", row.schema_name)
@@ -394,7 +394,7 @@ def domain_add(*, municipality: Municipality, hostname: str, is_primary: bool = 
     domain = Domain(domain=hostname, tenant=municipality, is_primary=is_primary)
     domain.full_clean()
     domain.save()
-    transaction.on_commit(lambda: domain_cache_invalidate(hostname))
+    transaction.on_commit(lambda: domain_cache_invalidate(hostname=hostname))
     return domain
 
 
@@ -402,7 +402,7 @@ def domain_add(*, municipality: Municipality, hostname: str, is_primary: bool = 
 def domain_remove(*, domain: Domain) -> None:
     hostname = domain.domain
     domain.delete()
-    transaction.on_commit(lambda: domain_cache_invalidate(hostname))
+    transaction.on_commit(lambda: domain_cache_invalidate(hostname=hostname))
 
 
 # --- a city's own domain (issue 18) -------------------------------------------------------------
@@ -412,7 +412,7 @@ CUSTOM_DOMAINS_PER_CITY = 5
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
-def custom_domain_normalize(raw: str) -> str:
+def custom_domain_normalize(*, raw: str) -> str:
     """The hostname the admin meant, lower-case and in ASCII (IDNA), or an ApplicationError saying
     in Portuguese what is wrong with it. Only names under CUSTOM_DOMAIN_REQUIRED_SUFFIX (`.gov.br`):
     gov.br gives production credentials only to systems on an official government domain, and it
@@ -475,7 +475,7 @@ def custom_domain_normalize(raw: str) -> str:
 def custom_domain_add(*, municipality: Municipality, hostname: str) -> CustomDomain:
     """Record a pending domain with a fresh verification token, and check it once after commit
     (the periodic job `custom-domains-verify` keeps checking it)."""
-    value = custom_domain_normalize(hostname)
+    value = custom_domain_normalize(raw=hostname)
     taken = (
         Domain.objects.filter(domain=value).exclude(tenant=municipality).exists()
         or CustomDomain.objects.filter(hostname=value).exclude(municipality=municipality).exists()
@@ -522,7 +522,7 @@ def _municipality_hosts_invalidate(municipality: Municipality) -> None:
 
     def invalidate() -> None:
         for hostname in set(hostnames):
-            domain_cache_invalidate(hostname)
+            domain_cache_invalidate(hostname=hostname)
         with schema_context("public"):
             cache.delete(redirect_cache_key(schema_name))
             cache.delete_many([pending_cache_key(hostname) for hostname in hostnames])

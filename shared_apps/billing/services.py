@@ -174,7 +174,7 @@ def subscription_portal_start(*, municipality: Municipality, return_url: str) ->
 # --- webhooks -------------------------------------------------------------------------------------
 
 
-def municipality_status_for(subscription: Subscription, *, now: dt.datetime) -> str | None:
+def municipality_status_for(*, subscription: Subscription, now: dt.datetime) -> str | None:
     status = subscription.status
     if status == SubscriptionStatus.TRIALING:
         return MunicipalityStatus.TRIAL
@@ -194,7 +194,7 @@ def municipality_status_for(subscription: Subscription, *, now: dt.datetime) -> 
 
 def _municipality_sync(subscription: Subscription, *, now: dt.datetime) -> None:
     municipality = subscription.municipality
-    target = municipality_status_for(subscription, now=now)
+    target = municipality_status_for(subscription=subscription, now=now)
     if target is None or municipality.status in (MunicipalityStatus.SUSPENDED, target):
         return
     municipality_set_status(municipality=municipality, status=target)

@@ -53,7 +53,7 @@ def _offboarding_page_url(municipality: Municipality) -> str:
     )
 
 
-def municipality_data(municipality: Municipality) -> dict[str, Any]:
+def municipality_data(*, municipality: Municipality) -> dict[str, Any]:
     """The city's public rows, as written to municipality.json."""
     from shared_apps.billing.models import Subscription
 
@@ -247,7 +247,7 @@ def export_build(*, export: ExportArchive) -> ExportArchive:
             archive.archive_write(
                 target=temporary,
                 schema_name=municipality.schema_name,
-                municipality_data=municipality_data(municipality),
+                municipality_data=municipality_data(municipality=municipality),
                 exported_at=started.isoformat(),
             )
             temporary.seek(0)
@@ -288,7 +288,7 @@ def tenant_export(*, municipality: Municipality, requested_by: str) -> ExportArc
     return export_build(export=export)
 
 
-def export_open(export: ExportArchive) -> IO[bytes]:
+def export_open(*, export: ExportArchive) -> IO[bytes]:
     """The stored zip, opened for reading (streamed by the download views)."""
     if export.status != ExportStatus.READY or not export.file_name:
         raise ApplicationError(_("Esta exportação ainda não está pronta."))
@@ -467,7 +467,7 @@ def _schema_migrate_forward(schema_name: str) -> None:
 # -- offboarding --------------------------------------------------------------------------------
 
 
-def offboarding_pending(municipality: Municipality) -> Offboarding | None:
+def offboarding_pending(*, municipality: Municipality) -> Offboarding | None:
     return (
         Offboarding.objects.filter(municipality=municipality, cancelled_at__isnull=True)
         .select_related("export")
@@ -485,7 +485,7 @@ def offboarding_request(
     if not reason:
         raise ApplicationError(_("Informe o motivo do encerramento."), extra={"field": "reason"})
     municipality = municipality_lock(municipality_id=municipality.pk)
-    if offboarding_pending(municipality) is not None:
+    if offboarding_pending(municipality=municipality) is not None:
         raise ApplicationError(_("O encerramento deste município já foi solicitado."))
     municipality_set_status(municipality=municipality, status=MunicipalityStatus.CANCELLED)
     export = export_request(municipality=municipality, requested_by=requested_by)
@@ -531,7 +531,7 @@ def offboarding_cancel(
 
     now = now or timezone.now()
     municipality = municipality_lock(municipality_id=municipality.pk)
-    offboarding = offboarding_pending(municipality)
+    offboarding = offboarding_pending(municipality=municipality)
     if offboarding is None:
         raise ApplicationError(_("Não há encerramento pendente para cancelar."))
     if offboarding.delete_after <= now:
@@ -540,7 +540,7 @@ def offboarding_cancel(
     offboarding.cancelled_by = cancelled_by
     offboarding.save(update_fields=["cancelled_at", "cancelled_by", "updated_at"])
     subscription = Subscription.objects.filter(municipality=municipality).first()
-    target = municipality_status_for(subscription, now=now) if subscription else None
+    target = municipality_status_for(subscription=subscription, now=now) if subscription else None
     if target is None:
         target = MunicipalityStatus.TRIAL
     elif target == MunicipalityStatus.CANCELLED:

@@ -74,7 +74,7 @@ UF_TIME_ZONES = {
 }  # fmt: skip
 
 
-def verification_url(token: str) -> str:
+def verification_url(*, token: str) -> str:
     path = reverse("onboarding:confirm", kwargs={"token": token}, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
     return f"{settings.CONTROL_PLANE_BASE_URL}{path}"
 
@@ -101,7 +101,7 @@ def _verification_email_send(*, signup_id: uuid.UUID, token: str) -> None:
         },
         _("Para confirmar o e-mail e criar o portal da prefeitura, abra o link abaixo:"),
         "",
-        verification_url(token),
+        verification_url(token=token),
         "",
         _("O link vale por %(hours)s horas e só pode ser usado uma vez.") % {"hours": hours},
         _("Se você não pediu este cadastro, ignore esta mensagem: nada será criado."),
@@ -153,9 +153,9 @@ def signup_create(
     slug = slug_normalize(slug)
     hostname = f"{slug}.{settings.TENANT_DOMAIN_SUFFIX}".lower()
     if (
-        Municipality.objects.filter(Q(slug=slug) | Q(schema_name=schema_name_for_slug(slug))).exists()
+        Municipality.objects.filter(Q(slug=slug) | Q(schema_name=schema_name_for_slug(slug=slug))).exists()
         or Domain.objects.filter(domain=hostname).exists()
-        or schema_exists(schema_name_for_slug(slug))
+        or schema_exists(schema_name_for_slug(slug=slug))
     ):
         raise _refuse(
             _("O endereço %(hostname)s já está em uso. Escolha outro.") % {"hostname": hostname}, "slug"
@@ -214,11 +214,11 @@ def signup_create(
     return signup, token
 
 
-def signup_get_by_token(token: str) -> Signup | None:
+def signup_get_by_token(*, token: str) -> Signup | None:
     return Signup.objects.filter(verification_token_hash=token_hash(token)).first() if token else None
 
 
-def signup_token_check(signup: Signup | None) -> Signup:
+def signup_token_check(*, signup: Signup | None) -> Signup:
     """The signup a link may still confirm; a Portuguese error naming why not (extra["reason"])."""
     if signup is None:
         raise ApplicationError(
@@ -241,7 +241,7 @@ def signup_token_check(signup: Signup | None) -> Signup:
 def signup_verify(*, token: str) -> Signup:
     """Confirm the e-mail (the link's token) and enqueue the provisioning job."""
     signup = signup_token_check(
-        Signup.objects.select_for_update().filter(verification_token_hash=token_hash(token)).first()
+        signup=Signup.objects.select_for_update().filter(verification_token_hash=token_hash(token)).first()
         if token
         else None
     )
@@ -301,7 +301,7 @@ def signups_stalled_requeue(*, now: dt.datetime | None = None) -> list[str]:
     return ids
 
 
-def municipality_spec_for(signup: Signup) -> MunicipalitySpec:
+def municipality_spec_for(*, signup: Signup) -> MunicipalitySpec:
     return MunicipalitySpec(
         slug=signup.slug,
         name=signup.city_name,
@@ -373,7 +373,7 @@ def signup_provision(*, signup_id: uuid.UUID | str) -> Signup:
 
     _progress_write(signup.pk, steps)
     try:
-        municipality = municipality_provision(spec=municipality_spec_for(signup), on_step=on_step)
+        municipality = municipality_provision(spec=municipality_spec_for(signup=signup), on_step=on_step)
     except Exception as error:
         message = (
             error.message

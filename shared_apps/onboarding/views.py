@@ -99,7 +99,9 @@ def signup_form(request: HttpRequest) -> HttpResponse:
         return _form_page(request, form, status=400)
     _bump(_signups_key(request))
     request.session[PENDING_SESSION_KEY] = str(signup.pk)
-    request.session[LINK_SESSION_KEY] = services.verification_url(token) if verification_link_shown() else ""
+    request.session[LINK_SESSION_KEY] = (
+        services.verification_url(token=token) if verification_link_shown() else ""
+    )
     return redirect("onboarding:check_inbox")
 
 
@@ -153,7 +155,9 @@ def verification_resend(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("onboarding:check_inbox")
     _bump(key)
-    request.session[LINK_SESSION_KEY] = services.verification_url(token) if verification_link_shown() else ""
+    request.session[LINK_SESSION_KEY] = (
+        services.verification_url(token=token) if verification_link_shown() else ""
+    )
     messages.success(
         request,
         _("Enviamos um novo link para %(email)s. O anterior deixou de valer.")
@@ -185,7 +189,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         request.session[CONFIRMED_SESSION_KEY] = confirmed[-10:]
         return redirect("onboarding:progress", signup_id=signup.pk)
     try:
-        signup = services.signup_token_check(services.signup_get_by_token(token))
+        signup = services.signup_token_check(signup=services.signup_get_by_token(token=token))
     except ApplicationError as error:
         return _invalid_link(request, error)
     return render(

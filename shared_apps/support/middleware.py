@@ -116,7 +116,8 @@ class SupportSessionMiddleware:
             return response
 
         request.support_session = session  # type: ignore[attr-defined]
-        request.support_session_until = local_time(municipality, session.expires_at).strftime("%H:%M")  # type: ignore[attr-defined]
+        until = local_time(municipality=municipality, moment=session.expires_at)
+        request.support_session_until = until.strftime("%H:%M")  # type: ignore[attr-defined]
         leaving = request.method == "POST" and request.path_info == reverse("support_tenant:end")
         if request.method not in SAFE_METHODS and not leaving:
             response = render(

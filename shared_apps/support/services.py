@@ -98,7 +98,7 @@ def _status_after_suspension(municipality: Municipality, *, now: dt.datetime) ->
     subscription = Subscription.objects.filter(municipality=municipality).first()
     if subscription is None:
         return MunicipalityStatus.TRIAL
-    return municipality_status_for(subscription, now=now) or MunicipalityStatus.ACTIVE
+    return municipality_status_for(subscription=subscription, now=now) or MunicipalityStatus.ACTIVE
 
 
 @transaction.atomic
@@ -208,7 +208,7 @@ def _admin_page_url(municipality: Municipality) -> str:
     return municipality_base_url(municipality) + path
 
 
-def local_time(municipality: Municipality, moment: dt.datetime) -> dt.datetime:
+def local_time(*, municipality: Municipality, moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(municipality.time_zone))
 
 
@@ -396,7 +396,7 @@ def support_session_start(
     session.expires_at = now + dt.timedelta(minutes=session.minutes)
     session.handoff_used_at = now
     session.save(update_fields=["status", "started_at", "expires_at", "handoff_used_at", "updated_at"])
-    until = local_time(municipality, session.expires_at).strftime("%H:%M")
+    until = local_time(municipality=municipality, moment=session.expires_at).strftime("%H:%M")
     _admins_notify(
         municipality,
         _("O suporte do Paço entrou no sistema"),

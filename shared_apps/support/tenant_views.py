@@ -51,7 +51,8 @@ def session_enter(request: HttpRequest, token: str) -> HttpResponse:
     otp_login(request, device)
     request.session[SESSION_KEY] = session.pk
     request.support_session_started = session  # type: ignore[attr-defined]  # audited by the middleware
-    banner_set(session, until=local_time(municipality, session.expires_at).strftime("%H:%M"))  # type: ignore[arg-type]
+    until = local_time(municipality=municipality, moment=session.expires_at)  # type: ignore[arg-type]
+    banner_set(session, until=until.strftime("%H:%M"))
     return redirect("portal:staff_home")
 
 

@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from paco.decorators import support_required
-from paco.errors import ApplicationError
+from paco.errors import AccessDenied, ApplicationError
 from tenants.enums import MunicipalityStatus
 from tenants.models import Municipality
 from tenants.selectors import custom_domain_list, municipality_base_url
@@ -39,9 +40,17 @@ from .services import (
 )
 
 
+def _account_names(request: HttpRequest) -> tuple[str, str]:
+    """The support account's e-mail and name. `support_required` lets only an account through; the
+    control plane may not import tenant_apps.accounts, so it names the model by AUTH_USER_MODEL."""
+    user = request.user
+    if not isinstance(user, get_user_model()):
+        raise AccessDenied
+    return user.email, user.full_name or user.email
+
+
 def _me(request: HttpRequest) -> str:
-    user: Any = request.user
-    return str(user.email)
+    return _account_names(request)[0]
 
 
 def _municipality(municipality_id: int) -> Municipality:
@@ -186,11 +195,11 @@ def invite_resend_view(request: HttpRequest, municipality_id: int) -> HttpRespon
 @support_required
 def session_request_view(request: HttpRequest, municipality_id: int) -> HttpResponse:
     def run(municipality: Municipality, data: dict[str, Any]) -> str:
-        user: Any = request.user
+        email, name = _account_names(request)
         session = support_session_request(
             municipality=municipality,
-            support_email=user.email,
-            support_name=user.full_name or user.email,
+            support_email=email,
+            support_name=name,
             reason=data["reason"],
             target_email=data["target_email"],
             minutes=data["minutes"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django import forms
@@ -29,6 +29,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from paco.client_ip import client_ip
 from paco.ratelimit import rate_hit, rate_peek, too_many_requests
+
+if TYPE_CHECKING:  # for the types only: at run time the model comes from get_user_model()
+    from .models import User
 
 PENDING_USER_KEY = "paco_pending_user_id"
 PENDING_AT_KEY = "paco_pending_at"
@@ -73,7 +76,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _pending_user(request: HttpRequest) -> AbstractBaseUser | None:
+def _pending_user(request: HttpRequest) -> User | None:
     from django.contrib.auth import get_user_model
 
     user_id = request.session.get(PENDING_USER_KEY)
@@ -221,7 +224,7 @@ class EnrollTokenView(TokenLoginView):
         return _complete_login(request, user, device)
 
 
-def _complete_login(request: HttpRequest, user: Any, device: TOTPDevice) -> HttpResponse:
+def _complete_login(request: HttpRequest, user: User, device: TOTPDevice) -> HttpResponse:
     next_url = request.session.get(PENDING_NEXT_KEY) or "/"
     _pending_clear(request)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 ACTIVATION_SALT = "paco.accounts.citizen_activation"
 
 
-def cpf_normalize(value: str) -> str:
+def cpf_normalize(*, value: str) -> str:
     """Digits only; raise a Portuguese error unless the two check digits are right."""
     digits = "".join(ch for ch in value if ch.isdigit())
     if len(digits) != 11 or not CPF().validate(digits):
@@ -134,7 +134,7 @@ def citizen_signup(*, full_name: str, cpf: str, email: str, password: str, phone
       created and the CPF's account is told someone tried; nothing changes.
     A signup never activated is replaced by a newer one with its e-mail or CPF (the older link dies).
     """
-    cpf_digits = cpf_normalize(cpf)
+    cpf_digits = cpf_normalize(value=cpf)
     email = email.strip().lower()
     full_name = full_name.strip()
     candidate = User(
@@ -284,7 +284,7 @@ def user_ensure(
         email=email,
         full_name=full_name,
         kind=kind,
-        cpf=cpf_normalize(cpf) if cpf else None,
+        cpf=cpf_normalize(value=cpf) if cpf else None,
         is_active=is_active,
     )
     if password:
@@ -340,7 +340,7 @@ def citizen_ensure_at_counter(*, cpf: str, full_name: str, email: str = "", phon
     A new account has no password: it receives the case's notifications, and the citizen follows
     the case at the counter or by the links in those messages.
     """
-    cpf_digits = cpf_normalize(cpf)
+    cpf_digits = cpf_normalize(value=cpf)
     existing = User.objects.filter(cpf=cpf_digits).first()
     if existing is not None:
         if existing.kind != UserKind.CITIZEN:
@@ -577,7 +577,7 @@ def citizen_profile_fill(*, user: User, full_name: str = "", phone: str = "", cp
         user.phone = phone.strip()[:20]
         fields.append("phone")
     if cpf and not user.cpf:
-        user.cpf = cpf_normalize(cpf)
+        user.cpf = cpf_normalize(value=cpf)
         fields.append("cpf")
     if fields:
         user.save(update_fields=[*fields, "updated_at"])

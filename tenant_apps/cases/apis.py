@@ -231,7 +231,7 @@ class CaseSummarySerializer(serializers.Serializer):
     last_event_at = serializers.DateTimeField()
 
     def get_nup_digits(self, case: Case) -> str:
-        return nup_digits(case.nup)
+        return nup_digits(nup=case.nup)
 
     def get_is_overdue(self, case: Case) -> bool:
         return (

@@ -48,17 +48,17 @@ logger = logging.getLogger(__name__)
 PERSONAL_DATA_BASIS = "Informação pessoal (Lei 12.527/2011, art. 31; Lei 13.709/2018)"
 
 
-def nup_digits(nup: str) -> str:
+def nup_digits(*, nup: str) -> str:
     return "".join(ch for ch in nup if ch.isdigit())
 
 
-def case_url(case: Case) -> str:
-    path = reverse("cases:citizen_case", kwargs={"nup": nup_digits(case.nup)})
+def case_url(*, case: Case) -> str:
+    path = reverse("cases:citizen_case", kwargs={"nup": nup_digits(nup=case.nup)})
     return f"{municipality_base_url(current_tenant())}{path}"
 
 
 def staff_case_url(*, case: Case) -> str:
-    path = reverse("cases:staff_case", kwargs={"nup": nup_digits(case.nup)})
+    path = reverse("cases:staff_case", kwargs={"nup": nup_digits(nup=case.nup)})
     return f"{municipality_base_url(current_tenant())}{path}"
 
 
@@ -88,7 +88,7 @@ def _notify_citizen(case: Case, template_key: str, **context: Any) -> None:
         context={"case": case, "municipality_name": current_tenant().display_name, **context},
         recipient=case.citizen,
         channels=(Channel.EMAIL,),
-        link_url=case_url(case),
+        link_url=case_url(case=case),
         subject_kind=SubjectKind.CASE,
         subject_id=case.pk,
     )
@@ -275,7 +275,7 @@ def _case_open_complete(
         f"Aberto em: {timezone.localtime(case.opened_at):%d/%m/%Y %H:%M}\n"
         f"Prazo para resposta: {case.deadline:%d/%m/%Y} ({service.deadline_days} "
         f"{service.get_deadline_kind_display()})\n"
-        f"Acompanhe em: {case_url(case)}"
+        f"Acompanhe em: {case_url(case=case)}"
     )
     body = "\n\n".join(
         part

@@ -122,7 +122,7 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, error.message)
             else:
                 messages.success(request, _("Pedido registrado com o protocolo %(nup)s.") % {"nup": case.nup})
-                return redirect("cases:citizen_case", nup=services.nup_digits(case.nup))
+                return redirect("cases:citizen_case", nup=services.nup_digits(nup=case.nup))
         status = 400
     else:
         form = form_class()
@@ -244,7 +244,7 @@ def citizen_attachment(request: HttpRequest, nup: str, document_id: int, attachm
     case = case_get_for_citizen(user=request.user, digits=nup)
     document = case_document_for_requester(case=case, document_id=document_id)
     attachment = document_attachment_get(document=document, attachment_id=attachment_id)
-    data = attachment_read(attachment)
+    data = attachment_read(attachment=attachment)
     document_access_log_record(
         document=document,
         user=request.user,
@@ -510,7 +510,7 @@ def staff_new_service(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, error.message)
         else:
             messages.success(request, _("Protocolo %(nup)s aberto.") % {"nup": case.nup})
-            return redirect("cases:staff_case", nup=services.nup_digits(case.nup))
+            return redirect("cases:staff_case", nup=services.nup_digits(nup=case.nup))
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -235,7 +235,7 @@ def attachment_store(
     *,
     file: IO[bytes],
     name: str,
-    uploaded_by: Any = None,
+    uploaded_by: User | None = None,
     document: Document | None = None,
     label: str = "",
     max_bytes: int | None = None,
@@ -272,7 +272,7 @@ def attachment_store(
     )
 
 
-def attachment_read(attachment: Attachment) -> bytes:
+def attachment_read(*, attachment: Attachment) -> bytes:
     """The file's bytes, refused if they no longer match the SHA-256 recorded at upload."""
     with default_storage.open(attachment.storage_name, "rb") as stored:
         data = stored.read()

@@ -211,7 +211,7 @@ def staff_attachment(request: HttpRequest, document_id: int, attachment_id: int)
     document = _document_readable(request, document_id)
     attachment = document_attachment_get(document=document, attachment_id=attachment_id)
     try:
-        data = attachment_read(attachment)
+        data = attachment_read(attachment=attachment)
     except (AttachmentIntegrityError, FileNotFoundError) as error:
         message = getattr(error, "message", "") or _(
             "O arquivo “%(name)s” não foi encontrado no armazenamento."
@@ -236,7 +236,7 @@ def attachment_preview_response(
     if not attachment_has_preview(attachment.content_type):
         raise Http404
     try:
-        data = attachment_read(attachment)
+        data = attachment_read(attachment=attachment)
     except (AttachmentIntegrityError, FileNotFoundError) as error:
         message = getattr(error, "message", "") or _(
             "O arquivo “%(name)s” não foi encontrado no armazenamento."

@@ -202,7 +202,7 @@ def manifestation_file(
                 extra={"field": "filer_email"},
             )
         if filer_cpf.strip():
-            filer_cpf = cpf_normalize(filer_cpf)
+            filer_cpf = cpf_normalize(value=filer_cpf)
     rules = deadlines.settings_default()
     service = _service_for(kind)
     stand_in = system_user()
@@ -580,7 +580,7 @@ def ombudsman_escalate(*, today: Any = None) -> int:
                     link_url=base
                     + reverse(
                         "ombudsman:staff_detail",
-                        kwargs={"manifestation_nup": case_services.nup_digits(manifestation.case.nup)},
+                        kwargs={"manifestation_nup": case_services.nup_digits(nup=manifestation.case.nup)},
                     ),
                     subject_kind=SubjectKind.MANIFESTATION,
                     subject_id=manifestation.pk,

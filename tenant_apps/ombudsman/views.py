@@ -189,7 +189,7 @@ def follow(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Muitas tentativas com código errado. Aguarde uma hora e tente de novo."))
             status = 429
         elif form.is_valid():
-            digits = nup_digits(form.cleaned_data["nup"])
+            digits = nup_digits(nup=form.cleaned_data["nup"])
             try:
                 found = selectors.manifestation_get_by_code(
                     nup=nup_from_digits(digits), code=form.cleaned_data["code"]
@@ -383,7 +383,7 @@ def _staff_context(request: HttpRequest, manifestation: Manifestation, **extra: 
         "title": _("Manifestação %(nup)s") % {"nup": case.nup},
         "manifestation": manifestation,
         "case": case,
-        "nup": nup_digits(case.nup),
+        "nup": nup_digits(nup=case.nup),
         "filer": selectors.filer_display_name(
             manifestation=manifestation, user=request.user, revealed=revealed
         ),

@@ -79,7 +79,7 @@ def codes_parse(raw: str) -> list[str]:
 def nups_parse(raw: str) -> list[str]:
     """service_request_id: NUPs, formatted or as 17 digits, comma separated."""
     parts = [part.strip() for part in raw.split(",") if part.strip()]
-    digits = [nup_digits(part) for part in parts]
+    digits = [nup_digits(nup=part) for part in parts]
     if any(len(value) != 17 for value in digits):
         raise ApplicationError(
             _(

@@ -23,11 +23,11 @@ class RequestIdConverter:
     regex = r"\d{17}|\d{5}\.\d{6}/\d{4}-\d{2}"
 
     def to_python(self, value: str) -> str:
-        digits = nup_digits(value)
+        digits = nup_digits(nup=value)
         return f"{digits[:5]}.{digits[5:11]}/{digits[11:15]}-{digits[15:]}"
 
     def to_url(self, value: str) -> str:
-        return nup_digits(str(value))
+        return nup_digits(nup=str(value))
 
 
 class TokenConverter:

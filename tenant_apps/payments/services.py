@@ -838,7 +838,7 @@ def _refund_id(guide: PaymentGuide) -> str:
     return prefix + "".join(secrets.choice(_ALPHABET) for _i in range(24 - len(prefix)))
 
 
-def refund_available(guide: PaymentGuide) -> Decimal:
+def refund_available(*, guide: PaymentGuide) -> Decimal:
     """What is left to give back of a paid guide (paid less the devoluções asked, on their way or done)."""
     if guide.status != GuideStatus.PAID or guide.paid_amount is None:
         return Decimal("0.00")
@@ -853,7 +853,7 @@ def _refund_reserve(*, guide: PaymentGuide, actor: User, amount: Decimal, reason
     guide = _guide_locked(guide)
     if guide.status != GuideStatus.PAID:
         raise PaymentError(_("Só uma guia paga pode ter o pagamento devolvido."))
-    available = refund_available(guide)
+    available = refund_available(guide=guide)
     if amount > available:
         raise _field_error(
             _("O valor passa do que ainda pode ser devolvido (R$ %(available)s).")

@@ -153,7 +153,7 @@ def _staff_guide_page(
     refund_form: RefundForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    available = refund_available(guide)
+    available = refund_available(guide=guide)
     return render(
         request,
         "payments/staff_guide.html",

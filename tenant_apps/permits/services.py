@@ -337,7 +337,7 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
         files = list(request.files.filter(is_current=True).select_related("attachment", "item"))
         for request_file in files:
             attachment = request_file.attachment
-            facts = preanalysis.file_facts(attachment_read(attachment), attachment.content_type)
+            facts = preanalysis.file_facts(attachment_read(attachment=attachment), attachment.content_type)
             if request_file.classified_by == ClassifiedBy.NONE:
                 match = preanalysis.classify(name=attachment.original_name, text=facts.text, items=items)
                 request_file.item = match
@@ -494,7 +494,7 @@ def request_terms_accept(*, request: PermitRequest, citizen: User) -> PermitRequ
 # --- routing and opinions -------------------------------------------------------------------------
 
 
-def request_facts(request: PermitRequest) -> routing.RequestFacts:
+def request_facts(*, request: PermitRequest) -> routing.RequestFacts:
     return routing.RequestFacts(
         kind_code=request.kind.service.code,
         risk_level=request.risk_level,
@@ -509,7 +509,7 @@ def published_rules() -> list[RoutingRule]:
 
 
 def _route(request: PermitRequest) -> None:
-    route = routing.route_compute(rules=published_rules(), facts=request_facts(request))
+    route = routing.route_compute(rules=published_rules(), facts=request_facts(request=request))
     if not route.stages:  # no rule matched: the licensing unit of the kind gives the one opinion
         route.stages = [[(request.kind.service.unit_id, request.kind.decision_days)]]
     calendar = BusinessCalendar()

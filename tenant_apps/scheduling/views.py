@@ -240,7 +240,7 @@ def _citizen_appointment_context(request: HttpRequest, appointment: Any, **extra
         ),
         "cancel_form": extra.pop("cancel_form", CancelForm()),
         "upload_form": extra.pop("upload_form", UploadForm()),
-        "nup_digits": nup_digits(appointment.case.nup) if appointment.case_id else "",
+        "nup_digits": nup_digits(nup=appointment.case.nup) if appointment.case_id else "",
         **extra,
     }
 
@@ -441,7 +441,7 @@ def _staff_appointment_context(request: HttpRequest, appointment: Any, **extra: 
         "documents": case_documents(case=appointment.case, for_requester=False)
         if appointment.case_id
         else [],
-        "nup_digits": nup_digits(appointment.case.nup) if appointment.case_id else "",
+        "nup_digits": nup_digits(nup=appointment.case.nup) if appointment.case_id else "",
         "finish_form": extra.pop("finish_form", FinishForm()),
         "upload_form": extra.pop("upload_form", UploadForm()),
         "cancel_form": extra.pop("cancel_form", CancelForm()),

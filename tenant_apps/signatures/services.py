@@ -105,7 +105,7 @@ def kind_policy_set(*, kind: str, minimum_level: str) -> KindPolicy:
     return policy
 
 
-def kind_minimum_level(kind: str) -> str:
+def kind_minimum_level(*, kind: str) -> str:
     policy = KindPolicy.objects.filter(kind=kind).first()
     return policy.minimum_level if policy else SignatureLevel.SIMPLE
 
@@ -114,7 +114,7 @@ def _level_check(*, document: Document, level: str) -> None:
     """Lei 14.063/2020, art. 4º (the levels) and art. 5º (the minimum set per kind of document)."""
     if level not in SignatureLevel.values:
         raise SignatureError(_("Nível de assinatura inválido."), extra={"field": "level"})
-    minimum = kind_minimum_level(document.kind)
+    minimum = kind_minimum_level(kind=document.kind)
     if LEVEL_RANK[SignatureLevel(level)] < LEVEL_RANK[SignatureLevel(minimum)]:
         raise SignatureError(
             _(
@@ -819,5 +819,5 @@ def signing_block_refuse(*, block: SigningBlock, signer: User, reason: str) -> S
     return block
 
 
-def signature_moment_local(signature: Signature) -> dt.datetime:
+def signature_moment_local(*, signature: Signature) -> dt.datetime:
     return timezone.localtime(signature.signed_at)

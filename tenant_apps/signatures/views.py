@@ -124,7 +124,7 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
     if not versions:
         raise Http404
     latest = versions[0]
-    minimum = kind_minimum_level(document.kind)
+    minimum = kind_minimum_level(kind=document.kind)
     form = SignForm(
         _posted(request),
         request.FILES if request.method == "POST" else None,
@@ -403,7 +403,7 @@ def govbr_document_start(request: HttpRequest, document_id: int) -> HttpResponse
     if not form.is_valid() or not user_may_sign(user=account(request.user), document=document):
         messages.error(request, _("Não foi possível iniciar a assinatura gov.br deste documento."))
         return redirect("signatures:document_sign", document_id=document.pk)
-    if kind_minimum_level(document.kind) == SignatureLevel.QUALIFIED:
+    if kind_minimum_level(kind=document.kind) == SignatureLevel.QUALIFIED:
         messages.error(
             request,
             _(

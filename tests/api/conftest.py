@@ -148,7 +148,7 @@ def case(citizen, poda, unit_staff, other_staff, manager, other_citizen) -> Case
 
 @pytest.fixture
 def digits(case) -> str:
-    return nup_digits(case.nup)
+    return nup_digits(nup=case.nup)
 
 
 @pytest.fixture

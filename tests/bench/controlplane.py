@@ -539,7 +539,7 @@ def schemas_copy(first: int, last: int) -> None:
     indexes = list(range(first, last + 1))
     for start in range(0, len(indexes), COPY_BATCH):
         specs = [city_spec(index) for index in indexes[start : start + COPY_BATCH]]
-        sql = "".join(dump.replace(template, schema_name_for_slug(spec.slug)) for spec in specs)
+        sql = "".join(dump.replace(template, schema_name_for_slug(slug=spec.slug)) for spec in specs)
         subprocess.run(
             ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "--single-transaction", url],
             input=sql,
@@ -550,7 +550,7 @@ def schemas_copy(first: int, last: int) -> None:
         with transaction.atomic():
             rows = Municipality.objects.bulk_create(
                 Municipality(
-                    schema_name=schema_name_for_slug(spec.slug),
+                    schema_name=schema_name_for_slug(slug=spec.slug),
                     slug=spec.slug,
                     name=spec.name,
                     display_name=spec.display_name,

@@ -165,7 +165,7 @@ def resolution_bench(municipality: Any) -> dict[str, dict[str, list[float]]]:
             connection.set_tenant(municipality)
 
     def cold_cache() -> None:
-        domain_cache_invalidate(hostname)
+        domain_cache_invalidate(hostname=hostname)
 
     results: dict[str, dict[str, list[float]]] = {}
     for path in PAGES:
@@ -196,7 +196,10 @@ def middleware_alone_bench(municipality: Any) -> dict[str, list[float]]:
     factory = RequestFactory(HTTP_HOST=hostname)
     calls = REQUESTS_N * 10
     samples: dict[str, list[float]] = {"cached host": [], "cold host": []}
-    for name, before in (("cached host", None), ("cold host", lambda: domain_cache_invalidate(hostname))):
+    for name, before in (
+        ("cached host", None),
+        ("cold host", lambda: domain_cache_invalidate(hostname=hostname)),
+    ):
         for index in range(WARMUP_REQUESTS + calls):
             request = factory.get("/")
             if before is not None:

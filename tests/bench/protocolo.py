@@ -553,7 +553,7 @@ def query_count_bench(city: City) -> None:
             opened_by=User.objects.get(pk=city.citizen_ids[0]),
             form_data={},
         )
-    case_path = f"{STAFF_INBOX_PATH}{nup_digits(case.nup)}/"
+    case_path = f"{STAFF_INBOX_PATH}{nup_digits(nup=case.nup)}/"
     inbox_path = f"{STAFF_INBOX_PATH}?unidade={QUERY_COUNT_UNIT}"
     rows: dict[str, dict[int, str]] = defaultdict(dict)
     seeded = 1

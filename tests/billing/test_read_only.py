@@ -52,7 +52,7 @@ def test_a_citizen_cannot_open_a_case_but_still_sees_hers(read_only, case):
 
     refused = citizen.post("/servicos/poda-de-arvore/", FORM)
     mine = citizen.get("/meus-pedidos/")
-    detail = citizen.get(f"/protocolos/{nup_digits(case.nup)}/")
+    detail = citizen.get(f"/protocolos/{nup_digits(nup=case.nup)}/")
 
     assert refused.status_code == 403
     assert REFUSAL in refused.content.decode()
@@ -66,11 +66,11 @@ def test_a_staff_action_is_refused_and_changes_nothing(read_only, case):
     staff = client_for("staff", read_only)
     before = _counts(read_only)
 
-    response = staff.post(f"/staff/protocolos/{nup_digits(case.nup)}/despachar/", {"text": "Deferido."})
+    response = staff.post(f"/staff/protocolos/{nup_digits(nup=case.nup)}/despachar/", {"text": "Deferido."})
 
     assert response.status_code == 403
     assert _counts(read_only) == before
-    assert staff.get(f"/staff/protocolos/{nup_digits(case.nup)}/").status_code == 200
+    assert staff.get(f"/staff/protocolos/{nup_digits(nup=case.nup)}/").status_code == 200
 
 
 def test_the_api_refuses_writes_with_a_message(read_only, case):

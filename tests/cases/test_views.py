@@ -40,7 +40,7 @@ def test_citizen_opens_a_case_from_the_catalogue_and_follows_it(aracaju):
     assert "Poda de árvore" in catalogue.text
     assert 'name="endereco"' in form.text
     assert response.status_code == 302
-    assert response["Location"] == f"/protocolos/{nup_digits(case.nup)}/"
+    assert response["Location"] == f"/protocolos/{nup_digits(nup=case.nup)}/"
     assert case.nup in page.text
     assert "Encaminhado à Empresa Municipal de Serviços Urbanos." in page.text
     assert "O que você enviou" in page.text
@@ -84,7 +84,7 @@ def test_staff_works_the_case_from_the_inbox(aracaju):
     with tenant_context(aracaju):
         _open_via_portal(citizen)
         case = Case.objects.get(subject="Árvore inclinada")
-        digits = nup_digits(case.nup)
+        digits = nup_digits(nup=case.nup)
 
         inbox = staff.get("/staff/protocolos/?unidade=EMSURB")
         dispatch = staff.post(
@@ -121,7 +121,7 @@ def test_staff_of_another_unit_can_neither_see_nor_move_it(aracaju):
     with tenant_context(aracaju):
         _open_via_portal(citizen)
         case = Case.objects.get(subject="Árvore inclinada")
-    digits = nup_digits(case.nup)
+    digits = nup_digits(nup=case.nup)
 
     page = staff.get(f"/staff/protocolos/{digits}/")
     move = staff.post(f"/staff/protocolos/{digits}/despachar/", {"text": "Intruso"})
@@ -145,7 +145,7 @@ def test_another_citizen_cannot_see_the_case(aracaju):
     client = Client(HTTP_HOST="aracaju.localhost")
     with tenant_context(aracaju):
         client.force_login(other)
-    response = client.get(f"/protocolos/{nup_digits(case.nup)}/")
+    response = client.get(f"/protocolos/{nup_digits(nup=case.nup)}/")
 
     assert response.status_code == 404
 
@@ -174,10 +174,10 @@ def test_inbox_and_case_pages_do_not_issue_more_queries_with_more_rows(aracaju):
 
     case = _bulk_cases(aracaju, 3)
     few_inbox = count("/staff/protocolos/")
-    few_case = count(f"/staff/protocolos/{nup_digits(case.nup)}/")
+    few_case = count(f"/staff/protocolos/{nup_digits(nup=case.nup)}/")
     case = _bulk_cases(aracaju, 20)
     many_inbox = count("/staff/protocolos/")
-    many_case = count(f"/staff/protocolos/{nup_digits(case.nup)}/")
+    many_case = count(f"/staff/protocolos/{nup_digits(nup=case.nup)}/")
 
     assert many_inbox == few_inbox
     assert many_case == few_case
@@ -199,7 +199,7 @@ def test_the_requester_downloads_the_receipt_pdf_but_not_internal_dispatches(ara
             case=case, actor=sergio, text="Nota interna: conferir cadastro.", is_public=False
         )
         receipt = case.case_documents.get(document__kind=DocumentKind.REQUEST).document
-    digits = nup_digits(case.nup)
+    digits = nup_digits(nup=case.nup)
 
     page = citizen.get(f"/protocolos/{digits}/")
     pdf = citizen.get(f"/protocolos/{digits}/documentos/{receipt.pk}.pdf")
@@ -230,7 +230,7 @@ def test_internal_forwarding_notes_are_not_shown_to_the_requester(aracaju):
         case_forward(
             case=case, actor=sergio, to_unit=OrgUnit.objects.get(acronym="SEMA"), note="Nota só da equipe"
         )
-    digits = nup_digits(case.nup)
+    digits = nup_digits(nup=case.nup)
 
     page = citizen.get(f"/protocolos/{digits}/")
     api = citizen.get(f"/api/v1/cases/{digits}/history/")
@@ -276,7 +276,7 @@ def test_staff_open_a_case_at_the_counter_for_a_new_requester(aracaju):
     assert "Informe o CPF do requerente." in no_cpf.text
     assert unchanged == before
     assert ok.status_code == 302
-    assert ok["Location"] == f"/staff/protocolos/{nup_digits(case.nup)}/"
+    assert ok["Location"] == f"/staff/protocolos/{nup_digits(nup=case.nup)}/"
     assert (case.channel, case.citizen_id, opener) == (
         CaseChannel.STAFF,
         jose.pk,

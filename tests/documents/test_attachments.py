@@ -38,7 +38,7 @@ def test_an_attachment_is_stored_under_the_tenant_with_its_sha256(media_root, in
     assert attachment.storage_name.startswith("attachments/")
     assert attachment.storage_name.endswith(".pdf")
     assert (media_root / "aracaju" / attachment.storage_name).read_bytes() == PDF
-    assert attachment_read(attachment) == PDF
+    assert attachment_read(attachment=attachment) == PDF
 
 
 def test_a_tampered_file_is_refused(in_aracaju):
@@ -47,14 +47,14 @@ def test_a_tampered_file_is_refused(in_aracaju):
     _tamper(attachment.storage_name, PNG + b"alterado")
 
     with pytest.raises(AttachmentIntegrityError, match="não confere com o registrado"):
-        attachment_read(attachment)
+        attachment_read(attachment=attachment)
 
 
 def test_another_tenant_cannot_read_the_file(in_aracaju, gravatai):
     attachment = attachment_store(file=io.BytesIO(PNG), name="foto.png")
 
     with tenant_context(gravatai), pytest.raises(FileNotFoundError):
-        attachment_read(attachment)
+        attachment_read(attachment=attachment)
 
 
 @pytest.mark.parametrize(

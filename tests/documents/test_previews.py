@@ -169,7 +169,7 @@ def test_the_staff_case_page_shows_the_first_page_of_a_pdf_with_its_link(aracaju
 
     html = (
         client_as("staff", aracaju)
-        .get(f"/staff/protocolos/{nup_digits(case.nup)}/", HTTP_HOST=ARACAJU)
+        .get(f"/staff/protocolos/{nup_digits(nup=case.nup)}/", HTTP_HOST=ARACAJU)
         .content.decode()
     )
 

@@ -71,7 +71,7 @@ def case_of(municipality) -> str:
                 form_data=form_data,
                 subject=SAMPLE_SUBJECT,
             )
-        return nup_digits(case.nup)
+        return nup_digits(nup=case.nup)
 
 
 def service_code_of(municipality) -> str:
@@ -653,7 +653,7 @@ def manifestation_of(municipality) -> str:
                 unit=OrgUnit.objects.get(acronym=demo.DEMO_STAFF[municipality.slug]["unit"]),
                 question="Manifestem-se sobre a amostra.",
             )
-        return nup_digits(manifestation.case.nup)
+        return nup_digits(nup=manifestation.case.nup)
 
 
 PARAMETER_FACTORIES.update(

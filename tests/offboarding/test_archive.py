@@ -74,7 +74,7 @@ def test_round_trip_restores_every_row_and_file_in_a_new_city(aracaju, stored_fi
     elapsed = time.perf_counter() - started
     print(f"\nexport of aracaju: {export.size} bytes in {elapsed:.2f} s")  # noqa: T201
     stored_files_cleanup.append("estancia")
-    with export_open(export) as stream:
+    with export_open(export=export) as stream:
         restored = tenant_restore(archive_file=stream, slug="estancia", ibge_code="2802106")
 
     # then
@@ -115,7 +115,7 @@ def test_round_trip_restores_every_row_and_file_in_a_new_city(aracaju, stored_fi
 def test_the_manifest_lists_every_entry_with_its_size_and_hash(aracaju, stored_files_cleanup):
     export = tenant_export(municipality=aracaju, requested_by="suporte@paco.app")
 
-    with export_open(export) as stream:
+    with export_open(export=export) as stream:
         data = stream.read()
     assert hashlib.sha256(data).hexdigest() == export.sha256
     assert len(data) == export.size
@@ -168,7 +168,7 @@ def _rezip(data: bytes, *, changes: dict[str, bytes], fix_manifest: bool) -> byt
 @pytest.fixture
 def aracaju_export_bytes(aracaju, stored_files_cleanup) -> bytes:
     export = tenant_export(municipality=aracaju, requested_by="suporte@paco.app")
-    with export_open(export) as stream:
+    with export_open(export=export) as stream:
         return stream.read()
 
 

@@ -97,7 +97,7 @@ def test_an_export_holds_no_session_token_otp_seed_password_hash_or_request_toke
     export = tenant_export(municipality=aracaju, requested_by="admin@aracaju.se.gov.br")
 
     # then: no secret value is anywhere in the zip, and no excluded table has an entry
-    with export_open(export) as stream, zipfile.ZipFile(io.BytesIO(stream.read())) as zip_file:
+    with export_open(export=export) as stream, zipfile.ZipFile(io.BytesIO(stream.read())) as zip_file:
         names = zip_file.namelist()
         contents = {name: zip_file.read(name) for name in names if not name.startswith("files/")}
     for table in export_policy.EXCLUDED_TABLES:
@@ -179,4 +179,4 @@ def test_an_older_archive_with_credentials_is_restored_without_them(aracaju, sto
 def _municipality_data(municipality):
     from shared_apps.offboarding.services import municipality_data
 
-    return municipality_data(municipality)
+    return municipality_data(municipality=municipality)

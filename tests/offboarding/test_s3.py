@@ -35,7 +35,7 @@ def test_export_restore_and_delete_with_s3_storage(
         default_storage.save("brasao.svg", ContentFile(b"<svg/>"))
 
     export = tenant_export(municipality=aracaju, requested_by="suporte")
-    with export_open(export) as stream:
+    with export_open(export=export) as stream:
         data = stream.read()
     restored = tenant_restore(archive_file=io.BytesIO(data), slug="estancia", ibge_code="2802106")
 

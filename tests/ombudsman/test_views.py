@@ -64,7 +64,7 @@ def test_an_anonymous_citizen_files_and_follows_with_the_code(aracaju):
     assert client.get("/ouvidoria/registrada/").status_code == 302  # shown once
 
     stranger = Client(HTTP_HOST=ARACAJU_HOST)
-    assert stranger.get(f"/ouvidoria/acompanhar/{nup_digits(nup)}/").status_code == 404
+    assert stranger.get(f"/ouvidoria/acompanhar/{nup_digits(nup=nup)}/").status_code == 404
     assert (
         stranger.post("/ouvidoria/acompanhar/", {"nup": nup, "code": "AAAA-BBBB-CCCC-DDDD"}).status_code
         == 404
@@ -134,7 +134,7 @@ def protected(aracaju):
 
 def test_identity_protection_per_role_and_access_log(aracaju, protected):
     manifestation, code = protected
-    path = f"/staff/ouvidoria/{nup_digits(manifestation.case.nup)}/"
+    path = f"/staff/ouvidoria/{nup_digits(nup=manifestation.case.nup)}/"
     ombudsman = _staff_client(aracaju, DEMO_OMBUDSMAN["aracaju"]["email"])
     sema = _staff_client(aracaju, "sema@aracaju.se.gov.br")
     semfas = _staff_client(aracaju, "semfas@aracaju.se.gov.br")
@@ -160,7 +160,7 @@ def test_identity_protection_per_role_and_access_log(aracaju, protected):
     # the filer sees who accessed their data
     filer = Client(HTTP_HOST=ARACAJU_HOST)
     filer.post("/ouvidoria/acompanhar/", {"nup": manifestation.case.nup, "code": code})
-    follow = filer.get(f"/ouvidoria/acompanhar/{nup_digits(manifestation.case.nup)}/").content.decode()
+    follow = filer.get(f"/ouvidoria/acompanhar/{nup_digits(nup=manifestation.case.nup)}/").content.decode()
     assert "Quem acessou meus dados" in follow
     assert "Olívia Ouvidora" in follow
     assert "Contato para vistoria" in follow
@@ -168,7 +168,7 @@ def test_identity_protection_per_role_and_access_log(aracaju, protected):
 
 def test_the_unit_answers_and_the_ombudsman_closes_through_the_pages(aracaju, protected):
     manifestation, code = protected
-    path = f"/staff/ouvidoria/{nup_digits(manifestation.case.nup)}/"
+    path = f"/staff/ouvidoria/{nup_digits(nup=manifestation.case.nup)}/"
     sema = _staff_client(aracaju, "sema@aracaju.se.gov.br")
     ombudsman = _staff_client(aracaju, DEMO_OMBUDSMAN["aracaju"]["email"])
 
@@ -180,7 +180,7 @@ def test_the_unit_answers_and_the_ombudsman_closes_through_the_pages(aracaju, pr
 
     filer = Client(HTTP_HOST=ARACAJU_HOST)
     filer.post("/ouvidoria/acompanhar/", {"nup": manifestation.case.nup, "code": code})
-    follow = f"/ouvidoria/acompanhar/{nup_digits(manifestation.case.nup)}/"
+    follow = f"/ouvidoria/acompanhar/{nup_digits(nup=manifestation.case.nup)}/"
     page = filer.get(follow).content.decode()
     assert "Aguardando auditoria" in page
     assert "Servidor afastado." in page
@@ -269,7 +269,7 @@ def test_the_ombudsman_closes_with_an_advanced_signature_when_the_second_factor_
     from tests.signatures.conftest import otp_now
 
     manifestation, _code = protected
-    path = f"/staff/ouvidoria/{nup_digits(manifestation.case.nup)}/"
+    path = f"/staff/ouvidoria/{nup_digits(nup=manifestation.case.nup)}/"
     sema = _staff_client(aracaju, "sema@aracaju.se.gov.br")
     assert sema.post(path + "responder-unidade/", {"text": "Apuramos o caso."}).status_code == 302
     ombudsman = _staff_client(aracaju, DEMO_OMBUDSMAN["aracaju"]["email"])

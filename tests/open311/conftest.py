@@ -19,6 +19,7 @@ from django_tenants.utils import tenant_context
 from tenant_apps.catalog.models import Service
 from tenant_apps.open311 import demo as open311_demo
 from tenant_apps.open311.services import api_client_create, service_publish
+from tests.factories import DomainFactory
 
 BASE = "/open311/v2"
 # a valid CPF and CNPJ for attributes whose datatype_description names them
@@ -100,8 +101,6 @@ def open311_server(db: Any, settings: Any) -> Iterator[Callable[[Any], str]]:
     what a client creates is rolled back with the test; the test thread waits on each HTTP call,
     so the connection is never used by both at once.
     """
-    from tenants.models import Domain
-
     shared = connections["default"]
     shared.inc_thread_sharing()
     # as django.test.Client does: a finished request must not close the test's connection
@@ -112,7 +111,7 @@ def open311_server(db: Any, settings: Any) -> Iterator[Callable[[Any], str]]:
 
     def serve(municipality: Any) -> str:
         host = f"127.0.0.{len(servers) + 2}"
-        Domain.objects.create(domain=host, tenant=municipality, is_primary=False)
+        DomainFactory(tenant=municipality, domain=host)
         hosts.append(host)
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
         server = WSGIServer((host, 0), _Handler, ipv6=False)

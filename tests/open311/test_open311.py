@@ -23,6 +23,7 @@ from tenant_apps.documents.enums import AccessLevel
 from tenant_apps.open311 import services as open311_services
 from tenant_apps.open311.models import ApiClient, ClientRequest
 from tenant_apps.open311.services import api_client_deactivate
+from tests.factories import ServiceFieldFactory
 
 from .conftest import BASE, city_client, publish, xml_of
 
@@ -199,19 +200,15 @@ def test_service_definition_maps_the_form_to_attributes(aracaju):
 
 
 def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
-    from tenant_apps.catalog.models import ServiceField
-
     publish(gravatai, "atendimento-por-video-com-fiscal")
     with tenant_context(gravatai):
         service = Service.objects.get(code="revisao-de-iptu")
-        ServiceField.objects.create(service=service, key="area", label="Área", kind="number", position=5)
-        ServiceField.objects.create(
+        ServiceFieldFactory(service=service, key="area", label="Área", kind="number", position=5)
+        ServiceFieldFactory(
             service=service, key="planta", label="Planta", kind="file", position=6, is_required=False
         )
-        ServiceField.objects.create(service=service, key="cpf", label="CPF", kind="cpf", position=7)
-        ServiceField.objects.create(
-            service=service, key="vistoria", label="Vistoria", kind="date", position=8
-        )
+        ServiceFieldFactory(service=service, key="cpf", label="CPF", kind="cpf", position=7)
+        ServiceFieldFactory(service=service, key="vistoria", label="Vistoria", kind="date", position=8)
 
     attributes = city_client(gravatai).get(f"{BASE}/services/revisao-de-iptu.json").json()["attributes"]
     video = city_client(gravatai).get(f"{BASE}/services/atendimento-por-video-com-fiscal.json").json()
@@ -228,11 +225,9 @@ def test_service_definition_maps_every_datatype_and_omits_files(gravatai):
 
 
 def test_a_required_file_field_takes_the_service_off_open311(gravatai):
-    from tenant_apps.catalog.models import ServiceField
-
     with tenant_context(gravatai):
         service = Service.objects.get(code="revisao-de-iptu")
-        ServiceField.objects.create(service=service, key="planta", label="Planta do imóvel", kind="file")
+        ServiceFieldFactory(service=service, key="planta", label="Planta do imóvel", kind="file")
 
     listed = [s["service_code"] for s in city_client(gravatai).get(f"{BASE}/services.json").json()]
     definition = city_client(gravatai).get(f"{BASE}/services/revisao-de-iptu.json")
@@ -577,7 +572,7 @@ def test_a_public_closed_case_shows_its_subject_and_final_answer(aracaju):
         case_close(case=case, actor=staff, answer="Poda realizada em 10/11.")
         Case.objects.filter(pk=case.pk).update(access_level=AccessLevel.PUBLIC)
 
-    item = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json").json()[0]
+    item = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=case.nup)}.json").json()[0]
 
     assert item["status"] == "closed"
     assert item["status_notes"] == "Poda realizada em 10/11."
@@ -593,7 +588,7 @@ def test_sigiloso_cases_are_never_listed(aracaju):
         Case.objects.filter(pk=case.pk).update(access_level=AccessLevel.SECRET)
 
     assert city_client(aracaju).get(f"{BASE}/requests.json").json() == []
-    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json").status_code == 404
+    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=case.nup)}.json").status_code == 404
 
 
 def test_requests_filters(aracaju):
@@ -623,7 +618,7 @@ def test_requests_filters(aracaju):
     assert ids(start_date=recent) == [third.nup, second.nup]
     assert ids(end_date=recent) == [first.nup]
     # ids ignore the other filters; digits and formatted NUPs both work
-    assert ids(service_request_id=f"{nup_digits(first.nup)},{third.nup}", status="closed") == [
+    assert ids(service_request_id=f"{nup_digits(nup=first.nup)},{third.nup}", status="closed") == [
         third.nup,
         first.nup,
     ]
@@ -655,9 +650,9 @@ def test_request_detail_by_digits_or_url_encoded_nup_in_json_and_xml(aracaju):
     case = _open(aracaju)
     client = city_client(aracaju)
 
-    by_digits = client.get(f"{BASE}/requests/{nup_digits(case.nup)}.json")
+    by_digits = client.get(f"{BASE}/requests/{nup_digits(nup=case.nup)}.json")
     by_nup = client.get(f"{BASE}/requests/{case.nup.replace('/', '%2F')}.json")
-    as_xml = client.get(f"{BASE}/requests/{nup_digits(case.nup)}.xml")
+    as_xml = client.get(f"{BASE}/requests/{nup_digits(nup=case.nup)}.xml")
 
     assert by_digits.status_code == by_nup.status_code == as_xml.status_code == 200
     assert by_digits.json() == by_nup.json()
@@ -675,7 +670,7 @@ def test_request_detail_of_an_unpublished_service_is_a_404(aracaju):
     _publish(aracaju, published=False)
     case = _open(aracaju)
 
-    response = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json")
+    response = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=case.nup)}.json")
 
     assert response.status_code == 404
     assert response.json() == [{"code": 404, "description": "Solicitação não encontrada."}]
@@ -718,8 +713,8 @@ def test_no_personal_data_in_any_response(aracaju, aracaju_key):
         f"{BASE}/services.{{fmt}}",
         f"{BASE}/services/poda-de-arvore.{{fmt}}",
         f"{BASE}/requests.{{fmt}}",
-        f"{BASE}/requests/{nup_digits(case.nup)}.{{fmt}}",
-        f"{BASE}/requests/{nup_digits(posted['service_request_id'])}.{{fmt}}",
+        f"{BASE}/requests/{nup_digits(nup=case.nup)}.{{fmt}}",
+        f"{BASE}/requests/{nup_digits(nup=posted['service_request_id'])}.{{fmt}}",
         f"{BASE}/tokens/{posted['token']}.{{fmt}}",
     ]
     for path in paths:
@@ -753,9 +748,9 @@ def test_a_request_of_gravatai_is_not_found_on_aracaju(aracaju, gravatai, gravat
         **{"attribute[inscricao]": "123", "attribute[motivo]": "Área errada"},
     ).json()[0]
     nup = posted["service_request_id"]
-    assert city_client(gravatai).get(f"{BASE}/requests/{nup_digits(nup)}.json").status_code == 200
+    assert city_client(gravatai).get(f"{BASE}/requests/{nup_digits(nup=nup)}.json").status_code == 200
 
-    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup)}.json").status_code == 404
+    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=nup)}.json").status_code == 404
     assert city_client(aracaju).get(f"{BASE}/tokens/{posted['token']}.json").status_code == 404
     assert city_client(aracaju).get(f"{BASE}/requests.json", {"service_request_id": nup}).json() == []
     assert city_client(aracaju).get(f"{BASE}/services/revisao-de-iptu.json").status_code == 404
@@ -784,10 +779,10 @@ def test_service_publish_command(aracaju):
         call_command("open311_service_publish", "--schema", "aracaju", *args, stdout=io.StringIO())
 
     run("--code", "poda-de-arvore", "--remove")
-    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json").status_code == 404
+    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=case.nup)}.json").status_code == 404
 
     run("--code", "poda-de-arvore")
-    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(case.nup)}.json").status_code == 200
+    assert city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=case.nup)}.json").status_code == 200
 
     with pytest.raises(CommandError, match="exige documentos anexos"):
         run("--code", "alvara-de-funcionamento")

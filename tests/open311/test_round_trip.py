@@ -77,7 +77,7 @@ def test_every_advertised_service_can_be_filed_and_read_back_by_id_and_token(req
         nup = created["service_request_id"]
 
         by_id = client.get(f"{BASE}/requests/{nup}.json")
-        by_digits = client.get(f"{BASE}/requests/{nup_digits(nup)}.json")
+        by_digits = client.get(f"{BASE}/requests/{nup_digits(nup=nup)}.json")
         by_list = client.get(f"{BASE}/requests.json", {"service_request_id": nup})
         by_token = client.get(f"{BASE}/tokens/{created['token']}.json")
 
@@ -98,10 +98,10 @@ def test_a_client_still_reads_its_own_requests_after_the_service_is_unpublished(
     publish(aracaju, published=False)
     client = city_client(aracaju)
 
-    anonymous = client.get(f"{BASE}/requests/{nup_digits(nup)}.json")
-    own = client.get(f"{BASE}/requests/{nup_digits(nup)}.json", {"api_key": key})
+    anonymous = client.get(f"{BASE}/requests/{nup_digits(nup=nup)}.json")
+    own = client.get(f"{BASE}/requests/{nup_digits(nup=nup)}.json", {"api_key": key})
     own_list = client.get(f"{BASE}/requests.json", {"api_key": key})
-    other = client.get(f"{BASE}/requests/{nup_digits(nup)}.json", {"api_key": other_key})
+    other = client.get(f"{BASE}/requests/{nup_digits(nup=nup)}.json", {"api_key": other_key})
     token = client.get(f"{BASE}/tokens/{created['token']}.json")
 
     assert anonymous.status_code == 404
@@ -114,7 +114,7 @@ def test_a_client_still_reads_its_own_requests_after_the_service_is_unpublished(
     assert token.json() == [{"service_request_id": nup, "token": created["token"]}]
     # a key of another city is no key here
     gravatai_key = _key(gravatai)
-    wrong_city = client.get(f"{BASE}/requests/{nup_digits(nup)}.json", {"api_key": gravatai_key})
+    wrong_city = client.get(f"{BASE}/requests/{nup_digits(nup=nup)}.json", {"api_key": gravatai_key})
     assert wrong_city.status_code == 403
 
 
@@ -176,7 +176,7 @@ def test_address_id_alone_is_a_location_and_comes_back(aracaju):
 
     assert response.status_code == 201, response.content
     nup = response.json()[0]["service_request_id"]
-    item = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup)}.json").json()[0]
+    item = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=nup)}.json").json()[0]
     assert item["address_id"] == "LOG-48213"
     assert item["address"] is None
     assert item["lat"] is None
@@ -192,7 +192,7 @@ def test_get_answers_the_notice_and_the_location_the_client_sent(aracaju):
     client = city_client(aracaju)
 
     posted = _post(aracaju, _poda(key, lat="-10.9472", long="-37.0731")).json()[0]
-    item = client.get(f"{BASE}/requests/{nup_digits(posted['service_request_id'])}.json").json()[0]
+    item = client.get(f"{BASE}/requests/{nup_digits(nup=posted['service_request_id'])}.json").json()[0]
 
     assert item["service_notice"] == posted["service_notice"]
     assert item["address"] is None
@@ -209,7 +209,7 @@ def test_get_answers_the_address_string_the_client_sent(aracaju):
     key = _key(aracaju)
 
     posted = _post(aracaju, _poda(key, address_string="Av. Beira Mar, 500, Atalaia")).json()[0]
-    item = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(posted['service_request_id'])}.xml")
+    item = city_client(aracaju).get(f"{BASE}/requests/{nup_digits(nup=posted['service_request_id'])}.xml")
 
     assert b"<address>Av. Beira Mar, 500, Atalaia</address>" in item.content
     assert f"<service_notice>{posted['service_notice']}</service_notice>".encode() in item.content

@@ -77,7 +77,7 @@ def _paths(municipality: Any, fmt: str, token: str) -> list[str]:
         f"{BASE}/services.{fmt}",
         f"{BASE}/services/{code}.{fmt}",
         f"{BASE}/requests.{fmt}",
-        f"{BASE}/requests/{nup_digits(case.nup)}.{fmt}",
+        f"{BASE}/requests/{nup_digits(nup=case.nup)}.{fmt}",
         f"{BASE}/tokens/{token}.{fmt}",
     ]
 
@@ -214,7 +214,7 @@ def test_list_arguments_may_be_repeated_or_comma_separated(city):
         f"{BASE}/requests.json?status=closed&status=open&service_code=x&service_code={code}"
     )
     by_ids = client.get(
-        f"{BASE}/requests.json?service_request_id={nup_digits(case.nup)}&service_request_id=1"
+        f"{BASE}/requests.json?service_request_id={nup_digits(nup=case.nup)}&service_request_id=1"
     )
 
     assert [item["service_request_id"] for item in repeated.json()] == [case.nup]

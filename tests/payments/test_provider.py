@@ -461,7 +461,7 @@ def test_refund_goes_to_the_psp_with_exactly_the_pix_api_shape(in_aracaju, psp) 
     psp.refund_status = "NAO_REALIZADO"
     last = refund_request(guide=guide, actor=manager, amount=Decimal("100.00"), reason="Devolver o resto")
     assert last.status == "nao_realizada"
-    assert refund_available(guide) == Decimal("100.00")
+    assert refund_available(guide=guide) == Decimal("100.00")
     kinds = list(guide.events.values_list("kind", flat=True))
     assert kinds[-3:] == ["devolucao_pedida", "devolucao_pedida", "devolucao_falhou"]
 

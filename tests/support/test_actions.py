@@ -1,12 +1,12 @@
 import datetime as dt
 
 from django.core import mail
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.billing.models import Subscription
 from shared_apps.support.models import SupportActionLog
 from tests.conftest import client_for
+from tests.factories import SignupFactory, SubscriptionFactory
 from tests.support.conftest import support_client
 
 TRIAL_END = dt.datetime(2026, 12, 20, 15, 0, tzinfo=dt.UTC)
@@ -41,9 +41,8 @@ def test_an_unknown_city_is_a_404(db):
 def test_suspend_makes_the_city_refuse_writes_and_reactivate_restores_it(
     aracaju, django_capture_on_commit_callbacks
 ):
-    Subscription.objects.update_or_create(
-        municipality=aracaju,
-        defaults={"plan_code": "grande", "contact_email": "admin@aracaju.se.gov.br", "status": "active"},
+    SubscriptionFactory(
+        municipality=aracaju, plan_code="grande", contact_email="admin@aracaju.se.gov.br", status="active"
     )
     support = support_client()
     citizen = client_for("citizen", aracaju)
@@ -94,17 +93,15 @@ def test_suspend_needs_a_reason_and_changes_nothing_without_it(aracaju):
 
 
 def test_trial_extension_moves_the_trial_and_tells_stripe(aracaju, stripe_server):
-    subscription, _created = Subscription.objects.update_or_create(
+    subscription = SubscriptionFactory(
         municipality=aracaju,
-        defaults={
-            "plan_code": "grande",
-            "contact_email": "admin@aracaju.se.gov.br",
-            "status": "trialing",
-            "trial_end": TRIAL_END,
-            "stripe_customer_id": "cus_paco",
-            "stripe_subscription_id": "sub_paco",
-            "request_sequence": 0,
-        },
+        plan_code="grande",
+        contact_email="admin@aracaju.se.gov.br",
+        status="trialing",
+        trial_end=TRIAL_END,
+        stripe_customer_id="cus_paco",
+        stripe_subscription_id="sub_paco",
+        request_sequence=0,
     )
 
     response = support_client().post(f"{_detail(aracaju)}avaliacao/", {"days": 10})
@@ -123,14 +120,12 @@ def test_trial_extension_moves_the_trial_and_tells_stripe(aracaju, stripe_server
 
 
 def test_trial_extension_without_stripe_only_moves_the_row(aracaju, stripe_server):
-    subscription, _created = Subscription.objects.update_or_create(
+    subscription = SubscriptionFactory(
         municipality=aracaju,
-        defaults={
-            "plan_code": "grande",
-            "contact_email": "a@b.gov.br",
-            "status": "trialing",
-            "trial_end": TRIAL_END,
-        },
+        plan_code="grande",
+        contact_email="a@b.gov.br",
+        status="trialing",
+        trial_end=TRIAL_END,
     )
 
     support_client().post(f"{_detail(aracaju)}avaliacao/", {"days": 60})
@@ -141,14 +136,12 @@ def test_trial_extension_without_stripe_only_moves_the_row(aracaju, stripe_serve
 
 
 def test_trial_extension_is_refused_out_of_bounds_or_outside_a_trial(aracaju, stripe_server):
-    subscription, _created = Subscription.objects.update_or_create(
+    subscription = SubscriptionFactory(
         municipality=aracaju,
-        defaults={
-            "plan_code": "grande",
-            "contact_email": "a@b.gov.br",
-            "status": "active",
-            "trial_end": TRIAL_END,
-        },
+        plan_code="grande",
+        contact_email="a@b.gov.br",
+        status="active",
+        trial_end=TRIAL_END,
     )
     support = support_client()
 
@@ -194,20 +187,8 @@ def test_resend_invite_without_a_pending_invitation_is_a_clear_error(aracaju):
 
 
 def test_resend_invite_of_a_signup_waiting_for_its_email(aracaju, django_capture_on_commit_callbacks):
-    from shared_apps.onboarding.models import Signup
-
-    signup = Signup.objects.create(
-        ibge_code=aracaju.ibge_code,
-        city_name="Aracaju",
-        uf="SE",
-        slug="aracaju-novo",
-        admin_full_name="Ana Administradora",
-        admin_cpf="52998224725",
-        admin_email="ana@aracaju.se.gov.br",
-        plan_code="grande",
-        payment_method="boleto",
-        verification_token_hash="0" * 64,
-        verification_expires_at=timezone.now() + dt.timedelta(hours=1),
+    signup = SignupFactory(
+        ibge_code=aracaju.ibge_code, slug="aracaju-novo", admin_email="ana@aracaju.se.gov.br"
     )
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -15,8 +15,15 @@ from shared_apps.metering.models import UsageDaily, UsageEvent
 from shared_apps.support.job_errors import ErrorTallyMiddleware
 from shared_apps.support.models import ErrorTally
 from shared_apps.support.selectors import error_counts_by_municipality
-from tenants.models import Domain, Municipality
+from tenants.models import Municipality
 from tests.conftest import cache_clear, client_for
+from tests.factories import (
+    ErrorTallyFactory,
+    MunicipalityFactory,
+    SubscriptionFactory,
+    UsageDailyFactory,
+    UsageEventFactory,
+)
 from tests.support.conftest import support_client
 
 CONSOLE = "/suporte/"
@@ -37,33 +44,20 @@ def test_the_console_shows_every_column(aracaju, gravatai):
     local = timezone.localtime(now)
     UsageEvent.objects.filter(municipality=aracaju).delete()  # only this test's usage
     UsageDaily.objects.filter(municipality__in=[aracaju, gravatai]).delete()
-    Subscription.objects.update_or_create(
-        municipality=aracaju,
-        defaults={"plan_code": "grande", "contact_email": "admin@aracaju.se.gov.br", "status": "trialing"},
+    SubscriptionFactory(
+        municipality=aracaju, plan_code="grande", contact_email="admin@aracaju.se.gov.br", status="trialing"
     )
     Municipality.objects.filter(pk=aracaju.pk).update(
         last_activity_at=dt.datetime(2026, 11, 30, 12, 5, tzinfo=dt.UTC)
     )
     for metric, quantity in (("cases", 7), ("documents", 3), ("emails", 12), ("sms", 2)):
-        UsageEvent.objects.create(
-            municipality=aracaju,
-            metric=metric,
-            idempotency_key=f"t-{metric}",
-            quantity=quantity,
-            occurred_at=now,
-        )
-    UsageDaily.objects.create(
-        municipality=aracaju, metric="storage_gb", day=local.date() - dt.timedelta(days=1), quantity=GB
-    )
-    UsageDaily.objects.create(
-        municipality=aracaju, metric="storage_gb", day=local.date(), quantity=5 * GB // 2
-    )
-    ErrorTally.objects.create(municipality=aracaju, day=local.date(), hour=local.hour, count=3)
-    ErrorTally.objects.create(municipality=aracaju, day=local.date() - dt.timedelta(days=3), hour=1, count=4)
-    ErrorTally.objects.create(
-        municipality=aracaju, day=local.date() - dt.timedelta(days=10), hour=1, count=100
-    )
-    ErrorTally.objects.create(municipality=gravatai, day=local.date(), hour=local.hour, count=1)
+        UsageEventFactory(municipality=aracaju, metric=metric, quantity=quantity, occurred_at=now)
+    UsageDailyFactory(municipality=aracaju, day=local.date() - dt.timedelta(days=1), quantity=GB)
+    UsageDailyFactory(municipality=aracaju, day=local.date(), quantity=5 * GB // 2)
+    ErrorTallyFactory(municipality=aracaju, day=local.date(), hour=local.hour, count=3)
+    ErrorTallyFactory(municipality=aracaju, day=local.date() - dt.timedelta(days=3), hour=1, count=4)
+    ErrorTallyFactory(municipality=aracaju, day=local.date() - dt.timedelta(days=10), hour=1, count=100)
+    ErrorTallyFactory(municipality=gravatai, day=local.date(), hour=local.hour, count=1)
 
     response = support_client().get(CONSOLE)
 
@@ -94,24 +88,9 @@ def test_the_console_shows_every_column(aracaju, gravatai):
 
 
 def _extra_city(number: int) -> Municipality:
-    municipality = Municipality.objects.create(
-        schema_name=f"extra{number}",
-        name=f"Cidade Extra {number}",
-        display_name=f"Prefeitura de Cidade Extra {number}",
-        slug=f"extra{number}",
-        ibge_code=f"99000{number:02d}",
-        state="SE",
-        primary_color="#123456",
-        secondary_color="#654321",
-    )
-    Domain.objects.create(tenant=municipality, domain=f"extra{number}.localhost", is_primary=True)
-    Subscription.objects.create(
-        municipality=municipality, plan_code="pequeno", contact_email=f"a{number}@x.gov.br"
-    )
-    ErrorTally.objects.create(municipality=municipality, day=timezone.localdate(), hour=0, count=number)
-    UsageDaily.objects.create(
-        municipality=municipality, metric="storage_gb", day=timezone.localdate(), quantity=GB
-    )
+    municipality = MunicipalityFactory()
+    ErrorTallyFactory(municipality=municipality, count=number)
+    UsageDailyFactory(municipality=municipality, quantity=GB)
     return municipality
 
 

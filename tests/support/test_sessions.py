@@ -8,6 +8,7 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.support.models import SupportAccessPolicy, SupportAuditEntry, SupportSession
 from tests.conftest import client_for
+from tests.factories import SupportAccessPolicyFactory
 from tests.support.conftest import (
     ADMIN_EMAIL,
     REASON,
@@ -49,7 +50,7 @@ def test_a_request_waits_for_the_admins_who_are_emailed(aracaju, django_capture_
 
 
 def test_allowed_policy_approves_at_once(aracaju):
-    SupportAccessPolicy.objects.create(municipality=aracaju, mode="allowed")
+    SupportAccessPolicyFactory(municipality=aracaju, mode="allowed")
 
     assert session_request(support_client(), aracaju).status_code == 302
 
@@ -57,7 +58,7 @@ def test_allowed_policy_approves_at_once(aracaju):
 
 
 def test_blocked_policy_refuses_with_a_clear_message(aracaju):
-    SupportAccessPolicy.objects.create(municipality=aracaju, mode="blocked")
+    SupportAccessPolicyFactory(municipality=aracaju, mode="blocked")
 
     response = session_request(support_client(), aracaju)
 

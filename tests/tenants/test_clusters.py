@@ -134,7 +134,7 @@ def test_a_city_on_another_cluster_is_served_there(db):
         archive.archive_write(
             target=target,
             schema_name="estancia",
-            municipality_data=municipality_data(municipality),
+            municipality_data=municipality_data(municipality=municipality),
             exported_at="now",
         )
         with zipfile.ZipFile(target) as zip_file:

@@ -106,21 +106,21 @@ def _publish(dns: LocalDnsServer, row: CustomDomain) -> None:
 )
 def test_bad_domains_are_refused_in_portuguese(raw: str, message: str) -> None:
     with pytest.raises(ApplicationError) as refused:
-        custom_domain_normalize(raw)
+        custom_domain_normalize(raw=raw)
     assert message in refused.value.message
     assert refused.value.extra == {"field": "hostname"}
 
 
 def test_a_domain_is_normalised(settings: Any) -> None:
     assert (
-        custom_domain_normalize("  HTTPS://Serviços.Aracaju.SE.gov.br./ ")
+        custom_domain_normalize(raw="  HTTPS://Serviços.Aracaju.SE.gov.br./ ")
         == "xn--servios-yxa.aracaju.se.gov.br"
     )
     settings.TENANT_DOMAIN_SUFFIX = "paco.se.gov.br"
     with pytest.raises(ApplicationError, match="já é um endereço do Paço"):
-        custom_domain_normalize("gravatai.paco.se.gov.br")
+        custom_domain_normalize(raw="gravatai.paco.se.gov.br")
     settings.CUSTOM_DOMAIN_REQUIRED_SUFFIX = ""  # a deployment that accepts any domain
-    assert custom_domain_normalize("portal.exemplo.com") == "portal.exemplo.com"
+    assert custom_domain_normalize(raw="portal.exemplo.com") == "portal.exemplo.com"
 
 
 def test_a_domain_of_another_city_is_refused_and_nothing_saved(aracaju: Any, gravatai: Any) -> None:

@@ -11,7 +11,7 @@ from ..services import export_open
 def export_download_response(export: ExportArchive) -> HttpResponse:
     """The stored zip, streamed from the control plane's storage (404 until it is ready)."""
     try:
-        stream = export_open(export)
+        stream = export_open(export=export)
     except ApplicationError as error:
         raise Http404 from error
     name = f"paco-{export.municipality_slug}-{export.created_at:%Y%m%d-%H%M%S}-{export.pk}.zip"

@@ -32,7 +32,7 @@ def _page(
     context = {
         "title": _("Exportação e encerramento"),
         "exports": export_list_for_municipality(municipality=municipality)[:20],
-        "offboarding": offboarding_pending(municipality),
+        "offboarding": offboarding_pending(municipality=municipality),
         "form": form or OffboardingRequestForm(slug=municipality.slug),
         "grace_days": settings.OFFBOARDING_GRACE_DAYS,
         "slug": municipality.slug,

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from paco.pagination import PageParameters, next_field
+from paco.pagination import PageParameters
 from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.org.enums import Role
 from tenant_apps.org.selectors import user_managed_unit_ids
@@ -31,20 +30,22 @@ from ..selectors import (
 )
 from ..services import circular_acknowledge, circular_open, circular_remind, circular_send
 from .common import (
-    BOXES,
-    NOT_BLANK,
+    BoxParameters,
     CommsApi,
     CommsUnitSerializer,
+    SendInputSerializer,
     comms_schema,
     created,
+    id_parameter,
     own_unit,
+    page_output,
     sender_unit_field,
+    unit_acronyms_field,
     units_from_acronyms,
 )
 
-CIRCULAR_TAGS = ["circulares"]
-CIRCULAR_ID_PARAMETER = OpenApiParameter("circular_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-circular_schema = partial(comms_schema, tags=CIRCULAR_TAGS)
+CIRCULAR_ID_PARAMETER = id_parameter("circular_id")
+circular_schema = partial(comms_schema, tags=["circulares"])
 
 
 class CircularReceiptStateSerializer(serializers.Serializer):
@@ -112,15 +113,10 @@ def _as_received(receipt: CircularReceipt) -> Circular:
 
 
 class CircularListApi(CommsApi):
-    class FilterSerializer(PageParameters):
-        caixa = serializers.ChoiceField(choices=BOXES, required=False, default="recebidos")
-
-    class OutputSerializer(serializers.Serializer):
-        results = CircularListItemSerializer(many=True)
-        next = next_field()
-
-        class Meta:
-            ref_name = "CircularListOutput"
+    FilterSerializer = BoxParameters
+    OutputSerializer = page_output(
+        ref_name="CircularListOutput", results=CircularListItemSerializer(many=True)
+    )
 
     @circular_schema(
         output=OutputSerializer,
@@ -143,15 +139,8 @@ class CircularListApi(CommsApi):
 
 
 class CircularSendApi(CommsApi):
-    class InputSerializer(serializers.Serializer):
-        subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
-        body = serializers.CharField(max_length=50_000)
-        units = serializers.ListField(
-            child=serializers.CharField(max_length=40),
-            required=False,
-            default=list,
-            help_text="Siglas das unidades de destino.",
-        )
+    class InputSerializer(SendInputSerializer):
+        units = unit_acronyms_field()
         include_subunits = serializers.BooleanField(required=False, default=False)
         roles = serializers.ListField(
             child=serializers.ChoiceField(choices=Role.choices), required=False, default=list
@@ -262,13 +251,11 @@ class CircularReceiptListApi(CommsApi):
         estado = serializers.ChoiceField(choices=ReceiptState.choices, required=False, default="")
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
-    class OutputSerializer(serializers.Serializer):
-        counts = CircularReceiptCountsSerializer()
-        results = CircularReceiptRowSerializer(many=True)
-        next = next_field()
-
-        class Meta:
-            ref_name = "CircularReceiptListOutput"
+    OutputSerializer = page_output(
+        ref_name="CircularReceiptListOutput",
+        counts=CircularReceiptCountsSerializer(),
+        results=CircularReceiptRowSerializer(many=True),
+    )
 
     @circular_schema(
         output=OutputSerializer,

@@ -1,15 +1,18 @@
 """What the memo and circular APIs share: the base of their endpoints (who may call, how the query
-and the body are read, how a list is paged, what a creation answers), error responses, units and staff
-by name."""
+and the body are read, how a list is paged, what a creation answers), the declarations their
+serializers have in common (a box to list, a subject and body to send, units named by acronym, a
+page of results, an id in the path), error responses, units and staff by name."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Collection
 from typing import Any, ClassVar
 
 from django.core.validators import RegexValidator
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -17,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paco.errors import api_error_responses
-from paco.pagination import keyset_page
+from paco.pagination import PageParameters, keyset_page, next_field
 from paco.parsers import query_data
 from tenant_apps.accounts.api_auth import IsVerifiedStaff
 from tenant_apps.accounts.models import User
@@ -87,6 +90,49 @@ class CommsUnitSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "CommsUnit"
+
+
+# The serializers below are bases and parts, with comments rather than docstrings: the OpenAPI
+# description of a serializer without a docstring of its own would inherit theirs.
+
+
+# the query of a list by box: received (the default) or sent, one page at a time
+class BoxParameters(PageParameters):
+    caixa = serializers.ChoiceField(choices=BOXES, required=False, default="recebidos")
+
+
+# what every send asks first: the subject (not blank) and the text
+class SendInputSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
+    body = serializers.CharField(max_length=50_000)
+
+
+def unit_acronyms_field() -> serializers.ListField:
+    """Units to send to, by acronym (checked by `units_from_acronyms`)."""
+    return serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        help_text="Siglas das unidades de destino.",
+    )
+
+
+def page_output(
+    *, ref_name: str, results: serializers.Serializer, **leading: serializers.Field
+) -> type[serializers.Serializer]:
+    """The answer of a list: `leading` fields (such as counts), then `results`, one page of items,
+    and `next`, the cursor of the following page; `ref_name` names it in the OpenAPI description."""
+    # a serializer's fields keep the order they were made in: copies, made in the order answered
+    fields = {name: copy.deepcopy(field) for name, field in leading.items()}
+    fields["results"] = copy.deepcopy(results)
+    fields["next"] = next_field()
+    meta = type("Meta", (), {"ref_name": ref_name})
+    return type(f"{ref_name}Serializer", (serializers.Serializer,), {**fields, "Meta": meta})
+
+
+def id_parameter(name: str) -> OpenApiParameter:
+    """An entity's integer id in the path (`memo_id`, `circular_id`)."""
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 # The base of every memo and circular endpoint: verified staff only; the query read through the

@@ -6,13 +6,11 @@ from functools import partial
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from paco.pagination import PageParameters, next_field
 from tenant_apps.accounts.types import Viewer, account
 from tenant_apps.org.selectors import unit_among, user_unit_ids
 from tenant_apps.signatures.enums import RequestStatus
@@ -21,22 +19,24 @@ from ..models import Memo
 from ..selectors import memo_get_visible, memo_get_with_relations, memo_list_box, memo_thread
 from ..services import memo_forward, memo_reply, memo_send
 from .common import (
-    BOXES,
-    NOT_BLANK,
+    BoxParameters,
     CommsApi,
     CommsUnitSerializer,
+    SendInputSerializer,
     comms_schema,
     created,
+    id_parameter,
     own_unit,
     own_unit_if_named,
+    page_output,
     sender_unit_field,
     staff_from_emails,
+    unit_acronyms_field,
     units_from_acronyms,
 )
 
-MEMO_TAGS = ["memorandos"]
-MEMO_ID_PARAMETER = OpenApiParameter("memo_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-memo_schema = partial(comms_schema, tags=MEMO_TAGS)
+MEMO_ID_PARAMETER = id_parameter("memo_id")
+memo_schema = partial(comms_schema, tags=["memorandos"])
 
 
 class MemoSignatureSerializer(serializers.Serializer):
@@ -126,15 +126,6 @@ class MemoDetailSerializer(MemoThreadItemSerializer):
         return list(MemoThreadItemSerializer(self.context["thread"], many=True).data)
 
 
-def to_units_field() -> serializers.ListField:
-    return serializers.ListField(
-        child=serializers.CharField(max_length=40),
-        required=False,
-        default=list,
-        help_text="Siglas das unidades de destino.",
-    )
-
-
 def to_users_field() -> serializers.ListField:
     return serializers.ListField(
         child=serializers.EmailField(),
@@ -155,8 +146,7 @@ def memo_detail_data(*, user: Viewer, memo_id: int) -> dict[str, Any]:
 
 
 class MemoListApi(CommsApi):
-    class FilterSerializer(PageParameters):
-        caixa = serializers.ChoiceField(choices=BOXES, required=False, default="recebidos")
+    class FilterSerializer(BoxParameters):
         unidade = serializers.CharField(
             required=False,
             allow_blank=True,
@@ -165,12 +155,7 @@ class MemoListApi(CommsApi):
             help_text="Sigla de uma unidade sua: só os memorandos dela (sem ela, todas as suas).",
         )
 
-    class OutputSerializer(serializers.Serializer):
-        results = MemoSummarySerializer(many=True)
-        next = next_field()
-
-        class Meta:
-            ref_name = "MemoListOutput"
+    OutputSerializer = page_output(ref_name="MemoListOutput", results=MemoSummarySerializer(many=True))
 
     @memo_schema(
         output=OutputSerializer,
@@ -197,10 +182,8 @@ class MemoListApi(CommsApi):
 
 
 class MemoSendApi(CommsApi):
-    class InputSerializer(serializers.Serializer):
-        subject = serializers.CharField(max_length=300, validators=[NOT_BLANK])
-        body = serializers.CharField(max_length=50_000)
-        to_units = to_units_field()
+    class InputSerializer(SendInputSerializer):
+        to_units = unit_acronyms_field()
         to_users = to_users_field()
         sender_unit = sender_unit_field(
             "Sigla da unidade remetente (obrigatória para quem atua em mais de uma)."
@@ -282,7 +265,7 @@ class MemoReplyApi(CommsApi):
 class MemoForwardApi(CommsApi):
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=50_000)
-        to_units = to_units_field()
+        to_units = unit_acronyms_field()
         to_users = to_users_field()
         sender_unit = sender_unit_field()
 

@@ -46,7 +46,7 @@ def row_json(case: Case) -> dict:
     case.refresh_from_db()
     return {
         "nup": case.nup,
-        "nup_digits": nup_digits(case.nup),
+        "nup_digits": nup_digits(nup=case.nup),
         "subject": case.subject,
         "service": {"code": case.service.code, "name": case.service.name},
         "status": case.status,
@@ -81,7 +81,7 @@ def test_a_citizen_opens_a_case_with_json(aracaju, citizen, poda):
     opened = case.events.get()
     assert response.json() == {
         "nup": case.nup,
-        "nup_digits": nup_digits(case.nup),
+        "nup_digits": nup_digits(nup=case.nup),
         "subject": "Galho caído na fiação",
         "service": PODA,
         "status": "novo",
@@ -314,7 +314,7 @@ def test_the_list_pages_with_a_cursor(aracaju, clients, citizen, poda):
     opened = [
         case_open(service=poda, opened_by=citizen, form_data=FORM, subject=f"Árvore {n}") for n in range(27)
     ]
-    newest_first = [nup_digits(case.nup) for case in reversed(opened)]
+    newest_first = [nup_digits(nup=case.nup) for case in reversed(opened)]
 
     first = clients["owner"].get("/api/v1/cases/").json()
     second = clients["owner"].get("/api/v1/cases/", {"cursor": first["next"]}).json()

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         elapsed = time.perf_counter() - started
         if options["output"]:
-            with export_open(export) as source, open(options["output"], "wb") as target:
+            with export_open(export=export) as source, open(options["output"], "wb") as target:
                 shutil.copyfileobj(source, target, length=1024 * 1024)
         self.stdout.write(
             f"exportação {export.pk}: {export.file_name} ({export.size} bytes, {elapsed:.1f} s)\n"
