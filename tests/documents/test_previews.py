@@ -224,7 +224,7 @@ def _citizens_case(aracaju, *, internal_pdf: bool = False):
 
 
 def _citizen_preview_path(case, document, attachment) -> str:
-    return f"/protocolos/{nup_digits(case.nup)}/documentos/{document.pk}/anexos/{attachment.pk}/previa/"
+    return f"/protocolos/{nup_digits(nup=case.nup)}/documentos/{document.pk}/anexos/{attachment.pk}/previa/"
 
 
 def test_the_citizen_sees_previews_of_their_files_and_the_views_are_logged(aracaju, media_root):
@@ -237,7 +237,7 @@ def test_the_citizen_sees_previews_of_their_files_and_the_views_are_logged(araca
         laudo = staff_document.attachments.get()
     client = client_as("citizen", aracaju)
 
-    html = client.get(f"/protocolos/{nup_digits(case.nup)}/", HTTP_HOST=ARACAJU).content.decode()
+    html = client.get(f"/protocolos/{nup_digits(nup=case.nup)}/", HTTP_HOST=ARACAJU).content.decode()
     for document, attachment, alt in (
         (sent, pdf, "Primeira página de planta.pdf"),
         (sent, photo, "Prévia de foto.png"),
@@ -269,7 +269,7 @@ def test_no_citizen_preview_of_an_internal_file_another_persons_case_or_another_
     with tenant_context(aracaju):
         laudo, pdf = internal.attachments.get(), sent.attachments.get(original_name="planta.pdf")
 
-    html = client_as("citizen", aracaju).get(f"/protocolos/{nup_digits(case.nup)}/", HTTP_HOST=ARACAJU)
+    html = client_as("citizen", aracaju).get(f"/protocolos/{nup_digits(nup=case.nup)}/", HTTP_HOST=ARACAJU)
     assert "laudo.pdf" not in html.content.decode()
     assert (
         client_as("citizen", aracaju)
