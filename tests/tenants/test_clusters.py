@@ -256,7 +256,7 @@ def test_a_restore_and_a_deletion_follow_the_citys_cluster(
         poda = Service.objects.get(code="poda-de-arvore")
         nup = case_open(service=poda, opened_by=citizen, form_data=FORM, uploads=[png_upload()]).nup
         photo = Attachment.objects.get(sha256=hashlib.sha256(PNG).hexdigest())
-    with export_open(tenant_export(municipality=aracaju, requested_by="suporte@paco.app")) as stream:
+    with export_open(export=tenant_export(municipality=aracaju, requested_by="suporte@paco.app")) as stream:
         exported = stream.read()
     stored_files_cleanup.append("estancia")
     with extra_clusters("c2"):
