@@ -20,6 +20,7 @@ failures were in flight when it killed a host.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -42,11 +43,9 @@ def warm(
     deadline = time.monotonic() + WARM_SECONDS
     for target in targets:
         while True:
-            try:
+            with contextlib.suppress(OSError):  # refused while gunicorn starts: ask again
                 if fetch(target, {"host": "localhost"}, "/healthz")[0] == 200:
                     break
-            except OSError:
-                pass
             if time.monotonic() > deadline:
                 sys.exit(f"{target} did not answer in {WARM_SECONDS} s")
             time.sleep(0.2)
