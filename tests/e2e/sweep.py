@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,29 +79,6 @@ FIELD_CHECK = """() => {
   }
   return problems;
 }"""
-
-
-def _on_own_thread(function: Any) -> Any:
-    """Run `function` with a connection of its own that commits, so the live server sees its rows."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        from django.db import connection
-
-        try:
-            result.append(function())
-        except BaseException as error:  # noqa: BLE001 - re-raised on the test thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0]
 
 
 def _plan(slug: str) -> dict[str, Any]:
@@ -216,7 +193,7 @@ def run_sweep(city: str, live_url: str, browser: Any) -> None:
     """Sweep `city`; fails on a blocking violation or an unlabelled field."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (make setup runs npm ci)")
-    plan = _on_own_thread(lambda: _plan(city))
+    plan = _in_thread(lambda: _plan(city))
     shots = SWEEP / city
     shots.mkdir(parents=True, exist_ok=True)
     # two browsers side by side (one per core), each with about half of the pages

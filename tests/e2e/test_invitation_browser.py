@@ -7,7 +7,6 @@ form's POST, which Django's CSRF check refuses (403): the person could not accep
 
 from __future__ import annotations
 
-import threading
 import uuid
 from typing import Any
 
@@ -15,34 +14,12 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.models import User
+from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import PHONE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PASSWORD = "Convite#Chromium2026"  # noqa: S105 - test credentials
-
-
-def _on_own_connection(function: Any) -> Any:
-    """Run `function` on a thread whose connection commits (the live server must see the rows)."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        from django.db import connection
-
-        try:
-            result.append(function())
-        except BaseException as error:  # noqa: BLE001 - re-raised on the test thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0] if result else None
 
 
 def _invite(email: str) -> str:
@@ -65,7 +42,7 @@ def _invite(email: str) -> str:
 def test_an_invited_person_creates_a_password_in_chromium(live_url: str, browser: Any, viewport: Any) -> None:
     aracaju = live_url.format(host="aracaju.localhost")
     email = f"convidada-{uuid.uuid4().hex[:8]}@aracaju.se.gov.br"
-    token = _on_own_connection(lambda: _invite(email))
+    token = _in_thread(lambda: _invite(email))
     context = browser.new_context(viewport=viewport, locale="pt-BR")
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -90,13 +67,13 @@ def test_an_invited_person_creates_a_password_in_chromium(live_url: str, browser
         # and the form's POST carried the page's origin (not `null`)
         assert posts
         assert posts[0].get("origin") == aracaju
-        with_password = _on_own_connection(
+        with_password = _in_thread(
             lambda: _in_aracaju(lambda: User.objects.get(email=email).check_password(PASSWORD))
         )
         assert with_password
     finally:
         context.close()
-        _on_own_connection(lambda: _in_aracaju(lambda: User.objects.filter(email=email).delete()))
+        _in_thread(lambda: _in_aracaju(lambda: User.objects.filter(email=email).delete()))
 
 
 def _aracaju() -> Any:
