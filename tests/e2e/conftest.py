@@ -65,8 +65,10 @@ def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (make browser installs it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect(...) waits for what a page shows, as long as a page's actions may (a loaded CI machine)
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

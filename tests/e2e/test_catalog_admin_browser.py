@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from tenant_apps.catalog.models import Service
 from tenant_apps.workdays.models import MunicipalHoliday
@@ -60,10 +61,10 @@ def test_the_admin_builds_a_service_form_and_adds_a_holiday(live_url, desktop):
         page.get_by_role("button", name="Salvar serviço").click()
 
         page.wait_for_url(f"{base}/admin-municipal/servicos/*/")
-        assert page.get_by_text("Serviço “Limpeza de terreno baldio” criado.").is_visible()
+        expect(page.get_by_text("Serviço “Limpeza de terreno baldio” criado.")).to_be_visible()
         assert page.locator("#id_fields-0-key").input_value() == "situacao"
         page.get_by_role("link", name="Ver o formulário como o cidadão").click()
-        assert page.get_by_label("Situação").is_visible()
+        expect(page.get_by_label("Situação")).to_be_visible()
         assert page.get_by_role("button", name="Enviar pedido").is_disabled()
         screenshot(page, "admin-catalog-preview")
 
@@ -72,7 +73,7 @@ def test_the_admin_builds_a_service_form_and_adds_a_holiday(live_url, desktop):
         page.get_by_label("Nome").fill("Nossa Senhora da Conceição")
         page.get_by_role("button", name="Adicionar feriado").click()
         page.wait_for_url(f"{base}/admin-municipal/feriados/?ano=2026")
-        assert page.get_by_role("row", name="Nossa Senhora da Conceição").is_visible()
+        expect(page.get_by_role("row", name="Nossa Senhora da Conceição")).to_be_visible()
         screenshot(page, "admin-holidays")
     finally:
 

@@ -19,6 +19,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
+from playwright.sync_api import expect
 
 from paco.jobs import jobs_drain
 from paco_demo import cities as demo
@@ -119,20 +120,20 @@ def test_manager_sends_a_circular_two_people_acknowledge_and_the_manager_reminds
         _login(page, base, people[key])
         page.goto(f"{base}/staff/circulares/")
         page.locator("tr", has_text=subject).get_by_role("link").click()
-        assert page.get_by_text(subject).first.is_visible()
+        expect(page.get_by_text(subject).first).to_be_visible()
         page.get_by_role("button", name="Ciente").click()
-        assert page.get_by_text("Você deu ciência em").is_visible()
+        expect(page.get_by_text("Você deu ciência em")).to_be_visible()
         if key == "ana":
             screenshot(page, "circular-2-recipient-acknowledged")
         page.context.close()
 
     # the manager sees 2 of 3 and reminds the one who has not
     manager.goto(circular_url)
-    assert manager.get_by_text("2 de 3 deram ciência").is_visible()
+    expect(manager.get_by_text("2 de 3 deram ciência")).to_be_visible()
     pending = manager.locator("#ciencias tbody tr", has_text="Não abriu")
     assert pending.count() == 1
     assert "Caio Saúde" in pending.inner_text()
     manager.get_by_role("button", name="Enviar lembrete a quem não deu ciência").click()
-    assert manager.get_by_text("Lembrete enviado a 1 pessoa(s).").is_visible()
+    expect(manager.get_by_text("Lembrete enviado a 1 pessoa(s).")).to_be_visible()
     screenshot(manager, "circular-3-sender-view")
     manager.context.close()

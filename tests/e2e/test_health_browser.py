@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tests.comms.test_fanout_job import _in_thread
@@ -145,7 +146,7 @@ def test_book_cancel_waiting_list_check_in_agenda_history_and_access_log(live_ur
     _both(phone, browser, phone.url, "saude-3-confirmar")
     phone.get_by_role("button", name="Confirmar consulta").click()
     phone.wait_for_url(re.compile(r".*/saude/consulta/[\w-]+/$"))
-    assert phone.get_by_text("Consulta marcada").is_visible()
+    expect(phone.get_by_text("Consulta marcada")).to_be_visible()
     _both(phone, browser, phone.url, "saude-4-consulta")
 
     # Bruno cancels; Carla, first on the waiting list, takes the slot from the offer's link
@@ -156,7 +157,7 @@ def test_book_cancel_waiting_list_check_in_agenda_history_and_access_log(live_ur
     bruno.goto(f"{base}/saude/")
     bruno.get_by_role("link", name=f"{data['name']} — Dra. Helena Prado").click()
     bruno.get_by_role("button", name="Cancelar a consulta").click()
-    assert bruno.get_by_text("Consulta cancelada").is_visible()
+    expect(bruno.get_by_text("Consulta cancelada")).to_be_visible()
     carla = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="pt-BR", is_mobile=True
     ).new_page()
@@ -164,29 +165,29 @@ def test_book_cancel_waiting_list_check_in_agenda_history_and_access_log(live_ur
     carla.goto(f"{base}{_offer_path(gravatai, data['carla'])}")
     _both(carla, browser, carla.url, "saude-5-oferta-da-lista-de-espera")
     carla.get_by_role("button", name="Quero esta vaga").click()
-    assert carla.get_by_text("A vaga é sua").is_visible()
-    assert carla.get_by_text(f"{first + dt.timedelta(minutes=20):%H:%M}").first.is_visible()
+    expect(carla.get_by_text("A vaga é sua")).to_be_visible()
+    expect(carla.get_by_text(f"{first + dt.timedelta(minutes=20):%H:%M}").first).to_be_visible()
 
     # the reception checks Maria in
     reception = browser.new_context(viewport=DESKTOP, locale="pt-BR").new_page()
     _staff_login(reception, base, "recepcao1@gravatai.rs.gov.br")
     reception.goto(f"{base}/staff/saude/recepcao/")
     reception.get_by_role("button", name="Registrar chegada de Maria da Silva Santos").first.click()
-    assert reception.get_by_text("Chegada registrada: Maria da Silva Santos.").is_visible()
+    expect(reception.get_by_text("Chegada registrada: Maria da Silva Santos.")).to_be_visible()
     screenshot(reception, "saude-6-recepcao-1366")
 
     # the doctor: the day's agenda, then Maria's history
     doctor = browser.new_context(viewport=DESKTOP, locale="pt-BR").new_page()
     _staff_login(doctor, base, "medica1@gravatai.rs.gov.br")
     doctor.goto(f"{base}/staff/saude/agenda/")
-    assert doctor.get_by_text("Chegou — aguardando").first.is_visible()
-    assert doctor.get_by_text("Carla Espera").is_visible()
+    expect(doctor.get_by_text("Chegou — aguardando").first).to_be_visible()
+    expect(doctor.get_by_text("Carla Espera")).to_be_visible()
     screenshot(doctor, "saude-7-agenda-do-dia-1366")
     doctor.get_by_role("link", name="Abrir histórico").first.click()
-    assert doctor.get_by_text("Acesso registrado: o paciente está na sua agenda.").is_visible()
+    expect(doctor.get_by_text("Acesso registrado: o paciente está na sua agenda.")).to_be_visible()
     screenshot(doctor, "saude-8-historico-1366")
 
     # Maria sees who accessed her data
     phone.goto(f"{base}/saude/acessos/")
-    assert phone.get_by_text("Dra. Helena Prado").first.is_visible()
+    expect(phone.get_by_text("Dra. Helena Prado").first).to_be_visible()
     _both(phone, browser, phone.url, "saude-9-quem-acessou")

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from tests.comms.test_fanout_job import _in_thread
 from tests.e2e.conftest import screenshot
@@ -88,7 +89,7 @@ def test_unit_filter_and_suspension_lift_pages(live_url, phone, browser, gravata
     # the slot page filtered by unit, on a phone and on a desktop
     url = f"{base}/saude/clinico-geral/?unidade={data['unit']}"
     phone.goto(url)
-    assert phone.get_by_label("Unidade de saúde").is_visible()
+    expect(phone.get_by_label("Unidade de saúde")).to_be_visible()
     screenshot(phone, "saude-filtro-unidade-390")
     desktop = browser.new_context(viewport=DESKTOP, locale="pt-BR").new_page()
     desktop.goto(url)
@@ -97,7 +98,7 @@ def test_unit_filter_and_suspension_lift_pages(live_url, phone, browser, gravata
     # the reception lifts the suspension with a reason
     staff_login(desktop, base, "recepcao1@gravatai.rs.gov.br")
     desktop.goto(f"{base}/staff/saude/recepcao/suspensoes/")
-    assert desktop.get_by_role("heading", name=str(data["name"])).is_visible()
+    expect(desktop.get_by_role("heading", name=str(data["name"]))).to_be_visible()
     screenshot(desktop, "saude-suspensoes-1366")
     phone_staff = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="pt-BR", storage_state=desktop.context.storage_state()
@@ -109,17 +110,19 @@ def test_unit_filter_and_suspension_lift_pages(live_url, phone, browser, gravata
         "Faltas por internação, comprovante apresentado."
     )
     section.get_by_role("button", name="Retirar a suspensão").click()
-    assert phone_staff.get_by_text(f"Suspensão retirada: {data['name']} pode agendar de novo.").is_visible()
+    expect(
+        phone_staff.get_by_text(f"Suspensão retirada: {data['name']} pode agendar de novo.")
+    ).to_be_visible()
     screenshot(phone_staff, "saude-suspensoes-retirada-390")
 
     # the reception books for her, by CPF and CNS
     query = f"cpf={data['cpf']}&cns={data['cns']}&especialidade={data['specialty']}"
     desktop.goto(f"{base}/staff/saude/recepcao/agendar/?{query}")
-    assert desktop.get_by_role("heading", name=f"Horários livres para {data['name']}").is_visible()
+    expect(desktop.get_by_role("heading", name=f"Horários livres para {data['name']}")).to_be_visible()
     screenshot(desktop, "saude-agendar-para-1366")
     phone_staff.goto(f"{base}/staff/saude/recepcao/agendar/?{query}")
     screenshot(phone_staff, "saude-agendar-para-390")
     phone_staff.get_by_role("radio").first.check()
     phone_staff.get_by_role("button", name="Marcar a consulta").click()
-    assert phone_staff.get_by_text(f"Consulta marcada para {data['name']}").is_visible()
+    expect(phone_staff.get_by_text(f"Consulta marcada para {data['name']}")).to_be_visible()
     screenshot(phone_staff, "saude-agendar-para-feito-390")

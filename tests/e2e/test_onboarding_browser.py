@@ -27,6 +27,7 @@ import requests
 from django.conf import settings as django_settings
 from django.core import mail
 from dramatiq.brokers.stub import StubBroker
+from playwright.sync_api import expect
 from validate_docbr import CPF
 
 from paco.jobs import jobs_drain
@@ -114,14 +115,14 @@ def test_a_city_signs_up_lands_on_its_portal_and_turns_read_only_when_unpaid(
         screenshot(page, "onboarding-1-form")
         page.get_by_role("button", name="Enviar cadastro").click()
         page.wait_for_url(re.compile(r".*/cadastro/enviado/$"))
-        assert page.get_by_text("Enviamos para").is_visible()
+        expect(page.get_by_text("Enviamos para")).to_be_visible()
 
         # the e-mail carries the confirmation link; a GET shows the summary, the click confirms
         assert [message.to for message in mail.outbox] == [[email]]
         link = re.search(r"https?://\S+/cadastro/confirmar/\S+/", mail.outbox[0].body)
         assert link is not None
         page.goto(control + urlsplit(link.group(0)).path)
-        assert page.get_by_text(f"{slug}.localhost").first.is_visible()
+        expect(page.get_by_text(f"{slug}.localhost").first).to_be_visible()
         page.get_by_role("button", name="Confirmar e criar o portal").click()
         page.wait_for_url(re.compile(r".*/cadastro/[0-9a-f-]{36}/$"))
         signup_id = page.url.rstrip("/").rsplit("/", 1)[-1]
@@ -155,8 +156,8 @@ def test_a_city_signs_up_lands_on_its_portal_and_turns_read_only_when_unpaid(
         # the live, branded portal of the new city
         page.get_by_role("link", name=re.compile("Abrir o portal de Laranjeiras")).click()
         page.wait_for_url(f"http://{slug}.localhost:{port}/")
-        assert page.get_by_text("Prefeitura Municipal de Laranjeiras").first.is_visible()
-        assert page.locator("img.paco-coat").is_visible()
+        expect(page.get_by_text("Prefeitura Municipal de Laranjeiras").first).to_be_visible()
+        expect(page.locator("img.paco-coat")).to_be_visible()
         assert page.get_by_text(BANNER).count() == 0
         screenshot(page, "onboarding-3-portal")
 

@@ -7,6 +7,7 @@ import time
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tenant_apps.catalog.models import Service
@@ -41,30 +42,30 @@ def test_the_admin_publishes_a_service_on_open311_and_sees_what_it_exposes(live_
         page.goto(f"{base}/admin-municipal/servicos/")
         page.get_by_role("link", name="Poda de árvore").first.click()
         panel = page.locator("#open311")
-        assert panel.get_by_text("Não publicado no Open311.").is_visible()
-        assert panel.get_by_text("nunca aparecem nome, e-mail, CPF, telefone").is_visible()
+        expect(panel.get_by_text("Não publicado no Open311.")).to_be_visible()
+        expect(panel.get_by_text("nunca aparecem nome, e-mail, CPF, telefone")).to_be_visible()
 
         panel.get_by_role("button", name="Publicar no Open311").click()
 
         page.wait_for_url(f"{base}/admin-municipal/servicos/*/#open311")
-        assert page.get_by_text("Serviço publicado no Open311.").is_visible()
-        assert page.locator("#open311").get_by_text("Publicado no Open311.").is_visible()
-        assert (
-            page.locator("#open311").get_by_role("button", name="Deixar de publicar no Open311").is_visible()
-        )
+        expect(page.get_by_text("Serviço publicado no Open311.")).to_be_visible()
+        expect(page.locator("#open311").get_by_text("Publicado no Open311.")).to_be_visible()
+        expect(
+            page.locator("#open311").get_by_role("button", name="Deixar de publicar no Open311")
+        ).to_be_visible()
         page.locator("#open311").scroll_into_view_if_needed()
         screenshot(page, "admin-open311-published-desktop")
         page.set_viewport_size(PHONE)
         page.reload()
         page.locator("#open311").scroll_into_view_if_needed()
-        assert (
-            page.locator("#open311").get_by_role("button", name="Deixar de publicar no Open311").is_visible()
-        )
+        expect(
+            page.locator("#open311").get_by_role("button", name="Deixar de publicar no Open311")
+        ).to_be_visible()
         screenshot(page, "admin-open311-published-phone")
 
         page.goto(f"{base}/admin-municipal/servicos/")
         page.get_by_role("link", name="Alvará de funcionamento").first.click()
-        assert page.locator("#open311").get_by_text("Não pode ser publicado no Open311.").is_visible()
+        expect(page.locator("#open311").get_by_text("Não pode ser publicado no Open311.")).to_be_visible()
         assert page.locator("#open311").get_by_role("button").count() == 0
         page.locator("#open311").scroll_into_view_if_needed()
         screenshot(page, "admin-open311-documents-phone")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tests.comms.test_fanout_job import _in_thread
@@ -59,7 +60,7 @@ def test_citizen_pays_a_guide_by_pix_at_the_demo_bank_and_staff_see_it_paid(
         phone.locator(".paco-copy").wait_for()
         main = phone.locator("main")
         assert "R$ 257,30" in main.inner_text()
-        assert phone.locator(".paco-guide-qr svg").is_visible()
+        expect(phone.locator(".paco-guide-qr svg")).to_be_visible()
         assert phone.locator(".paco-guide-brcode").inner_text().strip() == guide.br_code
         assert phone.locator("main textarea").count() == 0  # a code to copy, not a form field
         width = phone.evaluate("document.documentElement.scrollWidth")

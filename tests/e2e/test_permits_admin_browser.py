@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import staff_login
@@ -67,7 +68,7 @@ def test_the_admin_edits_a_kind_its_checklist_and_a_rule(live_url, phone, browse
     _both(phone, browser, "alvaras-admin-3-documento")
     phone.get_by_role("button", name="Salvar documento").click()
     assert "Documento do checklist salvo." in phone.content()
-    assert phone.get_by_role("link", name=name).is_visible()
+    expect(phone.get_by_role("link", name=name)).to_be_visible()
     screenshot(phone, "alvaras-admin-4-checklist-390")
     with tenant_context(aracaju):
         assert ChecklistItem.objects.get(kind=kind, name=name).validity_days == 180

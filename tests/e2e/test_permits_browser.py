@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
+from playwright.sync_api import expect
 
 from paco.jobs import jobs_drain
 from paco_demo import cities as demo
@@ -122,7 +123,7 @@ def test_low_risk_issued_automatically_and_high_risk_routed_to_sema_and_visa_the
     _run_jobs(aracaju, restaurant)
     phone.reload()
     assert "Em análise" in phone.get_by_test_id("permit-status").inner_text()
-    assert phone.get_by_test_id("countdown").is_visible()
+    expect(phone.get_by_test_id("countdown")).to_be_visible()
     _both(phone, browser, "alvaras-4-em-analise")
     staff_path = request_url.replace(base, "").replace("/alvaras/pedidos/", "/staff/alvaras/")
     for email in ("sema.licencas@aracaju.se.gov.br", "visa@aracaju.se.gov.br", "alvaras@aracaju.se.gov.br"):

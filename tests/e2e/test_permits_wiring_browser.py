@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tests.comms.test_fanout_job import _in_thread
@@ -63,11 +64,11 @@ def test_a_citizen_below_the_level_is_told_how_to_raise_it_and_the_admin_sees_le
             page.wait_for_url(f"{base}/meus-pedidos/")
             citizen_session = context.storage_state()
         page.goto(f"{base}/alvaras/solicitar/")
-        assert page.get_by_text("Conta gov.br prata ou superior").is_visible()
+        expect(page.get_by_text("Conta gov.br prata ou superior")).to_be_visible()
         screenshot(page, f"alvaras-nivel-lista-{name}")
         page.goto(f"{base}/alvaras/solicitar/alvara-construcao/")
         alert = page.locator("#nivel-govbr")
-        assert alert.is_visible()
+        expect(alert).to_be_visible()
         assert "nível prata ou superior" in alert.inner_text()
         assert "Vincule sua conta ao gov.br" in alert.inner_text()
         assert page.get_by_role("button", name="Enviar pedido").count() == 0
@@ -91,7 +92,7 @@ def test_a_citizen_below_the_level_is_told_how_to_raise_it_and_the_admin_sees_le
         page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length >= 5")
         section = page.locator('section[aria-labelledby="grafico-alvaras"]')
         section.scroll_into_view_if_needed()
-        assert section.is_visible()
+        expect(section).to_be_visible()
         assert "Alvará de funcionamento — nível II" in section.inner_text()
         assert page.locator('section[aria-labelledby="grafico-alvaras-pareceres"]').count() == 1
         ARTIFACTS.mkdir(exist_ok=True)

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
@@ -58,7 +59,7 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
         # the branded home of each city
         phone.goto(f"{aracaju}/")
         assert phone.title() == "Início · Prefeitura Municipal de Aracaju"
-        assert phone.locator(".header-sign").is_visible()
+        expect(phone.locator(".header-sign")).to_be_visible()
         assert phone.locator(".header-sign").inner_text().startswith("Prefeitura Municipal de Aracaju")
         assert (
             phone.evaluate(
@@ -78,7 +79,7 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
         phone.get_by_label("Repita a senha").fill("Aracaju#2026forte")
         phone.locator("label[for=id_consent]").click()
         phone.get_by_role("button", name="Criar conta").click()
-        assert phone.get_by_text("CPF inválido: confira os números digitados.", exact=True).is_visible()
+        expect(phone.get_by_text("CPF inválido: confira os números digitados.", exact=True)).to_be_visible()
         screenshot(phone, "portal-aracaju-register-error")
         phone.get_by_label("CPF").fill(_valid_cpf(uuid.uuid4().int))
         phone.get_by_label("Senha", exact=True).fill("Aracaju#2026forte")
@@ -99,7 +100,7 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
         screenshot(phone, "portal-aracaju-activate")
         phone.get_by_role("button", name="Ativar conta").click()
         phone.wait_for_url(f"{aracaju}/meus-pedidos/")
-        assert phone.get_by_text("Olá, Teste.").is_visible()
+        expect(phone.get_by_text("Olá, Teste.")).to_be_visible()
         screenshot(phone, "portal-aracaju-my-requests")
 
         # accessibility: the contrast toggle is remembered
@@ -135,5 +136,5 @@ def test_staff_logs_in_with_a_second_factor(live_url, phone):
     phone.get_by_role("button", name="Confirmar").click()
     phone.wait_for_url(f"{gravatai}/staff/")
 
-    assert phone.get_by_text("SMF-FISC").first.is_visible()
+    expect(phone.get_by_text("SMF-FISC").first).to_be_visible()
     screenshot(phone, "portal-gravatai-staff-home")

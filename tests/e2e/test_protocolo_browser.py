@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tests.cases.conftest import PNG
@@ -42,7 +43,7 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
     phone.wait_for_url(re.compile(r".*/protocolos/\d{17}/$"))
     nup = phone.locator("h1 .paco-nup").inner_text()
     assert re.fullmatch(r"10005\.\d{6}/\d{4}-\d{2}", nup)
-    assert phone.get_by_text("Pedido registrado com o protocolo").is_visible()
+    expect(phone.get_by_text("Pedido registrado com o protocolo")).to_be_visible()
     case_url = phone.url
     screenshot(phone, "protocolo-2-citizen-receipt")
 
@@ -61,22 +62,22 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
     staff.get_by_text("Solicitar informações ao requerente").click()
     staff.get_by_label("O que o requerente precisa informar").fill("Qual o ponto de referência?")
     staff.get_by_role("button", name="Solicitar e suspender o prazo").click()
-    assert staff.get_by_text("Aguardando o requerente responder").is_visible()
+    expect(staff.get_by_text("Aguardando o requerente responder")).to_be_visible()
 
     # the citizen answers from the phone
     phone.goto(case_url)
-    assert phone.get_by_text("Qual o ponto de referência?").first.is_visible()
+    expect(phone.get_by_text("Qual o ponto de referência?").first).to_be_visible()
     screenshot(phone, "protocolo-4-citizen-question")
     phone.get_by_label("Sua resposta").fill("Em frente à padaria.")
     phone.get_by_role("button", name="Enviar resposta").click()
-    assert phone.get_by_text("Resposta enviada. O prazo voltou a correr.").is_visible()
+    expect(phone.get_by_text("Resposta enviada. O prazo voltou a correr.")).to_be_visible()
 
     # staff close it with the final answer
     staff.reload()
     staff.get_by_text("Concluir com resposta final").click()
     staff.get_by_label("Resposta final").fill("Poda realizada.")
     staff.get_by_role("button", name="Concluir").click()
-    assert staff.get_by_text("Concluído pela SEPLOG-PROT").is_visible()
+    expect(staff.get_by_text("Concluído pela SEPLOG-PROT")).to_be_visible()
     screenshot(staff, "protocolo-5-staff-closed")
 
     # the citizen sees every step

@@ -25,6 +25,7 @@ from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from dramatiq.brokers.stub import StubBroker
+from playwright.sync_api import expect
 
 from paco.jobs import jobs_drain
 from paco_demo import cities as demo
@@ -171,7 +172,7 @@ def test_citizen_books_on_a_phone_and_the_inspector_attends_by_video(
     screenshot(phone, "agendamento-3-confirmar")
     phone.get_by_role("button", name="Confirmar agendamento").click()
     phone.wait_for_url(re.compile(r".*/agendamento/reserva/[\w-]+/$"))
-    assert phone.get_by_text("Agendamento confirmado").is_visible()
+    expect(phone.get_by_text("Agendamento confirmado")).to_be_visible()
     nup = phone.locator("a.paco-nup").inner_text()
     screenshot(phone, "agendamento-4-confirmado")
 
@@ -194,7 +195,7 @@ def test_citizen_books_on_a_phone_and_the_inspector_attends_by_video(
     staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR").new_page()
     _staff_login(staff, base)
     staff.goto(f"{base}/staff/agenda/")
-    assert staff.get_by_text("Maria da Silva Santos").first.is_visible()
+    expect(staff.get_by_text("Maria da Silva Santos").first).to_be_visible()
     screenshot(staff, "agendamento-5-agenda-do-fiscal")
     staff.get_by_role("link", name=re.compile(f"{start:%H:%M}")).first.click()
     staff.get_by_role("link", name="Abrir a sala de vídeo").click()
@@ -226,11 +227,11 @@ def test_citizen_books_on_a_phone_and_the_inspector_attends_by_video(
         "Explicada a base de cálculo do ITBI."
     )
     staff.get_by_role("button", name="Registrar atendimento realizado").click()
-    assert staff.get_by_text("Atendimento registrado no protocolo.").is_visible()
+    expect(staff.get_by_text("Atendimento registrado no protocolo.")).to_be_visible()
     staff.get_by_role("link", name=nup).first.click()
-    assert staff.get_by_text(re.compile("Atendimento realizado por Gabriela Fiscal")).first.is_visible()
+    expect(staff.get_by_text(re.compile("Atendimento realizado por Gabriela Fiscal")).first).to_be_visible()
     screenshot(staff, "agendamento-8-historico")
     phone.goto(f"{base}/protocolos/{re.sub(r'[^0-9]', '', nup)}/")
-    assert phone.get_by_text(re.compile("Atendimento agendado")).first.is_visible()
-    assert phone.get_by_text(re.compile("Atendimento realizado")).first.is_visible()
+    expect(phone.get_by_text(re.compile("Atendimento agendado")).first).to_be_visible()
+    expect(phone.get_by_text(re.compile("Atendimento realizado")).first).to_be_visible()
     screenshot(phone, "agendamento-9-protocolo-do-cidadao")
