@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
@@ -41,7 +40,9 @@ def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """`http://{host}:{port}`: the whole stack (tenant middleware included) on a real socket."""
     with django_db_blocker.unblock():
         server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-        server.set_app(StaticFilesHandler(get_wsgi_application()))
+        # static files through the project's own WhiteNoise (from the finders, cached by the browser
+        # for WHITENOISE_MAX_AGE as a deployment's would be), not re-sent with every page
+        server.set_app(get_wsgi_application())
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

@@ -131,10 +131,8 @@ def _open(page: Any, url: str) -> bool:
         return False
     if "text/html" not in response.headers.get("content-type", ""):
         return False
-    if not response.text().lstrip().lower().startswith("<!doctype html"):
-        return False  # an htmx fragment (options of a select, a slot list), checked inside its page
-    page.add_script_tag(path=str(AXE))
-    return True
+    # an htmx fragment (options of a select, a slot list) is checked inside its page
+    return bool(response.text().lstrip().lower().startswith("<!doctype html"))
 
 
 def _check(page: Any, rules: list[str] | None) -> dict[str, Any]:
@@ -156,6 +154,7 @@ def _sweep(
                     for host, name, value in plan["cookies"][role]
                 ]
             )
+        context.add_init_script(path=str(AXE))  # axe-core in every page the context opens
         page = context.new_page()
         page.set_default_timeout(20000)
         for route, host, path in plan["pages"][role]:

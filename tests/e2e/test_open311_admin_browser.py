@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from paco_demo import cities as demo
 from tenant_apps.catalog.models import Service
 from tenant_apps.open311.models import PublishedService
 from tests.e2e.conftest import PHONE, screenshot
@@ -32,12 +28,6 @@ def test_the_admin_publishes_a_service_on_open311_and_sees_what_it_exposes(live_
     base = live_url.format(host="aracaju.localhost")
     page = desktop
     try:
-        # one login, then both widths; a TOTP code is good once, and the catalog's browser test
-        # may have just used this step's code of the same admin
-        with schema_context("aracaju"):
-            last_step = TOTPDevice.objects.get(user__email=demo.ARACAJU.admin.email).last_t  # type: ignore[union-attr]
-        while int(time.time()) // 30 <= last_step:
-            time.sleep(1)
         _admin_login(page, base)
         page.goto(f"{base}/admin-municipal/servicos/")
         page.get_by_role("link", name="Poda de árvore").first.click()

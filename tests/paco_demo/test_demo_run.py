@@ -359,6 +359,9 @@ def test_a_job_outlives_the_web_process_that_enqueued_it(demo: Demo) -> None:
             timeout=30,
         )
         assert confirmed.status_code == 302
+        # gunicorn's access log shows the confirmation's request line without its token (the
+        # worker writes it after the answer has gone: wait for it before killing that worker)
+        demo.wait_for('"POST /cadastro/confirmar/[removido]/ HTTP/1.1" 302', after=mark, seconds=30)
         # and every web process that serves requests is killed (gunicorn's workers; its master,
         # which only starts new ones, stays: were it gone, the supervisor would stop the demo)
         web = demo.named("gunicorn paco.wsgi:application")
@@ -381,8 +384,6 @@ def test_a_job_outlives_the_web_process_that_enqueued_it(demo: Demo) -> None:
     ):
         assert time.monotonic() < deadline, demo.output()[-3000:]
         time.sleep(1)
-    # and gunicorn's access log shows the confirmation's request line without its token
-    assert '"POST /cadastro/confirmar/[removido]/ HTTP/1.1" 302' in demo.output()
     assert token.group(1) not in demo.output()
 
 

@@ -26,6 +26,7 @@ SCHEDULER_ENABLED = False
 PERMITS_DEMO_REQUESTS = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_MAX_AGE = 600  # the browser tests' pages share their CSS, scripts and fonts, as in production
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 
 if REDIS_URL:  # noqa: F405
