@@ -9,8 +9,8 @@ page keeps the sweep short). axe-core comes from npm and runs inside Debian's Ch
 or critical violation fails the test, and so does a form field outside a gov.br component or
 without a visible label. The sweep runs once per demo city (Aracaju's and Gravataí's colours,
 data and modules; the control plane's pages with Aracaju's run). A screenshot of every page at
-both widths and in high contrast is kept under test-artifacts/sweep/<city>/ for people to look
-at, with that city's summary.json.
+both widths (and in high contrast, which looks the same in every city, in Aracaju's run) is kept
+under test-artifacts/sweep/<city>/ for people to look at, with that city's summary.json.
 
 `PACO_SWEEP_ROUTES=cases:citizen_case,documents:staff_document` sweeps only those routes (for a
 change to a few pages; the full sweep in `make test` runs without it).
@@ -140,7 +140,7 @@ def _check(page: Any, rules: list[str] | None) -> dict[str, Any]:
 
 
 def _sweep(
-    browser: Any, plan: dict[str, Any], roles: list[str], live_url: str, shots: Path
+    browser: Any, plan: dict[str, Any], roles: list[str], live_url: str, shots: Path, modes: tuple[str, ...]
 ) -> list[dict[str, Any]]:
     """One page per role, each URL loaded once: desktop, then the same page resized to a phone,
     then high contrast switched on (as the header button does) at phone width."""
@@ -161,7 +161,7 @@ def _sweep(
             page.set_viewport_size(WIDTHS["desktop"])
             if not _open(page, live_url.format(host=host) + path):
                 continue
-            for mode in ("desktop", "phone", "phone-contraste"):
+            for mode in modes:
                 if mode == "phone":
                     page.set_viewport_size(WIDTHS["phone"])
                 if mode == "phone-contraste":
@@ -175,7 +175,7 @@ def _sweep(
 
 
 def _sweep_with_own_browser(
-    plan: dict[str, Any], roles: list[str], live_url: str, shots: Path
+    plan: dict[str, Any], roles: list[str], live_url: str, shots: Path, modes: tuple[str, ...]
 ) -> list[dict[str, Any]]:
     """The same on a second Chromium driven from this thread (Playwright's sync API: one per thread)."""
     from playwright.sync_api import sync_playwright
@@ -183,13 +183,16 @@ def _sweep_with_own_browser(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            return _sweep(browser, plan, roles, live_url, shots)
+            return _sweep(browser, plan, roles, live_url, shots, modes)
         finally:
             browser.close()
 
 
-def run_sweep(city: str, live_url: str, browser: Any) -> None:
-    """Sweep `city`; fails on a blocking violation or an unlabelled field."""
+MODES = ("desktop", "phone", "phone-contraste")
+
+
+def run_sweep(city: str, live_url: str, browser: Any, *, modes: tuple[str, ...] = MODES) -> None:
+    """Sweep `city` in `modes`; fails on a blocking violation or an unlabelled field."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (make setup runs npm ci)")
     plan = _in_thread(lambda: _plan(city))
@@ -201,8 +204,8 @@ def run_sweep(city: str, live_url: str, browser: Any) -> None:
     for role in roles:
         min(halves, key=lambda half: sum(len(plan["pages"][r]) for r in half)).append(role)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        other = pool.submit(_sweep_with_own_browser, plan, halves[1], live_url, shots)
-        report = _sweep(browser, plan, halves[0], live_url, shots) + other.result()
+        other = pool.submit(_sweep_with_own_browser, plan, halves[1], live_url, shots, modes)
+        report = _sweep(browser, plan, halves[0], live_url, shots, modes) + other.result()
     (shots / "summary.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     blocking = [
         f"{row['role']} {row['mode']} {row['path']}: {v['impact']} {v['id']} {v['nodes']}"
