@@ -313,7 +313,7 @@ class Demo:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
             except ProcessLookupError:
-                pass
+                continue  # the group has already exited
         self.state_file.unlink(missing_ok=True)
 
 

@@ -12,6 +12,7 @@ BENCH_SEARCH_QUERIES (100).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import random
@@ -391,10 +392,9 @@ def nup_run(city: City, clients: int, seconds: float) -> NupRun:
         ]
         for thread in threads:
             thread.start()
-        try:
+        # a client that failed to start breaks the barrier: the others go on and its error is reported
+        with contextlib.suppress(threading.BrokenBarrierError):
             thread_barrier.wait(timeout=120)
-        except threading.BrokenBarrierError:
-            pass
         started = time.perf_counter()
         for thread in threads:
             thread.join()

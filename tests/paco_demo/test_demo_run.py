@@ -9,6 +9,7 @@ order against it and the last one stops it. About three minutes in all (two setu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -74,10 +75,8 @@ def older_release_data(folder: Path) -> Path:
 def _postmaster_stop(pgdata: Path) -> None:
     pid_file = pgdata / "postmaster.pid"
     if pid_file.exists():
-        try:
+        with contextlib.suppress(psutil.Error):  # already gone
             psutil.Process(int(pid_file.read_text().split()[0])).terminate()
-        except psutil.Error:
-            pass
 
 
 def free_port() -> int:
@@ -119,13 +118,11 @@ class Demo:
         """Every process the demo runs now: the supervisor's descendants, its recorded process
         groups (honcho starts each in a session of its own) and the postmaster."""
         found: dict[int, psutil.Process] = {}
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):  # the supervisor has exited: its groups remain
             supervisor = psutil.Process(self.process.pid)
             found[supervisor.pid] = supervisor
             for child in supervisor.children(recursive=True):
                 found[child.pid] = child
-        except psutil.NoSuchProcess:
-            pass
         state_file = self.data / "demo" / "supervisor.json"
         if state_file.exists():
             for entry in json.loads(state_file.read_text()).get("groups", {}).values():
@@ -208,10 +205,8 @@ def _demo_in(folder: Path) -> Iterator[Demo]:
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # what is left is killed below
                 process.wait(60)
-            except subprocess.TimeoutExpired:
-                pass
         for leftover in running.tree():
             if leftover.pid != os.getpid():
                 leftover.kill()
