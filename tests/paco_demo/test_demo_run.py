@@ -165,7 +165,7 @@ class Demo:
 
 def healthy(url: str) -> bool:
     try:
-        return requests.get(f"{url}/healthz", timeout=5).status_code == 200
+        return requests.get(f"{url}/healthz", timeout=30).status_code == 200
     except requests.RequestException:
         return False
 
@@ -219,23 +219,23 @@ def test_demo_runs_the_procfile_processes_with_product_pages(demo: Demo) -> None
     assert demo.named("run_scheduler")
     assert demo.named("redis-server")
     assert demo.named("paco_demo.postgres")
-    health = requests.get(f"{demo.url}/healthz", timeout=5).json()
+    health = requests.get(f"{demo.url}/healthz", timeout=30).json()
     assert health["checks"]["broker"] == "ok"  # a real broker (Redis), not the in-process one
 
     # DEBUG is off: the product's own pages, in Portuguese
-    missing = requests.get(f"{demo.url}/nao-existe/", timeout=5)
+    missing = requests.get(f"{demo.url}/nao-existe/", timeout=30)
     assert missing.status_code == 404
     assert "Página não encontrada" in missing.text
     assert "Traceback" not in missing.text
     assert "URLconf" not in missing.text
-    nobody = requests.get(f"{demo.url}/", headers={"Host": "0.0.0.0"}, timeout=5)  # noqa: S104
+    nobody = requests.get(f"{demo.url}/", headers={"Host": "0.0.0.0"}, timeout=30)  # noqa: S104
     assert nobody.status_code == 404
     assert "em <strong></strong>" not in nobody.text
     assert "não corresponde a nenhuma prefeitura" in nobody.text
 
     # static files collected and compressed, as whitenoise serves them in production
     static = requests.get(
-        f"{demo.url}/static/htmx/htmx.min.js", headers={"Accept-Encoding": "gzip"}, timeout=5
+        f"{demo.url}/static/htmx/htmx.min.js", headers={"Accept-Encoding": "gzip"}, timeout=30
     )
     assert static.status_code == 200
     assert static.headers["Content-Encoding"] == "gzip"
@@ -271,7 +271,7 @@ def test_the_older_release_data_was_migrated_forward(demo: Demo) -> None:
     # and the people the older release seeded still log in
     browser = requests.Session()
     login_page = browser.get(
-        f"{demo.url}/entrar/", headers={"Host": f"aracaju.localhost:{demo.port}"}, timeout=10
+        f"{demo.url}/entrar/", headers={"Host": f"aracaju.localhost:{demo.port}"}, timeout=30
     )
     assert login_page.status_code == 200
     answer = browser.post(
@@ -286,7 +286,7 @@ def test_the_older_release_data_was_migrated_forward(demo: Demo) -> None:
             "Referer": f"http://aracaju.localhost:{demo.port}/entrar/",
         },
         allow_redirects=False,
-        timeout=10,
+        timeout=30,
     )
     assert answer.status_code == 302, answer.text[:2000]
 
@@ -328,7 +328,7 @@ def test_a_job_outlives_the_web_process_that_enqueued_it(demo: Demo) -> None:
     """The job a request enqueues is in Redis, not in the web process: killing that process loses
     nothing (the old demo ran jobs on a thread of the web process)."""
     browser = requests.Session()
-    form = browser.get(f"{demo.url}/cadastro/", timeout=10)
+    form = browser.get(f"{demo.url}/cadastro/", timeout=30)
     assert form.status_code == 200
     sent = browser.post(
         f"{demo.url}/cadastro/",
