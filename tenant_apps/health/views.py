@@ -103,17 +103,17 @@ def _check(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
     return decorator
 
 
-professional_required = _check(lambda user: professional_of(user) is not None)
+professional_required = _check(lambda user: professional_of(user=user) is not None)
 reception_required = _check(lambda user: reception_units(user=user).exists())
-manager_required = _check(user_is_health_manager)
+manager_required = _check(lambda user: user_is_health_manager(user=user))
 reception_or_manager_required = _check(
-    lambda user: reception_units(user=user).exists() or user_is_health_manager(user)
+    lambda user: reception_units(user=user).exists() or user_is_health_manager(user=user)
 )
-admin_required = _check(user_may_administer)
+admin_required = _check(lambda user: user_may_administer(user=user))
 
 
 def _professional(request: HttpRequest) -> Any:
-    professional = professional_of(request.user)
+    professional = professional_of(user=request.user)
     if professional is None:  # the decorator let only professionals in
         raise Http404
     return professional
@@ -153,7 +153,7 @@ def _opening_text(now: dt.datetime) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
-    patient = patient_of(user)
+    patient = patient_of(user=user)
     context: dict[str, Any] = {
         "title": _("Consultas na rede municipal de saúde"),
         "specialties": specialty_list_bookable(),
@@ -232,7 +232,7 @@ def _days(slots: list[Any]) -> list[dict[str, Any]]:
 def specialty_page(request: HttpRequest, specialty_code: str) -> HttpResponse:
     specialty = _specialty(specialty_code)
     user = request.user
-    patient = patient_of(user)
+    patient = patient_of(user=user)
     form = SlotFilterForm(request.GET or None, specialty=specialty)
     valid = form.is_bound and form.is_valid()
     professional = form.cleaned_data.get("profissional") if valid else None
@@ -282,7 +282,7 @@ def _choice(specialty: Specialty, params: Any) -> tuple[Schedule, dt.datetime]:
 @citizen_required
 def confirm(request: HttpRequest, specialty_code: str) -> HttpResponse:
     specialty = _specialty(specialty_code)
-    if patient_of(request.user) is None:
+    if patient_of(user=request.user) is None:
         messages.info(request, _("Informe o seu Cartão Nacional de Saúde (CNS) antes de agendar."))
         return redirect("health:home")
     form = NotesForm(request.POST if request.method == "POST" else None)
@@ -709,7 +709,7 @@ def attend(request: HttpRequest, health_appointment_code: str) -> HttpResponse:
         {
             "title": _("Atendimento"),
             "appointment": appointment,
-            "patient": patient_of(appointment.citizen),
+            "patient": patient_of(user=appointment.citizen),
             "local": timezone.localtime(appointment.starts_at),
             "form": form,
         },

@@ -595,7 +595,7 @@ def webhook_receive(*, body: bytes, signature: str) -> WebhookResult:
     return _notice_apply(_pix_items(body))
 
 
-def subject_normalize(subject: str) -> tuple[str, ...]:
+def subject_normalize(*, subject: str) -> tuple[str, ...]:
     """A certificate's subject DN as a sorted tuple of `attr=value`, whichever way the proxy writes
     it (RFC 2253 `CN=a,O=b` or OpenSSL's legacy `/O=b/CN=a`), attribute names upper-cased."""
     text = subject.strip().replace("\\,", "\x00")
@@ -617,8 +617,14 @@ def psp_webhook_receive(*, body: bytes, client_verify: str, client_subject: str)
     and not applied, `devolucoes` applied by their id. An empty `pix` list is accepted (some PSPs
     test the URL with one)."""
     row = PspCredentials.objects.order_by("id").first()
-    expected = subject_normalize(row.webhook_client_subject) if row and row.webhook_client_subject else ()
-    if client_verify.strip() != "SUCCESS" or not expected or subject_normalize(client_subject) != expected:
+    expected = (
+        subject_normalize(subject=row.webhook_client_subject) if row and row.webhook_client_subject else ()
+    )
+    if (
+        client_verify.strip() != "SUCCESS"
+        or not expected
+        or subject_normalize(subject=client_subject) != expected
+    ):
         raise WebhookRefused(_("Certificado do PSP ausente ou não reconhecido por esta prefeitura."))
     return _notice_apply(_pix_items(body, allow_empty=True))
 
