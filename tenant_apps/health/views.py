@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.decorators import staff_required
+from paco.decorators import citizen_required, staff_required
 from paco.errors import PASS_THROUGH, ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -73,18 +72,6 @@ from .selectors import (
 )
 
 View = Callable[..., HttpResponse]
-
-
-def citizen_required(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if getattr(request.user, "kind", None) != UserKind.CITIZEN:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _check(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
