@@ -71,6 +71,18 @@ def _field_error(message: str, name: str) -> PaymentError:
     return PaymentError(message, extra={"field": name})
 
 
+def _amount_clean(amount: Decimal | str) -> Decimal:
+    """An amount in reais as a Pix charge can carry it (above zero, at most two decimals)."""
+    try:
+        value = Decimal(amount)
+        amount_text(value)
+    except (BrCodeError, InvalidOperation):
+        raise _field_error(
+            _("Valor inválido: maior que zero, com no máximo duas casas decimais."), "amount"
+        ) from None
+    return value
+
+
 # ------------------------------------------------------------------------------ Pix settings
 
 
@@ -223,13 +235,7 @@ def _guide_insert(
         document = document_digits(payer_document)
     except ValidationError as error:
         raise _field_error(error.messages[0], "payer_document") from None
-    try:
-        amount = Decimal(amount)
-        amount_text(amount)
-    except (BrCodeError, InvalidOperation):
-        raise _field_error(
-            _("Valor inválido: maior que zero, com no máximo duas casas decimais."), "amount"
-        ) from None
+    amount = _amount_clean(amount)
     if amount > MAX_AMOUNT:
         raise _field_error(_("Valor alto demais para uma guia."), "amount")
     description = " ".join(description.split())
@@ -924,13 +930,7 @@ def refund_request(*, guide: PaymentGuide, actor: User, amount: Decimal, reason:
     reason = " ".join(reason.split())
     if not 5 <= len(reason) <= 140:
         raise _field_error(_("Explique o motivo da devolução (de 5 a 140 caracteres)."), "reason")
-    try:
-        amount = Decimal(amount)
-        amount_text(amount)
-    except (BrCodeError, InvalidOperation):
-        raise _field_error(
-            _("Valor inválido: maior que zero, com no máximo duas casas decimais."), "amount"
-        ) from None
+    amount = _amount_clean(amount)
     refund = _refund_reserve(guide=guide, actor=actor, amount=amount, reason=reason)
     provider = pix_provider()
     if provider is None or not guide.provider_reference:
