@@ -86,6 +86,7 @@ class ServiceFactory(DjangoModelFactory[Service]):
     class Meta:
         model = Service
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True  # the related rows point at it; nothing to save again
 
     code = factory.Sequence(lambda number: f"servico-{number}")
     name = factory.Sequence(lambda number: f"Serviço {number}")
@@ -146,6 +147,7 @@ class MunicipalityFactory(DjangoModelFactory[Municipality]):
 
     class Meta:
         model = Municipality
+        skip_postgeneration_save = True  # the related rows point at it; nothing to save again
 
     slug = factory.Sequence(lambda number: f"extra{number}")
     schema_name = factory.LazyAttribute(lambda city: city.slug.replace("-", "_"))

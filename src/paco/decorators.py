@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+CITIZEN_KIND = "citizen"
 STAFF_KIND = "staff"
 SUPPORT_KIND = "support"
 
@@ -43,6 +44,20 @@ def verified_kind_required(kind: str, login_url_name: str) -> Callable[[View], V
 
 staff_required = verified_kind_required(STAFF_KIND, "accounts:staff_login")
 support_required = verified_kind_required(SUPPORT_KIND, "controlplane:support_login")
+
+
+def citizen_required(view: View) -> View:
+    """Citizens only: anyone else logged in gets a 404, visitors go to the login page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+        if getattr(request.user, "kind", None) != CITIZEN_KIND:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def municipal_admin_required(view: View) -> View:

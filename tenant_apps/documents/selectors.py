@@ -16,7 +16,7 @@ import enum
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet, Sum
@@ -64,18 +64,23 @@ class VerificationNote:
     text: str
 
 
-VerificationNoteHook = Callable[[Document], "VerificationNote | None"]
+class VerificationNoteHook(Protocol):
+    """`hook(*, document) -> VerificationNote | None`, called by keyword."""
+
+    def __call__(self, *, document: Document) -> VerificationNote | None: ...
+
+
 _verification_note_hooks: list[VerificationNoteHook] = []
 
 
 def document_verification_note_register(hook: VerificationNoteHook) -> None:
-    """Register `hook(document) -> VerificationNote | None` (from an app's `AppConfig.ready`)."""
+    """Register `hook(*, document) -> VerificationNote | None` (from an app's `AppConfig.ready`)."""
     if hook not in _verification_note_hooks:
         _verification_note_hooks.append(hook)
 
 
 def document_verification_notes(*, document: Document) -> list[VerificationNote]:
-    return [note for hook in _verification_note_hooks if (note := hook(document)) is not None]
+    return [note for hook in _verification_note_hooks if (note := hook(document=document)) is not None]
 
 
 def _read_grant(user: Viewer, document: Document) -> ReadGrant:

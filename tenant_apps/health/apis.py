@@ -42,7 +42,7 @@ class IsHealthManager(BasePermission):
     message = "Só os gestores da Secretaria de Saúde exportam os dados da agenda em FHIR."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return user_is_health_manager(request.user)
+        return user_is_health_manager(user=request.user)
 
 
 def _period(request: Request) -> tuple[dt.date, dt.date]:

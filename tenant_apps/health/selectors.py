@@ -111,7 +111,7 @@ def free_slots(
 # --- citizens ---------------------------------------------------------------------------------
 
 
-def patient_of(user: Viewer) -> Patient | None:
+def patient_of(*, user: Viewer) -> Patient | None:
     if getattr(user, "kind", None) != UserKind.CITIZEN:
         return None
     return Patient.objects.filter(user_id=user.pk).first()
@@ -164,7 +164,7 @@ def record_access_list_for_citizen(*, user: User) -> QuerySet[RecordAccess]:
 # --- staff ------------------------------------------------------------------------------------
 
 
-def professional_of(user: Viewer) -> Professional | None:
+def professional_of(*, user: Viewer) -> Professional | None:
     if getattr(user, "kind", None) != UserKind.STAFF:
         return None
     return Professional.objects.filter(user_id=user.pk, is_active=True).select_related("resource").first()
@@ -183,7 +183,7 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def day_status(appointment: Appointment) -> str:
+def day_status(*, appointment: Appointment) -> str:
     if appointment.status == AppointmentStatus.CANCELLED:
         return DayStatus.CANCELLED
     if appointment.status == AppointmentStatus.NO_SHOW:
@@ -212,7 +212,7 @@ def professional_day(*, professional: Professional, day: dt.date) -> list[Appoin
     """The professional's day (a constant number of queries whatever the number of patients)."""
     appointments = list(_day_queryset(day).filter(resource=professional.resource))
     for appointment in appointments:
-        appointment.day_status = day_status(appointment)  # type: ignore[attr-defined]
+        appointment.day_status = day_status(appointment=appointment)  # type: ignore[attr-defined]
     return appointments
 
 
@@ -220,7 +220,7 @@ def reception_day(*, user: Viewer, day: dt.date) -> list[Appointment]:
     units = list(reception_units(user=user).values_list("pk", flat=True))
     appointments = list(_day_queryset(day).filter(agenda__health_schedule__unit_id__in=units))
     for appointment in appointments:
-        appointment.day_status = day_status(appointment)  # type: ignore[attr-defined]
+        appointment.day_status = day_status(appointment=appointment)  # type: ignore[attr-defined]
     return appointments
 
 
@@ -258,7 +258,7 @@ def patient_get(*, patient_id: int) -> Patient | None:
 # --- managers ---------------------------------------------------------------------------------
 
 
-def user_is_health_manager(user: Viewer) -> bool:
+def user_is_health_manager(*, user: Viewer) -> bool:
     """Managers (and admins) of the health secretariat's unit: the admin pages, figures and FHIR export.
     Never the notes: those pages show counts and schedules only."""
     if getattr(user, "kind", None) != UserKind.STAFF:
@@ -270,10 +270,10 @@ def user_is_health_manager(user: Viewer) -> bool:
     )
 
 
-def user_may_administer(user: Viewer) -> bool:
+def user_may_administer(*, user: Viewer) -> bool:
     """The secretariat's managers and the municipal admins configure units, professionals and agendas
     (no patient data on those pages)."""
-    return user_is_health_manager(user) or (
+    return user_is_health_manager(user=user) or (
         getattr(user, "kind", None) == UserKind.STAFF and user_is_municipal_admin(user_id=user.pk)
     )
 

@@ -662,7 +662,7 @@ def suspension_lift(
     """The reception of a health unit (or a health manager) lifts a citizen's no-show suspension
     with a reason; the lift is kept as the audit record and the earlier no-shows stop counting."""
     now = now or timezone.now()
-    if not (reception_units(user=actor).exists() or user_is_health_manager(actor)):
+    if not (reception_units(user=actor).exists() or user_is_health_manager(user=actor)):
         raise AccessDenied
     reason = " ".join(reason.split())
     if len(reason) < SUSPENSION_REASON_MINIMUM:

@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.decorators import staff_required
+from paco.decorators import citizen_required, staff_required
 from paco.errors import PASS_THROUGH, ApplicationError
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
@@ -75,18 +74,6 @@ from .selectors import (
 View = Callable[..., HttpResponse]
 
 
-def citizen_required(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if getattr(request.user, "kind", None) != UserKind.CITIZEN:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _check(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
     """Verified staff for whom `allowed(user)` holds; other staff get a 404."""
 
@@ -103,17 +90,17 @@ def _check(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
     return decorator
 
 
-professional_required = _check(lambda user: professional_of(user) is not None)
+professional_required = _check(lambda user: professional_of(user=user) is not None)
 reception_required = _check(lambda user: reception_units(user=user).exists())
-manager_required = _check(user_is_health_manager)
+manager_required = _check(lambda user: user_is_health_manager(user=user))
 reception_or_manager_required = _check(
-    lambda user: reception_units(user=user).exists() or user_is_health_manager(user)
+    lambda user: reception_units(user=user).exists() or user_is_health_manager(user=user)
 )
-admin_required = _check(user_may_administer)
+admin_required = _check(lambda user: user_may_administer(user=user))
 
 
 def _professional(request: HttpRequest) -> Any:
-    professional = professional_of(request.user)
+    professional = professional_of(user=request.user)
     if professional is None:  # the decorator let only professionals in
         raise Http404
     return professional
@@ -153,7 +140,7 @@ def _opening_text(now: dt.datetime) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
-    patient = patient_of(user)
+    patient = patient_of(user=user)
     context: dict[str, Any] = {
         "title": _("Consultas na rede municipal de saúde"),
         "specialties": specialty_list_bookable(),
@@ -232,7 +219,7 @@ def _days(slots: list[Any]) -> list[dict[str, Any]]:
 def specialty_page(request: HttpRequest, specialty_code: str) -> HttpResponse:
     specialty = _specialty(specialty_code)
     user = request.user
-    patient = patient_of(user)
+    patient = patient_of(user=user)
     form = SlotFilterForm(request.GET or None, specialty=specialty)
     valid = form.is_bound and form.is_valid()
     professional = form.cleaned_data.get("profissional") if valid else None
@@ -282,7 +269,7 @@ def _choice(specialty: Specialty, params: Any) -> tuple[Schedule, dt.datetime]:
 @citizen_required
 def confirm(request: HttpRequest, specialty_code: str) -> HttpResponse:
     specialty = _specialty(specialty_code)
-    if patient_of(request.user) is None:
+    if patient_of(user=request.user) is None:
         messages.info(request, _("Informe o seu Cartão Nacional de Saúde (CNS) antes de agendar."))
         return redirect("health:home")
     form = NotesForm(request.POST if request.method == "POST" else None)
@@ -709,7 +696,7 @@ def attend(request: HttpRequest, health_appointment_code: str) -> HttpResponse:
         {
             "title": _("Atendimento"),
             "appointment": appointment,
-            "patient": patient_of(appointment.citizen),
+            "patient": patient_of(user=appointment.citizen),
             "local": timezone.localtime(appointment.starts_at),
             "form": form,
         },

@@ -102,7 +102,7 @@ def psp_credentials_get() -> PspCredentials | None:
     return PspCredentials.objects.order_by("id").first()
 
 
-def psp_certificate_summary(pem: str) -> dict[str, Any] | None:
+def psp_certificate_summary(*, pem: str) -> dict[str, Any] | None:
     """Who the stored client certificate names and until when it is valid (public facts only)."""
     if not pem:
         return None

@@ -71,6 +71,18 @@ def _field_error(message: str, name: str) -> PaymentError:
     return PaymentError(message, extra={"field": name})
 
 
+def _amount_clean(amount: Decimal | str) -> Decimal:
+    """An amount in reais as a Pix charge can carry it (above zero, at most two decimals)."""
+    try:
+        value = Decimal(amount)
+        amount_text(value)
+    except (BrCodeError, InvalidOperation):
+        raise _field_error(
+            _("Valor inválido: maior que zero, com no máximo duas casas decimais."), "amount"
+        ) from None
+    return value
+
+
 # ------------------------------------------------------------------------------ Pix settings
 
 
@@ -223,13 +235,7 @@ def _guide_insert(
         document = document_digits(payer_document)
     except ValidationError as error:
         raise _field_error(error.messages[0], "payer_document") from None
-    try:
-        amount = Decimal(amount)
-        amount_text(amount)
-    except (BrCodeError, InvalidOperation):
-        raise _field_error(
-            _("Valor inválido: maior que zero, com no máximo duas casas decimais."), "amount"
-        ) from None
+    amount = _amount_clean(amount)
     if amount > MAX_AMOUNT:
         raise _field_error(_("Valor alto demais para uma guia."), "amount")
     description = " ".join(description.split())
@@ -595,7 +601,7 @@ def webhook_receive(*, body: bytes, signature: str) -> WebhookResult:
     return _notice_apply(_pix_items(body))
 
 
-def subject_normalize(subject: str) -> tuple[str, ...]:
+def subject_normalize(*, subject: str) -> tuple[str, ...]:
     """A certificate's subject DN as a sorted tuple of `attr=value`, whichever way the proxy writes
     it (RFC 2253 `CN=a,O=b` or OpenSSL's legacy `/O=b/CN=a`), attribute names upper-cased."""
     text = subject.strip().replace("\\,", "\x00")
@@ -617,8 +623,14 @@ def psp_webhook_receive(*, body: bytes, client_verify: str, client_subject: str)
     and not applied, `devolucoes` applied by their id. An empty `pix` list is accepted (some PSPs
     test the URL with one)."""
     row = PspCredentials.objects.order_by("id").first()
-    expected = subject_normalize(row.webhook_client_subject) if row and row.webhook_client_subject else ()
-    if client_verify.strip() != "SUCCESS" or not expected or subject_normalize(client_subject) != expected:
+    expected = (
+        subject_normalize(subject=row.webhook_client_subject) if row and row.webhook_client_subject else ()
+    )
+    if (
+        client_verify.strip() != "SUCCESS"
+        or not expected
+        or subject_normalize(subject=client_subject) != expected
+    ):
         raise WebhookRefused(_("Certificado do PSP ausente ou não reconhecido por esta prefeitura."))
     return _notice_apply(_pix_items(body, allow_empty=True))
 
@@ -918,13 +930,7 @@ def refund_request(*, guide: PaymentGuide, actor: User, amount: Decimal, reason:
     reason = " ".join(reason.split())
     if not 5 <= len(reason) <= 140:
         raise _field_error(_("Explique o motivo da devolução (de 5 a 140 caracteres)."), "reason")
-    try:
-        amount = Decimal(amount)
-        amount_text(amount)
-    except (BrCodeError, InvalidOperation):
-        raise _field_error(
-            _("Valor inválido: maior que zero, com no máximo duas casas decimais."), "amount"
-        ) from None
+    amount = _amount_clean(amount)
     refund = _refund_reserve(guide=guide, actor=actor, amount=amount, reason=reason)
     provider = pix_provider()
     if provider is None or not guide.provider_reference:

@@ -310,7 +310,7 @@ def psp_settings(request: HttpRequest) -> HttpResponse:
             "row": row,
             "has_secret": bool(row and row.client_secret_encrypted),
             "has_key": bool(row and row.private_key_encrypted),
-            "certificate": psp_certificate_summary(row.certificate_pem) if row else None,
+            "certificate": psp_certificate_summary(pem=row.certificate_pem) if row else None,
             "source": config.source if config else "",
             "pix": pix_settings_get(),
             "webhook_url": _psp_webhook_url(request),

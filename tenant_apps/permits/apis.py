@@ -110,7 +110,7 @@ class PermitRegisterApi(APIView):
         query.is_valid(raise_exception=True)
         page = _page(selectors.permit_register(), key="issued_at", parameters=query.validated_data)
         return Response(
-            {"results": [selectors.register_row(permit) for permit in page.results], "next": page.next}
+            {"results": [selectors.register_row(permit=permit) for permit in page.results], "next": page.next}
         )
 
 

@@ -388,8 +388,9 @@ def cnpj(base: str) -> str:
     return "".join(map(str, digits))
 
 
-def text_pdf(text: str) -> bytes:
-    """A one-page PDF showing `text` that pypdf reads (what a requester's scanner with OCR gives)."""
+def text_pdf(text: str, *, padding: int = 0) -> bytes:
+    """A one-page PDF showing `text` that pypdf reads (what a requester's scanner with OCR gives);
+    `padding` bytes of comment make a big file (the tests and the bench use this builder too)."""
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
     stream = f"BT /F1 10 Tf 40 800 Td ({escaped}) Tj ET".encode("latin-1", errors="replace")
     objects = [
@@ -402,6 +403,8 @@ def text_pdf(text: str) -> bytes:
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
+    if padding:
+        out.write(b"%" + b"x" * padding + b"\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())

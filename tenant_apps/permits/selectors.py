@@ -101,7 +101,7 @@ def permit_register(*, query: str = "") -> QuerySet[Permit]:
     return permits.order_by("-issued_at", "-id")
 
 
-def register_row(permit: Permit) -> dict[str, Any]:
+def register_row(*, permit: Permit) -> dict[str, Any]:
     request = permit.request
     activities = [cnae_get(code) for code in request.activities]
     return {
@@ -118,7 +118,7 @@ def register_row(permit: Permit) -> dict[str, Any]:
     }
 
 
-def permit_verification_note(document: Document) -> VerificationNote | None:
+def permit_verification_note(*, document: Document) -> VerificationNote | None:
     """The permit's current status on /verificar/ (documents' verification hook)."""
     permit = Permit.objects.filter(document=document).first()
     if permit is None:

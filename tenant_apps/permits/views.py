@@ -82,7 +82,7 @@ def register(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.permit_register(query=query), REGISTER_PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
-    rows = [selectors.register_row(permit) for permit in page.object_list]
+    rows = [selectors.register_row(permit=permit) for permit in page.object_list]
     return render(
         request,
         "permits/register.html",

@@ -14,6 +14,7 @@ from tenant_apps.org.models import OrgUnit
 
 from .enums import AttendanceOutcome, Weekday
 from .models import Agenda, Resource, Subject
+from .services import AGENDA_ADMIN_FIELDS
 
 
 class SlotFilterForm(forms.Form):
@@ -84,27 +85,7 @@ class AgendaForm(forms.ModelForm):
 
     class Meta:
         model = Agenda
-        fields = [
-            "name",
-            "code",
-            "description",
-            "unit",
-            "catalog_service",
-            "mode",
-            "location",
-            "time_zone",
-            "slot_minutes",
-            "buffer_minutes",
-            "horizon_days",
-            "min_notice_minutes",
-            "cancel_limit_hours",
-            "daily_limit_per_citizen",
-            "no_show_limit",
-            "no_show_block_days",
-            "closes_on_holidays",
-            "is_public",
-            "is_active",
-        ]
+        fields = list(AGENDA_ADMIN_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

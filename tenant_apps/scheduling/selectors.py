@@ -87,7 +87,7 @@ def appointment_get_for_citizen(*, user: Viewer, code: str) -> Appointment:
     return appointment
 
 
-def appointment_queryset_for_staff(user: Viewer) -> QuerySet[Appointment]:
+def appointment_queryset_for_staff(*, user: Viewer) -> QuerySet[Appointment]:
     """Their own appointments, and those of the general agendas of their units (another module's
     agendas, such as health's, are seen through that module's pages only)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.STAFF:
@@ -106,7 +106,7 @@ def appointment_staff_can_act(*, user: Viewer, appointment: Appointment) -> bool
 
 
 def appointment_get_for_staff(*, user: Viewer, code: str) -> Appointment:
-    appointment = appointment_queryset_for_staff(user).filter(code=code).first()
+    appointment = appointment_queryset_for_staff(user=user).filter(code=code).first()
     if appointment is None:
         raise NotFound
     return appointment
@@ -119,7 +119,7 @@ def staff_agenda(
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(first_day, dt.time.min, zone)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, zone)
-    appointments = appointment_queryset_for_staff(user)
+    appointments = appointment_queryset_for_staff(user=user)
     if mine_only:
         appointments = appointments.filter(resource__user=user)
     return (

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paco.decorators import municipal_admin_required, staff_required
+from paco.decorators import citizen_required, municipal_admin_required, staff_required
 from paco.errors import PASS_THROUGH, AccessDenied, ApplicationError, NotFound
-from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.types import account
 from tenant_apps.cases.selectors import case_documents, case_list_for_citizen
 from tenant_apps.cases.services import nup_digits
@@ -58,20 +54,6 @@ from .selectors import (
 from .slots import Slot, agenda_zone, booking_window, first_free_slot, slot_list_free
 
 WEEK = dt.timedelta(days=7)
-
-
-def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Citizens only: anyone else logged in gets a 404, visitors go to the login page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if getattr(request.user, "kind", None) != UserKind.CITIZEN:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _form_error(form: Any, error: ApplicationError) -> None:

@@ -18,16 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from django.test import Client
 from django_tenants.utils import tenant_context
 
 from tenant_apps.notifications.enums import Channel, DeliveryStatus, EventKind
 from tenant_apps.notifications.models import Notification, NotificationEvent
 from tenant_apps.notifications.services import notification_queue
+from tests.certificates import certificate, certificate_pem
 from tests.notifications.conftest import CITIZEN_EMAIL, CITIZEN_PHONE, LINK, case_context
 
 ARACAJU = "aracaju.localhost"
@@ -64,19 +63,7 @@ class FakeSns:
 @pytest.fixture(scope="module")
 def signing_key() -> tuple[rsa.RSAPrivateKey, bytes]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.sa-east-1.amazonaws.com")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return key, certificate.public_bytes(serialization.Encoding.PEM)
+    return key, certificate_pem(certificate(common_name="sns.sa-east-1.amazonaws.com", key=key)).encode()
 
 
 @pytest.fixture

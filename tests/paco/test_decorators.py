@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from paco.decorators import STAFF_KIND, SUPPORT_KIND
+from paco.decorators import CITIZEN_KIND, STAFF_KIND, SUPPORT_KIND
 from tenant_apps.accounts.enums import UserKind
 
 
 def test_the_kernel_names_the_account_kinds_of_accounts():
-    assert (STAFF_KIND, SUPPORT_KIND) == (UserKind.STAFF.value, UserKind.SUPPORT.value)
+    assert (CITIZEN_KIND, STAFF_KIND, SUPPORT_KIND) == (
+        UserKind.CITIZEN.value,
+        UserKind.STAFF.value,
+        UserKind.SUPPORT.value,
+    )

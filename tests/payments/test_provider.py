@@ -43,6 +43,7 @@ from tenant_apps.payments.services import (
     refund_request,
     webhook_receive,
 )
+from tests.certificates import certificate, certificate_pem, key_pem
 from tests.comms.test_fanout_job import _in_thread
 
 from .conftest import CPF, TEST_PURPOSE, issue, notice, pix
@@ -569,54 +570,24 @@ def test_the_years_numbering_lock_is_not_held_during_the_psp_call(aracaju, psp) 
 def _tls_material(folder: Path) -> dict[str, str]:
     """A test CA, a server certificate for 127.0.0.1 and the city's client certificate it signed."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = dt.datetime.now(dt.UTC)
-
-    def key_pem(key: Any) -> str:
-        return key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode()
-
-    def cert(subject: str, key: Any, issuer: x509.Name, signer: Any, **extensions: Any) -> x509.Certificate:
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-            .issuer_name(issuer)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-        )
-        for extension, critical in extensions.values():
-            builder = builder.add_extension(extension, critical=critical)
-        return builder.sign(signer, hashes.SHA256())
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CA de teste do PSP")])
-    ca = cert(
-        "CA de teste do PSP",
-        ca_key,
-        ca_name,
-        ca_key,
-        basic=(x509.BasicConstraints(ca=True, path_length=0), True),
+    ca = certificate(
+        common_name="CA de teste do PSP",
+        key=ca_key,
+        extensions=((x509.BasicConstraints(ca=True, path_length=0), True),),
     )
+    signed_by_ca = {"issuer": ca.subject, "signer": ca_key}
     server_key = ec.generate_private_key(ec.SECP256R1())
     san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
-    server = cert("127.0.0.1", server_key, ca_name, ca_key, san=(san, False))
+    server = certificate(common_name="127.0.0.1", key=server_key, extensions=((san, False),), **signed_by_ca)
     client_key = ec.generate_private_key(ec.SECP256R1())
-    client = cert("prefeitura-aracaju", client_key, ca_name, ca_key)
-    pem = serialization.Encoding.PEM
-    files = {
-        "ca": ca.public_bytes(pem).decode(),
-        "server": server.public_bytes(pem).decode(),
-        "server_key": key_pem(server_key),
-    }
+    client = certificate(common_name="prefeitura-aracaju", key=client_key, **signed_by_ca)
+    files = {"ca": certificate_pem(ca), "server": certificate_pem(server), "server_key": key_pem(server_key)}
     for name, text in files.items():
         (folder / f"{name}.pem").write_text(text)
-    return {**files, "client": client.public_bytes(pem).decode(), "client_key": key_pem(client_key)}
+    return {**files, "client": certificate_pem(client), "client_key": key_pem(client_key)}
 
 
 def test_mutual_tls_presents_the_citys_certificate_held_encrypted_in_the_database(

@@ -6,10 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -18,6 +15,7 @@ from paco_demo.cities import DEMO_CITIZEN
 from tenant_apps.accounts.models import User
 from tenant_apps.payments.models import GuideEvent, PaymentGuide, PspCredentials, Refund
 from tenant_apps.payments.services import guide_mark_paid
+from tests.certificates import certificate, certificate_pem, key_pem
 
 from .conftest import issue
 
@@ -34,22 +32,7 @@ def _paid(aracaju, reference: str = "S-1") -> PaymentGuide:
 
 def pem_pair(common_name: str = "prefeitura.aracaju.example") -> tuple[str, str]:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    return certificate.public_bytes(serialization.Encoding.PEM).decode(), key_pem
+    return certificate_pem(certificate(common_name=common_name, key=key, days=365)), key_pem(key)
 
 
 def test_a_manager_refunds_part_of_a_paid_guide_with_a_reason_and_both_pages_show_it(

@@ -15,6 +15,7 @@ from .attendance import (
 from .bookings import appointment_book, appointment_cancel, appointment_reschedule
 from .common import appointment_lock, appointment_url, cancel_deadline, staff_appointment_url, when_text
 from .configuration import (
+    AGENDA_ADMIN_FIELDS,
     AGENDA_FIELDS,
     agenda_save,
     availability_exception_add,
@@ -29,6 +30,7 @@ from .reminders import REMINDER_OFFSETS, reminder_send, reminders_due_ids, remin
 from .video import RoomAccess, room_window, video_room_access
 
 __all__ = [
+    "AGENDA_ADMIN_FIELDS",
     "AGENDA_FIELDS",
     "REMINDER_OFFSETS",
     "RoomAccess",

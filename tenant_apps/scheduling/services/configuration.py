@@ -35,9 +35,9 @@ def _full_clean(instance: Any, exclude: Sequence[str] = ()) -> None:
         raise ApplicationError(messages[0], extra={"field": field if field != "__all__" else ""}) from error
 
 
-AGENDA_FIELDS = (
-    "code",
+AGENDA_ADMIN_FIELDS = (
     "name",
+    "code",
     "description",
     "unit",
     "catalog_service",
@@ -55,6 +55,11 @@ AGENDA_FIELDS = (
     "closes_on_holidays",
     "is_public",
     "is_active",
+)
+"""The agenda's fields the admin's agenda form edits (in the form's order)."""
+
+AGENDA_FIELDS = (
+    *AGENDA_ADMIN_FIELDS,
     # for agendas owned by another module (health): its purpose, its booking policy, and the
     # week-by-week opening
     "purpose",
