@@ -415,8 +415,8 @@ def _date_back(request: PermitRequest, *, days: int, given_on: dict[int, int]) -
         decision_due=calendar.add_business_days(timezone.localdate(made), request.kind.decision_days),
     )
     if request.status == RequestStatus.REFUSED:
-        decided = made + dt.timedelta(days=max(given_on.values(), default=0))
-        PermitRequest.objects.filter(pk=request.pk).update(decided_at=decided, refused_at=decided)
+        refused = made + dt.timedelta(days=max(given_on.values(), default=0))
+        PermitRequest.objects.filter(pk=request.pk).update(decided_at=refused, refused_at=refused)
     case = Case.objects.get(pk=request.case_id)
     Case.objects.filter(pk=case.pk).update(
         created_at=case.created_at - shift,
