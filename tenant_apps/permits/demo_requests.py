@@ -8,22 +8,31 @@ citizen's "Meus alvarás" show every state on first open:
   guide paid through the same webhook path as a bank's;
 - one waits for a fix: its guide is unpaid and its proof of address is older than 90 days;
 - high-risk ones in analysis, the opinions requested (one already given, one waiting);
+- a high-risk one routed to its units, whose opinions came in on different days, then issued and
+  signed by the licensing unit's staff member with an advanced signature (Lei 14.063/2020, art. 4º,
+  II: the demo TOTP key is the second factor), so `/verificar/` and `/alvaras/` show a permit a
+  person signed;
 - one refused by an unfavourable opinion, with its reasons;
 - one approved tacitly: made weeks ago, its deadline ran out with no decision (Lei 13.874/2019,
   art. 3º, IX), issued by the real daily job.
 
-And, in the admin, a published routing rule with its version 2 started as a draft. The aggregates
-of the days touched are rebuilt at the end. Runs once per city (nothing is added when the city has
-any request)."""
+Requests routed to units are dated back (`age` days; each opinion given `day` days after the request
+was made), so the managers' per-unit waits are real numbers of days; the case history (append-only)
+keeps the moment the demo was seeded. And, in the admin, a published routing rule with its version 2
+started as a draft. The aggregates of the days touched are rebuilt at the end. Runs once per city
+(nothing is added when the city has any request)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import time
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from paco_demo.cities import DEMO_CITIZEN
 from tenant_apps.accounts.models import User
@@ -47,7 +56,9 @@ HISTORY_DAYS = 60
 @dataclass(frozen=True)
 class DemoRequest:
     """One request: the kind, the company (12 digits of the CNPJ's root + branch), the activity,
-    and what happens to it (`plan`): exempt, auto, fix, analysis, refused or tacit."""
+    and what happens to it (`plan`): exempt, auto, fix, analysis, refused, issued (by staff, after
+    favourable opinions) or tacit. `age`: how many days ago it was made; each opinion says the day
+    (after the request was made) it was given."""
 
     kind: str
     company: str
@@ -58,7 +69,8 @@ class DemoRequest:
     bairro: str = "Centro"
     area: str = "60"
     pay: bool = False
-    opinions: tuple[tuple[str, bool, str], ...] = ()  # (unit acronym, favourable, text) given
+    opinions: tuple[tuple[str, bool, str, int], ...] = ()  # (unit acronym, favourable, text, day) given
+    age: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -107,7 +119,39 @@ REQUESTS: dict[str, list[DemoRequest]] = {
             bairro="Jardins",
             area="180",
             pay=True,
-            opinions=(("SEMA", True, "Sem impacto ambiental relevante; caixa de gordura instalada."),),
+            opinions=(("SEMA", True, "Sem impacto ambiental relevante; caixa de gordura instalada.", 3),),
+            age=6,
+        ),
+        DemoRequest(
+            "alvara-funcionamento",
+            "Churrascaria Brasa do Bugio Ltda",
+            "475520180001",
+            "issued",
+            "5611-2/01",
+            bairro="Bugio",
+            area="240",
+            pay=True,
+            opinions=(
+                (
+                    "SEMA",
+                    True,
+                    "Caixa de gordura e coifa com filtro instaladas; sem lançamento na rede pluvial.",
+                    4,
+                ),
+                (
+                    "SEMUS-VISA",
+                    True,
+                    "Cozinha vistoriada: áreas de preparo e lavagem separadas, câmara fria em ordem.",
+                    9,
+                ),
+                (
+                    "SEPLOG-ALV",
+                    True,
+                    "Pareceres favoráveis de SEMA e Vigilância Sanitária; documentação completa.",
+                    15,
+                ),
+            ),
+            age=16,
         ),
         DemoRequest(
             "alvara-funcionamento",
@@ -118,8 +162,9 @@ REQUESTS: dict[str, list[DemoRequest]] = {
             mei=True,
             bairro="Grageru",
             opinions=(
-                ("SEMA", False, "Sem caixa de gordura ligada à rede; esgoto lançado na galeria pluvial."),
+                ("SEMA", False, "Sem caixa de gordura ligada à rede; esgoto lançado na galeria pluvial.", 5),
             ),
+            age=12,
         ),
         DemoRequest(
             "alvara-funcionamento",
@@ -186,6 +231,26 @@ REQUESTS: dict[str, list[DemoRequest]] = {
             bairro="Itacolomy",
             area="120",
             pay=True,
+            age=4,
+        ),
+        DemoRequest(
+            "alvara-funcionamento",
+            "Laboratório de Análises Clínicas Centro Ltda",
+            "584430290001",
+            "issued",
+            "8640-2/02",
+            bairro="Centro",
+            area="150",
+            pay=True,
+            opinions=(
+                (
+                    "SMF-ALV",
+                    True,
+                    "Documentação completa; licença do conselho profissional e PGRSS apresentados.",
+                    7,
+                ),
+            ),
+            age=11,
         ),
         DemoRequest(
             "alvara-funcionamento",
@@ -195,7 +260,8 @@ REQUESTS: dict[str, list[DemoRequest]] = {
             "5620-1/04",
             mei=True,
             bairro="Bom Sucesso",
-            opinions=(("SMF-ALV", False, "Cozinha sem separação entre área de preparo e de lavagem."),),
+            opinions=(("SMF-ALV", False, "Cozinha sem separação entre área de preparo e de lavagem.", 6),),
+            age=9,
         ),
         DemoRequest(
             "alvara-funcionamento",
@@ -290,24 +356,86 @@ def _request_seed(spec: DemoRequest, *, citizen: User, today: dt.date) -> Permit
     if spec.pay:
         _pay(request)
     services.request_analyse(request_id=request.pk)
-    for acronym, favourable, text in spec.opinions:
+    given_on: dict[int, int] = {}
+    for acronym, favourable, text, day in spec.opinions:
         opinion = Opinion.objects.get(request=request, unit__acronym=acronym, status=OpinionStatus.PENDING)
         services.opinion_give(
             opinion=opinion, actor=User.objects.get(email=STAFF[acronym]), is_favourable=favourable, text=text
         )
+        given_on[opinion.pk] = day
+    if spec.plan == "issued":
+        licensing = User.objects.get(email=STAFF[spec.opinions[-1][0]])
+        services.permit_issue(request=request, actor=licensing, otp_token=_otp(licensing))
     if spec.plan == "tacit":
         _backdate(request)
+    elif spec.age:
+        _date_back(request, days=spec.age, given_on=given_on)
     request.refresh_from_db()
     expected = {
         "auto": RequestStatus.ISSUED,
         "fix": RequestStatus.NEEDS_FIX,
         "analysis": RequestStatus.IN_ANALYSIS,
         "refused": RequestStatus.REFUSED,
+        "issued": RequestStatus.ISSUED,
         "tacit": RequestStatus.IN_ANALYSIS,  # until the daily job runs, in `requests_seed`
     }[spec.plan]
     if request.status != expected:
         raise RuntimeError(f"demo request {spec.company}: {request.status}, expected {expected}")
     return request
+
+
+def _otp(user: User) -> str:
+    """A code of `user`'s demo TOTP device it has not accepted yet (a code is good once: take the next
+    30-second step, which the device accepts as drift, or wait for it when that is spent too)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    while True:
+        now = int(time.time() - device.t0) // device.step
+        step = max(now, device.last_t + 1)
+        if step <= now + min(device.tolerance, 1):
+            code = totp(
+                device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=step - now
+            )
+            return f"{code:0{device.digits}d}"
+        time.sleep(1)
+
+
+def _date_back(request: PermitRequest, *, days: int, given_on: dict[int, int]) -> None:
+    """The request was made `days` ago: its dates, its case's and its opinions' move back, and each
+    opinion given is dated `given_on[opinion]` days after the request was made; an opinion of a later
+    stage started when the last one of the stage before was given. An issued request keeps the moment
+    of its permit (today) and its closed case."""
+    request = PermitRequest.objects.select_related("kind").get(pk=request.pk)
+    calendar = BusinessCalendar()
+    shift = dt.timedelta(days=days)
+    made = request.created_at - shift
+    PermitRequest.objects.filter(pk=request.pk).update(
+        created_at=made,
+        pre_analysis_at=request.pre_analysis_at - shift if request.pre_analysis_at else None,
+        analysis_started_at=request.analysis_started_at - shift if request.analysis_started_at else None,
+        decision_due=calendar.add_business_days(timezone.localdate(made), request.kind.decision_days),
+    )
+    if request.status == RequestStatus.REFUSED:
+        refused = made + dt.timedelta(days=max(given_on.values(), default=0))
+        PermitRequest.objects.filter(pk=request.pk).update(decided_at=refused, refused_at=refused)
+    case = Case.objects.get(pk=request.case_id)
+    Case.objects.filter(pk=case.pk).update(
+        created_at=case.created_at - shift,
+        opened_at=case.opened_at - shift,
+        deadline=calendar.add_business_days(timezone.localdate(made), request.kind.decision_days),
+    )
+    stage_started = made
+    for stage in sorted(set(request.opinions.values_list("stage", flat=True))):
+        opinions = list(request.opinions.filter(stage=stage, started_at__isnull=False))
+        decided = [made + dt.timedelta(days=given_on[o.pk]) for o in opinions if o.pk in given_on]
+        for opinion in opinions:
+            Opinion.objects.filter(pk=opinion.pk).update(
+                started_at=stage_started,
+                due=calendar.add_business_days(timezone.localdate(stage_started), opinion.days),
+                decided_at=made + dt.timedelta(days=given_on[opinion.pk]) if opinion.pk in given_on else None,
+            )
+        if not decided or len(decided) < len(opinions):
+            break
+        stage_started = max(decided)
 
 
 def _pay(request: PermitRequest) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from paco.viewer import Viewer
 from tenant_apps.documents.models import Document
 from tenant_apps.documents.selectors import VerificationNote
-from tenant_apps.org.selectors import user_unit_ids
+from tenant_apps.org.selectors import user_is_municipal_admin, user_unit_ids
 from tenant_apps.workdays.selectors import BusinessCalendar
 
 from .cnae import cnae_get
@@ -58,11 +58,14 @@ def permit_request_get_for_citizen(*, user: Viewer, request_id: int) -> PermitRe
 
 def permit_request_list_for_staff(*, user: Viewer) -> QuerySet[PermitRequest]:
     """Requests of the staff member's units: the licensing unit's, and those with an opinion asked
-    of one of their units."""
+    of one of their units. A municipal admin manages the whole city and sees every request (to
+    follow them; opinions, issuance and appeals stay with the units, which the services check)."""
+    requests = _request_queryset()
+    if getattr(user, "is_servidor", False) and user_is_municipal_admin(user_id=int(user.pk or 0)):
+        return requests.order_by("decision_due", "-created_at", "-id")
     units = user_unit_ids(user)
     return (
-        _request_queryset()
-        .filter(Q(case__current_unit_id__in=units) | Q(opinions__unit_id__in=units))
+        requests.filter(Q(case__current_unit_id__in=units) | Q(opinions__unit_id__in=units))
         .distinct()
         .order_by("decision_due", "-created_at", "-id")
     )

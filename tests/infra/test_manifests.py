@@ -154,3 +154,91 @@ def test_the_own_domain_manifests_cover_each_verified_domain(aracaju: Any, grava
     example = [doc for doc in _documents(K8S / "custom-domains" / "domains.yaml")]
     assert [doc["kind"] for doc in example] == ["Certificate", "Ingress"]
     assert example[0]["spec"] == certificate["spec"]
+
+
+# ingress-nginx's own names for a verified client certificate (it sets them only where it asked for
+# one), and the names Paço reads (settings PAYMENTS_WEBHOOK_CLIENT_*_HEADER)
+CLIENT_CERTIFICATE_HEADERS = {
+    "ssl-client-verify",
+    "ssl-client-subject-dn",
+    "ssl-client-issuer-dn",
+    "ssl-client-cert",
+}
+SNIPPET = "nginx.ingress.kubernetes.io/configuration-snippet"
+
+
+def _headers_cleared(ingress: dict[str, Any]) -> set[str]:
+    """The request headers the Ingress's snippet sets to "" (nginx then does not pass them on)."""
+    snippet = ingress["metadata"].get("annotations", {}).get(SNIPPET, "")
+    cleared = set()
+    for line in snippet.splitlines():
+        words = line.strip().rstrip(";").split()
+        if len(words) == 3 and words[0] == "proxy_set_header" and words[2] in ('""', "''"):
+            cleared.add(words[1].lower())
+    return cleared
+
+
+def _client_certificate_headers() -> set[str]:
+    from django.conf import settings
+
+    return CLIENT_CERTIFICATE_HEADERS | {
+        settings.PAYMENTS_WEBHOOK_CLIENT_VERIFY_HEADER.lower(),
+        settings.PAYMENTS_WEBHOOK_CLIENT_SUBJECT_HEADER.lower(),
+    }
+
+
+def test_every_ingress_from_the_internet_drops_forged_client_certificate_headers(aracaju: Any, capsys: Any):
+    """Only the PSP webhook's Ingress verifies a client certificate (and ingress-nginx sets the headers
+    there itself); every other Ingress must clear them, or `Ssl-Client-Verify: SUCCESS` sent by anyone
+    would reach Paço. The main Ingress (the cities and the control plane), the committed own-domain
+    example and what `custom_domain_manifests` writes are all read."""
+    main = [doc for doc in _documents(K8S / "ingress.yaml") if doc["kind"] == "Ingress"]
+    assert [doc["metadata"]["name"] for doc in main] == ["paco-web"]
+    [ingress] = main
+    hosts = [rule["host"] for rule in ingress["spec"]["rules"]]
+    assert hosts == ["paco.example", "*.paco.example"]
+    assert all(
+        path["backend"]["service"] == {"name": "paco-web", "port": {"name": "http"}}
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    )
+    assert "ingress.yaml" in yaml.safe_load((K8S / "kustomization.yaml").read_text())["resources"]
+
+    CustomDomain.objects.filter(hostname="servicos.aracaju.se.gov.br").update(verified_at=timezone.now())
+    call_command("custom_domain_manifests")
+    generated = [doc for doc in yaml.safe_load_all(capsys.readouterr().out) if doc]
+
+    required = _client_certificate_headers()
+    checked = []
+    for path in sorted(K8S.rglob("*.yaml")):
+        for doc in _documents(path):
+            if doc.get("kind") != "Ingress":
+                continue
+            annotations = doc["metadata"].get("annotations", {})
+            if annotations.get("nginx.ingress.kubernetes.io/auth-tls-verify-client") == "on":
+                # the PSP webhook: ingress-nginx sets the headers from the certificate it verified
+                assert SNIPPET not in annotations, doc["metadata"]["name"]
+                continue
+            checked.append(doc["metadata"]["name"])
+            missing = required - _headers_cleared(doc)
+            assert not missing, (
+                f"{path.relative_to(ROOT)} {doc['metadata']['name']} passes on {sorted(missing)}"
+            )
+    assert {"paco-web", "paco-domain-servicos-aracaju-se-gov-br"} <= set(checked)
+    for doc in generated:
+        if doc["kind"] == "Ingress":
+            assert not required - _headers_cleared(doc), doc["metadata"]["name"]
+
+
+def test_the_header_check_notices_an_ingress_that_stops_clearing():
+    """The check above reads the snippet line by line: a missing or non-empty header is noticed."""
+    [ingress] = [doc for doc in _documents(K8S / "ingress.yaml") if doc["kind"] == "Ingress"]
+    assert _client_certificate_headers() <= _headers_cleared(ingress)
+    snippet = ingress["metadata"]["annotations"][SNIPPET]
+    ingress["metadata"]["annotations"][SNIPPET] = snippet.replace(
+        'proxy_set_header ssl-client-verify "";',
+        "proxy_set_header ssl-client-verify $http_ssl_client_verify;",
+    )
+    assert "ssl-client-verify" not in _headers_cleared(ingress)
+    del ingress["metadata"]["annotations"][SNIPPET]
+    assert _headers_cleared(ingress) == set()

@@ -2,10 +2,12 @@
 
 Sample: a level I request of the demo citizen (the exemption declaration, issued at once) in each
 city. Its staff page belongs to the licensing unit (SEPLOG-ALV in Aracaju, SMF-ALV in Gravataí),
-where none of the harness's staff, manager or admin works: a 404 for them (the licensing staff's
-access is tested in tests/permits). Empty POSTs change nothing: the citizen's action on a request
-that does not wait for it comes back with the message (302), the staff's is a 404 (not their
-request), the admin's empty builder form is a 400 (kinds, checklist documents, routing rules); the admin's
+where none of the harness's staff or manager works: a 404 for them (the licensing staff's access is
+tested in tests/permits). The municipal admin manages the whole city and opens it (200, page and
+API); an empty opinion from the admin is a 400, an unknown action or another request's file a 404.
+Empty POSTs change nothing: the citizen's action on a request that does not wait for it comes back
+with the message (302), the staff's is a 404 (not their request), the admin's empty builder form is
+a 400 (kinds, checklist documents, routing rules); the admin's
 buttons (move the kind's first document up, publish/unpublish a rule) come back with a 302.
 The staff's per-file classification form answers like the staff's other actions.
 """
@@ -154,12 +156,12 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
         },
     },
     "permits_api:request_detail": {
-        "GET": {**_api_people, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        "GET": {**_api_people, "staff": NOT_FOUND, "manager": NOT_FOUND},
         "POST": _api_people_405,
     },
     "permits_api:request_opinion": {
         "GET": {**_api_staff_only, "staff": NOT_ALLOWED, "manager": NOT_ALLOWED, "admin": NOT_ALLOWED},
-        "POST": {**_api_staff_only, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND},
+        "POST": {**_api_staff_only, "staff": NOT_FOUND, "manager": NOT_FOUND, "admin": BAD},
     },
     "permits:register": {"GET": _everyone, "POST": _not_allowed},
     "permits:kind_list": {"GET": _everyone, "POST": _not_allowed},
@@ -169,7 +171,7 @@ TENANT_MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "permits:request_action": {"GET": _not_allowed, "POST": _to_login},
     "permits:staff_list": {"GET": _staff_all, "POST": _staff_405},
     "permits:staff_figures": {"GET": {**_staff_all, "staff": NOT_FOUND}, "POST": _staff_405},
-    "permits:staff_detail": {"GET": _staff_404, "POST": _staff_405},
+    "permits:staff_detail": {"GET": {**_staff_404, "admin": OK}, "POST": _staff_405},
     "permits:staff_action": {"GET": _staff_405, "POST": _staff_404},
     "permits:admin_home": _admin_form,
     "permits:staff_file_classify": {"GET": _staff_405, "POST": _staff_404},

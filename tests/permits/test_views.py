@@ -161,3 +161,40 @@ def test_the_licensing_staff_see_the_request_and_other_units_do_not(aracaju, med
     assert response.status_code == 302
     with tenant_context(aracaju):
         assert request.opinions.get(unit__acronym="SEMA").status == "favoravel"
+
+
+def test_the_municipal_admin_follows_every_request_of_the_city_but_gives_no_opinion(
+    aracaju, media_root, citizen
+):
+    """The admin manages the whole city (PRODUCT.md, roles): /staff/alvaras/ lists the city's requests
+    and opens them; opinions, issuance and appeals stay with the units."""
+    with tenant_context(aracaju):
+        kind = PermitKind.objects.get(service__code="alvara-funcionamento")
+        request = services.permit_request_submit(
+            kind=kind,
+            citizen=citizen,
+            form_data=operation_answers(
+                "5611-2/01", mei="Sim", nome_razao_social="Restaurante do Admin Ltda"
+            ),
+            uploads=operation_files(today_text=TODAY),
+        )
+        services.request_analyse(request_id=request.pk)
+        sema_opinion = request.opinions.get(unit__acronym="SEMA").pk
+        nup = request.case.nup
+    admin = client_for("admin", aracaju)
+    listing = admin.get("/staff/alvaras/")
+    assert listing.status_code == 200
+    assert nup in listing.content.decode()
+    assert admin.get(f"/staff/alvaras/{request.pk}/").status_code == 200
+    api = admin.get(f"/api/v1/permits/requests/{request.pk}/")
+    assert api.status_code == 200
+    response = admin.post(
+        f"/staff/alvaras/{request.pk}/parecer/",
+        {"opinion": sema_opinion, "verdict": "favoravel", "text": "Ok"},
+        follow=True,
+    )
+    assert "não está pendente na sua unidade" in response.content.decode()
+    with tenant_context(aracaju):
+        assert request.opinions.get(unit__acronym="SEMA").status == "pendente"
+    # a staff member of another unit still sees nothing of it
+    assert nup not in client_for("staff", aracaju).get("/staff/alvaras/").content.decode()

@@ -51,6 +51,12 @@ metadata:
   annotations:
     # the largest upload Paço accepts (infra/nginx/paco.conf); the Host header reaches Django as sent
     nginx.ingress.kubernetes.io/proxy-body-size: 25m
+    # clients' forged client-certificate headers are dropped (infra/k8s/ingress.yaml says why)
+    nginx.ingress.kubernetes.io/configuration-snippet: |
+      proxy_set_header ssl-client-verify "";
+      proxy_set_header ssl-client-subject-dn "";
+      proxy_set_header ssl-client-issuer-dn "";
+      proxy_set_header ssl-client-cert "";
 spec:
   ingressClassName: {ingress_class}
   tls:
