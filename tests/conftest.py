@@ -10,12 +10,14 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import dramatiq
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -188,6 +190,35 @@ def _force_login(client: Client, user: User, host: str) -> None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     connection.set_schema_to_public()
+
+
+def fresh_clients(role: str, municipality: Municipality | None) -> Callable[[], Client]:
+    """Test clients logged in as `role`, each with a session of its own: one login, then every client
+    gets a copy of that session under a new key (one session row, not a whole login), so a logout or
+    a change to the session in one request never reaches the next."""
+    template = client_for(role, municipality)
+    cookie = template.cookies.get(settings.SESSION_COOKIE_NAME)
+    if cookie is None:  # anonymous
+        return Client
+    host = template.defaults["HTTP_HOST"]
+    schema = "public" if municipality is None or role == "support" else municipality.schema_name
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    with schema_context(schema):
+        data = session_store(session_key=cookie.value).load()
+
+    def fresh() -> Client:
+        with schema_context(schema):
+            session = session_store()
+            session.update(data)
+            session.create()
+        client = Client(HTTP_HOST=host)
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        client.cookies[settings.SESSION_COOKIE_NAME].update(
+            {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN}
+        )
+        return client
+
+    return fresh
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from django_tenants.utils import schema_context, tenant_context
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
-from tests.conftest import ROLES, client_for
+from tests.conftest import ROLES, client_for, fresh_clients
 from tests.isolation import (
     matrix_branding_invites,
     matrix_domains,
@@ -875,20 +875,22 @@ def test_every_route_is_in_the_authorization_matrix():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix_on_the_city_host(role, aracaju):
+    clients = fresh_clients(role, aracaju)  # a session of its own per request: logout routes end it
     for route in TENANT_ROUTES:
         path = path_for(route, _values(route, aracaju))
         for method in ("GET", "POST"):
-            client = client_for(role, aracaju)  # fresh, since logout routes end the session
+            client = clients()
             response = _request(client, method, path, "aracaju.localhost")
             assert response.status_code == TENANT_MATRIX[route.name][method][role], f"{role} {method} {path}"
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix_on_the_control_plane(role, aracaju):
+    clients = fresh_clients(role, aracaju)
     for route in PUBLIC_ROUTES:
         path = path_for(route, _public_values(route, aracaju))
         for method in ("GET", "POST"):
-            client = client_for(role, aracaju)
+            client = clients()
             response = _request(client, method, path, "localhost")
             assert response.status_code == PUBLIC_MATRIX[route.name][method][role], f"{role} {method} {path}"
 
