@@ -32,6 +32,7 @@ from types import FrameType
 from typing import Any
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
+PR_SET_PDEATHSIG = 1  # prctl(2)
 PROCESSES = ("web", "worker", "scheduler")
 STOP_SECONDS = 20
 
@@ -68,6 +69,23 @@ def static_fingerprint() -> str:
                 stat = os.stat(os.path.join(folder, name))
                 digest.update(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def spawn(
+    args: list[str], *, env: dict[str, str], dies_with_supervisor: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start `args` in a session of its own; with `dies_with_supervisor`, on Linux, the kernel sends
+    it SIGTERM when the process that started it dies, however it dies (prctl PR_SET_PDEATHSIG)."""
+
+    def parent_death_signal() -> None:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    preexec = parent_death_signal if dies_with_supervisor and sys.platform == "linux" else None
+    return subprocess.Popen(  # noqa: S603, PLW1509 - prctl only, before exec
+        args, cwd=ROOT_DIR, env=env, start_new_session=True, preexec_fn=preexec
+    )
 
 
 def _process(pid: int, created: float | None = None) -> Any:
@@ -204,9 +222,11 @@ class Demo:
         env.setdefault("PYTHONWARNINGS", "ignore:DSA is deprecated")
         return env
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, args: list[str], *, dies_with_supervisor: bool = False
+    ) -> subprocess.Popen[bytes]:
         # a session of its own: Ctrl-C reaches this supervisor, which stops each in order
-        child = subprocess.Popen(args, cwd=ROOT_DIR, env=self.env, start_new_session=True)  # noqa: S603
+        child = spawn(args, env=self.env, dies_with_supervisor=dies_with_supervisor)
         self.children[name] = child
         self.state_save()
         return child
@@ -248,6 +268,9 @@ class Demo:
                 "--logfile", str(folder / "redis.log"),
                 "--daemonize", "no",
             ],
+            # Redis has no watcher of its own (the PostgreSQL wrapper has): should this supervisor be
+            # killed outright (SIGKILL, no chance to stop it), the kernel sends Redis a SIGTERM
+            dies_with_supervisor=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while not sock.exists():
