@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django_tenants.utils import tenant_context
 
-from paco_demo.cities import demo_staff_ensure
+from paco_demo.cities import DEMO_PASSWORD, demo_staff_ensure
 from tenant_apps.accounts.models import User
 from tenant_apps.catalog.services import service_ensure
 from tenant_apps.doctemplates.models import DocumentTemplate
@@ -24,8 +25,8 @@ from tenant_apps.org.services import org_unit_ensure
 from tenants.models import Municipality
 
 from .demo_requests import requests_seed
-from .enums import FeeMode, KindType, RiskLevel
-from .models import PermitKind, RoutingRule
+from .enums import FeeMode, IssueMode, KindType, RiskLevel
+from .models import Permit, PermitKind, RoutingRule
 from .services import checklist_item_save, permit_kind_save, risk_override_set, routing_rule_save
 
 TEMPLATE_NAME = "Alvará (modelo padrão)"
@@ -197,6 +198,31 @@ def seed(*, municipality: Municipality) -> None:
         _catalogue_seed(municipality.slug)
     if settings.PERMITS_DEMO_REQUESTS:
         requests_seed(municipality=municipality)
+
+
+def logins(*, municipality: Municipality) -> list[tuple[str, str, str]]:
+    """The licensing people `make demo` prints, and the permit a person analysed, issued and signed
+    (a path, printed as a link)."""
+    slug = municipality.slug
+    if slug not in KINDS:
+        return []
+    rows = [("alvarás: licenciamento", f"alvaras@{DOMAIN[slug]}", DEMO_PASSWORD)]
+    if slug == "aracaju":
+        rows += [
+            ("alvarás: parecer do meio ambiente", "sema.licencas@aracaju.se.gov.br", DEMO_PASSWORD),
+            ("alvarás: parecer da vigilância sanitária", "visa@aracaju.se.gov.br", DEMO_PASSWORD),
+        ]
+    with tenant_context(municipality):
+        permit = Permit.objects.filter(mode=IssueMode.STAFF).select_related("document").first()
+        if permit is not None:
+            rows.append(
+                (
+                    f"alvará {permit.number}, assinado por servidor",
+                    f"/verificar/{permit.document.verification_code}/",
+                    "",
+                )
+            )
+    return rows
 
 
 def _catalogue_seed(slug: str) -> None:

@@ -91,6 +91,4 @@ def logins(*, municipality: Municipality) -> list[tuple[str, str, str]]:
         document = _sample()
         if document is None or not Signature.objects.filter(document=document).exists():
             return []
-    return [
-        ("documento assinado (2 assinaturas), verifique em", f"/verificar/{document.verification_code}/", "")
-    ]
+    return [("documento assinado (2 assinaturas)", f"/verificar/{document.verification_code}/", "")]

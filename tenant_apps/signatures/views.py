@@ -29,6 +29,7 @@ from tenant_apps.documents.models import Document
 from tenant_apps.documents.selectors import (
     document_get_by_code,
     document_user_can_read,
+    document_verification_notes,
     document_versions,
     verification_code_normalize,
 )
@@ -519,6 +520,8 @@ def verify_detail(request: HttpRequest, verification_code: str) -> HttpResponse:
         "versions": list(document_versions(document=document)) if is_public else [],
         "has_signed_pdf": is_public and any(row.signature.is_embedded for row in verified),
         "open_requests": signature_requests_open(document=document),
+        # what other modules say of the document now (a permit's current status: valid, suspended...)
+        "notes": document_verification_notes(document=document),
     }
     return render(request, "signatures/verify_detail.html", context)
 

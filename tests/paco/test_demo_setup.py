@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 from django.core.management import call_command
@@ -41,6 +42,14 @@ def test_demo_setup_prints_urls_and_logins_and_is_safe_to_run_twice(db):
         "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
     ):
         assert login in text
+    for login in ("alvaras@aracaju.se.gov.br / Paco#Demo2026", "alvaras@gravatai.rs.gov.br / Paco#Demo2026"):
+        assert login in text
+    # a module's page to open (the signed sample's verification) is a link, not a login
+    assert re.search(
+        r"documento assinado \(2 assinaturas\) aracaju +http://aracaju\.localhost:18000/verificar/[A-Z0-9-]+/\n",
+        text,
+    ), text
+    assert "/ /  (at" not in text
     # every label in one column: "ombudsman aracaju" never runs into its e-mail
     assert "  ombudsman aracaju  " in text
     assert "aracajuouvidoria" not in text

@@ -76,6 +76,9 @@ def test_a_citizen_requests_on_the_page_and_follows_the_pre_analysis(aracaju, me
     assert "Padaria Exemplo" in register  # a company (CNPJ): its name is public
     verify = Client().get(f"/verificar/?codigo={code}", HTTP_HOST=ARACAJU_HOST).content.decode()
     assert "situação atual: Vigente" in verify
+    # and so does the page the permit's QR code and link open (the signatures' verification page)
+    linked = Client().get(f"/verificar/{code}/", HTTP_HOST=ARACAJU_HOST).content.decode()
+    assert "situação atual: Vigente" in linked
 
 
 def test_an_invalid_cnpj_on_the_page_is_a_portuguese_error_and_nothing_is_saved(aracaju, media_root):

@@ -46,8 +46,11 @@ class Command(BaseCommand):
                     (f"admin {spec.slug}", f"{spec.admin.email} / {demo.DEMO_PASSWORD}  (at /staff/entrar/)")
                 )
             for module in modules:
-                for who, email, password in module.logins(municipality):
-                    rows.append((f"{who} {spec.slug}", f"{email} / {password}  (at /staff/entrar/)"))
+                for who, login, password in module.logins(municipality):
+                    if password:
+                        rows.append((f"{who} {spec.slug}", f"{login} / {password}  (at /staff/entrar/)"))
+                    else:  # a page to open (a signed document's verification), not a login
+                        rows.append((f"{who} {spec.slug}", f"http://{spec.slug}.localhost:{port}{login}"))
         rows.append(
             (
                 "vendor support",
