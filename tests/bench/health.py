@@ -23,6 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from tests.bench.cities import bench_city
 from tests.bench.figures import milliseconds_header, milliseconds_line, percentile
 
 RUSH_CITIZENS = int(os.environ.get("BENCH_RUSH_CITIZENS", "500"))
@@ -37,20 +38,14 @@ def _setup() -> tuple[Any, list[int], list[int], dt.date, dt.datetime]:
     from django_tenants.utils import tenant_context
 
     from paco_demo import cities as demo
-    from paco_demo.seeding import demo_city_seed
     from tenant_apps.accounts.enums import UserKind
     from tenant_apps.accounts.models import User
     from tenant_apps.health.demo import cns_for
     from tenant_apps.health.enums import KIND_FIRST
     from tenant_apps.health.models import Patient, Schedule
     from tenant_apps.scheduling.models import AvailabilityRule, SlotKind
-    from tenants.models import Municipality
-    from tenants.services import municipality_provision
 
-    municipality = Municipality.objects.filter(slug="gravatai").first() or municipality_provision(
-        spec=demo.GRAVATAI
-    )
-    demo_city_seed(municipality, skip={"shared_apps.support", "tenant_apps.open311"})
+    municipality = bench_city(spec=demo.GRAVATAI)
     today = timezone.localdate()
     next_monday = today + dt.timedelta(days=7 - today.weekday())
     opening_day = next_monday - dt.timedelta(days=3)  # the Friday before

@@ -17,6 +17,7 @@ import re
 import time
 from typing import Any
 
+from tests.bench.cities import BENCH_SKIP, bench_city
 from tests.bench.figures import milliseconds_header, milliseconds_line, stopwatch
 
 CASES = int(os.environ.get("BENCH_INSIGHTS_CASES", "1000000"))
@@ -64,12 +65,10 @@ def _setup() -> tuple[Any, Any, Any]:
     from django_tenants.utils import tenant_context
 
     from paco_demo import cities as demo
-    from paco_demo.seeding import demo_city_seed
     from tenant_apps.accounts.models import User
-    from tenants.services import municipality_provision
 
-    municipality = municipality_provision(spec=demo.ARACAJU)
-    demo_city_seed(municipality, skip={"shared_apps.support", "tenant_apps.open311", "tenant_apps.insights"})
+    # the indicators' year of history is the bench's own
+    municipality = bench_city(spec=demo.ARACAJU, skip=BENCH_SKIP | {"tenant_apps.insights"})
     with tenant_context(municipality):
         admin = User.objects.get(email=demo.ARACAJU.admin.email)  # type: ignore[union-attr]
         staff = User.objects.get(email=demo.DEMO_STAFF["aracaju"]["email"])

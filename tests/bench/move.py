@@ -21,6 +21,8 @@ import os
 import statistics
 from typing import Any
 
+from tests.bench.cities import bench_city
+
 ROUNDS = int(os.environ.get("BENCH_MOVE_ROUNDS", "2"))
 SETTLE = float(os.environ.get("BENCH_MOVE_SETTLE", "0"))
 MB = 1024 * 1024
@@ -28,15 +30,8 @@ MB = 1024 * 1024
 
 def _city() -> Any:
     from paco_demo import cities as demo
-    from paco_demo.seeding import demo_city_seed
-    from tenants.models import Municipality
-    from tenants.services import municipality_provision
 
-    municipality = Municipality.objects.filter(slug=demo.ARACAJU.slug).first()
-    if municipality is None:
-        municipality = municipality_provision(spec=demo.ARACAJU)
-    demo_city_seed(municipality, skip={"shared_apps.support", "tenant_apps.open311"})
-    return municipality
+    return bench_city(spec=demo.ARACAJU)
 
 
 def _schema_bytes(alias: str, schema_name: str) -> int:

@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tests.bench.cities import bench_city
 from tests.bench.figures import milliseconds_header, milliseconds_line
 
 FILES_N = int(os.environ.get("BENCH_PERMITS_FILES", "10"))
@@ -37,15 +38,8 @@ E2E_RUNS = int(os.environ.get("BENCH_PERMITS_E2E_RUNS", "5"))
 
 def _city() -> Any:
     from paco_demo import cities as demo
-    from paco_demo.seeding import demo_city_seed
-    from tenants.models import Municipality
-    from tenants.services import municipality_provision
 
-    municipality = Municipality.objects.filter(slug=demo.ARACAJU.slug).first()
-    if municipality is None:
-        municipality = municipality_provision(spec=demo.ARACAJU)
-    demo_city_seed(municipality, skip={"shared_apps.support", "tenant_apps.open311"})
-    return municipality
+    return bench_city(spec=demo.ARACAJU)
 
 
 def _answers(cnae: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from tests.bench.cities import bench_city
 from tests.bench.figures import milliseconds_header, milliseconds_line, percentile
 
 SLOT_RUNS = int(os.environ.get("BENCH_SLOT_RUNS", "100"))
@@ -38,14 +39,11 @@ def _setup() -> tuple[Any, Any, list[int]]:
     from django_tenants.utils import tenant_context
 
     from paco_demo import cities as demo
-    from paco_demo.seeding import demo_city_seed
     from tenant_apps.accounts.enums import UserKind
     from tenant_apps.accounts.models import User
     from tenant_apps.scheduling.models import Agenda
-    from tenants.services import municipality_provision
 
-    municipality = municipality_provision(spec=demo.GRAVATAI)
-    demo_city_seed(municipality, skip={"shared_apps.support", "tenant_apps.open311"})
+    municipality = bench_city(spec=demo.GRAVATAI)
     with tenant_context(municipality):
         agenda = Agenda.objects.get(code="atendimento-por-video-com-fiscal")
         agenda.horizon_days = HORIZON_DAYS

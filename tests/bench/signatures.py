@@ -22,6 +22,7 @@ import os
 import time
 from typing import Any
 
+from tests.bench.cities import bench_city
 from tests.bench.figures import milliseconds_header, milliseconds_line
 
 SIGN_RUNS = int(os.environ.get("BENCH_SIGNATURES_RUNS", "20"))
@@ -37,15 +38,8 @@ PARAGRAPH = (
 
 def _city() -> Any:
     from paco_demo import cities as demo
-    from paco_demo.seeding import demo_city_seed
-    from tenants.models import Municipality
-    from tenants.services import municipality_provision
 
-    municipality = Municipality.objects.filter(slug=demo.GRAVATAI.slug).first()
-    if municipality is None:
-        municipality = municipality_provision(spec=demo.GRAVATAI)
-    demo_city_seed(municipality, skip={"shared_apps.support", "tenant_apps.open311"})
-    return municipality
+    return bench_city(spec=demo.GRAVATAI)
 
 
 def _document(unit: Any, author: Any, *, paragraphs: int, title: str) -> Any:

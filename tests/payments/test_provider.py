@@ -103,6 +103,18 @@ class _Psp(BaseHTTPRequestHandler):
             200, {"access_token": f"token-{cls.tokens_issued}", "token_type": "Bearer", "expires_in": 3600}
         )
 
+    def _held_then_refused(
+        self, started: threading.Event | None, release: threading.Event | None, *, refuse: bool, detail: str
+    ) -> bool:
+        """Hold the answer while a test looks at the caller mid-request (when it set both events),
+        then refuse with 400 when it asked so; True when refused."""
+        if started is not None and release is not None:
+            started.set()
+            release.wait(20)
+        if refuse:
+            self._answer(400, {"title": "Cobrança inválida", "detail": detail})
+        return refuse
+
     def _authorized(self) -> bool:
         cls = type(self)
         token = self.headers.get("Authorization", "")
@@ -135,12 +147,10 @@ class _Psp(BaseHTTPRequestHandler):
                 },
             )
             return
-        started, release = cls.charge_started, cls.charge_release
-        if started is not None and release is not None:
-            started.set()
-            release.wait(20)
-        if cls.refuse_charge:
-            self._answer(400, {"title": "Cobrança inválida", "detail": "A chave não pertence ao recebedor."})
+        if self._held_then_refused(
+            cls.charge_started, cls.charge_release, refuse=cls.refuse_charge,
+            detail="A chave não pertence ao recebedor.",
+        ):  # fmt: skip
             return
         body = json.loads(entry["body"])
         txid = self.path.rsplit("/", 1)[1]
@@ -166,12 +176,10 @@ class _Psp(BaseHTTPRequestHandler):
         if not self._authorized():
             self._answer(401, {"title": "Não autorizado"})
             return
-        started, release = cls.remove_started, cls.remove_release
-        if started is not None and release is not None:
-            started.set()
-            release.wait(20)
-        if cls.refuse_remove:
-            self._answer(400, {"title": "Cobrança inválida", "detail": "A cobrança já foi concluída."})
+        if self._held_then_refused(
+            cls.remove_started, cls.remove_release, refuse=cls.refuse_remove,
+            detail="A cobrança já foi concluída.",
+        ):  # fmt: skip
             return
         self._answer(200, {**json.loads(entry["body"]), "txid": self.path.rsplit("/", 1)[1]})
 
