@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
+from paco.embedded import server_user_reach
+
 SUBNET = "10.91.0"
 SWITCH = "switch"
 _LAB_NAME = re.compile(r"^paco(\d+)-")
@@ -257,6 +259,9 @@ class Lab:
         data = self.folder / f"pg-{host}"
         data.mkdir()
         os.chown(data, owner.pw_uid, owner.pw_gid)
+        # the embedded server's binaries may sit in a private clone (0700): let the postgres user pass
+        # through to them, as `make demo` does for its own server (an ACL entry per folder, no listing)
+        server_user_reach(bin_dir, user="postgres")
         self.run(
             host,
             [
