@@ -568,14 +568,17 @@ EXPORTED_TABLES: dict[str, tuple[str, ...]] = {
         "auto_issued",
         "tacit",
         "refused",
+        "exempted",
     ),
     "permits_opinionday": (
         "id",
         "day",
         "unit_id",
+        "step",
         "decided",
         "wait_days_sum",
         "waiting",
+        "waiting_days_sum",
     ),
     "ombudsman_appeal": (
         "id",

@@ -1,7 +1,8 @@
 """Demo data of permits (`paco_demo.seeding`): Aracaju offers alvará de funcionamento, de construção,
 licença sanitária and alvará de evento; Gravataí funcionamento and evento. Each with its checklist,
-fees, template and routing rules; Aracaju's high-risk requests go to SEMA and the sanitary unit
-(SEMUS-VISA) in parallel, then to the licensing unit. gov.br levels (`/admin-municipal/govbr/niveis/`):
+fees, template and routing rules; Aracaju's high-risk alvarás de funcionamento go to SEMA and the
+sanitary unit (SEMUS-VISA) in parallel, then to the licensing unit, and its high-risk licenças
+sanitárias to SEMUS-VISA, then to the licensing unit. gov.br levels (`/admin-municipal/govbr/niveis/`):
 Aracaju's alvará de construção asks a prata account, Gravataí's alvará de evento any gov.br account
 (bronze); the demo citizen's gov.br stand-in account is prata."""
 
@@ -196,6 +197,8 @@ def seed(*, municipality: Municipality) -> None:
         return
     if not PermitKind.objects.exists():
         _catalogue_seed(municipality.slug)
+    if municipality.slug == "aracaju":
+        _sanitary_rule_ensure()
     if settings.PERMITS_DEMO_REQUESTS:
         requests_seed(municipality=municipality)
 
@@ -321,3 +324,28 @@ def _catalogue_seed(slug: str) -> None:
             is_published=True,
             position=2,
         )
+
+
+SANITARY_RULE = "Licença sanitária de alto risco: vigilância sanitária, depois o licenciamento"
+
+
+def _sanitary_rule_ensure() -> None:
+    """Aracaju's high-risk licença sanitária goes to the sanitary unit (SEMUS-VISA), then to the
+    licensing unit, as the other kinds' rules do (added where missing, also in a city seeded before
+    the rule existed)."""
+    if RoutingRule.objects.filter(name=SANITARY_RULE).exists():
+        return
+    visa = OrgUnit.objects.filter(acronym="SEMUS-VISA").first()
+    licensing = OrgUnit.objects.filter(acronym=LICENSING["aracaju"]).first()
+    if visa is None or licensing is None:
+        return
+    routing_rule_save(
+        name=SANITARY_RULE,
+        conditions=[
+            {"campo": "risco", "valor": "III"},
+            {"campo": "tipo", "valor": "licenca-sanitaria"},
+        ],
+        stages=[[{"unidade": visa.pk, "dias": 10}], [{"unidade": licensing.pk, "dias": 5}]],
+        is_published=True,
+        position=3,
+    )

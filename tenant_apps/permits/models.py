@@ -299,7 +299,8 @@ class PermitDay(models.Model):
     """Daily aggregate for the managers' indicators (insights reads it; pages never scan requests):
     per day, kind, risk level and licensing unit, requests submitted, permits issued (automatically,
     tacitly) and refusals, with the days from request to issuance as a histogram (`days` = whole
-    days, `issued` counts) so p50/p90 come out exact."""
+    days, `issued` counts) so p50/p90 come out exact. Level I exemption declarations are counted
+    apart (`exempted`), never as issued permits."""
 
     day = models.DateField()
     kind_code = models.CharField(max_length=60)
@@ -311,6 +312,7 @@ class PermitDay(models.Model):
     auto_issued = models.PositiveIntegerField(default=0)
     tacit = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
+    exempted = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="permits_day_idx")]
@@ -320,14 +322,18 @@ class PermitDay(models.Model):
 
 
 class OpinionDay(models.Model):
-    """Daily aggregate of the opinions given per unit and the days they waited, and of the opinions
-    still waiting in the unit at the end of the day (where requests wait)."""
+    """Daily aggregate of where requests wait (`step`): the opinions per unit ("parecer": given, the
+    days they waited, still waiting at the end of the day), and, under the licensing unit, the
+    requests waiting for issuance after every opinion was favourable ("emissao") and those sent back
+    to the requester ("pendente"), with the days those still waiting have waited."""
 
     day = models.DateField()
     unit = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=10, default="parecer")
     decided = models.PositiveIntegerField(default=0)
     wait_days_sum = models.FloatField(default=0)
     waiting = models.PositiveIntegerField(default=0)
+    waiting_days_sum = models.FloatField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="permits_opinionday_idx")]

@@ -104,6 +104,15 @@ def permit_register(*, query: str = "") -> QuerySet[Permit]:
     return permits.order_by("-issued_at", "-id")
 
 
+def register_holder(*, request: PermitRequest) -> str:
+    """The holder's name as the public register and the open dataset show it: a company's razão
+    social, but nothing for a natural person nor for a MEI, whose razão social is the owner's own
+    name, often followed by the CPF (personal data, LGPD art. 5º, I)."""
+    if request.requester_kind != RequesterKind.COMPANY or request.is_mei:
+        return ""
+    return request.requester_name
+
+
 def register_row(*, permit: Permit) -> dict[str, Any]:
     request = permit.request
     activities = [cnae_get(code) for code in request.activities]
@@ -111,7 +120,7 @@ def register_row(*, permit: Permit) -> dict[str, Any]:
         "number": permit.number,
         "kind": request.kind.service.name,
         "activity": "; ".join(f"{item.formatted} {item.description}" for item in activities if item),
-        "holder": request.requester_name if request.requester_kind == RequesterKind.COMPANY else "",
+        "holder": register_holder(request=request),
         "neighbourhood": request.neighbourhood,
         "status": permit.get_status_display(),
         "issued_at": permit.issued_at,

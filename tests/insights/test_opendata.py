@@ -72,13 +72,15 @@ def published(aracaju, media_root):  # noqa: F811
         )
         circular_fanout(circular_id=circular.pk)
         _permit_of_a_person()
+        _permit_of_a_person(mei=True)
         aggregates_refresh()
     return aracaju
 
 
-def _permit_of_a_person() -> None:
-    """A permit issued to a natural person (the marker's name and CPF): the register lists the permit
-    and never the person."""
+def _permit_of_a_person(*, mei: bool = False) -> None:
+    """A permit issued to a natural person (the marker's name and CPF), or to a MEI, whose razão social
+    is the same person's name followed by the CPF: the register lists the permit and never the
+    person."""
     from types import SimpleNamespace
 
     from django.utils import timezone
@@ -89,15 +91,23 @@ def _permit_of_a_person() -> None:
     from tenant_apps.permits.models import PermitKind
     from tests.permits.conftest import operation_answers, operation_files
 
+    answers = (
+        operation_answers("4721-1/02", mei="Sim", nome_razao_social=f"{MARKER_NAME} {MARKER_CPF}")
+        if mei
+        else operation_answers("4721-1/02", cpf_cnpj=MARKER_CPF, nome_razao_social=MARKER_NAME)
+    )
     request = permits.permit_request_submit(
         kind=PermitKind.objects.get(service__code="alvara-funcionamento"),
         citizen=User.objects.get(email=demo.DEMO_CITIZEN["email"]),
-        form_data=operation_answers("4721-1/02", cpf_cnpj=MARKER_CPF, nome_razao_social=MARKER_NAME),
+        form_data=answers,
         uploads=operation_files(today_text=timezone.localdate().strftime("%d/%m/%Y")),
         accept_terms=True,
     )
-    fee_paid_handler(SimpleNamespace(reference=str(request.pk), paid_at=timezone.now()))
+    if not mei:  # a MEI pays no fee (LC 123/2006)
+        fee_paid_handler(SimpleNamespace(reference=str(request.pk), paid_at=timezone.now()))
     permits.request_analyse(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.permit.mode == "automatico"
 
 
 def _get(client, path: str) -> str:
@@ -121,6 +131,22 @@ def test_no_dataset_holds_a_name_a_cpf_an_email_or_free_text(published, client):
         body = _get(client, path)
         leaked = [marker for marker in MARKERS if marker in body]
         assert not leaked, f"{path} publishes {leaked}"
+
+
+def test_the_permits_register_page_lists_the_permits_of_a_person_and_a_mei_without_their_names(
+    published, client
+):
+    from tenant_apps.permits.models import Permit
+
+    body = _get(client, "/alvaras/")
+    with tenant_context(published):
+        numbers = set(Permit.objects.values_list("number", flat=True))
+    assert len(numbers) == 2
+    assert all(number in body for number in numbers)
+    assert [marker for marker in MARKERS if marker in body] == []
+    rows = _get(client, "/dados-abertos/alvaras-emitidos.csv").splitlines()[1:]
+    assert sorted(row.split(";")[0] for row in rows) == sorted(numbers)
+    assert [row.split(";")[-1] for row in rows] == ["", ""]  # no holder: a person, a MEI
 
 
 def test_small_counts_of_people_are_published_as_less_than_five(published, client):

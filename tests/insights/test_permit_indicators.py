@@ -10,18 +10,19 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
-from tenant_apps.insights.aggregation import days_recompute
+from tenant_apps.insights.aggregation import day_start, days_recompute
 from tenant_apps.insights.selectors import Period, Scope
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.permits import services
 from tenant_apps.permits.enums import IssueMode, RequestStatus
 from tenant_apps.permits.fees import fee_paid_handler
-from tenant_apps.permits.indicators import kind_figures, percentile, unit_figures
-from tenant_apps.permits.models import OpinionDay, PermitKind, PermitRequest
+from tenant_apps.permits.indicators import kind_figures, percentile, permit_summary, unit_figures
+from tenant_apps.permits.models import Opinion, OpinionDay, PermitKind, PermitRequest
 from tests.conftest import ARACAJU_HOST
 from tests.documents.conftest import media_root  # noqa: F401 - the fixture
 from tests.otp import unused_code
@@ -30,6 +31,8 @@ from tests.permits.conftest import operation_answers, operation_files
 CITY = Scope(unit_ids=None, label="cidade")
 PERSON_NAME = "Ana Pessoa Natural Marcadora"
 PERSON_CPF = "39053344705"
+MEI_CPF = "52998224725"
+MEI_NAME = f"Bruna Empreendedora Marcadora {MEI_CPF}"  # a MEI's razão social: the owner's name and CPF
 
 
 def _user(email: str) -> User:
@@ -71,19 +74,40 @@ def _back(request: PermitRequest, days: int) -> None:
     )
 
 
+def _pay(request: PermitRequest) -> None:
+    fee_paid_handler(SimpleNamespace(reference=str(request.pk), paid_at=timezone.now()))
+    services.request_analyse(request_id=request.pk)
+
+
+def _opinions_back(request: PermitRequest, days: int) -> None:
+    """The request's opinions started and were given `days` earlier."""
+    request.opinions.update(
+        started_at=F("started_at") - dt.timedelta(days=days),
+        decided_at=F("decided_at") - dt.timedelta(days=days),
+    )
+
+
 @pytest.fixture
 def permit_story(in_aracaju: Any, media_root: Any) -> dict[str, Any]:  # noqa: F811
-    """Aracaju, alvará de funcionamento: one level II issued automatically (a company, MEI), one
-    level II of a natural person (fee paid), and four level III (a restaurant): issued by staff
-    after 10 days, refused, tacitly approved after 45 days, and one waiting for SEMA and VISA."""
-    auto = _submit("4721-1/02", mei="Sim")
+    """Aracaju, alvará de funcionamento: a level I exemption declaration (a clothing shop); four
+    level II: issued automatically to a MEI (no fee), to a company and to a natural person (fees
+    paid), and one sent back to the requester 5 days ago (fee unpaid); and five level III (a
+    restaurant): issued by staff 10 days after the request and 3 days after the last favourable
+    opinion, refused, tacitly approved after 45 days, one waiting for SEMA and VISA, and one whose
+    opinions were all favourable 2 days ago, waiting for issuance."""
+    exempt = _submit("4781-4/00")
+    auto = _submit("4721-1/02", mei="Sim", nome_razao_social=MEI_NAME)
+    company = _submit("4721-1/02")
+    _pay(company)
     person = _submit("4721-1/02", cpf_cnpj=PERSON_CPF, nome_razao_social=PERSON_NAME)
-    fee_paid_handler(SimpleNamespace(reference=str(person.pk), paid_at=timezone.now()))
-    services.request_analyse(request_id=person.pk)
+    _pay(person)
+    pending = _submit("4721-1/02", nome_razao_social="Loja Pendente Ltda")
+    PermitRequest.objects.filter(pk=pending.pk).update(pre_analysis_at=timezone.now() - dt.timedelta(days=5))
     staff = _submit("5611-2/01", mei="Sim")
     _give(staff, "SEMA")
     _give(staff, "SEMUS-VISA")
     _give(staff, "SEPLOG-ALV")
+    _opinions_back(staff, 3)
     licensing = _user("alvaras@aracaju.se.gov.br")
     services.permit_issue(
         request=PermitRequest.objects.get(pk=staff.pk),
@@ -101,9 +125,29 @@ def permit_story(in_aracaju: Any, media_root: Any) -> dict[str, Any]:  # noqa: F
     _back(tacit, 45)
     waiting = _submit("5611-2/01", mei="Sim")
     waiting.opinions.filter(status="pendente").update(started_at=timezone.now() - dt.timedelta(days=3))
+    ready = _submit("5611-2/01", mei="Sim")
+    _give(ready, "SEMA")
+    _give(ready, "SEMUS-VISA")
+    _give(ready, "SEPLOG-ALV")
+    _opinions_back(ready, 2)
     today = timezone.localdate()
     days_recompute(first=today - dt.timedelta(days=60), last=today)
-    return {"auto": auto, "person": person, "staff": staff, "refused": refused, "tacit": tacit}
+    return {
+        "exempt": exempt,
+        "auto": auto,
+        "company": company,
+        "person": person,
+        "pending": PermitRequest.objects.get(pk=pending.pk),
+        "staff": staff,
+        "refused": refused,
+        "tacit": tacit,
+        "ready": PermitRequest.objects.get(pk=ready.pk),
+    }
+
+
+def _days_to_midnight(since: dt.datetime) -> float:
+    """Days from `since` to the end of today (when the last day's waits are counted)."""
+    return (day_start(timezone.localdate() + dt.timedelta(days=1)) - since).total_seconds() / 86400
 
 
 def test_per_kind_and_risk_requests_issued_automatic_share_tacit_refused_and_days(permit_story):
@@ -115,50 +159,122 @@ def test_per_kind_and_risk_requests_issued_automatic_share_tacit_refused_and_day
         "kind_code": "alvara-funcionamento",
         "kind": "Alvará de funcionamento",
         "risk_level": "II",
-        "requested": 2,
-        "issued": 2,
-        "auto_issued": 2,
+        "requested": 4,
+        "issued": 3,
+        "auto_issued": 3,
         "auto_share": 100.0,
         "tacit": 0,
         "refused": 0,
+        "exempted": 0,
         "p50": 0,
         "p90": 0,
     }
+    # the level I declaration: its own count, not an issued (nor automatic) permit, no days
+    assert rows["I"] == {
+        "kind_code": "alvara-funcionamento",
+        "kind": "Alvará de funcionamento",
+        "risk_level": "I",
+        "requested": 1,
+        "issued": 0,
+        "auto_issued": 0,
+        "auto_share": None,
+        "tacit": 0,
+        "refused": 0,
+        "exempted": 1,
+        "p50": None,
+        "p90": None,
+    }
+    assert permit_story["exempt"].permit.mode == IssueMode.EXEMPTION
     high = rows["III"]
     assert (high["requested"], high["issued"], high["auto_issued"], high["tacit"], high["refused"]) == (
-        4,
+        5,
         2,
         0,
         1,
         1,
     )
-    assert high["auto_share"] == 0.0
+    assert (high["auto_share"], high["exempted"]) == (0.0, 0)
     # days from request to issuance: 10 (staff) and 45 (tacit): nearest-rank p50 10, p90 45
     assert (high["p50"], high["p90"]) == (10, 45)
     # the request rows sit on the day each request was made
     last_week = kind_figures(CITY, Period(today - dt.timedelta(days=7), today))
-    assert {row["risk_level"]: row["requested"] for row in last_week} == {"II": 2, "III": 2}
+    assert {row["risk_level"]: row["requested"] for row in last_week} == {"I": 1, "II": 4, "III": 3}
     assert permit_story["tacit"].permit.mode == IssueMode.TACIT
     assert PermitRequest.objects.get(pk=permit_story["refused"].pk).status == RequestStatus.REFUSED
 
 
-def test_opinions_waiting_given_and_days_waited_per_unit(permit_story):
+def test_the_headline_is_per_kind_and_level_and_the_overall_days_leave_the_exemptions_out(permit_story):
+    today = timezone.localdate()
+    summary = permit_summary(CITY, Period(today - dt.timedelta(days=60), today))
+    # permits only: 3 automatic (0 days), staff (10), tacit (45); the declaration apart
+    assert (summary["requested"], summary["issued"], summary["exempted"]) == (10, 5, 1)
+    assert (summary["auto_share"], summary["tacit"], summary["refused"]) == (60.0, 1, 1)
+    assert (summary["p50"], summary["p90"], summary["baseline_days"]) == (0, 45, 60)
+    assert [(row["risk_level"], row["p50"], row["p90"]) for row in summary["headline"]] == [
+        ("II", 0, 0),
+        ("III", 10, 45),
+    ]
+
+
+def test_where_requests_wait_opinions_per_unit_issuance_and_the_requester(permit_story):
     today = timezone.localdate()
     units = {row["unit"]: row for row in unit_figures(CITY, Period(today - dt.timedelta(days=60), today))}
-    # SEMA: two given (4 days and ~0), one waiting; VISA: one given, one waiting (the refused
-    # request's VISA opinion stopped waiting when SEMA refused it; the tacit one's when it was issued)
-    assert (units["SEMA"]["decided"], units["SEMA"]["waiting"]) == (2, 1)
-    assert units["SEMA"]["average_days"] == 2.0
-    assert (units["SEMUS-VISA"]["decided"], units["SEMUS-VISA"]["waiting"]) == (1, 1)
-    assert (units["SEPLOG-ALV"]["decided"], units["SEPLOG-ALV"]["waiting"]) == (1, 0)
-    # the waiting count is each day's end: two days ago the 3-day-old opinions were waiting, and
-    # SEMA's opinion given today after 4 days
+    issuance = "SEPLOG-ALV: aguardando a emissão (pareceres favoráveis)"
+    requester = "SEPLOG-ALV: pendências com o requerente"
+    assert set(units) == {"SEMA", "SEMUS-VISA", "SEPLOG-ALV", issuance, requester}
+    # opinions — SEMA: three given (4 days, ~0, ~0), one waiting (3 days); VISA: two given, one
+    # waiting (the refused request's VISA opinion stopped waiting when SEMA refused it; the tacit
+    # one's when it was issued); the licensing unit's own opinions: two given, none waiting
+    assert (units["SEMA"]["decided"], units["SEMA"]["waiting"]) == (3, 1)
+    assert units["SEMA"]["average_days"] == 1.3
+    sema_since = Opinion.objects.get(request__status=RequestStatus.IN_ANALYSIS, unit__acronym="SEMA")
+    assert units["SEMA"]["waiting_days"] == round(_days_to_midnight(sema_since.started_at), 1)
+    assert (units["SEMUS-VISA"]["decided"], units["SEMUS-VISA"]["waiting"]) == (2, 1)
+    assert (units["SEPLOG-ALV"]["decided"], units["SEPLOG-ALV"]["waiting"]) == (2, 0)
+    assert units["SEPLOG-ALV"]["step"] == "parecer"
+    # issuance: the staff permit waited 3 days after its last favourable opinion; the ready one
+    # waits since its last opinion, 2 days ago
+    ready_since = max(permit_story["ready"].opinions.values_list("decided_at", flat=True))
+    assert units[issuance] == {
+        "unit": issuance,
+        "acronym": "SEPLOG-ALV",
+        "step": "emissao",
+        "waiting": 1,
+        "waiting_days": round(_days_to_midnight(ready_since), 1),
+        "decided": 1,
+        "average_days": 3.0,
+    }
+    assert PermitRequest.objects.get(pk=permit_story["ready"].pk).status == RequestStatus.READY
+    # the requester: the request sent back 5 days ago still waits for the fix
+    assert units[requester] == {
+        "unit": requester,
+        "acronym": "SEPLOG-ALV",
+        "step": "pendente",
+        "waiting": 1,
+        "waiting_days": round(_days_to_midnight(permit_story["pending"].pre_analysis_at), 1),
+        "decided": 0,
+        "average_days": None,
+    }
+    assert permit_story["pending"].status == RequestStatus.NEEDS_FIX
+    # longest waits first: the requester (5+ days), then SEMA (3+ days waiting), issuance (3 days)
+    assert [row["unit"] for row in unit_figures(CITY, Period(today - dt.timedelta(days=60), today))][:1] == [
+        requester
+    ]
+    # the waiting count is each day's end: two days ago the 3-day-old opinions were waiting, the
+    # staff permit and the ready request waited for issuance, the pendente one for its requester
+    # (and the ready request's opinions were given that day: SEPLOG-ALV gave one, waits for none)
     before = {
-        row["unit"]: row["waiting"]
+        (row["unit"], row["waiting"], row["decided"])
         for row in unit_figures(CITY, Period(today - dt.timedelta(days=2), today - dt.timedelta(days=2)))
     }
-    assert before == {"SEMA": 2, "SEMUS-VISA": 1}
-    assert OpinionDay.objects.filter(day=today - dt.timedelta(days=5), waiting__gt=0).count() == 0
+    assert before == {
+        ("SEMA", 1, 1),
+        ("SEMUS-VISA", 1, 1),
+        ("SEPLOG-ALV", 0, 1),
+        (issuance, 2, 0),
+        (requester, 1, 0),
+    }
+    assert OpinionDay.objects.filter(day=today - dt.timedelta(days=8), waiting__gt=0).count() == 0
     # idempotent: the same days again, the same rows
     days_recompute(first=today - dt.timedelta(days=60), last=today)
     again = {row["unit"]: row for row in unit_figures(CITY, Period(today - dt.timedelta(days=60), today))}
@@ -195,13 +311,34 @@ def test_the_managers_page_shows_both_charts_with_table_and_csv(permit_story, ar
     text = csv.content.decode("utf-8")
     assert text.startswith(
         "\ufeffTipo e nível de risco;Pedidos;Emitidos;Emitidos automaticamente (%);Aprovações tácitas;"
-        "Indeferidos;Mediana (dias);P90 (dias)"
+        "Indeferidos;Mediana (dias);P90 (dias);Declarações de dispensa (nível I)\r\n"
     )
-    assert "Alvará de funcionamento — nível III;4;2;0,00;1;1;10;45" in text
+    assert "Alvará de funcionamento — nível I;1;0;;0;0;;;1\r\n" in text
+    assert "Alvará de funcionamento — nível II;4;3;100,00;0;0;0;0;0\r\n" in text
+    assert "Alvará de funcionamento — nível III;5;2;0,00;1;1;10;45;0\r\n" in text
     units = client.get(
         f"/staff/indicadores/alvaras-pareceres.csv?de={first}&ate={today}", HTTP_HOST=ARACAJU_HOST
     ).content.decode("utf-8")
-    assert "SEMA;1;2;2,00" in units
+    assert units.startswith(
+        "\ufeffEtapa;Aguardando (fim do período);Concluídos no período;Espera média dos concluídos (dias);"
+        "Espera média de quem aguarda (dias)\r\n"
+    )
+    figures = {row["unit"]: row for row in unit_figures(CITY, Period(first, today))}
+    issuance = figures["SEPLOG-ALV: aguardando a emissão (pareceres favoráveis)"]
+    waiting_days = f"{issuance['waiting_days']:.2f}".replace(".", ",")
+    assert f"SEPLOG-ALV: aguardando a emissão (pareceres favoráveis);1;1;3,00;{waiting_days}\r\n" in units
+    assert "SEPLOG-ALV: pendências com o requerente;1;0;;" in units
+    assert "\r\nSEMA;1;3;1,30;" in units
+    # the managers' permits page: the same figures (one owner), the headline per kind and level
+    page = client.get("/staff/alvaras/indicadores/", HTTP_HOST=ARACAJU_HOST).content.decode()
+    assert "Alvará de funcionamento, nível III: mediana de 10 dias, p90 de 45 dias" in page
+    assert "Alvará de funcionamento, nível II: mediana de 0 dias, p90 de 0 dias" in page
+    assert (
+        "em todos os tipos (sem as declarações de dispensa): mediana (p50) de 0 dias e p90 de 45 dias" in page
+    )
+    assert "5 alvarás emitidos" in page
+    assert "1 declaração de dispensa (nível I, sem alvará)" in page
+    assert "<td>SEPLOG-ALV: pendências com o requerente</td><td>1</td><td>0</td><td>—</td>" in page
 
 
 def _text(response: Any) -> str:
@@ -216,7 +353,7 @@ def test_the_open_register_of_issued_permits_has_no_personal_data(permit_story, 
         "valido_ate;titular"
     )
     by_number = {line.split(";")[0]: line.split(";") for line in lines}
-    company = by_number[permit_story["auto"].permit.number]
+    company = by_number[permit_story["company"].permit.number]
     assert company[1:8] == [
         "alvara-funcionamento",
         "Alvará de funcionamento",
@@ -229,8 +366,18 @@ def test_the_open_register_of_issued_permits_has_no_personal_data(permit_story, 
     assert company[10] == "Loja Exemplo Ltda"  # a company: its name, as the public register shows
     person = by_number[permit_story["person"].permit.number]
     assert person[10] == ""  # a natural person: no name
-    assert PERSON_NAME not in text
-    assert PERSON_CPF not in text
+    mei = by_number[permit_story["auto"].permit.number]
+    assert mei[1:8] == company[1:8]
+    assert mei[10] == ""  # a MEI: its razão social is its owner's name (and CPF)
+    for personal in (PERSON_NAME, PERSON_CPF, MEI_NAME, MEI_CPF):
+        assert personal not in text
+    assert permit_story["exempt"].permit.number not in by_number  # the declaration is not a permit
+    # the public register page: the same rule
+    page = client.get("/alvaras/", HTTP_HOST=ARACAJU_HOST).content.decode()
+    assert permit_story["auto"].permit.number in page
+    assert "Loja Exemplo Ltda" in page
+    for personal in (PERSON_NAME, PERSON_CPF, MEI_NAME, MEI_CPF):
+        assert personal not in page
     assert by_number[permit_story["tacit"].permit.number][7] == "Aprovação tácita"
     assert permit_story["refused"].pk not in by_number  # refused: nothing issued
     catalogue = client.get("/dados-abertos/catalogo.json", HTTP_HOST=ARACAJU_HOST).content.decode()

@@ -295,6 +295,7 @@ def test_the_managers_figures_come_from_the_daily_aggregates(operation_kind, cit
         "auto_share": 100.0,
         "tacit": 0,
         "refused": 0,
+        "exempted": 0,
         "p50": 0,
         "p90": 0,
     }

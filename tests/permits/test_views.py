@@ -73,7 +73,7 @@ def test_a_citizen_requests_on_the_page_and_follows_the_pre_analysis(aracaju, me
     # the public register and /verificar/ show it (no CPF, no citizen's name)
     register = Client().get("/alvaras/", HTTP_HOST=ARACAJU_HOST).content.decode()
     assert request.permit.number in register
-    assert "Padaria Exemplo" in register  # a company (CNPJ): its name is public
+    assert "Padaria Exemplo" not in register  # a MEI: its razão social is its owner's name (LGPD)
     verify = Client().get(f"/verificar/?codigo={code}", HTTP_HOST=ARACAJU_HOST).content.decode()
     assert "situação atual: Vigente" in verify
     # and so does the page the permit's QR code and link open (the signatures' verification page)
