@@ -335,6 +335,7 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
         today = timezone.localdate()
         items = list(request.kind.checklist.all())
         files = list(request.files.filter(is_current=True).select_related("attachment", "item"))
+        accepted_any = [content_type for item in items for content_type in item.accepted_types or []]
         for request_file in files:
             attachment = request_file.attachment
             facts = preanalysis.file_facts(attachment_read(attachment=attachment), attachment.content_type)
@@ -350,6 +351,7 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
                 size=attachment.size,
                 facts=facts,
                 today=today,
+                accepted_any=accepted_any,
             )
             request_file.checks = [check.as_dict() for check in checks]
             request_file.result = _worst(check.status for check in checks)
