@@ -142,7 +142,8 @@ def test_staff_corrections_are_counted_by_the_rules_item_however_often_staff_cha
     licensing = User.objects.get(email=LICENSING)
 
     def counts() -> dict[str, int]:
-        return dict(selectors.checklist_corrections(kind=request.kind).values_list("name", "corrections"))
+        items = selectors.checklist_corrections(kind=request.kind)
+        return {item.name: item.corrections for item in items}  # type: ignore[attr-defined]
 
     # a correction, then the same correction again: still one correction of the contract's words
     assert services.request_file_classify(request_file=first, actor=licensing, item=address).is_corrected
