@@ -199,9 +199,13 @@ def _pdf_check(data: bytes, name: str) -> None:
         raise _refuse(name, _("o PDF contém marcação HTML no início."))
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)  # real scanners write small defects
-        pages = len(reader.pages)
+        # an owner password only (common for certidões) opens with the empty password: accepted
+        opened = not reader.is_encrypted or bool(reader.decrypt(""))
+        pages = len(reader.pages) if opened else 0
     except Exception as error:  # noqa: BLE001 - any parser error means "not a valid PDF"
         raise _refuse(name, _("não é um PDF válido.")) from error
+    if not opened:
+        raise _refuse(name, _("o PDF está protegido por senha; envie uma cópia sem senha."))
     if pages < 1:
         raise _refuse(name, _("o PDF não tem páginas."))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -24,23 +25,28 @@ def checklist_field_name(item_id: int) -> str:
     return f"{CHECKLIST_PREFIX}{item_id}"
 
 
+def checklist_file_field(item: ChecklistItem) -> forms.FileField:
+    """The file field of one checklist item, its help saying what the pre-analysis checks."""
+    details: list[str] = []
+    if item.accepted_types:
+        details.append(", ".join(value.split("/")[-1].upper() for value in item.accepted_types))
+    details.append(_("até %(size)s MB") % {"size": item.max_size_mb})
+    if item.validity_days:
+        details.append(_("emitido há no máximo %(days)s dias") % {"days": item.validity_days})
+    if item.must_be_signed:
+        details.append(str(_("assinado digitalmente")))
+    return forms.FileField(
+        label=item.name, required=False, help_text="; ".join(str(detail) for detail in details)
+    )
+
+
 def permit_request_form_class(kind: PermitKind) -> type[forms.Form]:
     """The kind's catalogue form (catalog.request_form) plus its checklist, a box for several files at
     once (classified by the admin's rules) and the termo de ciência for level II."""
     base = service_request_form_class(kind.service)
     extra: dict[str, forms.Field] = {}
     for item in kind.checklist.all():
-        details: list[str] = []
-        if item.accepted_types:
-            details.append(", ".join(value.split("/")[-1].upper() for value in item.accepted_types))
-        details.append(_("até %(size)s MB") % {"size": item.max_size_mb})
-        if item.validity_days:
-            details.append(_("emitido há no máximo %(days)s dias") % {"days": item.validity_days})
-        if item.must_be_signed:
-            details.append(str(_("assinado digitalmente")))
-        extra[checklist_field_name(item.pk)] = forms.FileField(
-            label=item.name, required=False, help_text="; ".join(str(detail) for detail in details)
-        )
+        extra[checklist_field_name(item.pk)] = checklist_file_field(item)
     extra[BULK_FIELD] = MultipleFileField(
         label=_("Ou envie vários documentos de uma vez"),
         required=False,
@@ -60,7 +66,20 @@ def permit_request_form_class(kind: PermitKind) -> type[forms.Form]:
 
 
 class FilesForm(forms.Form):
-    arquivos = MultipleFileField(label=_("Arquivos"))
+    """The requester's fix-up: one file field per checklist item the pre-analysis found missing or
+    with a problem (the new file replaces that item's files), and a box for other files, which the
+    rules classify (a classified file replaces the older files of its item too)."""
+
+    arquivos = MultipleFileField(
+        label=_("Outros arquivos"),
+        required=False,
+        help_text=_("Identificamos cada arquivo pelo nome e pelo conteúdo; você confere o resultado."),
+    )
+
+    def __init__(self, *args: Any, items: Iterable[ChecklistItem] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        per_item = {checklist_field_name(item.pk): checklist_file_field(item) for item in items}
+        self.fields = {**per_item, **self.fields}
 
 
 class TextForm(forms.Form):

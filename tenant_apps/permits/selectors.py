@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from tenant_apps.workdays.selectors import BusinessCalendar
 
 from .cnae import cnae_get
 from .enums import IssueMode, OpinionStatus, PermitStatus, RequesterKind, RequestStatus
-from .models import ChecklistItem, Opinion, Permit, PermitKind, PermitRequest
+from .models import ChecklistItem, Opinion, Permit, PermitKind, PermitRequest, RequestFile
 
 
 def permit_kind_list_public() -> QuerySet[PermitKind]:
@@ -157,10 +158,16 @@ def permit_verification_note(*, document: Document) -> VerificationNote | None:
 
 
 def checklist_corrections(*, kind: PermitKind) -> QuerySet[ChecklistItem]:
-    """Per item, how many files staff re-classified after the rules' match (to improve the rules)."""
-    return kind.checklist.annotate(
-        corrections=Count("files", filter=Q(files__is_corrected=True)),
-    ).order_by("position", "id")
+    """Per item, how many files the rules matched to it that staff then put under another item or
+    none (the item whose match words the admin should improve)."""
+    corrected = (
+        RequestFile.objects.filter(rule_item=OuterRef("pk"), is_corrected=True)
+        .order_by()
+        .values("rule_item")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return kind.checklist.annotate(corrections=Coalesce(Subquery(corrected), 0)).order_by("position", "id")
 
 
 def opinions_pending_for_user(*, user: Viewer) -> QuerySet[Opinion]:

@@ -300,10 +300,15 @@ def request_files_replace(
         case=request.case, citizen=citizen, uploads=uploads, title=_("Documentos do alvará")
     )
     items = {item.name: item for item in request.kind.checklist.all()}
-    for attachment in _case_attachments(request.case):
+    attachments = _case_attachments(request.case)
+    # the files of the items named in this batch are superseded (an unlabelled file: by the job,
+    # once the rules classified it); several files of one item in one batch all stay current
+    named = {items[attachment.label].pk for attachment in attachments if attachment.label in items}
+    RequestFile.objects.filter(request=request, item_id__in=named, is_current=True).update(
+        is_current=False, updated_at=timezone.now()
+    )
+    for attachment in attachments:
         item = items.get(attachment.label)
-        if item is not None:
-            RequestFile.objects.filter(request=request, item=item, is_current=True).update(is_current=False)
         RequestFile.objects.create(
             request=request,
             attachment=attachment,
@@ -335,14 +340,24 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
         today = timezone.localdate()
         items = list(request.kind.checklist.all())
         files = list(request.files.filter(is_current=True).select_related("attachment", "item"))
+        accepted_any = [content_type for item in items for content_type in item.accepted_types or []]
+        facts_by_file: dict[int, preanalysis.FileFacts] = {}
+        classified: list[RequestFile] = []
         for request_file in files:
             attachment = request_file.attachment
             facts = preanalysis.file_facts(attachment_read(attachment=attachment), attachment.content_type)
+            facts_by_file[request_file.pk] = facts
             if request_file.classified_by == ClassifiedBy.NONE:
                 match = preanalysis.classify(name=attachment.original_name, text=facts.text, items=items)
                 request_file.item = match
                 request_file.rule_item = match
                 request_file.classified_by = ClassifiedBy.RULE if match else ClassifiedBy.NONE
+                if match is not None:
+                    classified.append(request_file)
+        files = _files_supersede(files, classified)
+        for request_file in files:
+            attachment = request_file.attachment
+            facts = facts_by_file[request_file.pk]
             checks = preanalysis.file_checks(
                 item=request_file.item,
                 name=attachment.original_name,
@@ -350,6 +365,7 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
                 size=attachment.size,
                 facts=facts,
                 today=today,
+                accepted_any=accepted_any,
             )
             request_file.checks = [check.as_dict() for check in checks]
             request_file.result = _worst(check.status for check in checks)
@@ -393,6 +409,27 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
         request.save(update_fields=["pre_analysis", "pre_analysis_at", "pre_analysis_runs", "updated_at"])
         _after_checklist(request)
         return request
+
+
+def _files_supersede(files: list[RequestFile], classified: list[RequestFile]) -> list[RequestFile]:
+    """A file the rules just classified replaces the current files of its item sent before it (in an
+    earlier batch: an unlabelled replacement from the requester's page); returns the files still
+    current."""
+    superseded = {
+        older.pk
+        for newer in classified
+        for older in files
+        if older.pk < newer.pk
+        and older.item_id == newer.item_id
+        and older.attachment.document_id != newer.attachment.document_id
+    }
+    for request_file in files:
+        if request_file.pk in superseded:  # with its classification, if the rules just gave it one
+            request_file.is_current = False
+            request_file.save(
+                update_fields=["item", "rule_item", "classified_by", "is_current", "updated_at"]
+            )
+    return [request_file for request_file in files if request_file.pk not in superseded]
 
 
 def _worst(statuses: Any) -> str:
@@ -941,13 +978,20 @@ def permit_status_set(*, permit: Permit, actor: User, status: str, reason: str) 
 def request_file_classify(
     *, request_file: RequestFile, actor: User, item: ChecklistItem | None
 ) -> RequestFile:
-    """Staff correct a file's checklist item; a correction of the rule's match is counted for the admin."""
-    request_file = (
-        RequestFile.objects.select_for_update(of=("self",))
-        .select_related("request__kind__service", "request__case")
-        .get(pk=request_file.pk)
+    """Staff correct a file's checklist item. The file counts as a correction of the rules when the
+    rules had matched an item (`rule_item`) and staff chose another one or none, however many times
+    staff change it. A request waiting for the requester's fix is checked again (the same job as the
+    submission, after commit): the corrected file may be the document the checklist missed."""
+    # the request first, then the file: the order the pre-analysis job takes them in
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("kind__service", "case")
+        .get(pk=request_file.request_id)
     )
-    request = request_file.request
+    request_file = RequestFile.objects.select_for_update(of=("self",)).get(
+        pk=request_file.pk, request=request
+    )
+    request_file.request = request
     if (
         request.case.current_unit_id not in user_unit_ids(actor)
         and not request.opinions.filter(unit_id__in=user_unit_ids(actor)).exists()
@@ -956,12 +1000,15 @@ def request_file_classify(
     if item is not None and item.kind_id != request.kind_id:
         raise PermitError(_("Este item é de outro tipo de alvará."), extra={"field": "item"})
     request_file.is_corrected = (
-        request_file.classified_by == ClassifiedBy.RULE
-        and request_file.rule_item_id != getattr(item, "pk", None)
+        request_file.rule_item_id is not None and request_file.rule_item_id != getattr(item, "pk", None)
     )
     request_file.item = item
     request_file.classified_by = ClassifiedBy.STAFF
     request_file.save(update_fields=["item", "classified_by", "is_corrected", "updated_at"])
+    if request.status == RequestStatus.NEEDS_FIX:
+        request.status = RequestStatus.PRE_ANALYSIS
+        request.save(update_fields=["status", "updated_at"])
+        _analyse_enqueue(request)
     return request_file
 
 

@@ -36,7 +36,7 @@ from tenant_apps.org.selectors import user_managed_unit_ids, user_unit_ids
 
 from . import builders, fees, indicators, routing, selectors, services
 from .cnae import cnae_codes_split, cnae_normalize
-from .enums import BuilderTarget, OpinionStatus, RequestStatus
+from .enums import BuilderTarget, CheckStatus, OpinionStatus, RequestStatus
 from .forms import (
     BULK_FIELD,
     AppealVerdictForm,
@@ -199,8 +199,21 @@ def request_detail(request: HttpRequest, permit_request_id: int) -> HttpResponse
         return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
     permit_request = selectors.permit_request_get_for_citizen(user=citizen, request_id=permit_request_id)
     context = _detail_context(permit_request)
-    context.update(files_form=FilesForm(), appeal_form=TextForm())
+    context.update(
+        files_form=FilesForm(items=_items_to_fix(permit_request, context["files"])), appeal_form=TextForm()
+    )
     return render(request, "permits/request_detail.html", context)
+
+
+def _items_to_fix(permit_request: Any, files: Any) -> list[Any]:
+    """The checklist items the requester must send again: required and missing, or with a problem."""
+    present = {request_file.item_id for request_file in files}
+    failing = {request_file.item_id for request_file in files if request_file.result == CheckStatus.PROBLEM}
+    return [
+        item
+        for item in permit_request.kind.checklist.all()
+        if item.pk in failing or (item.is_required and item.pk not in present)
+    ]
 
 
 @require_POST
