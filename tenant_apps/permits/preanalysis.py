@@ -166,7 +166,8 @@ def file_checks(
     accepted_any: Sequence[str] = (),
 ) -> list[Check]:
     """The checks of one file against its checklist item. With item None (the file matched no item)
-    the content checks still run, the type against `accepted_any` (the types any item accepts)."""
+    the content checks still run, the type against `accepted_any` (the types any item accepts), as
+    warnings: the file is not required, so it flags the request for a person and never blocks it."""
     checks: list[Check] = []
     if item is None:
         checks.append(
@@ -187,7 +188,12 @@ def file_checks(
                 )
             )
         checks.extend(_content_checks(name=name, content_type=content_type, facts=facts))
-        return checks
+        # A file of no item is not required and the requester cannot take it back: what is wrong
+        # with it goes to a person (a warning) instead of holding the request in 'pendente'.
+        return [
+            Check(check.code, CheckStatus.WARNING, check.message) if check.status == CheckStatus.PROBLEM else check
+            for check in checks
+        ]
     accepted = list(item.accepted_types or [])
     if accepted and content_type not in accepted:
         checks.append(

@@ -167,7 +167,11 @@ def test_a_scan_without_text_on_a_checklist_item_is_flagged_for_a_person(operati
     assert any("Não encontramos a data de emissão" in message for message in messages)
 
 
-def test_a_file_that_matches_no_item_still_gets_the_content_checks(operation_kind, citizen, media_root):
+def test_a_file_that_matches_no_item_still_gets_the_content_checks_as_warnings(
+    operation_kind, citizen, media_root
+):
+    """The requester cannot take back an extra file: what is wrong with it flags the request for a
+    person instead of holding it in 'pendente'."""
     today = timezone.localdate().strftime("%d/%m/%Y")
     files = [
         upload("contrato.pdf", text_pdf("Contrato social da Loja Exemplo Ltda, junta comercial."), ""),
@@ -184,7 +188,9 @@ def test_a_file_that_matches_no_item_still_gets_the_content_checks(operation_kin
     assert notes.item is None
     assert [check["code"] for check in photo.checks] == ["classificacao", "legivel"]
     assert "resolução baixa (320×240 pixels)" in photo.checks[1]["message"]
-    assert photo.result == CheckStatus.PROBLEM
+    assert photo.result == CheckStatus.WARNING
     assert [check["code"] for check in notes.checks] == ["classificacao", "tipo"]
     assert "é do tipo text/plain; este pedido aceita" in notes.checks[1]["message"]
-    assert request.status == RequestStatus.NEEDS_FIX
+    assert notes.result == CheckStatus.WARNING
+    assert request.status != RequestStatus.NEEDS_FIX
+    assert request.status == RequestStatus.IN_ANALYSIS
