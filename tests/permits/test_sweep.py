@@ -45,6 +45,7 @@ def _forget(keys: list[str]) -> None:
     if isinstance(broker, StubBroker):
         broker.flush(queue)
         return
+    assert isinstance(broker, RedisBroker)
     for key in keys:
         broker.client.hdel(f"{broker.namespace}:{queue}.msgs", key)
         broker.client.lrem(f"{broker.namespace}:{queue}", 0, key)
