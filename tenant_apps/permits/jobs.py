@@ -24,4 +24,13 @@ def periodic_jobs() -> list[PeriodicJob]:
             "at": settings.PERMITS_RENEWAL_REMINDER_AT,
             "per_tenant": True,
         },
+        # requests whose pre-analysis job was lost (broker down at the commit, retries spent) would
+        # stay "Em pré-análise" forever: queued again once they waited PERMITS_PREANALYSIS_STALLED_MINUTES
+        {
+            "name": "permits-preanalysis-stalled",
+            "actor": "tenant_apps.permits.tasks.permits_preanalysis_stalled_task",
+            "every": "minutes",
+            "minutes": settings.PERMITS_PREANALYSIS_STALLED_MINUTES,
+            "per_tenant": True,
+        },
     ]

@@ -1275,3 +1275,27 @@ def permit_kind_save(
         },
     )
     return kind
+
+
+# --- the pre-analysis sweep (a periodic job) ---------------------------------------------------------
+
+
+def pre_analysis_stalled_requeue(*, minutes: int, now: dt.datetime | None = None) -> list[int]:
+    """Queue the pre-analysis job again for every request of this city still in pre-analysis
+    `minutes` (PERMITS_PREANALYSIS_STALLED_MINUTES) after it got there: its job was lost (the broker
+    unreachable at the commit, or its retries spent) and the request would wait "Em pré-análise"
+    forever. The job locks the request and leaves alone one no longer in pre-analysis, so a job that
+    was only slow and now runs twice does nothing more. Returns the requests' ids; a read then
+    enqueues, nothing is written here."""
+    now = now or timezone.now()
+    older_than = now - dt.timedelta(minutes=minutes)
+    ids = list(
+        PermitRequest.objects.filter(status=RequestStatus.PRE_ANALYSIS, updated_at__lte=older_than)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for request_id in ids:
+        _analyse_enqueue(PermitRequest(pk=request_id))
+    if ids:
+        logger.warning("permits: queued the pre-analysis of %d stalled request(s) again", len(ids))
+    return ids

@@ -55,6 +55,16 @@ EXPECTED_OPERATIONS = {
     "/api/v1/permits/requests/": {"get": "permit_request_list", "post": "permit_request_submit"},
     "/api/v1/permits/requests/{permit_request_id}/": {"get": "permit_request_detail"},
     "/api/v1/permits/requests/{permit_request_id}/opinion/": {"post": "permit_opinion"},
+    "/api/v1/permits/requests/{permit_request_id}/accept-terms/": {"post": "permit_request_accept_terms"},
+    "/api/v1/permits/requests/{permit_request_id}/insist/": {"post": "permit_request_insist"},
+    "/api/v1/permits/requests/{permit_request_id}/files/": {"post": "permit_request_files"},
+    "/api/v1/permits/requests/{permit_request_id}/appeal/": {"post": "permit_request_appeal"},
+    "/api/v1/permits/requests/{permit_request_id}/issue/": {"post": "permit_issue"},
+    "/api/v1/permits/requests/{permit_request_id}/permit-status/": {"post": "permit_status_set"},
+    "/api/v1/permits/requests/{permit_request_id}/appeal-decision/": {"post": "permit_appeal_decide"},
+    "/api/v1/permits/requests/{permit_request_id}/files/{request_file_id}/classify/": {
+        "post": "permit_file_classify"
+    },
     "/api/v1/templates/": {"get": "v1_templates_list", "post": "v1_templates_create"},
     "/api/v1/templates/fields/": {"get": "v1_templates_fields_list"},
     "/api/v1/templates/{template_id}/": {"get": "v1_templates_retrieve", "put": "v1_templates_update"},

@@ -106,6 +106,7 @@ def test_the_jobs_come_from_the_apps_jobs_modules():
         "onboarding-expire",
         "onboarding-stalled",
         "payments-guides-expire",
+        "permits-preanalysis-stalled",
         "permits-renewal-reminder",
         "permits-tacit-approval",
         "scheduling-reminders",
