@@ -82,7 +82,9 @@ class RegisterRowSerializer(serializers.Serializer):
     number = serializers.CharField()
     kind = serializers.CharField()
     activity = serializers.CharField()
-    holder = serializers.CharField(help_text="Razão social (empresas); vazio para pessoas físicas.")
+    holder = serializers.CharField(
+        help_text="Razão social (empresas); vazio para pessoas físicas e MEI (o nome do MEI é o do titular)."
+    )
     neighbourhood = serializers.CharField()
     status = serializers.CharField()
     issued_at = serializers.DateTimeField()

@@ -28,7 +28,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.template.defaultfilters import filesizeformat
@@ -191,7 +191,7 @@ def file_checks(
         # A file of no item is not required and the requester cannot take it back: what is wrong
         # with it goes to a person (a warning) instead of holding the request in 'pendente'.
         return [
-            Check(check.code, CheckStatus.WARNING, check.message) if check.status == CheckStatus.PROBLEM else check
+            replace(check, status=CheckStatus.WARNING) if check.status == CheckStatus.PROBLEM else check
             for check in checks
         ]
     accepted = list(item.accepted_types or [])

@@ -77,7 +77,8 @@ def _citizen(request: HttpRequest) -> User | None:
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
     """The public register of issued permits: number, kind, activity, neighbourhood, status, dates; the
-    holder's name only for companies (no personal data of individuals)."""
+    holder's name only for companies other than a MEI (whose name is its owner's: no personal data of
+    individuals)."""
     query = request.GET.get("q", "").strip()[:60]
     page = Paginator(selectors.permit_register(query=query), REGISTER_PAGE_SIZE).get_page(
         request.GET.get("pagina")
