@@ -102,7 +102,9 @@ def test_a_level_two_request_sent_on_anyway_goes_to_staff_and_no_permit_while_th
     )
     request.refresh_from_db()
     assert request.status == RequestStatus.READY
-    # staff cannot issue it while the fee is due
+    # staff cannot issue it while the fee is due (the page says so beside the button)
+    page = _staff_client(LICENSING).get(f"/staff/alvaras/{request.pk}/").content.decode()
+    assert "ainda não foi paga: o alvará só pode ser emitido depois do pagamento da guia" in page
     with pytest.raises(ApplicationError, match=r"taxa de R\$ 90.00 deste pedido ainda não foi paga"):
         services.permit_issue(request=request, actor=licensing, otp_token=unused_code(licensing.email))
     assert services.tacit_approvals_run(today=timezone.localdate() + dt.timedelta(days=400)) == 0
