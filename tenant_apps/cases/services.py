@@ -581,7 +581,8 @@ def case_close(
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
+def case_reopen(*, case: Case, actor: User, reason: str, notify_citizen: bool = True) -> Case:
+    """Reopen a closed case. `notify_citizen=False`: a module that sends its own notice."""
     case = _lock(case)
     _require_actor(actor, case)
     if case.status != CaseStatus.CLOSED:
@@ -600,7 +601,8 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
         summary="Protocolo reaberto",
         payload={"reason": reason.strip(), "deadline": case.deadline.isoformat()},
     )
-    _notify_citizen(case, "case_updated", event_summary="protocolo reaberto")
+    if notify_citizen:
+        _notify_citizen(case, "case_updated", event_summary="protocolo reaberto")
     return case
 
 

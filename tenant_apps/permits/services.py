@@ -27,6 +27,7 @@ from paco.schemas import current_tenant
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_ensure
+from tenant_apps.cases.enums import CaseStatus
 from tenant_apps.cases.models import Case
 from tenant_apps.cases.services import (
     case_attach_by_requester,
@@ -35,6 +36,7 @@ from tenant_apps.cases.services import (
     case_dispatch,
     case_document_link,
     case_open,
+    case_reopen,
 )
 from tenant_apps.catalog.models import Service
 from tenant_apps.doctemplates.services import document_from_template
@@ -174,10 +176,46 @@ def _area(raw: Any) -> Decimal | None:
     return value
 
 
-def _date(raw: Any) -> dt.date | None:
+def _date(raw: Any, *, field: str) -> dt.date | None:
+    """A date answer: a date, ISO (the form's date field) or dd/mm/aaaa (the admin may have made the
+    field a text one); anything else is the requester's error, in Portuguese."""
     if raw in (None, ""):
         return None
-    return dt.date.fromisoformat(str(raw))
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    day, _sep, rest = text.partition("/")
+    month, _sep, year = rest.partition("/")
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise PermitError(
+            _("Informe uma data válida (dd/mm/aaaa): “%(raw)s”.") % {"raw": text[:40]}, extra={"field": field}
+        ) from None
+
+
+def _event_dates(form_data: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+    """The event's dates, checked before anything is written: a permit for an event that already
+    started would be born expired (its validity ends with the event), and an end before the start
+    is a typing error."""
+    start = _date(form_data.get(FORM_KEYS["event_start"]), field=FORM_KEYS["event_start"])
+    end = _date(form_data.get(FORM_KEYS["event_end"]), field=FORM_KEYS["event_end"])
+    if start is not None and start < timezone.localdate():
+        raise PermitError(
+            _("A data de início do evento já passou: informe uma data de hoje em diante."),
+            extra={"field": FORM_KEYS["event_start"]},
+        )
+    if end is not None and start is None:
+        raise PermitError(_("Informe a data de início do evento."), extra={"field": FORM_KEYS["event_start"]})
+    if start is not None and end is not None and end < start:
+        raise PermitError(
+            _("O evento não pode terminar antes de começar."), extra={"field": FORM_KEYS["event_end"]}
+        )
+    return start, end
 
 
 def permit_kind_for_service(*, service: Service) -> PermitKind | None:
@@ -215,6 +253,7 @@ def permit_request_submit(
         level = kind.fixed_level
     if not uploads and level != RiskLevel.LOW and kind.checklist.filter(is_required=True).exists():
         raise PermitError(_("Anexe os documentos do checklist."), extra={"field": "uploads"})
+    event_start, event_end = _event_dates(form_data)
     with transaction.atomic():
         case = case_open(
             service=kind.service,
@@ -238,13 +277,9 @@ def permit_request_submit(
             status=RequestStatus.PRE_ANALYSIS,
             fee_amount=fees.fee_compute(kind=kind, risk_level=level, area_m2=area, is_mei=is_mei),
             terms_accepted_at=timezone.now() if accept_terms and level == RiskLevel.MEDIUM else None,
-            event_start=_date(form_data.get(FORM_KEYS["event_start"])),
-            event_end=_date(form_data.get(FORM_KEYS["event_end"])),
+            event_start=event_start,
+            event_end=event_end,
         )
-        if request.event_start and request.event_end and request.event_end < request.event_start:
-            raise PermitError(
-                _("O evento não pode terminar antes de começar."), extra={"field": FORM_KEYS["event_end"]}
-            )
         items = {item.name: item for item in kind.checklist.all()}
         for attachment in _case_attachments(case):
             item = items.get(attachment.label)
@@ -474,7 +509,15 @@ def _request_checks(
 
 def _after_checklist(request: PermitRequest) -> None:
     """The checklist passed (or the requester insisted): level II waits for the terms and is issued
-    automatically; level III goes to the units the routing rules name."""
+    automatically; level III goes to the units the routing rules name.
+
+    Automatic issuance (Decreto 10.178/2019, art. 3º, II) is only for a level II request the machine
+    found complete and clean: one the requester sent on with its pending items, or with a file the
+    pre-analysis could not fully check (a warning: "um servidor vai conferir"), goes to a person —
+    the routing rules, else the licensing unit — whatever its level."""
+    if request.insisted or _has_warnings(request):
+        _route(request)
+        return
     if request.risk_level == RiskLevel.MEDIUM:
         if request.terms_accepted_at is None:
             request.status = RequestStatus.TERMS_PENDING
@@ -484,6 +527,12 @@ def _after_checklist(request: PermitRequest) -> None:
         permit_issue_system(request=request, mode=IssueMode.AUTOMATIC)
         return
     _route(request)
+
+
+def _has_warnings(request: PermitRequest) -> bool:
+    return any(check.get("status") == CheckStatus.WARNING for check in request.pre_analysis) or (
+        request.files.filter(is_current=True, result=CheckStatus.WARNING).exists()
+    )
 
 
 @transaction.atomic
@@ -545,6 +594,15 @@ def published_rules() -> list[RoutingRule]:
     return list(RoutingRule.objects.filter(is_published=True).order_by("position", "id"))
 
 
+def fee_unpaid(request: PermitRequest) -> bool:
+    return request.fee_amount > 0 and request.fee_paid_at is None
+
+
+def decision_due_from(request: PermitRequest, *, start: dt.date) -> dt.date:
+    """The tacit-approval date: the kind's business days from the day the request is complete."""
+    return BusinessCalendar().add_business_days(start, request.kind.decision_days)
+
+
 def _route(request: PermitRequest) -> None:
     route = routing.route_compute(rules=published_rules(), facts=request_facts(request=request))
     if not route.stages:  # no rule matched: the licensing unit of the kind gives the one opinion
@@ -565,16 +623,26 @@ def _route(request: PermitRequest) -> None:
             )
     request.status = RequestStatus.IN_ANALYSIS
     request.analysis_started_at = now
-    request.decision_due = calendar.add_business_days(today, request.kind.decision_days)
+    # Lei 13.874/2019, art. 3º, IX: the tacit-approval deadline runs once "apresentados todos os
+    # elementos necessários à instrução do processo"; a request whose fee is unpaid (sent on anyway)
+    # is not complete, so its clock starts from the day the guide is paid (`tacit_clocks_start`).
+    request.decision_due = None if fee_unpaid(request) else decision_due_from(request, start=today)
     request.save(update_fields=["status", "analysis_started_at", "decision_due", "updated_at"])
-    case_deadline_set(case=request.case, deadline=request.decision_due)
-    units = ", ".join(
-        OrgUnit.objects.filter(pk__in=[u for s in route.stages for u, _d in s]).values_list(
-            "acronym", flat=True
-        )
+    case_deadline_set(
+        case=request.case,
+        deadline=request.decision_due or calendar.add_business_days(today, request.kind.decision_days),
     )
-    _notify(request, "permit_in_analysis", units=units, decision_due=request.decision_due)
+    if request.decision_due is not None:  # else told when the clock starts (`tacit_clocks_start`)
+        _notify(request, "permit_in_analysis", units=_units_asked(request), decision_due=request.decision_due)
     _opinions_notify(request, stage=0)
+
+
+def _units_asked(request: PermitRequest) -> str:
+    return ", ".join(
+        OrgUnit.objects.filter(pk__in=request.opinions.values("unit_id"))
+        .order_by("acronym")
+        .values_list("acronym", flat=True)
+    )
 
 
 def opinion_user_can_give(*, user: User, opinion: Opinion) -> bool:
@@ -647,7 +715,22 @@ def opinion_give(*, opinion: Opinion, actor: User, is_favourable: bool, text: st
     return opinion
 
 
+APPEAL_DAYS = 10  # Lei 9.784/1999, art. 59
+APPEAL_DECISION_DAYS = 30  # Lei 9.784/1999, art. 59, §1º
+
+
+def appeal_deadline(*, request: PermitRequest) -> dt.date | None:
+    """The last day to appeal a refusal: 10 days from the notice of the decision (Lei 9.784/1999,
+    art. 59; the notice goes out when the request is refused), counted as art. 66 says — the day of
+    the notice left out, calendar days, moved to the next business day when it ends on a day off."""
+    if request.refused_at is None:
+        return None
+    return BusinessCalendar().add_calendar_days(timezone.localdate(request.refused_at), APPEAL_DAYS)
+
+
 def _refuse(request: PermitRequest, *, reasons: str) -> None:
+    """Refuse with the reasons and close the case in the Protocolo (the decision is the final answer
+    unless appealed: `request_appeal` reopens it)."""
     request.status = RequestStatus.REFUSED
     request.refusal_reasons = reasons
     request.decided_at = request.refused_at = timezone.now()
@@ -655,23 +738,57 @@ def _refuse(request: PermitRequest, *, reasons: str) -> None:
     Opinion.objects.filter(request=request, status__in=[OpinionStatus.PENDING, OpinionStatus.WAITING]).update(
         status=OpinionStatus.WAITING, due=None
     )
+    until = appeal_deadline(request=request)
+    case_close(
+        case=request.case,
+        actor=system_user(unit=request.case.current_unit),
+        answer=_(
+            "Pedido indeferido. Motivos: %(reasons)s\nCabe recurso até %(date)s (Lei 9.784/1999, art. 59)."
+        )
+        % {"reasons": reasons, "date": until.strftime("%d/%m/%Y") if until else ""},
+        notify_citizen=False,
+    )
     _notify(request, "permit_refused", reasons=reasons)
 
 
 @transaction.atomic
 def request_appeal(*, request: PermitRequest, citizen: User, text: str) -> PermitRequest:
-    """The requester appeals a refusal (Lei 9.784/1999, art. 56): the licensing unit decides it."""
-    request = PermitRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
+    """The requester appeals a refusal (Lei 9.784/1999, art. 56) within 10 days of its notice (art.
+    59; `appeal_deadline`): the case is reopened in the Protocolo and the licensing unit decides it,
+    within 30 days (art. 59, §1º: the case's deadline)."""
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case__current_unit")
+        .get(pk=request.pk)
+    )
     if request.case.citizen_id != citizen.pk:
         raise PermissionDenied
     if request.status != RequestStatus.REFUSED or request.appealed_at is not None:
         raise PermitError(_("Só um pedido indeferido, e uma vez, pode receber recurso."))
+    until = appeal_deadline(request=request)
+    if until is not None and timezone.localdate() > until:
+        raise PermitError(
+            _(
+                "O prazo para recorrer terminou em %(date)s: o recurso cabe em até 10 dias da ciência do "
+                "indeferimento (Lei 9.784/1999, art. 59)."
+            )
+            % {"date": until.strftime("%d/%m/%Y")}
+        )
     if not text.strip():
         raise PermitError(_("Escreva as razões do recurso."), extra={"field": "text"})
     request.status = RequestStatus.APPEALED
     request.appeal_text = text.strip()[:5000]
     request.appealed_at = timezone.now()
     request.save(update_fields=["status", "appeal_text", "appealed_at", "updated_at"])
+    if request.case.status == CaseStatus.CLOSED:  # (a refusal older than this rule left it open)
+        case = case_reopen(
+            case=request.case,
+            actor=system_user(unit=request.case.current_unit),
+            reason=_("Recurso do requerente contra o indeferimento: %(text)s")
+            % {"text": request.appeal_text},
+            notify_citizen=False,  # the requester filed it; the decision comes as permit_appeal_decided
+        )
+        case_deadline_set(case=case, deadline=timezone.localdate() + dt.timedelta(days=APPEAL_DECISION_DAYS))
     return request
 
 
@@ -791,11 +908,26 @@ def _permit_body(request: PermitRequest, *, number: str, mode: str, valid_until:
     return "\n".join(lines)
 
 
+def _fee_paid_require(request: PermitRequest) -> None:
+    if fee_unpaid(request):
+        raise PermitError(
+            _(
+                "A taxa de R$ %(amount)s deste pedido ainda não foi paga: o alvará só é emitido depois do "
+                "pagamento da guia (DAM)."
+            )
+            % {"amount": request.fee_amount}
+        )
+
+
 def _issue(
     request: PermitRequest, *, actor: User, mode: str, otp_token: str = "", notify: bool = True
 ) -> Permit:
     """Generate the permit from the kind's template (doctemplates) on the case, add the permit's facts
-    as the version that is signed (signatures), record it and notify the requester."""
+    as the version that is signed (signatures), record it and notify the requester.
+
+    Every path (staff, automatic, tacit, appeal) comes here with the request row locked, so this last
+    check sees the status and the payment as they are now: no permit while the fee is due."""
+    _fee_paid_require(request)
     kind = request.kind
     number = _permit_number()
     valid_until = (
@@ -867,16 +999,41 @@ def permit_issue(*, request: PermitRequest, actor: User, otp_token: str = "", no
         .select_related("case", "kind__service", "kind__template")
         .get(pk=request.pk)
     )
-    if request.status != RequestStatus.READY:
+    if request.status != RequestStatus.READY or hasattr(request, "permit"):
         raise PermitError(_("O alvará só é emitido depois de todos os pareceres favoráveis."))
     if request.kind.service.unit_id not in user_unit_ids(actor):
         raise PermitError(_("Só a unidade licenciadora emite este alvará."))
     return _issue(request, actor=actor, mode=IssueMode.STAFF, otp_token=otp_token, notify=notify)
 
 
+def _system_issuable(request: PermitRequest, *, mode: str, today: dt.date) -> bool:
+    """Whether the locked request may be issued with no person now: automatic issuance only for a
+    clean level II request whose termo was accepted (Decreto 10.178/2019, art. 3º, II); tacit approval
+    only while still undecided and past its deadline (Lei 13.874/2019, art. 3º, IX). A request refused,
+    appealed, issued or sent back in the meantime is never issued by the system."""
+    if fee_unpaid(request):
+        return False
+    if mode == IssueMode.AUTOMATIC:
+        return (
+            request.risk_level == RiskLevel.MEDIUM
+            and not request.insisted
+            and request.terms_accepted_at is not None
+            and request.status in (RequestStatus.PRE_ANALYSIS, RequestStatus.TERMS_PENDING)
+        )
+    if mode == IssueMode.TACIT:
+        return (
+            request.status in (RequestStatus.IN_ANALYSIS, RequestStatus.READY)
+            and request.decision_due is not None
+            and request.decision_due < today
+        )
+    return False
+
+
 @transaction.atomic
-def permit_issue_system(*, request: PermitRequest, mode: str) -> Permit:
-    """Automatic (level II after the terms) or tacit issuance, by the licensing unit's system account."""
+def permit_issue_system(*, request: PermitRequest, mode: str, today: dt.date | None = None) -> Permit:
+    """Automatic (level II after the terms) or tacit issuance, by the licensing unit's system account.
+    The status is read again under the row lock: the request may have been refused, withdrawn or
+    issued since the caller looked (PermitError then; an issued one returns its permit)."""
     request = (
         PermitRequest.objects.select_for_update(of=("self",))
         .select_related("case", "kind__service", "kind__template")
@@ -884,6 +1041,12 @@ def permit_issue_system(*, request: PermitRequest, mode: str) -> Permit:
     )
     if hasattr(request, "permit"):
         return request.permit
+    _fee_paid_require(request)
+    if not _system_issuable(request, mode=mode, today=today or timezone.localdate()):
+        raise PermitError(
+            _("Este pedido não pode ser emitido automaticamente: situação atual “%(status)s”.")
+            % {"status": RequestStatus(request.status).label}
+        )
     actor = system_user(unit=request.case.current_unit)
     return _issue(request, actor=actor, mode=mode)
 
@@ -951,6 +1114,16 @@ def permit_status_set(*, permit: Permit, actor: User, status: str, reason: str) 
     )
     if permit.request.kind.service.unit_id not in user_unit_ids(actor):
         raise PermitError(_("Só a unidade licenciadora altera a situação deste alvará."))
+    if permit.mode == IssueMode.EXEMPTION:
+        # a level I activity needs no act of release (Lei 13.874/2019, art. 3º, I): the declaration
+        # only states that, so there is no permit to suspend or cassar; irregularities go to inspection
+        raise PermitError(
+            _(
+                "Uma declaração de dispensa não é um alvará: a atividade de baixo risco não depende de "
+                "ato de liberação (Lei 13.874/2019, art. 3º, I), então não há situação a suspender ou "
+                "cassar. Irregularidades seguem para a fiscalização."
+            )
+        )
     if status not in (PermitStatus.SUSPENDED, PermitStatus.REVOKED, PermitStatus.VALID):
         raise PermitError(_("Situação inválida."), extra={"field": "status"})
     if permit.status == PermitStatus.REVOKED:
@@ -1052,21 +1225,58 @@ def tacit_approvals_run(*, today: dt.date | None = None) -> int:
     approved and its permit issued (each in its own transaction; running again finds none); those
     close to it get the countdown notice first."""
     today = today or timezone.localdate()
+    tacit_clocks_start()
     tacit_countdown_notices_run(today=today)
     due = list(
         PermitRequest.objects.filter(
             status__in=[RequestStatus.IN_ANALYSIS, RequestStatus.READY], decision_due__lt=today
-        ).values_list("pk", flat=True)
+        )
+        .exclude(fee_amount__gt=0, fee_paid_at__isnull=True)
+        .values_list("pk", flat=True)
     )
     issued = 0
     for request_id in due:
-        request = PermitRequest.objects.get(pk=request_id)
-        try:
-            permit_issue_system(request=request, mode=IssueMode.TACIT)
-            issued += 1
-        except ApplicationError:
-            logger.exception("tacit approval of permit request %s failed", request_id)
+        with transaction.atomic():
+            # the list above may be stale: refused, appealed or issued since; read it again locked
+            request = PermitRequest.objects.select_for_update(of=("self",)).get(pk=request_id)
+            if not _system_issuable(request, mode=IssueMode.TACIT, today=today):
+                continue
+            try:
+                permit_issue_system(request=request, mode=IssueMode.TACIT, today=today)
+            except ApplicationError:
+                logger.exception("tacit approval of permit request %s failed", request_id)
+                continue
+        issued += 1
     return issued
+
+
+def tacit_clocks_start() -> int:
+    """Start the tacit-approval deadline of requests sent to analysis with the fee unpaid (sent on
+    anyway) once the guide is paid: Lei 13.874/2019, art. 3º, IX runs the deadline from when "todos os
+    elementos necessários à instrução do processo" are in, so it counts from the payment's day. The
+    requester gets the in-analysis notice with the date then."""
+    started = 0
+    for request_id in PermitRequest.objects.filter(
+        status__in=[RequestStatus.IN_ANALYSIS, RequestStatus.READY],
+        decision_due__isnull=True,
+        fee_paid_at__isnull=False,
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            request = (
+                PermitRequest.objects.select_for_update(of=("self",))
+                .select_related("case__citizen", "kind__service")
+                .get(pk=request_id)
+            )
+            if request.decision_due is not None or request.fee_paid_at is None:
+                continue
+            request.decision_due = decision_due_from(request, start=timezone.localdate(request.fee_paid_at))
+            request.save(update_fields=["decision_due", "updated_at"])
+            case_deadline_set(case=request.case, deadline=request.decision_due)
+            _notify(
+                request, "permit_in_analysis", units=_units_asked(request), decision_due=request.decision_due
+            )
+            started += 1
+    return started
 
 
 def renewal_reminders_run(*, days_before: int, today: dt.date | None = None) -> int:

@@ -187,6 +187,8 @@ def _detail_context(permit_request: Any) -> dict[str, Any]:
         "files": selectors.request_files_current(request=permit_request),
         "opinions": selectors.request_opinions(request=permit_request),
         "countdown": selectors.decision_countdown(request=permit_request),
+        "appeal_due": services.appeal_deadline(request=permit_request),
+        "today": timezone.localdate(),
         "guide": fees.fee_guide(request=permit_request),
         "permit": getattr(permit_request, "permit", None),
         "statuses": RequestStatus,

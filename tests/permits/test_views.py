@@ -53,7 +53,10 @@ def test_a_citizen_requests_on_the_page_and_follows_the_pre_analysis(aracaju, me
             ),
             "documentos": [
                 SimpleUploadedFile(
-                    "conta.pdf", text_pdf(f"Conta de energia emitida em {TODAY}."), "application/pdf"
+                    "conta.pdf",
+                    # enough text to be read (a shorter one is flagged for a person, not issued at once)
+                    text_pdf(f"Conta de energia emitida em {TODAY}. Rua A, 1, Centro."),
+                    "application/pdf",
                 )
             ],
         },
