@@ -110,7 +110,8 @@ def fee_guide(*, request: Any) -> Any:
 @transaction.atomic
 def fee_paid_handler(guide: Any) -> None:
     """Called by payments (in a job, after commit, idempotently) when a permit fee guide is paid:
-    the request records the payment and its pre-analysis runs again."""
+    the request records the payment and its pre-analysis runs again or, if it was sent on to
+    analysis unpaid, its tacit-approval deadline starts (`services.tacit_clock_start`)."""
     from .models import PermitRequest
     from .tasks import permit_request_analyse_task
 
@@ -125,3 +126,7 @@ def fee_paid_handler(guide: Any) -> None:
     request.save(update_fields=fields)
     if request.status == RequestStatus.PRE_ANALYSIS:
         enqueue_on_commit(permit_request_analyse_task, request_id=request.pk)
+    else:  # sent on to analysis unpaid: the tacit-approval deadline starts today
+        from .services import tacit_clock_start
+
+        tacit_clock_start(request)

@@ -1267,16 +1267,24 @@ def tacit_clocks_start() -> int:
                 .select_related("case__citizen", "kind__service")
                 .get(pk=request_id)
             )
-            if request.decision_due is not None or request.fee_paid_at is None:
-                continue
-            request.decision_due = decision_due_from(request, start=timezone.localdate(request.fee_paid_at))
-            request.save(update_fields=["decision_due", "updated_at"])
-            case_deadline_set(case=request.case, deadline=request.decision_due)
-            _notify(
-                request, "permit_in_analysis", units=_units_asked(request), decision_due=request.decision_due
-            )
-            started += 1
+            started += tacit_clock_start(request)
     return started
+
+
+def tacit_clock_start(request: PermitRequest) -> bool:
+    """Start one request's tacit-approval deadline from its payment's day (the request row locked by
+    the caller): by the fee handler when the guide is paid, or by the daily job for what it missed."""
+    if (
+        request.decision_due is not None
+        or request.fee_paid_at is None
+        or request.status not in (RequestStatus.IN_ANALYSIS, RequestStatus.READY)
+    ):
+        return False
+    request.decision_due = decision_due_from(request, start=timezone.localdate(request.fee_paid_at))
+    request.save(update_fields=["decision_due", "updated_at"])
+    case_deadline_set(case=request.case, deadline=request.decision_due)
+    _notify(request, "permit_in_analysis", units=_units_asked(request), decision_due=request.decision_due)
+    return True
 
 
 def renewal_reminders_run(*, days_before: int, today: dt.date | None = None) -> int:

@@ -157,9 +157,8 @@ def test_tacit_approval_waits_for_the_fee_and_its_deadline_runs_from_the_payment
     assert services.tacit_approvals_run(today=timezone.localdate() + dt.timedelta(days=365)) == 0
     request.refresh_from_db()
     assert request.status == RequestStatus.IN_ANALYSIS
-    # when: the guide is paid, the daily job starts the clock from the payment's day and says so
+    # when: the guide is paid, the clock starts from the payment's day at once and the requester is told
     _pay(request)
-    assert services.tacit_approvals_run() == 0
     request.refresh_from_db()
     due = BusinessCalendar().add_business_days(timezone.localdate(), operation_kind.decision_days)
     assert request.decision_due == due
@@ -168,6 +167,16 @@ def test_tacit_approval_waits_for_the_fee_and_its_deadline_runs_from_the_payment
         template_key="permit_in_analysis", subject_id=request.case_id, channel=Channel.EMAIL
     )
     assert due.strftime("%d/%m/%Y") in notice.body
+    # the daily job's catch-up finds nothing more to start, and sends nothing twice
+    assert services.tacit_clocks_start() == 0
+    assert Notification.objects.filter(
+        template_key="permit_in_analysis", subject_id=request.case_id
+    ).count() == (
+        Notification.objects.filter(template_key="permit_in_analysis", subject_id=request.case_id)
+        .values("channel")
+        .distinct()
+        .count()
+    )
     # then tacit approval comes only after that deadline
     assert services.tacit_approvals_run(today=due) == 0
     assert services.tacit_approvals_run(today=due + dt.timedelta(days=1)) == 1
