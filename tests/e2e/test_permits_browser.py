@@ -72,7 +72,7 @@ def _request(phone, base: str, *, name: str, cnae: str) -> None:
         {
             "name": "ccmei.pdf",
             "mimeType": "application/pdf",
-            "buffer": text_pdf("Certificado da condicao de microempreendedor individual (CCMEI), Padaria Exemplo."),
+            "buffer": text_pdf("Certificado da condicao de microempreendedor individual (CCMEI)."),
         }
     )
     phone.get_by_label("Ou envie vários documentos de uma vez").set_input_files(
@@ -80,7 +80,7 @@ def _request(phone, base: str, *, name: str, cnae: str) -> None:
             {
                 "name": "conta-de-luz.pdf",
                 "mimeType": "application/pdf",
-                "buffer": text_pdf(f"Conta de energia emitida em {today}. Rua Joao Pessoa, 100, Centro, Aracaju."),
+                "buffer": text_pdf(f"Conta de energia emitida em {today}. Rua Joao Pessoa, 100."),
             }
         ]
     )
