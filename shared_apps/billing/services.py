@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
+from paco.text import brl
 from tenants.enums import MunicipalityStatus
 from tenants.models import Municipality
 from tenants.selectors import municipality_base_url
@@ -368,12 +370,11 @@ def dunning_email_send(*, subscription_id: int, amount_due_cents: int, invoice_u
     subscription = Subscription.objects.select_related("municipality").get(pk=subscription_id)
     municipality = subscription.municipality
     page = municipality_base_url(municipality) + reverse("subscription:page", urlconf=settings.ROOT_URLCONF)
-    reais, centavos = divmod(amount_due_cents, 100)
     lines = [
         _("Olá,"),
         "",
         _("Não conseguimos receber o pagamento da assinatura do Paço de %(city)s (valor: R$ %(amount)s).")
-        % {"city": municipality.display_name, "amount": f"{reais},{centavos:02d}"},
+        % {"city": municipality.display_name, "amount": brl(Decimal(amount_due_cents) / 100)},
         _(
             "Regularize em até %(days)s dias: depois disso o portal passa a funcionar somente para consulta"
             " (ninguém poderá abrir novos pedidos)."

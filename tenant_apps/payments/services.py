@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from paco.encryption import decrypt, encrypt
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
+from paco.text import brl
 from tenant_apps.accounts.models import User
 
 from . import purposes
@@ -688,7 +689,7 @@ def _pix_apply(item: dict[str, Any]) -> str | None:
             GuideEventKind.AMOUNT_MISMATCH,
             amount=amount,
             reason=_("Pix %(id)s de R$ %(paid)s para uma guia de R$ %(due)s: não aplicado.")
-            % {"id": event_id, "paid": amount, "due": guide.amount},
+            % {"id": event_id, "paid": brl(amount), "due": brl(guide.amount)},
         )
     elif outcome in (WebhookOutcome.GUIDE_CANCELLED, WebhookOutcome.ALREADY_PAID):
         _event(
@@ -869,7 +870,7 @@ def _refund_reserve(*, guide: PaymentGuide, actor: User, amount: Decimal, reason
     if amount > available:
         raise _field_error(
             _("O valor passa do que ainda pode ser devolvido (R$ %(available)s).")
-            % {"available": f"{available:.2f}".replace(".", ",")},
+            % {"available": brl(available)},
             "amount",
         )
     refund = Refund.objects.create(

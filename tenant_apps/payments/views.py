@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from paco.decorators import municipal_admin_required, staff_required
 from paco.errors import ApplicationError
+from paco.text import brl
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.types import account
 from tenant_apps.org.selectors import user_managed_unit_ids
@@ -243,7 +244,7 @@ def staff_guide_refund(request: HttpRequest, year: int, number: int) -> HttpResp
                 request,
                 _("Devolução de R$ %(amount)s: %(status)s.")
                 % {
-                    "amount": f"{refund.amount:.2f}".replace(".", ","),
+                    "amount": brl(refund.amount),
                     "status": refund.get_status_display().lower(),
                 },
             )

@@ -24,6 +24,7 @@ from validate_docbr import CNPJ, CPF
 from paco.errors import ApplicationError
 from paco.jobs import enqueue_on_commit
 from paco.schemas import current_tenant
+from paco.text import brl
 from tenant_apps.accounts.enums import UserKind
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_ensure
@@ -497,7 +498,7 @@ def _request_checks(
                 "taxa",
                 CheckStatus.PROBLEM,
                 _("Taxa de R$ %(amount)s ainda não paga: pague a guia (DAM) por Pix.")
-                % {"amount": request.fee_amount},
+                % {"amount": brl(request.fee_amount)},
             )
         )
     elif request.is_mei:
@@ -915,7 +916,7 @@ def _fee_paid_require(request: PermitRequest) -> None:
                 "A taxa de R$ %(amount)s deste pedido ainda não foi paga: o alvará só é emitido depois do "
                 "pagamento da guia (DAM)."
             )
-            % {"amount": request.fee_amount}
+            % {"amount": brl(request.fee_amount)}
         )
 
 

@@ -236,7 +236,7 @@ def test_dunning_email_goes_to_the_billing_contact(subscribed, gravatai, django_
     (message,) = mail.outbox
     assert message.to == [CONTACT]
     assert message.subject == "Pagamento não recebido: assinatura do Paço de Prefeitura Municipal de Gravataí"
-    assert "R$ 4900,00" in message.body
+    assert "R$ 4.900,00" in message.body
     assert "https://invoice.stripe.com/i/in_1" in message.body
     assert "http://gravatai.localhost:8000/admin-municipal/assinatura/" in message.body
 

@@ -86,6 +86,9 @@ def test_a_level_two_request_sent_on_anyway_goes_to_staff_and_no_permit_while_th
     services.request_analyse(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == RequestStatus.NEEDS_FIX
+    assert "Taxa de R$ 90,00 ainda não paga: pague a guia (DAM) por Pix." in [
+        check["message"] for check in request.pre_analysis
+    ]
     # when: the requester sends it on anyway
     services.request_insist(request=request, citizen=citizen)
     services.request_analyse(request_id=request.pk)
@@ -105,7 +108,7 @@ def test_a_level_two_request_sent_on_anyway_goes_to_staff_and_no_permit_while_th
     # staff cannot issue it while the fee is due (the page says so beside the button)
     page = _staff_client(LICENSING).get(f"/staff/alvaras/{request.pk}/").content.decode()
     assert "ainda não foi paga: o alvará só pode ser emitido depois do pagamento da guia" in page
-    with pytest.raises(ApplicationError, match=r"taxa de R\$ 90.00 deste pedido ainda não foi paga"):
+    with pytest.raises(ApplicationError, match=r"taxa de R\$ 90,00 deste pedido ainda não foi paga"):
         services.permit_issue(request=request, actor=licensing, otp_token=unused_code(licensing.email))
     assert services.tacit_approvals_run(today=timezone.localdate() + dt.timedelta(days=400)) == 0
     request.refresh_from_db()
