@@ -126,7 +126,7 @@ def fee_paid_handler(guide: Any) -> None:
     request.save(update_fields=fields)
     if request.status == RequestStatus.PRE_ANALYSIS:
         enqueue_on_commit(permit_request_analyse_task, request_id=request.pk)
-    else:  # sent on to analysis unpaid: the tacit-approval deadline starts today
+    else:  # sent on to analysis unpaid: the tacit-approval deadline starts from the payment's day
         from .services import tacit_clock_start
 
         tacit_clock_start(request)

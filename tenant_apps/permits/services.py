@@ -49,6 +49,7 @@ from tenant_apps.documents.uploads import Upload
 from tenant_apps.govbr.models import ReliabilityRequirement
 from tenant_apps.govbr.selectors import require_level
 from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.selectors import notification_list_for_subject
 from tenant_apps.notifications.services import notification_queue, notification_queue_bulk
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.org.selectors import unit_member_user_ids, user_unit_ids
@@ -440,7 +441,9 @@ def request_analyse(*, request_id: int) -> PermitRequest | None:
                     if check.get("status") == CheckStatus.PROBLEM
                 ),
             ]
-            _notify(request, "permit_needs_fix", problems="\n".join(f"- {line}" for line in problems))
+            listed = "\n".join(f"- {line}" for line in problems)
+            if not _needs_fix_already_told(request, listed):  # a staff correction re-runs the job
+                _notify(request, "permit_needs_fix", problems=listed)
             return request
         request.save(update_fields=["pre_analysis", "pre_analysis_at", "pre_analysis_runs", "updated_at"])
         _after_checklist(request)
@@ -530,6 +533,17 @@ def _after_checklist(request: PermitRequest) -> None:
     _route(request)
 
 
+def _needs_fix_already_told(request: PermitRequest, listed: str) -> bool:
+    """Whether the requester's last 'pendências' message already listed exactly these problems (the
+    job runs again after a staff correction or a payment, and the list may not have changed)."""
+    last = (
+        notification_list_for_subject(subject_kind="case", subject_id=request.case_id)
+        .filter(template_key="permit_needs_fix", channel=Channel.EMAIL)
+        .last()
+    )
+    return last is not None and listed in last.body
+
+
 def _has_warnings(request: PermitRequest) -> bool:
     return any(check.get("status") == CheckStatus.WARNING for check in request.pre_analysis) or (
         request.files.filter(is_current=True, result=CheckStatus.WARNING).exists()
@@ -599,6 +613,21 @@ def fee_unpaid(request: PermitRequest) -> bool:
     return request.fee_amount > 0 and request.fee_paid_at is None
 
 
+def sent_incomplete(request: PermitRequest) -> bool:
+    """Sent on anyway with a problem in its checklist other than the fee (a document missing,
+    unreadable, out of date...): not complete, so no tacit approval (Lei 13.874/2019, art. 3º, IX);
+    a person decides it. The fee, the one thing the requester completes afterwards, is `fee_unpaid`."""
+    if not request.insisted:
+        return False
+    return (
+        any(
+            check.get("status") == CheckStatus.PROBLEM and check.get("code") != "taxa"
+            for check in request.pre_analysis or []
+        )
+        or request.files.filter(is_current=True, result=CheckStatus.PROBLEM).exists()
+    )
+
+
 def decision_due_from(request: PermitRequest, *, start: dt.date) -> dt.date:
     """The tacit-approval date: the kind's business days from the day the request is complete."""
     return BusinessCalendar().add_business_days(start, request.kind.decision_days)
@@ -626,8 +655,11 @@ def _route(request: PermitRequest) -> None:
     request.analysis_started_at = now
     # Lei 13.874/2019, art. 3º, IX: the tacit-approval deadline runs once "apresentados todos os
     # elementos necessários à instrução do processo"; a request whose fee is unpaid (sent on anyway)
-    # is not complete, so its clock starts from the day the guide is paid (`tacit_clocks_start`).
-    request.decision_due = None if fee_unpaid(request) else decision_due_from(request, start=today)
+    # is not complete, so its clock starts from the day the guide is paid (`tacit_clock_start`); one
+    # sent on with a document missing or failing (`sent_incomplete`) gets no clock: a person decides.
+    request.decision_due = (
+        None if fee_unpaid(request) or sent_incomplete(request) else decision_due_from(request, start=today)
+    )
     request.save(update_fields=["status", "analysis_started_at", "decision_due", "updated_at"])
     case_deadline_set(
         case=request.case,
@@ -655,6 +687,13 @@ def opinion_give(*, opinion: Opinion, actor: User, is_favourable: bool, text: st
     """A unit's parecer, kept as a numbered document on the case file. When the last favourable one
     of a stage arrives the next stage starts; any unfavourable one refuses the request with its
     reasons (which the requester can appeal)."""
+    # the request's row first, then the opinion's, as every path that touches a request's opinions
+    # (a refusal closes the siblings): two units deciding at once wait in turn instead of deadlocking
+    request = (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "kind__service")
+        .get(pk=Opinion.objects.values_list("request_id", flat=True).get(pk=opinion.pk))
+    )
     opinion = (
         Opinion.objects.select_for_update(of=("self",))
         .select_related("request__case", "unit")
@@ -664,11 +703,6 @@ def opinion_give(*, opinion: Opinion, actor: User, is_favourable: bool, text: st
         raise PermitError(_("Este parecer não está pendente na sua unidade."))
     if not text.strip():
         raise PermitError(_("Escreva o parecer."), extra={"field": "text"})
-    request = (
-        PermitRequest.objects.select_for_update(of=("self",))
-        .select_related("case", "kind__service")
-        .get(pk=opinion.request_id)
-    )
     if request.status != RequestStatus.IN_ANALYSIS:
         raise PermitError(_("O pedido não está em análise."))
     verdict = _("favorável") if is_favourable else _("desfavorável")
@@ -1279,6 +1313,7 @@ def tacit_clock_start(request: PermitRequest) -> bool:
         request.decision_due is not None
         or request.fee_paid_at is None
         or request.status not in (RequestStatus.IN_ANALYSIS, RequestStatus.READY)
+        or sent_incomplete(request)
     ):
         return False
     request.decision_due = decision_due_from(request, start=timezone.localdate(request.fee_paid_at))

@@ -16,6 +16,8 @@ from django.utils import timezone
 from paco.errors import ApplicationError
 from tenant_apps.accounts.models import User
 from tenant_apps.documents.models import Attachment
+from tenant_apps.notifications.enums import Channel
+from tenant_apps.notifications.models import Notification
 from tenant_apps.permits import selectors, services
 from tenant_apps.permits.enums import CheckStatus, ClassifiedBy, RequestStatus
 from tenant_apps.permits.models import PermitRequest
@@ -187,6 +189,39 @@ def test_a_correction_on_a_pending_request_checks_it_again(
     request = _analysed(request)
     assert _problems(request) == []
     assert request.status not in (RequestStatus.NEEDS_FIX, RequestStatus.PRE_ANALYSIS)
+
+
+def test_a_correction_that_leaves_the_same_problems_does_not_mail_them_again(
+    operation_kind, citizen, media_root, django_capture_on_commit_callbacks
+):
+    files = [
+        upload(
+            "contrato.pdf", text_pdf("Contrato social da Loja Exemplo Ltda, registrado na junta."), CONTRACT
+        ),
+        upload(
+            "deso.pdf",
+            text_pdf(f"Companhia de saneamento DESO, documento emitido em {TODAY}, Rua Joao Pessoa."),
+        ),
+    ]
+    request = _analysed(_submit(operation_kind, citizen, files))
+    assert request.status == RequestStatus.NEEDS_FIX
+    told = Notification.objects.filter(
+        template_key="permit_needs_fix", subject_id=request.case_id, channel=Channel.EMAIL
+    )
+    assert told.count() == 1
+    # when: staff file the unmatched bill as a second contract; the proof of address is still missing
+    with django_capture_on_commit_callbacks(execute=False):
+        services.request_file_classify(
+            request_file=request.files.get(attachment__original_name="deso.pdf"),
+            actor=User.objects.get(email=LICENSING),
+            item=request.kind.checklist.get(name=CONTRACT),
+        )
+    request = _analysed(request)
+    # then: pendente again with the same list, and the requester is not mailed it twice
+    assert request.status == RequestStatus.NEEDS_FIX
+    assert _problems(request) == [f"Falta o documento “{ADDRESS}”."]
+    assert told.count() == 1
+    assert f"Falta o documento “{ADDRESS}”." in told.get().body
 
 
 def _encrypted(*, user: str) -> bytes:

@@ -122,7 +122,7 @@ def test_a_level_two_request_sent_on_anyway_goes_to_staff_and_no_permit_while_th
     assert request.status == RequestStatus.ISSUED
 
 
-def test_a_mei_level_two_request_sent_on_with_a_missing_document_is_not_issued_automatically(
+def test_a_mei_request_sent_on_with_a_missing_document_is_neither_issued_automatically_nor_tacitly(
     operation_kind, citizen, media_root
 ):
     # given: a MEI (no fee), termo accepted, the proof of address missing
@@ -137,10 +137,13 @@ def test_a_mei_level_two_request_sent_on_with_a_missing_document_is_not_issued_a
     assert request.status == RequestStatus.IN_ANALYSIS
     assert request.insisted is True
     assert not Permit.objects.filter(request=request).exists()
-    # no fee: the deadline runs from now
-    assert request.decision_due == BusinessCalendar().add_business_days(
-        timezone.localdate(), operation_kind.decision_days
-    )
+    # incomplete (Lei 13.874/2019, art. 3º, IX): no tacit-approval clock, a person decides it
+    assert request.decision_due is None
+    assert services.tacit_clocks_start() == 0
+    assert services.tacit_approvals_run(today=timezone.localdate() + dt.timedelta(days=400)) == 0
+    request.refresh_from_db()
+    assert request.status == RequestStatus.IN_ANALYSIS
+    assert request.decision_due is None
 
 
 def test_tacit_approval_waits_for_the_fee_and_its_deadline_runs_from_the_payment(
@@ -412,7 +415,7 @@ def test_event_dates_in_the_past_or_reversed_are_refused_and_nothing_is_saved(
                 kind=event_kind, citizen=citizen, form_data=_event_answers(start, end), uploads=_event_files()
             )
     assert (Case.objects.count(), PermitRequest.objects.count()) == before
-    # today, and dd/mm/aaaa, are fine
+    # today is fine (the form's date field takes ISO dates; dd/mm/aaaa is for a text field)
     start, end = today, today + dt.timedelta(days=2)
     request = services.permit_request_submit(
         kind=event_kind,
