@@ -123,7 +123,7 @@ def test_a_level_two_request_sent_on_anyway_goes_to_staff_and_no_permit_while_th
 
 
 def test_a_mei_request_sent_on_with_a_missing_document_is_neither_issued_automatically_nor_tacitly(
-    operation_kind, citizen, media_root
+    aracaju, operation_kind, citizen, media_root
 ):
     # given: a MEI (no fee), termo accepted, the proof of address missing
     only_contract = operation_files(today_text=TODAY)[:1]
@@ -139,6 +139,8 @@ def test_a_mei_request_sent_on_with_a_missing_document_is_neither_issued_automat
     assert not Permit.objects.filter(request=request).exists()
     # incomplete (Lei 13.874/2019, art. 3º, IX): no tacit-approval clock, a person decides it
     assert request.decision_due is None
+    page = client_for("citizen", aracaju).get(f"/alvaras/pedidos/{request.pk}/").content.decode()
+    assert "não corre prazo de aprovação tácita" in page
     assert services.tacit_clocks_start() == 0
     assert services.tacit_approvals_run(today=timezone.localdate() + dt.timedelta(days=400)) == 0
     request.refresh_from_db()
