@@ -1534,19 +1534,31 @@ def permit_kind_save(
 # --- the pre-analysis sweep (a periodic job) ---------------------------------------------------------
 
 
+STALLED_GIVE_UP = dt.timedelta(hours=24)  # a day of sweeps: the job fails every time, a person must look
+
+
 def pre_analysis_stalled_requeue(*, minutes: int, now: dt.datetime | None = None) -> list[int]:
     """Queue the pre-analysis job again for every request of this city still in pre-analysis
     `minutes` (PERMITS_PREANALYSIS_STALLED_MINUTES) after it got there: its job was lost (the broker
     unreachable at the commit, or its retries spent) and the request would wait "Em pré-análise"
     forever. The job locks the request and leaves alone one no longer in pre-analysis, so a job that
     was only slow and now runs twice does nothing more. Returns the requests' ids; a read then
-    enqueues, nothing is written here."""
+    enqueues, nothing is written here. A request stalled for longer than `STALLED_GIVE_UP` is left
+    alone: its job fails every time (each failure is reported to Sentry), and a person must look; it is
+    logged as an error at every sweep until then."""
     now = now or timezone.now()
-    older_than = now - dt.timedelta(minutes=minutes)
+    stalled = PermitRequest.objects.filter(
+        status=RequestStatus.PRE_ANALYSIS, updated_at__lte=now - dt.timedelta(minutes=minutes)
+    )
+    given_up = stalled.filter(updated_at__lt=now - STALLED_GIVE_UP).count()
+    if given_up:
+        logger.error(
+            "permits: %d request(s) stalled in pre-analysis for over %s; not queued again",
+            given_up,
+            STALLED_GIVE_UP,
+        )
     ids = list(
-        PermitRequest.objects.filter(status=RequestStatus.PRE_ANALYSIS, updated_at__lte=older_than)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        stalled.filter(updated_at__gte=now - STALLED_GIVE_UP).order_by("pk").values_list("pk", flat=True)
     )
     for request_id in ids:
         _analyse_enqueue(PermitRequest(pk=request_id))

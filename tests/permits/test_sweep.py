@@ -101,5 +101,8 @@ def test_a_request_whose_pre_analysis_job_was_lost_is_queued_again_and_leaves_pr
         assert services.pre_analysis_stalled_requeue(minutes=10, now=now + dt.timedelta(minutes=9)) == [
             fresh.pk
         ]
+        # a request whose job has failed at every sweep for a day is left for a person
+        later = now + services.STALLED_GIVE_UP + dt.timedelta(minutes=1)
+        assert services.pre_analysis_stalled_requeue(minutes=10, now=later) == []
     finally:
         _forget(keys + [key for key, _message in _queued() if key not in before])
