@@ -1210,14 +1210,30 @@ def request_file_classify(
     request_file.is_corrected = (
         request_file.rule_item_id is not None and request_file.rule_item_id != getattr(item, "pk", None)
     )
+    moved_off = request_file.item_id if request_file.item_id != getattr(item, "pk", None) else None
     request_file.item = item
     request_file.classified_by = ClassifiedBy.STAFF
     request_file.save(update_fields=["item", "classified_by", "is_corrected", "updated_at"])
+    if moved_off is not None:
+        _superseded_restore(request=request, item_id=moved_off, before=request_file.pk)
     if request.status == RequestStatus.NEEDS_FIX:
         request.status = RequestStatus.PRE_ANALYSIS
         request.save(update_fields=["status", "updated_at"])
         _analyse_enqueue(request)
     return request_file
+
+
+def _superseded_restore(*, request: PermitRequest, item_id: int, before: int) -> None:
+    """A file staff moved off an item may have superseded the item's earlier file (`_files_supersede`,
+    on a wrong rules match): with no current file left for the item, its latest earlier one is current
+    again, so staff and the checklist see it."""
+    files = request.files.filter(item_id=item_id)
+    if files.filter(is_current=True).exists():
+        return
+    latest = files.filter(is_current=False, pk__lt=before).order_by("-pk").first()
+    if latest is not None:
+        latest.is_current = True
+        latest.save(update_fields=["is_current", "updated_at"])
 
 
 # --- periodic jobs ----------------------------------------------------------------------------------

@@ -94,6 +94,18 @@ def test_an_unlabelled_replacement_classified_by_the_rules_supersedes_the_bad_fi
     assert request.files.get(attachment__original_name="conta nova.pdf").classified_by == ClassifiedBy.RULE
     assert request.status not in (RequestStatus.NEEDS_FIX, RequestStatus.PRE_ANALYSIS)
     assert _problems(request) == []
+    # when: staff say the rules were wrong, the new file is no proof of address
+    services.request_file_classify(
+        request_file=request.files.get(attachment__original_name="conta nova.pdf"),
+        actor=User.objects.get(email=LICENSING),
+        item=None,
+    )
+    # then: the file it had superseded is the item's current file again, for staff and the checklist
+    assert {name: item for name, (item, _result) in _current(request).items()} == {
+        "contrato.pdf": CONTRACT,
+        "conta nova.pdf": None,
+        "endereco.pdf": ADDRESS,
+    }
 
 
 def test_the_fix_up_form_asks_for_the_failing_item_and_its_file_replaces_that_item(
