@@ -8,6 +8,7 @@ jobs are enqueued with `enqueue_on_commit` only."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -186,10 +187,8 @@ def _date(raw: Any, *, field: str) -> dt.date | None:
     if isinstance(raw, dt.date):
         return raw
     text = str(raw).strip()
-    try:
+    with contextlib.suppress(ValueError):  # else dd/mm/aaaa, below
         return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
     day, _sep, rest = text.partition("/")
     month, _sep, year = rest.partition("/")
     try:
@@ -1242,6 +1241,15 @@ def _superseded_restore(*, request: PermitRequest, item_id: int, before: int) ->
 TACIT_NOTICE_BUSINESS_DAYS = 5  # the requester is told when this many business days are left
 
 
+def _request_locked(request_id: int) -> PermitRequest:
+    """One request of a daily job's list, locked for the rest of the caller's transaction."""
+    return (
+        PermitRequest.objects.select_for_update(of=("self",))
+        .select_related("case__citizen", "kind__service")
+        .get(pk=request_id)
+    )
+
+
 def tacit_countdown_notices_run(*, today: dt.date | None = None) -> int:
     """Tell each requester, once, when `TACIT_NOTICE_BUSINESS_DAYS` or fewer business days are left
     before tacit approval (`permit_tacit_countdown`); returns how many were told."""
@@ -1254,11 +1262,7 @@ def tacit_countdown_notices_run(*, today: dt.date | None = None) -> int:
         tacit_notice_sent_at__isnull=True,
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            request = (
-                PermitRequest.objects.select_for_update(of=("self",))
-                .select_related("case__citizen", "kind__service")
-                .get(pk=request_id)
-            )
+            request = _request_locked(request_id)
             if request.tacit_notice_sent_at is not None or request.decision_due is None:
                 continue
             left = calendar.business_days_between(today, request.decision_due)
@@ -1313,11 +1317,7 @@ def tacit_clocks_start() -> int:
         fee_paid_at__isnull=False,
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            request = (
-                PermitRequest.objects.select_for_update(of=("self",))
-                .select_related("case__citizen", "kind__service")
-                .get(pk=request_id)
-            )
+            request = _request_locked(request_id)
             started += tacit_clock_start(request)
     return started
 

@@ -170,9 +170,8 @@ def test_staff_corrections_are_counted_by_the_rules_item_however_often_staff_cha
     assert counts() == {CONTRACT: 1, ADDRESS: 0}
 
 
-def test_a_correction_on_a_pending_request_checks_it_again(
-    operation_kind, citizen, media_root, django_capture_on_commit_callbacks
-):
+def _pending_with_an_unmatched_bill(kind: Any, citizen: User) -> PermitRequest:
+    """The contract labelled, a water bill the rules match to no item: the proof of address missing."""
     files = [
         upload(
             "contrato.pdf", text_pdf("Contrato social da Loja Exemplo Ltda, registrado na junta."), CONTRACT
@@ -182,8 +181,15 @@ def test_a_correction_on_a_pending_request_checks_it_again(
             text_pdf(f"Companhia de saneamento DESO, documento emitido em {TODAY}, Rua Joao Pessoa."),
         ),
     ]
-    request = _analysed(_submit(operation_kind, citizen, files))
+    request = _analysed(_submit(kind, citizen, files))
     assert request.status == RequestStatus.NEEDS_FIX
+    return request
+
+
+def test_a_correction_on_a_pending_request_checks_it_again(
+    operation_kind, citizen, media_root, django_capture_on_commit_callbacks
+):
+    request = _pending_with_an_unmatched_bill(operation_kind, citizen)
     assert _problems(request) == [f"Falta o documento “{ADDRESS}”."]
     scan = request.files.get(attachment__original_name="deso.pdf")
     assert scan.item is None
@@ -206,17 +212,7 @@ def test_a_correction_on_a_pending_request_checks_it_again(
 def test_a_correction_that_leaves_the_same_problems_does_not_mail_them_again(
     operation_kind, citizen, media_root, django_capture_on_commit_callbacks
 ):
-    files = [
-        upload(
-            "contrato.pdf", text_pdf("Contrato social da Loja Exemplo Ltda, registrado na junta."), CONTRACT
-        ),
-        upload(
-            "deso.pdf",
-            text_pdf(f"Companhia de saneamento DESO, documento emitido em {TODAY}, Rua Joao Pessoa."),
-        ),
-    ]
-    request = _analysed(_submit(operation_kind, citizen, files))
-    assert request.status == RequestStatus.NEEDS_FIX
+    request = _pending_with_an_unmatched_bill(operation_kind, citizen)
     told = Notification.objects.filter(
         template_key="permit_needs_fix", subject_id=request.case_id, channel=Channel.EMAIL
     )
