@@ -56,16 +56,16 @@ def test_the_admin_builds_a_service_form_and_adds_a_holiday(live_url, desktop):
         page.locator("#id_fields-1-position").fill("0")
         page.get_by_role("button", name="Adicionar documento").click()
         page.locator("#id_attachments-0-name").fill("Foto do terreno")
-        assert page.locator("#id_fields-TOTAL_FORMS").input_value() == "2"
+        expect(page.locator("#id_fields-TOTAL_FORMS")).to_have_value("2")
         screenshot(page, "admin-catalog-new-service")
         page.get_by_role("button", name="Salvar serviço").click()
 
         page.wait_for_url(f"{base}/admin-municipal/servicos/*/")
         expect(page.get_by_text("Serviço “Limpeza de terreno baldio” criado.")).to_be_visible()
-        assert page.locator("#id_fields-0-key").input_value() == "situacao"
+        expect(page.locator("#id_fields-0-key")).to_have_value("situacao")
         page.get_by_role("link", name="Ver o formulário como o cidadão").click()
         expect(page.get_by_label("Situação")).to_be_visible()
-        assert page.get_by_role("button", name="Enviar pedido").is_disabled()
+        expect(page.get_by_role("button", name="Enviar pedido")).to_be_disabled()
         screenshot(page, "admin-catalog-preview")
 
         page.goto(f"{base}/admin-municipal/feriados/?ano=2026")

@@ -131,8 +131,8 @@ def test_manager_sends_a_circular_two_people_acknowledge_and_the_manager_reminds
     manager.goto(circular_url)
     expect(manager.get_by_text("2 de 3 deram ciência")).to_be_visible()
     pending = manager.locator("#ciencias tbody tr", has_text="Não abriu")
-    assert pending.count() == 1
-    assert "Caio Saúde" in pending.inner_text()
+    expect(pending).to_have_count(1)
+    expect(pending).to_contain_text("Caio Saúde", use_inner_text=True)
     manager.get_by_role("button", name="Enviar lembrete a quem não deu ciência").click()
     expect(manager.get_by_text("Lembrete enviado a 1 pessoa(s).")).to_be_visible()
     screenshot(manager, "circular-3-sender-view")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from paco_demo.govbr_sign import DEMO_SIGN_CLIENT_ID, DEMO_SIGN_CLIENT_SECRET, DEMO_STAFF_CPFS, DemoSignChain
@@ -79,7 +80,7 @@ def test_staff_of_each_city_sign_with_the_demo_govbr(
     page.goto(f"{base}/staff/documentos/{document_id}/assinar/")
     page.get_by_role("button", name="Assinar com gov.br").click()
     page.wait_for_url(re.compile(r".*/demo-govbr-assinatura/oauth2.0/authorize\?.*"))
-    assert "não é o gov.br" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("não é o gov.br", use_inner_text=True)
     if slug == "aracaju":
         _both_widths(page, "govbr-demo-assinatura-autorizar")
     page.get_by_label(re.compile(demo.DEMO_STAFF[slug]["full_name"])).check()
@@ -134,7 +135,7 @@ def test_the_citizen_signs_her_request_with_the_demo_govbr(
     phone.get_by_label(re.compile(demo.DEMO_CITIZEN["full_name"])).check()
     phone.get_by_role("button", name="Autorizar assinatura").click()
     phone.get_by_text("Documento assinado com gov.br (assinatura avançada).").wait_for()
-    assert "Assinado por você com gov.br" in phone.locator("main").inner_text()
+    expect(phone.locator("main")).to_contain_text("Assinado por você com gov.br", use_inner_text=True)
     _both_widths(phone, "govbr-cidadao-assinado")
 
     def signer() -> list[str]:
@@ -172,12 +173,12 @@ def test_a_memo_is_sent_at_once_and_its_reply_takes_the_second_factor(
 
     # no worker runs here: the memo is there at once, its signature "em processamento"
     page.goto(f"{base}/staff/memorandos/{memo_id}/")
-    assert "Assinatura em processamento" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Assinatura em processamento", use_inner_text=True)
     page.get_by_text("Responder", exact=True).click()
     page.get_by_text("Encaminhar", exact=True).first.click()
     _both_widths(page, "memorando-em-processamento-segundo-fator")
     page.goto(f"{base}/verificar/{code}/")
-    assert "Assinatura em processamento" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Assinatura em processamento", use_inner_text=True)
     _both_widths(page, "verificar-em-processamento")
 
     page.goto(f"{base}/staff/memorandos/{memo_id}/")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from paco_demo.govbr_views import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, demo_issuer
@@ -48,21 +49,25 @@ def test_citizen_signs_in_with_govbr_links_downloads_my_data_and_asks_a_correcti
         # sign in with gov.br (the demo stand-in, clearly labelled) as the demo CPF
         phone.goto(f"{city}/entrar/")
         phone.get_by_role("link", name=re.compile("Entrar com gov.br")).click()
-        assert "DEMONSTRAÇÃO" in phone.locator("main").inner_text()
+        expect(phone.locator("main")).to_contain_text("DEMONSTRAÇÃO", use_inner_text=True)
         screenshot(phone, "govbr-demo-provider-390")
         phone.locator(f'button[data-cpf="{demo.DEMO_CITIZEN["cpf"]}"]').click()
         # the existing e-mail account with the same CPF asks for its password before linking
-        assert phone.locator("h1").inner_text() == "Vincular sua conta ao gov.br"
+        expect(phone.locator("h1")).to_have_text("Vincular sua conta ao gov.br", use_inner_text=True)
         screenshot(phone, "govbr-link-confirm-390")
         phone.fill("#id_password", demo.CITIZEN_PASSWORD)
         phone.get_by_role("button", name="Confirmar e vincular").click()
-        assert "Pronto: sua conta está vinculada ao gov.br." in phone.locator("main").inner_text()
+        expect(phone.locator("main")).to_contain_text(
+            "Pronto: sua conta está vinculada ao gov.br.", use_inner_text=True
+        )
 
         # Meus dados: ask for the copy; the job assembles it; the e-mailed link downloads it
         phone.goto(f"{city}/meus-dados/")
         screenshot(phone, "meus-dados-390")
         phone.get_by_role("button", name="Pedir cópia dos meus dados").click()
-        assert "Estamos preparando a cópia dos seus dados." in phone.locator("main").inner_text()
+        expect(phone.locator("main")).to_contain_text(
+            "Estamos preparando a cópia dos seus dados.", use_inner_text=True
+        )
 
         def build() -> str:
             from tenant_apps.notifications.models import Notification
@@ -89,7 +94,7 @@ def test_citizen_signs_in_with_govbr_links_downloads_my_data_and_asks_a_correcti
         phone.fill("#id_details", "Meu celular mudou: (79) 98888-0000.")
         screenshot(phone, "lgpd-correction-390")
         phone.get_by_role("button", name="Enviar pedido").click()
-        assert "A resposta vem em até 15 dias." in phone.locator("main").inner_text()
+        expect(phone.locator("main")).to_contain_text("A resposta vem em até 15 dias.", use_inner_text=True)
 
         desktop = browser.new_context(
             viewport={"width": 1366, "height": 900}, storage_state=phone.context.storage_state()

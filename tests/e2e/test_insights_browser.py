@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tenant_apps.accounts.models import User
@@ -58,12 +59,12 @@ def test_the_admin_reads_the_indicators_and_anyone_the_open_data(aracaju, live_u
             session = context.storage_state()
         page.goto(f"{base}/staff/indicadores/")
         page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length >= 5")
-        assert page.locator("canvas[data-insights-chart]").count() >= 5
-        assert page.get_by_role("table", name="Protocolos abertos e concluídos").count() == 1
+        expect(page.locator("canvas[data-insights-chart]").nth(4)).to_be_attached()  # at least 5
+        expect(page.get_by_role("table", name="Protocolos abertos e concluídos")).to_have_count(1)
         screenshot(page, f"insights-manager-{name}")
 
         page.goto(f"{base}/dados-abertos/")
-        assert page.get_by_role("heading", name="Dados abertos").count() == 1
+        expect(page.get_by_role("heading", name="Dados abertos")).to_have_count(1)
         screenshot(page, f"insights-opendata-{name}")
         context.close()
 

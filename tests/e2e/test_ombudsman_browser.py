@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tenant_apps.ombudsman.demo import DEMO_OMBUDSMAN
@@ -48,14 +49,18 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
     _staff_login(ombudsman, base, DEMO_OMBUDSMAN["aracaju"]["email"])
     ombudsman.goto(f"{base}/staff/ouvidoria/")
     ombudsman.get_by_role("link", name=nup).click()
+    ombudsman.wait_for_url(re.compile(r".*/staff/ouvidoria/\d{17}/$"))
     detail_url = ombudsman.url
-    assert ombudsman.locator("#manifestante").inner_text().startswith("Manifestante ")
+    expect(ombudsman.locator("#manifestante")).to_have_text(
+        re.compile(r"^Manifestante "), use_inner_text=True
+    )
     ombudsman.get_by_text("Encaminhar à unidade responsável").click()
     forward = _form(ombudsman, "encaminhar")
     forward.get_by_label("Unidade", exact=True).select_option(label="SEPLOG-PROT — Protocolo Geral")
     forward.get_by_label("O que a unidade deve responder").fill("Verifiquem e informem as providências.")
     forward.get_by_role("button", name="Encaminhar").click()
     ombudsman.wait_for_url(detail_url)
+    expect(ombudsman.get_by_role("alert").filter(has_text="Registrado.")).to_be_visible()
 
     # the unit answers within its own deadline
     unit = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR").new_page()
@@ -65,6 +70,7 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
     answer = _form(unit, "responder-unidade")
     answer.get_by_label("Texto").fill("Fiscalização agendada; a EMSURB fará a limpeza.")
     answer.get_by_role("button", name="Responder").click()
+    expect(unit.get_by_role("alert").filter(has_text="Registrado.")).to_be_visible()
     screenshot(unit, "ouvidoria-2-unit-answered")
 
     # the ombudsman extends once with a justification, then gives the final answer
@@ -74,7 +80,8 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
     extend.get_by_label("Texto").fill("Aguardando o relatório da fiscalização.")
     extend.get_by_role("button", name="Prorrogar").click()
     ombudsman.wait_for_url(detail_url)
-    assert ombudsman.get_by_text("Prorrogar o prazo (uma vez").count() == 0  # only once
+    expect(ombudsman.locator("dl.paco-facts")).to_contain_text("Aguardando o relatório da fiscalização.")
+    expect(ombudsman.get_by_text("Prorrogar o prazo (uma vez")).to_have_count(0)  # only once
     ombudsman.get_by_text("Concluir com a resposta final").click()
     close = _form(ombudsman, "concluir")
     close.get_by_label("Texto").fill("A praça foi limpa e a fiscalização passou a rondar o local.")
@@ -89,6 +96,7 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
     screenshot(ombudsman, "ouvidoria-concluir-segundo-fator-1366")
     close.get_by_role("button", name="Concluir").click()
     ombudsman.wait_for_url(detail_url)
+    expect(ombudsman.locator("dl.paco-facts")).to_contain_text("Concluído")
     screenshot(ombudsman, "ouvidoria-3-closed")
 
     # the citizen follows it with the secret code and marks it resolved
@@ -98,12 +106,14 @@ def test_anonymous_denuncia_unit_answers_ombudsman_extends_and_closes_citizen_ra
     follower.get_by_label("Código de acompanhamento").fill(code)
     follower.get_by_role("button", name="Acompanhar").click()
     follower.wait_for_url(re.compile(r".*/ouvidoria/acompanhar/\d{17}/$"))
-    assert "Aguardando o relatório da fiscalização." in follower.locator("#prorrogacao").inner_text()
-    assert "A praça foi limpa" in follower.locator("#resposta").inner_text()
+    expect(follower.locator("#prorrogacao")).to_contain_text(
+        "Aguardando o relatório da fiscalização.", use_inner_text=True
+    )
+    expect(follower.locator("#resposta")).to_contain_text("A praça foi limpa", use_inner_text=True)
     rating = _form(follower, "avaliar")
     rating.get_by_label("Sim").check()
     rating.get_by_label("5", exact=True).check()
     rating.get_by_role("button", name="Enviar avaliação").click()
     follower.wait_for_url(re.compile(r".*/ouvidoria/acompanhar/\d{17}/$"))
-    assert "resolvida" in follower.locator("#situacao").locator("..").inner_text()
+    expect(follower.locator("#situacao").locator("..")).to_contain_text("resolvida", use_inner_text=True)
     screenshot(follower, "ouvidoria-4-rated")

@@ -56,7 +56,7 @@ def test_the_admin_publishes_a_service_on_open311_and_sees_what_it_exposes(live_
         page.goto(f"{base}/admin-municipal/servicos/")
         page.get_by_role("link", name="Alvará de funcionamento").first.click()
         expect(page.locator("#open311").get_by_text("Não pode ser publicado no Open311.")).to_be_visible()
-        assert page.locator("#open311").get_by_role("button").count() == 0
+        expect(page.locator("#open311").get_by_role("button")).to_have_count(0)
         page.locator("#open311").scroll_into_view_if_needed()
         screenshot(page, "admin-open311-documents-phone")
     finally:

@@ -59,10 +59,10 @@ def test_citizen_pays_a_guide_by_pix_at_the_demo_bank_and_staff_see_it_paid(
         phone.wait_for_load_state()
         phone.locator(".paco-copy").wait_for()
         main = phone.locator("main")
-        assert "R$ 257,30" in main.inner_text()
+        expect(main).to_contain_text("R$ 257,30", use_inner_text=True)
         expect(phone.locator(".paco-guide-qr svg")).to_be_visible()
-        assert phone.locator(".paco-guide-brcode").inner_text().strip() == guide.br_code
-        assert phone.locator("main textarea").count() == 0  # a code to copy, not a form field
+        expect(phone.locator(".paco-guide-brcode")).to_have_text(guide.br_code, use_inner_text=True)
+        expect(phone.locator("main textarea")).to_have_count(0)  # a code to copy, not a form field
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
         screenshot(phone, "payments-guide-390")
@@ -71,26 +71,26 @@ def test_citizen_pays_a_guide_by_pix_at_the_demo_bank_and_staff_see_it_paid(
         # the demo bank: reads the code, pays, and the city's webhook answers
         phone.get_by_role("link", name="Pagar no banco de demonstração").click()
         phone.get_by_role("button", name="Pagar com Pix").wait_for()
-        assert "DEMONSTRAÇÃO" in main.inner_text()
-        assert "R$ 257,30" in main.inner_text()
+        expect(main).to_contain_text("DEMONSTRAÇÃO", use_inner_text=True)
+        expect(main).to_contain_text("R$ 257,30", use_inner_text=True)
         screenshot(phone, "payments-demo-bank-390")
         phone.get_by_role("button", name="Pagar com Pix").click()
         phone.get_by_text("Pix enviado").wait_for()
         phone.goto(f"{city}/minha-conta/guias/{guide.year}/{guide.number}/")
         phone.locator(".paco-guide-paid").wait_for()
-        assert "Pagamento confirmado em" in main.inner_text()
-        assert "Paga" in phone.locator(".paco-guide-status").inner_text()
+        expect(main).to_contain_text("Pagamento confirmado em", use_inner_text=True)
+        expect(phone.locator(".paco-guide-status")).to_contain_text("Paga", use_inner_text=True)
         screenshot(phone, "payments-guide-paid-390")
 
         desktop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="pt-BR").new_page()
         staff_login(desktop, city, demo.DEMO_STAFF["aracaju"]["email"])
         desktop.goto(f"{city}/staff/guias/?q={guide.number}/{guide.year}")
         row = desktop.locator("tbody tr").first
-        assert "***.982.247-**" in row.inner_text()
-        assert "Paga" in row.inner_text()
+        expect(row).to_contain_text("***.982.247-**", use_inner_text=True)
+        expect(row).to_contain_text("Paga", use_inner_text=True)
         screenshot(desktop, "payments-staff-list-1366")
         desktop.goto(f"{city}/staff/guias/{guide.year}/{guide.number}/")
-        assert "Paga (aviso do banco)" in desktop.locator("main").inner_text()
+        expect(desktop.locator("main")).to_contain_text("Paga (aviso do banco)", use_inner_text=True)
         screenshot(desktop, "payments-staff-guide-1366")
         desktop.context.close()
     finally:

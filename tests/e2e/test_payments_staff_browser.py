@@ -4,10 +4,12 @@ PSP page at both widths; screenshots under test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from paco_demo import cities as demo
 from tests.comms.test_fanout_job import _in_thread
@@ -74,7 +76,7 @@ def test_admin_issues_a_one_off_guide_refunds_part_of_a_paid_one_and_the_citizen
         desktop.get_by_label("Vencimento").fill("2099-12-31")
         desktop.get_by_role("button", name="Emitir guia").click()
         desktop.get_by_text("emitida.").wait_for()
-        assert "R$ 99,99" in desktop.locator("main").inner_text()
+        expect(desktop.locator("main")).to_contain_text("R$ 99,99", use_inner_text=True)
         screenshot(desktop, "payments-one-off-issued-1366")
 
         desktop.goto(f"{city}/staff/guias/{guide.year}/{guide.number}/")
@@ -82,15 +84,14 @@ def test_admin_issues_a_one_off_guide_refunds_part_of_a_paid_one_and_the_citizen
         desktop.get_by_label("Motivo da devolução").fill("Taxa cobrada a maior")
         desktop.get_by_role("button", name="Devolver").click()
         desktop.get_by_text("Devolução de R$ 30,00").wait_for()
-        main = desktop.locator("main").inner_text()
-        assert "R$ 30,00 devolvidos ao pagador." in main
-        assert "Taxa cobrada a maior" in main
+        main = desktop.locator("main")
+        expect(main).to_contain_text("R$ 30,00 devolvidos ao pagador.", use_inner_text=True)
+        expect(main).to_contain_text("Taxa cobrada a maior", use_inner_text=True)
         screenshot(desktop, "payments-staff-refund-1366")
 
         desktop.goto(f"{city}/admin-municipal/pix/psp/")
-        assert (
-            "o PSP da instalação" in desktop.locator("main").inner_text()
-            or "nenhum PSP" in desktop.locator("main").inner_text()
+        expect(desktop.locator("main")).to_contain_text(
+            re.compile("o PSP da instalação|nenhum PSP"), use_inner_text=True
         )
         assert "demo-nao-e-um-segredo-real" not in desktop.content()
         screenshot(desktop, "payments-psp-settings-1366")
@@ -101,7 +102,9 @@ def test_admin_issues_a_one_off_guide_refunds_part_of_a_paid_one_and_the_citizen
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(phone, "payments-guide-refunded-390")
         phone.goto(f"{city}/minha-conta/guias/")
-        assert ONE_OFF in phone.locator("main").inner_text() or "99,99" in phone.locator("main").inner_text()
+        expect(phone.locator("main")).to_contain_text(
+            re.compile(f"{re.escape(ONE_OFF)}|99,99"), use_inner_text=True
+        )
 
         admin_phone = browser.new_context(
             viewport={"width": 390, "height": 844}, locale="pt-BR", is_mobile=True, has_touch=True

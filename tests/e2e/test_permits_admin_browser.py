@@ -46,7 +46,7 @@ def test_the_admin_edits_a_kind_its_checklist_and_a_rule(live_url, phone, browse
     # incomplete fee table: refused with the message, nothing saved
     phone.get_by_label("Como a taxa é cobrada").select_option("area")
     phone.get_by_role("button", name="Salvar tipo de alvará").click()
-    assert "Informe ao menos uma faixa de área com o seu valor." in phone.content()
+    expect(phone.locator("body")).to_contain_text("Informe ao menos uma faixa de área com o seu valor.")
     screenshot(phone, "alvaras-admin-2-tipo-erro-390")
     with tenant_context(aracaju):
         assert PermitKind.objects.get(pk=kind.pk).fee_mode == "fixa"
@@ -55,7 +55,7 @@ def test_the_admin_edits_a_kind_its_checklist_and_a_rule(live_url, phone, browse
     phone.get_by_label("Valor fixo (R$)").fill("195,00")
     phone.get_by_label("Prazo de decisão (dias úteis)").fill("25")
     phone.get_by_role("button", name="Salvar tipo de alvará").click()
-    assert "Tipo de alvará salvo." in phone.content()
+    expect(phone.locator("body")).to_contain_text("Tipo de alvará salvo.")
     with tenant_context(aracaju):
         saved = PermitKind.objects.get(pk=kind.pk)
         assert (saved.fee_table, saved.decision_days) == ({"valor": "195.00"}, 25)
@@ -67,7 +67,7 @@ def test_the_admin_edits_a_kind_its_checklist_and_a_rule(live_url, phone, browse
     phone.get_by_label("Emitido há no máximo (dias)").fill("180")
     _both(phone, browser, "alvaras-admin-3-documento")
     phone.get_by_role("button", name="Salvar documento").click()
-    assert "Documento do checklist salvo." in phone.content()
+    expect(phone.locator("body")).to_contain_text("Documento do checklist salvo.")
     expect(phone.get_by_role("link", name=name)).to_be_visible()
     screenshot(phone, "alvaras-admin-4-checklist-390")
     with tenant_context(aracaju):
@@ -79,7 +79,7 @@ def test_the_admin_edits_a_kind_its_checklist_and_a_rule(live_url, phone, browse
         '[[{"unidade": "SEMA", "dias": 5}], [{"unidade": "SEMA", "dias": 5}]]'
     )
     phone.get_by_role("button", name="Salvar como nova versão").click()
-    assert "laço" in phone.content()
+    expect(phone.locator("body")).to_contain_text("laço")
     screenshot(phone, "alvaras-admin-6-regra-erro-390")
     with tenant_context(aracaju):
         rule.refresh_from_db()

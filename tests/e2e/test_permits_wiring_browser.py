@@ -69,9 +69,9 @@ def test_a_citizen_below_the_level_is_told_how_to_raise_it_and_the_admin_sees_le
         page.goto(f"{base}/alvaras/solicitar/alvara-construcao/")
         alert = page.locator("#nivel-govbr")
         expect(alert).to_be_visible()
-        assert "nível prata ou superior" in alert.inner_text()
-        assert "Vincule sua conta ao gov.br" in alert.inner_text()
-        assert page.get_by_role("button", name="Enviar pedido").count() == 0
+        expect(alert).to_contain_text("nível prata ou superior", use_inner_text=True)
+        expect(alert).to_contain_text("Vincule sua conta ao gov.br", use_inner_text=True)
+        expect(page.get_by_role("button", name="Enviar pedido")).to_have_count(0)
         screenshot(page, f"alvaras-nivel-pedido-{name}")
         context.close()
 
@@ -86,15 +86,15 @@ def test_a_citizen_below_the_level_is_told_how_to_raise_it_and_the_admin_sees_le
             admin_session = context.storage_state()
         page.goto(f"{base}/admin-municipal/govbr/niveis/")
         construction = page.get_by_label("Alvará ou licença: Alvará de construção")
-        assert construction.input_value() == "prata"
+        expect(construction).to_have_value("prata")
         screenshot(page, f"alvaras-nivel-admin-{name}")
         page.goto(f"{base}/staff/indicadores/")
         page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length >= 5")
         section = page.locator('section[aria-labelledby="grafico-alvaras"]')
         section.scroll_into_view_if_needed()
         expect(section).to_be_visible()
-        assert "Alvará de funcionamento — nível II" in section.inner_text()
-        assert page.locator('section[aria-labelledby="grafico-alvaras-pareceres"]').count() == 1
+        expect(section).to_contain_text("Alvará de funcionamento — nível II", use_inner_text=True)
+        expect(page.locator('section[aria-labelledby="grafico-alvaras-pareceres"]')).to_have_count(1)
         ARTIFACTS.mkdir(exist_ok=True)
         section.screenshot(path=str(ARTIFACTS / f"alvaras-indicadores-{name}.png"))
         context.close()

@@ -58,9 +58,11 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
     try:
         # the branded home of each city
         phone.goto(f"{aracaju}/")
-        assert phone.title() == "Início · Prefeitura Municipal de Aracaju"
+        expect(phone).to_have_title("Início · Prefeitura Municipal de Aracaju")
         expect(phone.locator(".header-sign")).to_be_visible()
-        assert phone.locator(".header-sign").inner_text().startswith("Prefeitura Municipal de Aracaju")
+        expect(phone.locator(".header-sign")).to_have_text(
+            re.compile(r"^Prefeitura Municipal de Aracaju"), use_inner_text=True
+        )
         assert (
             phone.evaluate(
                 "getComputedStyle(document.documentElement).getPropertyValue('--paco-primary')"
@@ -89,14 +91,14 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
 
         # the same answer for anyone (issue 10): check your inbox; the account waits for the link
         phone.wait_for_url(f"{aracaju}/cadastro/enviado/")
-        assert phone.locator("h1").inner_text() == "Confira o seu e-mail"
+        expect(phone.locator("h1")).to_have_text("Confira o seu e-mail", use_inner_text=True)
         screenshot(phone, "portal-aracaju-register-sent")
         [message] = [message for message in mail.outbox if message.to == [email]]
         link = re.search(r"https?://\S+(/cadastro/ativar/[^/\s]+/)", message.body)
         assert link is not None, message.body
         phone.goto(f"{aracaju}{link.group(1)}")
         phone.wait_for_url(f"{aracaju}/cadastro/ativacao/")  # the token left the address bar
-        assert phone.locator("h1").inner_text() == "Ativar conta"
+        expect(phone.locator("h1")).to_have_text("Ativar conta", use_inner_text=True)
         screenshot(phone, "portal-aracaju-activate")
         phone.get_by_role("button", name="Ativar conta").click()
         phone.wait_for_url(f"{aracaju}/meus-pedidos/")
@@ -106,13 +108,13 @@ def test_citizen_registers_on_a_phone_and_the_session_stays_in_that_city(live_ur
         # accessibility: the contrast toggle is remembered
         phone.get_by_role("button", name="Alto contraste").click()
         phone.reload()
-        assert phone.evaluate("document.documentElement.classList.contains('paco-contrast')")
+        expect(phone.locator("html")).to_have_class(re.compile(r"(^|\s)paco-contrast(\s|$)"))
         screenshot(phone, "portal-aracaju-contrast")
 
         # the browser keeps the cookie to Aracaju's host: Gravataí does not know this citizen
         phone.goto(f"{gravatai}/meus-pedidos/")
-        assert phone.url.startswith(f"{gravatai}/entrar/")
-        assert phone.title() == "Entrar como cidadão · Prefeitura Municipal de Gravataí"
+        expect(phone).to_have_url(re.compile(f"^{re.escape(gravatai)}/entrar/"))
+        expect(phone).to_have_title("Entrar como cidadão · Prefeitura Municipal de Gravataí")
         screenshot(phone, "portal-gravatai-login")
     finally:
 

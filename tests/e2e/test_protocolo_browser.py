@@ -57,6 +57,7 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
     staff.get_by_label("Encaminhar para").select_option(label="SEPLOG-PROT — Protocolo Geral")
     staff.get_by_label("Observação").fill("Conferir endereço antes da vistoria")
     staff.get_by_role("button", name="Tramitar").click()
+    expect(staff.get_by_role("alert").filter(has_text="Protocolo atualizado.")).to_be_visible()
     staff.goto(f"{base}/staff/protocolos/?unidade=SEPLOG-PROT")
     staff.get_by_role("link", name=nup).click()
     staff.get_by_text("Solicitar informações ao requerente").click()
@@ -82,7 +83,7 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
 
     # the citizen sees every step
     phone.goto(case_url)
-    history = phone.locator(".paco-timeline").inner_text()
+    history = phone.locator(".paco-timeline")
     # (units by name, not acronym: a citizen does not know "EMSURB")
     for step in (
         "Protocolo aberto: Poda de árvore. Encaminhado à Empresa Municipal de Serviços Urbanos.",
@@ -91,7 +92,7 @@ def test_citizen_opens_staff_forward_and_ask_citizen_answers_staff_close(live_ur
         "Requerente respondeu; prazo retomado",
         "Concluído pela Protocolo Geral",
     ):
-        assert step in history
-    assert "Poda realizada." in phone.locator("main").inner_text()
+        expect(history).to_contain_text(step, use_inner_text=True)
+    expect(phone.locator("main")).to_contain_text("Poda realizada.", use_inner_text=True)
     screenshot(phone, "protocolo-6-citizen-history")
     staff.context.close()
