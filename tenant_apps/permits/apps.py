@@ -17,6 +17,7 @@ class PermitsConfig(AppConfig):
 
         from tenant_apps.payments.purposes import register
 
-        from .fees import FEE_PURPOSE, fee_paid_handler
+        from .fees import FEE_PURPOSE
+        from .services import fee_paid_handler
 
         register(FEE_PURPOSE, fee_paid_handler, label=_("Taxa de alvará"))

@@ -72,6 +72,7 @@ class OpinionStatus(models.TextChoices):
     PENDING = "pendente", _("Pendente")
     FAVOURABLE = "favoravel", _("Favorável")
     UNFAVOURABLE = "desfavoravel", _("Desfavorável")
+    CLOSED = "encerrado", _("Encerrado sem parecer: o pedido foi indeferido")
 
 
 class PermitStatus(models.TextChoices):

@@ -7,16 +7,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paco.errors import ApplicationError
-from paco.jobs import enqueue_on_commit
 from tenant_apps.payments.selectors import guide_for
 from tenant_apps.payments.services import guide_issue
 
-from .enums import FeeMode, RequestStatus, RiskLevel
+from .enums import FeeMode, RiskLevel
 
 FEE_PURPOSE = "permits.fee"
 ZERO = Decimal("0.00")
@@ -105,28 +102,3 @@ def fee_guide(*, request: Any) -> Any:
     if request.fee_amount <= 0:
         return None
     return guide_for(purpose=FEE_PURPOSE, reference=str(request.pk))
-
-
-@transaction.atomic
-def fee_paid_handler(guide: Any) -> None:
-    """Called by payments (in a job, after commit, idempotently) when a permit fee guide is paid:
-    the request records the payment and its pre-analysis runs again or, if it was sent on to
-    analysis unpaid, its tacit-approval deadline starts (`services.tacit_clock_start`)."""
-    from .models import PermitRequest
-    from .tasks import permit_request_analyse_task
-
-    request = PermitRequest.objects.select_for_update(of=("self",)).filter(pk=int(guide.reference)).first()
-    if request is None or request.fee_paid_at is not None:
-        return
-    request.fee_paid_at = getattr(guide, "paid_at", None) or timezone.now()
-    fields = ["fee_paid_at", "updated_at"]
-    if request.status == RequestStatus.NEEDS_FIX:  # the unpaid fee was what held it: check again
-        request.status = RequestStatus.PRE_ANALYSIS
-        fields.append("status")
-    request.save(update_fields=fields)
-    if request.status == RequestStatus.PRE_ANALYSIS:
-        enqueue_on_commit(permit_request_analyse_task, request_id=request.pk)
-    else:  # sent on to analysis unpaid: the tacit-approval deadline starts from the payment's day
-        from .services import tacit_clock_start
-
-        tacit_clock_start(request)

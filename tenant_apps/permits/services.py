@@ -769,8 +769,9 @@ def _refuse(request: PermitRequest, *, reasons: str) -> None:
     request.refusal_reasons = reasons
     request.decided_at = request.refused_at = timezone.now()
     request.save(update_fields=["status", "refusal_reasons", "decided_at", "refused_at", "updated_at"])
+    # the opinions not given end with the refusal (an appeal is decided by the licensing unit)
     Opinion.objects.filter(request=request, status__in=[OpinionStatus.PENDING, OpinionStatus.WAITING]).update(
-        status=OpinionStatus.WAITING, due=None
+        status=OpinionStatus.CLOSED, due=None
     )
     until = appeal_deadline(request=request)
     case_close(
@@ -1337,6 +1338,26 @@ def tacit_clock_start(request: PermitRequest) -> bool:
     case_deadline_set(case=request.case, deadline=request.decision_due)
     _notify(request, "permit_in_analysis", units=_units_asked(request), decision_due=request.decision_due)
     return True
+
+
+@transaction.atomic
+def fee_paid_handler(guide: Any) -> None:
+    """Called by payments (registered in `apps.py`; in a job, after commit, idempotently) when a
+    permit fee guide is paid: the request records the payment and its pre-analysis runs again or, if
+    it was sent on to analysis unpaid, its tacit-approval deadline starts (`tacit_clock_start`)."""
+    request = PermitRequest.objects.select_for_update(of=("self",)).filter(pk=int(guide.reference)).first()
+    if request is None or request.fee_paid_at is not None:
+        return
+    request.fee_paid_at = getattr(guide, "paid_at", None) or timezone.now()
+    fields = ["fee_paid_at", "updated_at"]
+    if request.status == RequestStatus.NEEDS_FIX:  # the unpaid fee was what held it: check again
+        request.status = RequestStatus.PRE_ANALYSIS
+        fields.append("status")
+    request.save(update_fields=fields)
+    if request.status == RequestStatus.PRE_ANALYSIS:
+        _analyse_enqueue(request)
+    else:  # sent on to analysis unpaid: the tacit-approval deadline starts from the payment's day
+        tacit_clock_start(request)
 
 
 def renewal_reminders_run(*, days_before: int, today: dt.date | None = None) -> int:

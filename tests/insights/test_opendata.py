@@ -87,8 +87,8 @@ def _permit_of_a_person(*, mei: bool = False) -> None:
 
     from paco_demo import cities as demo
     from tenant_apps.permits import services as permits
-    from tenant_apps.permits.fees import fee_paid_handler
     from tenant_apps.permits.models import PermitKind
+    from tenant_apps.permits.services import fee_paid_handler
     from tests.permits.conftest import operation_answers, operation_files
 
     answers = (

@@ -20,9 +20,9 @@ from tenant_apps.insights.selectors import Period, Scope
 from tenant_apps.org.models import OrgUnit
 from tenant_apps.permits import services
 from tenant_apps.permits.enums import IssueMode, RequestStatus
-from tenant_apps.permits.fees import fee_paid_handler
 from tenant_apps.permits.indicators import kind_figures, percentile, permit_summary, unit_figures
 from tenant_apps.permits.models import Opinion, OpinionDay, PermitKind, PermitRequest
+from tenant_apps.permits.services import fee_paid_handler
 from tests.conftest import ARACAJU_HOST
 from tests.documents.conftest import media_root  # noqa: F401 - the fixture
 from tests.otp import unused_code

@@ -18,8 +18,8 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_ensure
 from tenant_apps.permits import services
 from tenant_apps.permits.enums import ClassifiedBy, PermitStatus, RequestStatus
-from tenant_apps.permits.fees import fee_paid_handler
 from tenant_apps.permits.models import ChecklistItem, Permit, PermitKind, PermitRequest
+from tenant_apps.permits.services import fee_paid_handler
 from tenant_apps.signatures.models import Signature
 from tests.conftest import ARACAJU_HOST, _force_login, client_for
 from tests.otp import unused_code

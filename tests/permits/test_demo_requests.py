@@ -20,9 +20,10 @@ from tenant_apps.permits.builders import routing_rule_draft_of
 from tenant_apps.permits.demo import LICENSING
 from tenant_apps.permits.demo_requests import text_pdf
 from tenant_apps.permits.enums import IssueMode, OpinionStatus, RequestStatus
-from tenant_apps.permits.fees import FEE_PURPOSE, fee_paid_handler
+from tenant_apps.permits.fees import FEE_PURPOSE
 from tenant_apps.permits.models import Permit, PermitKind, PermitRequest, RoutingRule
 from tenant_apps.permits.routing import RequestFacts
+from tenant_apps.permits.services import fee_paid_handler
 from tenant_apps.signatures.enums import SignatureLevel
 from tenant_apps.signatures.models import Signature
 from tests.permits.conftest import COMPANY_CNPJ, upload

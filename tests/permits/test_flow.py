@@ -25,8 +25,8 @@ from tenant_apps.permits.enums import (
     PermitStatus,
     RequestStatus,
 )
-from tenant_apps.permits.fees import fee_paid_handler
 from tenant_apps.permits.models import Permit, PermitRequest
+from tenant_apps.permits.services import fee_paid_handler
 from tenant_apps.signatures.models import Signature
 from tenants.models import Municipality
 from tests.otp import unused_code
@@ -176,6 +176,14 @@ def test_an_unfavourable_opinion_refuses_with_reasons_and_the_appeal_can_reverse
     request.refresh_from_db()
     assert request.status == RequestStatus.REFUSED
     assert request.refusal_reasons == "SEMA: Falta caixa de gordura."
+    # the opinions not given end with the refusal, and the page says so (not "waiting")
+    closed = {o.unit.acronym: (o.status, o.due) for o in request.opinions.select_related("unit")}
+    assert closed == {
+        "SEMA": (OpinionStatus.UNFAVOURABLE, sema.due),
+        "SEMUS-VISA": (OpinionStatus.CLOSED, None),
+        "SEPLOG-ALV": (OpinionStatus.CLOSED, None),
+    }
+    assert OpinionStatus.CLOSED.label == "Encerrado sem parecer: o pedido foi indeferido"
     services.request_appeal(request=request, citizen=citizen, text="Instalei a caixa de gordura; foto anexa.")
     with pytest.raises(ApplicationError):
         services.request_appeal(request=request, citizen=citizen, text="de novo")

@@ -28,8 +28,8 @@ from tenant_apps.notifications.enums import Channel
 from tenant_apps.notifications.models import Notification
 from tenant_apps.permits import services
 from tenant_apps.permits.enums import CheckStatus, IssueMode, PermitStatus, RequestStatus
-from tenant_apps.permits.fees import fee_paid_handler
 from tenant_apps.permits.models import Permit, PermitKind, PermitRequest
+from tenant_apps.permits.services import fee_paid_handler
 from tenant_apps.workdays.selectors import BusinessCalendar
 from tests.conftest import ARACAJU_HOST, _force_login, client_for
 from tests.otp import unused_code
