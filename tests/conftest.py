@@ -32,6 +32,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.org.enums import Role
 from tenant_apps.org.models import Membership, OrgUnit
 from tenants.models import Municipality
+from tests import dbtemplate
 
 ARACAJU_HOST = "aracaju.localhost"
 GRAVATAI_HOST = "gravatai.localhost"
@@ -39,8 +40,15 @@ CONTROL_PLANE_HOST = "localhost"
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    # the migrated database is built once and copied (tests/dbtemplate.py)
+    dbtemplate.before_create()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
+        dbtemplate.after_create()
         # the demo cities as `make demo` makes them, except the support-access choices (the tests
         # start from the default: every support session needs an admin's approval) and the Open311
         # publications (the isolation harness treats case numbers as private; tests/open311 seeds
