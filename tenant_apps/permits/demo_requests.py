@@ -430,7 +430,11 @@ def _date_back(request: PermitRequest, *, days: int, given_on: dict[int, int]) -
         for opinion in opinions:
             Opinion.objects.filter(pk=opinion.pk).update(
                 started_at=stage_started,
-                due=calendar.add_business_days(timezone.localdate(stage_started), opinion.days),
+                due=(  # an opinion the refusal ended has no deadline left
+                    None
+                    if opinion.status == OpinionStatus.CLOSED
+                    else calendar.add_business_days(timezone.localdate(stage_started), opinion.days)
+                ),
                 decided_at=made + dt.timedelta(days=given_on[opinion.pk]) if opinion.pk in given_on else None,
             )
         if not decided or len(decided) < len(opinions):

@@ -91,6 +91,11 @@ def test_both_demo_cities_get_requests_in_every_state_and_a_rule_draft(aracaju, 
             rows = indicators.kind_figures(scope, period_default())
             assert sum(row["tacit"] for row in rows) == 1
             assert sum(row["refused"] for row in rows) == 1
+            # the refused one's opinions not given were ended by the refusal, with no deadline left
+            refused = PermitRequest.objects.get(status=RequestStatus.REFUSED)
+            assert {(o.status, o.due) for o in refused.opinions.exclude(decided_at__isnull=False)} <= {
+                (OpinionStatus.CLOSED, None)
+            }
             assert max(row["p90"] or 0 for row in rows) >= 40
             units = indicators.unit_figures(scope, period_default())
             assert units

@@ -4,7 +4,7 @@ the requests already refused get the same."""
 from django.db import migrations, models
 
 CLOSE = """
-UPDATE permits_opinion o SET status = 'encerrado'
+UPDATE permits_opinion o SET status = 'encerrado', due = NULL
 FROM permits_permitrequest r
 WHERE r.id = o.request_id AND r.refused_at IS NOT NULL AND o.status IN ('aguardando', 'pendente')
 """
