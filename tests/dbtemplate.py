@@ -49,7 +49,7 @@ def template_key() -> str:
     ):
         digest.update(part.encode())
     for app in sorted(apps.get_app_configs(), key=lambda config: config.name):
-        spec = importlib.util.find_spec(f"{app.name}.migrations") if _has_migrations(app.name) else None
+        spec = _migrations_spec(app.name)
         if spec is None or not spec.submodule_search_locations:
             continue
         folder = Path(next(iter(spec.submodule_search_locations)))
@@ -59,11 +59,11 @@ def template_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def _has_migrations(app_name: str) -> bool:
+def _migrations_spec(app_name: str) -> Any:
     try:
-        return importlib.util.find_spec(f"{app_name}.migrations") is not None
-    except ModuleNotFoundError:
-        return False
+        return importlib.util.find_spec(f"{app_name}.migrations")
+    except ModuleNotFoundError:  # an app inside a plain module
+        return None
 
 
 def _admin(settings_dict: dict[str, Any]) -> Any:
